@@ -1,0 +1,104 @@
+package tribe
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// App is a Tribe app's settings: its client id and secret and the GraphQL
+// endpoint to mint tokens at. Its methods are safe for concurrent use as long
+// as the fields are not changed meanwhile.
+//
+// String and GoString never show the secret, so an App may be logged.
+type App struct {
+	// ClientID is the app's client id. It may instead be given in Endpoint's
+	// userinfo (https://ID:SECRET@host/graphql), the form Tribe's docs show.
+	ClientID string
+	// ClientSecret is the app's client secret; see ClientID.
+	ClientSecret string
+	// Endpoint is the GraphQL endpoint. Empty means [DefaultEndpoint]; see
+	// also [EndpointUS] and [EndpointEU]. Credentials in its userinfo move
+	// to the Authorization header and never appear in any text.
+	Endpoint string
+	// HTTPClient sends the requests; nil means http.DefaultClient's settings.
+	// Its Transport is wrapped, never changed.
+	HTTPClient *http.Client
+	// AllowInsecureHTTP permits a plain http:// endpoint on a host that is
+	// not loopback. Leave it false: the secret would travel in clear text.
+	AllowInsecureHTTP bool
+}
+
+// String describes the app without its secret.
+func (a App) String() string {
+	ep := a.Endpoint
+	if ep == "" {
+		ep = DefaultEndpoint
+	}
+	secret := "unset"
+	if a.ClientSecret != "" {
+		secret = "[REDACTED]"
+	}
+	return fmt.Sprintf("tribe.App{ClientID: %q, ClientSecret: %s, Endpoint: %q}", a.ClientID, secret, redactURL(ep))
+}
+
+// GoString is String, so %#v hides the secret too.
+func (a App) GoString() string { return a.String() }
+
+// appConfig is an App's checked settings.
+type appConfig struct {
+	id, secret string
+	ep         endpoint
+	hc         *http.Client // with Basic auth on the endpoint's host
+}
+
+// config checks the app's settings and returns them ready for a request.
+func (a *App) config() (*appConfig, error) {
+	if a == nil {
+		return nil, fmt.Errorf("%w: nil *App", ErrInvalidInput)
+	}
+	raw := a.Endpoint
+	if raw == "" {
+		raw = DefaultEndpoint
+	}
+	ep, err := parseEndpoint(raw, a.AllowInsecureHTTP)
+	if err != nil {
+		return nil, err
+	}
+	id, secret := a.ClientID, a.ClientSecret
+	if ep.hasUser {
+		if (id != "" && id != ep.user) || (secret != "" && ep.hasPasswd && secret != ep.password) {
+			return nil, fmt.Errorf("%w: the client credentials are given twice, in App.ClientID/ClientSecret and in the endpoint's userinfo, and they differ; give them once", ErrInvalidInput)
+		}
+		id = ep.user
+		if ep.hasPasswd {
+			secret = ep.password
+		}
+	}
+	switch {
+	case strings.TrimSpace(id) == "":
+		return nil, fmt.Errorf("%w: the client id is empty; set App.ClientID to your app's client id (TRIBE_CLIENT_ID for the CLI)", ErrInvalidInput)
+	case strings.TrimSpace(secret) == "":
+		return nil, fmt.Errorf("%w: the client secret is empty; set App.ClientSecret to your app's client secret (TRIBE_CLIENT_SECRET for the CLI)", ErrInvalidInput)
+	case strings.Contains(id, ":"):
+		return nil, fmt.Errorf("%w: the client id %q contains a colon, which HTTP Basic auth cannot carry (RFC 7617); check that it is the client id alone", ErrInvalidInput, id)
+	case hasControl(id):
+		return nil, fmt.Errorf("%w: the client id contains a control character (a stray newline?); check the value", ErrInvalidInput)
+	case hasControl(secret):
+		return nil, fmt.Errorf("%w: the client secret contains a control character (a stray newline from a file?); trim it", ErrInvalidInput)
+	}
+	hc := withTransport(a.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
+		return newBasicAuthTransport(id, secret, ep.host, base)
+	})
+	return &appConfig{id: id, secret: secret, ep: ep, hc: hc}, nil
+}
+
+// hasControl reports whether s has an ASCII control character.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,111 @@
+package tribe
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/Khan/genqlient/graphql"
+	"golang.org/x/oauth2"
+)
+
+// ClientConfig is the settings of a [Client].
+type ClientConfig struct {
+	// Endpoint is the GraphQL endpoint to call; empty means
+	// [DefaultEndpoint]. It must not carry credentials.
+	Endpoint string
+	// HTTPClient sends the requests; nil means http.DefaultClient's
+	// settings. Its Transport is wrapped, never changed.
+	HTTPClient *http.Client
+	// AllowInsecureHTTP permits a plain http:// endpoint on a host that is
+	// not loopback, where tokens would travel in clear text.
+	AllowInsecureHTTP bool
+}
+
+// Client makes GraphQL calls to Tribe with a token from a token source as
+// "Authorization: Bearer" (TRIBE_API.md section 3). It is safe for
+// concurrent use if its token source is.
+type Client struct {
+	endpoint string
+	gql      *gqlClient
+}
+
+// NewClient returns a client that calls cfg.Endpoint with tokens from ts.
+// Any [oauth2.TokenSource] will do: [App.TokenSource], a grant's, or
+// oauth2.StaticTokenSource for a token you already hold.
+func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
+	if ts == nil {
+		return nil, wrapf(ErrInvalidInput, "nil token source")
+	}
+	raw := cfg.Endpoint
+	if raw == "" {
+		raw = DefaultEndpoint
+	}
+	ep, err := parseEndpoint(raw, cfg.AllowInsecureHTTP)
+	if err != nil {
+		return nil, err
+	}
+	if ep.hasUser {
+		return nil, wrapf(ErrInvalidInput, "the client's endpoint %q carries credentials; a Client authenticates with its token, so give the endpoint without them", ep.url)
+	}
+	hc := withTransport(cfg.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
+		return &bearerTransport{source: ts, host: ep.host, base: base}
+	})
+	return &Client{endpoint: ep.url, gql: &gqlClient{endpoint: ep.url, hc: hc}}, nil
+}
+
+// Client mints a token for id and returns a client that calls Tribe with
+// it, and with fresh ones when it expires. The client talks to the gatewayUrl
+// the mint returned, if any, and to the app's endpoint otherwise. ctx is used
+// for this mint and for every later one.
+func (a *App) Client(ctx context.Context, id Identity) (*Client, error) {
+	src, err := a.mintSource(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := src.Token()
+	if err != nil {
+		return nil, err
+	}
+	endpoint := GatewayURL(tok)
+	if endpoint == "" {
+		endpoint = src.cfg.ep.url
+	}
+	return NewClient(oauth2.ReuseTokenSource(tok, src), ClientConfig{
+		Endpoint:          endpoint,
+		HTTPClient:        a.HTTPClient,
+		AllowInsecureHTTP: a.AllowInsecureHTTP,
+	})
+}
+
+// Endpoint returns the GraphQL endpoint the client calls.
+func (c *Client) Endpoint() string { return c.endpoint }
+
+// GraphQL returns the client as a genqlient graphql.Client, to run any
+// generated operation with the client's token. Its errors are this package's
+// typed errors ([*ResponseError], [*HTTPError]).
+func (c *Client) GraphQL() graphql.Client { return c.gql }
+
+// AuthMember returns the member the token acts as: for a bot token, the
+// app's bot member of the community.
+func (c *Client) AuthMember(ctx context.Context) (*Member, error) {
+	resp, err := authMember(ctx, c.gql)
+	if err != nil {
+		return nil, wrapf(err, "asking who the token acts as")
+	}
+	if resp.AuthMember == nil {
+		return nil, wrapf(ErrNotFound, "authMember: the server returned no member")
+	}
+	return newMember(&resp.AuthMember.memberFields), nil
+}
+
+// Network returns the community the token belongs to.
+func (c *Client) Network(ctx context.Context) (*Network, error) {
+	resp, err := network(ctx, c.gql)
+	if err != nil {
+		return nil, wrapf(err, "asking for the token's community")
+	}
+	if resp.Network == nil {
+		return nil, wrapf(ErrNotFound, "network: the server returned no community")
+	}
+	return newNetwork(resp.Network), nil
+}

@@ -1,0 +1,271 @@
+package tribe
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Errors returned by this package wrap them, so test with
+// errors.Is.
+var (
+	// ErrUnauthorized: the server refused the credentials at the HTTP level
+	// (status 401): for limitedToken, a wrong client id or secret.
+	ErrUnauthorized = errors.New("tribe: unauthorized")
+	// ErrForbidden: Tribe's permission error (code "102", "Forbidden"), for
+	// instance an app that is not published and installed on the community
+	// (TRIBE_API.md section 1), or HTTP 403.
+	ErrForbidden = errors.New("tribe: forbidden")
+	// ErrInvalidToken: the access token is invalid, expired or revoked
+	// (code "108").
+	ErrInvalidToken = errors.New("tribe: invalid access token")
+	// ErrNotFound: the resource does not exist (code "110"), for instance an
+	// unknown member to impersonate.
+	ErrNotFound = errors.New("tribe: not found")
+	// ErrInvalidInput: the call's input was refused before any request was
+	// sent; the message says what is wrong and how to fix it.
+	ErrInvalidInput = errors.New("tribe: invalid input")
+)
+
+// Tribe's error codes (TRIBE_API.md section 2) that map to sentinels.
+const (
+	CodeForbidden    = "102"
+	CodeInvalidToken = "108"
+	CodeNotFound     = "110"
+)
+
+// maxErrorBody bounds the piece of a response body an [HTTPError] keeps.
+const maxErrorBody = 512
+
+// GraphQLError is one error object of a GraphQL response. Code is Tribe's
+// string code, read from the error object's top level or, failing that, from
+// its extensions (TRIBE_API.md section 2). errors.Is matches it against
+// [ErrForbidden], [ErrInvalidToken] and [ErrNotFound] by code.
+type GraphQLError struct {
+	Code       string         // Tribe's code, e.g. "102"; empty if none
+	Message    string         // the server's message
+	Path       []any          // response path: field names (string) and list indexes (int)
+	Locations  []Location     // places in the query text
+	Extensions map[string]any // the error's extensions, as sent
+}
+
+// Location is a place in a GraphQL query text, 1-based.
+type Location struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
+}
+
+// Error returns the message, the code and the path.
+func (e *GraphQLError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Message)
+	if b.Len() == 0 {
+		b.WriteString("error")
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, " (code %s)", e.Code)
+	}
+	if len(e.Path) > 0 {
+		b.WriteString(" at ")
+		for i, p := range e.Path {
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			fmt.Fprint(&b, p)
+		}
+	}
+	return b.String()
+}
+
+// Is reports whether the error's code is the one target stands for.
+func (e *GraphQLError) Is(target error) bool {
+	switch target {
+	case ErrForbidden:
+		return e.Code == CodeForbidden || (e.Code == "" && strings.EqualFold(e.Message, "Forbidden"))
+	case ErrInvalidToken:
+		return e.Code == CodeInvalidToken
+	case ErrNotFound:
+		return e.Code == CodeNotFound
+	}
+	return false
+}
+
+// UnmarshalJSON reads an error object, taking the code from the top level
+// or from extensions, as a string or a number.
+func (e *GraphQLError) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Message    string         `json:"message"`
+		Code       any            `json:"code"`
+		Path       []any          `json:"path"`
+		Locations  []Location     `json:"locations"`
+		Extensions map[string]any `json:"extensions"`
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&raw); err != nil {
+		return err
+	}
+	e.Message, e.Locations, e.Extensions = raw.Message, raw.Locations, raw.Extensions
+	e.Code = codeString(raw.Code)
+	if e.Code == "" && raw.Extensions != nil {
+		e.Code = codeString(raw.Extensions["code"])
+	}
+	e.Path = make([]any, 0, len(raw.Path))
+	for _, p := range raw.Path {
+		if n, ok := p.(json.Number); ok {
+			if i, err := strconv.Atoi(n.String()); err == nil {
+				e.Path = append(e.Path, i)
+				continue
+			}
+		}
+		e.Path = append(e.Path, p)
+	}
+	if len(e.Path) == 0 {
+		e.Path = nil
+	}
+	return nil
+}
+
+func codeString(v any) string {
+	switch c := v.(type) {
+	case string:
+		return c
+	case json.Number:
+		return c.String()
+	}
+	return ""
+}
+
+// ResponseError is a GraphQL response that carried errors. It unwraps to
+// each [*GraphQLError], so errors.Is and errors.As reach them.
+type ResponseError struct {
+	Operation string          // the operation sent, e.g. "limitedToken"
+	Errors    []*GraphQLError // the response's errors, at least one
+}
+
+// Error returns the operation and the first error, with a count of the rest.
+func (e *ResponseError) Error() string {
+	if len(e.Errors) == 0 {
+		return "tribe: " + e.Operation + ": error response"
+	}
+	s := "tribe: " + e.Operation + ": " + e.Errors[0].Error()
+	if n := len(e.Errors) - 1; n > 0 {
+		s += fmt.Sprintf(" (and %d more errors)", n)
+	}
+	return s
+}
+
+// Unwrap returns the GraphQL errors.
+func (e *ResponseError) Unwrap() []error {
+	errs := make([]error, len(e.Errors))
+	for i, g := range e.Errors {
+		errs[i] = g
+	}
+	return errs
+}
+
+// HTTPError is a response whose HTTP status was not 200, or whose body was
+// not a GraphQL response. Body holds a bounded piece of the body with
+// anything that looks like a credential or token removed. errors.Is matches
+// status 401 to [ErrUnauthorized] and 403 to [ErrForbidden].
+type HTTPError struct {
+	Operation  string        // the operation sent
+	StatusCode int           // the HTTP status
+	Body       string        // at most 512 bytes of the body, redacted
+	RetryAfter time.Duration // from a Retry-After header; zero if none
+	Reason     string        // why the response was refused, if not its status
+}
+
+// Error returns the status, what it likely means and the body's start.
+func (e *HTTPError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tribe: %s: HTTP %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Reason != "" {
+		b.WriteString(": " + e.Reason)
+	}
+	switch e.StatusCode {
+	case http.StatusUnauthorized:
+		b.WriteString(": the server refused the credentials; check the client id and secret (or the token)")
+	case http.StatusTooManyRequests:
+		b.WriteString(": rate limited")
+		if e.RetryAfter > 0 {
+			fmt.Fprintf(&b, ", retry after %s", e.RetryAfter)
+		}
+	}
+	if e.Body != "" {
+		fmt.Fprintf(&b, ": %q", e.Body)
+	}
+	return b.String()
+}
+
+// Is reports whether the status is the one target stands for.
+func (e *HTTPError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	}
+	return false
+}
+
+// tokenLike matches JWTs and Basic/Bearer credentials, to keep them out of
+// error text even when a server echoes them.
+var tokenLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|(?i)(basic|bearer)\s+[A-Za-z0-9._~+/=-]+`)
+
+// redactBody returns at most maxErrorBody bytes of body with the given
+// secrets and anything token-like replaced.
+func redactBody(body []byte, secrets ...string) string {
+	s := string(body)
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+		}
+	}
+	s = tokenLike.ReplaceAllString(s, "[REDACTED]")
+	if len(s) > maxErrorBody {
+		s = s[:maxErrorBody] + "…"
+	}
+	return strings.ToValidUTF8(s, "�")
+}
+
+// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// contextError adds what was being done to err, keeping one "tribe: "
+// prefix at the front of the message. It unwraps to err.
+type contextError struct {
+	what string
+	err  error
+}
+
+func (e *contextError) Error() string {
+	return "tribe: " + e.what + ": " + strings.TrimPrefix(e.err.Error(), "tribe: ")
+}
+
+func (e *contextError) Unwrap() error { return e.err }
+
+// wrapf returns err with what was being done, or nil for a nil err.
+func wrapf(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return &contextError{what: fmt.Sprintf(format, args...), err: err}
+}

@@ -1,0 +1,100 @@
+package tribe
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/Khan/genqlient/graphql"
+)
+
+// maxResponseBody bounds how much of a GraphQL response is read.
+const maxResponseBody = 8 << 20
+
+// gqlClient is the genqlient graphql.Client this package sends every
+// operation with. Unlike graphql.NewClient it keeps Tribe's top-level error
+// code, bounds and redacts bodies in errors, and reports HTTP failures as
+// [*HTTPError]. Authentication is the HTTP client's transport's job.
+type gqlClient struct {
+	endpoint string
+	hc       *http.Client
+	secrets  []string // removed from any body kept in an error
+	now      func() time.Time
+}
+
+var _ graphql.Client = (*gqlClient)(nil)
+
+// gqlResponse is a GraphQL response body.
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []*GraphQLError `json:"errors"`
+}
+
+// MakeRequest sends req and decodes the answer into resp.Data. A response
+// with errors yields a [*ResponseError] after the data that came with it is
+// decoded.
+func (c *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp *graphql.Response) error {
+	op := req.OpName
+	if op == "" {
+		op = "graphql"
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("tribe: %s: encoding request: %w", op, err)
+	}
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("tribe: %s: %w", op, err)
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("Accept", "application/json")
+	hres, err := c.hc.Do(hreq)
+	if err != nil {
+		return fmt.Errorf("tribe: %s: %w", op, err)
+	}
+	defer hres.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(hres.Body, maxResponseBody+1))
+	if err != nil {
+		return fmt.Errorf("tribe: %s: reading response: %w", op, err)
+	}
+	if hres.StatusCode != http.StatusOK {
+		return c.httpError(op, hres, raw, "")
+	}
+	if len(raw) > maxResponseBody {
+		return c.httpError(op, hres, nil, fmt.Sprintf("response larger than %d bytes", maxResponseBody))
+	}
+	var gr gqlResponse
+	if err := json.Unmarshal(raw, &gr); err != nil {
+		return c.httpError(op, hres, raw, "response is not a GraphQL JSON body")
+	}
+	if len(gr.Data) > 0 && !bytes.Equal(gr.Data, []byte("null")) && resp != nil && resp.Data != nil {
+		if err := json.Unmarshal(gr.Data, resp.Data); err != nil && len(gr.Errors) == 0 {
+			return fmt.Errorf("tribe: %s: decoding data: %w", op, err)
+		}
+	}
+	if len(gr.Errors) > 0 {
+		return &ResponseError{Operation: op, Errors: gr.Errors}
+	}
+	if len(gr.Data) == 0 || bytes.Equal(gr.Data, []byte("null")) {
+		return c.httpError(op, hres, raw, "response has neither data nor errors")
+	}
+	return nil
+}
+
+func (c *gqlClient) httpError(op string, hres *http.Response, body []byte, reason string) *HTTPError {
+	now := time.Now
+	if c.now != nil {
+		now = c.now
+	}
+	return &HTTPError{
+		Operation:  op,
+		StatusCode: hres.StatusCode,
+		Body:       redactBody(body, c.secrets...),
+		RetryAfter: parseRetryAfter(hres.Header.Get("Retry-After"), now()),
+		Reason:     reason,
+	}
+}

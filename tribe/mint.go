@@ -1,0 +1,60 @@
+package tribe
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/oauth2"
+)
+
+// Mint sends limitedToken for id with the app's credentials as HTTP Basic
+// auth and returns the token (TRIBE_API.md section 1). Its Expiry is the
+// JWT's exp claim (zero if the token is not a JWT) and [GatewayURL] reports
+// the gatewayUrl the server returned.
+//
+// Bad settings or identity are refused with [ErrInvalidInput] before any
+// request. The server's refusals come back as [ErrUnauthorized] (wrong
+// client credentials), [ErrForbidden] (app not installed on the community),
+// [ErrNotFound] (unknown member), or a [*GraphQLError] / [*HTTPError].
+func (a *App) Mint(ctx context.Context, id Identity) (*oauth2.Token, error) {
+	cfg, err := a.config()
+	if err != nil {
+		return nil, err
+	}
+	return cfg.mint(ctx, id)
+}
+
+// BotToken mints a token for the app's bot account in the community
+// networkID. The bot may do all a community admin may do.
+func (a *App) BotToken(ctx context.Context, networkID string) (*oauth2.Token, error) {
+	return a.Mint(ctx, Bot(networkID))
+}
+
+// MemberToken mints a token that acts as member memberID of the community
+// networkID.
+func (a *App) MemberToken(ctx context.Context, networkID, memberID string) (*oauth2.Token, error) {
+	if memberID == "" {
+		return nil, fmt.Errorf("%w: the member id is empty; give the member's id, or use BotToken for the bot account", ErrInvalidInput)
+	}
+	return a.Mint(ctx, Impersonate(networkID, memberID))
+}
+
+func (c *appConfig) mint(ctx context.Context, id Identity) (*oauth2.Token, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil context", ErrInvalidInput)
+	}
+	id, err := id.normalize()
+	if err != nil {
+		return nil, err
+	}
+	gc := &gqlClient{endpoint: c.ep.url, hc: c.hc, secrets: []string{c.secret}}
+	resp, err := limitedToken(ctx, gc, string(id.Context), id.EntityID, id.MemberID, id.NetworkID)
+	if err != nil {
+		return nil, wrapf(err, "minting a token for %s", id)
+	}
+	t := resp.GetLimitedToken()
+	if t == nil || t.AccessToken == "" {
+		return nil, fmt.Errorf("tribe: minting a token for %s: the server returned an empty accessToken", id)
+	}
+	return newToken(t.AccessToken, t.GatewayUrl), nil
+}
