@@ -1,0 +1,86 @@
+package tribe
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGraphQLErrorUnmarshal(t *testing.T) {
+	tests := []struct {
+		name     string
+		body     string
+		wantCode string
+		wantPath []any
+		is       error
+	}{
+		{"top-level code", `{"message":"Forbidden","code":"102","path":["limitedToken"]}`, "102", []any{"limitedToken"}, ErrForbidden},
+		{"extensions code", `{"message":"invalid","extensions":{"code":"108"}}`, "108", nil, ErrInvalidToken},
+		{"numeric code", `{"message":"nope","code":110,"path":["members","nodes",3,"id"]}`, "110", []any{"members", "nodes", 3, "id"}, ErrNotFound},
+		{"top level wins", `{"message":"x","code":"102","extensions":{"code":"108"}}`, "102", nil, ErrForbidden},
+		{"no code, Forbidden message", `{"message":"Forbidden"}`, "", nil, ErrForbidden},
+		{"other code", `{"message":"Parameter validation failed","code":"100","field":"networkId"}`, "100", nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var e GraphQLError
+			require.NoError(t, json.Unmarshal([]byte(tt.body), &e))
+			assert.Equal(t, tt.wantCode, e.Code)
+			assert.Equal(t, tt.wantPath, e.Path)
+			for _, s := range []error{ErrForbidden, ErrInvalidToken, ErrNotFound, ErrUnauthorized} {
+				assert.Equal(t, s == tt.is, errors.Is(&e, s), "errors.Is(%v)", s)
+			}
+		})
+	}
+}
+
+func TestResponseErrorUnwrapsEach(t *testing.T) {
+	err := error(&ResponseError{Operation: "limitedToken", Errors: []*GraphQLError{
+		{Message: "Parameter validation failed", Code: "100"},
+		{Message: "Forbidden", Code: "102", Path: []any{"limitedToken"}},
+	}})
+	wrapped := wrapf(err, "minting a token for %s", Bot("n1"))
+	assert.ErrorIs(t, wrapped, ErrForbidden)
+	assert.NotErrorIs(t, wrapped, ErrInvalidToken)
+	var g *GraphQLError
+	require.ErrorAs(t, wrapped, &g)
+	assert.Equal(t, "100", g.Code)
+	assert.Equal(t, "tribe: minting a token for bot@n1: limitedToken: Parameter validation failed (code 100) (and 1 more errors)", wrapped.Error())
+}
+
+func TestHTTPErrorIs(t *testing.T) {
+	assert.ErrorIs(t, &HTTPError{StatusCode: 401}, ErrUnauthorized)
+	assert.ErrorIs(t, &HTTPError{StatusCode: 403}, ErrForbidden)
+	assert.NotErrorIs(t, &HTTPError{StatusCode: 500}, ErrUnauthorized)
+	msg := (&HTTPError{Operation: "limitedToken", StatusCode: 401, Body: "Unauthorized"}).Error()
+	assert.Contains(t, msg, "HTTP 401 Unauthorized")
+	assert.Contains(t, msg, "check the client id and secret")
+	assert.Contains(t, (&HTTPError{Operation: "x", StatusCode: 429, RetryAfter: 3 * time.Second}).Error(), "retry after 3s")
+}
+
+func TestRedactBody(t *testing.T) {
+	jwt := fakeJWT(`{"id":"m1","exp":1}`)
+	body := []byte(`{"error":"bad secret s3cr3t-value","token":"` + jwt + `","h":"Bearer abc.def","b":"Basic Zm9vOmJhcg=="}` + strings.Repeat("x", 2000))
+	got := redactBody(body, "s3cr3t-value")
+	assert.NotContains(t, got, "s3cr3t-value")
+	assert.NotContains(t, got, jwt)
+	assert.NotContains(t, got, "abc.def")
+	assert.NotContains(t, got, "Zm9vOmJhcg==")
+	assert.LessOrEqual(t, len(got), maxErrorBody+len("…"))
+	assert.Contains(t, got, "[REDACTED]")
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	assert.Equal(t, 7*time.Second, parseRetryAfter("7", now))
+	assert.Equal(t, 30*time.Second, parseRetryAfter(now.Add(30*time.Second).Format(http.TimeFormat), now))
+	assert.Equal(t, time.Duration(0), parseRetryAfter("", now))
+	assert.Equal(t, time.Duration(0), parseRetryAfter("soon", now))
+	assert.Equal(t, time.Duration(0), parseRetryAfter("-3", now))
+}

@@ -1,0 +1,49 @@
+package tribe
+
+import (
+	"encoding/base64"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func fakeJWT(payload string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(payload)) + ".c2ln"
+}
+
+func TestJWTExpiry(t *testing.T) {
+	tests := []struct {
+		name  string
+		token string
+		want  time.Time
+	}{
+		{"integer exp", fakeJWT(`{"id":"m1","exp":1700000000}`), time.Unix(1700000000, 0)},
+		{"fractional exp", fakeJWT(`{"exp":1700000000.5}`), time.Unix(1700000000, 500_000_000)},
+		{"no exp", fakeJWT(`{"id":"m1"}`), time.Time{}},
+		{"string exp", fakeJWT(`{"exp":"soon"}`), time.Time{}},
+		{"negative exp", fakeJWT(`{"exp":-5}`), time.Time{}},
+		{"huge exp", fakeJWT(`{"exp":1e300}`), time.Time{}},
+		{"payload not JSON", fakeJWT(`not json`), time.Time{}},
+		{"opaque token", "3f1c0a9b8e7d6c5b", time.Time{}},
+		{"two parts", "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9", time.Time{}},
+		{"bad base64", "a.!!!.c", time.Time{}},
+		{"empty", "", time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.True(t, tt.want.Equal(JWTExpiry(tt.token)), "got %v", JWTExpiry(tt.token))
+		})
+	}
+}
+
+func TestNewTokenGateway(t *testing.T) {
+	tok := newToken(fakeJWT(`{"exp":1700000000}`), "https://gw.example/graphql")
+	assert.Equal(t, "Bearer", tok.TokenType)
+	assert.Equal(t, "https://gw.example/graphql", GatewayURL(tok))
+	assert.Equal(t, time.Unix(1700000000, 0), tok.Expiry)
+
+	assert.Equal(t, "", GatewayURL(newToken("opaque", "")))
+	assert.Equal(t, "", GatewayURL(nil))
+}
