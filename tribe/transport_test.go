@@ -1,0 +1,79 @@
+package tribe
+
+import (
+	"encoding/base64"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+)
+
+func TestBasicAuthTransportRFC7617(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+
+	// Characters that URL-escaping (as in x/oauth2's AuthStyleInHeader)
+	// would change; RFC 7617 sends them as they are.
+	id, secret := "id with space%2F", "p@ss:w/rd+=é"
+	tr := newBasicAuthTransport(id, secret, srv.Listener.Addr().String(), http.DefaultTransport)
+	req, err := http.NewRequest(http.MethodPost, srv.URL, nil)
+	require.NoError(t, err)
+	res, err := tr.RoundTrip(req)
+	require.NoError(t, err)
+	res.Body.Close()
+
+	require.Len(t, got, 1)
+	assert.Equal(t, "Basic "+base64.StdEncoding.EncodeToString([]byte(id+":"+secret)), got[0])
+	assert.Empty(t, req.Header.Get("Authorization"), "the caller's request must not be modified")
+	u, p, ok := (&http.Request{Header: http.Header{"Authorization": {got[0]}}}).BasicAuth()
+	require.True(t, ok)
+	assert.Equal(t, id, u)
+	assert.Equal(t, secret, p)
+}
+
+func TestTransportsPinCredentialsToTheirHost(t *testing.T) {
+	var otherAuth []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherAuth = append(otherAuth, r.Header.Get("Authorization"))
+	}))
+	defer other.Close()
+	var home string
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		home = r.Header.Get("Authorization")
+		http.Redirect(w, r, other.URL, http.StatusTemporaryRedirect)
+	}))
+	defer redirector.Close()
+	host := redirector.Listener.Addr().String()
+
+	for name, rt := range map[string]http.RoundTripper{
+		"basic":  newBasicAuthTransport("id", "secret", host, http.DefaultTransport),
+		"bearer": &bearerTransport{source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"}), host: host, base: http.DefaultTransport},
+	} {
+		t.Run(name, func(t *testing.T) {
+			otherAuth, home = nil, ""
+			res, err := (&http.Client{Transport: rt}).Get(redirector.URL)
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.NotEmpty(t, home, "the endpoint's host gets the credentials")
+			require.Len(t, otherAuth, 1)
+			assert.Empty(t, otherAuth[0], "a redirect to another host must not carry them")
+		})
+	}
+}
+
+func TestWithTransportKeepsCallerClient(t *testing.T) {
+	base := &http.Client{Timeout: 7}
+	c := withTransport(base, func(rt http.RoundTripper) http.RoundTripper {
+		assert.Equal(t, http.DefaultTransport, rt)
+		return newBasicAuthTransport("a", "b", "h", rt)
+	})
+	assert.Nil(t, base.Transport, "the caller's client is not changed")
+	assert.Equal(t, base.Timeout, c.Timeout)
+	assert.IsType(t, &basicAuthTransport{}, c.Transport)
+}
