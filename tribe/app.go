@@ -27,6 +27,9 @@ type App struct {
 	// AllowInsecureHTTP permits a plain http:// endpoint on a host that is
 	// not loopback. Leave it false: the secret would travel in clear text.
 	AllowInsecureHTTP bool
+	// Retry says how minting is retried on transient failures; the zero
+	// value is the default policy (see [RetryPolicy]).
+	Retry RetryPolicy
 }
 
 // String describes the app without its secret.
@@ -88,7 +91,7 @@ func (a *App) config() (*appConfig, error) {
 		return nil, fmt.Errorf("%w: the client secret contains a control character (a stray newline from a file?); trim it", ErrInvalidInput)
 	}
 	hc := withTransport(a.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
-		return newBasicAuthTransport(id, secret, ep.host, base)
+		return newBasicAuthTransport(id, secret, ep.host, &retryTransport{policy: a.Retry.withDefaults(), base: base})
 	})
 	return &appConfig{id: id, secret: secret, ep: ep, hc: hc}, nil
 }

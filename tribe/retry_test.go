@@ -1,0 +1,133 @@
+package tribe
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestBackoffGrowsWithJitterAndCap(t *testing.T) {
+	p := RetryPolicy{BaseDelay: 100 * time.Millisecond, MaxDelay: 450 * time.Millisecond}.withDefaults()
+	for i := 0; i < 200; i++ {
+		for attempt, want := range map[int]time.Duration{1: 100, 2: 200, 3: 400, 4: 450, 9: 450} {
+			want *= time.Millisecond
+			d := p.backoff(attempt)
+			assert.GreaterOrEqual(t, d, want/2, "attempt %d", attempt)
+			assert.LessOrEqual(t, d, want, "attempt %d", attempt)
+		}
+	}
+}
+
+// statusSequence answers the given statuses in turn, then 200, recording
+// each request's body.
+type statusSequence struct {
+	mu       sync.Mutex
+	statuses []int
+	headers  []map[string]string
+	bodies   []string
+}
+
+func (s *statusSequence) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	n := len(s.bodies)
+	s.bodies = append(s.bodies, string(b))
+	s.mu.Unlock()
+	if n < len(s.statuses) {
+		if n < len(s.headers) {
+			for k, v := range s.headers[n] {
+				w.Header().Set(k, v)
+			}
+		}
+		w.WriteHeader(s.statuses[n])
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func TestRetryTransport(t *testing.T) {
+	tests := []struct {
+		name      string
+		statuses  []int
+		headers   []map[string]string
+		policy    RetryPolicy
+		wantCalls int
+		wantFinal int
+		wantWaits []time.Duration // exact, when Retry-After decides
+	}{
+		{name: "429 then ok", statuses: []int{429}, wantCalls: 2, wantFinal: 200},
+		{name: "502 503 504 then ok", statuses: []int{502, 503, 504}, wantCalls: 4, wantFinal: 200},
+		{name: "gives up after MaxAttempts", statuses: []int{503, 503, 503, 503, 503}, wantCalls: 4, wantFinal: 503},
+		{name: "MaxAttempts 1 turns retries off", statuses: []int{503}, policy: RetryPolicy{MaxAttempts: 1}, wantCalls: 1, wantFinal: 503},
+		{name: "400 not retried", statuses: []int{400}, wantCalls: 1, wantFinal: 400},
+		{name: "401 not retried", statuses: []int{401}, wantCalls: 1, wantFinal: 401},
+		{name: "403 not retried", statuses: []int{403}, wantCalls: 1, wantFinal: 403},
+		{name: "500 not retried", statuses: []int{500}, wantCalls: 1, wantFinal: 500},
+		{name: "Retry-After seconds honoured", statuses: []int{429, 503}, headers: []map[string]string{{"Retry-After": "3"}, {"Retry-After": "1"}},
+			wantCalls: 3, wantFinal: 200, wantWaits: []time.Duration{3 * time.Second, time.Second}},
+		{name: "Retry-After past MaxElapsed gives up", statuses: []int{429}, headers: []map[string]string{{"Retry-After": "120"}},
+			wantCalls: 1, wantFinal: 429},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := &statusSequence{statuses: tt.statuses, headers: tt.headers}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			var waits []time.Duration
+			p := tt.policy
+			p.BaseDelay = time.Millisecond
+			p.sleep = func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }
+			c := &http.Client{Transport: &retryTransport{policy: p.withDefaults(), base: http.DefaultTransport}}
+			res, err := c.Post(srv.URL, "application/json", strings.NewReader(`{"query":"{x}"}`))
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, tt.wantFinal, res.StatusCode)
+			assert.Len(t, h.bodies, tt.wantCalls)
+			for _, b := range h.bodies {
+				assert.Equal(t, `{"query":"{x}"}`, b, "every try sends the whole body")
+			}
+			if tt.wantWaits != nil {
+				assert.Equal(t, tt.wantWaits, waits)
+			}
+			assert.Len(t, waits, tt.wantCalls-1)
+		})
+	}
+}
+
+func TestRetryTransportNetworkErrorAndContext(t *testing.T) {
+	// A closed port: every try is a network error.
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+
+	var tries int
+	p := RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond}.withDefaults()
+	p.sleep = func(ctx context.Context, d time.Duration) error { tries++; return nil }
+	c := &http.Client{Transport: &retryTransport{policy: p, base: http.DefaultTransport}}
+	_, err := c.Get(url)
+	require.Error(t, err)
+	assert.Equal(t, 2, tries, "network errors are retried up to MaxAttempts")
+
+	// A cancelled context stops the waiting at once.
+	h := &statusSequence{statuses: []int{503, 503, 503}}
+	srv2 := httptest.NewServer(h)
+	defer srv2.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	p2 := RetryPolicy{BaseDelay: time.Hour, MaxDelay: time.Hour, MaxElapsed: 10 * time.Hour}.withDefaults()
+	c2 := &http.Client{Transport: &retryTransport{policy: p2, base: http.DefaultTransport}}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv2.URL, nil)
+	time.AfterFunc(20*time.Millisecond, cancel)
+	_, err = c2.Do(req)
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, context.Canceled))
+	assert.Len(t, h.bodies, 1)
+}
