@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
 
 	"github.com/Khan/genqlient/graphql"
+	"golang.org/x/oauth2"
 )
 
 // maxResponseBody bounds how much of a GraphQL response is read.
@@ -24,6 +26,23 @@ type gqlClient struct {
 	hc       *http.Client
 	secrets  []string // removed from any body kept in an error
 	now      func() time.Time
+	// retryAuth, if set, is called when the server refuses the token the
+	// request carried (HTTP 401 or code 108); if it returns true, the
+	// request is sent once more.
+	retryAuth func(ctx context.Context, used *oauth2.Token) bool
+}
+
+// usedToken records the token a bearerTransport put on a request, for
+// gqlClient.retryAuth. It travels in the request's context.
+type usedToken struct{ tok *oauth2.Token }
+
+type usedTokenKey struct{}
+
+// recordUsedToken notes tok in ctx's usedToken, if it has one.
+func recordUsedToken(ctx context.Context, tok *oauth2.Token) {
+	if u, ok := ctx.Value(usedTokenKey{}).(*usedToken); ok {
+		u.tok = tok
+	}
 }
 
 var _ graphql.Client = (*gqlClient)(nil)
@@ -46,6 +65,19 @@ func (c *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 	if err != nil {
 		return fmt.Errorf("tribe: %s: encoding request: %w", op, err)
 	}
+	if c.retryAuth == nil {
+		return c.send(ctx, op, body, resp)
+	}
+	used := &usedToken{}
+	err = c.send(context.WithValue(ctx, usedTokenKey{}, used), op, body, resp)
+	if (errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrUnauthorized)) && c.retryAuth(ctx, used.tok) {
+		err = c.send(ctx, op, body, resp)
+	}
+	return err
+}
+
+// send posts one GraphQL request body and decodes the answer.
+func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *graphql.Response) error {
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("tribe: %s: %w", op, err)

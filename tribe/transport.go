@@ -58,6 +58,7 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, fmt.Errorf("tribe: the token source returned an empty or expired token: %w", ErrInvalidToken)
 	}
+	recordUsedToken(req.Context(), tok)
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	return t.base.RoundTrip(r)

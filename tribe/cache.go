@@ -1,0 +1,513 @@
+package tribe
+
+import (
+	"context"
+	"hash/maphash"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Cache defaults and limits.
+const (
+	// DefaultCacheMargin: a cached token is not handed out in its last
+	// minute, so that it does not expire in flight.
+	DefaultCacheMargin = time.Minute
+	// DefaultCacheRefreshAhead: a hit in a token's last five minutes starts a
+	// refresh in the background, so callers rarely wait for a mint.
+	DefaultCacheRefreshAhead = 5 * time.Minute
+	// DefaultCacheSize is how many identities a cache holds by default.
+	DefaultCacheSize = 10_000
+	// MaxCacheSize is the largest size a cache accepts.
+	MaxCacheSize = 1_000_000
+	// DefaultMintTimeout bounds one shared mint, retries included.
+	DefaultMintTimeout = time.Minute
+
+	// failedRefreshPause: after a background refresh fails, hits wait this
+	// long before they start another one.
+	failedRefreshPause = 5 * time.Second
+	// evictionSample is how many entries eviction looks at to choose the
+	// least recently used.
+	evictionSample = 8
+)
+
+// CacheOptions are the settings of a [Cache]. The zero value is the
+// defaults.
+type CacheOptions struct {
+	// Margin: a token is reused until Expiry minus Margin (0: 1 minute).
+	// For a token whose whole remaining life is short, at most half of it
+	// is taken off.
+	Margin time.Duration
+	// RefreshAhead: a hit within RefreshAhead of Expiry starts one refresh
+	// in the background and returns the cached token (0: 5 minutes;
+	// negative: off). It takes effect only when larger than Margin.
+	RefreshAhead time.Duration
+	// MaxEntries bounds how many identities the cache holds (0: 10,000;
+	// at most 1,000,000). Past it, an approximately least recently used one
+	// (the oldest of a sample of 8) is dropped.
+	MaxEntries int
+	// Store is where minted tokens are kept beside the cache's own fast
+	// path, and looked up before minting (nil: a [MemoryStore] of
+	// MaxEntries). Store errors never fail a token request: a Get error
+	// mints anew, a Put error is ignored.
+	Store Store
+	// MintTimeout bounds one shared mint, retries included (0: 1 minute).
+	MintTimeout time.Duration
+	// Clock returns the current time (nil: time.Now). For tests.
+	Clock func() time.Time
+}
+
+// Cache hands out minted tokens per [Identity], minting each only when
+// needed: a token is reused until its Expiry minus a margin, refreshed in the
+// background ahead of it, and minted once for all concurrent callers of a
+// cold or expired identity (a caller whose context ends stops waiting
+// without cancelling the mint for the others). It is bounded in size and safe
+// for concurrent use. Close it to stop background refreshes.
+//
+// The tokens it returns are shared: do not modify them.
+//
+// A warm hit takes no lock for writing and allocates nothing. Minting goes
+// through the [App], with its [RetryPolicy].
+type Cache struct {
+	cfg      *appConfig
+	app      App
+	store    Store
+	margin   time.Duration
+	ahead    time.Duration
+	max      int
+	timeout  time.Duration
+	clock    func() time.Time
+	seed     maphash.Seed
+	ctx      context.Context // done when Close is called
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	closed   atomic.Bool
+	mu       sync.RWMutex
+	entries  map[uint64]*entry
+	count    int
+	upstream atomic.Int64
+}
+
+// entry is one identity's cached token and its mint in flight.
+type entry struct {
+	id       Identity // normalized
+	key      string   // the Store key
+	hash     uint64
+	next     *entry // another identity with the same hash
+	cur      atomic.Pointer[cached]
+	lastUsed atomic.Int64 // unix nanoseconds, to a second
+	failedAt atomic.Int64 // last failed background refresh
+	mu       sync.Mutex   // guards starting and ending flights
+	flight   atomic.Pointer[flight]
+}
+
+// cached is a token with the times it is good for, in unix nanoseconds.
+type cached struct {
+	tok       *oauth2.Token
+	useUntil  int64
+	refreshAt int64
+}
+
+// flight is one mint shared by its waiters.
+type flight struct {
+	done chan struct{}
+	tok  *oauth2.Token
+	err  error
+}
+
+// NewCache returns a cache of tokens minted by app. The app's settings are
+// checked now and copied: later changes to app do not affect the cache.
+func NewCache(app *App, opts CacheOptions) (*Cache, error) {
+	cfg, err := app.config()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case opts.Margin < 0:
+		return nil, wrapf(ErrInvalidInput, "cache margin %s is negative", opts.Margin)
+	case opts.MaxEntries < 0 || opts.MaxEntries > MaxCacheSize:
+		return nil, wrapf(ErrInvalidInput, "cache size %d is out of range; give 1 to %d, or 0 for %d", opts.MaxEntries, MaxCacheSize, DefaultCacheSize)
+	case opts.MintTimeout < 0:
+		return nil, wrapf(ErrInvalidInput, "mint timeout %s is negative", opts.MintTimeout)
+	}
+	c := &Cache{
+		cfg: cfg, app: *app, store: opts.Store, margin: opts.Margin, ahead: opts.RefreshAhead,
+		max: opts.MaxEntries, timeout: opts.MintTimeout, clock: opts.Clock,
+		seed: maphash.MakeSeed(), entries: make(map[uint64]*entry),
+	}
+	if c.margin == 0 {
+		c.margin = DefaultCacheMargin
+	}
+	if c.ahead == 0 {
+		c.ahead = DefaultCacheRefreshAhead
+	}
+	if c.max == 0 {
+		c.max = DefaultCacheSize
+	}
+	if c.store == nil {
+		c.store = NewMemoryStore(c.max)
+	}
+	if c.timeout == 0 {
+		c.timeout = DefaultMintTimeout
+	}
+	if c.clock == nil {
+		c.clock = time.Now
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	return c, nil
+}
+
+// Close stops background refreshes and waits for mints in flight to end;
+// waiters get an error. Token calls after Close still work but mint in the
+// foreground only. Close is idempotent.
+func (c *Cache) Close() {
+	c.closed.Store(true)
+	c.cancel()
+	c.wg.Wait()
+}
+
+// Len returns how many identities the cache holds.
+func (c *Cache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.count
+}
+
+// Mints returns how many mints the cache has sent upstream (each counted
+// once, however many retries it took).
+func (c *Cache) Mints() int64 { return c.upstream.Load() }
+
+// Token returns a valid token for id from the cache, minting one if needed.
+// ctx bounds this caller's wait; a mint shared with other callers goes on
+// if ctx ends. Bad input is refused with [ErrInvalidInput].
+func (c *Cache) Token(ctx context.Context, id Identity) (*oauth2.Token, error) {
+	q := quickNormalize(id)
+	h := c.hash(q)
+	if e := c.lookup(h, q); e != nil {
+		if tok := c.hit(e); tok != nil {
+			return tok, nil
+		}
+		return c.wait(ctx, e)
+	}
+	return c.miss(ctx, id)
+}
+
+// TokenSource returns a token source for id backed by the cache; ctx bounds
+// each of its waits. It is safe for concurrent use. Bad input is refused
+// now with [ErrInvalidInput].
+func (c *Cache) TokenSource(ctx context.Context, id Identity) (oauth2.TokenSource, error) {
+	if ctx == nil {
+		return nil, wrapf(ErrInvalidInput, "nil context")
+	}
+	n, err := id.normalize()
+	if err != nil {
+		return nil, err
+	}
+	return &cacheSource{c: c, ctx: ctx, id: n, hash: c.hash(n)}, nil
+}
+
+// Invalidate drops the cached token for id if it is tok (any token, if tok
+// is nil), from the cache and its store, so that the next request mints
+// anew. Call it when the API refuses the token (code 108, HTTP 401).
+func (c *Cache) Invalidate(ctx context.Context, id Identity, tok *oauth2.Token) {
+	n, err := id.normalize()
+	if err != nil {
+		return
+	}
+	e := c.lookup(c.hash(n), n)
+	if e != nil {
+		e.mu.Lock()
+		if cur := e.cur.Load(); cur != nil && sameToken(cur.tok, tok) {
+			e.cur.Store(nil)
+		}
+		e.mu.Unlock()
+	}
+	key := StoreKey(c.cfg.ep.url, c.cfg.id, n)
+	if stored, err := c.store.Get(ctx, key); err == nil && stored != nil && sameToken(stored, tok) {
+		_ = c.store.Delete(ctx, key)
+	}
+}
+
+// Client returns a [Client] for id whose tokens come from the cache. When
+// the API refuses a token (code 108 or HTTP 401), the client drops it from
+// the cache, gets a new one and retries the request once. Like
+// [App.Client], it talks to the gatewayUrl the mint returned, if any.
+func (c *Cache) Client(ctx context.Context, id Identity) (*Client, error) {
+	src, err := c.TokenSource(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := src.Token()
+	if err != nil {
+		return nil, err
+	}
+	endpoint := GatewayURL(tok)
+	if endpoint == "" {
+		endpoint = c.cfg.ep.url
+	}
+	cl, err := NewClient(src, ClientConfig{Endpoint: endpoint, HTTPClient: c.app.HTTPClient, AllowInsecureHTTP: c.app.AllowInsecureHTTP})
+	if err != nil {
+		return nil, err
+	}
+	nid := src.(*cacheSource).id
+	cl.gql.retryAuth = func(ctx context.Context, used *oauth2.Token) bool {
+		if used == nil {
+			return false
+		}
+		c.Invalidate(ctx, nid, used)
+		return true
+	}
+	return cl, nil
+}
+
+func sameToken(a, b *oauth2.Token) bool {
+	return b == nil || a == b || a.AccessToken == b.AccessToken
+}
+
+// cacheSource is a cache's token source for one identity.
+type cacheSource struct {
+	c    *Cache
+	ctx  context.Context
+	id   Identity
+	hash uint64
+}
+
+// Token implements oauth2.TokenSource.
+func (s *cacheSource) Token() (*oauth2.Token, error) {
+	if e := s.c.lookup(s.hash, s.id); e != nil {
+		if tok := s.c.hit(e); tok != nil {
+			return tok, nil
+		}
+		return s.c.wait(s.ctx, e)
+	}
+	return s.c.miss(s.ctx, s.id)
+}
+
+// quickNormalize fills an identity's defaults without checking it, for the
+// lookup of a warm hit; only checked identities are ever stored.
+func quickNormalize(id Identity) Identity {
+	if id.Context == "" {
+		id.Context = ContextNetwork
+	}
+	if id.EntityID == "" && id.Context == ContextNetwork {
+		id.EntityID = id.NetworkID
+	}
+	return id
+}
+
+func (c *Cache) hash(id Identity) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteString(id.NetworkID)
+	h.WriteByte(0)
+	h.WriteString(id.MemberID)
+	h.WriteByte(0)
+	h.WriteString(string(id.Context))
+	h.WriteByte(0)
+	h.WriteString(id.EntityID)
+	return h.Sum64()
+}
+
+func (c *Cache) lookup(h uint64, id Identity) *entry {
+	c.mu.RLock()
+	e := c.entries[h]
+	for e != nil && e.id != id {
+		e = e.next
+	}
+	c.mu.RUnlock()
+	return e
+}
+
+// hit returns e's token if it may be handed out now, starting a background
+// refresh when it is due; nil otherwise.
+func (c *Cache) hit(e *entry) *oauth2.Token {
+	cur := e.cur.Load()
+	if cur == nil {
+		return nil
+	}
+	now := c.clock().UnixNano()
+	if now >= cur.useUntil {
+		return nil
+	}
+	if now >= cur.refreshAt && e.flight.Load() == nil && now-e.failedAt.Load() >= int64(failedRefreshPause) && !c.closed.Load() {
+		c.startFlight(nil, e)
+	}
+	if now-e.lastUsed.Load() >= int64(time.Second) {
+		e.lastUsed.Store(now)
+	}
+	return cur.tok
+}
+
+// miss checks id, finds or adds its entry, and returns its token.
+func (c *Cache) miss(ctx context.Context, id Identity) (*oauth2.Token, error) {
+	if ctx == nil {
+		return nil, wrapf(ErrInvalidInput, "nil context")
+	}
+	n, err := id.normalize()
+	if err != nil {
+		return nil, err
+	}
+	h := c.hash(n)
+	c.mu.Lock()
+	e := c.entries[h]
+	for e != nil && e.id != n {
+		e = e.next
+	}
+	if e == nil {
+		if c.count >= c.max {
+			c.evictLocked()
+		}
+		e = &entry{id: n, key: StoreKey(c.cfg.ep.url, c.cfg.id, n), hash: h, next: c.entries[h]}
+		e.lastUsed.Store(c.clock().UnixNano())
+		c.entries[h] = e
+		c.count++
+	}
+	c.mu.Unlock()
+	if tok := c.hit(e); tok != nil {
+		return tok, nil
+	}
+	return c.wait(ctx, e)
+}
+
+// evictLocked drops the least recently used of a sample of entries. c.mu
+// is held for writing.
+func (c *Cache) evictLocked() {
+	var victim *entry
+	seen := 0
+	for _, e := range c.entries {
+		for ; e != nil && seen < evictionSample; e = e.next {
+			if victim == nil || e.lastUsed.Load() < victim.lastUsed.Load() {
+				victim = e
+			}
+			seen++
+		}
+		if seen >= evictionSample {
+			break
+		}
+	}
+	if victim == nil {
+		return
+	}
+	head := c.entries[victim.hash]
+	if head == victim {
+		head = victim.next
+	} else {
+		for p := head; p.next != nil; p = p.next {
+			if p.next == victim {
+				p.next = victim.next
+				break
+			}
+		}
+	}
+	if head == nil {
+		delete(c.entries, victim.hash)
+	} else {
+		c.entries[victim.hash] = head
+	}
+	c.count--
+}
+
+// wait joins or starts e's mint and waits for it, or for ctx.
+func (c *Cache) wait(ctx context.Context, e *entry) (*oauth2.Token, error) {
+	if ctx == nil {
+		return nil, wrapf(ErrInvalidInput, "nil context")
+	}
+	f := c.startFlight(ctx, e)
+	if f == nil { // a fresh token arrived meanwhile
+		if tok := c.hit(e); tok != nil {
+			return tok, nil
+		}
+		f = c.startFlight(ctx, e)
+	}
+	select {
+	case <-f.done:
+		return f.tok, f.err
+	case <-ctx.Done():
+		return nil, wrapf(ctx.Err(), "waiting for a token for %s", e.id)
+	}
+}
+
+// startFlight returns e's mint in flight, starting one if none is. A waiter
+// (ctx not nil) gets nil if e already has a token it may use. The mint runs
+// detached from ctx's cancellation, bounded by the mint timeout and Close.
+func (c *Cache) startFlight(ctx context.Context, e *entry) *flight {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if f := e.flight.Load(); f != nil {
+		return f
+	}
+	if ctx != nil {
+		if cur := e.cur.Load(); cur != nil && c.clock().UnixNano() < cur.useUntil {
+			return nil
+		}
+	}
+	f := &flight{done: make(chan struct{})}
+	e.flight.Store(f)
+	parent := context.Background()
+	if ctx != nil {
+		parent = context.WithoutCancel(ctx)
+	}
+	c.wg.Add(1)
+	go c.run(parent, e, f)
+	return f
+}
+
+// run makes e's mint and hands its result to the flight's waiters.
+func (c *Cache) run(parent context.Context, e *entry, f *flight) {
+	defer c.wg.Done()
+	ctx, cancel := context.WithTimeout(parent, c.timeout)
+	defer cancel()
+	stop := context.AfterFunc(c.ctx, cancel)
+	defer stop()
+
+	tok, err := c.fetch(ctx, e)
+	e.mu.Lock()
+	if err == nil {
+		e.cur.Store(c.newCached(tok))
+	} else {
+		e.failedAt.Store(c.clock().UnixNano())
+	}
+	f.tok, f.err = tok, err
+	e.flight.Store(nil)
+	e.mu.Unlock()
+	close(f.done)
+}
+
+// fetch returns a token from the store if it has one not yet due for
+// refresh, and mints one otherwise.
+func (c *Cache) fetch(ctx context.Context, e *entry) (*oauth2.Token, error) {
+	if tok, err := c.store.Get(ctx, e.key); err == nil && tok != nil && tok.AccessToken != "" {
+		if cc := c.newCached(tok); c.clock().UnixNano() < cc.refreshAt {
+			return tok, nil
+		}
+	}
+	c.upstream.Add(1)
+	tok, err := c.cfg.mint(ctx, e.id)
+	if err != nil {
+		return nil, err
+	}
+	_ = c.store.Put(ctx, e.key, tok)
+	return tok, nil
+}
+
+// newCached computes when tok stops being handed out and when it is due
+// for refresh. A token without Expiry is good for ever.
+func (c *Cache) newCached(tok *oauth2.Token) *cached {
+	if tok.Expiry.IsZero() {
+		return &cached{tok: tok, useUntil: math.MaxInt64, refreshAt: math.MaxInt64}
+	}
+	exp := tok.Expiry.UnixNano()
+	life := time.Duration(exp - c.clock().UnixNano())
+	margin := min(c.margin, max(life/2, 0))
+	cc := &cached{tok: tok, useUntil: exp - int64(margin), refreshAt: math.MaxInt64}
+	if c.ahead > c.margin {
+		ahead := min(c.ahead, max(life*3/4, 0))
+		if ahead > margin {
+			cc.refreshAt = exp - int64(ahead)
+		}
+	}
+	return cc
+}

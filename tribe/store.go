@@ -1,0 +1,104 @@
+package tribe
+
+import (
+	"container/list"
+	"context"
+	"net/url"
+	"strings"
+	"sync"
+
+	"golang.org/x/oauth2"
+)
+
+// Store keeps minted tokens behind a [Cache], by key. The in-memory
+// [MemoryStore] is the default; a fleet of app servers can share tokens by
+// implementing Store over an external store (Redis, a database). Keys are
+// made by [StoreKey] and name the endpoint, the client id and the identity.
+// Implementations must be safe for concurrent use, must not log tokens, and
+// may drop entries at will.
+type Store interface {
+	// Get returns the token stored at key, or nil and no error if there is
+	// none.
+	Get(ctx context.Context, key string) (*oauth2.Token, error)
+	// Put stores tok at key.
+	Put(ctx context.Context, key string, tok *oauth2.Token) error
+	// Delete removes the token at key, if any.
+	Delete(ctx context.Context, key string) error
+}
+
+// StoreKey returns the key a [Cache] stores the token for id minted by the
+// app with clientID at endpoint under. It holds no secret. id should be
+// normalized (Context and EntityID set).
+func StoreKey(endpoint, clientID string, id Identity) string {
+	parts := []string{"tribe-token/v1", endpoint, clientID, id.NetworkID, string(id.Context), id.EntityID, id.MemberID}
+	for i := 1; i < len(parts); i++ {
+		parts[i] = url.PathEscape(parts[i])
+	}
+	return strings.Join(parts, "|")
+}
+
+// MemoryStore is a [Store] in this process's memory, bounded: past its size
+// the least recently used token is dropped. It is safe for concurrent use.
+type MemoryStore struct {
+	mu    sync.Mutex
+	max   int
+	order *list.List // front: most recently used; values are *memItem
+	items map[string]*list.Element
+}
+
+type memItem struct {
+	key string
+	tok *oauth2.Token
+}
+
+// NewMemoryStore returns a store that holds at most size tokens (at least 1).
+func NewMemoryStore(size int) *MemoryStore {
+	return &MemoryStore{max: max(size, 1), order: list.New(), items: make(map[string]*list.Element)}
+}
+
+// Get implements [Store].
+func (s *MemoryStore) Get(_ context.Context, key string) (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if el, ok := s.items[key]; ok {
+		s.order.MoveToFront(el)
+		return el.Value.(*memItem).tok, nil
+	}
+	return nil, nil
+}
+
+// Put implements [Store].
+func (s *MemoryStore) Put(_ context.Context, key string, tok *oauth2.Token) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if el, ok := s.items[key]; ok {
+		el.Value.(*memItem).tok = tok
+		s.order.MoveToFront(el)
+		return nil
+	}
+	s.items[key] = s.order.PushFront(&memItem{key: key, tok: tok})
+	for s.order.Len() > s.max {
+		last := s.order.Back()
+		s.order.Remove(last)
+		delete(s.items, last.Value.(*memItem).key)
+	}
+	return nil
+}
+
+// Delete implements [Store].
+func (s *MemoryStore) Delete(_ context.Context, key string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if el, ok := s.items[key]; ok {
+		s.order.Remove(el)
+		delete(s.items, key)
+	}
+	return nil
+}
+
+// Len returns how many tokens the store holds.
+func (s *MemoryStore) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.order.Len()
+}
