@@ -1,0 +1,364 @@
+// Package crmtest provides an in-process mock of Tribe CRM's OAuth 2.0 server
+// and OData API, in the manner of net/http/httptest, for testing code that
+// uses package crm (or any Tribe CRM client) without the network.
+//
+// A [Server] serves, on one loopback address:
+//
+//   - GET /oauth2/auth, the consent endpoint, which checks client_id,
+//     redirect_uri, response_type, state (at least 8 characters), scope and
+//     organization_id and, with no user to ask, consents at once: it
+//     redirects (302) to redirect_uri with code, scope and state. [Consent]
+//     makes it deny, grant less, or tamper with the state instead;
+//   - POST /oauth2/token, the token endpoint, for client_credentials,
+//     authorization_code (single-use codes bound to their redirect_uri) and
+//     refresh_token (redirect_uri required; each refresh token works once
+//     and is replaced by a new one), with 24-hour access tokens and RFC 6749
+//     section 5.2 error bodies;
+//   - GET /v1/odata/GetCurrentEmployee(), honouring $expand=Person (and
+//     Relation), answering a missing, unknown or expired token with a 401
+//     OData error.
+//
+// Its clock can be set and advanced; it counts requests for assertions.
+// See https://developer.tribecrm.nl/docs/api/concepts/authentication for the
+// behaviour it copies.
+package crmtest
+
+import (
+	"crypto/rand"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// AccessTokenLifetime is how long the CRM's access tokens live: 24 hours
+// (expires_in 86400). [WithAccessTokenLifetime] changes it for one server.
+const AccessTokenLifetime = 24 * time.Hour
+
+// CodeLifetime is how long an authorization code can be exchanged.
+const CodeLifetime = 10 * time.Minute
+
+// Server is a mock Tribe CRM. Create it with [NewServer] and Close it when
+// done. All its methods are safe for concurrent use with each other and with
+// the requests it serves; its state is behind one mutex.
+type Server struct {
+	// URL is the base URL of the server, http://127.0.0.1:PORT, with no
+	// trailing slash. It serves both the OAuth 2.0 endpoints and the API.
+	URL string
+
+	ts *httptest.Server
+
+	mu          sync.Mutex
+	now         time.Time // zero: the real clock
+	lifetime    time.Duration
+	apps        map[string]App
+	employee    Employee
+	consent     Consent
+	codes       map[string]*grant
+	refresh     map[string]*grant
+	access      map[string]*grant
+	failRefresh *failure
+	counts      Counts
+	last        Authorization
+}
+
+// grant is what a code or token stands for.
+type grant struct {
+	clientID    string
+	redirectURL string
+	scopes      []string
+	expires     time.Time // zero: does not expire
+}
+
+type failure struct {
+	status int
+	code   string
+}
+
+// Consent sets how the consent endpoint answers a valid request, standing in
+// for the user and the CRM. The zero value consents to everything asked.
+type Consent struct {
+	// Deny redirects with error=access_denied, as when the user declines.
+	Deny bool
+	// DenyDescription is the error_description sent with Deny; empty sends
+	// a default one.
+	DenyDescription string
+	// GrantScopes, if not nil, limits the granted scopes to those of the
+	// request that are also in GrantScopes.
+	GrantScopes []string
+	// TamperState changes the state in the redirect, as a forged redirect
+	// would.
+	TamperState bool
+	// DropState leaves the state out of the redirect.
+	DropState bool
+	// DropCode leaves the code out of a successful redirect.
+	DropCode bool
+}
+
+// Counts are the requests a [Server] has served, by kind, including failed
+// ones.
+type Counts struct {
+	// Authorize counts GET /oauth2/auth.
+	Authorize int
+	// ClientCredentials counts token requests with that grant type.
+	ClientCredentials int
+	// AuthorizationCode counts token requests with that grant type.
+	AuthorizationCode int
+	// RefreshToken counts token requests with that grant type.
+	RefreshToken int
+	// TokenErrors counts token requests answered with an error.
+	TokenErrors int
+	// GetCurrentEmployee counts GET /v1/odata/GetCurrentEmployee().
+	GetCurrentEmployee int
+}
+
+// Authorization is what the last consent request asked for.
+type Authorization struct {
+	// ClientID is the client_id parameter.
+	ClientID string
+	// RedirectURL is the redirect_uri parameter.
+	RedirectURL string
+	// ResponseType is the response_type parameter.
+	ResponseType string
+	// Scopes are the scope parameter's words.
+	Scopes []string
+	// State is the state parameter.
+	State string
+	// OrganizationID is the organization_id parameter.
+	OrganizationID string
+}
+
+// Option configures a [Server] in [NewServer].
+type Option func(*Server)
+
+// WithApp registers an application besides the default one; an app with
+// the default client ID replaces it.
+func WithApp(a App) Option {
+	return func(s *Server) {
+		a.RedirectURLs = slices.Clone(a.RedirectURLs)
+		s.apps[a.ClientID] = a
+	}
+}
+
+// WithEmployee sets the employee GetCurrentEmployee() returns.
+func WithEmployee(e Employee) Option {
+	return func(s *Server) { s.employee = e }
+}
+
+// WithConsent sets how the consent endpoint answers (see [Server.SetConsent]).
+func WithConsent(c Consent) Option {
+	return func(s *Server) { s.consent = c.clone() }
+}
+
+// WithTime freezes the server's clock at t; [Server.Advance] moves it.
+func WithTime(t time.Time) Option {
+	return func(s *Server) { s.now = t }
+}
+
+// WithAccessTokenLifetime sets the access tokens' lifetime instead of
+// [AccessTokenLifetime]. A lifetime of 10 seconds or less makes
+// golang.org/x/oauth2 treat every token as expired at once, so each use
+// refreshes, which helps tests of refresh-token rotation.
+func WithAccessTokenLifetime(d time.Duration) Option {
+	return func(s *Server) { s.lifetime = d }
+}
+
+// NewServer starts a mock CRM on a loopback port with the default app
+// ([DefaultApp]) and employee ([DefaultEmployee]), then applies opts.
+func NewServer(opts ...Option) *Server {
+	s := &Server{
+		lifetime: AccessTokenLifetime,
+		apps:     map[string]App{DefaultClientID: DefaultApp()},
+		employee: DefaultEmployee(),
+		codes:    map[string]*grant{},
+		refresh:  map[string]*grant{},
+		access:   map[string]*grant{},
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(s)
+		}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /oauth2/auth", s.serveAuthorize)
+	mux.HandleFunc("POST /oauth2/token", s.serveToken)
+	mux.HandleFunc("GET /v1/odata/GetCurrentEmployee()", s.serveCurrentEmployee)
+	mux.HandleFunc("/v1/odata/", s.serveODataNotFound)
+	s.ts = httptest.NewServer(mux)
+	s.URL = s.ts.URL
+	return s
+}
+
+// Close shuts the server down, waiting for requests in flight.
+func (s *Server) Close() { s.ts.Close() }
+
+// Client returns an HTTP client for the server, closed with it.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// AuthURL returns the consent endpoint's URL.
+func (s *Server) AuthURL() string { return s.URL + "/oauth2/auth" }
+
+// TokenURL returns the token endpoint's URL.
+func (s *Server) TokenURL() string { return s.URL + "/oauth2/token" }
+
+// Endpoint returns the server's endpoint for an oauth2 or crm Config, with
+// client credentials in the form body as the CRM documents.
+func (s *Server) Endpoint() oauth2.Endpoint {
+	return oauth2.Endpoint{AuthURL: s.AuthURL(), TokenURL: s.TokenURL(), AuthStyle: oauth2.AuthStyleInParams}
+}
+
+// String describes the server by its URL, without secrets.
+func (s *Server) String() string { return fmt.Sprintf("crmtest.Server{URL: %q}", s.URL) }
+
+// Now returns the server's time.
+func (s *Server) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nowLocked()
+}
+
+func (s *Server) nowLocked() time.Time {
+	if s.now.IsZero() {
+		return time.Now()
+	}
+	return s.now
+}
+
+// SetTime freezes the server's clock at t.
+func (s *Server) SetTime(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = t
+}
+
+// Advance moves the server's clock forward by d, freezing it first if it
+// was following the real clock. Codes and access tokens expire by this
+// clock.
+func (s *Server) Advance(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.now = s.nowLocked().Add(d)
+}
+
+// SetConsent sets how the consent endpoint answers from now on.
+func (s *Server) SetConsent(c Consent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.consent = c.clone()
+}
+
+// FailNextRefresh makes the next refresh_token request that passes client
+// authentication fail with the given HTTP status and RFC 6749 error code
+// (zero values mean 500 and "server_error"), without using up the refresh
+// token.
+func (s *Server) FailNextRefresh(status int, errorCode string) {
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if errorCode == "" {
+		errorCode = "server_error"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failRefresh = &failure{status: status, code: errorCode}
+}
+
+// IssueRefreshToken returns a new refresh token for the app, as the CRM's
+// "Refresh token" menu item does for quick setup. redirectURL must be one
+// of the app's and is the one refreshes must send; scopes default to read,
+// write and offline.
+func (s *Server) IssueRefreshToken(clientID, redirectURL string, scopes ...string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	app, ok := s.apps[clientID]
+	if !ok {
+		return "", fmt.Errorf("crmtest: unknown client ID %q", clientID)
+	}
+	if !app.allows(redirectURL) {
+		return "", fmt.Errorf("crmtest: redirect URL %q is not registered for %q", redirectURL, clientID)
+	}
+	if len(scopes) == 0 {
+		scopes = []string{"read", "write", "offline"}
+	}
+	rt := newSecret("rt_")
+	s.refresh[rt] = &grant{clientID: clientID, redirectURL: redirectURL, scopes: slices.Clone(scopes)}
+	return rt, nil
+}
+
+// RefreshTokenActive reports whether rt can still be used.
+func (s *Server) RefreshTokenActive(rt string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.refresh[rt]
+	return ok
+}
+
+// AccessTokenActive reports whether at is a known access token that has not
+// expired by the server's clock.
+func (s *Server) AccessTokenActive(at string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.access[at]
+	return ok && s.nowLocked().Before(g.expires)
+}
+
+// Counts returns the requests served so far.
+func (s *Server) Counts() Counts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts
+}
+
+// LastAuthorization returns what the last consent request asked for.
+func (s *Server) LastAuthorization() Authorization {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.last
+	a.Scopes = slices.Clone(a.Scopes)
+	return a
+}
+
+func (c Consent) clone() Consent {
+	if c.GrantScopes != nil {
+		c.GrantScopes = slices.Clone(c.GrantScopes)
+	}
+	return c
+}
+
+// allows reports whether redirect is registered for the app. A registered
+// loopback http URL without a port matches any port (RFC 8252 section 7.3).
+func (a App) allows(redirect string) bool {
+	if redirect == "" {
+		return false
+	}
+	if slices.Contains(a.RedirectURLs, redirect) {
+		return true
+	}
+	got, err := url.Parse(redirect)
+	if err != nil {
+		return false
+	}
+	for _, r := range a.RedirectURLs {
+		reg, err := url.Parse(r)
+		if err != nil || reg.Scheme != "http" || reg.Port() != "" || !isLoopback(reg.Hostname()) {
+			continue
+		}
+		if got.Scheme == "http" && got.Hostname() == reg.Hostname() && got.Path == reg.Path && got.RawQuery == reg.RawQuery {
+			return true
+		}
+	}
+	return false
+}
+
+func isLoopback(host string) bool {
+	return host == "127.0.0.1" || host == "::1" || host == "localhost"
+}
+
+// newSecret returns a random token with a prefix that tells its kind.
+func newSecret(prefix string) string { return prefix + strings.ToLower(rand.Text()) }
