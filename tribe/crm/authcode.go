@@ -1,0 +1,202 @@
+package crm
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// MinStateLength is the shortest state the CRM accepts (at least 8
+// characters, against cross-site request forgery). See
+// https://developer.tribecrm.nl/docs/api/concepts/authentication ("Step 1").
+const MinStateLength = 8
+
+// NewState returns a fresh random state for an authorization request: 26
+// characters of base32 from crypto/rand (128 bits). It is safe for concurrent
+// use.
+func NewState() string { return rand.Text() }
+
+// AuthCodeOption adds an optional parameter to a consent URL.
+type AuthCodeOption func(*authCodeOptions)
+
+type authCodeOptions struct {
+	organizationID string
+}
+
+// WithOrganizationID sends organization_id, the UUID of the Tribe
+// organisation the user should authorize for. See
+// https://developer.tribecrm.nl/docs/api/concepts/authentication ("Step 1").
+func WithOrganizationID(id string) AuthCodeOption {
+	return func(o *authCodeOptions) { o.organizationID = id }
+}
+
+// isUUID reports whether s has the 8-4-4-4-12 hexadecimal form of a UUID.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i, r := range s {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// AuthCodeURL returns the consent URL to send the user's browser to:
+// c.Endpoint.AuthURL with client_id, redirect_uri, response_type=code, scope,
+// state, and organization_id if given. See
+// https://developer.tribecrm.nl/docs/api/concepts/authentication ("Step 1")
+// and RFC 6749 section 4.1.1.
+//
+// It needs ClientID, RedirectURL and at least one scope, and refuses a state
+// shorter than [MinStateLength] or an organization ID that is not a UUID.
+// Most callers use [Config.NewAuthRequest], which makes the state too.
+func (c *Config) AuthCodeURL(state string, opts ...AuthCodeOption) (string, error) {
+	if err := c.check(needAuthURL | needRedirect); err != nil {
+		return "", err
+	}
+	if len(c.Scopes) == 0 {
+		return "", invalid("Config.Scopes is empty; the CRM requires a scope, e.g. %q", "read write offline")
+	}
+	if len(state) < MinStateLength {
+		return "", invalid("state has %d characters; the CRM requires at least %d", len(state), MinStateLength)
+	}
+	var o authCodeOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	var params []oauth2.AuthCodeOption
+	if o.organizationID != "" {
+		if !isUUID(o.organizationID) {
+			return "", invalid("organization ID %q is not a UUID", o.organizationID)
+		}
+		params = append(params, oauth2.SetAuthURLParam("organization_id", o.organizationID))
+	}
+	return c.oauth2Config().AuthCodeURL(state, params...), nil
+}
+
+// AuthRequest is one authorization code round trip in progress: the consent
+// URL to send the user to, and what to check the redirect against. A web app
+// keeps State and Scopes (e.g. in the user's session) and rebuilds an
+// AuthRequest from them when the redirect arrives. An AuthRequest is safe for
+// concurrent use if not modified.
+type AuthRequest struct {
+	// URL is the consent URL.
+	URL string
+	// State is the random state sent in URL.
+	State string
+	// Scopes are the scopes asked for.
+	Scopes []string
+}
+
+// NewAuthRequest starts an authorization code flow: it makes a random state
+// with [NewState] and the consent URL with [Config.AuthCodeURL].
+func (c *Config) NewAuthRequest(opts ...AuthCodeOption) (*AuthRequest, error) {
+	state := NewState()
+	u, err := c.AuthCodeURL(state, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &AuthRequest{URL: u, State: state, Scopes: slices.Clone(c.Scopes)}, nil
+}
+
+// Callback is what an accepted authorization redirect carried. Its String and
+// GoString hide the code.
+type Callback struct {
+	// Code is the single-use authorization code, for [Config.Exchange].
+	Code string
+	// Scopes are the scopes the CRM granted.
+	Scopes []string
+}
+
+// String describes cb without the code.
+func (cb Callback) String() string {
+	return fmt.Sprintf("crm.Callback{Code: <redacted>, Scopes: %q}", cb.Scopes)
+}
+
+// GoString is String, so %#v hides the code too.
+func (cb Callback) GoString() string { return cb.String() }
+
+// ParseCallback checks the query of the redirect the CRM sent the browser to
+// (RFC 6749 section 4.1.2; https://developer.tribecrm.nl/docs/api/concepts/authentication,
+// "Step 2") and returns the code. In order, it reports:
+//
+//   - a missing state ([ErrStateMissing]) or one that differs from r.State,
+//     compared in constant time ([ErrStateMismatch]);
+//   - an error redirect as an [*AuthError] (error=access_denied matches
+//     [ErrAccessDenied]);
+//   - a missing code ([ErrCodeMissing]);
+//   - granted scopes narrower than r.Scopes as a [*ScopeError] (matching
+//     [ErrScopeNarrowed]). Then the Callback is returned too, so a caller
+//     content with less may go on and exchange the code.
+//
+// A redirect without a scope parameter grants what was asked (RFC 6749
+// section 5.1).
+func (r *AuthRequest) ParseCallback(query url.Values) (*Callback, error) {
+	if r == nil || len(r.State) < MinStateLength {
+		return nil, invalid("AuthRequest.State is shorter than %d characters", MinStateLength)
+	}
+	got := query.Get("state")
+	if got == "" {
+		return nil, ErrStateMissing
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(r.State)) != 1 {
+		return nil, ErrStateMismatch
+	}
+	if code := query.Get("error"); code != "" {
+		return nil, &AuthError{
+			Code:        code,
+			Description: query.Get("error_description"),
+			URI:         query.Get("error_uri"),
+		}
+	}
+	cb := &Callback{Code: query.Get("code"), Scopes: slices.Clone(r.Scopes)}
+	if cb.Code == "" {
+		return nil, ErrCodeMissing
+	}
+	if _, ok := query["scope"]; ok {
+		cb.Scopes = strings.Fields(query.Get("scope"))
+	}
+	if missing := missingScopes(r.Scopes, cb.Scopes); len(missing) > 0 {
+		return cb, &ScopeError{Requested: slices.Clone(r.Scopes), Granted: slices.Clone(cb.Scopes), Missing: missing}
+	}
+	return cb, nil
+}
+
+// Exchange trades an authorization code for a token (grant_type
+// authorization_code, with the redirect_uri). See
+// https://developer.tribecrm.nl/docs/api/concepts/authentication ("Step 3")
+// and RFC 6749 section 4.1.3. It needs ClientID, ClientSecret and
+// RedirectURL. Errors from the token endpoint are [*TokenError]s.
+//
+// The token's refresh token is the only way back in without the user: give
+// it to a [TokenStore] before anything else.
+func (c *Config) Exchange(ctx context.Context, code string) (*oauth2.Token, error) {
+	if err := c.check(needSecret | needTokenURL | needRedirect); err != nil {
+		return nil, err
+	}
+	if code == "" {
+		return nil, invalid("authorization code is empty")
+	}
+	tok, err := c.oauth2Config().Exchange(c.context(ctx), code)
+	if err != nil {
+		return nil, tokenError("authorization_code", err)
+	}
+	return tok, nil
+}

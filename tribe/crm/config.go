@@ -1,0 +1,183 @@
+package crm
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// Config describes a Tribe CRM application (Configuration > Applications in
+// the CRM) and where its OAuth 2.0 server lives. See
+// https://developer.tribecrm.nl/docs/api/concepts/authentication.
+//
+// Methods check the fields they need and refuse bad values with an error
+// wrapping [ErrInvalidInput] before any request. A Config is safe for
+// concurrent use by its methods as long as no one changes its fields; token
+// sources copy it when created. Its String and GoString never show the client
+// secret.
+type Config struct {
+	// ClientID is the application's client ID. Required.
+	ClientID string
+
+	// ClientSecret is the application's secret. Required: the CRM asks for
+	// it in every token request.
+	ClientSecret string
+
+	// Endpoint holds the authorization and token URLs. An empty AuthURL or
+	// TokenURL means [DefaultAuthURL] or [DefaultTokenURL]. AuthStyle
+	// oauth2.AuthStyleAutoDetect (the zero value) means
+	// oauth2.AuthStyleInParams here, the way the CRM's documentation sends
+	// the client credentials; set oauth2.AuthStyleInHeader for HTTP Basic.
+	Endpoint oauth2.Endpoint
+
+	// RedirectURL is the redirect URL registered with the application.
+	// Required for the authorization code flow and for every refresh,
+	// where the CRM wants the redirect_uri used when the user authorized.
+	RedirectURL string
+
+	// Scopes are the scopes to ask for, e.g. [ScopeRead], [ScopeWrite],
+	// [ScopeOffline]. Ask for offline to get a refresh token.
+	Scopes []string
+
+	// HTTPClient, if not nil, sends the token requests. Otherwise the
+	// client in the context under oauth2.HTTPClient is used, or
+	// http.DefaultClient.
+	HTTPClient *http.Client
+}
+
+// String describes c without its client secret.
+func (c Config) String() string {
+	secret := "<empty>"
+	if c.ClientSecret != "" {
+		secret = "<redacted>"
+	}
+	return fmt.Sprintf("crm.Config{ClientID: %q, ClientSecret: %s, AuthURL: %q, TokenURL: %q, RedirectURL: %q, Scopes: %q}",
+		c.ClientID, secret, c.authURL(), c.tokenURL(), c.RedirectURL, c.Scopes)
+}
+
+// GoString is String, so %#v does not show the client secret either.
+func (c Config) GoString() string { return c.String() }
+
+func (c *Config) authURL() string {
+	if c.Endpoint.AuthURL == "" {
+		return DefaultAuthURL
+	}
+	return c.Endpoint.AuthURL
+}
+
+func (c *Config) tokenURL() string {
+	if c.Endpoint.TokenURL == "" {
+		return DefaultTokenURL
+	}
+	return c.Endpoint.TokenURL
+}
+
+func (c *Config) authStyle() oauth2.AuthStyle {
+	if c.Endpoint.AuthStyle == oauth2.AuthStyleAutoDetect {
+		return oauth2.AuthStyleInParams
+	}
+	return c.Endpoint.AuthStyle
+}
+
+// oauth2Config returns the golang.org/x/oauth2 view of c, with defaults
+// filled in and its own copy of Scopes.
+func (c *Config) oauth2Config() *oauth2.Config {
+	return &oauth2.Config{
+		ClientID:     c.ClientID,
+		ClientSecret: c.ClientSecret,
+		Endpoint: oauth2.Endpoint{
+			AuthURL:   c.authURL(),
+			TokenURL:  c.tokenURL(),
+			AuthStyle: c.authStyle(),
+		},
+		RedirectURL: c.RedirectURL,
+		Scopes:      slices.Clone(c.Scopes),
+	}
+}
+
+// clone returns a copy of c that shares nothing mutable with it.
+func (c *Config) clone() *Config {
+	cp := *c
+	cp.Scopes = slices.Clone(c.Scopes)
+	return &cp
+}
+
+// context returns ctx carrying c.HTTPClient for golang.org/x/oauth2.
+func (c *Config) context(ctx context.Context) context.Context {
+	if c.HTTPClient != nil {
+		return context.WithValue(ctx, oauth2.HTTPClient, c.HTTPClient)
+	}
+	return ctx
+}
+
+// What a method needs from a Config.
+type need int
+
+const (
+	needAuthURL need = 1 << iota
+	needTokenURL
+	needRedirect
+	needSecret
+)
+
+// check refuses a Config that lacks what a method needs.
+func (c *Config) check(n need) error {
+	if c == nil {
+		return invalid("nil *Config")
+	}
+	if strings.TrimSpace(c.ClientID) == "" {
+		return invalid("Config.ClientID is empty")
+	}
+	if n&needSecret != 0 && c.ClientSecret == "" {
+		return invalid("Config.ClientSecret is empty")
+	}
+	if n&needAuthURL != 0 {
+		if err := checkHTTPURL("Config.Endpoint.AuthURL", c.authURL()); err != nil {
+			return err
+		}
+	}
+	if n&needTokenURL != 0 {
+		if err := checkHTTPURL("Config.Endpoint.TokenURL", c.tokenURL()); err != nil {
+			return err
+		}
+	}
+	if n&needRedirect != 0 {
+		if c.RedirectURL == "" {
+			return invalid("Config.RedirectURL is empty; the CRM needs the registered redirect URL")
+		}
+		if err := checkHTTPURL("Config.RedirectURL", c.RedirectURL); err != nil {
+			return err
+		}
+	}
+	for _, s := range c.Scopes {
+		if s == "" || strings.ContainsAny(s, " \t\r\n") {
+			return invalid("Config.Scopes holds %q; each scope must be one non-empty word", s)
+		}
+	}
+	return nil
+}
+
+// checkHTTPURL refuses anything but an absolute http or https URL with a
+// host and no user information. The URL itself is not echoed, in case it
+// carries credentials.
+func checkHTTPURL(field, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return invalid("%s is not a valid URL", field)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return invalid("%s must be an http or https URL, not scheme %q", field, u.Scheme)
+	}
+	if u.Host == "" {
+		return invalid("%s has no host", field)
+	}
+	if u.User != nil {
+		return invalid("%s must not contain user information", field)
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package crm
+
+import (
+	"context"
+	"sync"
+
+	"golang.org/x/oauth2"
+)
+
+// TokenStore keeps the newest token of one CRM grant, so that a rotated
+// refresh token survives the process. [Config.TokenSource] loads from it
+// when its token has expired and saves every token it gets before handing
+// it out; [LoopbackLogin] and [Config.QuickSetup] save the first one.
+//
+// Load returns an error wrapping [ErrNoToken] when nothing is stored yet.
+// Save must store the whole token durably before returning nil, and must leave
+// the previous token in place if it fails. Implementations must be safe for
+// concurrent use.
+type TokenStore interface {
+	Load(ctx context.Context) (*oauth2.Token, error)
+	Save(ctx context.Context, tok *oauth2.Token) error
+}
+
+// MemoryStore is a [TokenStore] in memory, for tests and short-lived
+// programs: what it holds is lost when the process ends. The zero value is an
+// empty store. A MemoryStore is safe for concurrent use and must not be copied
+// after first use.
+type MemoryStore struct {
+	mu    sync.Mutex
+	tok   *oauth2.Token
+	saves int
+}
+
+// Load returns a copy of the stored token, or an error wrapping [ErrNoToken].
+func (m *MemoryStore) Load(ctx context.Context) (*oauth2.Token, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.tok == nil {
+		return nil, ErrNoToken
+	}
+	cp := *m.tok
+	return &cp, nil
+}
+
+// Save stores a copy of tok.
+func (m *MemoryStore) Save(ctx context.Context, tok *oauth2.Token) error {
+	if tok == nil {
+		return invalid("nil token")
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cp := *tok
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tok = &cp
+	m.saves++
+	return nil
+}
+
+// Saves reports how many times Save succeeded, for tests.
+func (m *MemoryStore) Saves() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.saves
+}
+
+// String describes the store without its token.
+func (m *MemoryStore) String() string { return "crm.MemoryStore{<redacted>}" }
