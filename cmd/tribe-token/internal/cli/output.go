@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/tribe"
+)
+
+// Output formats.
+const (
+	outToken = "token" // the bare token and a newline
+	outJSON  = "json"  // one JSON object
+	outEnv   = "env"   // export lines for a POSIX shell
+	outTable = "table" // a small human table
+)
+
+// addOutputFlag adds --output with the allowed formats, the first being the
+// default, and registers their shell completion.
+func addOutputFlag(cmd *cobra.Command, dst *string, formats ...string) {
+	*dst = formats[0]
+	cmd.Flags().StringVarP(dst, "output", "o", formats[0], "output format: "+strings.Join(formats, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// checkOutput refuses a format not in formats.
+func checkOutput(got string, formats ...string) error {
+	for _, f := range formats {
+		if got == f {
+			return nil
+		}
+	}
+	return usagef("unknown --output %q; use one of %s", got, strings.Join(formats, ", "))
+}
+
+// tokenOutput is what a command that yields a token reports.
+type tokenOutput struct {
+	Token      string    `json:"token"`
+	Type       string    `json:"type"`
+	Expiry     time.Time `json:"-"`
+	GatewayURL string    `json:"gateway_url,omitempty"`
+	Identity   string    `json:"identity"`
+	// RefreshToken is printed only when the user asks for it.
+	RefreshToken string `json:"refresh_token,omitempty"`
+	// EnvVar is the variable the env format exports the token as;
+	// "TRIBE_TOKEN" if empty.
+	EnvVar string `json:"-"`
+	// RefreshEnvVar is the variable the env format exports the refresh
+	// token as; "TRIBE_REFRESH_TOKEN" if empty.
+	RefreshEnvVar string `json:"-"`
+}
+
+// refreshEnvVar is the variable the refresh token is exported as.
+func (t tokenOutput) refreshEnvVar() string {
+	if t.RefreshEnvVar != "" {
+		return t.RefreshEnvVar
+	}
+	return "TRIBE_REFRESH_TOKEN"
+}
+
+// newTokenOutput describes tok, minted for identity.
+func newTokenOutput(tok *oauth2.Token, identity string) tokenOutput {
+	typ := tok.Type()
+	return tokenOutput{
+		Token:      tok.AccessToken,
+		Type:       typ,
+		Expiry:     tok.Expiry,
+		GatewayURL: tribe.GatewayURL(tok),
+		Identity:   identity,
+	}
+}
+
+// writeToken prints a token in the chosen format.
+func writeToken(w io.Writer, format string, t tokenOutput) error {
+	switch format {
+	case outToken:
+		_, err := fmt.Fprintln(w, t.Token)
+		return err
+	case outJSON:
+		v := struct {
+			tokenOutput
+			Expiry string `json:"expiry,omitempty"`
+		}{tokenOutput: t}
+		if !t.Expiry.IsZero() {
+			v.Expiry = t.Expiry.UTC().Format(time.RFC3339)
+		}
+		return writeJSON(w, v)
+	case outEnv:
+		name := t.EnvVar
+		if name == "" {
+			name = "TRIBE_TOKEN"
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "export %s=%s\n", name, shellQuote(t.Token))
+		if !t.Expiry.IsZero() {
+			fmt.Fprintf(&b, "export %s_EXPIRY=%s\n", name, shellQuote(t.Expiry.UTC().Format(time.RFC3339)))
+		}
+		if t.GatewayURL != "" {
+			fmt.Fprintf(&b, "export TRIBE_GATEWAY_URL=%s\n", shellQuote(t.GatewayURL))
+		}
+		if t.RefreshToken != "" {
+			fmt.Fprintf(&b, "export %s=%s\n", t.refreshEnvVar(), shellQuote(t.RefreshToken))
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	return usagef("unknown --output %q", format)
+}
+
+// writeJSON prints v as indented JSON and a newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// shellQuote quotes s for a POSIX shell: in single quotes, with each single
+// quote written as '\”.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// table prints aligned "key  value" rows, skipping empty values.
+type table struct{ rows [][2]string }
+
+// add appends a row if value is not empty.
+func (t *table) add(key, value string) {
+	if value != "" {
+		t.rows = append(t.rows, [2]string{key, value})
+	}
+}
+
+// write prints the table.
+func (t *table) write(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range t.rows {
+		fmt.Fprintf(tw, "%s\t%s\n", r[0], oneLine(r[1]))
+	}
+	return tw.Flush()
+}
+
+// describeTime renders t with how far it is from now, e.g.
+// "2025-01-02T15:04:05Z (in 59m)" or "… (expired 3m ago)".
+func describeTime(t, now time.Time, past string) string {
+	if t.IsZero() {
+		return ""
+	}
+	s := t.UTC().Format(time.RFC3339)
+	d := t.Sub(now)
+	switch {
+	case d >= 0:
+		return s + " (in " + roughDuration(d) + ")"
+	case past != "":
+		return s + " (" + past + " " + roughDuration(-d) + " ago)"
+	default:
+		return s + " (" + roughDuration(-d) + " ago)"
+	}
+}
+
+// roughDuration renders d to the second below a minute, else to the minute
+// below a day, else in days and hours.
+func roughDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d < 24*time.Hour:
+		return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+	default:
+		days := int(d / (24 * time.Hour))
+		hours := int((d % (24 * time.Hour)) / time.Hour)
+		return fmt.Sprintf("%dd%dh", days, hours)
+	}
+}

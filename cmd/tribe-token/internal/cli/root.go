@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// rootLong is the root command's long help; its environment table is the
+// README's.
+const rootLong = `tribe-token gets Tribe (Bettermode) access tokens in a shell, a script or CI,
+shows who a token acts as, and runs a mock Tribe server for tests in any
+language.
+
+Secrets (client secrets, passwords, tokens) are read from environment variables
+or from files (--*-file FILE, or - for stdin), never from flag values, and are
+never printed except the token you ask for.
+
+Environment:
+  TRIBE_CLIENT_ID          app's client id (mint, password, exchange); --client-id overrides
+  TRIBE_CLIENT_SECRET      app's client secret; --client-secret-file overrides
+  TRIBE_ENDPOINT           GraphQL endpoint for mint and whoami; --endpoint/--region override
+  TRIBE_TOKEN              access token for whoami, decode, jwt check; --token-file overrides
+  TRIBE_GATEWAY_URL        endpoint whoami calls (set by "mint --output env")
+  TRIBE_PASSWORD           password for the password grant; --password-file overrides
+  TRIBE_REFRESH_TOKEN      Tribe CRM refresh token for "crm token"; --refresh-token-file overrides
+  TRIBE_CRM_CLIENT_ID      Tribe CRM OAuth client id; --client-id overrides
+  TRIBE_CRM_CLIENT_SECRET  Tribe CRM OAuth client secret; --client-secret-file overrides
+  TRIBE_CRM_TOKEN          Tribe CRM access token for "crm whoami"; --token-file overrides
+
+Exit status: 0 success, 1 failure at the server or network, 2 bad usage or
+input (unknown flag, missing credentials, conflicting flags, malformed token).`
+
+// newRootCmd builds the command tree for one run.
+func (e *env) newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:   progName,
+		Short: "Mint, inspect and mock Tribe access tokens",
+		Long:  rootLong,
+		Example: `  # Try it offline: a mock server, a bot and a member token, and who they act as
+  tribe-token demo
+
+  # A bot token for a community, into a shell variable
+  export TRIBE_CLIENT_ID=... TRIBE_CLIENT_SECRET=...
+  TOKEN=$(tribe-token mint --network CAx1mZ7I7a)
+
+  # Who does it act as?
+  eval "$(tribe-token mint --network CAx1mZ7I7a --output env)" && tribe-token whoami`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       buildInfo().Version,
+	}
+	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
+	root.PersistentFlags().Duration("timeout", 30*time.Second, "give up on the server after this long (0 means never)")
+	root.SetFlagErrorFunc(flagError)
+	root.AddCommand(
+		e.newMintCmd(),
+		e.newWhoamiCmd(),
+		e.newPasswordCmd(),
+		e.newExchangeCmd(),
+		e.newJWTCmd(),
+		e.newCRMCmd(),
+		e.newDecodeCmd(),
+		e.newVersionCmd(),
+	)
+	return root
+}
+
+// flagError makes pflag's errors usage errors that never echo a value glued
+// to an unknown shorthand flag ("unknown shorthand flag: 'p' in -pVALUE").
+func flagError(_ *cobra.Command, err error) error {
+	msg := err.Error()
+	if strings.HasPrefix(msg, "unknown shorthand flag:") {
+		if i := strings.Index(msg, " in -"); i >= 0 {
+			msg = msg[:i]
+		}
+	}
+	return &usageError{errors.New(msg)}
+}
