@@ -1,0 +1,538 @@
+package tribe
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+)
+
+// tokenServer is a stand-in token endpoint that records each request's
+// form and headers and answers with respond.
+type tokenServer struct {
+	*httptest.Server
+	mu       sync.Mutex
+	forms    []url.Values
+	headers  []http.Header
+	paths    []string
+	respond  func(form url.Values) (status int, body any)
+	requests atomic.Int32
+}
+
+func newTokenServer(t *testing.T, respond func(form url.Values) (int, any)) *tokenServer {
+	t.Helper()
+	ts := &tokenServer{respond: respond}
+	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ts.requests.Add(1)
+		if r.Method != http.MethodPost {
+			t.Errorf("method %s, want POST", r.Method)
+		}
+		if ct := r.Header.Get("Content-Type"); ct != "application/x-www-form-urlencoded" {
+			t.Errorf("Content-Type %q, want application/x-www-form-urlencoded", ct)
+		}
+		if err := r.ParseForm(); err != nil {
+			t.Errorf("parsing the form: %v", err)
+		}
+		if len(r.URL.Query()) > 0 {
+			t.Errorf("query string %q: credentials must go in the body", r.URL.RawQuery)
+		}
+		ts.mu.Lock()
+		ts.forms = append(ts.forms, r.PostForm)
+		ts.headers = append(ts.headers, r.Header.Clone())
+		ts.paths = append(ts.paths, r.URL.Path)
+		ts.mu.Unlock()
+		status, body := ts.respond(r.PostForm)
+		if s, ok := body.(string); ok {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			w.Write([]byte(s))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(body)
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func (ts *tokenServer) form(i int) url.Values {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.forms[i]
+}
+
+func (ts *tokenServer) header(i int) http.Header {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.headers[i]
+}
+
+func tokenAnswer(access, refresh string, expiresIn int) map[string]any {
+	m := map[string]any{"token_type": "bearer", "access_token": access, "refresh_token": refresh}
+	if expiresIn != 0 {
+		m["expires_in"] = expiresIn
+	}
+	return m
+}
+
+func oauthRefusal(code, desc string) map[string]any {
+	return map[string]any{"error": code, "error_description": desc}
+}
+
+const (
+	testClientID     = "client-123"
+	testClientSecret = "s3cret-client-value"
+	testPassword     = "pa55-word-value"
+)
+
+func TestPasswordGrantSendsTheFormTribeDocuments(t *testing.T) {
+	srv := newTokenServer(t, func(url.Values) (int, any) {
+		return http.StatusOK, tokenAnswer("access-1", "refresh-1", 31536000)
+	})
+	g := &PasswordGrant{
+		CommunityURL: srv.URL + "/", // a trailing slash is fine
+		ClientID:     testClientID,
+		ClientSecret: testClientSecret,
+		Username:     "ada@example.com",
+		Password:     testPassword,
+	}
+	tok, err := g.Token(context.Background())
+	require.NoError(t, err)
+
+	assert.Equal(t, "access-1", tok.AccessToken)
+	assert.Equal(t, "refresh-1", tok.RefreshToken)
+	assert.Equal(t, "Bearer", tok.Type())
+	assert.WithinDuration(t, time.Now().Add(31536000*time.Second), tok.Expiry, time.Minute)
+
+	require.EqualValues(t, 1, srv.requests.Load())
+	assert.Equal(t, OAuthTokenPath, srv.paths[0])
+	assert.Equal(t, url.Values{
+		"grant_type":    {"password"},
+		"client_id":     {testClientID},
+		"client_secret": {testClientSecret},
+		"username":      {"ada@example.com"},
+		"password":      {testPassword},
+	}, srv.form(0))
+	assert.Empty(t, srv.header(0).Get("Authorization"), "credentials go in the body only")
+}
+
+func TestExchangeGrantSendsExactlyOneIdentifier(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		grant ExchangeGrant
+		key   string
+		value string
+	}{
+		{"email", ExchangeGrant{Email: "ada@example.com"}, "email", "ada@example.com"},
+		{"user id", ExchangeGrant{UserID: "Dm12KzW34"}, "user_id", "Dm12KzW34"},
+		{"external id", ExchangeGrant{ExternalID: "product-user-7"}, "external_id", "product-user-7"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newTokenServer(t, func(url.Values) (int, any) {
+				return http.StatusOK, tokenAnswer("access-"+tc.key, "refresh-"+tc.key, 3600)
+			})
+			g := tc.grant
+			g.TokenURL = srv.URL + OAuthTokenPath
+			g.ClientID, g.ClientSecret = testClientID, testClientSecret
+			tok, err := g.Token(context.Background())
+			require.NoError(t, err)
+			assert.Equal(t, "access-"+tc.key, tok.AccessToken)
+			assert.Equal(t, "refresh-"+tc.key, tok.RefreshToken)
+
+			require.EqualValues(t, 1, srv.requests.Load())
+			assert.Equal(t, url.Values{
+				"grant_type":    {GrantTypeClientSecretCredentials},
+				"client_id":     {testClientID},
+				"client_secret": {testClientSecret},
+				tc.key:          {tc.value},
+			}, srv.form(0))
+			assert.Empty(t, srv.header(0).Get("Authorization"))
+		})
+	}
+}
+
+func TestRefreshGrantSendsTheRefreshToken(t *testing.T) {
+	srv := newTokenServer(t, func(url.Values) (int, any) {
+		return http.StatusOK, tokenAnswer("access-2", "refresh-2", 3600)
+	})
+	g := &RefreshGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "refresh-1"}
+	tok, err := g.Token(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "access-2", tok.AccessToken)
+	assert.Equal(t, "refresh-2", tok.RefreshToken)
+	assert.Equal(t, url.Values{
+		"grant_type":    {"refresh_token"},
+		"refresh_token": {"refresh-1"},
+		"client_id":     {testClientID},
+		"client_secret": {testClientSecret},
+	}, srv.form(0))
+	assert.Empty(t, srv.header(0).Get("Authorization"))
+}
+
+func TestRefreshGrantKeepsTheOldRefreshTokenWhenNoneIsSent(t *testing.T) {
+	srv := newTokenServer(t, func(url.Values) (int, any) {
+		return http.StatusOK, tokenAnswer("access-2", "", 3600)
+	})
+	g := &RefreshGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "refresh-1"}
+	tok, err := g.Token(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "refresh-1", tok.RefreshToken)
+}
+
+// A refused request is sent once: AuthStyleInParams is set explicitly, so
+// x/oauth2 does not retry with the secret in a Basic header.
+func TestRefusedGrantIsNotRetriedAnotherWay(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func(url string) error
+	}{
+		{"password", func(u string) error {
+			_, err := (&PasswordGrant{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).Token(context.Background())
+			return err
+		}},
+		{"exchange", func(u string) error {
+			_, err := (&ExchangeGrant{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret, Email: "ada@example.com"}).Token(context.Background())
+			return err
+		}},
+		{"refresh", func(u string) error {
+			_, err := (&RefreshGrant{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "refresh-1"}).Token(context.Background())
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newTokenServer(t, func(url.Values) (int, any) {
+				return http.StatusUnauthorized, oauthRefusal("invalid_client", "Client authentication failed")
+			})
+			err := tc.run(srv.URL)
+			require.Error(t, err)
+			assert.EqualValues(t, 1, srv.requests.Load(), "a refused request must not be retried")
+			assert.Empty(t, srv.header(0).Get("Authorization"))
+
+			var oe *OAuthError
+			require.ErrorAs(t, err, &oe)
+			assert.Equal(t, OAuthInvalidClient, oe.Code)
+			assert.Equal(t, "Client authentication failed", oe.Description)
+			assert.Equal(t, http.StatusUnauthorized, oe.StatusCode)
+			assert.ErrorIs(t, err, ErrUnauthorized)
+			assert.NotErrorIs(t, err, ErrForbidden)
+			assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
+			assert.NotContains(t, err.Error(), testClientSecret)
+		})
+	}
+}
+
+func TestWrongPasswordIsInvalidGrant(t *testing.T) {
+	srv := newTokenServer(t, func(f url.Values) (int, any) {
+		if f.Get("password") != "right" {
+			return http.StatusBadRequest, oauthRefusal("invalid_grant", "Invalid credentials given")
+		}
+		return http.StatusOK, tokenAnswer("a", "r", 60)
+	})
+	_, err := (&PasswordGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).Token(context.Background())
+	var oe *OAuthError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, OAuthInvalidGrant, oe.Code)
+	assert.Equal(t, http.StatusBadRequest, oe.StatusCode)
+	assert.ErrorIs(t, err, ErrUnauthorized)
+	assert.Contains(t, err.Error(), "invalid_grant")
+	assert.Contains(t, err.Error(), "password grant for ada")
+	assert.NotContains(t, err.Error(), testPassword)
+}
+
+func TestGrantUsesTheCallersHTTPClient(t *testing.T) {
+	srv := newTokenServer(t, func(url.Values) (int, any) {
+		return http.StatusOK, tokenAnswer("a", "r", 60)
+	})
+	var used atomic.Int32
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		used.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	_, err := (&ExchangeGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, UserID: "u1", HTTPClient: hc}).Token(context.Background())
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, used.Load())
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func TestGrantExpiryFromJWTWhenNoExpiresIn(t *testing.T) {
+	exp := time.Now().Add(2 * time.Hour).Truncate(time.Second)
+	access, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"exp": exp.Unix()}).SignedString([]byte(strings.Repeat("k", 32)))
+	require.NoError(t, err)
+	srv := newTokenServer(t, func(url.Values) (int, any) {
+		return http.StatusOK, tokenAnswer(access, "r", 0)
+	})
+	tok, err := (&ExchangeGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, ExternalID: "x"}).Token(context.Background())
+	require.NoError(t, err)
+	assert.True(t, exp.Equal(tok.Expiry), "expiry %s, want %s", tok.Expiry, exp)
+}
+
+// The source does the grant, then refreshes with the newest refresh token
+// each time the token expires (expires_in 1 s is inside x/oauth2's early
+// expiry, so every call refreshes).
+func TestGrantTokenSourceRotatesRefreshTokens(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		issued int
+		valid  = map[string]bool{}
+	)
+	srv := newTokenServer(t, func(f url.Values) (int, any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch f.Get("grant_type") {
+		case "password":
+		case "refresh_token":
+			rt := f.Get("refresh_token")
+			if !valid[rt] {
+				return http.StatusBadRequest, oauthRefusal("invalid_grant", "refresh token revoked")
+			}
+			delete(valid, rt) // rotation: each refresh token works once
+		default:
+			t.Errorf("grant_type %q", f.Get("grant_type"))
+		}
+		issued++
+		rt := "refresh-" + string(rune('0'+issued))
+		valid[rt] = true
+		return http.StatusOK, tokenAnswer("access-"+string(rune('0'+issued)), rt, 1)
+	})
+	ts, err := (&PasswordGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).TokenSource(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, srv.requests.Load(), "no request before the first Token call")
+
+	for i := 1; i <= 3; i++ {
+		tok, err := ts.Token()
+		require.NoError(t, err)
+		assert.Equal(t, "access-"+string(rune('0'+i)), tok.AccessToken)
+		assert.Equal(t, "refresh-"+string(rune('0'+i)), tok.RefreshToken, "the source hands out the newest refresh token")
+	}
+	require.EqualValues(t, 3, srv.requests.Load())
+	assert.Equal(t, "password", srv.form(0).Get("grant_type"))
+	assert.Equal(t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"refresh-1"}, "client_id": {testClientID}, "client_secret": {testClientSecret}}, srv.form(1))
+	assert.Equal(t, "refresh-2", srv.form(2).Get("refresh_token"))
+
+	// Once the server revokes the refresh token, the source signs in again.
+	mu.Lock()
+	clear(valid)
+	mu.Unlock()
+	tok, err := ts.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "access-4", tok.AccessToken)
+	require.EqualValues(t, 5, srv.requests.Load())
+	assert.Equal(t, "refresh-3", srv.form(3).Get("refresh_token"))
+	assert.Equal(t, "password", srv.form(4).Get("grant_type"))
+}
+
+func TestRefreshGrantTokenSourceReportsARevokedToken(t *testing.T) {
+	srv := newTokenServer(t, func(url.Values) (int, any) {
+		return http.StatusBadRequest, oauthRefusal("invalid_grant", "refresh token revoked")
+	})
+	ts, err := (&RefreshGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "refresh-1"}).TokenSource(context.Background())
+	require.NoError(t, err)
+	_, err = ts.Token()
+	require.ErrorIs(t, err, ErrUnauthorized)
+	var oe *OAuthError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, OAuthInvalidGrant, oe.Code)
+	assert.EqualValues(t, 1, srv.requests.Load())
+}
+
+func TestGrantTokenSourceIsSafeForConcurrentUse(t *testing.T) {
+	srv := newTokenServer(t, func(url.Values) (int, any) {
+		return http.StatusOK, tokenAnswer("a", "r", 3600)
+	})
+	ts, err := (&ExchangeGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Email: "ada@example.com"}).TokenSource(context.Background())
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			tok, err := ts.Token()
+			if assert.NoError(t, err) {
+				assert.Equal(t, "a", tok.AccessToken)
+			}
+		})
+	}
+	wg.Wait()
+	assert.EqualValues(t, 1, srv.requests.Load(), "the token is reused until it expires")
+}
+
+func TestGrantBadInputIsRefusedBeforeAnyRequest(t *testing.T) {
+	srv := newTokenServer(t, func(url.Values) (int, any) {
+		return http.StatusOK, tokenAnswer("a", "r", 60)
+	})
+	ctx := context.Background()
+	pw := func(mod func(*PasswordGrant)) func() error {
+		return func() error {
+			g := PasswordGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}
+			mod(&g)
+			_, err := g.Token(ctx)
+			if _, err2 := g.TokenSource(ctx); (err == nil) != (err2 == nil) {
+				return errors.New("Token and TokenSource disagree")
+			}
+			return err
+		}
+	}
+	ex := func(mod func(*ExchangeGrant)) func() error {
+		return func() error {
+			g := ExchangeGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}
+			mod(&g)
+			_, err := g.Token(ctx)
+			if _, err2 := g.TokenSource(ctx); (err == nil) != (err2 == nil) {
+				return errors.New("Token and TokenSource disagree")
+			}
+			return err
+		}
+	}
+	rf := func(mod func(*RefreshGrant)) func() error {
+		return func() error {
+			g := RefreshGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "refresh-1"}
+			mod(&g)
+			_, err := g.Token(ctx)
+			return err
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		run  func() error
+		want string // part of the message that says how to fix it
+	}{
+		{"exchange: no identifier", ex(func(g *ExchangeGrant) {}), "set exactly one of ExchangeGrant.Email, UserID"},
+		{"exchange: two identifiers", ex(func(g *ExchangeGrant) { g.Email, g.UserID = "ada@example.com", "u1" }), "2 of ExchangeGrant.Email, UserID and ExternalID are set"},
+		{"exchange: three identifiers", ex(func(g *ExchangeGrant) { g.Email, g.UserID, g.ExternalID = "ada@example.com", "u1", "x1" }), "3 of ExchangeGrant.Email"},
+		{"exchange: email without @", ex(func(g *ExchangeGrant) { g.Email = "ada" }), "is not an email address"},
+		{"exchange: identifier with a newline", ex(func(g *ExchangeGrant) { g.ExternalID = "x1\n" }), "give it bare"},
+		{"password: empty password", pw(func(g *PasswordGrant) { g.Password = "" }), "set PasswordGrant.Password"},
+		{"password: empty username", pw(func(g *PasswordGrant) { g.Username = "" }), "set PasswordGrant.Username"},
+		{"password: blank username", pw(func(g *PasswordGrant) { g.Username = "  " }), "set PasswordGrant.Username"},
+		{"password: community URL not http(s)", pw(func(g *PasswordGrant) { g.CommunityURL = "ftp://community.example.com" }), `CommunityURL "ftp://community.example.com" is not an absolute http(s) URL`},
+		{"password: community URL without scheme", pw(func(g *PasswordGrant) { g.CommunityURL = "community.example.com" }), "is not an absolute http(s) URL; give one such as https://community.example.com"},
+		{"password: plain http to a remote host", pw(func(g *PasswordGrant) { g.CommunityURL = "http://community.example.com" }), "use https, or set AllowInsecureHTTP"},
+		{"password: token URL plain http to a remote host", pw(func(g *PasswordGrant) {
+			g.CommunityURL, g.TokenURL = "", "http://community.example.com/api/v1/oauth/token"
+		}), "use https"},
+		{"password: no URL", pw(func(g *PasswordGrant) { g.CommunityURL = "" }), "set CommunityURL"},
+		{"password: both URLs", pw(func(g *PasswordGrant) { g.TokenURL = srv.URL + OAuthTokenPath }), "set one"},
+		{"password: credentials in the URL", pw(func(g *PasswordGrant) { g.CommunityURL = "https://id:" + testClientSecret + "@community.example.com" }), "remove them and set ClientID and ClientSecret"},
+		{"password: query in the URL", pw(func(g *PasswordGrant) { g.CommunityURL = srv.URL + "?client_secret=" + testClientSecret }), "give the bare URL"},
+		{"password: empty client id", pw(func(g *PasswordGrant) { g.ClientID = "" }), "set ClientID"},
+		{"password: empty client secret", pw(func(g *PasswordGrant) { g.ClientSecret = "" }), "set ClientSecret"},
+		{"password: secret with a newline", pw(func(g *PasswordGrant) { g.ClientSecret = testClientSecret + "\n" }), "trim it"},
+		{"refresh: empty refresh token", rf(func(g *RefreshGrant) { g.RefreshToken = "" }), "set RefreshGrant.RefreshToken"},
+		{"refresh: refresh token with a newline", rf(func(g *RefreshGrant) { g.RefreshToken = "refresh-1\n" }), "trim it"},
+		{"nil context", func() error {
+			//lint:ignore SA1012 testing the nil check
+			_, err := (&PasswordGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).Token(nil) //nolint:staticcheck
+			return err
+		}, "nil context"},
+		{"nil grant", func() error { _, err := (*ExchangeGrant)(nil).Token(ctx); return err }, "nil *ExchangeGrant"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.run()
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrInvalidInput)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
+			assert.Equal(t, 1, strings.Count(err.Error(), "tribe: "), err.Error())
+			assert.NotContains(t, err.Error(), testClientSecret)
+			assert.NotContains(t, err.Error(), testPassword)
+			assert.Zero(t, srv.requests.Load(), "bad input must be refused before any request")
+		})
+	}
+}
+
+func TestGrantAllowsPlainHTTPWhenAsked(t *testing.T) {
+	g := &PasswordGrant{CommunityURL: "http://community.example.com", ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword, AllowInsecureHTTP: true}
+	f, err := g.flow(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "http://community.example.com"+OAuthTokenPath, f.conf.Endpoint.TokenURL)
+	assert.Equal(t, oauth2.AuthStyleInParams, f.conf.Endpoint.AuthStyle)
+}
+
+func TestOAuthErrorMapsToSentinels(t *testing.T) {
+	for _, tc := range []struct {
+		code         string
+		status       int
+		unauthorized bool
+		forbidden    bool
+	}{
+		{OAuthInvalidClient, 401, true, false},
+		{OAuthInvalidClient, 400, true, false},
+		{OAuthInvalidGrant, 400, true, false},
+		{OAuthAccessDenied, 400, false, true},
+		{OAuthUnauthorizedClient, 400, false, true},
+		{OAuthInvalidRequest, 400, false, false},
+		{OAuthUnsupportedGrantType, 400, false, false},
+		{OAuthInvalidScope, 400, false, false},
+		{"", 401, true, false},
+		{"", 403, false, true},
+		{"", 500, false, false},
+	} {
+		t.Run(tc.code+"/"+http.StatusText(tc.status), func(t *testing.T) {
+			var err error = &OAuthError{Grant: "g", Code: tc.code, StatusCode: tc.status}
+			err = wrapf(err, "outer")
+			assert.Equal(t, tc.unauthorized, errors.Is(err, ErrUnauthorized))
+			assert.Equal(t, tc.forbidden, errors.Is(err, ErrForbidden))
+			assert.False(t, errors.Is(err, ErrInvalidInput))
+			assert.False(t, errors.Is(err, ErrInvalidToken))
+		})
+	}
+}
+
+func TestOAuthErrorWithoutCodeKeepsARedactedBody(t *testing.T) {
+	jwtLike := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"
+	srv := newTokenServer(t, func(f url.Values) (int, any) {
+		return http.StatusBadGateway, "<html>upstream echoed " + f.Get("client_secret") + " and " + f.Get("password") + " and " + jwtLike + "</html>"
+	})
+	_, err := (&PasswordGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).Token(context.Background())
+	var oe *OAuthError
+	require.ErrorAs(t, err, &oe)
+	assert.Empty(t, oe.Code)
+	assert.Equal(t, http.StatusBadGateway, oe.StatusCode)
+	assert.Contains(t, oe.Body, "upstream echoed")
+	for _, s := range []string{err.Error(), oe.Body} {
+		assert.NotContains(t, s, testClientSecret)
+		assert.NotContains(t, s, testPassword)
+		assert.NotContains(t, s, jwtLike)
+	}
+	assert.Contains(t, err.Error(), "HTTP 502")
+}
+
+func TestOAuthErrorRedactsAnEchoingDescription(t *testing.T) {
+	srv := newTokenServer(t, func(f url.Values) (int, any) {
+		return http.StatusBadRequest, oauthRefusal("invalid_grant", "refresh token "+f.Get("refresh_token")+" is revoked")
+	})
+	_, err := (&RefreshGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "rt-secret-value"}).Token(context.Background())
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "rt-secret-value")
+	assert.Contains(t, err.Error(), "[REDACTED]")
+}
+
+func TestGrantTransportErrorIsWrapped(t *testing.T) {
+	srv := newTokenServer(t, func(url.Values) (int, any) { return 200, tokenAnswer("a", "r", 1) })
+	u := srv.URL
+	srv.Close()
+	_, err := (&PasswordGrant{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).Token(context.Background())
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "tribe: password grant for ada: "), err.Error())
+	var ue *url.Error
+	assert.ErrorAs(t, err, &ue)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = (&ExchangeGrant{CommunityURL: "https://community.example.com", ClientID: testClientID, ClientSecret: testClientSecret, Email: "a@b.c"}).Token(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+}
