@@ -120,3 +120,6 @@ func syncDir(dir string) {
 
 // String describes the store by its path.
 func (f FileStore) String() string { return fmt.Sprintf("crm.FileStore{Path: %q}", f.Path) }
+
+// GoString is String.
+func (f FileStore) GoString() string { return f.String() }

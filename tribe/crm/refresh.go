@@ -138,6 +138,9 @@ func (s *refreshSource) String() string {
 	return fmt.Sprintf("crm.TokenSource{Config: %v, Store: %T}", s.conf, s.store)
 }
 
+// GoString is String, so %#v shows no token either.
+func (s *refreshSource) GoString() string { return s.String() }
+
 func copyToken(t *oauth2.Token) *oauth2.Token {
 	cp := *t
 	return &cp

@@ -70,3 +70,6 @@ func (m *MemoryStore) Saves() int {
 
 // String describes the store without its token.
 func (m *MemoryStore) String() string { return "crm.MemoryStore{<redacted>}" }
+
+// GoString is String, so %#v does not show the token either.
+func (m *MemoryStore) GoString() string { return m.String() }

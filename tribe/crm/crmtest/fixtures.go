@@ -1,5 +1,7 @@
 package crmtest
 
+import "fmt"
+
 // The application every [Server] knows unless told otherwise (see [WithApp]).
 const (
 	// DefaultClientID is the default application's client ID.
@@ -24,6 +26,14 @@ type App struct {
 	// 127.0.0.1, [::1] or localhost without a port matches any port.
 	RedirectURLs []string
 }
+
+// String describes the app without its secret.
+func (a App) String() string {
+	return fmt.Sprintf("crmtest.App{ClientID: %q, ClientSecret: <redacted>, RedirectURLs: %q}", a.ClientID, a.RedirectURLs)
+}
+
+// GoString is String, so %#v hides the secret too.
+func (a App) GoString() string { return a.String() }
 
 // DefaultApp returns the application a [Server] registers by default.
 func DefaultApp() App {

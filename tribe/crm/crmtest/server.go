@@ -216,6 +216,9 @@ func (s *Server) Endpoint() oauth2.Endpoint {
 // String describes the server by its URL, without secrets.
 func (s *Server) String() string { return fmt.Sprintf("crmtest.Server{URL: %q}", s.URL) }
 
+// GoString is String, so %#v shows no secrets either.
+func (s *Server) GoString() string { return s.String() }
+
 // Now returns the server's time.
 func (s *Server) Now() time.Time {
 	s.mu.Lock()
