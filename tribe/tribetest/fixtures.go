@@ -1,0 +1,248 @@
+package tribetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Fixtures is the data a [Server] starts with: apps, and networks
+// (communities) with their roles and members. Build one in Go, start from
+// [DefaultFixtures], or read one from a JSON file with [LoadFixtures]; the
+// JSON format is described in the package documentation.
+//
+// A Fixtures value is plain data and not safe for concurrent modification;
+// [WithFixtures] copies it, so changing it afterwards does not affect a
+// running server.
+type Fixtures struct {
+	// Apps are the apps that may call limitedToken and the OAuth endpoint.
+	Apps []App `json:"apps"`
+	// Networks are the communities, in order; the first network the first
+	// app is installed on is the server's default [Server.Network].
+	Networks []Network `json:"networks"`
+}
+
+// App is an app (integration) with its OAuth client credentials
+// (TRIBE_API.md section 1). For each network it is installed on, the server
+// adds a bot member with the network's admin role; see [Server.Bot].
+type App struct {
+	// ID is the app's id, put in the appId claim of its tokens. Default:
+	// the client id.
+	ID string `json:"id,omitempty"`
+	// Name is the app's display name; it also names its bot members.
+	Name string `json:"name,omitempty"`
+	// ClientID and ClientSecret are the credentials sent as HTTP Basic
+	// auth to limitedToken and in the OAuth token request. Both required.
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+	// InstalledOn lists the ids of the networks the app is published and
+	// installed on. Elsewhere limitedToken answers Forbidden (code 102).
+	InstalledOn []string `json:"installedOn"`
+}
+
+// String describes the app without its client secret.
+func (a App) String() string {
+	return fmt.Sprintf("tribetest.App{ID:%q Name:%q ClientID:%q ClientSecret:[REDACTED] InstalledOn:%q}",
+		a.ID, a.Name, a.ClientID, a.InstalledOn)
+}
+
+// GoString is [App.String], so %#v does not print the secret either.
+func (a App) GoString() string { return a.String() }
+
+// Network is a community (Tribe's API calls communities networks), with
+// its roles and members (TRIBE_API.md section 3, type Network).
+type Network struct {
+	// ID is the network's id. Required, unique.
+	ID string `json:"id"`
+	// Name defaults to the id; Domain defaults to ID + ".example.com".
+	Name   string `json:"name,omitempty"`
+	Domain string `json:"domain,omitempty"`
+	// OwnerID defaults to the first member with an admin role.
+	OwnerID     string `json:"ownerId,omitempty"`
+	Locale      string `json:"locale,omitempty"`      // default "en-US"
+	Description string `json:"description,omitempty"` // null when empty
+	// Status is one of archived, published (default), unpublished.
+	Status string `json:"status,omitempty"`
+	// Visibility is private or public (default).
+	Visibility string    `json:"visibility,omitempty"`
+	CreatedAt  time.Time `json:"createdAt,omitzero"` // default 2024-01-01T00:00:00Z
+	// Roles default to four roles with ids role-admin, role-moderator,
+	// role-member and role-guest, of the types their names say.
+	Roles []Role `json:"roles,omitempty"`
+	// Members are the network's members. Bot members are not listed here.
+	Members []Member `json:"members,omitempty"`
+	// JWT, when set, turns on JWT passthrough for this network
+	// (TRIBE_API.md section 5).
+	JWT *JWTConfig `json:"jwt,omitempty"`
+}
+
+// Role is a member role of a network.
+type Role struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"` // default: the type, capitalised
+	// Type is admin, moderator, member or guest; empty for a custom role
+	// (GraphQL null).
+	Type        string   `json:"type,omitempty"`
+	Scopes      []string `json:"scopes,omitempty"`
+	Hidden      bool     `json:"hidden,omitempty"` // the GraphQL field visible is !Hidden
+	Description string   `json:"description,omitempty"`
+}
+
+// Member is a member of one network (TRIBE_API.md section 3, type Member).
+// Empty optional strings and zero optional times answer GraphQL null.
+type Member struct {
+	// ID is the member's id, unique across all networks. Required.
+	ID string `json:"id"`
+	// NetworkID is the member's network; it is filled in from the network
+	// the member is listed under.
+	NetworkID string `json:"networkId,omitempty"`
+	// Username defaults to the id; unique in the network, like the email
+	// and the external id (case-insensitively for username and email).
+	Username   string `json:"username,omitempty"`
+	Name       string `json:"name,omitempty"`
+	Email      string `json:"email,omitempty"`
+	ExternalID string `json:"externalId,omitempty"`
+	// Password is what grant_type=password accepts; empty means the member
+	// cannot log in with a password.
+	Password string `json:"password,omitempty"`
+	// RoleID names one of the network's roles by id or, failing that, by
+	// type (so "admin" works with the default roles). Default: the role of
+	// type member.
+	RoleID string `json:"roleId,omitempty"`
+	// Status is one of BLOCKED, DELETED, REMOVED, Suspended, UNVERIFIED,
+	// VERIFIED (default). BLOCKED, DELETED, REMOVED and Suspended members
+	// cannot get OAuth tokens; DELETED and REMOVED ones are not listed.
+	Status     string    `json:"status,omitempty"`
+	Locale     string    `json:"locale,omitempty"` // default "en-US"
+	Teammate   bool      `json:"teammate,omitempty"`
+	Tagline    string    `json:"tagline,omitempty"`
+	URL        string    `json:"url,omitempty"` // default https://DOMAIN/member/ID
+	CreatedAt  time.Time `json:"createdAt,omitzero"`
+	UpdatedAt  time.Time `json:"updatedAt,omitzero"`
+	LastSeenAt time.Time `json:"lastSeenAt,omitzero"`
+	VerifiedAt time.Time `json:"verifiedAt,omitzero"`
+	// Bot is true for an app's bot member. Set by the server, not by
+	// fixtures.
+	Bot bool `json:"-"`
+}
+
+// String describes the member without the password.
+func (m Member) String() string {
+	pw := ""
+	if m.Password != "" {
+		pw = "[REDACTED]"
+	}
+	return fmt.Sprintf("tribetest.Member{ID:%q NetworkID:%q Username:%q Name:%q Email:%q ExternalID:%q Password:%s RoleID:%q Status:%q Bot:%t}",
+		m.ID, m.NetworkID, m.Username, m.Name, m.Email, m.ExternalID, pw, m.RoleID, m.Status, m.Bot)
+}
+
+// GoString is [Member.String], so %#v does not print the password either.
+func (m Member) GoString() string { return m.String() }
+
+// JWTConfig turns on JWT passthrough for a network (TRIBE_API.md section 5):
+// a Bearer JWT that is not one of the server's own tokens, verified with
+// exactly one of HS256Secret, PublicKeyPEM or JWKSURL, acts as the member
+// whose external id is its sub claim (created from the claims if unknown).
+type JWTConfig struct {
+	// HS256Secret verifies HS256 tokens.
+	HS256Secret string `json:"hs256Secret,omitempty"`
+	// PublicKeyPEM is an RSA or EC public key (PKIX "PUBLIC KEY", PKCS #1
+	// "RSA PUBLIC KEY", or a certificate) verifying RS*, PS* or ES* tokens.
+	PublicKeyPEM string `json:"publicKeyPem,omitempty"`
+	// JWKSURL is fetched (RFC 7517, kty RSA and EC) with the request's
+	// context and cached for five minutes of server time; an unknown kid
+	// fetches it again.
+	JWKSURL string `json:"jwksUrl,omitempty"`
+	// Issuer, when set, must equal the token's iss claim. When several
+	// networks have passthrough, they are tried in order; those whose
+	// Issuer differs from the token's iss are skipped.
+	Issuer string `json:"issuer,omitempty"`
+	// DefaultRoleID is the role of members created from tokens. Default:
+	// the role of type member.
+	DefaultRoleID string `json:"defaultRoleId,omitempty"`
+}
+
+// String describes the configuration without the HS256 secret.
+func (c JWTConfig) String() string {
+	secret := ""
+	if c.HS256Secret != "" {
+		secret = "[REDACTED]"
+	}
+	return fmt.Sprintf("tribetest.JWTConfig{HS256Secret:%s PublicKeyPEM:%d bytes JWKSURL:%q Issuer:%q DefaultRoleID:%q}",
+		secret, len(c.PublicKeyPEM), c.JWKSURL, c.Issuer, c.DefaultRoleID)
+}
+
+// GoString is [JWTConfig.String].
+func (c JWTConfig) GoString() string { return c.String() }
+
+// LoadFixtures reads fixtures from a JSON file in the format the package
+// documentation describes. Unknown keys are an error, so are fixtures that
+// fail [Fixtures.Validate].
+func LoadFixtures(path string) (*Fixtures, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("tribetest: read fixtures: %w", err)
+	}
+	return ParseFixtures(data)
+}
+
+// ParseFixtures is [LoadFixtures] for JSON already in memory.
+func ParseFixtures(data []byte) (*Fixtures, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f Fixtures
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("tribetest: decode fixtures: %w", err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("tribetest: decode fixtures: trailing data after the JSON object")
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// Validate reports the first problem with f: missing or duplicate ids,
+// unknown networks or roles, invalid enum values, a bad JWT configuration.
+// It does not change f.
+func (f *Fixtures) Validate() error {
+	_, err := newState(f)
+	return err
+}
+
+// Clone returns a deep copy of f.
+func (f *Fixtures) Clone() *Fixtures {
+	if f == nil {
+		return nil
+	}
+	c := &Fixtures{Apps: make([]App, len(f.Apps)), Networks: make([]Network, len(f.Networks))}
+	for i, a := range f.Apps {
+		a.InstalledOn = append([]string(nil), a.InstalledOn...)
+		c.Apps[i] = a
+	}
+	for i, n := range f.Networks {
+		c.Networks[i] = cloneNetwork(n)
+	}
+	return c
+}
+
+func cloneNetwork(n Network) Network {
+	roles := make([]Role, len(n.Roles))
+	for i, r := range n.Roles {
+		r.Scopes = append([]string(nil), r.Scopes...)
+		roles[i] = r
+	}
+	if n.Roles == nil {
+		roles = nil
+	}
+	n.Roles = roles
+	n.Members = append([]Member(nil), n.Members...)
+	if n.JWT != nil {
+		j := *n.JWT
+		n.JWT = &j
+	}
+	return n
+}

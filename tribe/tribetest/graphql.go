@@ -1,0 +1,225 @@
+package tribetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/validator"
+)
+
+// maxBodyBytes bounds a request body.
+const maxBodyBytes = 1 << 20
+
+// graphQLParams is a GraphQL-over-HTTP request.
+type graphQLParams struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+}
+
+// serveGraphQL answers a GraphQL request; gateway is the network of a
+// /gateway/{id} path, or nil.
+func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Request, gateway *netRec) {
+	presented := s.presentedAuth(r, rec)
+	params, bad := readGraphQLParams(r)
+	if bad != nil {
+		rec.ErrorCodes = append(rec.ErrorCodes, codeInvalidRequest)
+		writeResponse(w, *bad, nil)
+		return
+	}
+	rec.OperationName = params.OperationName
+	if params.Variables != nil {
+		rec.Variables = redactJSON(params.Variables).(map[string]any)
+	}
+	pq := s.cache.get(params.Query)
+	if pq.errs != nil {
+		s.writeGraphQLErrors(w, rec, pq.errs...)
+		return
+	}
+	op := pq.doc.Operations.ForName(params.OperationName)
+	if op == nil {
+		msg := "operation " + params.OperationName + " not found in the query"
+		if params.OperationName == "" {
+			msg = "operationName is required when the query has several operations"
+		}
+		s.writeGraphQLErrors(w, rec, newGQLError(codeInvalidRequest, msg))
+		return
+	}
+	rec.OperationName = op.Name
+	vars, verr := coerceVariables(s.schema, op, params.Variables)
+	if verr != nil {
+		s.writeGraphQLErrors(w, rec, *verr)
+		return
+	}
+	e := &executor{schema: s.schema, doc: pq.doc, vars: vars}
+	rootFields := e.collect("Query", op.SelectionSet, nil, nil)
+	for _, c := range rootFields {
+		if !slices.Contains(rec.Fields, c.fields[0].Name) {
+			rec.Fields = append(rec.Fields, c.fields[0].Name)
+		}
+	}
+	f := s.takeFault(append([]string{op.Name}, rec.Fields...)...)
+	if f != nil && s.applyFault(w, r, f, rec, func(status int) []byte { return httpErrorBody(status, codeForStatus(status)) }) {
+		return
+	}
+	s.executeAndWrite(w, r, rec, gateway, presented, e, rootFields, f)
+}
+
+func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Request, gateway *netRec,
+	presented presentedAuth, e *executor, rootFields []collected, f *Fault) {
+	auth, refused := s.authenticate(r, rec, presented, gateway, rec.Fields)
+	if refused {
+		rec.ErrorCodes = append(rec.ErrorCodes, codeInvalidToken)
+		writeResponse(w, response{
+			status: http.StatusUnauthorized,
+			body:   errorsBody(newGQLError(codeInvalidToken, "Unauthorized")),
+			header: map[string]string{"WWW-Authenticate": `Basic realm="tribetest", charset="UTF-8"`},
+		}, f)
+		return
+	}
+	root := &rootObject{s: s, r: r, rec: rec, auth: auth}
+	e.buf = make([]byte, 0, 512)
+	mark := len(e.buf)
+	if !e.executeFields(root, rootFields) {
+		e.buf = append(e.buf[:mark], "null"...)
+	}
+	var body []byte
+	if len(e.errs) > 0 {
+		errs, err := json.Marshal(e.errs)
+		if err != nil {
+			errs = []byte(`[{"message":"internal error","code":"10","extensions":{"code":"10"}}]`)
+		}
+		body = make([]byte, 0, len(errs)+len(e.buf)+22)
+		body = append(body, `{"errors":`...)
+		body = append(body, errs...)
+		body = append(body, `,"data":`...)
+		for _, ge := range e.errs {
+			rec.ErrorCodes = append(rec.ErrorCodes, ge.Code)
+		}
+	} else {
+		body = make([]byte, 0, len(e.buf)+10)
+		body = append(body, `{"data":`...)
+	}
+	body = append(body, e.buf...)
+	body = append(body, '}')
+	writeResponse(w, response{status: http.StatusOK, body: body}, f)
+}
+
+func (s *Server) writeGraphQLErrors(w http.ResponseWriter, rec *Request, errs ...gqlError) {
+	for _, e := range errs {
+		rec.ErrorCodes = append(rec.ErrorCodes, e.Code)
+	}
+	writeResponse(w, response{status: http.StatusOK, body: errorsBody(errs...)}, nil)
+}
+
+// readGraphQLParams reads a GET (query string) or POST (JSON, or
+// application/graphql) request; a non-nil response is the refusal.
+func readGraphQLParams(r *http.Request) (graphQLParams, *response) {
+	var p graphQLParams
+	refuse := func(status int, msg string) (graphQLParams, *response) {
+		resp := &response{status: status, body: errorsBody(newGQLError(codeInvalidRequest, msg))}
+		if status == http.StatusMethodNotAllowed {
+			resp.header = map[string]string{"Allow": "GET, POST"}
+		}
+		return p, resp
+	}
+	switch r.Method {
+	case http.MethodGet:
+		q := r.URL.Query()
+		p.Query, p.OperationName = q.Get("query"), q.Get("operationName")
+		if v := q.Get("variables"); v != "" {
+			if err := json.Unmarshal([]byte(v), &p.Variables); err != nil {
+				return refuse(http.StatusBadRequest, "variables must be a JSON object")
+			}
+		}
+	case http.MethodPost:
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+		if err != nil {
+			return refuse(http.StatusBadRequest, "cannot read the request body")
+		}
+		if len(body) > maxBodyBytes {
+			return refuse(http.StatusRequestEntityTooLarge, "request body larger than 1 MiB")
+		}
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		switch mt {
+		case "application/graphql":
+			p.Query = string(body)
+		case "", "application/json", "application/graphql-response+json":
+			dec := json.NewDecoder(bytes.NewReader(body))
+			if err := dec.Decode(&p); err != nil {
+				return refuse(http.StatusBadRequest, "the body must be a JSON object with query, operationName and variables")
+			}
+			if _, err := dec.Token(); err != io.EOF {
+				return refuse(http.StatusBadRequest, "trailing data after the JSON body")
+			}
+		default:
+			return refuse(http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+		}
+	default:
+		return refuse(http.StatusMethodNotAllowed, "GraphQL requests are GET or POST")
+	}
+	if strings.TrimSpace(p.Query) == "" {
+		return refuse(http.StatusBadRequest, "no query in the request")
+	}
+	return p, nil
+}
+
+// coerceVariables is validator.VariableValues, recovering from its panics
+// and mapping its errors to Tribe codes (112 missing, 106 invalid).
+func coerceVariables(schema *ast.Schema, op *ast.OperationDefinition, vars map[string]any) (out map[string]any, ge *gqlError) {
+	defer func() {
+		if p := recover(); p != nil {
+			e := newGQLError(codeInvalidParam, fmt.Sprintf("invalid variables: %v", p))
+			out, ge = nil, &e
+		}
+	}()
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	out, err := validator.VariableValues(schema, op, vars)
+	if err == nil {
+		return out, nil
+	}
+	var gerr *gqlerror.Error
+	if !errors.As(err, &gerr) {
+		e := newGQLError(codeInvalidParam, err.Error())
+		return nil, &e
+	}
+	code := codeInvalidParam
+	if strings.HasSuffix(gerr.Message, "must be defined") {
+		code = codeMissingParam
+	}
+	// The error's path is variable.NAME...: name the variable in the
+	// message, as a response path would mislead.
+	where := "variable"
+	for i, p := range gerr.Path {
+		switch p := p.(type) {
+		case ast.PathName:
+			if i == 1 {
+				where += " $" + string(p)
+			} else if i > 1 {
+				where += "." + string(p)
+			}
+		case ast.PathIndex:
+			where += fmt.Sprintf("[%d]", int(p))
+		}
+	}
+	e := newGQLError(code, where+": "+gerr.Message)
+	if len(op.VariableDefinitions) > 0 {
+		for _, vd := range op.VariableDefinitions {
+			if len(gerr.Path) > 1 && gerr.Path[1] == ast.PathName(vd.Variable) {
+				e = e.at(vd.Position)
+			}
+		}
+	}
+	return nil, &e
+}

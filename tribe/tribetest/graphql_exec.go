@@ -1,0 +1,358 @@
+package tribetest
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// object is a GraphQL object value: its type name and its fields. A field
+// answers nil for null, or a string (also for enums, IDs), int, bool,
+// time.Time (DateTime), []any, or another object.
+type object interface {
+	typeName() string
+	field(name string, args map[string]any) (any, error)
+}
+
+// executor runs one validated operation over the AST, writing the data
+// straight to JSON in buf. A non-null field that fails truncates buf back to
+// the start of its nearest nullable parent, which is written as null
+// (GraphQL spec, "Handling Field Errors").
+type executor struct {
+	schema *ast.Schema
+	doc    *ast.QueryDocument
+	vars   map[string]any
+	buf    []byte
+	errs   []gqlError
+	path   []any
+}
+
+// collected is one response key with the fields merged under it.
+type collected struct {
+	key    string
+	fields []*ast.Field
+}
+
+// run executes op's selection set on root and reports whether data is
+// non-null.
+func (e *executor) run(op *ast.OperationDefinition, root object) bool {
+	fields := e.collect(root.typeName(), op.SelectionSet, nil, nil)
+	mark := len(e.buf)
+	if !e.executeFields(root, fields) {
+		e.buf = append(e.buf[:mark], "null"...)
+		return false
+	}
+	return true
+}
+
+// collect is the spec's CollectFields: @skip/@include, fragments whose
+// type condition applies, fields merged by response key, in order.
+func (e *executor) collect(typeName string, set ast.SelectionSet, out []collected, visited map[string]bool) []collected {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if !e.included(s.Directives) {
+				continue
+			}
+			key := s.Alias
+			if key == "" {
+				key = s.Name
+			}
+			merged := false
+			for i := range out {
+				if out[i].key == key {
+					out[i].fields = append(out[i].fields, s)
+					merged = true
+					break
+				}
+			}
+			if !merged {
+				out = append(out, collected{key: key, fields: []*ast.Field{s}})
+			}
+		case *ast.InlineFragment:
+			if !e.included(s.Directives) || !e.applies(s.TypeCondition, typeName) {
+				continue
+			}
+			out = e.collect(typeName, s.SelectionSet, out, visited)
+		case *ast.FragmentSpread:
+			if !e.included(s.Directives) || visited[s.Name] {
+				continue
+			}
+			if visited == nil {
+				visited = map[string]bool{}
+			}
+			visited[s.Name] = true
+			frag := e.doc.Fragments.ForName(s.Name)
+			if frag == nil || !e.applies(frag.TypeCondition, typeName) {
+				continue
+			}
+			out = e.collect(typeName, frag.SelectionSet, out, visited)
+		}
+	}
+	return out
+}
+
+// included applies @skip and @include.
+func (e *executor) included(dirs ast.DirectiveList) bool {
+	for _, d := range dirs {
+		if d.Name != "skip" && d.Name != "include" {
+			continue
+		}
+		arg := d.Arguments.ForName("if")
+		if arg == nil {
+			continue
+		}
+		v, err := arg.Value.Value(e.vars)
+		b, ok := v.(bool)
+		if err != nil || !ok {
+			continue
+		}
+		if d.Name == "skip" && b || d.Name == "include" && !b {
+			return false
+		}
+	}
+	return true
+}
+
+// applies reports whether a fragment on cond applies to an object of type
+// typeName.
+func (e *executor) applies(cond, typeName string) bool {
+	if cond == "" || cond == typeName {
+		return true
+	}
+	def := e.schema.Types[cond]
+	if def == nil || !def.IsAbstractType() {
+		return false
+	}
+	for _, p := range e.schema.GetPossibleTypes(def) {
+		if p.Name == typeName {
+			return true
+		}
+	}
+	return false
+}
+
+// executeFields writes obj's fields as a JSON object; false means a
+// non-null field failed and obj must be null.
+func (e *executor) executeFields(obj object, fields []collected) bool {
+	start := len(e.buf)
+	e.buf = append(e.buf, '{')
+	for i, c := range fields {
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.buf = appendJSONString(e.buf, c.key)
+		e.buf = append(e.buf, ':')
+		e.path = append(e.path, c.key)
+		ok := e.executeField(obj, c)
+		e.path = e.path[:len(e.path)-1]
+		if !ok {
+			e.buf = e.buf[:start]
+			return false
+		}
+	}
+	e.buf = append(e.buf, '}')
+	return true
+}
+
+func (e *executor) executeField(obj object, c collected) bool {
+	f := c.fields[0]
+	if f.Name == "__typename" {
+		e.buf = appendJSONString(e.buf, obj.typeName())
+		return true
+	}
+	if f.Definition == nil {
+		e.addError(f, newGQLError(codeInvalidRequest, "unknown field "+f.Name))
+		return e.complete(&ast.Type{}, c.fields, nil, true)
+	}
+	args, err := argumentValues(f, e.vars)
+	var v any
+	if err == nil {
+		v, err = obj.field(f.Name, args)
+	}
+	if err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) {
+			e.addError(f, newGQLError(ae.code, ae.message))
+		} else {
+			e.addError(f, newGQLError(codeServer, err.Error()))
+		}
+		return e.complete(f.Definition.Type, c.fields, nil, true)
+	}
+	return e.complete(f.Definition.Type, c.fields, v, false)
+}
+
+// complete writes v as a value of type t; false means t is non-null and v
+// could not be completed, so null propagates to the parent.
+func (e *executor) complete(t *ast.Type, fields []*ast.Field, v any, errored bool) bool {
+	if t.NonNull {
+		if v == nil {
+			if !errored {
+				e.addError(fields[0], newGQLError(codeServer, "Cannot return null for non-nullable field "+fieldCoordinate(fields[0])))
+			}
+			return false
+		}
+		return e.completeValue(t, fields, v)
+	}
+	if v == nil {
+		e.buf = append(e.buf, "null"...)
+		return true
+	}
+	mark := len(e.buf)
+	if !e.completeValue(t, fields, v) {
+		e.buf = append(e.buf[:mark], "null"...)
+	}
+	return true
+}
+
+func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
+	if t.Elem != nil {
+		list, ok := v.([]any)
+		if !ok {
+			e.addError(fields[0], newGQLError(codeServer, "internal error: "+fieldCoordinate(fields[0])+" is not a list"))
+			return false
+		}
+		e.buf = append(e.buf, '[')
+		for i, item := range list {
+			if i > 0 {
+				e.buf = append(e.buf, ',')
+			}
+			e.path = append(e.path, i)
+			ok := e.complete(t.Elem, fields, item, false)
+			e.path = e.path[:len(e.path)-1]
+			if !ok {
+				return false
+			}
+		}
+		e.buf = append(e.buf, ']')
+		return true
+	}
+	switch x := v.(type) {
+	case object:
+		var sub []collected
+		for _, f := range fields {
+			sub = e.collect(x.typeName(), f.SelectionSet, sub, nil)
+		}
+		return e.executeFields(x, sub)
+	case string:
+		e.buf = appendJSONString(e.buf, x)
+	case int:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case bool:
+		e.buf = strconv.AppendBool(e.buf, x)
+	case time.Time:
+		e.buf = appendJSONString(e.buf, formatDateTime(x))
+	default:
+		e.addError(fields[0], newGQLError(codeServer, fmt.Sprintf("internal error: %s has a %T", fieldCoordinate(fields[0]), v)))
+		return false
+	}
+	return true
+}
+
+func (e *executor) addError(f *ast.Field, ge gqlError) {
+	ge = ge.at(f.Position)
+	ge.Path = append([]any(nil), e.path...)
+	e.errs = append(e.errs, ge)
+}
+
+func fieldCoordinate(f *ast.Field) string {
+	if f.ObjectDefinition != nil {
+		return f.ObjectDefinition.Name + "." + f.Name
+	}
+	return f.Name
+}
+
+// formatDateTime is how DateTime values are written: ISO 8601 in UTC with
+// milliseconds, as Tribe does.
+func formatDateTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// argumentValues is ast.Field.ArgumentMap without its panics: literal
+// values, variables (absent ones left out) and defaults.
+func argumentValues(f *ast.Field, vars map[string]any) (map[string]any, error) {
+	if len(f.Definition.Arguments) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]any, len(f.Definition.Arguments))
+	for _, def := range f.Definition.Arguments {
+		if arg := f.Arguments.ForName(def.Name); arg != nil {
+			if arg.Value.Kind == ast.Variable {
+				if v, ok := vars[arg.Value.Raw]; ok {
+					out[def.Name] = v
+					continue
+				}
+			} else {
+				v, err := arg.Value.Value(vars)
+				if err != nil {
+					return nil, &apiError{code: codeInvalidParam, message: "argument " + def.Name + ": " + err.Error()}
+				}
+				out[def.Name] = v
+				continue
+			}
+		}
+		if def.DefaultValue != nil {
+			v, err := def.DefaultValue.Value(vars)
+			if err != nil {
+				return nil, &apiError{code: codeInvalidParam, message: "argument " + def.Name + ": " + err.Error()}
+			}
+			out[def.Name] = v
+		}
+	}
+	return out, nil
+}
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 becomes
+// U+FFFD, and <, >, & are left as they are.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

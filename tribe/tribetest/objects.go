@@ -1,0 +1,214 @@
+package tribetest
+
+import "time"
+
+// The GraphQL object types of the schema, over immutable fixture values.
+
+type memberObj struct {
+	m  *Member
+	nr *netRec
+}
+
+func (memberObj) typeName() string { return "Member" }
+
+func (o memberObj) field(name string, _ map[string]any) (any, error) {
+	m := o.m
+	switch name {
+	case "id":
+		return m.ID, nil
+	case "name":
+		return optString(m.Name), nil
+	case "email":
+		return optString(m.Email), nil
+	case "username":
+		return m.Username, nil
+	case "externalId":
+		return optString(m.ExternalID), nil
+	case "networkId":
+		return m.NetworkID, nil
+	case "roleId":
+		return m.RoleID, nil
+	case "role":
+		if r := o.nr.roleByID[m.RoleID]; r != nil {
+			return roleObj{r}, nil
+		}
+		return nil, nil
+	case "status":
+		return m.Status, nil
+	case "locale":
+		return m.Locale, nil
+	case "teammate":
+		return m.Teammate, nil
+	case "createdAt":
+		return m.CreatedAt, nil
+	case "updatedAt":
+		return m.UpdatedAt, nil
+	case "lastSeenAt":
+		return optTime(m.LastSeenAt), nil
+	case "verifiedAt":
+		return optTime(m.VerifiedAt), nil
+	case "tagline":
+		return optString(m.Tagline), nil
+	case "url":
+		return optString(m.URL), nil
+	}
+	return nil, nil
+}
+
+// networkObj is a snapshot of a network taken under the server's lock.
+type networkObj struct {
+	n            Network
+	nr           *netRec
+	membersCount int
+}
+
+func (networkObj) typeName() string { return "Network" }
+
+func (o networkObj) field(name string, _ map[string]any) (any, error) {
+	n := o.n
+	switch name {
+	case "id":
+		return n.ID, nil
+	case "name":
+		return n.Name, nil
+	case "domain":
+		return n.Domain, nil
+	case "ownerId":
+		return n.OwnerID, nil
+	case "locale":
+		return n.Locale, nil
+	case "description":
+		return optString(n.Description), nil
+	case "membersCount":
+		return o.membersCount, nil
+	case "createdAt":
+		return n.CreatedAt, nil
+	case "status":
+		return n.Status, nil
+	case "visibility":
+		return n.Visibility, nil
+	case "roles":
+		roles := make([]any, len(o.nr.net.Roles))
+		for i := range o.nr.net.Roles {
+			roles[i] = roleObj{&o.nr.net.Roles[i]}
+		}
+		return roles, nil
+	}
+	return nil, nil
+}
+
+type roleObj struct{ r *Role }
+
+func (roleObj) typeName() string { return "Role" }
+
+func (o roleObj) field(name string, _ map[string]any) (any, error) {
+	r := o.r
+	switch name {
+	case "id":
+		return r.ID, nil
+	case "name":
+		return r.Name, nil
+	case "type":
+		return optString(r.Type), nil
+	case "scopes":
+		scopes := make([]any, len(r.Scopes))
+		for i, s := range r.Scopes {
+			scopes[i] = s
+		}
+		return scopes, nil
+	case "visible":
+		return !r.Hidden, nil
+	case "description":
+		return optString(r.Description), nil
+	}
+	return nil, nil
+}
+
+type appTokenObj struct {
+	accessToken string
+	gatewayURL  string // "" for null
+}
+
+func (appTokenObj) typeName() string { return "AppToken" }
+
+func (o appTokenObj) field(name string, _ map[string]any) (any, error) {
+	switch name {
+	case "accessToken":
+		return o.accessToken, nil
+	case "gatewayUrl":
+		return optString(o.gatewayURL), nil
+	}
+	return nil, nil
+}
+
+type paginatedObj struct {
+	edges, nodes []any
+	pageInfo     pageInfoObj
+	totalCount   int
+}
+
+func (paginatedObj) typeName() string { return "PaginatedMember" }
+
+func (o paginatedObj) field(name string, _ map[string]any) (any, error) {
+	switch name {
+	case "edges":
+		return o.edges, nil
+	case "nodes":
+		return o.nodes, nil
+	case "pageInfo":
+		return o.pageInfo, nil
+	case "totalCount":
+		return o.totalCount, nil
+	}
+	return nil, nil
+}
+
+type edgeObj struct {
+	cursor string
+	node   memberObj
+}
+
+func (edgeObj) typeName() string { return "MemberEdge" }
+
+func (o edgeObj) field(name string, _ map[string]any) (any, error) {
+	switch name {
+	case "cursor":
+		return o.cursor, nil
+	case "node":
+		return o.node, nil
+	}
+	return nil, nil
+}
+
+type pageInfoObj struct {
+	endCursor   string // "" for null
+	hasNextPage bool
+}
+
+func (pageInfoObj) typeName() string { return "PageInfo" }
+
+func (o pageInfoObj) field(name string, _ map[string]any) (any, error) {
+	switch name {
+	case "endCursor":
+		return optString(o.endCursor), nil
+	case "hasNextPage":
+		return o.hasNextPage, nil
+	}
+	return nil, nil
+}
+
+// optString is s, or null when empty.
+func optString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// optTime is t, or null when zero.
+func optTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}

@@ -1,0 +1,152 @@
+package tribetest
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Option configures a [Server] at [NewServer] or [Start].
+type Option func(*config) error
+
+type config struct {
+	fixtures    *Fixtures
+	clock       func() time.Time
+	lifetime    time.Duration
+	noGateway   bool
+	signingKey  []byte
+	logger      *slog.Logger
+	cacheSize   int
+	httpClient  *http.Client
+	publicURL   string
+	recordLimit int
+}
+
+func defaultConfig() config {
+	return config{
+		clock:       time.Now,
+		lifetime:    time.Hour,
+		cacheSize:   256,
+		recordLimit: 10000,
+	}
+}
+
+// WithFixtures makes the server start with a copy of f instead of
+// [DefaultFixtures]. Invalid fixtures ([Fixtures.Validate]) make
+// [NewServer] panic and [Start] fail.
+func WithFixtures(f *Fixtures) Option {
+	return func(c *config) error {
+		if f == nil {
+			return errors.New("tribetest: WithFixtures(nil)")
+		}
+		c.fixtures = f.Clone()
+		return nil
+	}
+}
+
+// WithClock sets the clock tokens are issued and checked by (default
+// time.Now); [Server.Advance] moves it further. now must be safe for
+// concurrent use.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) error {
+		if now == nil {
+			return errors.New("tribetest: WithClock(nil)")
+		}
+		c.clock = now
+		return nil
+	}
+}
+
+// WithTokenLifetime sets the lifetime of access tokens, from limitedToken
+// and the OAuth endpoint alike (default one hour); expires_in reports it.
+func WithTokenLifetime(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return errors.New("tribetest: token lifetime must be positive")
+		}
+		c.lifetime = d
+		return nil
+	}
+}
+
+// WithoutGatewayURL makes limitedToken answer gatewayUrl null, as older
+// Tribe schemas that had no gatewayUrl would leave a client without one.
+// The gateway paths still serve GraphQL.
+func WithoutGatewayURL() Option {
+	return func(c *config) error {
+		c.noGateway = true
+		return nil
+	}
+}
+
+// WithSigningKey sets the HS256 key of the server's tokens (default: 32
+// random bytes per server), so a standalone server's tokens survive a
+// restart. The key must be at least 32 bytes.
+func WithSigningKey(key []byte) Option {
+	return func(c *config) error {
+		if len(key) < 32 {
+			return errors.New("tribetest: signing key shorter than 32 bytes")
+		}
+		c.signingKey = append([]byte(nil), key...)
+		return nil
+	}
+}
+
+// WithLogger makes the server log one line per request (method, path,
+// status, operation, root fields or grant, kind of auth; never credentials
+// or tokens). Without it the server does not log.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithQueryCacheSize sets how many distinct query texts stay parsed and
+// validated (default 256); 0 turns the cache off.
+func WithQueryCacheSize(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return errors.New("tribetest: negative query cache size")
+		}
+		c.cacheSize = n
+		return nil
+	}
+}
+
+// WithHTTPClient sets the client JWKS documents are fetched with (default:
+// a client of the server's own, whose connections [Server.Close] closes).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithPublicURL sets the base URL gatewayUrl is built on, for a server
+// behind a proxy (default: http:// and the request's Host).
+func WithPublicURL(u string) Option {
+	return func(c *config) error {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return errors.New("tribetest: WithPublicURL needs an absolute http or https URL")
+		}
+		c.publicURL = strings.TrimRight(u, "/")
+		return nil
+	}
+}
+
+// WithRecordLimit sets how many requests [Server.Requests] keeps, the
+// latest (default 10000); counts are kept for all.
+func WithRecordLimit(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return errors.New("tribetest: negative record limit")
+		}
+		c.recordLimit = n
+		return nil
+	}
+}

@@ -1,0 +1,209 @@
+package tribetest
+
+import (
+	"io"
+	"log"
+	"log/slog"
+	"maps"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// AuthKind is how a request authenticated, as [Request.Auth] records it.
+type AuthKind string
+
+// The kinds of [AuthKind]. A request records the kind it presented, whether
+// or not the credentials turned out valid.
+const (
+	AuthNone           AuthKind = "none"
+	AuthBasic          AuthKind = "basic"           // app client id and secret (RFC 7617), header or form
+	AuthBearer         AuthKind = "bearer"          // a token of this server, or one that failed
+	AuthJWTPassthrough AuthKind = "jwt-passthrough" // a product's JWT (TRIBE_API.md section 5)
+)
+
+// Request is the record of one request the server answered. Secrets are
+// never recorded: no client secret, password, access or refresh token.
+// Values in a Request returned by [Server.Requests] are copies.
+type Request struct {
+	Time   time.Time // by the server's clock, see [Server.Now]
+	Method string
+	Path   string
+	// OperationName and Fields are the GraphQL operation's name ("" if
+	// anonymous) and its root fields (after @skip/@include, without
+	// aliases, each once, in order).
+	OperationName string
+	Fields        []string
+	// Grant is the OAuth grant_type.
+	Grant string
+	// Auth is the kind of credentials presented.
+	Auth AuthKind
+	// ClientID is the app's client id, when presented (valid or not).
+	ClientID string
+	// MemberID and NetworkID are who the request acted as (a valid
+	// Bearer token), or whom the token it minted is for (limitedToken,
+	// OAuth).
+	MemberID  string
+	NetworkID string
+	// Variables are the GraphQL variables as sent. Params are the OAuth
+	// form parameters (first value of each), with client_secret,
+	// password, refresh_token and any parameter whose name mentions a
+	// secret, password or token replaced by "[REDACTED]".
+	Variables map[string]any
+	Params    map[string]string
+	// Status is the HTTP status answered (0 if the connection was dropped
+	// or the request abandoned).
+	Status int
+	// ErrorCodes are the Tribe codes of the GraphQL errors answered, or the
+	// OAuth error code.
+	ErrorCodes []string
+	// Fault describes the injected fault, if any, e.g. "status 503".
+	Fault    string
+	Duration time.Duration
+}
+
+const redacted = "[REDACTED]"
+
+// isSecretName reports whether a parameter or variable name may hold a
+// secret.
+func isSecretName(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "secret") || strings.Contains(n, "password") ||
+		strings.Contains(n, "token") || n == "authorization"
+}
+
+// redactParams keeps the first value of each form parameter, redacting
+// secrets.
+func redactParams(form url.Values) map[string]string {
+	out := make(map[string]string, len(form))
+	for k, v := range form {
+		switch {
+		case isSecretName(k):
+			out[k] = redacted
+		case len(v) > 0:
+			out[k] = v[0]
+		default:
+			out[k] = ""
+		}
+	}
+	return out
+}
+
+// redactJSON deep-copies a decoded JSON value, redacting object members
+// whose names may hold secrets.
+func redactJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, v := range x {
+			if isSecretName(k) {
+				out[k] = redacted
+			} else {
+				out[k] = redactJSON(v)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, v := range x {
+			out[i] = redactJSON(v)
+		}
+		return out
+	}
+	return v
+}
+
+// finish records rec and counts it.
+func (s *Server) finish(rec *Request, d time.Duration) {
+	rec.Duration = d
+	s.mu.Lock()
+	if s.cfg.recordLimit > 0 {
+		s.records = append(s.records, *rec)
+		if len(s.records) >= 2*s.cfg.recordLimit {
+			s.records = slices.Clone(s.records[len(s.records)-s.cfg.recordLimit:])
+		}
+	}
+	if rec.OperationName != "" {
+		s.counts[rec.OperationName]++
+	}
+	for _, f := range rec.Fields {
+		if f != rec.OperationName {
+			s.counts[f]++
+		}
+	}
+	if rec.Grant != "" {
+		s.grants[rec.Grant]++
+	}
+	s.mu.Unlock()
+	if l := s.cfg.logger; l != nil {
+		l.LogAttrs(s.ctx, slog.LevelInfo, "tribetest request",
+			slog.String("method", rec.Method), slog.String("path", rec.Path),
+			slog.Int("status", rec.Status), slog.String("operation", rec.OperationName),
+			slog.Any("fields", rec.Fields), slog.String("grant", rec.Grant),
+			slog.String("auth", string(rec.Auth)), slog.String("fault", rec.Fault),
+			slog.Duration("duration", d))
+	}
+}
+
+// Requests returns a copy of the record of the requests answered since the
+// start or the last [Server.Reset], oldest first (at most the latest
+// [WithRecordLimit] of them). Safe for concurrent use.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	recs := s.records
+	if n := s.cfg.recordLimit; len(recs) > n {
+		recs = recs[len(recs)-n:]
+	}
+	out := make([]Request, len(recs))
+	for i, r := range recs {
+		r.Fields = slices.Clone(r.Fields)
+		r.ErrorCodes = slices.Clone(r.ErrorCodes)
+		r.Params = maps.Clone(r.Params)
+		if r.Variables != nil {
+			r.Variables = redactJSON(r.Variables).(map[string]any)
+		}
+		out[i] = r
+	}
+	s.mu.Unlock()
+	return out
+}
+
+// Count is the number of requests since the start or the last
+// [Server.Reset] whose GraphQL operation name or one of whose root fields
+// is name (e.g. "limitedToken", "authMember"), whatever their outcome. A
+// request counts once even when both match. Safe for concurrent use.
+func (s *Server) Count(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[name]
+}
+
+// GrantCount is the number of OAuth token requests with grant_type grant
+// (e.g. "password", "refresh_token", "tribe:client_secret_credentials")
+// since the start or the last [Server.Reset], whatever their outcome. Safe
+// for concurrent use.
+func (s *Server) GrantCount(grant string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.grants[grant]
+}
+
+// Reset clears the request record and the counts. Fixtures, tokens and
+// pending faults stay. Safe for concurrent use.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.records = nil
+	clear(s.counts)
+	clear(s.grants)
+}
+
+// errorLog is the http.Server's error log: the Logger's, at level warn,
+// or none.
+func (s *Server) errorLog() *log.Logger {
+	if s.cfg.logger != nil {
+		return slog.NewLogLogger(s.cfg.logger.Handler(), slog.LevelWarn)
+	}
+	return log.New(io.Discard, "", 0)
+}

@@ -1,0 +1,352 @@
+package tribetest
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/tribekit/tribekit"
+)
+
+// Paths the server answers.
+const (
+	graphQLPath    = "/graphql"
+	gatewayPath    = "/gateway"
+	oauthTokenPath = "/api/v1/oauth/token"
+)
+
+// Server is a mock Tribe (Bettermode) API server for tests, in the manner
+// of net/http/httptest.Server. Start one with [NewServer] (or [Start] on a
+// given address), point the code under test at [Server.URL], and call
+// [Server.Close] when done.
+//
+// A Server is safe for concurrent use: every method may be called from any
+// goroutine, also while requests are being served. Its state (fixtures,
+// tokens, request record, faults) is its own, behind its own mutex.
+//
+// Server is also an http.Handler, should a test want to mount it elsewhere
+// or call it without a network.
+type Server struct {
+	// URL is the base URL of the server, http://ipaddr:port with no
+	// trailing slash. GraphQL is served at URL and URL+"/graphql".
+	URL string
+
+	cfg    config
+	schema *ast.Schema
+	cache  *queryCache
+	key    []byte
+	keyID  string
+	jwks   jwksCache
+	fetch  *http.Client    // for JWKS documents
+	ownTr  *http.Transport // fetch's transport when it is ours
+	client *http.Client    // what Client returns
+
+	tokenSeq atomic.Uint64
+	offset   atomic.Int64 // nanoseconds added to the clock by Advance
+
+	mu          sync.Mutex
+	st          *state
+	revoked     map[string]struct{} // jti of revoked access tokens
+	revokedUpTo uint64              // RevokeAll: every jti up to this is revoked
+	refresh     map[[32]byte]refreshGrant
+	records     []Request
+	counts      map[string]int
+	grants      map[string]int
+	faults      map[string][]*pendingFault
+
+	ln        net.Listener
+	srv       *http.Server
+	ctx       context.Context // canceled by Close; requests derive from it
+	cancel    context.CancelFunc
+	serveDone chan struct{}
+	closeOnce sync.Once
+	connMu    sync.Mutex
+	conns     map[net.Conn]http.ConnState
+}
+
+// NewServer starts a Server on a random port of 127.0.0.1 (or ::1) with
+// [DefaultFixtures] unless an option says otherwise. Like
+// httptest.NewServer it panics if it cannot listen, and it panics on an
+// invalid option (such as invalid fixtures): use [Start] to get an error
+// instead.
+func NewServer(opts ...Option) *Server {
+	s, err := Start("127.0.0.1:0", opts...)
+	if err != nil && strings.Contains(err.Error(), "listen") {
+		s, err = Start("[::1]:0", opts...)
+	}
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Start starts a Server listening on addr (host:port, as for net.Listen),
+// for a standalone mock server. When addr's host is unspecified (":8080",
+// "0.0.0.0:8080"), URL names the loopback address.
+func Start(addr string, opts ...Option) (*Server, error) {
+	s, err := newServer(opts...)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("tribetest: listen: %w", err)
+	}
+	s.serve(ln)
+	return s, nil
+}
+
+func newServer(opts ...Option) (*Server, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.fixtures == nil {
+		cfg.fixtures = DefaultFixtures()
+	}
+	st, err := newState(cfg.fixtures)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: tribekit.Schema()})
+	if err != nil {
+		return nil, fmt.Errorf("tribetest: load schema: %w", err)
+	}
+	key := cfg.signingKey
+	if key == nil {
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("tribetest: signing key: %w", err)
+		}
+	}
+	s := &Server{
+		cfg:     cfg,
+		schema:  schema,
+		cache:   newQueryCache(schema, cfg.cacheSize),
+		key:     key,
+		keyID:   keyID(key),
+		st:      st,
+		revoked: map[string]struct{}{},
+		refresh: map[[32]byte]refreshGrant{},
+		counts:  map[string]int{},
+		grants:  map[string]int{},
+		faults:  map[string][]*pendingFault{},
+		conns:   map[net.Conn]http.ConnState{},
+	}
+	s.fetch = cfg.httpClient
+	if s.fetch == nil {
+		s.ownTr = http.DefaultTransport.(*http.Transport).Clone()
+		s.fetch = &http.Client{Transport: s.ownTr, Timeout: 10 * time.Second}
+	}
+	s.client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	return s, nil
+}
+
+// serve starts serving on ln.
+func (s *Server) serve(ln net.Listener) {
+	s.ln = ln
+	s.URL = "http://" + publicAddr(ln.Addr())
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.srv = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return s.ctx },
+		ConnState:         s.trackConn,
+		ErrorLog:          s.errorLog(),
+	}
+	s.serveDone = make(chan struct{})
+	go func() {
+		defer close(s.serveDone)
+		_ = s.srv.Serve(ln)
+	}()
+}
+
+// publicAddr is addr with an unspecified IP replaced by the loopback one.
+func publicAddr(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	ip := tcp.IP
+	switch {
+	case ip == nil || ip.Equal(net.IPv4zero):
+		ip = net.IPv4(127, 0, 0, 1)
+	case ip.Equal(net.IPv6unspecified):
+		ip = net.IPv6loopback
+	}
+	return (&net.TCPAddr{IP: ip, Port: tcp.Port}).String()
+}
+
+func (s *Server) trackConn(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	switch st {
+	case http.StateClosed, http.StateHijacked:
+		delete(s.conns, c)
+	default:
+		s.conns[c] = st
+	}
+}
+
+// Close shuts the server down: it stops listening, cancels the context of
+// requests in flight (so injected latency ends), waits for their handlers
+// to return, and closes every connection, including the idle ones of
+// [Server.Client] and of the JWKS fetcher. No goroutine of the server is
+// left behind. Close may be called more than once. The request record
+// stays readable.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		if s.srv == nil {
+			return
+		}
+		s.cancel()
+		s.srv.SetKeepAlivesEnabled(false)
+		_ = s.ln.Close()
+		<-s.serveDone
+		// Connections that have not sent a request yet would hold
+		// Shutdown for seconds: close them now, as httptest does.
+		s.connMu.Lock()
+		for c, st := range s.conns {
+			if st == http.StateNew || st == http.StateIdle {
+				_ = c.Close()
+			}
+		}
+		s.connMu.Unlock()
+		_ = s.srv.Shutdown(context.Background())
+		s.client.CloseIdleConnections()
+		if s.ownTr != nil {
+			s.ownTr.CloseIdleConnections()
+		}
+	})
+}
+
+// Client returns an HTTP client for the server, with keep-alive, whose
+// idle connections [Server.Close] closes. Safe for concurrent use.
+func (s *Server) Client() *http.Client { return s.client }
+
+// GraphQLURL is URL+"/graphql", the endpoint for limitedToken and for
+// Bearer calls alike (URL itself serves GraphQL too).
+func (s *Server) GraphQLURL() string { return s.URL + graphQLPath }
+
+// GatewayURL is the per-network gateway endpoint that limitedToken answers
+// as gatewayUrl: URL+"/gateway/"+networkID. It serves GraphQL; a Bearer
+// token of another network is refused there (code 108).
+func (s *Server) GatewayURL(networkID string) string {
+	return s.URL + gatewayPath + "/" + url.PathEscape(networkID)
+}
+
+// OAuthTokenURL is URL+"/api/v1/oauth/token", the v1 OAuth2 token endpoint
+// (TRIBE_API.md section 4).
+func (s *Server) OAuthTokenURL() string { return s.URL + oauthTokenPath }
+
+// ServeHTTP answers one request; see the package documentation for the
+// endpoints. It never panics on bad input and always answers JSON, unless
+// a [Fault] says otherwise.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &Request{Time: s.Now(), Method: r.Method, Path: r.URL.Path, Auth: AuthNone}
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		p := recover()
+		if p != nil && p != http.ErrAbortHandler && !sw.wrote {
+			rec.ErrorCodes = append(rec.ErrorCodes, codeServer)
+			writeResponse(sw, response{status: http.StatusInternalServerError, body: httpErrorBody(http.StatusInternalServerError, codeServer)}, nil)
+		}
+		rec.Status = sw.status
+		s.finish(rec, time.Since(start))
+		if p == http.ErrAbortHandler {
+			panic(p)
+		}
+	}()
+	path := r.URL.Path
+	switch {
+	case path == "/" || path == graphQLPath || path == gatewayPath:
+		s.serveGraphQL(sw, r, rec, nil)
+	case strings.HasPrefix(path, gatewayPath+"/"):
+		id := path[len(gatewayPath)+1:]
+		s.mu.Lock()
+		nr := s.st.netByID[id]
+		s.mu.Unlock()
+		if nr == nil {
+			s.notFound(sw, rec)
+			return
+		}
+		s.serveGraphQL(sw, r, rec, nr)
+	case path == oauthTokenPath:
+		s.serveOAuth(sw, r, rec)
+	default:
+		s.notFound(sw, rec)
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, rec *Request) {
+	rec.ErrorCodes = append(rec.ErrorCodes, codeNotFound)
+	writeResponse(w, response{status: http.StatusNotFound, body: httpErrorBody(http.StatusNotFound, codeNotFound)}, nil)
+}
+
+// response is an answer not yet written.
+type response struct {
+	status      int
+	body        []byte
+	contentType string // default application/json
+	header      map[string]string
+}
+
+// writeResponse writes resp, cut to half its bytes if f says to truncate.
+func writeResponse(w http.ResponseWriter, resp response, f *Fault) {
+	h := w.Header()
+	ct := resp.contentType
+	if ct == "" {
+		ct = "application/json; charset=utf-8"
+	}
+	h.Set("Content-Type", ct)
+	for k, v := range resp.header {
+		h.Set(k, v)
+	}
+	body := resp.body
+	if f != nil && f.Truncate {
+		body = body[:len(body)/2]
+	}
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(body)
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection to hijack it.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
