@@ -1,0 +1,254 @@
+package tribe
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/oauth2"
+)
+
+// PassthroughClaims are what Tribe reads from a product's own JWT sent as
+// the Bearer token (TRIBE_API.md section 5), as [CheckPassthroughJWT] found
+// them. A PassthroughClaims is a plain value, safe to share once built.
+type PassthroughClaims struct {
+	// Subject is the sub claim: the user's id in your product. Tribe acts
+	// for the member with this externalId, creating it if there is none.
+	Subject string
+	// Name is the name claim, the member's display name.
+	Name string
+	// Email is the email claim.
+	Email string
+	// IssuedAt is the iat claim.
+	IssuedAt time.Time
+	// ExpiresAt is the exp claim; zero if the JWT has none.
+	ExpiresAt time.Time
+	// Algorithm is the header's alg, e.g. "HS256" or "RS256".
+	Algorithm string
+	// KeyID is the header's kid; empty if none.
+	KeyID string
+}
+
+// JWTProblem is one thing wrong with a JWT. Field names a claim ("sub",
+// "iat"), a header parameter ("alg") or "signature"; Problem says what is
+// wrong with it, e.g. "is missing" or "is a string, want a number".
+type JWTProblem struct {
+	Field   string
+	Problem string
+}
+
+// problemMissing is the Problem of a claim that is absent or empty.
+const problemMissing = "is missing"
+
+// JWTError is everything [CheckPassthroughJWT] found wrong with a JWT, in
+// one error: every missing or mistyped claim is named. Its text never holds
+// the token or a claim's value, only claim names and types. errors.Is
+// matches it to [ErrInvalidInput] and, when the JWT has expired, to
+// [ErrInvalidToken].
+type JWTError struct {
+	// Problems lists what is wrong, in the order header, sub, name, iat,
+	// email, exp.
+	Problems []JWTProblem
+	// Expired is the exp claim of a JWT that has expired; zero otherwise.
+	Expired time.Time
+}
+
+// Error names every problem, and what Tribe needs.
+func (e *JWTError) Error() string {
+	var b strings.Builder
+	b.WriteString("tribe: the JWT cannot be passed through to Tribe: ")
+	needClaims := false
+	for i, p := range e.Problems {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s %s", p.Field, p.Problem)
+		switch p.Field {
+		case "sub", "name", "iat", "email":
+			needClaims = true
+		}
+	}
+	if !e.Expired.IsZero() {
+		if len(e.Problems) > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "it expired at %s; get a fresh one from your product", e.Expired.UTC().Format(time.RFC3339))
+	}
+	if needClaims {
+		b.WriteString(" (Tribe needs sub: the user's id in your product, name, email, and iat: the time it was issued, in seconds since 1970; TRIBE_API.md section 5)")
+	}
+	return b.String()
+}
+
+// Is reports whether target is [ErrInvalidInput], or [ErrInvalidToken] for
+// an expired JWT.
+func (e *JWTError) Is(target error) bool {
+	return target == ErrInvalidInput || (target == ErrInvalidToken && !e.Expired.IsZero())
+}
+
+// Fields returns the names of the fields with a problem, in order.
+func (e *JWTError) Fields() []string {
+	out := make([]string, 0, len(e.Problems))
+	for _, p := range e.Problems {
+		out = append(out, p.Field)
+	}
+	return out
+}
+
+// CheckPassthroughJWT checks, without verifying the signature (Tribe does,
+// with your product's key), that token is a signed JWT Tribe can take as a
+// Bearer token: it carries the claims sub, name and email as non-empty
+// strings and iat as a number, and has not expired (exp, if present).
+// Anything wrong is reported at once, every problem named, as a [*JWTError]
+// (TRIBE_API.md section 5). It is safe for concurrent use.
+func CheckPassthroughJWT(token string) (*PassthroughClaims, error) {
+	return checkPassthroughJWT(token, time.Now())
+}
+
+func checkPassthroughJWT(token string, now time.Time) (*PassthroughClaims, error) {
+	token = strings.TrimSpace(token)
+	if token == "" {
+		return nil, fmt.Errorf("%w: the JWT is empty; give the token your product issued", ErrInvalidInput)
+	}
+	if strings.HasPrefix(strings.ToLower(token), "bearer ") {
+		return nil, fmt.Errorf("%w: the JWT starts with \"Bearer \"; give the token alone", ErrInvalidInput)
+	}
+	claims := jwt.MapClaims{}
+	parsed, parts, err := jwt.NewParser(jwt.WithJSONNumber()).ParseUnverified(token, claims)
+	var e JWTError
+	switch {
+	case err == nil:
+	case errors.Is(err, jwt.ErrTokenUnverifiable) && parsed != nil:
+		// The claims were read, but alg is missing or unknown; go on so
+		// that every problem is reported.
+	default:
+		return nil, fmt.Errorf("%w: the token is not a well-formed JWT (three base64url-encoded parts, header.claims.signature, with JSON header and claims)", ErrInvalidInput)
+	}
+	out := &PassthroughClaims{}
+	alg, _ := parsed.Header["alg"].(string)
+	out.Algorithm = alg
+	out.KeyID, _ = parsed.Header["kid"].(string)
+	switch {
+	case alg == "":
+		e.Problems = append(e.Problems, JWTProblem{"alg", "is missing from the header"})
+	case strings.EqualFold(alg, "none"):
+		e.Problems = append(e.Problems, JWTProblem{"alg", "is none: the JWT is unsigned, and Tribe accepts only signed ones (e.g. HS256, RS256, ES256)"})
+	case parsed.Method == nil:
+		e.Problems = append(e.Problems, JWTProblem{"alg", fmt.Sprintf("%q is not a JWS algorithm", alg)})
+	}
+	if len(parts) == 3 && parts[2] == "" && !strings.EqualFold(alg, "none") {
+		e.Problems = append(e.Problems, JWTProblem{"signature", "is empty"})
+	}
+	out.Subject = stringClaim(claims, "sub", &e)
+	out.Name = stringClaim(claims, "name", &e)
+	out.IssuedAt = timeClaim(claims, "iat", true, &e)
+	out.Email = stringClaim(claims, "email", &e)
+	if out.Email != "" && !strings.Contains(out.Email, "@") {
+		e.Problems = append(e.Problems, JWTProblem{"email", "is not an email address"})
+	}
+	out.ExpiresAt = timeClaim(claims, "exp", false, &e)
+	if !out.ExpiresAt.IsZero() && !now.Before(out.ExpiresAt) {
+		e.Expired = out.ExpiresAt
+	}
+	if len(e.Problems) > 0 || !e.Expired.IsZero() {
+		return nil, &e
+	}
+	return out, nil
+}
+
+// stringClaim returns a claim that must be a non-empty string, noting a
+// problem in e otherwise.
+func stringClaim(claims jwt.MapClaims, name string, e *JWTError) string {
+	v, ok := claims[name]
+	if !ok || v == nil {
+		e.Problems = append(e.Problems, JWTProblem{name, problemMissing})
+		return ""
+	}
+	s, ok := v.(string)
+	switch {
+	case !ok:
+		e.Problems = append(e.Problems, JWTProblem{name, fmt.Sprintf("is %s, want a string", jsonKind(v))})
+	case strings.TrimSpace(s) == "":
+		e.Problems = append(e.Problems, JWTProblem{name, "is an empty string"})
+	}
+	return s
+}
+
+// timeClaim returns a NumericDate claim (RFC 7519 section 2), noting a
+// problem in e if it is not a positive number, or missing and required.
+func timeClaim(claims jwt.MapClaims, name string, required bool, e *JWTError) time.Time {
+	v, ok := claims[name]
+	if !ok || v == nil {
+		if required {
+			e.Problems = append(e.Problems, JWTProblem{name, problemMissing})
+		}
+		return time.Time{}
+	}
+	n, ok := v.(json.Number)
+	if !ok {
+		e.Problems = append(e.Problems, JWTProblem{name, fmt.Sprintf("is %s, want a number (seconds since 1970)", jsonKind(v))})
+		return time.Time{}
+	}
+	f, err := n.Float64()
+	if err != nil || f <= 0 || f > math.MaxInt64/2 || math.IsNaN(f) {
+		e.Problems = append(e.Problems, JWTProblem{name, "is not a positive number of seconds since 1970"})
+		return time.Time{}
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9))
+}
+
+// jsonKind names the JSON type of a decoded value, with an article.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case json.Number, float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return "null"
+}
+
+// PassthroughTokenSource checks token with [CheckPassthroughJWT] and
+// returns a token source that hands it out, as a Bearer token whose Expiry
+// is the exp claim, until it expires; after that the source returns an
+// error matching [ErrInvalidToken]. Use it with [NewClient]. The source is
+// safe for concurrent use. To mint fresh JWTs as they expire, use
+// [Signer.TokenSource].
+func PassthroughTokenSource(token string) (oauth2.TokenSource, error) {
+	token = strings.TrimSpace(token)
+	c, err := CheckPassthroughJWT(token)
+	if err != nil {
+		return nil, err
+	}
+	return &passthroughSource{
+		tok: &oauth2.Token{AccessToken: token, TokenType: "Bearer", Expiry: c.ExpiresAt},
+		now: time.Now,
+	}, nil
+}
+
+// passthroughSource hands out one checked JWT while it is unexpired. Its
+// fields are never changed after it is made.
+type passthroughSource struct {
+	tok *oauth2.Token
+	now func() time.Time
+}
+
+// Token returns a copy of the token, or an error once it has expired.
+func (s *passthroughSource) Token() (*oauth2.Token, error) {
+	if !s.tok.Expiry.IsZero() && !s.now().Before(s.tok.Expiry) {
+		return nil, &JWTError{Expired: s.tok.Expiry}
+	}
+	t := *s.tok
+	return &t, nil
+}

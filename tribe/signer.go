@@ -1,0 +1,298 @@
+package tribe
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"encoding/pem"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"golang.org/x/oauth2"
+)
+
+// DefaultJWTLifetime is how long a JWT a [Signer] signs stays valid when its
+// Lifetime is zero: short, as Tribe's SSO recommends (TRIBE_API.md section 5).
+const DefaultJWTLifetime = 60 * time.Second
+
+// minHMACSecret is the shortest HS256 secret a Signer takes: RFC 7518
+// section 3.2 asks for a key at least as long as the hash, 256 bits.
+const minHMACSecret = 32
+
+// minRSABits is the smallest RSA key a Signer takes (RFC 7518 section 3.3).
+const minRSABits = 2048
+
+// JWTUser is the user a [Signer] signs a JWT for: the claims Tribe reads
+// (TRIBE_API.md section 5). All three fields are required.
+type JWTUser struct {
+	// ID is the user's id in your product, the sub claim; Tribe stores it
+	// as the member's externalId.
+	ID string
+	// Name is the user's display name, the name claim.
+	Name string
+	// Email is the user's email address, the email claim.
+	Email string
+}
+
+// Signer mints JWTs for products that do not issue their own yet, for
+// Tribe's JWT passthrough (TRIBE_API.md section 5): each carries sub, name,
+// email, iat and exp. Give it exactly one key: Secret for HS256 (configure
+// the same secret on the community), or PrivateKey, an RSA key (RS256) or
+// an EC key (ES256, ES384 or ES512 by curve), whose public half Tribe reads
+// from a PEM or from a JWKS ([Signer.JWK], [JWKSHandler]).
+//
+// Its methods are safe for concurrent use as long as the fields are not
+// changed meanwhile. String and GoString hide the keys.
+type Signer struct {
+	// Secret is an HS256 secret of at least 32 bytes (RFC 7518 section 3.2).
+	Secret []byte
+	// PrivateKey is an *rsa.PrivateKey of at least 2048 bits or an
+	// *ecdsa.PrivateKey on P-256, P-384 or P-521; see [ParsePrivateKeyPEM].
+	PrivateKey crypto.Signer
+	// KeyID is the kid header of JWTs signed with PrivateKey; empty means
+	// the key's RFC 7638 thumbprint, as [Signer.JWK] publishes it. Unused
+	// with Secret.
+	KeyID string
+	// Lifetime is how long each JWT is valid; zero means
+	// [DefaultJWTLifetime]. It must be at least a second.
+	Lifetime time.Duration
+
+	now func() time.Time // for tests; nil means time.Now
+}
+
+// String describes the signer without its key.
+func (s Signer) String() string {
+	key := "unset"
+	switch {
+	case s.Secret != nil && s.PrivateKey != nil:
+		key = "Secret and PrivateKey both set"
+	case s.Secret != nil:
+		key = "HS256 secret [REDACTED]"
+	case s.PrivateKey != nil:
+		key = fmt.Sprintf("%T [REDACTED]", s.PrivateKey)
+	}
+	return fmt.Sprintf("tribe.Signer{Key: %s, KeyID: %q, Lifetime: %s}", key, s.KeyID, s.Lifetime)
+}
+
+// GoString is String, so %#v hides the key too.
+func (s Signer) GoString() string { return s.String() }
+
+// signing is a Signer's checked settings.
+type signing struct {
+	method   jwt.SigningMethod
+	key      any
+	kid      string
+	lifetime time.Duration
+	now      func() time.Time
+}
+
+// check checks the signer's settings.
+func (s *Signer) check() (*signing, error) {
+	if s == nil {
+		return nil, fmt.Errorf("%w: nil *Signer", ErrInvalidInput)
+	}
+	g := &signing{lifetime: s.Lifetime, now: s.now}
+	if g.now == nil {
+		g.now = time.Now
+	}
+	switch {
+	case g.lifetime == 0:
+		g.lifetime = DefaultJWTLifetime
+	case g.lifetime < time.Second:
+		return nil, fmt.Errorf("%w: Signer.Lifetime %s is under a second; give a positive lifetime such as %s, or zero for that default", ErrInvalidInput, s.Lifetime, DefaultJWTLifetime)
+	}
+	switch {
+	case s.Secret != nil && s.PrivateKey != nil:
+		return nil, fmt.Errorf("%w: Signer.Secret and Signer.PrivateKey are both set; set Secret for HS256 or PrivateKey for RS256/ES256, not both", ErrInvalidInput)
+	case s.Secret != nil:
+		if len(s.Secret) < minHMACSecret {
+			return nil, fmt.Errorf("%w: Signer.Secret is %d bytes; HS256 needs at least %d (RFC 7518 section 3.2), so use a longer random secret", ErrInvalidInput, len(s.Secret), minHMACSecret)
+		}
+		g.method, g.key = jwt.SigningMethodHS256, s.Secret
+		return g, nil
+	case s.PrivateKey != nil:
+		m, err := signingMethod(s.PrivateKey.Public())
+		if err != nil {
+			return nil, wrapf(err, "checking Signer.PrivateKey")
+		}
+		g.method, g.key, g.kid = m, s.PrivateKey, s.KeyID
+		if g.kid == "" {
+			if g.kid, err = JWKThumbprint(s.PrivateKey.Public()); err != nil {
+				return nil, err
+			}
+		}
+		return g, nil
+	}
+	return nil, fmt.Errorf("%w: the Signer has no key; set Signer.Secret to an HS256 secret or Signer.PrivateKey to an RSA or EC private key (see ParsePrivateKeyPEM)", ErrInvalidInput)
+}
+
+// signingMethod returns the JWS algorithm for a public key: RS256 for RSA,
+// ES256, ES384 or ES512 for EC by curve (RFC 7518 section 3.1).
+func signingMethod(pub crypto.PublicKey) (jwt.SigningMethod, error) {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		if k.N == nil || k.N.BitLen() < minRSABits {
+			return nil, fmt.Errorf("%w: the RSA key is too small; use one of at least %d bits (RFC 7518 section 3.3)", ErrInvalidInput, minRSABits)
+		}
+		return jwt.SigningMethodRS256, nil
+	case *ecdsa.PublicKey:
+		switch k.Curve {
+		case elliptic.P256():
+			return jwt.SigningMethodES256, nil
+		case elliptic.P384():
+			return jwt.SigningMethodES384, nil
+		case elliptic.P521():
+			return jwt.SigningMethodES512, nil
+		}
+		return nil, fmt.Errorf("%w: the EC key's curve is not P-256, P-384 or P-521, which JWS signs with (RFC 7518 section 3.4)", ErrInvalidInput)
+	}
+	return nil, fmt.Errorf("%w: the key is a %T; give an RSA or EC key", ErrInvalidInput, pub)
+}
+
+// Sign returns a JWT for user, signed now and valid for the signer's
+// Lifetime, with the claims sub, name, email, iat and exp, and a kid header
+// when signed with PrivateKey. Bad settings or a user missing a field are
+// refused with [ErrInvalidInput].
+func (s *Signer) Sign(user JWTUser) (string, error) {
+	g, err := s.check()
+	if err != nil {
+		return "", err
+	}
+	tok, err := g.sign(user)
+	if err != nil {
+		return "", err
+	}
+	return tok.AccessToken, nil
+}
+
+// TokenSource checks the settings and user, then returns a token source
+// that signs a JWT for user and signs a new one shortly before it expires.
+// Use it with [NewClient]. The source is safe for concurrent use.
+func (s *Signer) TokenSource(user JWTUser) (oauth2.TokenSource, error) {
+	g, err := s.check()
+	if err != nil {
+		return nil, err
+	}
+	if err := user.check(); err != nil {
+		return nil, err
+	}
+	return &signerSource{g: g, user: user}, nil
+}
+
+// check reports every empty field of the user at once.
+func (u JWTUser) check() error {
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"ID", u.ID}, {"Name", u.Name}, {"Email", u.Email}} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: the JWT's user has no %s; set JWTUser.ID (the user's id in your product, the sub claim), Name and Email", ErrInvalidInput, strings.Join(missing, ", "))
+	}
+	if !strings.Contains(u.Email, "@") {
+		return fmt.Errorf("%w: JWTUser.Email %q is not an email address", ErrInvalidInput, u.Email)
+	}
+	return nil
+}
+
+// sign signs a JWT for user.
+func (g *signing) sign(user JWTUser) (*oauth2.Token, error) {
+	if err := user.check(); err != nil {
+		return nil, err
+	}
+	now := g.now().Truncate(time.Second)
+	exp := now.Add(g.lifetime)
+	t := jwt.NewWithClaims(g.method, jwt.MapClaims{
+		"sub":   user.ID,
+		"name":  user.Name,
+		"email": user.Email,
+		"iat":   now.Unix(),
+		"exp":   exp.Unix(),
+	})
+	if g.kid != "" {
+		t.Header["kid"] = g.kid
+	}
+	signed, err := t.SignedString(g.key)
+	if err != nil {
+		return nil, fmt.Errorf("tribe: signing a JWT for %s with %s: %w", user.ID, g.method.Alg(), err)
+	}
+	return &oauth2.Token{AccessToken: signed, TokenType: "Bearer", Expiry: exp}, nil
+}
+
+// signerSource signs a JWT and reuses it until shortly before it expires.
+type signerSource struct {
+	g    *signing
+	user JWTUser
+
+	mu  sync.Mutex
+	tok *oauth2.Token
+}
+
+// Token returns the current JWT, or a newly signed one.
+func (s *signerSource) Token() (*oauth2.Token, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// Re-sign when a quarter of the lifetime, at most 10 s, is left.
+	early := min(s.g.lifetime/4, 10*time.Second)
+	if s.tok == nil || !s.g.now().Before(s.tok.Expiry.Add(-early)) {
+		tok, err := s.g.sign(s.user)
+		if err != nil {
+			return nil, err
+		}
+		s.tok = tok
+	}
+	t := *s.tok
+	return &t, nil
+}
+
+// ParsePrivateKeyPEM reads an RSA or EC private key for a [Signer] from PEM:
+// PKCS #1 ("RSA PRIVATE KEY"), SEC 1 ("EC PRIVATE KEY", an "EC PARAMETERS"
+// block before it is skipped) or PKCS #8 ("PRIVATE KEY"). Encrypted keys
+// are refused; decrypt them first (openssl pkey -in key.pem). Its errors
+// never hold the key.
+func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
+	rest := data
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return nil, fmt.Errorf("%w: no PEM private key found; give a PEM file that starts with -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE KEY)", ErrInvalidInput)
+		}
+		if _, encrypted := block.Headers["Proc-Type"]; encrypted || block.Type == "ENCRYPTED PRIVATE KEY" {
+			return nil, fmt.Errorf("%w: the PEM private key is encrypted; decrypt it first (openssl pkey -in key.pem -out plain.pem)", ErrInvalidInput)
+		}
+		one := pem.EncodeToMemory(&pem.Block{Type: block.Type, Bytes: block.Bytes})
+		var (
+			key crypto.Signer
+			err error
+		)
+		switch block.Type {
+		case "EC PARAMETERS":
+			continue
+		case "RSA PRIVATE KEY":
+			key, err = jwt.ParseRSAPrivateKeyFromPEM(one)
+		case "EC PRIVATE KEY":
+			key, err = jwt.ParseECPrivateKeyFromPEM(one)
+		case "PRIVATE KEY":
+			if key, err = jwt.ParseRSAPrivateKeyFromPEM(one); err != nil {
+				key, err = jwt.ParseECPrivateKeyFromPEM(one)
+			}
+		case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
+			return nil, fmt.Errorf("%w: the PEM holds a %s, not a private key; the signer needs the private key (Tribe gets the public one)", ErrInvalidInput, strings.ToLower(block.Type))
+		default:
+			return nil, fmt.Errorf("%w: the PEM block is a %q, not a private key", ErrInvalidInput, block.Type)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: the PEM %s is not an RSA or EC private key that can be read (Ed25519 and other kinds are not supported)", ErrInvalidInput, strings.ToLower(block.Type))
+		}
+		if _, err := signingMethod(key.Public()); err != nil {
+			return nil, err
+		}
+		return key, nil
+	}
+}
