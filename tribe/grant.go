@@ -150,14 +150,18 @@ func (g PasswordGrant) String() string {
 func (g PasswordGrant) GoString() string { return g.String() }
 
 func (g *PasswordGrant) flow(ctx context.Context) (*grantFlow, error) {
+	if g == nil {
+		return nil, wrapf(ErrInvalidInput, "password grant: nil *PasswordGrant")
+	}
 	f, err := g.check(ctx)
-	return f, wrapf(err, "password grant")
+	if err != nil {
+		// Keep a secret out even if it was pasted into the wrong field.
+		return nil, wrapf(scrub(err, []string{g.ClientSecret, g.Password}), "password grant")
+	}
+	return f, nil
 }
 
 func (g *PasswordGrant) check(ctx context.Context) (*grantFlow, error) {
-	if g == nil {
-		return nil, fmt.Errorf("%w: nil *PasswordGrant", ErrInvalidInput)
-	}
 	f, err := newGrantFlow(ctx, "password grant", g.CommunityURL, g.TokenURL, g.ClientID, g.ClientSecret, g.HTTPClient, g.AllowInsecureHTTP)
 	if err != nil {
 		return nil, err
@@ -214,14 +218,18 @@ func (g ExchangeGrant) String() string {
 func (g ExchangeGrant) GoString() string { return g.String() }
 
 func (g *ExchangeGrant) flow(ctx context.Context) (*grantFlow, error) {
+	if g == nil {
+		return nil, wrapf(ErrInvalidInput, "exchange grant: nil *ExchangeGrant")
+	}
 	f, err := g.check(ctx)
-	return f, wrapf(err, "exchange grant")
+	if err != nil {
+		// Keep a secret out even if it was pasted into the wrong field.
+		return nil, wrapf(scrub(err, []string{g.ClientSecret}), "exchange grant")
+	}
+	return f, nil
 }
 
 func (g *ExchangeGrant) check(ctx context.Context) (*grantFlow, error) {
-	if g == nil {
-		return nil, fmt.Errorf("%w: nil *ExchangeGrant", ErrInvalidInput)
-	}
 	f, err := newGrantFlow(ctx, "exchange grant", g.CommunityURL, g.TokenURL, g.ClientID, g.ClientSecret, g.HTTPClient, g.AllowInsecureHTTP)
 	if err != nil {
 		return nil, err
@@ -301,14 +309,18 @@ func (g RefreshGrant) String() string {
 func (g RefreshGrant) GoString() string { return g.String() }
 
 func (g *RefreshGrant) flow(ctx context.Context) (*grantFlow, error) {
+	if g == nil {
+		return nil, wrapf(ErrInvalidInput, "refresh grant: nil *RefreshGrant")
+	}
 	f, err := g.check(ctx)
-	return f, wrapf(err, "refresh grant")
+	if err != nil {
+		// Keep a secret out even if it was pasted into the wrong field.
+		return nil, wrapf(scrub(err, []string{g.ClientSecret, g.RefreshToken}), "refresh grant")
+	}
+	return f, nil
 }
 
 func (g *RefreshGrant) check(ctx context.Context) (*grantFlow, error) {
-	if g == nil {
-		return nil, fmt.Errorf("%w: nil *RefreshGrant", ErrInvalidInput)
-	}
 	f, err := newGrantFlow(ctx, "refresh grant", g.CommunityURL, g.TokenURL, g.ClientID, g.ClientSecret, g.HTTPClient, g.AllowInsecureHTTP)
 	if err != nil {
 		return nil, err
@@ -482,12 +494,25 @@ func (s *grantSource) Token() (*oauth2.Token, error) {
 func clientString(communityURL, tokenURL, id, secret string) string {
 	s := ""
 	if communityURL != "" {
-		s = fmt.Sprintf("CommunityURL: %q, ", redactURL(communityURL))
+		s = fmt.Sprintf("CommunityURL: %q, ", displayURL(communityURL))
 	}
 	if tokenURL != "" {
-		s += fmt.Sprintf("TokenURL: %q, ", redactURL(tokenURL))
+		s += fmt.Sprintf("TokenURL: %q, ", displayURL(tokenURL))
 	}
 	return s + fmt.Sprintf("ClientID: %q, ClientSecret: %s", id, hidden(secret))
+}
+
+// displayURL returns raw for display, with any userinfo password and query
+// hidden, since a grant's settings refuse both and either may hold a secret.
+func displayURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "[unparsable URL]"
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "[REDACTED]"
+	}
+	return u.Redacted()
 }
 
 // hidden shows whether a secret is set, never its value.

@@ -1,0 +1,129 @@
+package tribe
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Every config and every error of the grants, the signer and the
+// passthrough check, formatted every way, holds no secret, password or token.
+func TestNoSecretInAnyTextOfGrantsAndJWTs(t *testing.T) {
+	const (
+		secret   = "CLIENT-SECRET-9f8e7d"
+		password = "USER-PASSWORD-1a2b3c"
+		refresh  = "REFRESH-TOKEN-4d5e6f"
+		access   = "ACCESS-TOKEN-7a8b9c"
+	)
+	hmacSecret := "HS256-SECRET-0123456789abcdef0123456789"
+	rsaDER := x509.MarshalPKCS1PrivateKey(testKeys()["RS256"].(*rsa.PrivateKey))
+	pemBody := base64.StdEncoding.EncodeToString(rsaDER)[:40]
+	signed, err := (&Signer{Secret: []byte(hmacSecret)}).Sign(testUser)
+	require.NoError(t, err)
+	expired := hsJWT(t, jwt.MapClaims{"sub": "u", "exp": time.Now().Add(-time.Hour).Unix()})
+	secrets := []string{secret, password, refresh, access, hmacSecret, pemBody, signed, expired,
+		strings.Split(signed, ".")[2], strings.Split(expired, ".")[1]}
+
+	// A token endpoint that echoes whatever it is sent, every way it can.
+	var mode string
+	srv := newTokenServer(t, func(f url.Values) (int, any) {
+		// It cannot know an opaque token it was never sent, but any JWT
+		// (as Tribe's tokens are) is hidden.
+		echo := strings.Join([]string{f.Get("client_secret"), f.Get("password"), f.Get("refresh_token"), signed}, " ")
+		switch mode {
+		case "ok":
+			return http.StatusOK, tokenAnswer(access, refresh, 3600)
+		case "html":
+			return http.StatusInternalServerError, "<p>" + echo + "</p>"
+		case "no-code":
+			return http.StatusUnauthorized, map[string]any{"message": echo}
+		default:
+			return http.StatusBadRequest, map[string]any{"error": mode, "error_description": echo, "error_uri": "https://x.example/" + secret}
+		}
+	})
+	pw := PasswordGrant{CommunityURL: srv.URL, ClientID: "cid", ClientSecret: secret, Username: "ada", Password: password}
+	ex := ExchangeGrant{CommunityURL: srv.URL, ClientID: "cid", ClientSecret: secret, Email: "ada@example.com"}
+	rf := RefreshGrant{CommunityURL: srv.URL, ClientID: "cid", ClientSecret: secret, RefreshToken: refresh}
+	ctx := context.Background()
+
+	var values []any
+	values = append(values, pw, &pw, ex, &ex, rf, &rf,
+		PasswordGrant{CommunityURL: "https://id:" + secret + "@c.example.com?client_secret=" + secret, Password: password},
+		RefreshGrant{TokenURL: "https://c.example.com/t?refresh_token=" + refresh, RefreshToken: refresh},
+		Signer{Secret: []byte(hmacSecret)}, &Signer{PrivateKey: testKeys()["RS256"]})
+
+	var errs []error
+	collect := func(_ any, err error) { errs = append(errs, err) }
+	for _, m := range []string{"invalid_client", "invalid_grant", "access_denied", "invalid_request", "html", "no-code"} {
+		mode = m
+		collect(pw.Token(ctx))
+		collect(ex.Token(ctx))
+		collect(rf.Token(ctx))
+		ts, err := rf.TokenSource(ctx)
+		require.NoError(t, err)
+		collect(ts.Token())
+		ts, err = pw.TokenSource(ctx)
+		require.NoError(t, err)
+		collect(ts.Token())
+	}
+	// Bad input carrying secrets.
+	for _, g := range []PasswordGrant{
+		{CommunityURL: "https://id:" + secret + "@c.example.com", ClientID: "cid", ClientSecret: secret, Username: "ada", Password: password},
+		{CommunityURL: "https://c.example.com?client_secret=" + secret, ClientID: "cid", ClientSecret: secret, Username: "ada", Password: password},
+		{CommunityURL: "http://c.example.com/" + secret, ClientID: "cid", ClientSecret: secret, Username: "ada", Password: password},
+		{CommunityURL: "ftp://c.example.com", TokenURL: "x", ClientID: "cid", ClientSecret: secret + "\n", Username: "ada", Password: password},
+		{CommunityURL: "https://c.example.com", ClientID: "cid", ClientSecret: secret + "\n", Username: "ada", Password: password},
+		{CommunityURL: "%zz" + secret, ClientID: "cid", ClientSecret: secret, Username: "ada", Password: password},
+	} {
+		collect(g.Token(ctx))
+	}
+	collect((&RefreshGrant{CommunityURL: srv.URL, ClientID: "cid", ClientSecret: secret, RefreshToken: refresh + "\n"}).Token(ctx))
+	// A server that is gone.
+	gone := pw
+	gone.CommunityURL = "http://127.0.0.1:1"
+	collect(gone.Token(ctx))
+	// JWTs and keys.
+	collect(CheckPassthroughJWT(expired))
+	collect(CheckPassthroughJWT("Bearer " + signed))
+	collect(CheckPassthroughJWT(signed + "." + secret))
+	collect(PassthroughTokenSource(expired))
+	collect((&Signer{Secret: []byte(hmacSecret[:20])}).Sign(testUser))
+	collect((&Signer{Secret: []byte(hmacSecret), PrivateKey: testKeys()["ES256"]}).Sign(testUser))
+	collect((&Signer{Secret: []byte(hmacSecret)}).JWK())
+	collect(ParsePrivateKeyPEM([]byte("-----BEGIN PUBLIC KEY-----\n" + pemBody + "\n-----END PUBLIC KEY-----\n")))
+	collect(ParsePrivateKeyPEM([]byte("-----BEGIN RSA PRIVATE KEY-----\n" + pemBody + "\n-----END RSA PRIVATE KEY-----\n")))
+	collect(ParsePrivateKeyPEM([]byte(pemBody)))
+
+	n := 0
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		n++
+		values = append(values, err)
+		assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
+	}
+	require.Greater(t, n, 40, "the error paths must have failed")
+
+	for _, v := range values {
+		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+			out := fmt.Sprintf(format, v)
+			for _, s := range secrets {
+				if !assert.NotContains(t, out, s, "format %s of %T", format, v) {
+					t.Logf("output: %s", out)
+				}
+			}
+		}
+	}
+}
