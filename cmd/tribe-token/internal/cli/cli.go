@@ -51,9 +51,6 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func (e *env) run(ctx context.Context, args []string) int {
 	root := e.newRootCmd()
 	root.SetArgs(args)
-	root.SetIn(e.stdin)
-	root.SetOut(e.stdout)
-	root.SetErr(e.stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK

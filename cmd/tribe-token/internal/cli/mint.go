@@ -67,6 +67,12 @@ from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
 			if err != nil {
 				return err
 			}
+			if network == "" {
+				network = e.getenv("TRIBE_NETWORK_ID")
+			}
+			if network == "" {
+				return usagef("no community: pass --network ID (the community's id), or set TRIBE_NETWORK_ID")
+			}
 			id := tribe.Identity{NetworkID: network, MemberID: member, EntityID: ent}
 			if pctx != "" {
 				if id.Context, err = tribe.ParsePermissionContext(pctx); err != nil {
@@ -88,11 +94,10 @@ from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVar(&network, "network", "", "community (network) id; required")
+	f.StringVar(&network, "network", "", "community (network) id; required (default $TRIBE_NETWORK_ID)")
 	f.StringVar(&member, "member", "", "member id to act as (default: the app's bot account)")
 	f.StringVar(&pctx, "context", "", "permission context: NETWORK (default), MEMBER, POST or SPACE")
 	f.StringVar(&ent, "entity", "", "entity id for --context (default: the network id)")
-	_ = cmd.MarkFlagRequired("network")
 	_ = cmd.RegisterFlagCompletionFunc("context", cobra.FixedCompletions([]string{"NETWORK", "MEMBER", "POST", "SPACE"}, cobra.ShellCompDirectiveNoFileComp))
 	app.add(cmd)
 	ep.add(cmd)
@@ -105,7 +110,7 @@ from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
 func mintError(id tribe.Identity, err error) error {
 	switch {
 	case errors.Is(err, tribe.ErrUnauthorized):
-		return withHint(err, "check the client id and secret (TRIBE_CLIENT_ID, TRIBE_CLIENT_SECRET) and the endpoint's region")
+		return withHint(err, "set TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET (or --client-secret-file) to the app's credentials, and check the endpoint or --region")
 	case errors.Is(err, tribe.ErrForbidden):
 		return withHint(err, fmt.Sprintf("is the app published and installed on community %s?", id.NetworkID))
 	case errors.Is(err, tribe.ErrNotFound) && !id.IsBot():

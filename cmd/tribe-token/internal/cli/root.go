@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -22,6 +23,8 @@ Environment:
   TRIBE_CLIENT_ID          app's client id (mint, password, exchange); --client-id overrides
   TRIBE_CLIENT_SECRET      app's client secret; --client-secret-file overrides
   TRIBE_ENDPOINT           GraphQL endpoint for mint and whoami; --endpoint/--region override
+  TRIBE_NETWORK_ID         community id for mint; --network overrides
+  TRIBE_COMMUNITY_URL      community URL for password and exchange; --community overrides
   TRIBE_TOKEN              access token for whoami, decode, jwt check; --token-file overrides
   TRIBE_GATEWAY_URL        endpoint whoami calls (set by "mint --output env")
   TRIBE_PASSWORD           password for the password grant; --password-file overrides
@@ -52,20 +55,45 @@ func (e *env) newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 		Version:       buildInfo().Version,
 	}
+	// Set before cobra's completion command captures the output writer.
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
 	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	root.PersistentFlags().Duration("timeout", 30*time.Second, "give up on the server after this long (0 means never)")
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(
+		e.newDemoCmd(),
 		e.newMintCmd(),
 		e.newWhoamiCmd(),
 		e.newPasswordCmd(),
 		e.newExchangeCmd(),
 		e.newJWTCmd(),
 		e.newCRMCmd(),
+		e.newMockCmd(),
 		e.newDecodeCmd(),
 		e.newVersionCmd(),
 	)
+	addBuiltinExamples(root)
 	return root
+}
+
+// addBuiltinExamples gives cobra's own help and completion commands an
+// Example section like every other command's.
+func addBuiltinExamples(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Example = "  tribe-token help mint\n  tribe-token help crm token"
+		case "completion":
+			c.Example = "  source <(tribe-token completion bash)\n  tribe-token completion zsh > \"${fpath[1]}/_tribe-token\""
+			for _, sh := range c.Commands() {
+				sh.Example = fmt.Sprintf("  tribe-token completion %s --help\n  tribe-token completion %s > tribe-token.%s", sh.Name(), sh.Name(), sh.Name())
+			}
+		}
+	}
 }
 
 // flagError makes pflag's errors usage errors that never echo a value glued

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest"
+)
+
+func TestPasswordAndExchange(t *testing.T) {
+	srv := newMock(t)
+	env := with(appEnv(srv), "TRIBE_COMMUNITY_URL", srv.URL, "TRIBE_PASSWORD", tribetest.DefaultPassword)
+	tests := []struct {
+		name     string
+		inv      invocation
+		identity string
+		member   string
+	}{
+		{"password", invocation{env: env, args: args("password", "--username", "carol", "-o", "json")}, "user carol", "mem-carol"},
+		{"password file on stdin", invocation{env: appEnv(srv), stdin: tribetest.DefaultPassword + "\n", args: args("password", "--token-url", srv.OAuthTokenURL(), "--username", "alice@example.com", "--password-file", "-", "-o", "json")}, "user alice@example.com", "mem-alice"},
+		{"exchange email", invocation{env: env, args: args("exchange", "--email", "bob@example.com", "-o", "json")}, "email bob@example.com", "mem-bob"},
+		{"exchange user id", invocation{env: env, args: args("exchange", "--community", srv.URL, "--user-id", "mem-carol", "-o", "json")}, "user mem-carol", "mem-carol"},
+		{"exchange external id", invocation{env: env, args: args("exchange", "--external-id", "ext-alice", "-o", "json")}, "external id ext-alice", "mem-alice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, tt.inv)
+			requireOK(t, r)
+			var out struct{ Token, Type, Identity, Expiry string }
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+			assert.Equal(t, tt.identity, out.Identity)
+			assert.NotEmpty(t, out.Expiry)
+			assert.NotContains(t, r.stdout, "refresh_token", "only with --with-refresh-token")
+
+			who := run(t, invocation{env: map[string]string{"TRIBE_TOKEN": out.Token, "TRIBE_ENDPOINT": srv.GraphQLURL()}, args: args("whoami", "-o", "json")})
+			requireOK(t, who)
+			var w whoamiResult
+			require.NoError(t, json.Unmarshal([]byte(who.stdout), &w))
+			assert.Equal(t, tt.member, w.Member.ID)
+		})
+	}
+
+	t.Run("refresh token on request", func(t *testing.T) {
+		r := run(t, invocation{env: env, args: args("password", "--username", "carol", "-o", "env", "--with-refresh-token")})
+		requireOK(t, r)
+		assert.Regexp(t, `(?m)^export TRIBE_TOKEN='.+'$`, r.stdout)
+		assert.Regexp(t, `(?m)^export TRIBE_REFRESH_TOKEN='.+'$`, r.stdout)
+	})
+
+	t.Run("wrong password", func(t *testing.T) {
+		r := run(t, invocation{env: with(env, "TRIBE_PASSWORD", "not-the-password-123"), args: args("password", "--username", "carol")})
+		requireFail(t, r, ExitFailure, "invalid_grant", "TRIBE_PASSWORD")
+		assert.NotContains(t, r.stderr, "not-the-password-123")
+	})
+	t.Run("unknown user", func(t *testing.T) {
+		r := run(t, invocation{env: env, args: args("exchange", "--email", "nobody@example.com")})
+		requireFail(t, r, ExitFailure)
+	})
+	t.Run("bare token output", func(t *testing.T) {
+		r := run(t, invocation{env: env, args: args("exchange", "--user-id", "mem-carol")})
+		requireOK(t, r)
+		assert.Equal(t, 1, strings.Count(r.stdout, "\n"))
+	})
+}

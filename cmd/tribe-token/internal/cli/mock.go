@@ -1,0 +1,169 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tribekit/tribekit/tribe/tribetest"
+)
+
+// mockInfo is what "mock" prints first: where the server is and which app
+// it knows.
+type mockInfo struct {
+	GraphQL      string `json:"graphql"`
+	OAuth        string `json:"oauth"`
+	URL          string `json:"url"`
+	NetworkID    string `json:"network,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+}
+
+// write prints the information in format: key=value lines, one JSON line,
+// or shell export lines.
+func (m mockInfo) write(w io.Writer, format string) error {
+	switch format {
+	case outJSON:
+		b, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	case outEnv:
+		lines := [][2]string{
+			{"TRIBE_ENDPOINT", m.GraphQL},
+			{"TRIBE_COMMUNITY_URL", m.URL},
+			{"TRIBE_NETWORK_ID", m.NetworkID},
+			{"TRIBE_CLIENT_ID", m.ClientID},
+			{"TRIBE_CLIENT_SECRET", m.ClientSecret},
+		}
+		for _, l := range lines {
+			if l[1] != "" {
+				if _, err := fmt.Fprintf(w, "export %s=%s\n", l[0], shellQuote(l[1])); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	lines := [][2]string{
+		{"graphql", m.GraphQL},
+		{"oauth", m.OAuth},
+		{"url", m.URL},
+		{"network", m.NetworkID},
+		{"client_id", m.ClientID},
+		{"client_secret", m.ClientSecret},
+	}
+	for _, l := range lines {
+		if l[1] != "" {
+			if _, err := fmt.Fprintf(w, "%s=%s\n", l[0], l[1]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// newMockCmd builds "mock".
+func (e *env) newMockCmd() *cobra.Command {
+	var (
+		addr, fixtures string
+		printCreds     bool
+		lifetime       time.Duration
+		logRequests    bool
+		output         string
+	)
+	cmd := &cobra.Command{
+		Use:   "mock [--addr HOST:PORT] [--fixtures FILE]",
+		Short: "Run a mock Tribe server for tests in any language",
+		Long: `Run the tribetest mock Tribe server until SIGINT or SIGTERM: limitedToken and
+Bearer GraphQL (authMember, network, member, members) at /graphql, per-community
+gateways, and the v1 OAuth2 token endpoint.
+
+Before serving, it prints on stdout, in this order and all at once:
+
+  graphql=http://127.0.0.1:PORT/graphql             GraphQL endpoint (TRIBE_ENDPOINT)
+  oauth=http://127.0.0.1:PORT/api/v1/oauth/token    OAuth2 token endpoint
+  url=http://127.0.0.1:PORT                         community URL (TRIBE_COMMUNITY_URL)
+  network=net-acme                                  the app's community
+  client_id=test-client-id                          the app's client id
+  client_secret=...                                 only with --print-credentials
+
+so a test can read the first two lines for the URLs. --output json prints the
+same as one JSON line; --output env as export lines to source in a shell.
+
+The client secret is the fixture's, not a real secret, but it is printed only
+with --print-credentials; the default fixtures' secret is test-client-secret
+(see 'go doc github.com/tribekit/tribekit/tribe/tribetest'). Tokens are signed
+with a random key per run unless --fixtures and a restart say otherwise.`,
+		Example: `  tribe-token mock
+  tribe-token mock --addr 127.0.0.1:8080 --fixtures testdata/tribe.json --output json
+  tribe-token mock --print-credentials --output env > mock.env &
+  sleep 1; . ./mock.env; tribe-token mint --network "$TRIBE_NETWORK_ID"`,
+		Args: noArgs,
+		RunE: e.runE(func(cmd *cobra.Command, _ []string) error {
+			if err := checkOutput(output, "text", outJSON, outEnv); err != nil {
+				return err
+			}
+			fx := tribetest.DefaultFixtures()
+			if fixtures != "" {
+				var err error
+				if fx, err = tribetest.LoadFixtures(fixtures); err != nil {
+					return usagef("reading --fixtures %s: %w", fixtures, err)
+				}
+			}
+			opts := []tribetest.Option{tribetest.WithFixtures(fx)}
+			if lifetime != 0 {
+				if lifetime < time.Second {
+					return usagef("--token-lifetime %s is too short; give at least 1s", lifetime)
+				}
+				opts = append(opts, tribetest.WithTokenLifetime(lifetime))
+			}
+			if logRequests {
+				opts = append(opts, tribetest.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			srv, err := tribetest.Start(addr, opts...)
+			if err != nil {
+				return fmt.Errorf("starting the mock server on %s: %w", addr, err)
+			}
+			defer srv.Close()
+			info := mockInfo{GraphQL: srv.GraphQLURL(), OAuth: srv.OAuthTokenURL(), URL: srv.URL}
+			if len(fx.Apps) > 0 {
+				app := fx.Apps[0]
+				info.ClientID = app.ClientID
+				if len(app.InstalledOn) > 0 {
+					info.NetworkID = app.InstalledOn[0]
+				}
+				if printCreds {
+					info.ClientSecret = app.ClientSecret
+				}
+			}
+			if err := info.write(e.stdout, output); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "mock Tribe server at %s; stop it with Ctrl-C (SIGINT) or SIGTERM\n", srv.URL)
+			<-ctx.Done()
+			srv.Close()
+			fmt.Fprintln(e.stderr, "mock Tribe server stopped")
+			return nil
+		}),
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:0", "address to listen on (port 0: any free port)")
+	f.StringVar(&fixtures, "fixtures", "", "JSON fixtures `FILE` (apps, networks, roles, members; default: the built-in ones)")
+	f.BoolVar(&printCreds, "print-credentials", false, "also print the app's client secret (a fixture, not a real secret)")
+	f.DurationVar(&lifetime, "token-lifetime", 0, "lifetime of the tokens it issues (default 1h)")
+	f.BoolVar(&logRequests, "log", false, "log one line per request on stderr (never credentials or tokens)")
+	addOutputFlag(cmd, &output, "text", outJSON, outEnv)
+	return cmd
+}
