@@ -141,6 +141,7 @@ func (e *executor) applies(cond, typeName string) bool {
 func (e *executor) executeFields(obj object, fields []collected) bool {
 	start := len(e.buf)
 	e.buf = append(e.buf, '{')
+	failed := false
 	for i, c := range fields {
 		if i > 0 {
 			e.buf = append(e.buf, ',')
@@ -148,12 +149,15 @@ func (e *executor) executeFields(obj object, fields []collected) bool {
 		e.buf = appendJSONString(e.buf, c.key)
 		e.buf = append(e.buf, ':')
 		e.path = append(e.path, c.key)
-		ok := e.executeField(obj, c)
-		e.path = e.path[:len(e.path)-1]
-		if !ok {
-			e.buf = e.buf[:start]
-			return false
+		// After a failure, siblings still run, for their errors.
+		if !e.executeField(obj, c) {
+			failed = true
 		}
+		e.path = e.path[:len(e.path)-1]
+	}
+	if failed {
+		e.buf = e.buf[:start]
+		return false
 	}
 	e.buf = append(e.buf, '}')
 	return true
@@ -217,19 +221,19 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 			return false
 		}
 		e.buf = append(e.buf, '[')
+		failed := false
 		for i, item := range list {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
 			e.path = append(e.path, i)
-			ok := e.complete(t.Elem, fields, item, false)
-			e.path = e.path[:len(e.path)-1]
-			if !ok {
-				return false
+			if !e.complete(t.Elem, fields, item, false) {
+				failed = true
 			}
+			e.path = e.path[:len(e.path)-1]
 		}
 		e.buf = append(e.buf, ']')
-		return true
+		return !failed
 	}
 	switch x := v.(type) {
 	case object:
