@@ -165,17 +165,27 @@ func describeTime(t, now time.Time, past string) string {
 	}
 }
 
-// roughDuration renders d to the second below a minute, else to the minute
-// below a day, else in days and hours.
+// roughDuration renders d for people: to the second below a minute, to the
+// minute below a day ("1h", "59m", "2h5m"), else in days and hours.
 func roughDuration(d time.Duration) string {
 	switch {
 	case d < time.Minute:
 		return d.Round(time.Second).String()
 	case d < 24*time.Hour:
-		return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+		d = d.Round(time.Minute)
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		switch {
+		case h == 0:
+			return fmt.Sprintf("%dm", m)
+		case m == 0:
+			return fmt.Sprintf("%dh", h)
+		}
+		return fmt.Sprintf("%dh%dm", h, m)
 	default:
-		days := int(d / (24 * time.Hour))
-		hours := int((d % (24 * time.Hour)) / time.Hour)
+		days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+		if hours == 0 {
+			return fmt.Sprintf("%dd", days)
+		}
 		return fmt.Sprintf("%dd%dh", days, hours)
 	}
 }
