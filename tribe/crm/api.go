@@ -36,7 +36,8 @@ type Client struct {
 // Employee is an Employee relationship (Relationship_Person_Contact_Employee):
 // a Person's role as a member of the organisation, here the user or, for
 // client credentials, the application's virtual user. See
-// https://developer.tribecrm.nl/docs/api/relationships/employee.
+// https://developer.tribecrm.nl/docs/api/relationships/employee. It is a plain
+// value owned by the caller, safe for concurrent use if not modified.
 type Employee struct {
 	// ID is the employee's GUID, the value for fields such as
 	// SalesRepresentative.
@@ -54,7 +55,8 @@ type Employee struct {
 }
 
 // Person is a Relation_Person, the individual behind an [Employee]. See
-// https://developer.tribecrm.nl/docs/api/relations/contacts ("Fields").
+// https://developer.tribecrm.nl/docs/api/relations/contacts ("Fields"). It is
+// a plain value, safe for concurrent use if not modified.
 type Person struct {
 	// ID is the person's GUID.
 	ID string `json:"ID"`
@@ -86,6 +88,7 @@ type Person struct {
 
 // Organization is a Relation_Organization, e.g. the organisation an
 // [Employee] belongs to. See https://developer.tribecrm.nl/docs/api/relations.
+// It is a plain value, safe for concurrent use if not modified.
 type Organization struct {
 	// ID is the organisation's GUID.
 	ID string `json:"ID"`
@@ -98,6 +101,7 @@ type Organization struct {
 // GetCurrentEmployee returns the employee the token acts as, with its Person:
 // GET {BaseURL}/v1/odata/GetCurrentEmployee()?$expand=Person. See
 // https://developer.tribecrm.nl/docs/api/concepts/identity-and-environment.
+// It is safe for concurrent use.
 //
 // An error answer is an [*APIError] with the HTTP status and the OData error's
 // code and message; 401 matches [ErrUnauthorized], 403 [ErrForbidden]. An

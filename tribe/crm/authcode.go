@@ -22,7 +22,9 @@ const MinStateLength = 8
 // use.
 func NewState() string { return rand.Text() }
 
-// AuthCodeOption adds an optional parameter to a consent URL.
+// AuthCodeOption adds an optional parameter to a consent URL built by
+// [Config.AuthCodeURL] or [Config.NewAuthRequest]. Options are immutable and
+// safe for concurrent use.
 type AuthCodeOption func(*authCodeOptions)
 
 type authCodeOptions struct {
@@ -116,8 +118,9 @@ func (c *Config) NewAuthRequest(opts ...AuthCodeOption) (*AuthRequest, error) {
 	return &AuthRequest{URL: u, State: state, Scopes: slices.Clone(c.Scopes)}, nil
 }
 
-// Callback is what an accepted authorization redirect carried. Its String and
-// GoString hide the code.
+// Callback is what an accepted authorization redirect carried (RFC 6749
+// section 4.1.2). Its String and GoString hide the code. A Callback is a plain
+// value, safe for concurrent use if not modified.
 type Callback struct {
 	// Code is the single-use authorization code, for [Config.Exchange].
 	Code string

@@ -38,6 +38,7 @@ type errorSource struct {
 	src   oauth2.TokenSource
 }
 
+// Token returns the wrapped source's token or a [*TokenError].
 func (s errorSource) Token() (*oauth2.Token, error) {
 	tok, err := s.src.Token()
 	if err != nil {

@@ -30,7 +30,8 @@ const (
 
 // Endpoint returns Tribe CRM's production OAuth 2.0 endpoint, with client
 // credentials sent in the form body as the CRM's documentation shows. It
-// returns a new value on every call, so callers may change it freely.
+// returns a new value on every call, so callers may change it freely, and it
+// is safe for concurrent use.
 func Endpoint() oauth2.Endpoint {
 	return oauth2.Endpoint{
 		AuthURL:   DefaultAuthURL,

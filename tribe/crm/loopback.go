@@ -54,7 +54,8 @@ type LoopbackLogin struct {
 }
 
 // LoginResult is the outcome of [LoopbackLogin.Login]. Its String and
-// GoString hide the token.
+// GoString hide the token. It is a plain value, safe for concurrent use if not
+// modified.
 type LoginResult struct {
 	// Token is the token obtained, as saved to the store.
 	Token *oauth2.Token

@@ -106,6 +106,9 @@ func (s *refreshSource) Token() (*oauth2.Token, error) {
 	if err != nil {
 		return nil, fmt.Errorf("crm: loading token: %w", err)
 	}
+	if stored == nil {
+		return nil, ErrNoToken
+	}
 	if stored.Valid() {
 		s.tok = stored
 		return copyToken(stored), nil

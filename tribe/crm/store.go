@@ -17,7 +17,11 @@ import (
 // the previous token in place if it fails. Implementations must be safe for
 // concurrent use.
 type TokenStore interface {
+	// Load returns the newest token saved, or an error wrapping
+	// [ErrNoToken] if there is none.
 	Load(ctx context.Context) (*oauth2.Token, error)
+	// Save replaces the stored token with tok, durably, or leaves the old
+	// one in place and returns an error.
 	Save(ctx context.Context, tok *oauth2.Token) error
 }
 
@@ -33,6 +37,9 @@ type MemoryStore struct {
 
 // Load returns a copy of the stored token, or an error wrapping [ErrNoToken].
 func (m *MemoryStore) Load(ctx context.Context) (*oauth2.Token, error) {
+	if m == nil {
+		return nil, invalid("nil *MemoryStore")
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -47,6 +54,9 @@ func (m *MemoryStore) Load(ctx context.Context) (*oauth2.Token, error) {
 
 // Save stores a copy of tok.
 func (m *MemoryStore) Save(ctx context.Context, tok *oauth2.Token) error {
+	if m == nil {
+		return invalid("nil *MemoryStore")
+	}
 	if tok == nil {
 		return invalid("nil token")
 	}
@@ -63,6 +73,9 @@ func (m *MemoryStore) Save(ctx context.Context, tok *oauth2.Token) error {
 
 // Saves reports how many times Save succeeded, for tests.
 func (m *MemoryStore) Saves() int {
+	if m == nil {
+		return 0
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.saves

@@ -16,7 +16,9 @@ const (
 	LoopbackRedirectURL = "http://127.0.0.1/callback"
 )
 
-// App is a registered Tribe CRM application (Configuration > Applications).
+// App is a registered Tribe CRM application (Configuration > Applications;
+// see https://developer.tribecrm.nl/docs/api/concepts/authentication). It is
+// a plain value; [WithApp] copies it. Its String and GoString hide the secret.
 type App struct {
 	// ClientID is the application's client ID.
 	ClientID string
@@ -35,7 +37,8 @@ func (a App) String() string {
 // GoString is String, so %#v hides the secret too.
 func (a App) GoString() string { return a.String() }
 
-// DefaultApp returns the application a [Server] registers by default.
+// DefaultApp returns the application a [Server] registers by default, a new
+// value on each call.
 func DefaultApp() App {
 	return App{
 		ClientID:     DefaultClientID,
@@ -45,7 +48,9 @@ func DefaultApp() App {
 }
 
 // Employee is the fixture GetCurrentEmployee() returns: an Employee
-// relationship with its Person and organisation.
+// relationship with its Person and organisation (see
+// https://developer.tribecrm.nl/docs/api/relationships/employee). It is a
+// plain value; [WithEmployee] copies it.
 type Employee struct {
 	// ID is the employee's GUID.
 	ID string
@@ -58,7 +63,8 @@ type Employee struct {
 	Organization Organization
 }
 
-// Person is the fixture of a Relation_Person.
+// Person is the fixture of a Relation_Person (see
+// https://developer.tribecrm.nl/docs/api/relations/contacts), a plain value.
 type Person struct {
 	// ID is the person's GUID.
 	ID string
@@ -84,7 +90,7 @@ type Person struct {
 	BirthDate string
 }
 
-// Organization is the fixture of a Relation_Organization.
+// Organization is the fixture of a Relation_Organization, a plain value.
 type Organization struct {
 	// ID is the organisation's GUID.
 	ID string
@@ -92,7 +98,8 @@ type Organization struct {
 	Name string
 }
 
-// DefaultEmployee returns the employee a [Server] answers with by default.
+// DefaultEmployee returns the employee a [Server] answers with by default, a
+// new value on each call.
 func DefaultEmployee() Employee {
 	return Employee{
 		ID:   "6f1c2a7e-93b4-4c0d-8d5e-2b7f9a1c3e05",

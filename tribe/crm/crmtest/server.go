@@ -82,7 +82,8 @@ type failure struct {
 }
 
 // Consent sets how the consent endpoint answers a valid request, standing in
-// for the user and the CRM. The zero value consents to everything asked.
+// for the user and the CRM (RFC 6749 section 4.1.2). The zero value consents
+// to everything asked. It is a plain value; the server keeps a copy.
 type Consent struct {
 	// Deny redirects with error=access_denied, as when the user declines.
 	Deny bool
@@ -102,7 +103,7 @@ type Consent struct {
 }
 
 // Counts are the requests a [Server] has served, by kind, including failed
-// ones.
+// ones: a snapshot from [Server.Counts].
 type Counts struct {
 	// Authorize counts GET /oauth2/auth.
 	Authorize int
@@ -118,7 +119,8 @@ type Counts struct {
 	GetCurrentEmployee int
 }
 
-// Authorization is what the last consent request asked for.
+// Authorization is what the last consent request asked for (RFC 6749 section
+// 4.1.1): a snapshot from [Server.LastAuthorization].
 type Authorization struct {
 	// ClientID is the client_id parameter.
 	ClientID string
@@ -134,7 +136,7 @@ type Authorization struct {
 	OrganizationID string
 }
 
-// Option configures a [Server] in [NewServer].
+// Option configures a [Server] in [NewServer], before it serves anything.
 type Option func(*Server)
 
 // WithApp registers an application besides the default one; an app with
