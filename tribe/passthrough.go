@@ -41,6 +41,9 @@ type JWTProblem struct {
 	Problem string
 }
 
+// iatLeeway is how far in the future an iat may be, for clock skew.
+const iatLeeway = time.Minute
+
 // problemMissing is the Problem of a claim that is absent or empty.
 const problemMissing = "is missing"
 
@@ -102,7 +105,8 @@ func (e *JWTError) Fields() []string {
 // CheckPassthroughJWT checks, without verifying the signature (Tribe does,
 // with your product's key), that token is a signed JWT Tribe can take as a
 // Bearer token: it carries the claims sub, name and email as non-empty
-// strings and iat as a number, and has not expired (exp, if present).
+// strings and iat as a number not in the future (a minute's leeway for
+// clock skew), and has not expired (exp, if present).
 // Anything wrong is reported at once, every problem named, as a [*JWTError]
 // (TRIBE_API.md section 5). It is safe for concurrent use.
 func CheckPassthroughJWT(token string) (*PassthroughClaims, error) {
@@ -146,6 +150,9 @@ func checkPassthroughJWT(token string, now time.Time) (*PassthroughClaims, error
 	out.Subject = stringClaim(claims, "sub", &e)
 	out.Name = stringClaim(claims, "name", &e)
 	out.IssuedAt = timeClaim(claims, "iat", true, &e)
+	if out.IssuedAt.After(now.Add(iatLeeway)) {
+		e.Problems = append(e.Problems, JWTProblem{"iat", "is in the future; check the clock of the machine that signed it"})
+	}
 	out.Email = stringClaim(claims, "email", &e)
 	if out.Email != "" && !strings.Contains(out.Email, "@") {
 		e.Problems = append(e.Problems, JWTProblem{"email", "is not an email address"})

@@ -96,6 +96,12 @@ func TestCheckPassthroughJWTNamesEveryProblemAtOnce(t *testing.T) {
 			expired: true,
 		},
 		{
+			name:   "iat in the future",
+			token:  hsJWT(t, jwt.MapClaims{"sub": "u", "name": "n", "email": "a@b.c", "iat": now + 3600}),
+			fields: []string{"iat"},
+			texts:  []string{"iat is in the future"},
+		},
+		{
 			name:   "exp not a number",
 			token:  hsJWT(t, jwt.MapClaims{"sub": "u", "name": "n", "email": "a@b.c", "iat": now, "exp": "soon"}),
 			fields: []string{"exp"},
