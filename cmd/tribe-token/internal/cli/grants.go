@@ -66,9 +66,9 @@ func grantError(err error, what string) error {
 	case errors.Is(err, tribe.ErrInvalidInput):
 		return err
 	case errors.As(err, &oe) && oe.Code == "invalid_client":
-		return withHint(err, "check the client id and secret (TRIBE_CLIENT_ID, TRIBE_CLIENT_SECRET)")
+		return withHint(err, "the client id and secret are read from TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET (or --client-secret-file)")
 	case errors.Is(err, tribe.ErrUnauthorized):
-		return withHint(err, "check "+what)
+		return withHint(err, what)
 	case errors.Is(err, tribe.ErrForbidden):
 		return withHint(err, "the client may not use this grant on this community (an IP allow-list?)")
 	}
@@ -121,7 +121,7 @@ and secret from TRIBE_CLIENT_ID / --client-id and TRIBE_CLIENT_SECRET /
 			g := &tribe.PasswordGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Username: username, Password: password}
 			tok, err := g.Token(ctx)
 			if err != nil {
-				return grantError(err, "the username and password (TRIBE_PASSWORD, --password-file)")
+				return grantError(err, "the password is read from TRIBE_PASSWORD or --password-file")
 			}
 			return of.write(e, tok, "user "+username)
 		}),
@@ -181,7 +181,7 @@ and secret, and exactly one of --email, --user-id (Tribe's member id) or
 			g := &tribe.ExchangeGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Email: email, UserID: userID, ExternalID: externalID}
 			tok, err := g.Token(ctx)
 			if err != nil {
-				return grantError(err, "that the user exists in the community")
+				return grantError(err, "is the user a member of the community?")
 			}
 			who := map[string]string{"--email": "email " + email, "--user-id": "user " + userID, "--external-id": "external id " + externalID}[given[0]]
 			return of.write(e, tok, who)

@@ -40,13 +40,14 @@ func checkOutput(got string, formats ...string) error {
 	return usagef("unknown --output %q; use one of %s", got, strings.Join(formats, ", "))
 }
 
-// tokenOutput is what a command that yields a token reports.
+// tokenOutput is what a command that yields a token reports; its JSON form
+// is the json output format.
 type tokenOutput struct {
-	Token      string    `json:"token"`
-	Type       string    `json:"type"`
-	Expiry     time.Time `json:"-"`
-	GatewayURL string    `json:"gateway_url,omitempty"`
-	Identity   string    `json:"identity"`
+	Token      string `json:"token"`
+	Type       string `json:"type"`
+	Expiry     string `json:"expiry,omitempty"` // RFC 3339, UTC
+	GatewayURL string `json:"gateway_url,omitempty"`
+	Identity   string `json:"identity"`
 	// RefreshToken is printed only when the user asks for it.
 	RefreshToken string `json:"refresh_token,omitempty"`
 	// EnvVar is the variable the env format exports the token as;
@@ -71,7 +72,7 @@ func newTokenOutput(tok *oauth2.Token, identity string) tokenOutput {
 	return tokenOutput{
 		Token:      tok.AccessToken,
 		Type:       typ,
-		Expiry:     tok.Expiry,
+		Expiry:     rfc3339(tok.Expiry),
 		GatewayURL: tribe.GatewayURL(tok),
 		Identity:   identity,
 	}
@@ -84,14 +85,7 @@ func writeToken(w io.Writer, format string, t tokenOutput) error {
 		_, err := fmt.Fprintln(w, t.Token)
 		return err
 	case outJSON:
-		v := struct {
-			tokenOutput
-			Expiry string `json:"expiry,omitempty"`
-		}{tokenOutput: t}
-		if !t.Expiry.IsZero() {
-			v.Expiry = t.Expiry.UTC().Format(time.RFC3339)
-		}
-		return writeJSON(w, v)
+		return writeJSON(w, t)
 	case outEnv:
 		name := t.EnvVar
 		if name == "" {
@@ -99,8 +93,8 @@ func writeToken(w io.Writer, format string, t tokenOutput) error {
 		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "export %s=%s\n", name, shellQuote(t.Token))
-		if !t.Expiry.IsZero() {
-			fmt.Fprintf(&b, "export %s_EXPIRY=%s\n", name, shellQuote(t.Expiry.UTC().Format(time.RFC3339)))
+		if t.Expiry != "" {
+			fmt.Fprintf(&b, "export %s_EXPIRY=%s\n", name, shellQuote(t.Expiry))
 		}
 		if t.GatewayURL != "" {
 			fmt.Fprintf(&b, "export TRIBE_GATEWAY_URL=%s\n", shellQuote(t.GatewayURL))
@@ -112,6 +106,14 @@ func writeToken(w io.Writer, format string, t tokenOutput) error {
 		return err
 	}
 	return usagef("unknown --output %q", format)
+}
+
+// rfc3339 formats t in UTC, or "" for the zero time.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // writeJSON prints v as indented JSON and a newline.

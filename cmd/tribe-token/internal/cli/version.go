@@ -67,7 +67,7 @@ func (e *env) newVersionCmd() *cobra.Command {
 				rev += " (modified)"
 			}
 			t.add("revision", rev)
-			t.add("built from", v.Time)
+			t.add("commit time", v.Time)
 			t.add("go", v.Go)
 			t.add("platform", fmt.Sprintf("%s/%s", runtime.GOOS, runtime.GOARCH))
 			return t.write(e.stdout)
