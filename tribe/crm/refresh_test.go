@@ -306,6 +306,24 @@ func TestTokenSourceStoreProblems(t *testing.T) {
 		require.ErrorIs(t, err, crm.ErrNoRefreshToken)
 		assert.Zero(t, srv.Counts().RefreshToken)
 	})
+	t.Run("store returning no token and no error", func(t *testing.T) {
+		_, conf := setup(t)
+		ts, err := conf.TokenSource(context.Background(), nilStore{})
+		require.NoError(t, err)
+		var tok *oauth2.Token
+		require.NotPanics(t, func() { tok, err = ts.Token() })
+		require.ErrorIs(t, err, crm.ErrNoToken)
+		assert.Nil(t, tok)
+	})
+	t.Run("nil MemoryStore", func(t *testing.T) {
+		_, conf := setup(t)
+		var ms *crm.MemoryStore
+		ts, err := conf.TokenSource(context.Background(), ms)
+		require.NoError(t, err)
+		require.NotPanics(t, func() { _, err = ts.Token() })
+		require.ErrorIs(t, err, crm.ErrInvalidInput)
+		assert.Zero(t, ms.Saves())
+	})
 	t.Run("valid stored token is used as is", func(t *testing.T) {
 		srv, conf := setup(t)
 		store := &crm.MemoryStore{}
@@ -318,3 +336,10 @@ func TestTokenSourceStoreProblems(t *testing.T) {
 		assert.Zero(t, srv.Counts().RefreshToken)
 	})
 }
+
+// nilStore is a broken TokenStore that answers Load with neither a token nor
+// an error.
+type nilStore struct{}
+
+func (nilStore) Load(context.Context) (*oauth2.Token, error) { return nil, nil }
+func (nilStore) Save(context.Context, *oauth2.Token) error   { return nil }
