@@ -80,7 +80,7 @@ func (e *env) exitCode(err error) int {
 func (e *env) errorLine(cmd *cobra.Command, err error, code int) string {
 	msg := oneLine(err.Error())
 	if !e.started {
-		msg += secretFlagHint(msg)
+		msg += secretFlagHint(cmd, msg)
 	}
 	if code == ExitUsage && cmd != nil {
 		msg += fmt.Sprintf(" (see '%s --help')", cmd.CommandPath())

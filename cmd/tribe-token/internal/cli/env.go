@@ -167,7 +167,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 
 // secretFlagHint explains, for an unknown flag that looks like a secret,
 // where that secret is read from instead.
-func secretFlagHint(msg string) string {
+func secretFlagHint(cmd *cobra.Command, msg string) string {
 	const prefix = "unknown flag: --"
 	i := strings.Index(msg, prefix)
 	if i < 0 {
@@ -177,21 +177,36 @@ func secretFlagHint(msg string) string {
 	if j := strings.IndexAny(name, " =;"); j >= 0 {
 		name = name[:j]
 	}
-	hints := map[string]string{
-		"client-secret":     "set TRIBE_CLIENT_SECRET or pass --client-secret-file FILE",
-		"secret":            "set TRIBE_CLIENT_SECRET or pass --client-secret-file FILE",
-		"password":          "set TRIBE_PASSWORD or pass --password-file FILE",
-		"token":             "set TRIBE_TOKEN or pass --token-file FILE",
-		"access-token":      "set TRIBE_TOKEN or pass --token-file FILE",
-		"refresh-token":     "set TRIBE_REFRESH_TOKEN or pass --refresh-token-file FILE",
-		"crm-client-secret": "set TRIBE_CRM_CLIENT_SECRET or pass --client-secret-file FILE",
-		"hs256-secret":      "pass --hs256-secret-file FILE",
-		"private-key":       "pass --private-key-file FILE",
+	vars := map[string]string{
+		"client-secret": "TRIBE_CLIENT_SECRET",
+		"secret":        "TRIBE_CLIENT_SECRET",
+		"password":      "TRIBE_PASSWORD",
+		"token":         "TRIBE_TOKEN",
+		"access-token":  "TRIBE_TOKEN",
+		"refresh-token": "TRIBE_REFRESH_TOKEN",
 	}
-	if h, ok := hints[name]; ok {
-		return "; secrets are never read from flag values: " + h + " (- for stdin)"
+	files := map[string]string{
+		"client-secret": "--client-secret-file",
+		"secret":        "--client-secret-file",
+		"password":      "--password-file",
+		"token":         "--token-file",
+		"access-token":  "--token-file",
+		"refresh-token": "--refresh-token-file",
+		"hs256-secret":  "--hs256-secret-file",
+		"private-key":   "--private-key-file",
 	}
-	return ""
+	file, ok := files[name]
+	if !ok {
+		return ""
+	}
+	how := "pass " + file + " FILE (- for stdin)"
+	if v := vars[name]; v != "" {
+		if cmd != nil && strings.Contains(cmd.CommandPath(), " crm") {
+			v = strings.Replace(v, "TRIBE_", "TRIBE_CRM_", 1)
+		}
+		how = "set " + v + " or " + how
+	}
+	return "; secrets are never read from flag values: " + how
 }
 
 // stdoutLine prints one line on stdout.

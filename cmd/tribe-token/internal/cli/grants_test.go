@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -65,4 +66,41 @@ func TestPasswordAndExchange(t *testing.T) {
 		requireOK(t, r)
 		assert.Equal(t, 1, strings.Count(r.stdout, "\n"))
 	})
+}
+
+func TestRefresh(t *testing.T) {
+	srv := newMock(t)
+	env := with(appEnv(srv), "TRIBE_COMMUNITY_URL", srv.URL, "TRIBE_PASSWORD", tribetest.DefaultPassword)
+	r := run(t, invocation{env: env, args: args("password", "--username", "carol", "-o", "json", "--with-refresh-token")})
+	requireOK(t, r)
+	var first struct {
+		Token        string
+		RefreshToken string `json:"refresh_token"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &first))
+	require.NotEmpty(t, first.RefreshToken)
+
+	file := writeFile(t, "refresh.txt", first.RefreshToken+"\n")
+	r = run(t, invocation{env: env, args: args("refresh", "--refresh-token-file", file)})
+	requireOK(t, r)
+	assert.NotEqual(t, first.Token, strings.TrimSpace(r.stdout))
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	second := strings.TrimSpace(string(b))
+	assert.NotEqual(t, first.RefreshToken, second, "rotated in place")
+
+	// The old refresh token no longer works…
+	r = run(t, invocation{env: with(env, "TRIBE_REFRESH_TOKEN", first.RefreshToken), args: args("refresh", "-o", "json", "--with-refresh-token")})
+	requireFail(t, r, ExitFailure, "invalid_grant", "already used")
+	assert.NotContains(t, r.stderr, first.RefreshToken)
+	// …the new one does, printed with its successor.
+	r = run(t, invocation{env: with(env, "TRIBE_REFRESH_TOKEN", second), args: args("refresh", "-o", "env", "--with-refresh-token")})
+	requireOK(t, r)
+	assert.Regexp(t, `(?m)^export TRIBE_REFRESH_TOKEN='.+'$`, r.stdout)
+	assert.NotContains(t, r.stdout, second)
+
+	// A refresh token from the environment with nowhere to keep the new one
+	// is refused before it is spent.
+	r = run(t, invocation{env: with(env, "TRIBE_REFRESH_TOKEN", "whatever"), args: args("refresh")})
+	requireFail(t, r, ExitUsage, "rotates refresh tokens")
 }

@@ -20,17 +20,18 @@ or from files (--*-file FILE, or - for stdin), never from flag values, and are
 never printed except the token you ask for.
 
 Environment:
-  TRIBE_CLIENT_ID          app's client id (mint, password, exchange); --client-id overrides
+  TRIBE_CLIENT_ID          app's client id (mint, password, exchange, refresh); --client-id overrides
   TRIBE_CLIENT_SECRET      app's client secret; --client-secret-file overrides
-  TRIBE_ENDPOINT           GraphQL endpoint for mint and whoami; --endpoint/--region override
   TRIBE_NETWORK_ID         community id for mint; --network overrides
-  TRIBE_COMMUNITY_URL      community URL for password and exchange; --community overrides
+  TRIBE_ENDPOINT           GraphQL endpoint for mint and whoami; --endpoint, --region override
+  TRIBE_COMMUNITY_URL      community URL for password, exchange, refresh; --community, --token-url override
   TRIBE_TOKEN              access token for whoami, decode, jwt check; --token-file overrides
-  TRIBE_GATEWAY_URL        endpoint whoami calls (set by "mint --output env")
-  TRIBE_PASSWORD           password for the password grant; --password-file overrides
-  TRIBE_REFRESH_TOKEN      Tribe CRM refresh token for "crm token"; --refresh-token-file overrides
-  TRIBE_CRM_CLIENT_ID      Tribe CRM OAuth client id; --client-id overrides
-  TRIBE_CRM_CLIENT_SECRET  Tribe CRM OAuth client secret; --client-secret-file overrides
+  TRIBE_GATEWAY_URL        endpoint whoami calls first (set by "mint --output env")
+  TRIBE_PASSWORD           user's password for password; --password-file overrides
+  TRIBE_REFRESH_TOKEN      refresh token for refresh; --refresh-token-file overrides
+  TRIBE_CRM_CLIENT_ID      Tribe CRM application's client id; --client-id overrides
+  TRIBE_CRM_CLIENT_SECRET  Tribe CRM application's secret; --client-secret-file overrides
+  TRIBE_CRM_REFRESH_TOKEN  Tribe CRM refresh token for "crm token --grant refresh-token"; --refresh-token-file overrides
   TRIBE_CRM_TOKEN          Tribe CRM access token for "crm whoami"; --token-file overrides
 
 Exit status: 0 success, 1 failure at the server or network, 2 bad usage or
@@ -68,6 +69,7 @@ func (e *env) newRootCmd() *cobra.Command {
 		e.newWhoamiCmd(),
 		e.newPasswordCmd(),
 		e.newExchangeCmd(),
+		e.newRefreshCmd(),
 		e.newJWTCmd(),
 		e.newCRMCmd(),
 		e.newMockCmd(),

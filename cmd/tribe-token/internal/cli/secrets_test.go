@@ -65,6 +65,8 @@ func TestNoSecretInOutput(t *testing.T) {
 		{env: env, args: args("exchange", "--email", "carol@example.com", "-o", "env")},
 		{env: with(env, "TRIBE_CLIENT_SECRET", wrongSecret), args: args("exchange", "--email", "carol@example.com")},
 		{env: env, args: args("mint", "--client-secret", clientSecret)},
+		{env: with(env, "TRIBE_REFRESH_TOKEN", wrongPW), args: args("refresh", "-o", "json", "--with-refresh-token")},
+		{env: env, args: args("refresh", "--refresh-token", wrongPW)},
 		{env: env, args: args("demo")},
 		{env: crmEnv, args: append(args("crm", "token", "--grant", "client-credentials", "-o", "json"), crmFlags...)},
 		{env: with(crmEnv, "TRIBE_CRM_REFRESH_TOKEN", rt), args: append(args("crm", "token", "--grant", "refresh-token", "--redirect-url", crmtest.DefaultRedirectURL, "-o", "json"), crmFlags...)},

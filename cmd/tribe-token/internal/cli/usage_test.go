@@ -63,6 +63,7 @@ func TestBadUsage(t *testing.T) {
 		{"crm unknown grant", map[string]string{"TRIBE_CRM_CLIENT_ID": "c", "TRIBE_CRM_CLIENT_SECRET": "s"}, "", args("crm", "token", "--grant", "magic", "--store", empty), []string{`unknown --grant "magic"`}},
 		{"crm quick setup without redirect", map[string]string{"TRIBE_CRM_CLIENT_ID": "c", "TRIBE_CRM_CLIENT_SECRET": "s", "TRIBE_CRM_REFRESH_TOKEN": "r"}, "", args("crm", "token", "--grant", "refresh-token", "--store", empty), []string{"--redirect-url"}},
 		{"crm missing client id", nil, "", args("crm", "token", "--grant", "client-credentials"), []string{"TRIBE_CRM_CLIENT_ID"}},
+		{"crm secret as flag", nil, "", args("crm", "token", "--refresh-token", plainSecret), []string{"TRIBE_CRM_REFRESH_TOKEN", "--refresh-token-file"}},
 		{"crm unknown subcommand", nil, "", args("crm", "logout"), []string{`unknown command "logout"`}},
 		{"mock bad fixtures", nil, "", args("mock", "--fixtures", empty), []string{"--fixtures"}},
 	}
