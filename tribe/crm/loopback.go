@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -194,11 +195,14 @@ func (l *LoopbackLogin) listenAddr() (host, port, path string, err error) {
 	if u.RawQuery != "" || u.Fragment != "" {
 		return "", "", "", invalid("Config.RedirectURL must not have a query or fragment for a loopback login")
 	}
+	if u.RawPath != "" || strings.ContainsAny(u.Path, "{} ") {
+		return "", "", "", invalid("Config.RedirectURL path must be plain for a loopback login")
+	}
 	port = u.Port()
 	if port == "" {
 		port = "0"
 	}
-	path = u.EscapedPath()
+	path = u.Path
 	if path == "" {
 		path = "/"
 	}

@@ -221,6 +221,8 @@ func TestLoopbackLoginRefusesBadInput(t *testing.T) {
 		{"no scopes", &crm.LoopbackLogin{Config: with(func(c *crm.Config) { c.Scopes = nil }), Store: &crm.MemoryStore{}, Open: open}},
 		{"https redirect", &crm.LoopbackLogin{Config: with(func(c *crm.Config) { c.RedirectURL = "https://127.0.0.1:8080/cb" }), Store: &crm.MemoryStore{}, Open: open}},
 		{"remote redirect", &crm.LoopbackLogin{Config: with(func(c *crm.Config) { c.RedirectURL = "http://example.com/cb" }), Store: &crm.MemoryStore{}, Open: open}},
+		{"wildcard in path", &crm.LoopbackLogin{Config: with(func(c *crm.Config) { c.RedirectURL = "http://127.0.0.1:0/{x}" }), Store: &crm.MemoryStore{}, Open: open}},
+		{"escaped path", &crm.LoopbackLogin{Config: with(func(c *crm.Config) { c.RedirectURL = "http://127.0.0.1:0/a%2Fb" }), Store: &crm.MemoryStore{}, Open: open}},
 		{"port out of range", &crm.LoopbackLogin{Config: with(func(*crm.Config) {}), Port: 70000, Store: &crm.MemoryStore{}, Open: open}},
 		{"bad organization", &crm.LoopbackLogin{Config: with(func(*crm.Config) {}), OrganizationID: "acme", Store: &crm.MemoryStore{}, Open: open}},
 	}
