@@ -229,7 +229,8 @@ func jsonKind(v any) string {
 // PassthroughTokenSource checks token with [CheckPassthroughJWT] and
 // returns a token source that hands it out, as a Bearer token whose Expiry
 // is the exp claim, until it expires; after that the source returns an
-// error matching [ErrInvalidToken]. Use it with [NewClient]. The source is
+// error matching [ErrInvalidToken]. Use it with [NewClient], which, like
+// x/oauth2, stops sending a token 10 s before its Expiry. The source is
 // safe for concurrent use. To mint fresh JWTs as they expire, use
 // [Signer.TokenSource].
 func PassthroughTokenSource(token string) (oauth2.TokenSource, error) {

@@ -8,7 +8,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -170,7 +169,8 @@ func (s *Signer) Sign(user JWTUser) (string, error) {
 }
 
 // TokenSource checks the settings and user, then returns a token source
-// that signs a JWT for user and signs a new one shortly before it expires.
+// that signs a JWT for user and reuses it until a quarter of its lifetime
+// (at most 10 s) is left, then signs a new one.
 // Use it with [NewClient]. The source is safe for concurrent use.
 func (s *Signer) TokenSource(user JWTUser) (oauth2.TokenSource, error) {
 	g, err := s.check()
@@ -180,7 +180,11 @@ func (s *Signer) TokenSource(user JWTUser) (oauth2.TokenSource, error) {
 	if err := user.check(); err != nil {
 		return nil, err
 	}
-	return &signerSource{g: g, user: user}, nil
+	// Re-sign when a quarter of the lifetime, at most 10 s, is left. The
+	// tokens carry this margin, so a Client's check of them agrees even
+	// for lifetimes of 10 s or less.
+	early := min(g.lifetime/4, 10*time.Second)
+	return oauth2.ReuseTokenSourceWithExpiry(nil, &signerSource{g: g, user: user}, early), nil
 }
 
 // check reports every empty field of the user at once.
@@ -224,31 +228,15 @@ func (g *signing) sign(user JWTUser) (*oauth2.Token, error) {
 	return &oauth2.Token{AccessToken: signed, TokenType: "Bearer", Expiry: exp}, nil
 }
 
-// signerSource signs a JWT and reuses it until shortly before it expires.
+// signerSource signs a new JWT on every call; it is never changed after it
+// is made.
 type signerSource struct {
 	g    *signing
 	user JWTUser
-
-	mu  sync.Mutex
-	tok *oauth2.Token
 }
 
-// Token returns the current JWT, or a newly signed one.
-func (s *signerSource) Token() (*oauth2.Token, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	// Re-sign when a quarter of the lifetime, at most 10 s, is left.
-	early := min(s.g.lifetime/4, 10*time.Second)
-	if s.tok == nil || !s.g.now().Before(s.tok.Expiry.Add(-early)) {
-		tok, err := s.g.sign(s.user)
-		if err != nil {
-			return nil, err
-		}
-		s.tok = tok
-	}
-	t := *s.tok
-	return &t, nil
-}
+// Token signs a JWT.
+func (s *signerSource) Token() (*oauth2.Token, error) { return s.g.sign(s.user) }
 
 // ParsePrivateKeyPEM reads an RSA or EC private key for a [Signer] from PEM:
 // PKCS #1 ("RSA PRIVATE KEY"), SEC 1 ("EC PRIVATE KEY", an "EC PARAMETERS"

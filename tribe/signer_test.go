@@ -112,10 +112,12 @@ func TestSignerDefaultLifetimeIsShort(t *testing.T) {
 }
 
 func TestSignerTokenSourceResignsWhenExpiring(t *testing.T) {
+	// The source decides by the real clock (x/oauth2's), the signer signs
+	// by this one; setting it back makes a token that is nearly expired.
 	var mu sync.Mutex
-	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	now := time.Now().Truncate(time.Second)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	set := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
 
 	s := &Signer{Secret: testHMACSecret, now: clock}
 	ts, err := s.TokenSource(testUser)
@@ -125,16 +127,25 @@ func TestSignerTokenSourceResignsWhenExpiring(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, clock().Add(DefaultJWTLifetime), first.Expiry)
 	assert.Equal(t, "Bearer", first.Type())
+	assert.True(t, first.Valid())
 
-	advance(30 * time.Second)
+	set(now.Add(time.Second))
 	again, err := ts.Token()
 	require.NoError(t, err)
 	assert.Equal(t, first.AccessToken, again.AccessToken, "reused while well within its lifetime")
 
-	advance(20 * time.Second) // 10 s left: re-sign
+	// A source whose token has 5 s left signs a new one.
+	set(time.Now().Truncate(time.Second).Add(-DefaultJWTLifetime + 5*time.Second))
+	ts, err = s.TokenSource(testUser)
+	require.NoError(t, err)
+	old, err := ts.Token()
+	require.NoError(t, err)
+	assert.False(t, old.Valid(), "under 10 s left: a Client would not send it")
+	set(time.Now().Truncate(time.Second))
 	next, err := ts.Token()
 	require.NoError(t, err)
-	assert.NotEqual(t, first.AccessToken, next.AccessToken)
+	assert.NotEqual(t, old.AccessToken, next.AccessToken)
+	assert.True(t, next.Valid())
 	c, err := checkPassthroughJWT(next.AccessToken, clock())
 	require.NoError(t, err)
 	assert.True(t, clock().Equal(c.IssuedAt), "iat %s, want %s", c.IssuedAt, clock())
@@ -143,6 +154,19 @@ func TestSignerTokenSourceResignsWhenExpiring(t *testing.T) {
 	s.Secret = nil
 	_, err = ts.Token()
 	require.NoError(t, err)
+}
+
+// A lifetime of 10 s or less still gives tokens a Client accepts: the
+// source's early margin is carried by the tokens.
+func TestSignerShortLifetimeTokensAreValid(t *testing.T) {
+	ts, err := (&Signer{Secret: testHMACSecret, Lifetime: 4 * time.Second}).TokenSource(testUser)
+	require.NoError(t, err)
+	tok, err := ts.Token()
+	require.NoError(t, err)
+	assert.True(t, tok.Valid())
+	again, err := ts.Token()
+	require.NoError(t, err)
+	assert.Equal(t, tok.AccessToken, again.AccessToken)
 }
 
 func TestSignerBadInput(t *testing.T) {
