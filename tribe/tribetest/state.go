@@ -182,17 +182,21 @@ func newNetRec(n Network) (*netRec, error) {
 			nr.memberRole = r
 		}
 	}
+	nr.net = n
 	if n.JWT != nil {
 		key, err := newPassthroughKey(*n.JWT)
 		if err != nil {
 			return nil, fmt.Errorf("%s: jwt: %w", where, err)
 		}
 		nr.jwt = key
-		if id := n.JWT.DefaultRoleID; id != "" && nr.role(id) == nil {
-			return nil, fmt.Errorf("%s: jwt: defaultRoleId %q is not one of its roles", where, id)
+		if id := n.JWT.DefaultRoleID; id != "" {
+			r := nr.role(id)
+			if r == nil {
+				return nil, fmt.Errorf("%s: jwt: defaultRoleId %q is not one of its roles", where, id)
+			}
+			key.cfg.DefaultRoleID = r.ID
 		}
 	}
-	nr.net = n
 	return nr, nil
 }
 
