@@ -41,7 +41,7 @@ func (f *crmFlags) add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.clientID, "client-id", "", "CRM application's client id (default $TRIBE_CRM_CLIENT_ID)")
 	fl.StringVar(&f.secretFile, "client-secret-file", "", "read the CRM application's secret from `FILE` (- for stdin; default $TRIBE_CRM_CLIENT_SECRET)")
-	fl.StringVar(&f.baseURL, "base-url", "", "serve OAuth (URL/oauth2/…) and the API from one base `URL`, as a mock CRM does")
+	fl.StringVar(&f.baseURL, "base-url", "", "take OAuth (URL/oauth2/…) and the API from one base `URL`, as a mock CRM serves them (default $TRIBE_CRM_BASE_URL)")
 	fl.StringVar(&f.authURL, "auth-url", "", "consent endpoint (default "+crm.DefaultAuthURL+")")
 	fl.StringVar(&f.tokenURL, "token-url", "", "token endpoint (default "+crm.DefaultTokenURL+")")
 	fl.StringVar(&f.apiURL, "api-url", "", "API base URL (default "+crm.DefaultAPIBaseURL+")")
@@ -63,9 +63,13 @@ func (f *crmFlags) storePath() (string, error) {
 }
 
 // urls returns the consent, token and API URLs.
-func (f *crmFlags) urls() (auth, token, api string) {
+func (f *crmFlags) urls(e *env) (auth, token, api string) {
 	auth, token, api = f.authURL, f.tokenURL, f.apiURL
-	if b := strings.TrimRight(f.baseURL, "/"); b != "" {
+	base := f.baseURL
+	if base == "" {
+		base = e.getenv("TRIBE_CRM_BASE_URL")
+	}
+	if b := strings.TrimRight(base, "/"); b != "" {
 		if auth == "" {
 			auth = b + "/oauth2/auth"
 		}
@@ -89,7 +93,7 @@ func (f *crmFlags) config(e *env, needSecret bool) (*crm.Config, error) {
 	if id == "" {
 		return nil, usagef("no CRM client id: set TRIBE_CRM_CLIENT_ID, or pass --client-id")
 	}
-	auth, token, _ := f.urls()
+	auth, token, _ := f.urls(e)
 	cfg := &crm.Config{
 		ClientID:    id,
 		Endpoint:    oauth2.Endpoint{AuthURL: auth, TokenURL: token},
@@ -506,7 +510,7 @@ from --grant (see 'crm token'): the stored token (default) or client credentials
 			default:
 				return usagef("unknown --grant %q; use stored or client-credentials", grant)
 			}
-			_, _, api := cf.urls()
+			_, _, api := cf.urls(e)
 			c := &crm.Client{BaseURL: api, TokenSource: ts}
 			emp, err := c.GetCurrentEmployee(ctx)
 			if err != nil {

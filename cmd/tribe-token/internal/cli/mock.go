@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tribekit/tribekit/tribe/crm/crmtest"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
@@ -24,6 +25,10 @@ type mockInfo struct {
 	NetworkID    string `json:"network,omitempty"`
 	ClientID     string `json:"client_id,omitempty"`
 	ClientSecret string `json:"client_secret,omitempty"`
+	// The mock Tribe CRM, with --crm.
+	CRM             string `json:"crm,omitempty"`
+	CRMClientID     string `json:"crm_client_id,omitempty"`
+	CRMClientSecret string `json:"crm_client_secret,omitempty"`
 }
 
 // write prints the information in format: key=value lines, one JSON line,
@@ -44,6 +49,9 @@ func (m mockInfo) write(w io.Writer, format string) error {
 			{"TRIBE_NETWORK_ID", m.NetworkID},
 			{"TRIBE_CLIENT_ID", m.ClientID},
 			{"TRIBE_CLIENT_SECRET", m.ClientSecret},
+			{"TRIBE_CRM_BASE_URL", m.CRM},
+			{"TRIBE_CRM_CLIENT_ID", m.CRMClientID},
+			{"TRIBE_CRM_CLIENT_SECRET", m.CRMClientSecret},
 		}
 		for _, l := range lines {
 			if l[1] != "" {
@@ -61,6 +69,9 @@ func (m mockInfo) write(w io.Writer, format string) error {
 		{"network", m.NetworkID},
 		{"client_id", m.ClientID},
 		{"client_secret", m.ClientSecret},
+		{"crm", m.CRM},
+		{"crm_client_id", m.CRMClientID},
+		{"crm_client_secret", m.CRMClientSecret},
 	}
 	for _, l := range lines {
 		if l[1] != "" {
@@ -79,6 +90,7 @@ func (e *env) newMockCmd() *cobra.Command {
 		printCreds     bool
 		lifetime       time.Duration
 		logRequests    bool
+		withCRM        bool
 		output         string
 	)
 	cmd := &cobra.Command{
@@ -96,13 +108,18 @@ Before serving, it prints on stdout, in this order and all at once:
   network=net-acme                                  the app's community
   client_id=test-client-id                          the app's client id
   client_secret=...                                 only with --print-credentials
+  crm=http://127.0.0.1:PORT2                        with --crm: a mock Tribe CRM (--base-url)
+  crm_client_id=crmtest-client                      with --crm
+  crm_client_secret=...                             with --crm and --print-credentials
 
 so a test can read the first two lines for the URLs. --output json prints the
 same as one JSON line; --output env as export lines to source in a shell.
 
-The client secret is the fixture's, not a real secret, but it is printed only
-with --print-credentials; the default fixtures' secret is test-client-secret
-(see 'go doc github.com/tribekit/tribekit/tribe/tribetest'). Tokens are signed
+The client secrets are the fixtures', not real secrets, but they are printed
+only with --print-credentials; the default fixtures' secret is
+test-client-secret (see 'go doc github.com/tribekit/tribekit/tribe/tribetest').
+The mock CRM registers http://127.0.0.1/callback (any port) for 'crm login'
+and consents at once: fetching the consent URL (curl -sL URL) completes it. Tokens are signed
 with a random key per run unless --fixtures and a restart say otherwise.`,
 		Example: `  tribe-token mock
   tribe-token mock --addr 127.0.0.1:8080 --fixtures testdata/tribe.json --output json
@@ -148,6 +165,15 @@ with a random key per run unless --fixtures and a restart say otherwise.`,
 					info.ClientSecret = app.ClientSecret
 				}
 			}
+			if withCRM {
+				crmSrv := crmtest.NewServer()
+				defer crmSrv.Close()
+				app := crmtest.DefaultApp()
+				info.CRM, info.CRMClientID = crmSrv.URL, app.ClientID
+				if printCreds {
+					info.CRMClientSecret = app.ClientSecret
+				}
+			}
 			if err := info.write(e.stdout, output); err != nil {
 				return err
 			}
@@ -163,6 +189,7 @@ with a random key per run unless --fixtures and a restart say otherwise.`,
 	f.StringVar(&fixtures, "fixtures", "", "JSON fixtures `FILE` (apps, networks, roles, members; default: the built-in ones)")
 	f.BoolVar(&printCreds, "print-credentials", false, "also print the app's client secret (a fixture, not a real secret)")
 	f.DurationVar(&lifetime, "token-lifetime", 0, "lifetime of the tokens it issues (default 1h)")
+	f.BoolVar(&withCRM, "crm", false, "also run a mock Tribe CRM (OAuth 2.0 and GetCurrentEmployee) on another port")
 	f.BoolVar(&logRequests, "log", false, "log one line per request on stderr (never credentials or tokens)")
 	addOutputFlag(cmd, &output, "text", outJSON, outEnv)
 	return cmd

@@ -113,3 +113,19 @@ func TestMockJSONWithFixtures(t *testing.T) {
 	r := run(t, invocation{env: map[string]string{"TRIBE_CLIENT_ID": "fixture-app", "TRIBE_CLIENT_SECRET": "fixture-app-secret", "TRIBE_ENDPOINT": info.GraphQL}, args: args("mint", "--network", info.NetworkID)})
 	requireOK(t, r)
 }
+
+func TestMockWithCRM(t *testing.T) {
+	lines := startMock(t, 8, "--crm", "--print-credentials", "-o", "env")
+	env := map[string]string{}
+	for _, l := range lines {
+		k, v, _ := strings.Cut(strings.TrimPrefix(l, "export "), "=")
+		env[k] = strings.Trim(v, "'")
+	}
+	require.Contains(t, env, "TRIBE_CRM_BASE_URL")
+	store := filepath.Join(t.TempDir(), "crm.json")
+	r := run(t, invocation{env: env, args: args("crm", "token", "--grant", "client-credentials")})
+	requireOK(t, r)
+	r = run(t, invocation{env: env, args: args("crm", "whoami", "--grant", "client-credentials", "--store", store)})
+	requireOK(t, r)
+	assert.Contains(t, r.stdout, "employee")
+}

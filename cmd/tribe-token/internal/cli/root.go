@@ -33,6 +33,7 @@ Environment:
   TRIBE_CRM_CLIENT_SECRET  Tribe CRM application's secret; --client-secret-file overrides
   TRIBE_CRM_REFRESH_TOKEN  Tribe CRM refresh token for "crm token --grant refresh-token"; --refresh-token-file overrides
   TRIBE_CRM_TOKEN          Tribe CRM access token for "crm whoami"; --token-file overrides
+  TRIBE_CRM_BASE_URL       one base URL for the CRM's OAuth and API (a mock); --base-url overrides
 
 Exit status: 0 success, 1 failure at the server or network, 2 bad usage or
 input (unknown flag, missing credentials, conflicting flags, malformed token).`
