@@ -380,7 +380,7 @@ registered: http://127.0.0.1/callback (any port), or give --redirect-url or
 				OrganizationID:      org,
 				AllowNarrowerScopes: narrow,
 				Open: func(u string) error {
-					fmt.Fprintf(e.stderr, "Open this URL in your browser to authorize tribe-token (waiting up to %s):\n  %s\n", wait, u)
+					fmt.Fprintf(e.stderr, "Open this URL in your browser to authorize tribe-token (waiting up to %s):\n  %s\n", roughDuration(wait), u)
 					if open {
 						if err := openBrowser(ctx, u); err != nil {
 							fmt.Fprintf(e.stderr, "Could not open a browser (%v); open the URL yourself.\n", err)
