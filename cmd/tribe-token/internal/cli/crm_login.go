@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tribekit/tribekit/tribe/crm"
+)
+
+// newCRMLoginCmd builds "crm login".
+func (e *env) newCRMLoginCmd() *cobra.Command {
+	var (
+		cf     crmFlags
+		port   int
+		org    string
+		open   bool
+		narrow bool
+		wait   time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Log in to Tribe CRM through your browser and keep the token",
+		Long: `Log in with the OAuth 2.0 authorization code flow, the way gh and gcloud do:
+listen on 127.0.0.1 for the redirect, print the consent URL on stderr (and,
+with --open, open it in your browser with xdg-open or open), wait for the
+browser to come back, check the state, exchange the code and save the token to
+the token file (--store), mode 0600. The redirect URL used is recorded beside
+it, as refreshes must send it again.
+
+The browser is opened only with --open, so that nothing starts a browser on a
+server or in CI unasked. The application must have the loopback redirect URL
+registered: http://127.0.0.1/callback (any port), or give --redirect-url or
+--port to match the registered one.`,
+		Example: `  export TRIBE_CRM_CLIENT_ID=... TRIBE_CRM_CLIENT_SECRET=...
+  tribe-token crm login --open
+  tribe-token crm login --redirect-url http://127.0.0.1:8765/callback --store ./crm-token.json`,
+		Args: noArgs,
+		RunE: e.runE(func(cmd *cobra.Command, _ []string) error {
+			cfg, err := cf.config(e, true)
+			if err != nil {
+				return err
+			}
+			path, err := cf.storePath()
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), wait)
+			defer cancel()
+			l := &crm.LoopbackLogin{
+				Config:              cfg,
+				Store:               crm.FileStore{Path: path},
+				Port:                port,
+				OrganizationID:      org,
+				AllowNarrowerScopes: narrow,
+				Open: func(u string) error {
+					fmt.Fprintf(e.stderr, "Open this URL in your browser to authorize tribe-token (waiting up to %s):\n  %s\n", roughDuration(wait), u)
+					if open {
+						if err := openBrowser(ctx, u); err != nil {
+							fmt.Fprintf(e.stderr, "Could not open a browser (%v); open the URL yourself.\n", err)
+						}
+					}
+					return nil
+				},
+			}
+			res, err := l.Login(ctx)
+			if err != nil {
+				if errors.Is(err, context.DeadlineExceeded) {
+					return withHint(err, fmt.Sprintf("the browser did not come back within --wait %s", wait))
+				}
+				return crmError(err, path)
+			}
+			if err := saveMeta(path, crmMeta{RedirectURL: res.RedirectURL, Scopes: res.Scopes}); err != nil {
+				return err
+			}
+			var t table
+			t.add("logged in", "yes")
+			t.add("token file", path)
+			t.add("scopes", strings.Join(res.Scopes, " "))
+			t.add("expires", describeTime(res.Token.Expiry, e.now(), "expired"))
+			refresh := "no (ask for the offline scope to stay logged in)"
+			if res.Token.RefreshToken != "" {
+				refresh = "yes, kept in the token file"
+			}
+			t.add("refresh token", refresh)
+			return t.write(e.stdout)
+		}),
+	}
+	cf.add(cmd)
+	cmd.Flags().IntVar(&port, "port", 0, "port to listen on for the redirect when --redirect-url is not given (0: any free port)")
+	cmd.Flags().StringVar(&org, "organization", "", "organisation UUID to authorize for (organization_id)")
+	cmd.Flags().BoolVar(&open, "open", false, "open the consent URL in a browser (xdg-open or open)")
+	cmd.Flags().BoolVar(&narrow, "allow-narrower-scopes", false, "go on when the CRM grants fewer scopes than asked")
+	cmd.Flags().DurationVar(&wait, "wait", 5*time.Minute, "how long to wait for the browser to come back")
+	return cmd
+}
+
+// openBrowser starts the platform's URL opener on u without waiting for it.
+func openBrowser(ctx context.Context, u string) error {
+	var c *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		c = exec.CommandContext(ctx, "open", u)
+	case "windows":
+		c = exec.CommandContext(ctx, "rundll32", "url.dll,FileProtocolHandler", u)
+	default:
+		c = exec.CommandContext(ctx, "xdg-open", u)
+	}
+	if err := c.Start(); err != nil {
+		return err
+	}
+	go func() { _ = c.Wait() }()
+	return nil
+}
