@@ -99,7 +99,10 @@ func oneLine(s string) string {
 // code [ExitUsage].
 type usageError struct{ err error }
 
+// Error returns the message.
 func (u *usageError) Error() string { return u.err.Error() }
+
+// Unwrap returns the error beneath, for errors.Is and errors.As.
 func (u *usageError) Unwrap() error { return u.err }
 
 // usagef returns a [usageError] with a formatted message (%w works).
@@ -113,7 +116,10 @@ type hinted struct {
 	hint string
 }
 
+// Error returns the message and the hint.
 func (h *hinted) Error() string { return h.err.Error() + "; " + h.hint }
+
+// Unwrap returns the error beneath, for errors.Is and errors.As.
 func (h *hinted) Unwrap() error { return h.err }
 
 // withHint returns err with hint appended to its message; nil stays nil.

@@ -47,6 +47,9 @@ func (e *env) secret(s secretSpec) (string, error) {
 		return "", err
 	}
 	if !ok {
+		if s.envVar == "" {
+			return "", usagef("no %s: pass --%s FILE (- for stdin)", s.what, s.fileArg)
+		}
 		return "", usagef("no %s: set %s, or pass --%s FILE (- for stdin)", s.what, s.envVar, s.fileArg)
 	}
 	return v, nil
