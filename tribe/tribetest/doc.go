@@ -143,7 +143,7 @@
 //	  "networks": [
 //	    {
 //	      "id": "net-1", "name": "My Community", "domain": "community.example.com",
-//	      "ownerId": "m-1", "locale": "en-US", "description": "…",
+//	      "ownerId": "m-1", "locale": "en-US", "description": "An example community.",
 //	      "status": "published", "visibility": "public",
 //	      "createdAt": "2024-01-01T00:00:00Z",
 //	      "roles": [

@@ -158,16 +158,15 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, re
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+			// The client is gone, or the server is closing: answer
+			// nothing rather than an empty 200.
 			t.Stop()
+			dropConnection(w)
 			return true
 		}
 	}
 	if f.Drop {
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(http.ErrAbortHandler) // net/http closes the connection quietly
-		}
-		_ = conn.Close()
+		dropConnection(w)
 		return true
 	}
 	status := f.status()
@@ -194,4 +193,15 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, re
 	}
 	writeResponse(w, resp, f)
 	return true
+}
+
+// dropConnection closes the request's connection without an answer: it
+// hijacks it, or, where that is impossible (HTTP/2, a recorder), aborts the
+// handler the way net/http provides, which closes the stream quietly.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
 }
