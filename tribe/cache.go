@@ -252,6 +252,7 @@ func (c *Cache) Client(ctx context.Context, id Identity) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	cl.gql.secrets = []string{c.cfg.secret}
 	nid := src.(*cacheSource).id
 	cl.gql.retryAuth = func(ctx context.Context, used *oauth2.Token) bool {
 		if used == nil {

@@ -70,11 +70,16 @@ func (a *App) Client(ctx context.Context, id Identity) (*Client, error) {
 	if endpoint == "" {
 		endpoint = src.cfg.ep.url
 	}
-	return NewClient(oauth2.ReuseTokenSource(tok, src), ClientConfig{
+	cl, err := NewClient(oauth2.ReuseTokenSource(tok, src), ClientConfig{
 		Endpoint:          endpoint,
 		HTTPClient:        a.HTTPClient,
 		AllowInsecureHTTP: a.AllowInsecureHTTP,
 	})
+	if err != nil {
+		return nil, err
+	}
+	cl.gql.secrets = []string{src.cfg.secret}
+	return cl, nil
 }
 
 // Endpoint returns the GraphQL endpoint the client calls.

@@ -222,17 +222,22 @@ var tokenLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-
 // redactBody returns at most maxErrorBody bytes of body with the given
 // secrets and anything token-like replaced.
 func redactBody(body []byte, secrets ...string) string {
-	s := string(body)
+	s := redactText(string(body), secrets...)
+	if len(s) > maxErrorBody {
+		s = s[:maxErrorBody] + "…"
+	}
+	return strings.ToValidUTF8(s, "�")
+}
+
+// redactText returns s with the given secrets and anything token-like
+// replaced.
+func redactText(s string, secrets ...string) string {
 	for _, sec := range secrets {
 		if sec != "" {
 			s = strings.ReplaceAll(s, sec, "[REDACTED]")
 		}
 	}
-	s = tokenLike.ReplaceAllString(s, "[REDACTED]")
-	if len(s) > maxErrorBody {
-		s = s[:maxErrorBody] + "…"
-	}
-	return strings.ToValidUTF8(s, "�")
+	return tokenLike.ReplaceAllString(s, "[REDACTED]")
 }
 
 // parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.

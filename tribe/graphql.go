@@ -65,19 +65,18 @@ func (c *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 	if err != nil {
 		return fmt.Errorf("tribe: %s: encoding request: %w", op, err)
 	}
-	if c.retryAuth == nil {
-		return c.send(ctx, op, body, resp)
-	}
 	used := &usedToken{}
-	err = c.send(context.WithValue(ctx, usedTokenKey{}, used), op, body, resp)
-	if (errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrUnauthorized)) && c.retryAuth(ctx, used.tok) {
-		err = c.send(ctx, op, body, resp)
+	uctx := context.WithValue(ctx, usedTokenKey{}, used)
+	err = c.send(uctx, op, body, resp, used)
+	if c.retryAuth != nil && (errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrUnauthorized)) && c.retryAuth(ctx, used.tok) {
+		used.tok = nil
+		err = c.send(uctx, op, body, resp, used)
 	}
 	return err
 }
 
 // send posts one GraphQL request body and decodes the answer.
-func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *graphql.Response) error {
+func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *graphql.Response, used *usedToken) error {
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("tribe: %s: %w", op, err)
@@ -93,15 +92,19 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 	if err != nil {
 		return fmt.Errorf("tribe: %s: reading response: %w", op, err)
 	}
+	secrets := c.secrets
+	if used.tok != nil {
+		secrets = append(secrets[:len(secrets):len(secrets)], used.tok.AccessToken)
+	}
 	if hres.StatusCode != http.StatusOK {
-		return c.httpError(op, hres, raw, "")
+		return c.httpError(op, hres, raw, "", secrets)
 	}
 	if len(raw) > maxResponseBody {
-		return c.httpError(op, hres, nil, fmt.Sprintf("response larger than %d bytes", maxResponseBody))
+		return c.httpError(op, hres, nil, fmt.Sprintf("response larger than %d bytes", maxResponseBody), secrets)
 	}
 	var gr gqlResponse
 	if err := json.Unmarshal(raw, &gr); err != nil {
-		return c.httpError(op, hres, raw, "response is not a GraphQL JSON body")
+		return c.httpError(op, hres, raw, "response is not a GraphQL JSON body", secrets)
 	}
 	if len(gr.Data) > 0 && !bytes.Equal(gr.Data, []byte("null")) && resp != nil && resp.Data != nil {
 		if err := json.Unmarshal(gr.Data, resp.Data); err != nil && len(gr.Errors) == 0 {
@@ -109,15 +112,25 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		}
 	}
 	if len(gr.Errors) > 0 {
-		return &ResponseError{Operation: op, Errors: gr.Errors}
+		errs := make([]*GraphQLError, 0, len(gr.Errors))
+		for _, e := range gr.Errors {
+			if e != nil { // "errors":[null] from a broken server
+				e.Message = redactText(e.Message, secrets...)
+				errs = append(errs, e)
+			}
+		}
+		if len(errs) == 0 {
+			errs = append(errs, &GraphQLError{Message: "error response without details"})
+		}
+		return &ResponseError{Operation: op, Errors: errs}
 	}
 	if len(gr.Data) == 0 || bytes.Equal(gr.Data, []byte("null")) {
-		return c.httpError(op, hres, raw, "response has neither data nor errors")
+		return c.httpError(op, hres, raw, "response has neither data nor errors", secrets)
 	}
 	return nil
 }
 
-func (c *gqlClient) httpError(op string, hres *http.Response, body []byte, reason string) *HTTPError {
+func (c *gqlClient) httpError(op string, hres *http.Response, body []byte, reason string, secrets []string) *HTTPError {
 	now := time.Now
 	if c.now != nil {
 		now = c.now
@@ -125,7 +138,7 @@ func (c *gqlClient) httpError(op string, hres *http.Response, body []byte, reaso
 	return &HTTPError{
 		Operation:  op,
 		StatusCode: hres.StatusCode,
-		Body:       redactBody(body, c.secrets...),
+		Body:       redactBody(body, secrets...),
 		RetryAfter: parseRetryAfter(hres.Header.Get("Retry-After"), now()),
 		Reason:     reason,
 	}
