@@ -29,7 +29,12 @@ func buildBinary(t *testing.T) string {
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	out, err := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "github.com/tribekit/tribekit/cmd/tribe-token").CombinedOutput()
+	build := []string{"build", "-o", bin}
+	if raceEnabled {
+		build = append(build, "-race")
+	}
+	build = append(build, "github.com/tribekit/tribekit/cmd/tribe-token")
+	out, err := exec.CommandContext(t.Context(), "go", build...).CombinedOutput()
 	require.NoError(t, err, "go build: %s", out)
 	return bin
 }
