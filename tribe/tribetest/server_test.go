@@ -1,0 +1,176 @@
+package tribetest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestServerURLs(t *testing.T) {
+	s := setup(t)
+	assert.True(t, strings.HasPrefix(s.URL, "http://127.0.0.1:") || strings.HasPrefix(s.URL, "http://[::1]:"), s.URL)
+	assert.False(t, strings.HasSuffix(s.URL, "/"))
+	assert.Equal(t, s.URL+"/graphql", s.GraphQLURL())
+	assert.Equal(t, s.URL+"/api/v1/oauth/token", s.OAuthTokenURL())
+	assert.Equal(t, s.URL+"/gateway/net-acme", s.GatewayURL(DefaultNetworkID))
+	assert.Equal(t, s.URL+"/gateway/a%2Fb", s.GatewayURL("a/b"))
+	for _, endpoint := range []string{s.URL, s.URL + "/", s.GraphQLURL(), s.URL + "/gateway", s.GatewayURL(DefaultNetworkID)} {
+		r := gql(t, s, endpoint, "", `{ __typename }`, nil)
+		assert.Equal(t, 200, r.Status, endpoint)
+		assert.Equal(t, "Query", r.Data["__typename"], endpoint)
+	}
+}
+
+func TestStart(t *testing.T) {
+	s, err := Start(":0")
+	require.NoError(t, err)
+	defer s.Close()
+	assert.True(t, strings.HasPrefix(s.URL, "http://127.0.0.1:") || strings.HasPrefix(s.URL, "http://[::1]:"), "loopback for an unspecified host: %s", s.URL)
+	r := gql(t, s, s.URL, "", `{ __typename }`, nil)
+	assert.Equal(t, "Query", r.Data["__typename"])
+
+	_, port, err := net.SplitHostPort(strings.TrimPrefix(s.URL, "http://"))
+	require.NoError(t, err)
+	_, err = Start("127.0.0.1:" + port)
+	assert.ErrorContains(t, err, "tribetest: listen")
+
+	_, err = Start("127.0.0.1:0", WithTokenLifetime(0))
+	assert.Error(t, err)
+	for _, o := range []Option{WithClock(nil), WithSigningKey([]byte("short")), WithQueryCacheSize(-1), WithRecordLimit(-1), WithPublicURL("not a url"), WithFixtures(nil)} {
+		_, err = Start("127.0.0.1:0", o)
+		assert.Error(t, err)
+	}
+}
+
+func TestSigningKeyOption(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	a := setup(t, WithSigningKey(key))
+	b := setup(t, WithSigningKey(key))
+	tok, err := a.MintToken(DefaultNetworkID, PlainMemberID)
+	require.NoError(t, err)
+	r := gql(t, b, b.URL, bearer(tok), `{ authMember { id } }`, nil)
+	assert.Equal(t, PlainMemberID, path(r.Data, "authMember", "id"), "a token survives a restart with the same key")
+}
+
+func TestCloseLeavesNoGoroutine(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	js, _ := jwksServer(t, &rsaKey.PublicKey, mustEC(t))
+	fx := DefaultFixtures()
+	fx.Networks[0].JWT = &JWTConfig{JWKSURL: js.URL}
+	s := NewServer(WithFixtures(fx))
+	// Keep-alive connections, a JWKS fetch, a request in flight, and a
+	// connection that never sends a request.
+	tok := limitedToken(t, s, DefaultNetworkID, PlainMemberID)
+	gql(t, s, s.URL, bearer(tok), `{ authMember { id } }`, nil)
+	product := productToken(t, jwt.SigningMethodRS256, rsaKey, "rsa-1", jwt.MapClaims{"sub": "ext-bob", "iat": time.Now().Unix()})
+	r := gql(t, s, s.URL, bearer(product), `{ authMember { id } }`, nil)
+	require.Equal(t, ModeratorMemberID, path(r.Data, "authMember", "id"), r.Raw)
+	idle, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	require.NoError(t, err)
+	defer idle.Close()
+	require.NoError(t, s.Fail("authMember", Fault{Latency: time.Minute}))
+	inFlight := make(chan struct{})
+	go func() {
+		defer close(inFlight)
+		_, _, _, _ = rawPost(context.Background(), s, bearer(tok), `{ authMember { id } }`)
+	}()
+	require.Eventually(t, func() bool { return s.PendingFaults("authMember") == 0 }, 5*time.Second, time.Millisecond)
+
+	start := time.Now()
+	s.Close()
+	s.Close() // idempotent
+	<-inFlight
+	assert.Less(t, time.Since(start), 3*time.Second)
+	js.Close()
+	js.Client().CloseIdleConnections()
+	assert.NotEmpty(t, s.Requests(), "the record stays readable")
+}
+
+func TestConcurrentClients(t *testing.T) {
+	s := setup(t)
+	const clients, each = 16, 15
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if err := concurrentRound(s, c, i); err != nil {
+					t.Errorf("client %d round %d: %v", c, i, err)
+					return
+				}
+			}
+		}()
+	}
+	// Admin calls race with the requests.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := range each {
+			_ = s.Fail("nothing-matches", Fault{Status: 500})
+			_, _ = s.AddMember(Member{ID: fmt.Sprintf("racer-%d", i), NetworkID: DefaultNetworkID})
+			_ = s.Requests()
+			_ = s.Members()
+			s.Advance(time.Millisecond)
+		}
+	}()
+	wg.Wait()
+	assert.Equal(t, clients*each, s.Count("limitedToken"))
+	assert.Equal(t, clients*each, s.Count("authMember"))
+	assert.Equal(t, clients*each, s.GrantCount(GrantRefreshToken))
+	assert.Len(t, s.Requests(), clients*each*4)
+}
+
+// concurrentRound mints a token, uses it, and runs an OAuth password grant
+// and a refresh, checking each answer.
+func concurrentRound(s *Server, c, i int) error {
+	members := []string{AdminMemberID, ModeratorMemberID, PlainMemberID}
+	member := members[(c+i)%len(members)]
+	q := fmt.Sprintf(`{ limitedToken(context: NETWORK, entityId: "net-acme", networkId: "net-acme", impersonateMemberId: %q) { accessToken } }`, member)
+	status, _, body, err := rawPost(context.Background(), s, defaultBasic(), q)
+	if err != nil || status != 200 {
+		return fmt.Errorf("limitedToken: %d %v %s", status, err, body)
+	}
+	tok := body[strings.Index(body, `"accessToken":"`)+15 : strings.LastIndex(body, `"`)]
+	status, _, body, err = rawPost(context.Background(), s, bearer(tok), `{ authMember { id } }`)
+	if err != nil || status != 200 || !strings.Contains(body, `"id":"`+member+`"`) {
+		return fmt.Errorf("authMember: %d %v %s", status, err, body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.OAuthTokenURL(), strings.NewReader(creds("grant_type", "password", "username", "carol", "password", DefaultPassword).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.Client().Do(req)
+	if err != nil {
+		return err
+	}
+	var tr tokenResponse
+	err = decodeJSON(resp, &tr)
+	if err != nil || tr.RefreshToken == "" {
+		return fmt.Errorf("password grant: %v", err)
+	}
+	req, _ = http.NewRequest(http.MethodPost, s.OAuthTokenURL(), strings.NewReader(creds("grant_type", GrantRefreshToken, "refresh_token", tr.RefreshToken).Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err = s.Client().Do(req)
+	if err != nil {
+		return err
+	}
+	var tr2 tokenResponse
+	if err := decodeJSON(resp, &tr2); err != nil || tr2.AccessToken == "" {
+		return fmt.Errorf("refresh grant: %v", err)
+	}
+	return nil
+}
