@@ -481,7 +481,7 @@ func (c *Cache) run(parent context.Context, e *entry, f *flight) {
 // refresh, and mints one otherwise.
 func (c *Cache) fetch(ctx context.Context, e *entry) (*oauth2.Token, error) {
 	if tok, err := c.store.Get(ctx, e.key); err == nil && tok != nil && tok.AccessToken != "" {
-		if cc := c.newCached(tok); c.clock().UnixNano() < cc.refreshAt {
+		if cc, now := c.newCached(tok), c.clock().UnixNano(); now < cc.useUntil && now < cc.refreshAt {
 			return tok, nil
 		}
 	}
@@ -502,6 +502,9 @@ func (c *Cache) newCached(tok *oauth2.Token) *cached {
 	}
 	exp := tok.Expiry.UnixNano()
 	life := time.Duration(exp - c.clock().UnixNano())
+	if iat := jwtIssuedAt(tok.AccessToken); !iat.IsZero() && iat.UnixNano() < exp {
+		life = time.Duration(exp - iat.UnixNano()) // a stored token may have aged
+	}
 	margin := min(c.margin, max(life/2, 0))
 	cc := &cached{tok: tok, useUntil: exp - int64(margin), refreshAt: math.MaxInt64}
 	if c.ahead > c.margin {

@@ -51,6 +51,21 @@ func JWTExpiry(token string) time.Time {
 	return time.Unix(int64(sec), int64(frac*1e9))
 }
 
+// jwtIssuedAt reads the iat claim of a JWT, unverified; zero if none.
+func jwtIssuedAt(token string) time.Time {
+	var claims struct {
+		Iat json.Number `json:"iat"`
+	}
+	if !decodeJWTPayload(token, &claims) {
+		return time.Time{}
+	}
+	n, err := claims.Iat.Int64()
+	if err != nil || n <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(n, 0)
+}
+
 // decodeJWTPayload decodes the claims of a compact JWS into v, unverified.
 func decodeJWTPayload(token string, v any) bool {
 	parts := strings.Split(token, ".")
