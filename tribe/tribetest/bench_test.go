@@ -1,0 +1,115 @@
+package tribetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"testing"
+)
+
+// The HTTP benchmarks send requests one after another from one keep-alive
+// client and report req/s. BenchmarkBaseline runs the same client against
+// a trivial handler echoing a fixed JSON answer, so the others read as a
+// ratio to it: go test -bench . -run '^$' ./tribe/tribetest/
+
+// whoAmI is the project's queries/who_am_i.graphql, the query an app sends
+// most.
+func whoAmI(b *testing.B) string {
+	b.Helper()
+	q, err := os.ReadFile("../../queries/who_am_i.graphql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return string(q)
+}
+
+func benchRequests(b *testing.B, client *http.Client, endpoint, auth string, body []byte) {
+	b.Helper()
+	req := func() {
+		r, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			r.Header.Set("Authorization", auth)
+		}
+		resp, err := client.Do(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+	}
+	req() // warm the connection and the query cache
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		req()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+func BenchmarkBaseline(b *testing.B) {
+	answer := []byte(`{"data":{"limitedToken":{"accessToken":"eyJhbGciOiJIUzI1NiJ9.eyJpZCI6ImJvdCJ9.c2lnbmF0dXJl","gatewayUrl":"http://127.0.0.1/gateway/net-acme"}}}`)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	}))
+	defer ts.Close()
+	body, _ := json.Marshal(map[string]any{"query": limitedTokenQuery, "variables": map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}})
+	client := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	defer client.CloseIdleConnections()
+	benchRequests(b, client, ts.URL, "", body)
+}
+
+func BenchmarkLimitedToken(b *testing.B) {
+	s := NewServer(WithRecordLimit(1000))
+	defer s.Close()
+	body, _ := json.Marshal(map[string]any{"query": limitedTokenQuery, "variables": map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}})
+	benchRequests(b, s.Client(), s.GraphQLURL(), basic(DefaultClientID, DefaultClientSecret), body)
+}
+
+func BenchmarkAuthMember(b *testing.B) {
+	s := NewServer(WithRecordLimit(1000))
+	defer s.Close()
+	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"query": whoAmI(b), "operationName": "authMember"})
+	benchRequests(b, s.Client(), s.GatewayURL(DefaultNetworkID), "Bearer "+tok, body)
+}
+
+// BenchmarkParse compares a cached query text with parsing and validating
+// it on every request.
+func BenchmarkParse(b *testing.B) {
+	s := NewServer()
+	defer s.Close()
+	q := whoAmI(b)
+	for _, bc := range []struct {
+		name  string
+		cache *queryCache
+	}{
+		{"cached", s.cache},
+		{"uncached", newQueryCache(s.schema, 0)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if pq := bc.cache.get(q); pq.doc == nil {
+					b.Fatal(pq.errs)
+				}
+			}
+		})
+	}
+}
