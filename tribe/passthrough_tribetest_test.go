@@ -2,6 +2,14 @@ package tribe_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -31,6 +39,13 @@ func newPassthroughServer(t *testing.T, cfg tribetest.JWTConfig) *tribetest.Serv
 	return srv
 }
 
+func publicPEM(t *testing.T, k crypto.Signer) string {
+	t.Helper()
+	der, err := x509.MarshalPKIXPublicKey(k.Public())
+	require.NoError(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+}
+
 // authMember asks the server who ts's token acts as.
 func authMember(t *testing.T, srv *tribetest.Server, ts oauth2.TokenSource) (*tribe.Member, error) {
 	t.Helper()
@@ -39,17 +54,32 @@ func authMember(t *testing.T, srv *tribetest.Server, ts oauth2.TokenSource) (*tr
 	return c.AuthMember(context.Background())
 }
 
-// Only HS256 for now: tribetest refuses every RS*/ES* passthrough token
-// (its own-token check answers "signing method is invalid" before it can
-// tell the token is not its own), so the public-key and JWKS cases wait for
-// that fix.
 func TestPassthroughJWTAcceptedByTribetest(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	ec384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	require.NoError(t, err)
+
+	// JWKS served by this package's handler, on httptest.
+	jwk, err := (&tribe.Signer{PrivateKey: ec384}).JWK()
+	require.NoError(t, err)
+	rsaJWK, err := (&tribe.Signer{PrivateKey: rsaKey, KeyID: "rsa-2026"}).JWK()
+	require.NoError(t, err)
+	jwks := httptest.NewServer(tribe.JWKSHandler(rsaJWK, jwk))
+	t.Cleanup(jwks.Close)
+
 	for _, tc := range []struct {
 		name   string
 		cfg    tribetest.JWTConfig
 		signer *tribe.Signer
 	}{
 		{"HS256 secret", tribetest.JWTConfig{HS256Secret: productSecret}, &tribe.Signer{Secret: []byte(productSecret)}},
+		{"RSA public key", tribetest.JWTConfig{PublicKeyPEM: publicPEM(t, rsaKey)}, &tribe.Signer{PrivateKey: rsaKey}},
+		{"EC public key", tribetest.JWTConfig{PublicKeyPEM: publicPEM(t, ecKey)}, &tribe.Signer{PrivateKey: ecKey}},
+		{"JWKS, EC", tribetest.JWTConfig{JWKSURL: jwks.URL}, &tribe.Signer{PrivateKey: ec384}},
+		{"JWKS, RSA with kid", tribetest.JWTConfig{JWKSURL: jwks.URL}, &tribe.Signer{PrivateKey: rsaKey, KeyID: "rsa-2026"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newPassthroughServer(t, tc.cfg)
