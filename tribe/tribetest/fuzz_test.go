@@ -1,0 +1,92 @@
+package tribetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fuzzServer is deterministic, so the committed corpus can hold tokens
+// that verify: a fixed signing key and clock; and network net-acme takes
+// HS256 passthrough tokens signed with fuzzPassthroughSecret.
+func fuzzServer(tb testing.TB) *Server {
+	tb.Helper()
+	fx := DefaultFixtures()
+	fx.Networks[0].JWT = &JWTConfig{HS256Secret: fuzzPassthroughSecret}
+	s := NewServer(
+		WithFixtures(fx),
+		WithSigningKey([]byte("tribetest-fuzz-signing-key-0123456789")),
+		WithClock(func() time.Time { return time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) }),
+		WithRecordLimit(64),
+	)
+	tb.Cleanup(s.Close)
+	return s
+}
+
+const fuzzPassthroughSecret = "fuzz-passthrough-secret-0123456789"
+
+// FuzzHandler sends arbitrary methods, targets, headers and bodies to the
+// handler: it must never panic (a recovered panic answers 500, which fails
+// here) and must always answer JSON.
+func FuzzHandler(f *testing.F) {
+	s := fuzzServer(f)
+	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
+	if err != nil {
+		f.Fatal(err)
+	}
+	basicAuth := basic(DefaultClientID, DefaultClientSecret)
+	seeds := []struct{ method, target, ctype, auth, body string }{
+		{"POST", "/graphql", "application/json", basicAuth, `{"query":"query limitedToken($n: String!) { limitedToken(context: NETWORK, entityId: $n, networkId: $n) { accessToken gatewayUrl } }","variables":{"n":"net-acme"}}`},
+		{"POST", "/", "application/json", "Bearer " + tok, `{"query":"{ authMember { ...m role { id scopes } } network { roles { id } } } fragment m on Member { id name createdAt }"}`},
+		{"POST", "/gateway/net-acme", "application/json", "Bearer " + tok, `{"query":"query($l: Int!, $s: [MemberStatusInput!]) { members(limit: $l, status: $s, reverse: true) { totalCount edges { cursor node { id } } pageInfo { endCursor hasNextPage } } }","variables":{"l":2,"s":["VERIFIED"]}}`},
+		{"GET", "/graphql?query=%7B__schema%7Btypes%7Bname%20fields%7Bname%7D%7D%7D%7D", "", "", ``},
+		{"POST", "/api/v1/oauth/token", "application/x-www-form-urlencoded", "", "grant_type=password&username=alice&password=" + DefaultPassword + "&client_id=" + DefaultClientID + "&client_secret=" + DefaultClientSecret},
+		{"POST", "/api/v1/oauth/token", "application/x-www-form-urlencoded", basicAuth, "grant_type=tribe%3Aclient_secret_credentials&external_id=ext-bob"},
+		{"POST", "/graphql", "application/json", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.x", `{"query":"{ authMember { id } }"}`},
+		{"PATCH", "/nope", "text/plain", "Basic Og==", "\x00\xff"},
+	}
+	for _, sd := range seeds {
+		f.Add(sd.method, sd.target, sd.ctype, sd.auth, []byte(sd.body))
+	}
+	f.Fuzz(func(t *testing.T, method, target, ctype, auth string, body []byte) {
+		u, err := url.ParseRequestURI(target)
+		if err != nil {
+			u = &url.URL{Path: "/"}
+		}
+		req := &http.Request{
+			Method:        method,
+			URL:           u,
+			Proto:         "HTTP/1.1",
+			ProtoMajor:    1,
+			ProtoMinor:    1,
+			Host:          "127.0.0.1:8080",
+			Header:        http.Header{},
+			Body:          io.NopCloser(bytes.NewReader(body)),
+			ContentLength: int64(len(body)),
+			RequestURI:    target,
+		}
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
+		}
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code < 200 || rec.Code > 499 {
+			t.Errorf("status %d for %s %q: %s", rec.Code, method, target, rec.Body)
+		}
+		if !json.Valid(rec.Body.Bytes()) {
+			t.Errorf("not JSON for %s %q: %q", method, target, rec.Body)
+		}
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("Content-Type %q", ct)
+		}
+	})
+}
