@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,7 +57,8 @@ type CacheOptions struct {
 	Store Store
 	// MintTimeout bounds one shared mint, retries included (0: 1 minute).
 	MintTimeout time.Duration
-	// Clock returns the current time (nil: time.Now). For tests.
+	// Clock returns the current time, for tests (nil: the system clock,
+	// read as monotonic time).
 	Clock func() time.Time
 }
 
@@ -79,16 +81,20 @@ type Cache struct {
 	ahead    time.Duration
 	max      int
 	timeout  time.Duration
-	clock    func() time.Time
+	clock    func() time.Time // nil: the monotonic clock
+	base     time.Time        // c.now counts from it
 	seed     maphash.Seed
 	ctx      context.Context // done when Close is called
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 	closed   atomic.Bool
-	mu       sync.RWMutex
-	entries  map[uint64]*entry
-	count    int
+	index    sync.Map   // hash → *entry, the head of a chain; read without locks
+	mu       sync.Mutex // guards all and changes to index and chains
+	all      []*entry   // every entry, for eviction's sample
 	upstream atomic.Int64
+	// failedPause: after a failed background refresh, hits wait this long
+	// (ns) before starting another.
+	failedPause int64
 }
 
 // entry is one identity's cached token and its mint in flight.
@@ -96,15 +102,16 @@ type entry struct {
 	id       Identity // normalized
 	key      string   // the Store key
 	hash     uint64
-	next     *entry // another identity with the same hash
+	next     atomic.Pointer[entry] // another identity with the same hash
+	slot     int                   // index in Cache.all; guarded by Cache.mu
 	cur      atomic.Pointer[cached]
-	lastUsed atomic.Int64 // unix nanoseconds, to a second
+	lastUsed atomic.Int64 // Cache.now time, to a second
 	failedAt atomic.Int64 // last failed background refresh
 	mu       sync.Mutex   // guards starting and ending flights
 	flight   atomic.Pointer[flight]
 }
 
-// cached is a token with the times it is good for, in unix nanoseconds.
+// cached is a token with the times it is good for, in Cache.now time.
 type cached struct {
 	tok       *oauth2.Token
 	useUntil  int64
@@ -136,7 +143,7 @@ func NewCache(app *App, opts CacheOptions) (*Cache, error) {
 	c := &Cache{
 		cfg: cfg, app: *app, store: opts.Store, margin: opts.Margin, ahead: opts.RefreshAhead,
 		max: opts.MaxEntries, timeout: opts.MintTimeout, clock: opts.Clock,
-		seed: maphash.MakeSeed(), entries: make(map[uint64]*entry),
+		seed: maphash.MakeSeed(), base: time.Now(), failedPause: int64(failedRefreshPause),
 	}
 	if c.margin == 0 {
 		c.margin = DefaultCacheMargin
@@ -153,8 +160,8 @@ func NewCache(app *App, opts CacheOptions) (*Cache, error) {
 	if c.timeout == 0 {
 		c.timeout = DefaultMintTimeout
 	}
-	if c.clock == nil {
-		c.clock = time.Now
+	if c.clock != nil {
+		c.base = c.clock()
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c, nil
@@ -171,9 +178,18 @@ func (c *Cache) Close() {
 
 // Len returns how many identities the cache holds.
 func (c *Cache) Len() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.count
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.all)
+}
+
+// now is the time in nanoseconds since c.base: by the monotonic clock (a
+// single clock read, and immune to wall-clock steps) unless a Clock is set.
+func (c *Cache) now() int64 {
+	if c.clock == nil {
+		return int64(time.Since(c.base))
+	}
+	return int64(c.clock().Sub(c.base))
 }
 
 // Mints returns how many mints the cache has sent upstream (each counted
@@ -299,27 +315,23 @@ func quickNormalize(id Identity) Identity {
 	return id
 }
 
+// hash hashes the fields that tell most identities apart; identities that
+// differ only in context or entity share a chain.
 func (c *Cache) hash(id Identity) uint64 {
-	var h maphash.Hash
-	h.SetSeed(c.seed)
-	h.WriteString(id.NetworkID)
-	h.WriteByte(0)
-	h.WriteString(id.MemberID)
-	h.WriteByte(0)
-	h.WriteString(string(id.Context))
-	h.WriteByte(0)
-	h.WriteString(id.EntityID)
-	return h.Sum64()
+	return maphash.Comparable(c.seed, [2]string{id.NetworkID, id.MemberID})
 }
 
 func (c *Cache) lookup(h uint64, id Identity) *entry {
-	c.mu.RLock()
-	e := c.entries[h]
-	for e != nil && e.id != id {
-		e = e.next
+	v, ok := c.index.Load(h)
+	if !ok {
+		return nil
 	}
-	c.mu.RUnlock()
-	return e
+	for e := v.(*entry); e != nil; e = e.next.Load() {
+		if e.id == id {
+			return e
+		}
+	}
+	return nil
 }
 
 // hit returns e's token if it may be handed out now, starting a background
@@ -329,11 +341,11 @@ func (c *Cache) hit(e *entry) *oauth2.Token {
 	if cur == nil {
 		return nil
 	}
-	now := c.clock().UnixNano()
+	now := c.now()
 	if now >= cur.useUntil {
 		return nil
 	}
-	if now >= cur.refreshAt && e.flight.Load() == nil && now-e.failedAt.Load() >= int64(failedRefreshPause) && !c.closed.Load() {
+	if now >= cur.refreshAt && e.flight.Load() == nil && now-e.failedAt.Load() >= c.failedPause && !c.closed.Load() {
 		c.startFlight(nil, e)
 	}
 	if now-e.lastUsed.Load() >= int64(time.Second) {
@@ -353,18 +365,18 @@ func (c *Cache) miss(ctx context.Context, id Identity) (*oauth2.Token, error) {
 	}
 	h := c.hash(n)
 	c.mu.Lock()
-	e := c.entries[h]
-	for e != nil && e.id != n {
-		e = e.next
-	}
+	e := c.lookup(h, n)
 	if e == nil {
-		if c.count >= c.max {
+		if len(c.all) >= c.max {
 			c.evictLocked()
 		}
-		e = &entry{id: n, key: StoreKey(c.cfg.ep.url, c.cfg.id, n), hash: h, next: c.entries[h]}
-		e.lastUsed.Store(c.clock().UnixNano())
-		c.entries[h] = e
-		c.count++
+		e = &entry{id: n, key: StoreKey(c.cfg.ep.url, c.cfg.id, n), hash: h, slot: len(c.all)}
+		e.lastUsed.Store(c.now())
+		if v, ok := c.index.Load(h); ok {
+			e.next.Store(v.(*entry))
+		}
+		c.all = append(c.all, e)
+		c.index.Store(h, e)
 	}
 	c.mu.Unlock()
 	if tok := c.hit(e); tok != nil {
@@ -373,42 +385,41 @@ func (c *Cache) miss(ctx context.Context, id Identity) (*oauth2.Token, error) {
 	return c.wait(ctx, e)
 }
 
-// evictLocked drops the least recently used of a sample of entries. c.mu
-// is held for writing.
+// evictLocked drops the least recently used of a random sample of
+// entries (of all of them, when there are few). c.mu is held.
 func (c *Cache) evictLocked() {
-	var victim *entry
-	seen := 0
-	for _, e := range c.entries {
-		for ; e != nil && seen < evictionSample; e = e.next {
-			if victim == nil || e.lastUsed.Load() < victim.lastUsed.Load() {
-				victim = e
-			}
-			seen++
-		}
-		if seen >= evictionSample {
-			break
-		}
-	}
-	if victim == nil {
+	if len(c.all) == 0 {
 		return
 	}
-	head := c.entries[victim.hash]
-	if head == victim {
-		head = victim.next
+	var victim *entry
+	for i := 0; i < evictionSample && i < len(c.all); i++ {
+		e := c.all[i]
+		if len(c.all) > evictionSample {
+			e = c.all[rand.N(len(c.all))]
+		}
+		if victim == nil || e.lastUsed.Load() < victim.lastUsed.Load() {
+			victim = e
+		}
+	}
+	// Unlink it from its hash chain; readers may be walking it.
+	if v, _ := c.index.Load(victim.hash); v.(*entry) == victim {
+		if next := victim.next.Load(); next != nil {
+			c.index.Store(victim.hash, next)
+		} else {
+			c.index.Delete(victim.hash)
+		}
 	} else {
-		for p := head; p.next != nil; p = p.next {
-			if p.next == victim {
-				p.next = victim.next
+		for p := v.(*entry); p != nil; p = p.next.Load() {
+			if p.next.Load() == victim {
+				p.next.Store(victim.next.Load())
 				break
 			}
 		}
 	}
-	if head == nil {
-		delete(c.entries, victim.hash)
-	} else {
-		c.entries[victim.hash] = head
-	}
-	c.count--
+	last := c.all[len(c.all)-1]
+	c.all[victim.slot], last.slot = last, victim.slot
+	c.all[len(c.all)-1] = nil
+	c.all = c.all[:len(c.all)-1]
 }
 
 // wait joins or starts e's mint and waits for it, or for ctx.
@@ -441,7 +452,7 @@ func (c *Cache) startFlight(ctx context.Context, e *entry) *flight {
 		return f
 	}
 	if ctx != nil {
-		if cur := e.cur.Load(); cur != nil && c.clock().UnixNano() < cur.useUntil {
+		if cur := e.cur.Load(); cur != nil && c.now() < cur.useUntil {
 			return nil
 		}
 	}
@@ -469,7 +480,7 @@ func (c *Cache) run(parent context.Context, e *entry, f *flight) {
 	if err == nil {
 		e.cur.Store(c.newCached(tok))
 	} else {
-		e.failedAt.Store(c.clock().UnixNano())
+		e.failedAt.Store(c.now())
 	}
 	f.tok, f.err = tok, err
 	e.flight.Store(nil)
@@ -481,7 +492,7 @@ func (c *Cache) run(parent context.Context, e *entry, f *flight) {
 // refresh, and mints one otherwise.
 func (c *Cache) fetch(ctx context.Context, e *entry) (*oauth2.Token, error) {
 	if tok, err := c.store.Get(ctx, e.key); err == nil && tok != nil && tok.AccessToken != "" {
-		if cc, now := c.newCached(tok), c.clock().UnixNano(); now < cc.useUntil && now < cc.refreshAt {
+		if cc, now := c.newCached(tok), c.now(); now < cc.useUntil && now < cc.refreshAt {
 			return tok, nil
 		}
 	}
@@ -500,10 +511,10 @@ func (c *Cache) newCached(tok *oauth2.Token) *cached {
 	if tok.Expiry.IsZero() {
 		return &cached{tok: tok, useUntil: math.MaxInt64, refreshAt: math.MaxInt64}
 	}
-	exp := tok.Expiry.UnixNano()
-	life := time.Duration(exp - c.clock().UnixNano())
-	if iat := jwtIssuedAt(tok.AccessToken); !iat.IsZero() && iat.UnixNano() < exp {
-		life = time.Duration(exp - iat.UnixNano()) // a stored token may have aged
+	exp := int64(tok.Expiry.Sub(c.base))
+	life := time.Duration(exp - c.now())
+	if iat := jwtIssuedAt(tok.AccessToken); !iat.IsZero() && iat.Before(tok.Expiry) {
+		life = tok.Expiry.Sub(iat) // a stored token may have aged
 	}
 	margin := min(c.margin, max(life/2, 0))
 	cc := &cached{tok: tok, useUntil: exp - int64(margin), refreshAt: math.MaxInt64}

@@ -319,6 +319,11 @@ func TestCacheSizeBound(t *testing.T) {
 	assert.Equal(t, 4, srv.Count("limitedToken"))
 
 	held := func(id Identity) bool { q := quickNormalize(id); return c.lookup(c.hash(q), q) != nil }
+	c.mu.Lock()
+	for i, e := range c.all {
+		assert.Equal(t, i, e.slot)
+	}
+	c.mu.Unlock()
 	assert.True(t, held(ids[0]), "the bot, used recently, stayed")
 	assert.False(t, held(carol), "carol, the least recently used, was dropped")
 	assert.True(t, held(bob))
