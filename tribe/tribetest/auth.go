@@ -112,7 +112,7 @@ func (s *Server) checkApp(clientID, secret string) *appRec {
 // tokens, or else a JWT passthrough token.
 func (s *Server) verifyBearer(ctx context.Context, token string) (m *Member, nr *netRec, appID string, passthrough bool, err error) {
 	claims, err := s.parseOwn(token, true)
-	if errors.Is(err, errNotOurs) {
+	if errors.Is(err, errNotOurs{}) {
 		m, nr, err = s.passthrough(ctx, token)
 		return m, nr, "", true, err
 	}

@@ -5,8 +5,11 @@ import "time"
 // The ids and credentials of [DefaultFixtures], which [NewServer] uses
 // unless given [WithFixtures].
 const (
-	DefaultAppID        = "app-test"
-	DefaultClientID     = "test-client-id"
+	// DefaultAppID is the default app's id (the appId claim of its tokens).
+	DefaultAppID = "app-test"
+	// DefaultClientID is the default app's client id.
+	DefaultClientID = "test-client-id"
+	// DefaultClientSecret is the default app's client secret.
 	DefaultClientSecret = "test-client-secret"
 
 	// DefaultNetworkID is the community the default app is installed on.
@@ -15,11 +18,16 @@ const (
 	// limitedToken for it answers Forbidden.
 	OtherNetworkID = "net-other"
 
-	AdminMemberID     = "mem-alice" // admin of DefaultNetworkID
-	ModeratorMemberID = "mem-bob"   // moderator of DefaultNetworkID
-	PlainMemberID     = "mem-carol" // member of DefaultNetworkID
-	BlockedMemberID   = "mem-dave"  // BLOCKED member of DefaultNetworkID
-	OtherMemberID     = "mem-erin"  // admin of OtherNetworkID
+	// AdminMemberID is alice, admin of DefaultNetworkID.
+	AdminMemberID = "mem-alice"
+	// ModeratorMemberID is bob, moderator of DefaultNetworkID.
+	ModeratorMemberID = "mem-bob"
+	// PlainMemberID is carol, a plain member of DefaultNetworkID.
+	PlainMemberID = "mem-carol"
+	// BlockedMemberID is dave, a BLOCKED member of DefaultNetworkID.
+	BlockedMemberID = "mem-dave"
+	// OtherMemberID is erin, admin of OtherNetworkID.
+	OtherMemberID = "mem-erin"
 
 	// DefaultPassword is every default member's password.
 	DefaultPassword = "tribetest-password"

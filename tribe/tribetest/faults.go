@@ -24,19 +24,29 @@ import (
 //     200 with an HTML page.
 //   - Truncate cuts whatever would be answered to half its bytes.
 //
-// A Fault with only Latency delays the normal answer.
+// A Fault with only Latency delays the normal answer. A Fault is plain
+// data; [Server.Fail] copies it.
 type Fault struct {
-	Status     int
-	Body       string
+	// Status is the HTTP status to answer instead of the normal answer.
+	Status int
+	// Body is the body to answer (default: see above).
+	Body string
+	// RetryAfter sets the Retry-After header; alone, it means status 429.
 	RetryAfter time.Duration
-	Latency    time.Duration
-	Truncate   bool
-	NonJSON    bool
-	Drop       bool
+	// Latency delays the answer.
+	Latency time.Duration
+	// Truncate cuts the answer to half its bytes.
+	Truncate bool
+	// NonJSON answers an HTML page.
+	NonJSON bool
+	// Drop closes the connection without an answer.
+	Drop bool
 	// Times is how many requests the fault applies to (default 1).
 	Times int
 }
 
+// String describes the fault, as [Request.Fault] records it, e.g.
+// "latency 1s, status 503".
 func (f Fault) String() string {
 	var parts []string
 	if f.Latency > 0 {

@@ -27,6 +27,7 @@ type Fixtures struct {
 // App is an app (integration) with its OAuth client credentials
 // (TRIBE_API.md section 1). For each network it is installed on, the server
 // adds a bot member with the network's admin role; see [Server.Bot].
+// Plain data, like [Fixtures].
 type App struct {
 	// ID is the app's id, put in the appId claim of its tokens. Default:
 	// the client id.
@@ -52,7 +53,8 @@ func (a App) String() string {
 func (a App) GoString() string { return a.String() }
 
 // Network is a community (Tribe's API calls communities networks), with
-// its roles and members (TRIBE_API.md section 3, type Network).
+// its roles and members (TRIBE_API.md section 3, type Network). Plain data,
+// like [Fixtures]; the server's accessors return copies.
 type Network struct {
 	// ID is the network's id. Required, unique.
 	ID string `json:"id"`
@@ -78,20 +80,26 @@ type Network struct {
 	JWT *JWTConfig `json:"jwt,omitempty"`
 }
 
-// Role is a member role of a network.
+// Role is a member role of a network. Plain data, like [Fixtures].
 type Role struct {
-	ID   string `json:"id"`
-	Name string `json:"name,omitempty"` // default: the type, capitalised
+	// ID is the role's id, unique in its network. Required.
+	ID string `json:"id"`
+	// Name defaults to the type, capitalised (or the id).
+	Name string `json:"name,omitempty"`
 	// Type is admin, moderator, member or guest; empty for a custom role
 	// (GraphQL null).
-	Type        string   `json:"type,omitempty"`
-	Scopes      []string `json:"scopes,omitempty"`
-	Hidden      bool     `json:"hidden,omitempty"` // the GraphQL field visible is !Hidden
-	Description string   `json:"description,omitempty"`
+	Type string `json:"type,omitempty"`
+	// Scopes are the role's permission scopes (default none).
+	Scopes []string `json:"scopes,omitempty"`
+	// Hidden makes the GraphQL field visible false.
+	Hidden bool `json:"hidden,omitempty"`
+	// Description is null when empty.
+	Description string `json:"description,omitempty"`
 }
 
 // Member is a member of one network (TRIBE_API.md section 3, type Member).
 // Empty optional strings and zero optional times answer GraphQL null.
+// Plain data, like [Fixtures]; the server's accessors return copies.
 type Member struct {
 	// ID is the member's id, unique across all networks. Required.
 	ID string `json:"id"`
@@ -145,6 +153,7 @@ func (m Member) GoString() string { return m.String() }
 // a Bearer JWT that is not one of the server's own tokens, verified with
 // exactly one of HS256Secret, PublicKeyPEM or JWKSURL, acts as the member
 // whose external id is its sub claim (created from the claims if unknown).
+// Plain data, like [Fixtures].
 type JWTConfig struct {
 	// HS256Secret verifies HS256 tokens.
 	HS256Secret string `json:"hs256Secret,omitempty"`
@@ -207,13 +216,14 @@ func ParseFixtures(data []byte) (*Fixtures, error) {
 
 // Validate reports the first problem with f: missing or duplicate ids,
 // unknown networks or roles, invalid enum values, a bad JWT configuration.
-// It does not change f.
+// It does not change f, so concurrent calls are safe while nobody modifies
+// f.
 func (f *Fixtures) Validate() error {
 	_, err := newState(f)
 	return err
 }
 
-// Clone returns a deep copy of f.
+// Clone returns a deep copy of f (nil for nil).
 func (f *Fixtures) Clone() *Fixtures {
 	if f == nil {
 		return nil

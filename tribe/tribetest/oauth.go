@@ -13,9 +13,13 @@ import (
 
 // The grant types of the v1 OAuth2 token endpoint (TRIBE_API.md section 4).
 const (
-	GrantPassword          = "password"
+	// GrantPassword takes username (email or username) and password.
+	GrantPassword = "password"
+	// GrantClientCredentials takes exactly one of email, user_id and
+	// external_id.
 	GrantClientCredentials = "tribe:client_secret_credentials"
-	GrantRefreshToken      = "refresh_token"
+	// GrantRefreshToken takes refresh_token; each refresh token works once.
+	GrantRefreshToken = "refresh_token"
 )
 
 // oauthError is an RFC 6749 section 5.2 error answer.

@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// Option configures a [Server] at [NewServer] or [Start].
+// Option configures a [Server] at [NewServer] or [Start]; it is applied
+// once, before the server starts, and reports invalid settings there.
 type Option func(*config) error
 
 type config struct {

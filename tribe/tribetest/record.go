@@ -12,20 +12,28 @@ import (
 )
 
 // AuthKind is how a request authenticated, as [Request.Auth] records it.
+// A string, safe to copy and compare.
 type AuthKind string
 
 // The kinds of [AuthKind]. A request records the kind it presented, whether
 // or not the credentials turned out valid.
 const (
-	AuthNone           AuthKind = "none"
-	AuthBasic          AuthKind = "basic"           // app client id and secret (RFC 7617), header or form
-	AuthBearer         AuthKind = "bearer"          // a token of this server, or one that failed
-	AuthJWTPassthrough AuthKind = "jwt-passthrough" // a product's JWT (TRIBE_API.md section 5)
+	// AuthNone is a request without credentials.
+	AuthNone AuthKind = "none"
+	// AuthBasic is an app's client id and secret (RFC 7617), in the
+	// Authorization header or, on the OAuth endpoint, in the form.
+	AuthBasic AuthKind = "basic"
+	// AuthBearer is a Bearer token of this server, or one that failed to
+	// verify.
+	AuthBearer AuthKind = "bearer"
+	// AuthJWTPassthrough is a product's own JWT (TRIBE_API.md section 5).
+	AuthJWTPassthrough AuthKind = "jwt-passthrough"
 )
 
 // Request is the record of one request the server answered. Secrets are
 // never recorded: no client secret, password, access or refresh token.
-// Values in a Request returned by [Server.Requests] are copies.
+// A Request returned by [Server.Requests] is the caller's copy: plain data,
+// not shared with the server.
 type Request struct {
 	Time   time.Time // by the server's clock, see [Server.Now]
 	Method string
@@ -59,7 +67,8 @@ type Request struct {
 	// OAuth error code.
 	ErrorCodes []string
 	// Fault describes the injected fault, if any, e.g. "status 503".
-	Fault    string
+	Fault string
+	// Duration is how long the server took to answer (real time).
 	Duration time.Duration
 }
 

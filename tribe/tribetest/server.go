@@ -209,6 +209,7 @@ func (s *Server) trackConn(c net.Conn, st http.ConnState) {
 // [Server.Client] and of the JWKS fetcher. No goroutine of the server is
 // left behind. Close may be called more than once. The request record
 // stays readable.
+// Safe for concurrent use.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		if s.srv == nil {
@@ -241,22 +242,26 @@ func (s *Server) Client() *http.Client { return s.client }
 
 // GraphQLURL is URL+"/graphql", the endpoint for limitedToken and for
 // Bearer calls alike (URL itself serves GraphQL too).
+// Safe for concurrent use.
 func (s *Server) GraphQLURL() string { return s.URL + graphQLPath }
 
 // GatewayURL is the per-network gateway endpoint that limitedToken answers
 // as gatewayUrl: URL+"/gateway/"+networkID. It serves GraphQL; a Bearer
 // token of another network is refused there (code 108).
+// Safe for concurrent use.
 func (s *Server) GatewayURL(networkID string) string {
 	return s.URL + gatewayPath + "/" + url.PathEscape(networkID)
 }
 
 // OAuthTokenURL is URL+"/api/v1/oauth/token", the v1 OAuth2 token endpoint
 // (TRIBE_API.md section 4).
+// Safe for concurrent use.
 func (s *Server) OAuthTokenURL() string { return s.URL + oauthTokenPath }
 
 // ServeHTTP answers one request; see the package documentation for the
 // endpoints. It never panics on bad input and always answers JSON, unless
 // a [Fault] says otherwise.
+// Safe for concurrent use.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &Request{Time: s.Now(), Method: r.Method, Path: r.URL.Path, Auth: AuthNone}

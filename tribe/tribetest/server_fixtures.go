@@ -8,6 +8,7 @@ import "fmt"
 // App is the server's default app: the first of its fixtures' apps (with
 // [DefaultFixtures], client id DefaultClientID). It is the zero App if
 // the fixtures have none.
+// Safe for concurrent use.
 func (s *Server) App() App {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -17,7 +18,8 @@ func (s *Server) App() App {
 	return cloneApp(s.st.apps[0].app)
 }
 
-// Apps returns every app, in fixture order.
+// Apps returns every app, in fixture order. Safe for concurrent use, like
+// every method of [Server].
 func (s *Server) Apps() []App {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -36,6 +38,7 @@ func cloneApp(a App) App {
 // Network is the server's default network: the first network the default
 // app is installed on, else the first network (with [DefaultFixtures],
 // DefaultNetworkID). Its Members are the listed members, bots excluded.
+// Safe for concurrent use.
 func (s *Server) Network() Network {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -49,6 +52,7 @@ func (s *Server) Network() Network {
 }
 
 // Networks returns every network, in fixture order, with their members.
+// Safe for concurrent use.
 func (s *Server) Networks() []Network {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -60,6 +64,7 @@ func (s *Server) Networks() []Network {
 }
 
 // NetworkByID returns network id, and whether there is one.
+// Safe for concurrent use.
 func (s *Server) NetworkByID(id string) (Network, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -73,6 +78,7 @@ func (s *Server) NetworkByID(id string) (Network, bool) {
 // Members returns the members of every network, bots excluded, network by
 // network in fixture order, including those created by JWT passthrough or
 // [Server.AddMember].
+// Safe for concurrent use.
 func (s *Server) Members() []Member {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -87,6 +93,7 @@ func (s *Server) Members() []Member {
 
 // Member returns member id (of any network, bots included), and whether
 // there is one.
+// Safe for concurrent use.
 func (s *Server) Member(id string) (Member, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -100,6 +107,7 @@ func (s *Server) Member(id string) (Member, bool) {
 // Bot returns the bot member of app clientID in network networkID, the
 // member a limitedToken without impersonateMemberId acts as, and whether
 // the app has one there (it does once installed there).
+// Safe for concurrent use.
 func (s *Server) Bot(clientID, networkID string) (Member, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -112,6 +120,7 @@ func (s *Server) Bot(clientID, networkID string) (Member, bool) {
 
 // AddMember adds m to network m.NetworkID, with the defaults and checks of
 // fixtures, and returns it as stored.
+// Safe for concurrent use.
 func (s *Server) AddMember(m Member) (Member, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -129,6 +138,7 @@ func (s *Server) AddMember(m Member) (Member, error) {
 
 // Install installs app clientID on network networkID (creating its bot
 // there), so limitedToken for that network succeeds.
+// Safe for concurrent use.
 func (s *Server) Install(clientID, networkID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -142,6 +152,7 @@ func (s *Server) Install(clientID, networkID string) error {
 // Uninstall removes app clientID from network networkID, so limitedToken
 // for it answers Forbidden. Tokens already minted keep working until they
 // expire or are revoked.
+// Safe for concurrent use.
 func (s *Server) Uninstall(clientID, networkID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -70,15 +70,17 @@ func (s *Server) mint(m *Member, nr *netRec, appID string) (string, error) {
 }
 
 // errNotOurs means a token is not signed by this server's key id, so it may
-// be a JWT passthrough token.
-var errNotOurs = errors.New("tribetest: not a token of this server")
+// be a JWT passthrough token. (A type, not a package variable.)
+type errNotOurs struct{}
+
+func (errNotOurs) Error() string { return "tribetest: not a token of this server" }
 
 // parseOwn verifies one of the server's own tokens: signature, issuer,
 // expiry by the server's clock, revocation. With validate false it checks
 // the signature only.
 func (s *Server) parseOwn(token string, validate bool) (*tokenClaims, error) {
 	if headerKid(token) != s.keyID {
-		return nil, errNotOurs
+		return nil, errNotOurs{}
 	}
 	var claims tokenClaims
 	opts := []jwt.ParserOption{
