@@ -49,11 +49,17 @@ type PasswordGrant struct {
 	// Password is the user's password. Required.
 	Password string
 	// HTTPClient sends the requests, through x/oauth2's [oauth2.HTTPClient]
-	// context value; nil means http.DefaultClient.
+	// context value; nil means http.DefaultClient's settings. Its
+	// Transport is wrapped (for retries), never changed.
 	HTTPClient *http.Client
 	// AllowInsecureHTTP permits a plain http:// URL on a host that is not
 	// loopback. Leave it false: the password would travel in clear text.
 	AllowInsecureHTTP bool
+	// Retry says how the token request is retried on transient failures
+	// (429, 502, 503, 504, network errors); the zero value is the default
+	// [RetryPolicy]. A refresh, which spends a rotating refresh token, is
+	// retried only on 429 and 503, which say the server did not act on it.
+	Retry RetryPolicy
 }
 
 // ExchangeGrant gets a token for any user of a community with Tribe's own
@@ -84,6 +90,11 @@ type ExchangeGrant struct {
 	// AllowInsecureHTTP permits a plain http:// URL on a host that is not
 	// loopback. Leave it false: the secret would travel in clear text.
 	AllowInsecureHTTP bool
+	// Retry says how the token request is retried on transient failures
+	// (429, 502, 503, 504, network errors); the zero value is the default
+	// [RetryPolicy]. A refresh, which spends a rotating refresh token, is
+	// retried only on 429 and 503, which say the server did not act on it.
+	Retry RetryPolicy
 }
 
 // RefreshGrant trades a refresh token for a new access token at Tribe's v1
@@ -109,6 +120,11 @@ type RefreshGrant struct {
 	// AllowInsecureHTTP permits a plain http:// URL on a host that is not
 	// loopback. Leave it false: the secret would travel in clear text.
 	AllowInsecureHTTP bool
+	// Retry says how the token request is retried on transient failures
+	// (429, 502, 503, 504, network errors); the zero value is the default
+	// [RetryPolicy]. A refresh, which spends a rotating refresh token, is
+	// retried only on 429 and 503, which say the server did not act on it.
+	Retry RetryPolicy
 }
 
 // Token does the password grant once and returns the token, with its
@@ -160,7 +176,7 @@ func (g *PasswordGrant) flow(ctx context.Context) (*grantFlow, error) {
 }
 
 func (g *PasswordGrant) check(ctx context.Context) (*grantFlow, error) {
-	f, err := newGrantFlow(ctx, "password grant", g.CommunityURL, g.TokenURL, g.ClientID, g.ClientSecret, g.HTTPClient, g.AllowInsecureHTTP)
+	f, err := newGrantFlow(ctx, "password grant", g.CommunityURL, g.TokenURL, g.ClientID, g.ClientSecret, g.HTTPClient, g.AllowInsecureHTTP, g.Retry)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +244,7 @@ func (g *ExchangeGrant) flow(ctx context.Context) (*grantFlow, error) {
 }
 
 func (g *ExchangeGrant) check(ctx context.Context) (*grantFlow, error) {
-	f, err := newGrantFlow(ctx, "exchange grant", g.CommunityURL, g.TokenURL, g.ClientID, g.ClientSecret, g.HTTPClient, g.AllowInsecureHTTP)
+	f, err := newGrantFlow(ctx, "exchange grant", g.CommunityURL, g.TokenURL, g.ClientID, g.ClientSecret, g.HTTPClient, g.AllowInsecureHTTP, g.Retry)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +335,7 @@ func (g *RefreshGrant) flow(ctx context.Context) (*grantFlow, error) {
 }
 
 func (g *RefreshGrant) check(ctx context.Context) (*grantFlow, error) {
-	f, err := newGrantFlow(ctx, "refresh grant", g.CommunityURL, g.TokenURL, g.ClientID, g.ClientSecret, g.HTTPClient, g.AllowInsecureHTTP)
+	f, err := newGrantFlow(ctx, "refresh grant", g.CommunityURL, g.TokenURL, g.ClientID, g.ClientSecret, g.HTTPClient, g.AllowInsecureHTTP, g.Retry)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ type grantFlow struct {
 
 // newGrantFlow checks what every grant needs: a context, a token URL and
 // the client's credentials.
-func newGrantFlow(ctx context.Context, name, communityURL, tokenURL, id, secret string, hc *http.Client, allowInsecure bool) (*grantFlow, error) {
+func newGrantFlow(ctx context.Context, name, communityURL, tokenURL, id, secret string, hc *http.Client, allowInsecure bool, retry RetryPolicy) (*grantFlow, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: nil context", ErrInvalidInput)
 	}
@@ -54,7 +54,9 @@ func newGrantFlow(ctx context.Context, name, communityURL, tokenURL, id, secret 
 			// the secret sent a second way.
 			Endpoint: oauth2.Endpoint{TokenURL: u, AuthStyle: oauth2.AuthStyleInParams},
 		},
-		hc:      hc,
+		hc: withTransport(hc, func(base http.RoundTripper) http.RoundTripper {
+			return &retryTransport{policy: retry.withDefaults(), base: base}
+		}),
 		secrets: []string{secret},
 	}, nil
 }
@@ -99,18 +101,17 @@ func oauthTokenURL(communityURL, tokenURL string, allowInsecure bool) (string, e
 	return ep.url, nil
 }
 
-// context returns ctx carrying the caller's HTTP client for x/oauth2.
+// context returns ctx carrying the flow's HTTP client for x/oauth2.
 func (f *grantFlow) context(ctx context.Context) context.Context {
-	if f.hc != nil {
-		return context.WithValue(ctx, oauth2.HTTPClient, f.hc)
-	}
-	return ctx
+	return context.WithValue(ctx, oauth2.HTTPClient, f.hc)
 }
 
 // refresh trades refreshToken once.
 func (f *grantFlow) refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	// A token with no access token is expired: the source refreshes at once.
-	ts := f.conf.TokenSource(f.context(ctx), &oauth2.Token{RefreshToken: refreshToken})
+	// Spending a rotating refresh token twice would lose it: retry only
+	// answers that say the server did not act on the request.
+	ts := f.conf.TokenSource(f.context(spendsOnce(ctx)), &oauth2.Token{RefreshToken: refreshToken})
 	tok, err := ts.Token()
 	return f.result(tok, err, "refresh grant", refreshToken)
 }

@@ -279,7 +279,8 @@ func TestGrantRefusalsFromTribetest(t *testing.T) {
 
 func TestGrantFaultsFromTribetest(t *testing.T) {
 	srv := newOAuthServer(t)
-	g := &tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Username: "carol", Password: tribetest.DefaultPassword}
+	g := &tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Username: "carol", Password: tribetest.DefaultPassword,
+		Retry: tribe.RetryPolicy{MaxAttempts: 1}}
 
 	require.NoError(t, srv.Fail("password", tribetest.Fault{Status: http.StatusServiceUnavailable}))
 	_, err := g.Token(context.Background())
@@ -344,4 +345,49 @@ func TestGrantBadInputNeverReachesTribetest(t *testing.T) {
 		})
 	}
 	assert.Empty(t, srv.Requests(), "bad input must be refused before any request")
+}
+
+func TestGrantRetries(t *testing.T) {
+	srv := newOAuthServer(t)
+	ctx := context.Background()
+	fast := tribe.RetryPolicy{BaseDelay: time.Millisecond}
+	id, secret := tribetest.DefaultClientID, tribetest.DefaultClientSecret
+
+	// Password and exchange grants: transient failures are retried.
+	for _, status := range []int{429, 502, 503, 504} {
+		srv.Reset()
+		require.NoError(t, srv.Fail("tribe:client_secret_credentials", tribetest.Fault{Status: status, Times: 2}))
+		tok, err := (&tribe.ExchangeGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Email: "carol@example.com", Retry: fast}).Token(ctx)
+		require.NoError(t, err, "status %d", status)
+		assert.NotEmpty(t, tok.AccessToken)
+		assert.Equal(t, 3, srv.GrantCount("tribe:client_secret_credentials"), "status %d", status)
+	}
+	srv.Reset()
+	require.NoError(t, srv.Fail("password", tribetest.Fault{Drop: true}))
+	_, err := (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Username: "carol", Password: tribetest.DefaultPassword, Retry: fast}).Token(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.GrantCount("password"))
+
+	// Refusals are not retried.
+	srv.Reset()
+	_, err = (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Username: "carol", Password: "wrong-password-value", Retry: fast}).Token(ctx)
+	require.ErrorIs(t, err, tribe.ErrUnauthorized)
+	assert.Equal(t, 1, srv.GrantCount("password"))
+
+	// A refresh spends a rotating token: retried on 429 and 503, which say
+	// the server did not act, but not on 502, after which it may have.
+	first, err := (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Username: "carol", Password: tribetest.DefaultPassword}).Token(ctx)
+	require.NoError(t, err)
+	srv.Reset()
+	require.NoError(t, srv.Fail("refresh_token", tribetest.Fault{Status: 503}))
+	second, err := (&tribe.RefreshGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, RefreshToken: first.RefreshToken, Retry: fast}).Token(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.GrantCount("refresh_token"))
+	srv.Reset()
+	require.NoError(t, srv.Fail("refresh_token", tribetest.Fault{Status: 502}))
+	_, err = (&tribe.RefreshGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, RefreshToken: second.RefreshToken, Retry: fast}).Token(ctx)
+	var oe *tribe.OAuthError
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, 502, oe.StatusCode)
+	assert.Equal(t, 1, srv.GrantCount("refresh_token"))
 }

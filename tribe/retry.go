@@ -64,14 +64,19 @@ func (p RetryPolicy) backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// retryable reports whether a response or error may be retried.
-func retryable(res *http.Response, err error) bool {
+// retryable reports whether a response or error may be retried. With
+// notProcessedOnly, only answers that say the server did not act on the
+// request (429, 503) are: for requests that must not run twice, such as
+// spending a rotating refresh token.
+func retryable(res *http.Response, err error, notProcessedOnly bool) bool {
 	if err != nil {
-		return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+		return !notProcessedOnly && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 	}
 	switch res.StatusCode {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		return true
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		return !notProcessedOnly
 	}
 	return false
 }
@@ -82,11 +87,22 @@ type retryTransport struct {
 	base   http.RoundTripper
 }
 
+// spendsOnceKey marks a request context whose request must not be acted on
+// twice (it spends a rotating refresh token): it is retried only on answers
+// that say the server did not act on it.
+type spendsOnceKey struct{}
+
+// spendsOnce returns ctx marked as spendsOnceKey says.
+func spendsOnce(ctx context.Context) context.Context {
+	return context.WithValue(ctx, spendsOnceKey{}, true)
+}
+
 // RoundTrip implements http.RoundTripper.
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	start := time.Now()
 	canReplay := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+	onlyUnprocessed := ctx.Value(spendsOnceKey{}) != nil
 	for attempt := 1; ; attempt++ {
 		r := req
 		if attempt > 1 && req.GetBody != nil {
@@ -98,7 +114,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.Body = body
 		}
 		res, err := t.base.RoundTrip(r)
-		if !canReplay || attempt >= t.policy.MaxAttempts || !retryable(res, err) || ctx.Err() != nil {
+		if !canReplay || attempt >= t.policy.MaxAttempts || !retryable(res, err, onlyUnprocessed) || ctx.Err() != nil {
 			return res, err
 		}
 		wait := t.policy.backoff(attempt)
