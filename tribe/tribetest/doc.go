@@ -68,7 +68,7 @@
 //	member not found                                   200   110
 //	member without id and username                     200   112
 //	bad members limit/offset/cursor                    200   106
-//	bad or missing Basic credentials (limitedToken)    401   108 "Unauthorized", WWW-Authenticate
+//	bad Basic credentials, or none for limitedToken    401   108 "Unauthorized", WWW-Authenticate
 //	body not JSON, no query                            400   118
 //	method other than GET and POST                     405   118
 //	Content-Type not JSON or GraphQL                   415   118
