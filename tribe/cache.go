@@ -260,15 +260,10 @@ func (c *Cache) Client(ctx context.Context, id Identity) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	endpoint := GatewayURL(tok)
-	if endpoint == "" {
-		endpoint = c.cfg.ep.url
-	}
-	cl, err := NewClient(src, ClientConfig{Endpoint: endpoint, HTTPClient: c.app.HTTPClient, AllowInsecureHTTP: c.app.AllowInsecureHTTP})
+	cl, err := c.app.clientWith(src, tok, c.cfg)
 	if err != nil {
 		return nil, err
 	}
-	cl.gql.secrets = []string{c.cfg.secret}
 	nid := src.(*cacheSource).id
 	cl.gql.retryAuth = func(ctx context.Context, used *oauth2.Token) bool {
 		if used == nil {

@@ -66,19 +66,22 @@ func (a *App) Client(ctx context.Context, id Identity) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	return a.clientWith(oauth2.ReuseTokenSource(tok, src), tok, src.cfg)
+}
+
+// clientWith returns a client that calls the gateway tok came with, or the
+// app's endpoint, with tokens from ts, keeping the app's secret out of its
+// errors.
+func (a *App) clientWith(ts oauth2.TokenSource, tok *oauth2.Token, cfg *appConfig) (*Client, error) {
 	endpoint := GatewayURL(tok)
 	if endpoint == "" {
-		endpoint = src.cfg.ep.url
+		endpoint = cfg.ep.url
 	}
-	cl, err := NewClient(oauth2.ReuseTokenSource(tok, src), ClientConfig{
-		Endpoint:          endpoint,
-		HTTPClient:        a.HTTPClient,
-		AllowInsecureHTTP: a.AllowInsecureHTTP,
-	})
+	cl, err := NewClient(ts, ClientConfig{Endpoint: endpoint, HTTPClient: a.HTTPClient, AllowInsecureHTTP: a.AllowInsecureHTTP})
 	if err != nil {
 		return nil, err
 	}
-	cl.gql.secrets = []string{src.cfg.secret}
+	cl.gql.secrets = []string{cfg.secret}
 	return cl, nil
 }
 
