@@ -310,10 +310,15 @@ func quickNormalize(id Identity) Identity {
 	return id
 }
 
-// hash hashes the fields that tell most identities apart; identities that
-// differ only in context or entity share a chain.
+// hash hashes the member id, or the network id for the bot: Tribe's ids
+// are unique, and identities that share it (other contexts or entities, a
+// member of another network) share a chain. One string hash keeps a warm
+// hit cheap.
 func (c *Cache) hash(id Identity) uint64 {
-	return maphash.Comparable(c.seed, [2]string{id.NetworkID, id.MemberID})
+	if id.MemberID != "" {
+		return maphash.String(c.seed, id.MemberID)
+	}
+	return maphash.String(c.seed, id.NetworkID)
 }
 
 func (c *Cache) lookup(h uint64, id Identity) *entry {
