@@ -177,29 +177,27 @@ func BenchmarkMint(b *testing.B) {
 	srv := tribetest.NewServer(tribetest.WithRecordLimit(1))
 	b.Cleanup(srv.Close)
 	ctx := context.Background()
-	// Both share the server and one keep-alive client; the sub-benchmarks
-	// alternate so that drift on a shared machine hits both alike.
+	// Both share the server and one keep-alive client. Run with -count N:
+	// the two alternate, so that drift on a shared machine hits both alike.
 	hc := srv.Client()
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(tribetest.DefaultClientID+":"+tribetest.DefaultClientSecret))
 	app := &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL(), HTTPClient: hc}
-	for range 3 {
-		b.Run("baseline=raw-net/http", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := rawMint(ctx, hc, srv.GraphQLURL(), basic, tribetest.DefaultNetworkID, tribetest.PlainMemberID); err != nil {
-					b.Fatal(err)
-				}
+	b.Run("baseline=raw-net/http", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := rawMint(ctx, hc, srv.GraphQLURL(), basic, tribetest.DefaultNetworkID, tribetest.PlainMemberID); err != nil {
+				b.Fatal(err)
 			}
-		})
-		b.Run("tribe.App.Mint", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := app.MemberToken(ctx, tribetest.DefaultNetworkID, tribetest.PlainMemberID); err != nil {
-					b.Fatal(err)
-				}
+		}
+	})
+	b.Run("tribe.App.Mint", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := app.MemberToken(ctx, tribetest.DefaultNetworkID, tribetest.PlainMemberID); err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkColdStampede: 10,000 goroutines ask a cold cache for the same

@@ -49,7 +49,10 @@ var _ graphql.Client = (*gqlClient)(nil)
 
 // gqlResponse is a GraphQL response body.
 type gqlResponse struct {
-	Data   json.RawMessage `json:"data"`
+	// Data holds the operation's result pointer before decoding, so that
+	// the data is decoded straight into it in the one pass; a null sets it
+	// to nil.
+	Data   any             `json:"data"`
 	Errors []*GraphQLError `json:"errors"`
 }
 
@@ -103,11 +106,22 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		return c.httpError(op, hres, nil, fmt.Sprintf("response larger than %d bytes", maxResponseBody), secrets)
 	}
 	var gr gqlResponse
-	if err := json.Unmarshal(raw, &gr); err != nil {
-		return c.httpError(op, hres, raw, "response is not a GraphQL JSON body", secrets)
+	var into any = &json.RawMessage{} // data to skip
+	if resp != nil && resp.Data != nil {
+		into = resp.Data
 	}
-	if len(gr.Data) > 0 && !bytes.Equal(gr.Data, []byte("null")) && resp != nil && resp.Data != nil {
-		if err := json.Unmarshal(gr.Data, resp.Data); err != nil && len(gr.Errors) == 0 {
+	gr.Data = into
+	err = json.Unmarshal(raw, &gr)
+	// Data is set when the body has a non-null "data": it is still the
+	// pointer it was given (nil means null, anything else a body that is
+	// not an object) and the body names it.
+	hasData := gr.Data == into && bytes.Contains(raw, []byte(`"data"`))
+	if err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if !hasData || !errors.As(err, &typeErr) {
+			return c.httpError(op, hres, raw, "response is not a GraphQL JSON body", secrets)
+		}
+		if len(gr.Errors) == 0 {
 			return fmt.Errorf("tribe: %s: decoding data: %w", op, err)
 		}
 	}
@@ -124,7 +138,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		}
 		return &ResponseError{Operation: op, Errors: errs}
 	}
-	if len(gr.Data) == 0 || bytes.Equal(gr.Data, []byte("null")) {
+	if !hasData {
 		return c.httpError(op, hres, raw, "response has neither data nor errors", secrets)
 	}
 	return nil

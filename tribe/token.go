@@ -1,7 +1,6 @@
 package tribe
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"math"
@@ -76,7 +75,5 @@ func decodeJWTPayload(token string, v any) bool {
 	if err != nil {
 		return false
 	}
-	d := json.NewDecoder(bytes.NewReader(payload))
-	d.UseNumber()
-	return d.Decode(v) == nil
+	return json.Unmarshal(payload, v) == nil
 }
