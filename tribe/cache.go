@@ -2,6 +2,7 @@ package tribe
 
 import (
 	"context"
+	"errors"
 	"hash/maphash"
 	"math"
 	"math/rand/v2"
@@ -11,6 +12,9 @@ import (
 
 	"golang.org/x/oauth2"
 )
+
+// ErrClosed: the [Cache] was closed, so it mints no more tokens.
+var ErrClosed = errors.New("tribe: cache closed")
 
 // Cache defaults and limits.
 const (
@@ -86,7 +90,8 @@ type Cache struct {
 	seed     maphash.Seed
 	ctx      context.Context // done when Close is called
 	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	wg       sync.WaitGroup // mints in flight
+	life     sync.RWMutex   // orders starting mints (wg.Add) before Close
 	closed   atomic.Bool
 	index    sync.Map   // hash → *entry, the head of a chain; read without locks
 	mu       sync.Mutex // guards all and changes to index and chains
@@ -167,11 +172,14 @@ func NewCache(app *App, opts CacheOptions) (*Cache, error) {
 	return c, nil
 }
 
-// Close stops background refreshes and waits for mints in flight to end;
-// waiters get an error. Token calls after Close still work but mint in the
-// foreground only. Close is idempotent.
+// Close stops background refreshes and cancels mints in flight, waiting
+// for them to end; their waiters get an error. After Close, tokens still
+// cached are handed out, but a call that needs a mint fails with
+// [ErrClosed]. Close is idempotent.
 func (c *Cache) Close() {
+	c.life.Lock()
 	c.closed.Store(true)
+	c.life.Unlock()
 	c.cancel()
 	c.wg.Wait()
 }
@@ -346,7 +354,7 @@ func (c *Cache) hit(e *entry) *oauth2.Token {
 		return nil
 	}
 	if now >= cur.refreshAt && e.flight.Load() == nil && now-e.failedAt.Load() >= c.failedPause && !c.closed.Load() {
-		c.startFlight(nil, e)
+		_, _ = c.startFlight(nil, e) // after Close: no refresh, the hit stands
 	}
 	if now-e.lastUsed.Load() >= int64(time.Second) {
 		e.lastUsed.Store(now)
@@ -427,34 +435,44 @@ func (c *Cache) wait(ctx context.Context, e *entry) (*oauth2.Token, error) {
 	if ctx == nil {
 		return nil, wrapf(ErrInvalidInput, "nil context")
 	}
-	f := c.startFlight(ctx, e)
-	if f == nil { // a fresh token arrived meanwhile
-		if tok := c.hit(e); tok != nil {
-			return tok, nil
+	for {
+		f, err := c.startFlight(ctx, e)
+		if err != nil {
+			return nil, err
 		}
-		f = c.startFlight(ctx, e)
-	}
-	select {
-	case <-f.done:
-		return f.tok, f.err
-	case <-ctx.Done():
-		return nil, wrapf(ctx.Err(), "waiting for a token for %s", e.id)
+		if f == nil { // a fresh token arrived meanwhile
+			if tok := c.hit(e); tok != nil {
+				return tok, nil
+			}
+			continue
+		}
+		select {
+		case <-f.done:
+			return f.tok, f.err
+		case <-ctx.Done():
+			return nil, wrapf(ctx.Err(), "waiting for a token for %s", e.id)
+		}
 	}
 }
 
 // startFlight returns e's mint in flight, starting one if none is. A waiter
 // (ctx not nil) gets nil if e already has a token it may use. The mint runs
 // detached from ctx's cancellation, bounded by the mint timeout and Close.
-func (c *Cache) startFlight(ctx context.Context, e *entry) *flight {
+func (c *Cache) startFlight(ctx context.Context, e *entry) (*flight, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if f := e.flight.Load(); f != nil {
-		return f
+		return f, nil
 	}
 	if ctx != nil {
 		if cur := e.cur.Load(); cur != nil && c.now() < cur.useUntil {
-			return nil
+			return nil, nil
 		}
+	}
+	c.life.RLock()
+	defer c.life.RUnlock()
+	if c.closed.Load() {
+		return nil, wrapf(ErrClosed, "minting a token for %s", e.id)
 	}
 	f := &flight{done: make(chan struct{})}
 	e.flight.Store(f)
@@ -464,7 +482,7 @@ func (c *Cache) startFlight(ctx context.Context, e *entry) *flight {
 	}
 	c.wg.Add(1)
 	go c.run(parent, e, f)
-	return f
+	return f, nil
 }
 
 // run makes e's mint and hands its result to the flight's waiters.

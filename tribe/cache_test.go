@@ -405,3 +405,19 @@ func TestCacheCloseLeavesNoGoroutine(t *testing.T) {
 	c.Close()
 	srv.Close()
 }
+
+func TestCacheAfterClose(t *testing.T) {
+	srv, app, _ := cacheSetup(t)
+	c := newTestCache(t, app, srv, CacheOptions{})
+	ctx := context.Background()
+	tok, err := c.Token(ctx, carol)
+	require.NoError(t, err)
+	c.Close()
+
+	again, err := c.Token(ctx, carol)
+	require.NoError(t, err, "a cached token is still handed out")
+	assert.Same(t, tok, again)
+	_, err = c.Token(ctx, bob)
+	require.ErrorIs(t, err, ErrClosed, "nothing new is minted")
+	assert.Equal(t, 1, srv.Count("limitedToken"))
+}
