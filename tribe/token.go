@@ -1,9 +1,11 @@
 package tribe
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,44 +38,75 @@ func newToken(access, gatewayURL string) *oauth2.Token {
 // JWTExpiry reads the exp claim of a JWT without verifying its signature. It
 // returns the zero time when token is not a JWT or has no numeric exp.
 func JWTExpiry(token string) time.Time {
-	var claims struct {
-		Exp json.Number `json:"exp"`
-	}
-	if !decodeJWTPayload(token, &claims) || claims.Exp == "" {
+	return jwtTime(token, "exp")
+}
+
+// jwtIssuedAt reads the iat claim of a JWT, unverified; zero if none.
+func jwtIssuedAt(token string) time.Time {
+	return jwtTime(token, "iat")
+}
+
+// jwtTime reads a NumericDate claim (RFC 7519 section 2) of a JWT,
+// unverified; zero if there is none, or it is not a positive number.
+func jwtTime(token, claim string) time.Time {
+	payload, ok := jwtPayload(token)
+	if !ok {
 		return time.Time{}
 	}
-	f, err := claims.Exp.Float64()
-	if err != nil || f <= 0 || f > math.MaxInt64/2 || math.IsNaN(f) {
+	if f, ok := flatClaimNumber(payload, claim); ok {
+		return numericDate(f)
+	}
+	var claims map[string]json.RawMessage
+	if json.Unmarshal(payload, &claims) != nil {
+		return time.Time{}
+	}
+	var n json.Number
+	if json.Unmarshal(claims[claim], &n) != nil {
+		return time.Time{}
+	}
+	f, err := n.Float64()
+	if err != nil {
+		return time.Time{}
+	}
+	return numericDate(f)
+}
+
+// flatClaimNumber finds a numeric claim in a claims object that nests no
+// other object, where "claim": can only be a top-level key, without a JSON
+// decoder: the common case, made cheap. ok is false when it cannot tell.
+func flatClaimNumber(payload []byte, claim string) (float64, bool) {
+	if bytes.Count(payload, []byte("{")) != 1 || !json.Valid(payload) {
+		return 0, false
+	}
+	key := []byte(`"` + claim + `":`)
+	i := bytes.Index(payload, key)
+	if i < 0 || bytes.Count(payload, key) != 1 { // a repeated key: the last wins
+		return 0, false
+	}
+	rest := bytes.TrimLeft(payload[i+len(key):], " \t\r\n")
+	j := 0
+	for j < len(rest) && strings.IndexByte("0123456789+-.eE", rest[j]) >= 0 {
+		j++
+	}
+	f, err := strconv.ParseFloat(string(rest[:j]), 64)
+	return f, err == nil
+}
+
+// numericDate is f seconds since the epoch; zero unless positive and sane.
+func numericDate(f float64) time.Time {
+	if !(f > 0) || f > math.MaxInt64/2 {
 		return time.Time{}
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(frac*1e9))
 }
 
-// jwtIssuedAt reads the iat claim of a JWT, unverified; zero if none.
-func jwtIssuedAt(token string) time.Time {
-	var claims struct {
-		Iat json.Number `json:"iat"`
-	}
-	if !decodeJWTPayload(token, &claims) {
-		return time.Time{}
-	}
-	n, err := claims.Iat.Int64()
-	if err != nil || n <= 0 {
-		return time.Time{}
-	}
-	return time.Unix(n, 0)
-}
-
-// decodeJWTPayload decodes the claims of a compact JWS into v, unverified.
-func decodeJWTPayload(token string, v any) bool {
+// jwtPayload returns the decoded claims segment of a compact JWS.
+func jwtPayload(token string) ([]byte, bool) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 || parts[0] == "" || parts[1] == "" {
-		return false
+		return nil, false
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return false
-	}
-	return json.Unmarshal(payload, v) == nil
+	return payload, err == nil
 }
