@@ -33,8 +33,6 @@ type JWKSet struct {
 	Keys []JWK `json:"keys"`
 }
 
-var b64 = base64.RawURLEncoding
-
 // NewJWK returns pub, an *rsa.PublicKey or *ecdsa.PublicKey, as a signing
 // JWK with the algorithm a [Signer] uses for it. kid empty means the key's
 // RFC 7638 thumbprint ([JWKThumbprint]).
@@ -47,8 +45,8 @@ func NewJWK(pub crypto.PublicKey, kid string) (JWK, error) {
 	switch p := pub.(type) {
 	case *rsa.PublicKey:
 		k.Kty = "RSA"
-		k.N = b64.EncodeToString(p.N.Bytes())
-		k.E = b64.EncodeToString(big.NewInt(int64(p.E)).Bytes())
+		k.N = base64.RawURLEncoding.EncodeToString(p.N.Bytes())
+		k.E = base64.RawURLEncoding.EncodeToString(big.NewInt(int64(p.E)).Bytes())
 	case *ecdsa.PublicKey:
 		raw, err := p.Bytes() // 0x04 || x || y, each the curve's full length
 		if err != nil {
@@ -57,8 +55,8 @@ func NewJWK(pub crypto.PublicKey, kid string) (JWK, error) {
 		size := (len(raw) - 1) / 2
 		k.Kty = "EC"
 		k.Crv = p.Curve.Params().Name
-		k.X = b64.EncodeToString(raw[1 : 1+size])
-		k.Y = b64.EncodeToString(raw[1+size:])
+		k.X = base64.RawURLEncoding.EncodeToString(raw[1 : 1+size])
+		k.Y = base64.RawURLEncoding.EncodeToString(raw[1+size:])
 	}
 	if k.Kid == "" {
 		k.Kid = k.thumbprint()
@@ -87,7 +85,7 @@ func (k JWK) thumbprint() string {
 		s = fmt.Sprintf(`{"crv":%q,"kty":"EC","x":%q,"y":%q}`, k.Crv, k.X, k.Y)
 	}
 	sum := sha256.Sum256([]byte(s))
-	return b64.EncodeToString(sum[:])
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // PublicKey decodes the JWK into an *rsa.PublicKey or *ecdsa.PublicKey,
@@ -95,8 +93,8 @@ func (k JWK) thumbprint() string {
 func (k JWK) PublicKey() (crypto.PublicKey, error) {
 	switch k.Kty {
 	case "RSA":
-		n, err1 := b64.DecodeString(k.N)
-		e, err2 := b64.DecodeString(k.E)
+		n, err1 := base64.RawURLEncoding.DecodeString(k.N)
+		e, err2 := base64.RawURLEncoding.DecodeString(k.E)
 		if err1 != nil || err2 != nil || len(n) == 0 || len(e) == 0 || len(e) > 4 {
 			return nil, fmt.Errorf("%w: JWK %q: n or e is not a base64url big-endian integer", ErrInvalidInput, k.Kid)
 		}
@@ -118,8 +116,8 @@ func (k JWK) PublicKey() (crypto.PublicKey, error) {
 			return nil, fmt.Errorf("%w: JWK %q: unsupported curve %q", ErrInvalidInput, k.Kid, k.Crv)
 		}
 		size := (c.Params().BitSize + 7) / 8
-		x, err1 := b64.DecodeString(k.X)
-		y, err2 := b64.DecodeString(k.Y)
+		x, err1 := base64.RawURLEncoding.DecodeString(k.X)
+		y, err2 := base64.RawURLEncoding.DecodeString(k.Y)
 		if err1 != nil || err2 != nil || len(x) != size || len(y) != size {
 			return nil, fmt.Errorf("%w: JWK %q: x and y must be base64url coordinates of %d bytes each", ErrInvalidInput, k.Kid, size)
 		}
