@@ -42,7 +42,11 @@ func (a App) String() string {
 	if a.ClientSecret != "" {
 		secret = "[REDACTED]"
 	}
-	return fmt.Sprintf("tribe.App{ClientID: %q, ClientSecret: %s, Endpoint: %q}", a.ClientID, secret, redactURL(ep))
+	id := a.ClientID
+	if a.ClientSecret != "" {
+		id = strings.ReplaceAll(id, a.ClientSecret, "[REDACTED]") // a secret pasted into the id
+	}
+	return fmt.Sprintf("tribe.App{ClientID: %q, ClientSecret: %s, Endpoint: %q}", id, secret, redactURL(ep))
 }
 
 // GoString is String, so %#v hides the secret too.
@@ -84,14 +88,15 @@ func (a *App) config() (*appConfig, error) {
 	case strings.TrimSpace(secret) == "":
 		return nil, fmt.Errorf("%w: the client secret is empty; set App.ClientSecret to your app's client secret (TRIBE_CLIENT_SECRET for the CLI)", ErrInvalidInput)
 	case strings.Contains(id, ":"):
-		return nil, fmt.Errorf("%w: the client id %q contains a colon, which HTTP Basic auth cannot carry (RFC 7617); check that it is the client id alone", ErrInvalidInput, id)
-	case hasControl(id):
-		return nil, fmt.Errorf("%w: the client id contains a control character (a stray newline?); check the value", ErrInvalidInput)
-	case hasControl(secret):
-		return nil, fmt.Errorf("%w: the client secret contains a control character (a stray newline from a file?); trim it", ErrInvalidInput)
+		// Not quoted: "id:secret" pasted whole is the likely cause.
+		return nil, fmt.Errorf("%w: the client id contains a colon, which HTTP Basic auth cannot carry (RFC 7617); check that it is the client id alone, without the secret", ErrInvalidInput)
+	case hasControl(id) || id != strings.TrimSpace(id):
+		return nil, fmt.Errorf("%w: the client id has spaces or control characters around or in it (a stray newline?); give it bare", ErrInvalidInput)
+	case hasControl(secret) || secret != strings.TrimSpace(secret):
+		return nil, fmt.Errorf("%w: the client secret has spaces or control characters around or in it (a stray newline from a file?); trim it", ErrInvalidInput)
 	}
 	hc := withTransport(a.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
-		return newBasicAuthTransport(id, secret, ep.host, &retryTransport{policy: a.Retry.withDefaults(), base: base})
+		return newBasicAuthTransport(id, secret, ep.scheme, ep.host, &retryTransport{policy: a.Retry.withDefaults(), base: base})
 	})
 	return &appConfig{id: id, secret: secret, ep: ep, hc: hc}, nil
 }

@@ -3,6 +3,8 @@ package tribe
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
@@ -77,7 +79,8 @@ type CacheOptions struct {
 // through the [App], with its [RetryPolicy].
 type Cache struct {
 	cfg      *appConfig
-	app      App
+	hc       *http.Client // the app's, for clients
+	insecure bool         // the app's AllowInsecureHTTP
 	store    Store
 	margin   time.Duration
 	ahead    time.Duration
@@ -116,7 +119,7 @@ func NewCache(app *App, opts CacheOptions) (*Cache, error) {
 		return nil, wrapf(ErrInvalidInput, "mint timeout %s is negative", opts.MintTimeout)
 	}
 	c := &Cache{
-		cfg: cfg, app: *app, store: opts.Store, margin: opts.Margin, ahead: opts.RefreshAhead,
+		cfg: cfg, hc: app.HTTPClient, insecure: app.AllowInsecureHTTP, store: opts.Store, margin: opts.Margin, ahead: opts.RefreshAhead,
 		max: opts.MaxEntries, timeout: opts.MintTimeout, clock: opts.Clock,
 		seed: maphash.MakeSeed(), base: time.Now(), failedPause: int64(failedRefreshPause),
 	}
@@ -161,14 +164,35 @@ func (c *Cache) Len() int {
 	return len(c.all)
 }
 
-// now is the time in nanoseconds since c.base: by the monotonic clock (a
-// single clock read, and immune to wall-clock steps) unless a Clock is set.
+// now is the time in nanoseconds since c.base, on the monotonic clock
+// unless a Clock is set: a single clock read on every hit, and deaf to
+// steps of the wall clock. Token lifetimes are read on the wall clock when
+// a token is cached and counted down on this one. The monotonic clock does
+// not advance while the system is suspended, so after a resume a token may
+// be handed out past its expiry: a [Client] from [Cache.Client] checks the
+// wall clock before it sends one, and gets a new token then.
 func (c *Cache) now() int64 {
 	if c.clock == nil {
 		return int64(time.Since(c.base))
 	}
 	return int64(c.clock().Sub(c.base))
 }
+
+// wallNow is the wall-clock time (the Clock, if set).
+func (c *Cache) wallNow() time.Time {
+	if c.clock == nil {
+		return time.Now()
+	}
+	return c.clock()
+}
+
+// String describes the cache without its app's secret.
+func (c *Cache) String() string {
+	return fmt.Sprintf("tribe.Cache{ClientID: %q, Endpoint: %q, Len: %d}", c.cfg.id, c.cfg.ep.url, c.Len())
+}
+
+// GoString is String, so %#v hides the secret too.
+func (c *Cache) GoString() string { return c.String() }
 
 // Mints returns how many mints the cache has sent upstream (each counted
 // once, however many retries it took).
@@ -238,7 +262,7 @@ func (c *Cache) Client(ctx context.Context, id Identity) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl, err := c.app.clientWith(src, tok, c.cfg)
+	cl, err := clientWith(src, tok, c.cfg, c.hc, c.insecure)
 	if err != nil {
 		return nil, err
 	}
@@ -265,13 +289,19 @@ type cacheSource struct {
 	hash uint64
 }
 
-// Token implements oauth2.TokenSource.
-func (s *cacheSource) Token() (*oauth2.Token, error) {
+// Token implements oauth2.TokenSource, waiting within the source's context.
+func (s *cacheSource) Token() (*oauth2.Token, error) { return s.tokenFor(s.ctx) }
+
+// tokenFor is Token, waiting within ctx.
+func (s *cacheSource) tokenFor(ctx context.Context) (*oauth2.Token, error) {
 	if e := s.c.lookup(s.hash, s.id); e != nil {
 		if tok := s.c.hit(e); tok != nil {
 			return tok, nil
 		}
-		return s.c.wait(s.ctx, e)
+		return s.c.wait(ctx, e)
 	}
-	return s.c.miss(s.ctx, s.id)
+	return s.c.miss(ctx, s.id)
 }
+
+// drop invalidates tok.
+func (s *cacheSource) drop(ctx context.Context, tok *oauth2.Token) { s.c.Invalidate(ctx, s.id, tok) }

@@ -2,6 +2,7 @@ package tribe
 
 import (
 	"context"
+	"fmt"
 	"hash/maphash"
 	"math"
 	"math/rand/v2"
@@ -55,15 +56,20 @@ func quickNormalize(id Identity) Identity {
 	return id
 }
 
-// hash hashes the member id, or the network id for the bot: Tribe's ids
-// are unique, and identities that share it (other contexts or entities, a
-// member of another network) share a chain. One string hash keeps a warm
-// hit cheap.
+// hash hashes an identity cheaply: the member id (the network id for the
+// bot), and the entity id when it is not the network (a POST or SPACE
+// token). Tribe's ids are unique, so the rare identities that still share a
+// hash (the same member and entity in two contexts) share a short chain.
 func (c *Cache) hash(id Identity) uint64 {
-	if id.MemberID != "" {
-		return maphash.String(c.seed, id.MemberID)
+	primary := id.MemberID
+	if primary == "" {
+		primary = id.NetworkID
 	}
-	return maphash.String(c.seed, id.NetworkID)
+	h := maphash.String(c.seed, primary)
+	if id.EntityID != id.NetworkID {
+		h ^= maphash.String(c.seed, id.EntityID) * 0x9e3779b97f4a7c15
+	}
+	return h
 }
 
 func (c *Cache) lookup(h uint64, id Identity) *entry {
@@ -136,13 +142,24 @@ func (c *Cache) evictLocked() {
 	if len(c.all) == 0 {
 		return
 	}
+	// The oldest of the sample, preferring one with no mint in flight: its
+	// waiters share that mint only while it stays in the index.
 	var victim *entry
+	better := func(e *entry) bool {
+		if victim == nil {
+			return true
+		}
+		if flying, vFlying := e.flight.Load() != nil, victim.flight.Load() != nil; flying != vFlying {
+			return vFlying
+		}
+		return e.lastUsed.Load() < victim.lastUsed.Load()
+	}
 	for i := 0; i < evictionSample && i < len(c.all); i++ {
 		e := c.all[i]
 		if len(c.all) > evictionSample {
 			e = c.all[rand.N(len(c.all))]
 		}
-		if victim == nil || e.lastUsed.Load() < victim.lastUsed.Load() {
+		if better(e) {
 			victim = e
 		}
 	}
@@ -231,6 +248,9 @@ func (c *Cache) run(parent context.Context, e *entry, f *flight) {
 	defer stop()
 
 	tok, err := c.fetch(ctx, e)
+	if err != nil && c.closed.Load() {
+		err = fmt.Errorf("%w (minting a token for %s was cut short: %w)", ErrClosed, e.id, err)
+	}
 	e.mu.Lock()
 	if err == nil {
 		e.cur.Store(c.newCached(tok))
@@ -263,13 +283,21 @@ func (c *Cache) fetch(ctx context.Context, e *entry) (*oauth2.Token, error) {
 // newCached computes when tok stops being handed out and when it is due
 // for refresh. A token without Expiry is good for ever.
 func (c *Cache) newCached(tok *oauth2.Token) *cached {
-	if tok.Expiry.IsZero() {
+	expiry := tok.Expiry
+	if expiry.IsZero() {
+		expiry = JWTExpiry(tok.AccessToken) // a Store may keep only the token
+	}
+	if expiry.IsZero() {
 		return &cached{tok: tok, useUntil: math.MaxInt64, refreshAt: math.MaxInt64}
 	}
-	exp := int64(tok.Expiry.Sub(c.base))
-	life := time.Duration(exp - c.now())
-	if iat := jwtIssuedAt(tok.AccessToken); !iat.IsZero() && iat.Before(tok.Expiry) {
-		life = tok.Expiry.Sub(iat) // a stored token may have aged
+	// The time left is read on the wall clock now, as the server counts it,
+	// then counted down on c.now's clock (see Cache.now).
+	left := expiry.Sub(c.wallNow())
+	left = min(max(left, -maxLife), maxLife)
+	exp := c.now() + int64(left)
+	life := left
+	if iat := jwtIssuedAt(tok.AccessToken); !iat.IsZero() && iat.Before(expiry) {
+		life = min(expiry.Sub(iat), maxLife) // a stored token may have aged
 	}
 	margin := min(c.margin, max(life/2, 0))
 	cc := &cached{tok: tok, useUntil: exp - int64(margin), refreshAt: math.MaxInt64}
@@ -281,3 +309,7 @@ func (c *Cache) newCached(tok *oauth2.Token) *cached {
 	}
 	return cc
 }
+
+// maxLife bounds the lifetimes the cache computes with, so that no sum
+// overflows: a token good for longer is treated as good for a century.
+const maxLife = 100 * 365 * 24 * time.Hour

@@ -249,13 +249,27 @@ func TestMintRetries(t *testing.T) {
 		assert.Len(t, *waits, 3)
 	})
 	t.Run("within the caller's context", func(t *testing.T) {
-		srv, app, _ := cacheSetup(t)
-		app.Retry.sleep = nil // real waits: 200ms and up
-		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: 503, Times: 10}))
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		// A wait that would pass the deadline is not begun: the caller
+		// gets the server's answer, not a deadline error.
+		srv, app, waits := cacheSetup(t)
+		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: 503, RetryAfter: 20 * time.Second, Times: 10}))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_, err := app.BotToken(ctx, tribetest.DefaultNetworkID)
-		require.ErrorIs(t, err, context.DeadlineExceeded)
+		var h *HTTPError
+		require.ErrorAs(t, err, &h)
+		assert.Equal(t, 503, h.StatusCode)
+		assert.Equal(t, 20*time.Second, h.RetryAfter)
+		assert.Equal(t, 1, srv.Count("limitedToken"))
+		assert.Empty(t, *waits)
+
+		// A context cancelled during a wait ends it at once.
+		srv.Reset()
+		app.Retry.sleep = nil // real waits: 200ms and up
+		ctx2, cancel2 := context.WithCancel(context.Background())
+		time.AfterFunc(20*time.Millisecond, cancel2)
+		_, err = app.BotToken(ctx2, tribetest.DefaultNetworkID)
+		require.ErrorIs(t, err, context.Canceled)
 		assert.Equal(t, 1, srv.Count("limitedToken"))
 	})
 }

@@ -48,7 +48,7 @@ func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
 		return nil, wrapf(ErrInvalidInput, "the client's endpoint %q carries credentials; a Client authenticates with its token, so give the endpoint without them", ep.url)
 	}
 	hc := withTransport(cfg.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
-		return &bearerTransport{source: ts, host: ep.host, base: base}
+		return &bearerTransport{source: ts, scheme: ep.scheme, host: ep.host, base: base}
 	})
 	return &Client{endpoint: ep.url, gql: &gqlClient{endpoint: ep.url, hc: hc}}, nil
 }
@@ -66,18 +66,18 @@ func (a *App) Client(ctx context.Context, id Identity) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.clientWith(oauth2.ReuseTokenSource(tok, src), tok, src.cfg)
+	return clientWith(oauth2.ReuseTokenSource(tok, src), tok, src.cfg, a.HTTPClient, a.AllowInsecureHTTP)
 }
 
 // clientWith returns a client that calls the gateway tok came with, or the
 // app's endpoint, with tokens from ts, keeping the app's secret out of its
 // errors.
-func (a *App) clientWith(ts oauth2.TokenSource, tok *oauth2.Token, cfg *appConfig) (*Client, error) {
+func clientWith(ts oauth2.TokenSource, tok *oauth2.Token, cfg *appConfig, hc *http.Client, insecure bool) (*Client, error) {
 	endpoint := GatewayURL(tok)
 	if endpoint == "" {
 		endpoint = cfg.ep.url
 	}
-	cl, err := NewClient(ts, ClientConfig{Endpoint: endpoint, HTTPClient: a.HTTPClient, AllowInsecureHTTP: a.AllowInsecureHTTP})
+	cl, err := NewClient(ts, ClientConfig{Endpoint: endpoint, HTTPClient: hc, AllowInsecureHTTP: insecure})
 	if err != nil {
 		return nil, err
 	}

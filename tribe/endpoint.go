@@ -23,7 +23,8 @@ const (
 // credentials, and the credentials that were in its userinfo, if any.
 type endpoint struct {
 	url       string // no userinfo
-	host      string // URL host, for pinning credentials to it
+	scheme    string // URL scheme and host, for pinning credentials to them
+	host      string
 	user      string
 	password  string
 	hasUser   bool
@@ -57,6 +58,7 @@ func parseEndpoint(raw string, allowInsecure bool) (endpoint, error) {
 		return endpoint{}, fmt.Errorf("%w: endpoint %q is plain http to a host that is not loopback, so credentials would travel in clear text; use https, or set AllowInsecureHTTP if you really mean it", ErrInvalidInput, shown)
 	}
 	ep.url = shown
+	ep.scheme = u.Scheme
 	ep.host = u.Host
 	return ep, nil
 }

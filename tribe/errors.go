@@ -180,6 +180,9 @@ type HTTPError struct {
 	Body       string        // at most 512 bytes of the body, redacted
 	RetryAfter time.Duration // from a Retry-After header; zero if none
 	Reason     string        // why the response was refused, if not its status
+	// Errors are the GraphQL errors the body carried, if it was a GraphQL
+	// response (some servers answer errors with a non-200 status).
+	Errors []*GraphQLError
 }
 
 // Error returns the status, what it likely means and the body's start.
@@ -202,6 +205,16 @@ func (e *HTTPError) Error() string {
 		fmt.Fprintf(&b, ": %q", e.Body)
 	}
 	return b.String()
+}
+
+// Unwrap returns the GraphQL errors the body carried, so that errors.Is
+// and errors.As reach their codes.
+func (e *HTTPError) Unwrap() []error {
+	errs := make([]error, len(e.Errors))
+	for i, g := range e.Errors {
+		errs[i] = g
+	}
+	return errs
 }
 
 // Is reports whether the status is the one target stands for.
@@ -240,16 +253,20 @@ func redactText(s string, secrets ...string) string {
 	return tokenLike.ReplaceAllString(s, "[REDACTED]")
 }
 
+// maxRetryAfter caps a Retry-After in seconds (a day), so that no product
+// overflows; no retry waits that long anyway.
+const maxRetryAfter = 24 * 60 * 60
+
 // parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+		return time.Duration(min(n, maxRetryAfter)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
+		return min(t.Sub(now), maxRetryAfter*time.Second)
 	}
 	return 0
 }

@@ -75,6 +75,7 @@ func FuzzJWTExpiry(f *testing.F) {
 	f.Add(`{"exp":"5"}`)
 	f.Add(`{"exp":-1}`)
 	f.Add(`{"exp":1,"exp":2}`)
+	f.Add(`{"a\"exp":2000000000}`)
 	f.Fuzz(func(t *testing.T, claims string) {
 		enc := base64.RawURLEncoding.EncodeToString
 		token := enc([]byte(`{"alg":"none"}`)) + "." + enc([]byte(claims)) + ".c2ln"

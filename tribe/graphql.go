@@ -100,7 +100,16 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		secrets = append(secrets[:len(secrets):len(secrets)], used.tok.AccessToken)
 	}
 	if hres.StatusCode != http.StatusOK {
-		return c.httpError(op, hres, raw, "", secrets)
+		he := c.httpError(op, hres, raw, "", secrets)
+		// Some servers answer GraphQL errors with a non-200 status: keep
+		// them, so that errors.Is finds their codes (108, 102, ...).
+		var body struct {
+			Errors []*GraphQLError `json:"errors"`
+		}
+		if len(raw) <= maxResponseBody && json.Unmarshal(raw, &body) == nil {
+			he.Errors = cleanErrors(body.Errors, secrets)
+		}
+		return he
 	}
 	if len(raw) > maxResponseBody {
 		return c.httpError(op, hres, nil, fmt.Sprintf("response larger than %d bytes", maxResponseBody), secrets)
@@ -115,7 +124,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 	// Data is set when the body has a non-null "data": it is still the
 	// pointer it was given (nil means null, anything else a body that is
 	// not an object) and the body names it.
-	hasData := gr.Data == into && bytes.Contains(raw, []byte(`"data"`))
+	hasData := gr.Data == into && hasKey(raw, "data")
 	if err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if !hasData || !errors.As(err, &typeErr) {
@@ -126,13 +135,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		}
 	}
 	if len(gr.Errors) > 0 {
-		errs := make([]*GraphQLError, 0, len(gr.Errors))
-		for _, e := range gr.Errors {
-			if e != nil { // "errors":[null] from a broken server
-				e.Message = redactText(e.Message, secrets...)
-				errs = append(errs, e)
-			}
-		}
+		errs := cleanErrors(gr.Errors, secrets)
 		if len(errs) == 0 {
 			errs = append(errs, &GraphQLError{Message: "error response without details"})
 		}
@@ -142,6 +145,67 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		return c.httpError(op, hres, raw, "response has neither data nor errors", secrets)
 	}
 	return nil
+}
+
+// cleanErrors drops null error objects and removes secrets and anything
+// token-like from every string the errors carry.
+func cleanErrors(errs []*GraphQLError, secrets []string) []*GraphQLError {
+	out := make([]*GraphQLError, 0, len(errs))
+	for _, e := range errs {
+		if e == nil { // "errors":[null] from a broken server
+			continue
+		}
+		e.Message = redactText(e.Message, secrets...)
+		e.Code = redactText(e.Code, secrets...)
+		for i, p := range e.Path {
+			if ps, ok := p.(string); ok {
+				e.Path[i] = redactText(ps, secrets...)
+			}
+		}
+		if e.Extensions != nil {
+			e.Extensions, _ = redactValue(e.Extensions, secrets).(map[string]any)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// redactValue returns v, a decoded JSON value, with its strings redacted.
+func redactValue(v any, secrets []string) any {
+	switch x := v.(type) {
+	case string:
+		return redactText(x, secrets...)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			out[redactText(k, secrets...)] = redactValue(val, secrets)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = redactValue(val, secrets)
+		}
+		return out
+	}
+	return v
+}
+
+// hasKey reports whether the JSON object text raw has the key name with a
+// value, at any depth: `"name"` followed by a colon. A body that parsed as
+// an object and has no such text has no such key.
+func hasKey(raw []byte, name string) bool {
+	key := []byte(`"` + name + `"`)
+	for i := 0; ; {
+		j := bytes.Index(raw[i:], key)
+		if j < 0 {
+			return false
+		}
+		i += j + len(key)
+		if rest := bytes.TrimLeft(raw[i:], " \t\r\n"); len(rest) > 0 && rest[0] == ':' {
+			return true
+		}
+	}
 }
 
 func (c *gqlClient) httpError(op string, hres *http.Response, body []byte, reason string, secrets []string) *HTTPError {

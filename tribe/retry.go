@@ -58,6 +58,10 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 func (p RetryPolicy) backoff(attempt int) time.Duration {
 	d := p.BaseDelay
 	for i := 1; i < attempt && d < p.MaxDelay; i++ {
+		if d > p.MaxDelay/2 {
+			d = p.MaxDelay // doubling would pass it, or overflow
+			break
+		}
 		d *= 2
 	}
 	d = min(d, p.MaxDelay)
@@ -125,6 +129,9 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		if time.Since(start)+wait > t.policy.MaxElapsed {
 			return res, err
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			return res, err // the answer we have beats a deadline error
 		}
 		if res != nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))

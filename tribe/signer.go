@@ -56,8 +56,8 @@ type Signer struct {
 	// the key's RFC 7638 thumbprint, as [Signer.JWK] publishes it. Unused
 	// with Secret.
 	KeyID string
-	// Lifetime is how long each JWT is valid; zero means
-	// [DefaultJWTLifetime]. It must be at least a second.
+	// Lifetime is how long each JWT is valid, in whole seconds (JWT times
+	// are); zero means [DefaultJWTLifetime]. It must be at least 2s.
 	Lifetime time.Duration
 
 	now func() time.Time // for tests; nil means time.Now
@@ -101,9 +101,10 @@ func (s *Signer) check() (*signing, error) {
 	switch {
 	case g.lifetime == 0:
 		g.lifetime = DefaultJWTLifetime
-	case g.lifetime < time.Second:
-		return nil, fmt.Errorf("%w: Signer.Lifetime %s is under a second; give a positive lifetime such as %s, or zero for that default", ErrInvalidInput, s.Lifetime, DefaultJWTLifetime)
+	case g.lifetime < 2*time.Second:
+		return nil, fmt.Errorf("%w: Signer.Lifetime %s is under two seconds; give a lifetime such as %s, or zero for that default", ErrInvalidInput, s.Lifetime, DefaultJWTLifetime)
 	}
+	g.lifetime = g.lifetime.Truncate(time.Second)
 	switch {
 	case s.Secret != nil && s.PrivateKey != nil:
 		return nil, fmt.Errorf("%w: Signer.Secret and Signer.PrivateKey are both set; set Secret for HS256 or PrivateKey for RS256/ES256, not both", ErrInvalidInput)
@@ -209,6 +210,8 @@ func (g *signing) sign(user JWTUser) (*oauth2.Token, error) {
 	if err := user.check(); err != nil {
 		return nil, err
 	}
+	// JWT times are whole seconds: iat is now rounded down, and exp and
+	// the token's Expiry are the same whole second.
 	now := g.now().Truncate(time.Second)
 	exp := now.Add(g.lifetime)
 	t := jwt.NewWithClaims(g.method, jwt.MapClaims{

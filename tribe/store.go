@@ -16,6 +16,11 @@ import (
 // made by [StoreKey] and name the endpoint, the client id and the identity.
 // Implementations must be safe for concurrent use, must not log tokens, and
 // may drop entries at will.
+//
+// A Store that serializes tokens must keep AccessToken and, for clients to
+// find the community's gateway, [GatewayURL](tok): restore it with
+// [WithGatewayURL]. Expiry may be dropped: the cache reads it again from the
+// JWT. Tokens are credentials: store them as you would a password.
 type Store interface {
 	// Get returns the token stored at key, or nil and no error if there is
 	// none.

@@ -26,13 +26,20 @@ func GatewayURL(tok *oauth2.Token) string {
 	return s
 }
 
+// WithGatewayURL returns a copy of tok that carries gatewayURL, as a minted
+// token does (see [GatewayURL]). A [Store] that serializes tokens loses
+// oauth2.Token's extras: keep GatewayURL(tok) beside the token and restore it
+// with this.
+func WithGatewayURL(tok *oauth2.Token, gatewayURL string) *oauth2.Token {
+	if tok == nil || gatewayURL == "" {
+		return tok
+	}
+	return tok.WithExtra(map[string]any{gatewayURLKey: gatewayURL})
+}
+
 // newToken makes the oauth2 token for a minted access token.
 func newToken(access, gatewayURL string) *oauth2.Token {
-	tok := &oauth2.Token{AccessToken: access, TokenType: "Bearer", Expiry: JWTExpiry(access)}
-	if gatewayURL != "" {
-		tok = tok.WithExtra(map[string]any{gatewayURLKey: gatewayURL})
-	}
-	return tok
+	return WithGatewayURL(&oauth2.Token{AccessToken: access, TokenType: "Bearer", Expiry: JWTExpiry(access)}, gatewayURL)
 }
 
 // JWTExpiry reads the exp claim of a JWT without verifying its signature. It
@@ -81,6 +88,11 @@ func flatClaimNumber(payload []byte, claim string) (float64, bool) {
 	key := []byte(`"` + claim + `":`)
 	i := bytes.Index(payload, key)
 	if i < 0 || bytes.Count(payload, key) != 1 { // a repeated key: the last wins
+		return 0, false
+	}
+	// A key starts after '{' or ','; anything else (`\"exp":` inside a
+	// string) is left to the decoder.
+	if before := bytes.TrimRight(payload[:i], " \t\r\n"); len(before) == 0 || (before[len(before)-1] != '{' && before[len(before)-1] != ',') {
 		return 0, false
 	}
 	rest := bytes.TrimLeft(payload[i+len(key):], " \t\r\n")

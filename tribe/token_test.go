@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"golang.org/x/oauth2"
 )
 
 func fakeJWT(payload string) string {
@@ -46,4 +47,12 @@ func TestNewTokenGateway(t *testing.T) {
 
 	assert.Equal(t, "", GatewayURL(newToken("opaque", "")))
 	assert.Equal(t, "", GatewayURL(nil))
+}
+
+func TestWithGatewayURL(t *testing.T) {
+	tok := WithGatewayURL(&oauth2.Token{AccessToken: "a"}, "https://gw.example/graphql")
+	assert.Equal(t, "https://gw.example/graphql", GatewayURL(tok))
+	assert.Nil(t, WithGatewayURL(nil, "x"))
+	plain := &oauth2.Token{AccessToken: "b"}
+	assert.Same(t, plain, WithGatewayURL(plain, ""))
 }

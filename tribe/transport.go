@@ -1,26 +1,30 @@
 package tribe
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"time"
 
 	"golang.org/x/oauth2"
 )
 
 // basicAuthTransport sets HTTP Basic auth (RFC 7617) on a clone of each
-// request to its endpoint's host. The credentials are joined with a colon and
-// base64-encoded as they are, not URL-escaped. Requests to other hosts (after
-// a redirect, say) go without them.
+// request to its endpoint's scheme and host. The credentials are joined with
+// a colon and base64-encoded as they are, not URL-escaped. Requests to other
+// hosts, or to plain http after a redirect from https, go without them.
 type basicAuthTransport struct {
 	header string // "Basic base64(id:secret)"
+	scheme string
 	host   string
 	base   http.RoundTripper
 }
 
-func newBasicAuthTransport(id, secret, host string, base http.RoundTripper) *basicAuthTransport {
+func newBasicAuthTransport(id, secret, scheme, host string, base http.RoundTripper) *basicAuthTransport {
 	return &basicAuthTransport{
 		header: "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret)),
+		scheme: scheme,
 		host:   host,
 		base:   base,
 	}
@@ -28,7 +32,7 @@ func newBasicAuthTransport(id, secret, host string, base http.RoundTripper) *bas
 
 // RoundTrip implements http.RoundTripper.
 func (t *basicAuthTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host != t.host {
+	if req.URL.Host != t.host || req.URL.Scheme != t.scheme {
 		return t.base.RoundTrip(req)
 	}
 	r := req.Clone(req.Context())
@@ -37,31 +41,65 @@ func (t *basicAuthTransport) RoundTrip(req *http.Request) (*http.Response, error
 }
 
 // bearerTransport sets "Authorization: Bearer <token>" from a token source on
-// a clone of each request to its endpoint's host.
+// a clone of each request to its endpoint's scheme and host.
 type bearerTransport struct {
 	source oauth2.TokenSource
+	scheme string
 	host   string
 	base   http.RoundTripper
 }
 
 // RoundTrip implements http.RoundTripper.
 func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Host != t.host {
+	if req.URL.Host != t.host || req.URL.Scheme != t.scheme {
 		return t.base.RoundTrip(req)
 	}
-	tok, err := t.source.Token()
+	tok, err := t.token(req.Context())
 	if err != nil {
 		closeBody(req)
-		return nil, fmt.Errorf("tribe: getting a token: %w", err)
-	}
-	if !tok.Valid() {
-		closeBody(req)
-		return nil, fmt.Errorf("tribe: the token source returned an empty or expired token: %w", ErrInvalidToken)
+		return nil, wrapf(err, "getting a token")
 	}
 	recordUsedToken(req.Context(), tok)
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	return t.base.RoundTrip(r)
+}
+
+// token gets the token for a request. A cache's source waits within the
+// request's context, and a token it hands out that the wall clock says has
+// expired (after a suspend, say) is dropped and replaced once; the server
+// judges the new one. Other sources' tokens must be valid.
+func (t *bearerTransport) token(ctx context.Context) (*oauth2.Token, error) {
+	if cs, ok := t.source.(requestTokenSource); ok {
+		tok, err := cs.tokenFor(ctx)
+		if err == nil && !tok.Expiry.IsZero() && !time.Now().Before(tok.Expiry) {
+			cs.drop(ctx, tok)
+			tok, err = cs.tokenFor(ctx)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if tok == nil || tok.AccessToken == "" {
+			return nil, fmt.Errorf("%w: the token source returned an empty token", ErrInvalidToken)
+		}
+		return tok, nil
+	}
+	tok, err := t.source.Token()
+	if err != nil {
+		return nil, err
+	}
+	if !tok.Valid() {
+		return nil, fmt.Errorf("%w: the token source returned an empty or expired token", ErrInvalidToken)
+	}
+	return tok, nil
+}
+
+// requestTokenSource is a token source that can wait within a request's
+// context and drop a token the API or the wall clock refused.
+type requestTokenSource interface {
+	oauth2.TokenSource
+	tokenFor(ctx context.Context) (*oauth2.Token, error)
+	drop(ctx context.Context, tok *oauth2.Token)
 }
 
 // closeBody closes a request body, as a RoundTripper must even on error.

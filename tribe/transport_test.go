@@ -21,7 +21,7 @@ func TestBasicAuthTransportRFC7617(t *testing.T) {
 	// Characters that URL-escaping (as in x/oauth2's AuthStyleInHeader)
 	// would change; RFC 7617 sends them as they are.
 	id, secret := "id with space%2F", "p@ss:w/rd+=é"
-	tr := newBasicAuthTransport(id, secret, srv.Listener.Addr().String(), http.DefaultTransport)
+	tr := newBasicAuthTransport(id, secret, "http", srv.Listener.Addr().String(), http.DefaultTransport)
 	req, err := http.NewRequest(http.MethodPost, srv.URL, nil)
 	require.NoError(t, err)
 	res, err := tr.RoundTrip(req)
@@ -52,8 +52,8 @@ func TestTransportsPinCredentialsToTheirHost(t *testing.T) {
 	host := redirector.Listener.Addr().String()
 
 	for name, rt := range map[string]http.RoundTripper{
-		"basic":  newBasicAuthTransport("id", "secret", host, http.DefaultTransport),
-		"bearer": &bearerTransport{source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"}), host: host, base: http.DefaultTransport},
+		"basic":  newBasicAuthTransport("id", "secret", "http", host, http.DefaultTransport),
+		"bearer": &bearerTransport{source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"}), scheme: "http", host: host, base: http.DefaultTransport},
 	} {
 		t.Run(name, func(t *testing.T) {
 			otherAuth, home = nil, ""
@@ -71,9 +71,34 @@ func TestWithTransportKeepsCallerClient(t *testing.T) {
 	base := &http.Client{Timeout: 7}
 	c := withTransport(base, func(rt http.RoundTripper) http.RoundTripper {
 		assert.Equal(t, http.DefaultTransport, rt)
-		return newBasicAuthTransport("a", "b", "h", rt)
+		return newBasicAuthTransport("a", "b", "https", "h", rt)
 	})
 	assert.Nil(t, base.Transport, "the caller's client is not changed")
 	assert.Equal(t, base.Timeout, c.Timeout)
 	assert.IsType(t, &basicAuthTransport{}, c.Transport)
+}
+
+func TestTransportsNeverSendCredentialsOverPlainHTTPAfterHTTPS(t *testing.T) {
+	var seen []string
+	base := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		seen = append(seen, r.URL.Scheme+" "+r.Header.Get("Authorization"))
+		return &http.Response{StatusCode: 200, Body: http.NoBody, Request: r}, nil
+	})
+	for name, rt := range map[string]http.RoundTripper{
+		"basic":  newBasicAuthTransport("id", "secret", "https", "app.tribe.so", base),
+		"bearer": &bearerTransport{source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok"}), scheme: "https", host: "app.tribe.so", base: base},
+	} {
+		t.Run(name, func(t *testing.T) {
+			seen = nil
+			for _, u := range []string{"https://app.tribe.so/graphql", "http://app.tribe.so/graphql"} {
+				req, err := http.NewRequest(http.MethodPost, u, nil)
+				require.NoError(t, err)
+				_, err = rt.RoundTrip(req)
+				require.NoError(t, err)
+			}
+			require.Len(t, seen, 2)
+			assert.NotEqual(t, "https ", seen[0], "https gets the credentials")
+			assert.Equal(t, "http ", seen[1], "a downgrade to http does not")
+		})
+	}
 }
