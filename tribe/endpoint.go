@@ -51,7 +51,7 @@ func parseEndpoint(raw string, allowInsecure bool) (endpoint, error) {
 	shown := u.String()
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return endpoint{}, fmt.Errorf("%w: endpoint %q is not an absolute http(s) URL; give one such as %s", ErrInvalidInput, shown, DefaultEndpoint)
+		return endpoint{}, fmt.Errorf("%w: endpoint %s is not an absolute http(s) URL; give one such as %s", ErrInvalidInput, showBadURL(raw, u), DefaultEndpoint)
 	case u.Host == "" || u.Hostname() == "":
 		return endpoint{}, fmt.Errorf("%w: endpoint %q has no host", ErrInvalidInput, shown)
 	case u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()):
@@ -70,6 +70,19 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// showBadURL describes a URL that is not http(s) for an error message
+// without echoing what may be a secret: "id:secret@host" parses as scheme
+// "id" with an opaque "secret@host", so only the scheme is shown then.
+func showBadURL(raw string, u *url.URL) string {
+	switch {
+	case u.Scheme != "":
+		return fmt.Sprintf("with scheme %q", u.Scheme)
+	case strings.ContainsAny(raw, "@?#"):
+		return "(not shown: it may hold a secret)"
+	}
+	return fmt.Sprintf("%q", raw)
 }
 
 // redactURL returns raw with any userinfo password replaced, for display.

@@ -243,15 +243,19 @@ func redactBody(body []byte, secrets ...string) string {
 }
 
 // redactText returns s with the given secrets and anything token-like
-// replaced.
+// replaced. Secrets under minSecretLen characters are passed over: no real
+// secret is that short, and replacing one would garble every message.
 func redactText(s string, secrets ...string) string {
 	for _, sec := range secrets {
-		if sec != "" {
+		if len(sec) >= minSecretLen {
 			s = strings.ReplaceAll(s, sec, "[REDACTED]")
 		}
 	}
 	return tokenLike.ReplaceAllString(s, "[REDACTED]")
 }
+
+// minSecretLen is the length under which redactText leaves a secret be.
+const minSecretLen = 4
 
 // maxRetryAfter caps a Retry-After in seconds (a day), so that no product
 // overflows; no retry waits that long anyway.

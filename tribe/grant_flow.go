@@ -78,10 +78,12 @@ func oauthTokenURL(communityURL, tokenURL string, allowInsecure bool) (string, e
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		shown := "[unparsable URL]"
 		if err == nil {
-			u.User = nil
-			shown = u.String()
+			shown = showBadURL(raw, u)
+			if u.Scheme == "http" || u.Scheme == "https" {
+				shown = fmt.Sprintf("%q", (&url.URL{Scheme: u.Scheme, Path: u.Path}).String())
+			}
 		}
-		return "", fmt.Errorf("%w: %s %q is not an absolute http(s) URL; give one such as https://community.example.com", ErrInvalidInput, field, shown)
+		return "", fmt.Errorf("%w: %s %s is not an absolute http(s) URL; give one such as https://community.example.com", ErrInvalidInput, field, shown)
 	}
 	if u.User != nil {
 		u.User = nil

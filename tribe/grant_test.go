@@ -418,7 +418,7 @@ func TestGrantBadInputIsRefusedBeforeAnyRequest(t *testing.T) {
 		{"password: empty password", pw(func(g *PasswordGrant) { g.Password = "" }), "set PasswordGrant.Password"},
 		{"password: empty username", pw(func(g *PasswordGrant) { g.Username = "" }), "set PasswordGrant.Username"},
 		{"password: blank username", pw(func(g *PasswordGrant) { g.Username = "  " }), "set PasswordGrant.Username"},
-		{"password: community URL not http(s)", pw(func(g *PasswordGrant) { g.CommunityURL = "ftp://community.example.com" }), `CommunityURL "ftp://community.example.com" is not an absolute http(s) URL`},
+		{"password: community URL not http(s)", pw(func(g *PasswordGrant) { g.CommunityURL = "ftp://community.example.com" }), `CommunityURL with scheme "ftp" is not an absolute http(s) URL`},
 		{"password: community URL without scheme", pw(func(g *PasswordGrant) { g.CommunityURL = "community.example.com" }), "is not an absolute http(s) URL; give one such as https://community.example.com"},
 		{"password: plain http to a remote host", pw(func(g *PasswordGrant) { g.CommunityURL = "http://community.example.com" }), "use https, or set AllowInsecureHTTP"},
 		{"password: token URL plain http to a remote host", pw(func(g *PasswordGrant) {
