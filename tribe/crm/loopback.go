@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"html"
@@ -77,10 +78,17 @@ func (r LoginResult) GoString() string { return r.String() }
 
 // Login runs one login and returns the saved token. It returns when the
 // browser has come back and the token is saved, or when ctx ends (give it a
-// timeout). The callback is checked with [AuthRequest.ParseCallback], so the
-// errors are those it reports ([ErrStateMismatch], [*AuthError], ...), then
-// [Config.Exchange]'s. If saving the token fails, Login returns the result
-// together with the error, since the code is spent.
+// timeout).
+//
+// Only a request to the callback path carrying this login's state ends the
+// login: a request whose state is missing or does not match (a stray request,
+// an old tab, a forgery) is answered 400 and the login goes on waiting, and
+// other paths, such as /favicon.ico, are answered 404. A request with the
+// matching state is checked with [AuthRequest.ParseCallback], so the errors
+// are those it reports for it ([*AuthError] for an error redirect,
+// [ErrCodeMissing], [*ScopeError]), then [Config.Exchange]'s. If saving the
+// token fails, Login returns the result together with the error, since the
+// code is spent.
 func (l *LoopbackLogin) Login(ctx context.Context) (*LoginResult, error) {
 	if l == nil {
 		return nil, invalid("nil *LoopbackLogin")
@@ -134,10 +142,17 @@ func (l *LoopbackLogin) Login(ctx context.Context) (*LoginResult, error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if err := checkState(req.State, q.Get("state")); err != nil {
+			// Not the redirect of this login (a stray request, another
+			// tab, a forgery): refuse it and keep waiting for the browser.
+			writeStrayPage(w, err)
+			return
+		}
 		first := false
 		once.Do(func() {
 			first = true
-			res, err := l.finish(ctx, conf, req, r.URL.Query())
+			res, err := l.finish(ctx, conf, req, q)
 			writePage(w, err)
 			done <- outcome{res, err}
 		})
@@ -227,6 +242,30 @@ func (l *LoopbackLogin) finish(ctx context.Context, conf *Config, req *AuthReque
 		return res, fmt.Errorf("crm: saving the token: %w", err)
 	}
 	return res, nil
+}
+
+// checkState tells whether got is the state sent, in constant time: nil,
+// [ErrStateMissing] or [ErrStateMismatch].
+func checkState(want, got string) error {
+	switch {
+	case got == "":
+		return ErrStateMissing
+	case subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1:
+		return ErrStateMismatch
+	}
+	return nil
+}
+
+// writeStrayPage answers a request to the callback that is not this login's
+// redirect, which goes on waiting. err's text holds no secret.
+func writeStrayPage(w http.ResponseWriter, err error) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(http.StatusBadRequest)
+	fmt.Fprintf(w, "<!doctype html>\n<title>Not this login</title>\n<h1>Not the login in progress</h1>\n<p>%s</p>\n<p>This request does not belong to the login the terminal is waiting for, which goes on waiting. Use the consent URL the terminal printed.</p>\n",
+		html.EscapeString(err.Error()))
 }
 
 // writePage answers the browser. err's text holds no secret; it is escaped.

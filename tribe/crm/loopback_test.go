@@ -137,8 +137,6 @@ func TestLoopbackLoginFailures(t *testing.T) {
 		wantPage    string
 	}{
 		{name: "denied", consent: crmtest.Consent{Deny: true, DenyDescription: "Nope <b>no</b>"}, wantErr: crm.ErrAccessDenied, wantPage: "Nope &lt;b&gt;no&lt;/b&gt;"},
-		{name: "state tampered", consent: crmtest.Consent{TamperState: true}, wantErr: crm.ErrStateMismatch, wantPage: "does not match"},
-		{name: "state missing", consent: crmtest.Consent{DropState: true}, wantErr: crm.ErrStateMissing, wantPage: "state missing"},
 		{name: "code missing", consent: crmtest.Consent{DropCode: true}, wantErr: crm.ErrCodeMissing, wantPage: "code missing"},
 		{name: "narrower scopes", consent: crmtest.Consent{GrantScopes: []string{"read", "offline"}}, wantErr: crm.ErrScopeNarrowed, wantPage: "narrower"},
 		{name: "narrower scopes allowed", consent: crmtest.Consent{GrantScopes: []string{"read", "offline"}}, allowNarrow: true},
@@ -167,6 +165,107 @@ func TestLoopbackLoginFailures(t *testing.T) {
 			assert.Zero(t, srv.Counts().AuthorizationCode, "no code exchanged")
 			assert.Equal(t, http.StatusBadRequest, status)
 			assert.Contains(t, page, "Login failed")
+			assert.Contains(t, page, tt.wantPage)
+		})
+	}
+}
+
+// TestLoopbackLoginIgnoresStrayRequests checks that only the redirect with
+// this login's state ends it: requests to the callback without the state or
+// with another one are answered 400, other paths 404, and the login goes on
+// to succeed when the browser comes back.
+func TestLoopbackLoginIgnoresStrayRequests(t *testing.T) {
+	srv, conf := setup(t)
+	conf = loopbackConfig(conf)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	store := &crm.MemoryStore{}
+	b := newBrowser(srv)
+	plain := &http.Client{Timeout: 10 * time.Second}
+	get := func(u string) (int, string) {
+		resp, err := plain.Get(u)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(body)
+	}
+	open := func(consentURL string) error {
+		cu, err := url.Parse(consentURL)
+		require.NoError(t, err)
+		redirect, err := url.Parse(cu.Query().Get("redirect_uri"))
+		require.NoError(t, err)
+		state := cu.Query().Get("state")
+		require.NotEmpty(t, state)
+		callback := func(q url.Values) string {
+			u := *redirect
+			u.RawQuery = q.Encode()
+			return u.String()
+		}
+		for _, q := range []url.Values{
+			{"state": {"wrong-state-value"}, "code": {"x"}},
+			{"code": {"x"}},
+			{"state": {state + "x"}, "error": {"access_denied"}},
+			{"error": {"access_denied"}},
+		} {
+			status, page := get(callback(q))
+			assert.Equal(t, http.StatusBadRequest, status, q)
+			assert.Contains(t, page, "Not the login in progress")
+			assert.NotContains(t, page, state)
+		}
+		base := "http://" + redirect.Host
+		for _, p := range []string{"/favicon.ico", "/other?state=" + url.QueryEscape(state) + "&code=x"} {
+			status, _ := get(base + p)
+			assert.Equal(t, http.StatusNotFound, status, p)
+		}
+		return b.Open(consentURL)
+	}
+
+	res, err := (&crm.LoopbackLogin{Config: conf, Store: store, Open: open}).Login(ctx)
+	require.NoError(t, err, "the stray requests did not end the login")
+	assert.True(t, res.Token.Valid())
+	assert.Equal(t, 1, store.Saves())
+	_, status, page := b.result()
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, page, "Logged in to Tribe CRM")
+	assert.Equal(t, 1, srv.Counts().AuthorizationCode)
+}
+
+// TestLoopbackLoginWaitsPastABadState checks that a redirect with a missing
+// or tampered state is refused with a page and does not end the login, which
+// ends only with its context.
+func TestLoopbackLoginWaitsPastABadState(t *testing.T) {
+	tests := []struct {
+		name     string
+		consent  crmtest.Consent
+		wantPage string
+	}{
+		{"state tampered", crmtest.Consent{TamperState: true}, "does not match"},
+		{"state missing", crmtest.Consent{DropState: true}, "state missing"},
+		{"denied with a tampered state", crmtest.Consent{Deny: true, TamperState: true}, "does not match"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, conf := setup(t, crmtest.WithConsent(tt.consent))
+			conf = loopbackConfig(conf)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			store := &crm.MemoryStore{}
+			b := newBrowser(srv)
+			open := func(u string) error {
+				err := b.Open(u)
+				// The login goes on waiting; end it here.
+				cancel()
+				return err
+			}
+			res, err := (&crm.LoopbackLogin{Config: conf, Store: store, Open: open}).Login(ctx)
+			require.ErrorIs(t, err, context.Canceled)
+			assert.Nil(t, res)
+			assert.Zero(t, store.Saves(), "nothing saved")
+			assert.Zero(t, srv.Counts().AuthorizationCode, "no code exchanged")
+			_, status, page := b.result()
+			assert.Equal(t, http.StatusBadRequest, status)
+			assert.Contains(t, page, "Not the login in progress")
 			assert.Contains(t, page, tt.wantPage)
 		})
 	}
