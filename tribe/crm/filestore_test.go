@@ -207,3 +207,62 @@ func TestFileStoreRefusesBadInput(t *testing.T) {
 	_, err = os.Stat(path)
 	assert.ErrorIs(t, err, fs.ErrNotExist, "nothing written after cancel")
 }
+
+func TestFileStoreLoadRefusesAHugeFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "token.json")
+	huge := `{"access_token":"rt-secret-value","x":"` + strings.Repeat("x", 1<<20) + `"}`
+	require.NoError(t, os.WriteFile(path, []byte(huge), 0o600))
+	tok, err := crm.FileStore{Path: path}.Load(context.Background())
+	require.Error(t, err)
+	assert.Nil(t, tok)
+	assert.False(t, errors.Is(err, crm.ErrNoToken))
+	assert.Contains(t, err.Error(), "too large for a token file")
+	assert.NotContains(t, err.Error(), "rt-secret-value")
+}
+
+func TestFileStoreSaveFollowsASymlink(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	realDir := filepath.Join(dir, "secrets")
+	require.NoError(t, os.Mkdir(realDir, 0o700))
+	target := filepath.Join(realDir, "crm.json")
+	require.NoError(t, crm.FileStore{Path: target}.Save(ctx, &oauth2.Token{RefreshToken: "rt-old"}))
+	link := filepath.Join(dir, "token.json")
+	require.NoError(t, os.Symlink(filepath.Join("secrets", "crm.json"), link))
+
+	store := crm.FileStore{Path: link}
+	require.NoError(t, store.Save(ctx, &oauth2.Token{AccessToken: "at-new", RefreshToken: "rt-new"}))
+
+	fi, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.NotZero(t, fi.Mode()&fs.ModeSymlink, "the link is still a link")
+	got, err := crm.FileStore{Path: target}.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "rt-new", got.RefreshToken, "the target holds the new token")
+	got, err = store.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "rt-new", got.RefreshToken)
+	entries, err := os.ReadDir(realDir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "written beside the target, no temporary file left")
+}
+
+func TestFileStoreSaveThroughADanglingSymlink(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	target := filepath.Join(dir, "elsewhere", "crm.json")
+	require.NoError(t, os.Mkdir(filepath.Dir(target), 0o700))
+	link := filepath.Join(dir, "token.json")
+	require.NoError(t, os.Symlink(target, link))
+
+	require.NoError(t, crm.FileStore{Path: link}.Save(ctx, &oauth2.Token{RefreshToken: "rt-1"}))
+	fi, err := os.Lstat(link)
+	require.NoError(t, err)
+	assert.NotZero(t, fi.Mode()&fs.ModeSymlink, "the link is still a link")
+	info, err := os.Stat(target)
+	require.NoError(t, err)
+	assert.Equal(t, fs.FileMode(0o600), info.Mode().Perm())
+	got, err := crm.FileStore{Path: link}.Load(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "rt-1", got.RefreshToken)
+}
