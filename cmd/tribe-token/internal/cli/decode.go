@@ -42,14 +42,19 @@ func decodeJWT(token string) (*jwtParts, error) {
 	return &p, nil
 }
 
-// numericDate reads a NumericDate claim (RFC 7519 section 2).
+// maxNumericDate is 9999-12-31T23:59:59Z, the last second RFC 3339 can
+// write: a later date is shown as invalid rather than as a malformed time.
+const maxNumericDate = 253402300799
+
+// numericDate reads a NumericDate claim (RFC 7519 section 2): a positive
+// number of seconds no later than [maxNumericDate].
 func numericDate(v any) (time.Time, bool) {
 	n, ok := v.(json.Number)
 	if !ok {
 		return time.Time{}, false
 	}
 	f, err := n.Float64()
-	if err != nil || f <= 0 || f > math.MaxInt64/2 || math.IsNaN(f) {
+	if err != nil || math.IsNaN(f) || f <= 0 || f > maxNumericDate {
 		return time.Time{}, false
 	}
 	sec, frac := math.Modf(f)
@@ -90,14 +95,21 @@ func orderedClaims(claims map[string]any) []string {
 func claimText(k string, v any, now time.Time) string {
 	switch k {
 	case "exp", "iat", "nbf":
-		if t, ok := numericDate(v); ok {
-			past := ""
-			if k == "exp" {
-				past = "EXPIRED"
-			}
-			return describeTime(t, now, past)
+		t, ok := numericDate(v)
+		if !ok {
+			return rawClaim(v) + " (invalid: not a NumericDate, seconds since 1970 up to the year 9999)"
 		}
+		past := ""
+		if k == "exp" {
+			past = "EXPIRED"
+		}
+		return describeTime(t, now, past)
 	}
+	return rawClaim(v)
+}
+
+// rawClaim renders a claim's value as it is: a string bare, else as JSON.
+func rawClaim(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
@@ -115,6 +127,9 @@ type decodeResult struct {
 	Claims   map[string]any `json:"claims"`
 	Expiry   string         `json:"expiry,omitempty"`
 	Expired  *bool          `json:"expired,omitempty"`
+	// ExpiryInvalid: the token has an exp claim that is not a NumericDate
+	// (not a number, not positive, or past the year 9999).
+	ExpiryInvalid bool `json:"expiry_invalid,omitempty"`
 }
 
 // newDecodeCmd builds "decode".
@@ -130,7 +145,11 @@ func (e *env) newDecodeCmd() *cobra.Command {
 sending it anywhere. The signature is NOT checked: the claims are what the
 token says, not proof of anything. Use whoami to ask the server.
 
-The token comes from TRIBE_TOKEN or --token-file (- for stdin).`,
+The token comes from TRIBE_TOKEN or --token-file (- for stdin).
+
+With --output json, expiry (RFC 3339) and expired are given when the exp claim
+is a valid NumericDate; expiry_invalid is true when exp is there but is not
+one (not a positive number of seconds, or past the year 9999).`,
 		Example: `  tribe-token mint --network CAx1mZ7I7a | tribe-token decode --token-file -
   TRIBE_TOKEN=$(tribe-token mint --network CAx1mZ7I7a) tribe-token decode -o json`,
 		Args: noArgs,
@@ -147,13 +166,17 @@ The token comes from TRIBE_TOKEN or --token-file (- for stdin).`,
 				return err
 			}
 			now := e.now()
-			exp, hasExp := numericDate(p.Claims["exp"])
+			rawExp, hasExp := p.Claims["exp"]
+			exp, validExp := numericDate(rawExp)
 			if output == outJSON {
 				res := decodeResult{Header: p.Header, Claims: p.Claims}
-				if hasExp {
+				switch {
+				case validExp:
 					expired := !exp.After(now)
 					res.Expiry = exp.UTC().Format(time.RFC3339)
 					res.Expired = &expired
+				case hasExp:
+					res.ExpiryInvalid = true
 				}
 				return writeJSON(e.stdout, res)
 			}

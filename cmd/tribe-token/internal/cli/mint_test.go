@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -179,4 +181,62 @@ func TestDemo(t *testing.T) {
 		assert.Contains(t, r.stdout, want)
 	}
 	assert.NotRegexp(t, `eyJ[A-Za-z0-9_-]+\.`, r.stdout, "no token printed")
+}
+
+// unsignedJWT is a JWT with the claims given as JSON and a dummy signature.
+func unsignedJWT(claims string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(claims)) + ".c2ln"
+}
+
+func TestDecodeMalformedExpiry(t *testing.T) {
+	tests := []struct {
+		name, claims, raw string
+	}{
+		{"string", `{"sub":"u","exp":"soon"}`, "soon"},
+		{"huge", `{"sub":"u","exp":1e300}`, "1e300"},
+		{"past the year 9999", `{"sub":"u","exp":4000000000000000000}`, "4000000000000000000"},
+		{"negative", `{"sub":"u","exp":-5}`, "-5"},
+		{"null", `{"sub":"u","exp":null}`, "null"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tok := unsignedJWT(tt.claims)
+			r := run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tok}, args: args("decode")})
+			requireOK(t, r)
+			assert.Regexp(t, `(?m)^exp\s+`+regexp.QuoteMeta(tt.raw)+` \(invalid: not a NumericDate`, r.stdout)
+			assert.NotContains(t, r.stdout, "none", "exp is there, if invalid")
+			assert.Equal(t, 1, strings.Count(r.stdout, "\nexp "), "one exp row: %s", r.stdout)
+
+			r = run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tok}, args: args("decode", "-o", "json")})
+			requireOK(t, r)
+			var out map[string]any
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+			assert.Equal(t, true, out["expiry_invalid"])
+			assert.NotContains(t, out, "expiry")
+			assert.NotContains(t, out, "expired")
+		})
+	}
+
+	t.Run("absent", func(t *testing.T) {
+		tok := unsignedJWT(`{"sub":"u"}`)
+		r := run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tok}, args: args("decode")})
+		requireOK(t, r)
+		assert.Regexp(t, `(?m)^exp\s+none: the token states no expiry$`, r.stdout)
+		r = run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tok}, args: args("decode", "-o", "json")})
+		requireOK(t, r)
+		var out map[string]any
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+		assert.NotContains(t, out, "expiry_invalid")
+		assert.NotContains(t, out, "expiry")
+	})
+	t.Run("the year 9999", func(t *testing.T) {
+		tok := unsignedJWT(`{"sub":"u","exp":253402300799}`)
+		r := run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tok}, args: args("decode", "-o", "json")})
+		requireOK(t, r)
+		var out map[string]any
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+		assert.Equal(t, "9999-12-31T23:59:59Z", out["expiry"])
+		assert.NotContains(t, out, "expiry_invalid")
+	})
 }
