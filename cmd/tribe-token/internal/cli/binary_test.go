@@ -3,13 +3,17 @@ package cli
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -117,5 +121,76 @@ func TestBinary(t *testing.T) {
 			t.Fatal("mock did not stop on SIGINT")
 		}
 		assert.Contains(t, stderr.String(), "stopped")
+	})
+
+	t.Run("a second signal ends a stop that hangs", func(t *testing.T) {
+		c := exec.CommandContext(t.Context(), bin, "mock", "--addr", "127.0.0.1:0")
+		stdout, err := c.StdoutPipe()
+		require.NoError(t, err)
+		stderrPipe, err := c.StderrPipe()
+		require.NoError(t, err)
+		require.NoError(t, c.Start())
+		t.Cleanup(func() { _ = c.Process.Kill() })
+		sc := bufio.NewScanner(stdout)
+		require.True(t, sc.Scan(), "first line")
+		graphql, ok := strings.CutPrefix(sc.Text(), "graphql=")
+		require.True(t, ok, sc.Text())
+		go func() { _, _ = io.Copy(io.Discard, stdout) }()
+		stderrLines := make(chan string, 16)
+		go func() {
+			sc := bufio.NewScanner(stderrPipe)
+			for sc.Scan() {
+				stderrLines <- sc.Text()
+			}
+			close(stderrLines)
+		}()
+
+		// A request whose body never comes: the server cannot finish it,
+		// so a graceful stop waits for it.
+		u, err := url.Parse(graphql)
+		require.NoError(t, err)
+		conn, err := net.Dial("tcp", u.Host)
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", u.Path, u.Host)
+		require.NoError(t, err)
+
+		waitFor := func(prefix string) {
+			t.Helper()
+			deadline := time.After(10 * time.Second)
+			for {
+				select {
+				case l, ok := <-stderrLines:
+					require.True(t, ok, "stderr closed before %q", prefix)
+					if strings.HasPrefix(l, prefix) {
+						return
+					}
+				case <-deadline:
+					t.Fatalf("no %q line on stderr", prefix)
+				}
+			}
+		}
+		waitFor("mock Tribe server at")
+		require.NoError(t, c.Process.Signal(os.Interrupt))
+		waitFor("stopping the mock Tribe server")
+		// Stopping is under way, held up by the request. A second signal
+		// ends the process at once (or it may just have stopped).
+		_ = c.Process.Signal(os.Interrupt)
+		waited := make(chan error, 1)
+		go func() { waited <- c.Wait() }()
+		select {
+		case err := <-waited:
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				ws, ok := ee.Sys().(syscall.WaitStatus)
+				require.True(t, ok)
+				assert.True(t, ws.Signaled() && ws.Signal() == syscall.SIGINT, "ended by the second SIGINT: %v", err)
+			} else {
+				require.NoError(t, err)
+				t.Log("the server stopped before the second signal")
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the second SIGINT did not end the mock")
+		}
 	})
 }

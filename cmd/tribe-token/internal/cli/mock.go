@@ -2,11 +2,14 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -119,8 +122,12 @@ The client secrets are the fixtures', not real secrets, but they are printed
 only with --print-credentials; the default fixtures' secret is
 test-client-secret (see 'go doc github.com/tribekit/tribekit/tribe/tribetest').
 The mock CRM registers http://127.0.0.1/callback (any port) for 'crm login'
-and consents at once: fetching the consent URL (curl -sL URL) completes it. Tokens are signed
-with a random key per run unless --fixtures and a restart say otherwise.`,
+and consents at once: fetching the consent URL (curl -sL URL) completes it.
+Tokens are signed with a key drawn at random for each run (fixtures do not set
+it), so tokens from one run are not valid after a restart.
+
+The first SIGINT or SIGTERM stops the server gracefully, letting requests in
+flight finish; a second one ends the process at once.`,
 		Example: `  tribe-token mock
   tribe-token mock --addr 127.0.0.1:8080 --fixtures testdata/tribe.json --output json
   tribe-token mock --print-credentials --output env > mock.env &
@@ -147,10 +154,19 @@ with a random key per run unless --fixtures and a restart say otherwise.`,
 			if logRequests {
 				opts = append(opts, tribetest.WithLogger(slog.New(slog.NewTextHandler(e.stderr, nil))))
 			}
+			if err := checkListenAddr(addr); err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			srv, err := tribetest.Start(addr, opts...)
 			if err != nil {
+				if _, bad := errors.AsType[*net.AddrError](err); bad {
+					return usagef("--addr %s: %w", addr, err)
+				}
+				if _, bad := errors.AsType[*net.DNSError](err); bad {
+					return usagef("--addr %s: %w", addr, err)
+				}
 				return fmt.Errorf("starting the mock server on %s: %w", addr, err)
 			}
 			defer srv.Close()
@@ -179,6 +195,10 @@ with a random key per run unless --fixtures and a restart say otherwise.`,
 			}
 			fmt.Fprintf(e.stderr, "mock Tribe server at %s; stop it with Ctrl-C (SIGINT) or SIGTERM\n", srv.URL)
 			<-ctx.Done()
+			// From here on a second signal is not caught: it ends the
+			// process, should stopping hang.
+			stop()
+			fmt.Fprintln(e.stderr, "stopping the mock Tribe server; a second Ctrl-C (SIGINT) or SIGTERM ends it at once")
 			srv.Close()
 			fmt.Fprintln(e.stderr, "mock Tribe server stopped")
 			return nil
@@ -193,4 +213,17 @@ with a random key per run unless --fixtures and a restart say otherwise.`,
 	f.BoolVar(&logRequests, "log", false, "log one line per request on stderr (never credentials or tokens)")
 	addOutputFlag(cmd, &output, "text", outJSON, outEnv)
 	return cmd
+}
+
+// checkListenAddr refuses an --addr that is not HOST:PORT with a port
+// number, as bad usage rather than a failure to listen.
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port): %w", addr, err)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n > 65535 {
+		return usagef("--addr %q has no port number from 0 to 65535", addr)
+	}
+	return nil
 }
