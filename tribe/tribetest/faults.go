@@ -1,6 +1,7 @@
 package tribetest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -12,7 +13,7 @@ import (
 // operation or grant. Its parts apply in this order:
 //
 //   - Latency delays the answer; the wait ends early when the request's
-//     context does (client gone, or [Server.Close]), and nothing is
+//     context does (client gone) or at [Server.Close], and nothing is
 //     answered then.
 //   - Drop closes the connection without an answer (hijacking it).
 //   - Status (or RetryAfter alone, meaning 429) answers that status
@@ -163,17 +164,11 @@ func (s *Server) takeFault(keys ...string) *Fault {
 // with errBody's body for the fault's status.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, rec *Request, errBody func(status int) []byte) bool {
 	rec.Fault = f.String()
-	if f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			// The client is gone, or the server is closing: answer
-			// nothing rather than an empty 200.
-			t.Stop()
-			dropConnection(w)
-			return true
-		}
+	if f.Latency > 0 && !s.wait(r.Context(), f.Latency) {
+		// The client is gone, or the server is closing: answer nothing
+		// rather than an empty 200.
+		dropConnection(w)
+		return true
 	}
 	if f.Drop {
 		dropConnection(w)
@@ -203,6 +198,25 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, re
 	}
 	writeResponse(w, resp, f)
 	return true
+}
+
+// wait waits for d; it reports false if ctx is done or the server closes
+// first.
+func (s *Server) wait(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	var closed <-chan struct{} // nil, never ready, for a server not serving
+	if s.ctx != nil {
+		closed = s.ctx.Done()
+	}
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-closed:
+		return false
+	}
 }
 
 // dropConnection closes the request's connection without an answer: it

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -165,4 +166,13 @@ func mustEC(t *testing.T) *ecdsa.PublicKey {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
 	return &k.PublicKey
+}
+
+// withReadTimeout sets the server's read timeout (default 30 s), so a
+// test can outlast it quickly.
+func withReadTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		c.readTimeout = d
+		return nil
+	}
 }

@@ -24,6 +24,7 @@ type config struct {
 	httpClient  *http.Client
 	publicURL   string
 	recordLimit int
+	readTimeout time.Duration // bounds reading one request, body included
 }
 
 func defaultConfig() config {
@@ -32,6 +33,7 @@ func defaultConfig() config {
 		lifetime:    time.Hour,
 		cacheSize:   256,
 		recordLimit: 10000,
+		readTimeout: 30 * time.Second,
 	}
 }
 

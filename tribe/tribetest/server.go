@@ -34,6 +34,9 @@ const (
 // goroutine, also while requests are being served. Its state (fixtures,
 // tokens, request record, faults) is its own, behind its own mutex.
 //
+// A client has 10 seconds to send a request's header and 30 to send all of
+// it; the answer may take longer (an injected latency).
+//
 // Server is also an http.Handler, should a test want to mount it elsewhere
 // or call it without a network.
 type Server struct {
@@ -72,7 +75,15 @@ type Server struct {
 	closeOnce sync.Once
 	connMu    sync.Mutex
 	conns     map[net.Conn]http.ConnState
+
+	handlersMu sync.Mutex     // guards closing and handlers.Add
+	closing    bool           // Close has begun: new requests are dropped
+	handlers   sync.WaitGroup // handlers srv is running
 }
+
+// closeGrace is how long Close lets requests in flight finish before it
+// closes their connections.
+const closeGrace = time.Second
 
 // NewServer starts a Server on a random port of 127.0.0.1 (or ::1) with
 // [DefaultFixtures] unless an option says otherwise. Like
@@ -163,11 +174,17 @@ func (s *Server) serve(ln net.Listener) {
 	s.URL = "http://" + publicAddr(ln.Addr())
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.srv = &http.Server{
-		Handler:           s,
+		Handler:           http.HandlerFunc(s.serveTracked),
 		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return s.ctx },
-		ConnState:         s.trackConn,
-		ErrorLog:          s.errorLog(),
+		// ReadTimeout bounds reading a request, body included;
+		// net/http lifts it once the body is read, so an injected
+		// latency may last longer. Keep-alive connections may idle for
+		// minutes.
+		ReadTimeout: s.cfg.readTimeout,
+		IdleTimeout: 10 * time.Minute,
+		BaseContext: func(net.Listener) context.Context { return s.ctx },
+		ConnState:   s.trackConn,
+		ErrorLog:    s.errorLog(),
 	}
 	s.serveDone = make(chan struct{})
 	go func() {
@@ -192,6 +209,22 @@ func publicAddr(addr net.Addr) string {
 	return (&net.TCPAddr{IP: ip, Port: tcp.Port}).String()
 }
 
+// serveTracked is the handler of the server's own http.Server:
+// [Server.ServeHTTP], counted so that Close can wait for it to return. A
+// request that arrives once Close has begun is dropped unanswered (and not
+// recorded): net/http closes its connection quietly.
+func (s *Server) serveTracked(w http.ResponseWriter, r *http.Request) {
+	s.handlersMu.Lock()
+	if s.closing {
+		s.handlersMu.Unlock()
+		panic(http.ErrAbortHandler)
+	}
+	s.handlers.Add(1)
+	s.handlersMu.Unlock()
+	defer s.handlers.Done()
+	s.ServeHTTP(w, r)
+}
+
 func (s *Server) trackConn(c net.Conn, st http.ConnState) {
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
@@ -203,11 +236,16 @@ func (s *Server) trackConn(c net.Conn, st http.ConnState) {
 	}
 }
 
-// Close shuts the server down: it stops listening, cancels the context of
-// requests in flight (so injected latency ends), waits for their handlers
-// to return, and closes every connection, including the idle ones of
-// [Server.Client] and of the JWKS fetcher. No goroutine of the server is
-// left behind. Close may be called more than once. The request record
+// Close shuts the server down: it stops listening, drops requests that
+// arrive from then on, and cancels the context of requests in flight (so
+// injected latency ends). It gives those requests up to a second to be
+// answered, then closes every connection still open, which ends the
+// handlers still waiting for a request body, and waits for the handlers to
+// return. Last it closes the idle connections of [Server.Client] and of
+// the JWKS fetcher. So Close returns within about a second whatever
+// clients do, and no goroutine of the server is left behind. (Handlers run
+// by another http.Server, the Server mounted elsewhere, are that server's
+// to wait for.) Close may be called more than once. The request record
 // stays readable.
 // Safe for concurrent use.
 func (s *Server) Close() {
@@ -215,6 +253,9 @@ func (s *Server) Close() {
 		if s.srv == nil {
 			return
 		}
+		s.handlersMu.Lock()
+		s.closing = true
+		s.handlersMu.Unlock()
 		s.cancel()
 		s.srv.SetKeepAlivesEnabled(false)
 		_ = s.ln.Close()
@@ -228,7 +269,15 @@ func (s *Server) Close() {
 			}
 		}
 		s.connMu.Unlock()
-		_ = s.srv.Shutdown(context.Background())
+		// A client can hold a connection active for as long as it likes,
+		// say by never finishing a request body: past the grace period,
+		// close them all. A handler blocked reading then fails and returns.
+		ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
+		if err := s.srv.Shutdown(ctx); err != nil {
+			_ = s.srv.Close()
+		}
+		cancel()
+		s.handlers.Wait()
 		s.client.CloseIdleConnections()
 		if s.ownTr != nil {
 			s.ownTr.CloseIdleConnections()

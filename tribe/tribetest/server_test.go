@@ -4,9 +4,12 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -173,4 +176,96 @@ func concurrentRound(s *Server, c, i int) error {
 		return fmt.Errorf("refresh grant: %v", err)
 	}
 	return nil
+}
+
+// activeConns is how many of s's connections are reading or answering a
+// request.
+func activeConns(s *Server) int {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	n := 0
+	for _, st := range s.conns {
+		if st == http.StateActive {
+			n++
+		}
+	}
+	return n
+}
+
+// TestCloseWithUnfinishedBody: a client that sends part of a request body
+// and waits does not hold Close, and no goroutine is left.
+func TestCloseWithUnfinishedBody(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	s := NewServer()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "POST /graphql HTTP/1.1\r\nHost: tribe.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"qu")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return activeConns(s) == 1 }, 10*time.Second, time.Millisecond)
+
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		s.Close()
+	}()
+	require.Eventually(t, func() bool {
+		select {
+		case <-closed:
+			return true
+		default:
+			return false
+		}
+	}, 30*time.Second, 5*time.Millisecond, "Close returns")
+	// The server closed the connection.
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	_, err = io.ReadAll(conn)
+	var ne net.Error
+	assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the connection is closed: %v", err)
+}
+
+// TestLatencyOutlastsReadTimeout: the read timeout bounds reading a request,
+// not an injected latency.
+func TestLatencyOutlastsReadTimeout(t *testing.T) {
+	s := setup(t, withReadTimeout(100*time.Millisecond))
+	require.NoError(t, s.Fail("limitedToken", Fault{Latency: 400 * time.Millisecond}))
+	status, _, body, err := rawPost(context.Background(), s, defaultBasic(), mintQuery)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "accessToken")
+	recs := s.Requests()
+	require.Len(t, recs, 1)
+	assert.Equal(t, http.StatusOK, recs[0].Status)
+}
+
+// TestReadTimeout: a client that never finishes its body is answered 400
+// once the read timeout is over, and Close is not held by it.
+func TestReadTimeout(t *testing.T) {
+	s := setup(t, withReadTimeout(100*time.Millisecond))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "POST /graphql HTTP/1.1\r\nHost: tribe.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"qu")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(20*time.Second)))
+	raw, err := io.ReadAll(conn)
+	var ne net.Error
+	require.False(t, errors.As(err, &ne) && ne.Timeout(), "the server gave up on the body: %v", err)
+	assert.True(t, strings.HasPrefix(string(raw), "HTTP/1.1 400 "), "%q", raw)
+}
+
+// TestRequestsDuringCloseDropped: once Close has begun, the server's own
+// http.Server drops new requests unanswered and unrecorded, so Close has
+// no new handler to wait for.
+func TestRequestsDuringCloseDropped(t *testing.T) {
+	s := NewServer()
+	s.Close()
+	req := httptest.NewRequest(http.MethodGet, "/graphql?query=%7B__typename%7D", nil)
+	rr := httptest.NewRecorder()
+	assert.PanicsWithValue(t, http.ErrAbortHandler, func() { s.serveTracked(rr, req) })
+	assert.Empty(t, rr.Body.String())
+	assert.Empty(t, s.Requests())
+	// Called directly, the handler still answers.
+	s.ServeHTTP(rr, req)
+	assert.JSONEq(t, `{"data":{"__typename":"Query"}}`, rr.Body.String())
 }
