@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,10 +34,17 @@ its own yet); "jwt check" tells whether Tribe can take a JWT.`,
 func groupArgs(*cobra.Command, []string) error { return nil }
 
 // groupRun is the work of a command group: help when called alone, a usage
-// error for an unknown subcommand.
+// error for an unknown subcommand. The error does not echo the word, which
+// may be a secret pasted by mistake; it may suggest a command name.
 func groupRun(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2 // cobra's default for its own message
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			return usagef("unknown command; did you mean %s?", strings.Join(s, " or "))
+		}
+		return usagef("unknown command")
 	}
 	return cmd.Help()
 }

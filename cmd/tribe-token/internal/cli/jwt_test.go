@@ -140,7 +140,7 @@ func TestJWTSignRefuses(t *testing.T) {
 		{"secret as flag", invocation{args: append(args("jwt", "sign", "--hs256-secret", hsSecret), user...)}, "--hs256-secret-file"},
 		{"public key", invocation{stdin: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", args: append(args("jwt", "sign", "--private-key-file", "-"), user...)}, "public key"},
 		{"missing email", invocation{stdin: hsSecret, args: args("jwt", "sign", "--hs256-secret-file", "-", "--sub", "u", "--name", "n")}, "email"},
-		{"unknown subcommand", invocation{args: args("jwt", "verify")}, `unknown command "verify"`},
+		{"unknown subcommand", invocation{args: args("jwt", "verify")}, "unknown command"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -125,7 +125,10 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // shellQuote quotes s for a POSIX shell: in single quotes, with each single
-// quote written as '\”.
+// quote in s written as a quote that ends the quoting, an escaped quote and a
+// quote that starts it again:
+//
+//	it's  ->  'it'\''s'
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -56,6 +56,16 @@ func (e *env) newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       buildInfo().Version,
+		// Like a command group: help alone, and an unknown command refused
+		// without echoing it (it may be a secret pasted by mistake).
+		Args: groupArgs,
+		RunE: e.runE(groupRun),
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if d, err := cmd.Flags().GetDuration("timeout"); err == nil && d < 0 {
+				return usagef("--timeout %s is negative; give how long to wait for the server, e.g. 30s, or 0 for no limit", d)
+			}
+			return nil
+		},
 	}
 	// Set before cobra's completion command captures the output writer.
 	root.SetIn(e.stdin)
@@ -77,26 +87,44 @@ func (e *env) newRootCmd() *cobra.Command {
 		e.newDecodeCmd(),
 		e.newVersionCmd(),
 	)
-	addBuiltinExamples(root)
+	e.addBuiltinExamples(root)
 	return root
 }
 
 // addBuiltinExamples gives cobra's own help and completion commands an
-// Example section like every other command's.
-func addBuiltinExamples(root *cobra.Command) {
+// Example section like every other command's, and makes them refuse an
+// unknown topic or shell with exit code 2 without echoing it.
+func (e *env) addBuiltinExamples(root *cobra.Command) {
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()
 	for _, c := range root.Commands() {
 		switch c.Name() {
 		case "help":
 			c.Example = "  tribe-token help mint\n  tribe-token help crm token"
+			c.Run = nil
+			c.RunE = e.runE(helpRun)
 		case "completion":
 			c.Example = "  source <(tribe-token completion bash)\n  tribe-token completion zsh > \"${fpath[1]}/_tribe-token\""
+			c.Args = groupArgs
+			c.RunE = e.runE(groupRun)
 			for _, sh := range c.Commands() {
 				sh.Example = fmt.Sprintf("  tribe-token completion %s --help\n  tribe-token completion %s > tribe-token.%s", sh.Name(), sh.Name(), sh.Name())
+				sh.Args = noArgs
 			}
 		}
 	}
+}
+
+// helpRun is the help command's work: the help of the command args name, or
+// a usage error, which does not echo them, if they name none.
+func helpRun(cmd *cobra.Command, args []string) error {
+	target, rest, err := cmd.Root().Find(args)
+	if err != nil || target == nil || len(rest) > 0 {
+		return usagef("unknown help topic; '%s --help' lists the commands", progName)
+	}
+	target.InitDefaultHelpFlag()
+	target.InitDefaultVersionFlag()
+	return target.Help()
 }
 
 // flagError makes pflag's errors usage errors that never echo a value glued

@@ -30,7 +30,7 @@ func TestBadUsage(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"no command", nil, "", args("bogus"), []string{`unknown command "bogus"`}},
+		{"no command", nil, "", args("bogus"), []string{"unknown command (see 'tribe-token --help')"}},
 		{"missing client secret", map[string]string{"TRIBE_CLIENT_ID": "id"}, "", args("mint", "--network", "n"), []string{"no client secret", "TRIBE_CLIENT_SECRET", "--client-secret-file"}},
 		{"missing client id", map[string]string{"TRIBE_CLIENT_SECRET": "x"}, "", args("mint", "--network", "n"), []string{"TRIBE_CLIENT_ID"}},
 		{"missing network", creds, "", args("mint"), []string{"--network"}},
@@ -64,8 +64,19 @@ func TestBadUsage(t *testing.T) {
 		{"crm quick setup without redirect", map[string]string{"TRIBE_CRM_CLIENT_ID": "c", "TRIBE_CRM_CLIENT_SECRET": "s", "TRIBE_CRM_REFRESH_TOKEN": "r"}, "", args("crm", "token", "--grant", "refresh-token", "--store", empty), []string{"--redirect-url"}},
 		{"crm missing client id", nil, "", args("crm", "token", "--grant", "client-credentials"), []string{"TRIBE_CRM_CLIENT_ID"}},
 		{"crm secret as flag", nil, "", args("crm", "token", "--refresh-token", plainSecret), []string{"TRIBE_CRM_REFRESH_TOKEN", "--refresh-token-file"}},
-		{"crm unknown subcommand", nil, "", args("crm", "logout"), []string{`unknown command "logout"`}},
+		{"crm unknown subcommand", nil, "", args("crm", "logout"), []string{"unknown command (see 'tribe-token crm --help')"}},
 		{"mock bad fixtures", nil, "", args("mock", "--fixtures", empty), []string{"--fixtures"}},
+		{"mock addr without port", nil, "", args("mock", "--addr", "nonsense"), []string{`--addr "nonsense" is not HOST:PORT`}},
+		{"mock addr bad port", nil, "", args("mock", "--addr", "127.0.0.1:99999"), []string{"no port number"}},
+		{"secret as command", nil, "", args(plainSecret), []string{"unknown command (see 'tribe-token --help')"}},
+		{"secret as jwt subcommand", nil, "", args("jwt", plainSecret), []string{"unknown command (see 'tribe-token jwt --help')"}},
+		{"secret as crm subcommand", nil, "", args("crm", plainSecret), []string{"unknown command (see 'tribe-token crm --help')"}},
+		{"secret as completion shell", nil, "", args("completion", plainSecret), []string{"unknown command (see 'tribe-token completion --help')"}},
+		{"secret after completion shell", nil, "", args("completion", "bash", plainSecret), []string{"takes no arguments"}},
+		{"secret as help topic", nil, "", args("help", plainSecret), []string{"unknown help topic"}},
+		{"help topic with a secret after", nil, "", args("help", "mint", plainSecret), []string{"unknown help topic"}},
+		{"negative timeout", creds, "", args("mint", "--network", "n", "--timeout", "-1s"), []string{"--timeout -1s is negative"}},
+		{"negative timeout first", creds, "", args("--timeout", "-5s", "whoami"), []string{"--timeout -5s is negative"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,4 +144,45 @@ func TestCompletion(t *testing.T) {
 	r = run(t, invocation{args: args("__complete", "mint", "--region", "")})
 	require.Equal(t, ExitOK, r.code)
 	assert.Contains(t, r.stdout, "us\neu\n")
+}
+
+func TestUnknownCommandSuggestsWithoutEchoing(t *testing.T) {
+	r := run(t, invocation{args: args("mintt")})
+	requireFail(t, r, ExitUsage, "unknown command; did you mean mint?")
+	assert.NotContains(t, r.stderr, "mintt")
+	r = run(t, invocation{args: args("crm", "tokn")})
+	requireFail(t, r, ExitUsage, "did you mean token?")
+}
+
+func TestHelpCommand(t *testing.T) {
+	r := run(t, invocation{args: args("help", "crm", "token")})
+	requireOK(t, r)
+	assert.Contains(t, r.stdout, "Print a Tribe CRM access token")
+	r = run(t, invocation{args: args("help")})
+	requireOK(t, r)
+	assert.Contains(t, r.stdout, "Available Commands:")
+	r = run(t, invocation{args: args("completion")})
+	requireOK(t, r)
+	assert.Contains(t, r.stdout, "Available Commands:")
+	r = run(t, invocation{args: args("__complete", "help", "cr")})
+	require.Equal(t, ExitOK, r.code)
+	assert.Contains(t, r.stdout, "crm")
+}
+
+// TestDocText guards this package's doc comments and help against text
+// gofmt garbles (two single quotes become a curly double quote) and against
+// claims the mock does not honour.
+func TestDocText(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), "\u201d", f)
+		assert.NotContains(t, string(b), "\u201c", f)
+	}
+	r := run(t, invocation{args: args("mock", "--help")})
+	requireOK(t, r)
+	assert.NotContains(t, r.stdout, "unless --fixtures")
+	assert.Contains(t, r.stdout, "drawn at random for each run")
 }
