@@ -114,6 +114,9 @@ func usagef(format string, a ...any) error {
 type hinted struct {
 	err  error
 	hint string
+	// timeout: the hint explains a deadline the command set itself, so
+	// the general advice about --timeout does not apply.
+	timeout bool
 }
 
 // Error returns the message and the hint.
@@ -122,10 +125,43 @@ func (h *hinted) Error() string { return h.err.Error() + "; " + h.hint }
 // Unwrap returns the error beneath, for errors.Is and errors.As.
 func (h *hinted) Unwrap() error { return h.err }
 
+// explained is an error with a message of its own in place of the one
+// beneath, kept for errors.Is.
+type explained struct {
+	msg string
+	err error
+}
+
+// Error returns the message.
+func (x *explained) Error() string { return x.msg }
+
+// Unwrap returns the error beneath, for errors.Is and errors.As.
+func (x *explained) Unwrap() error { return x.err }
+
 // withHint returns err with hint appended to its message; nil stays nil.
 func withHint(err error, hint string) error {
 	if err == nil || hint == "" {
 		return err
 	}
 	return &hinted{err: err, hint: hint}
+}
+
+// withTimeoutHint is [withHint] for a deadline the command set itself, such
+// as crm login's --wait: no advice about --timeout is added to it.
+func withTimeoutHint(err error, hint string) error {
+	if err == nil || hint == "" {
+		return err
+	}
+	return &hinted{err: err, hint: hint, timeout: true}
+}
+
+// explainsTimeout reports whether err already says which limit ran out.
+func explainsTimeout(err error) bool {
+	for err != nil {
+		if h, ok := err.(*hinted); ok && h.timeout {
+			return true
+		}
+		err = errors.Unwrap(err)
+	}
+	return false
 }

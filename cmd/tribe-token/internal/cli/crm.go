@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,55 +131,80 @@ func saveMeta(store string, m crmMeta) error {
 }
 
 // loadMeta reads the record beside the token file; a missing one is empty.
-func loadMeta(store string) crmMeta {
+// A record that is too large or not JSON is a [usageError].
+func loadMeta(store string) (crmMeta, error) {
 	var m crmMeta
-	if b, err := os.ReadFile(metaPath(store)); err == nil {
-		_ = json.Unmarshal(b, &m)
+	path := metaPath(store)
+	b, err := readBounded(path, maxRecordFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return m, nil
+	case err != nil:
+		return m, usagef("reading the redirect URL recorded beside the token file: %w; pass --redirect-url, or log in again with 'tribe-token crm login'", err)
 	}
-	return m
+	if err := json.Unmarshal(b, &m); err != nil {
+		return m, usagef("the record %s beside the token file is not JSON (%w); pass --redirect-url, or log in again with 'tribe-token crm login'", path, err)
+	}
+	return m, nil
 }
 
-// storedSource returns a token source over the token file that refreshes
-// the token when it has expired, saving each new one.
+// storedSource returns a token source over the token file: the stored token
+// while it is valid; else one that refreshes it, saving each new one, which
+// needs the application's credentials and the redirect URL.
 func (f *crmFlags) storedSource(ctx context.Context, e *env) (oauth2.TokenSource, string, error) {
 	path, err := f.storePath()
 	if err != nil {
 		return nil, "", err
 	}
 	store := crm.FileStore{Path: path}
-	cfg, err := f.config(e, true)
+	tok, err := store.Load(ctx)
 	if err != nil {
-		// Without the application's credentials a stored token can still
-		// be used until it expires.
-		var ue *usageError
-		if !errors.As(err, &ue) {
-			return nil, "", err
-		}
-		tok, lerr := store.Load(ctx)
-		if lerr != nil {
-			return nil, "", crmStoreError(lerr, path)
-		}
-		if !tok.Valid() {
-			return nil, "", withHint(err, "the stored token has expired and refreshing it needs the application's credentials")
-		}
+		return nil, path, crmStoreError(err, path)
+	}
+	if tok.Valid() {
+		// Used as it is: neither the credentials nor the redirect URL
+		// are needed until it expires.
 		return oauth2.StaticTokenSource(tok), path, nil
 	}
-	if cfg.RedirectURL == "" {
-		cfg.RedirectURL = loadMeta(path).RedirectURL
+	if tok.RefreshToken == "" {
+		return nil, path, usagef("the token in %s has expired and holds no refresh token to renew it; log in again with 'tribe-token crm login'", path)
+	}
+	cfg, err := f.config(e, true)
+	if err != nil {
+		return nil, path, withHint(err, "the stored token has expired and refreshing it needs the application's credentials")
 	}
 	if cfg.RedirectURL == "" {
-		return nil, "", usagef("no redirect URL for refreshing the stored token: pass --redirect-url (the application's registered one), or log in again with 'tribe-token crm login'")
+		m, err := loadMeta(path)
+		if err != nil {
+			return nil, path, err
+		}
+		cfg.RedirectURL = m.RedirectURL
+	}
+	if cfg.RedirectURL == "" {
+		return nil, path, usagef("the token in %s has expired, and refreshing it needs the redirect URL it was issued for: pass --redirect-url (the application's registered one), or log in again with 'tribe-token crm login'", path)
+	}
+	// The refresh spends the stored refresh token: make sure the new one
+	// can be saved before sending it.
+	if err := checkWritable(path); err != nil {
+		return nil, path, usagef("cannot save a refreshed token to %s (%w); nothing was sent, and the stored refresh token still works", path, err)
 	}
 	ts, err := cfg.TokenSource(ctx, store)
 	return ts, path, err
 }
 
-// crmStoreError explains a token file that could not be used.
+// crmStoreError explains a token file that could not be used: missing,
+// unreadable or not a token, all [usageError]s.
 func crmStoreError(err error, path string) error {
-	if errors.Is(err, crm.ErrNoToken) {
-		return &usageError{withHint(err, fmt.Sprintf("no token at %s yet: run 'tribe-token crm login', or 'tribe-token crm token --grant refresh-token' with a refresh token from the CRM", path))}
+	switch {
+	case errors.Is(err, crm.ErrNoToken):
+		return &usageError{&explained{
+			msg: fmt.Sprintf("no token at %s; run 'tribe-token crm login' (or 'tribe-token crm token --grant refresh-token' with a refresh token copied from the CRM)", path),
+			err: err,
+		}}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, crm.ErrInvalidInput):
+		return err
 	}
-	return err
+	return usagef("%w; replace it with 'tribe-token crm login'", err)
 }
 
 // crmError adds what to do to a failed CRM call.
@@ -188,6 +214,8 @@ func crmError(err error, path string) error {
 		return nil
 	case errors.Is(err, crm.ErrNoToken):
 		return crmStoreError(err, path)
+	case errors.Is(err, crm.ErrNoRefreshToken):
+		return withHint(err, "log in again with 'tribe-token crm login'")
 	case errors.Is(err, crm.ErrInvalidGrant):
 		return withHint(err, "the refresh token is expired, revoked or already used; log in again with 'tribe-token crm login'")
 	case errors.Is(err, crm.ErrUnauthorized):

@@ -43,6 +43,9 @@ registered: http://127.0.0.1/callback (any port), or give --redirect-url or
   tribe-token crm login --redirect-url http://127.0.0.1:8765/callback --store ./crm-token.json`,
 		Args: noArgs,
 		RunE: e.runE(func(cmd *cobra.Command, _ []string) error {
+			if wait <= 0 {
+				return usagef("--wait %s is not positive; give how long to wait for the browser, e.g. 5m", wait)
+			}
 			cfg, err := cf.config(e, true)
 			if err != nil {
 				return err
@@ -50,6 +53,11 @@ registered: http://127.0.0.1/callback (any port), or give --redirect-url or
 			path, err := cf.storePath()
 			if err != nil {
 				return err
+			}
+			// The code the browser brings back is spent on the token: make
+			// sure the token can be saved before the login starts.
+			if err := checkStoreWritable(path); err != nil {
+				return usagef("cannot save the token to %s (%w); pick another --store", path, err)
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), wait)
 			defer cancel()
@@ -70,9 +78,22 @@ registered: http://127.0.0.1/callback (any port), or give --redirect-url or
 				},
 			}
 			res, err := l.Login(ctx)
+			if err != nil && res != nil && res.Token != nil {
+				// The code is spent and the token not saved: print it, as
+				// it is the only copy.
+				var t table
+				t.add("logged in", "yes, but the token is NOT saved")
+				t.add("access token", res.Token.AccessToken)
+				t.add("refresh token", res.Token.RefreshToken)
+				t.add("redirect url", res.RedirectURL)
+				if werr := t.write(e.stdout); werr != nil {
+					return werr
+				}
+				return fmt.Errorf("the token was NOT saved to %s (%w); it is printed on stdout: keep the refresh token, and pass the redirect URL with --redirect-url when refreshing it", path, err)
+			}
 			if err != nil {
 				if errors.Is(err, context.DeadlineExceeded) {
-					return withHint(err, fmt.Sprintf("the browser did not come back within --wait %s", wait))
+					return withTimeoutHint(err, fmt.Sprintf("the browser did not come back within --wait %s; raise --wait", wait))
 				}
 				return crmError(err, path)
 			}

@@ -103,8 +103,86 @@ func TestCRMQuickSetupAndStoredToken(t *testing.T) {
 
 func TestCRMNoStoredToken(t *testing.T) {
 	_, env, flags := newCRM(t)
-	r := run(t, invocation{env: env, args: append(args("crm", "token"), flags...)})
-	requireFail(t, r, ExitUsage, "crm login")
+	store := flags[len(flags)-1]
+	for _, env := range []map[string]string{env, nil} {
+		r := run(t, invocation{env: env, args: append(args("crm", "token"), flags...)})
+		requireFail(t, r, ExitUsage, "no token at "+store+"; run 'tribe-token crm login'")
+		assert.NotContains(t, r.stderr, "redirect URL")
+	}
+}
+
+// TestCRMStoredTokenProblems checks what the stored grant says about a token
+// file it cannot use, and that the redirect URL is asked for only when the
+// token must be refreshed.
+func TestCRMStoredTokenProblems(t *testing.T) {
+	srv, env, flags := newCRM(t)
+	store := flags[len(flags)-1]
+	require.NoError(t, os.MkdirAll(filepath.Dir(store), 0o700))
+
+	t.Run("not json", func(t *testing.T) {
+		require.NoError(t, os.WriteFile(store, []byte("rt-secret-value, not json"), 0o600))
+		r := run(t, invocation{env: env, args: append(args("crm", "token"), flags...)})
+		requireFail(t, r, ExitUsage, "token file "+store+" is not a token", "crm login")
+		assert.NotContains(t, r.stderr, "rt-secret-value")
+		assert.NotContains(t, r.stderr, "redirect URL")
+	})
+	t.Run("too large", func(t *testing.T) {
+		require.NoError(t, os.WriteFile(store, []byte(strings.Repeat(" ", 1<<20+1)), 0o600))
+		r := run(t, invocation{env: env, args: append(args("crm", "token"), flags...)})
+		requireFail(t, r, ExitUsage, "too large for a token file")
+	})
+
+	// A valid token from quick setup, without the record of its redirect URL.
+	rt, err := srv.IssueRefreshToken(crmtest.DefaultClientID, crmtest.DefaultRedirectURL)
+	require.NoError(t, err)
+	require.NoError(t, os.Remove(store))
+	r := run(t, invocation{env: with(env, "TRIBE_CRM_REFRESH_TOKEN", rt), args: append(args("crm", "token", "--grant", "refresh-token", "--redirect-url", crmtest.DefaultRedirectURL), flags...)})
+	requireOK(t, r)
+	tok := strings.TrimSpace(r.stdout)
+	require.NoError(t, os.Remove(metaPath(store)))
+
+	t.Run("valid token without the record", func(t *testing.T) {
+		r := run(t, invocation{env: env, args: append(args("crm", "token"), flags...)})
+		requireOK(t, r)
+		assert.Equal(t, tok, strings.TrimSpace(r.stdout))
+	})
+	t.Run("expired token without the record", func(t *testing.T) {
+		expireStoredToken(t, store)
+		r := run(t, invocation{env: env, args: append(args("crm", "token"), flags...)})
+		requireFail(t, r, ExitUsage, "has expired", "--redirect-url")
+	})
+	t.Run("record not json", func(t *testing.T) {
+		require.NoError(t, os.WriteFile(metaPath(store), []byte("{"), 0o600))
+		r := run(t, invocation{env: env, args: append(args("crm", "token"), flags...)})
+		requireFail(t, r, ExitUsage, "is not JSON", "--redirect-url")
+	})
+	t.Run("record too large", func(t *testing.T) {
+		require.NoError(t, os.WriteFile(metaPath(store), []byte(strings.Repeat(" ", 1<<20+1)), 0o600))
+		r := run(t, invocation{env: env, args: append(args("crm", "token"), flags...)})
+		requireFail(t, r, ExitUsage, "larger than 1048576 bytes")
+	})
+	t.Run("expired, refreshed with --redirect-url", func(t *testing.T) {
+		r := run(t, invocation{env: env, args: append(args("crm", "token", "--redirect-url", crmtest.DefaultRedirectURL), flags...)})
+		requireOK(t, r)
+		assert.NotEqual(t, tok, strings.TrimSpace(r.stdout))
+	})
+}
+
+func TestCRMLoginWait(t *testing.T) {
+	_, env, flags := newCRM(t)
+	for _, w := range []string{"0s", "-1s"} {
+		r := run(t, invocation{env: env, args: append(args("crm", "login", "--wait", w), flags...)})
+		requireFail(t, r, ExitUsage, "--wait "+w+" is not positive")
+	}
+
+	// The browser never comes back: the message names --wait only.
+	r := run(t, invocation{env: env, args: append(args("crm", "login", "--wait", "200ms"), flags...)})
+	require.Equal(t, ExitFailure, r.code, r.stderr)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	last := lines[len(lines)-1]
+	assert.True(t, strings.HasPrefix(last, "tribe-token: "), last)
+	assert.Contains(t, last, "did not come back within --wait 200ms")
+	assert.NotContains(t, last, "--timeout")
 }
 
 // lineWriter is a goroutine-safe writer that reports each line written.

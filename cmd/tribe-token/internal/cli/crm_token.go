@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
@@ -28,7 +30,11 @@ func (e *env) newCRMTokenCmd() *cobra.Command {
   refresh-token       quick setup: trade a refresh token copied from the CRM
                       (Configuration > Applications > Refresh token), from
                       TRIBE_CRM_REFRESH_TOKEN or --refresh-token-file, and save
-                      the new token to the token file; needs --redirect-url
+                      the new token to the token file; needs --redirect-url.
+                      The token file must be writable: that is checked before
+                      the refresh token is sent. Should saving still fail, the
+                      new refresh token is printed (with the token output, on
+                      a second line) and the exit status is 1
 
 The application's credentials come from TRIBE_CRM_CLIENT_ID / --client-id and
 TRIBE_CRM_CLIENT_SECRET / --client-secret-file.`,
@@ -85,24 +91,32 @@ TRIBE_CRM_CLIENT_SECRET / --client-secret-file.`,
 				if serr != nil {
 					return serr
 				}
-				tok, err = cfg.QuickSetup(ctx, rt, crm.FileStore{Path: path})
-				if err == nil {
-					err = saveMeta(path, crmMeta{RedirectURL: cfg.RedirectURL, Scopes: cfg.Scopes})
+				// Quick setup spends the refresh token: make sure the new
+				// one can be saved before sending it.
+				if err := checkStoreWritable(path); err != nil {
+					return usagef("cannot save the token to %s (%w); nothing was sent, and the refresh token still works", path, err)
 				}
 				identity = "crm user (token file " + path + ")"
+				tok, err = cfg.QuickSetup(ctx, rt, crm.FileStore{Path: path})
+				if tok != nil && err != nil {
+					return e.writeUnsaved(output, crmTokenOutput(tok, identity, false), tok.RefreshToken, path, err)
+				}
+				if err == nil {
+					if merr := saveMeta(path, crmMeta{RedirectURL: cfg.RedirectURL, Scopes: cfg.Scopes}); merr != nil {
+						// The token is saved; only its redirect URL is not.
+						if werr := writeToken(e.stdout, output, crmTokenOutput(tok, identity, withRefresh)); werr != nil {
+							return werr
+						}
+						return withHint(merr, fmt.Sprintf("the token is saved to %s, but refreshing it will need --redirect-url", path))
+					}
+				}
 			default:
 				return usagef("unknown --grant %q; use stored, client-credentials or refresh-token", grant)
 			}
 			if err != nil {
 				return crmError(err, path)
 			}
-			out := newTokenOutput(tok, identity)
-			out.EnvVar = "TRIBE_CRM_TOKEN"
-			out.RefreshEnvVar = "TRIBE_CRM_REFRESH_TOKEN"
-			if withRefresh {
-				out.RefreshToken = tok.RefreshToken
-			}
-			return writeToken(e.stdout, output, out)
+			return writeToken(e.stdout, output, crmTokenOutput(tok, identity, withRefresh))
 		}),
 	}
 	cf.add(cmd)
@@ -112,4 +126,25 @@ TRIBE_CRM_CLIENT_SECRET / --client-secret-file.`,
 	_ = cmd.RegisterFlagCompletionFunc("grant", cobra.FixedCompletions([]string{grantStored, grantClientCredentials, grantRefreshToken}, cobra.ShellCompDirectiveNoFileComp))
 	addOutputFlag(cmd, &output, outToken, outJSON, outEnv)
 	return cmd
+}
+
+// crmTokenOutput describes a CRM token, with its refresh token if
+// withRefresh.
+func crmTokenOutput(tok *oauth2.Token, identity string, withRefresh bool) tokenOutput {
+	out := newTokenOutput(tok, identity)
+	out.EnvVar = "TRIBE_CRM_TOKEN"
+	out.RefreshEnvVar = "TRIBE_CRM_REFRESH_TOKEN"
+	if withRefresh {
+		out.RefreshToken = tok.RefreshToken
+	}
+	return out
+}
+
+// checkStoreWritable checks that the token file and the record beside it can
+// be written, before a grant that spends something is sent.
+func checkStoreWritable(path string) error {
+	if err := checkWritable(path); err != nil {
+		return err
+	}
+	return checkWritable(metaPath(path))
 }

@@ -151,7 +151,7 @@ func (e *env) runE(f func(cmd *cobra.Command, args []string) error) func(*cobra.
 	return func(cmd *cobra.Command, args []string) error {
 		e.started = true
 		err := f(cmd, args)
-		if errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, context.DeadlineExceeded) && !explainsTimeout(err) {
 			d, _ := cmd.Flags().GetDuration("timeout")
 			return withHint(err, fmt.Sprintf("no answer within --timeout %s; check the endpoint and your network, or raise --timeout", d))
 		}

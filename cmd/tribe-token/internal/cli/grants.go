@@ -15,6 +15,7 @@ import (
 type oauthFlags struct {
 	community, tokenURL string
 	withRefresh         bool
+	insecure            bool
 	output              string
 }
 
@@ -23,7 +24,14 @@ func (f *oauthFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.community, "community", "", "community base `URL`; the token endpoint is URL"+tribe.OAuthTokenPath+" (default $TRIBE_COMMUNITY_URL)")
 	cmd.Flags().StringVar(&f.tokenURL, "token-url", "", "token endpoint's full `URL`, instead of --community")
 	cmd.Flags().BoolVar(&f.withRefresh, "with-refresh-token", false, "also print the refresh token (json and env output only)")
+	addInsecureFlag(cmd, &f.insecure, "token endpoint")
 	addOutputFlag(cmd, &f.output, outToken, outJSON, outEnv)
+}
+
+// addInsecureFlag adds --insecure-http, which lets a command send
+// credentials or tokens over plain http to a host that is not loopback.
+func addInsecureFlag(cmd *cobra.Command, dst *bool, what string) {
+	cmd.Flags().BoolVar(dst, "insecure-http", false, "allow a plain http "+what+" on a host that is not loopback (a mock in Docker, say); INSECURE: credentials and tokens travel in clear text")
 }
 
 // endpoint returns the community URL and token URL to use.
@@ -118,7 +126,7 @@ and secret from TRIBE_CLIENT_ID / --client-id and TRIBE_CLIENT_SECRET /
 			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			g := &tribe.PasswordGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Username: username, Password: password}
+			g := &tribe.PasswordGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Username: username, Password: password, AllowInsecureHTTP: of.insecure}
 			tok, err := g.Token(ctx)
 			if err != nil {
 				return grantError(err, "the password is read from TRIBE_PASSWORD or --password-file")
@@ -178,7 +186,7 @@ and secret, and exactly one of --email, --user-id (Tribe's member id) or
 			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			g := &tribe.ExchangeGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Email: email, UserID: userID, ExternalID: externalID}
+			g := &tribe.ExchangeGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Email: email, UserID: userID, ExternalID: externalID, AllowInsecureHTTP: of.insecure}
 			tok, err := g.Token(ctx)
 			if err != nil {
 				return grantError(err, "is the user a member of the community?")

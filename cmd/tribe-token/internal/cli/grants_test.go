@@ -2,7 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -103,4 +105,41 @@ func TestRefresh(t *testing.T) {
 	// is refused before it is spent.
 	r = run(t, invocation{env: with(env, "TRIBE_REFRESH_TOKEN", "whatever"), args: args("refresh")})
 	requireFail(t, r, ExitUsage, "rotates refresh tokens")
+}
+
+// TestInsecureHTTP reaches the mock at a plain http URL whose host is not
+// loopback (0.0.0.0, which Linux routes to this machine), as a mock in Docker
+// would be: refused before anything is sent, unless --insecure-http.
+func TestInsecureHTTP(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("connects to 0.0.0.0, which only Linux routes to the loopback listener")
+	}
+	srv := newMock(t)
+	u, err := url.Parse(srv.URL)
+	require.NoError(t, err)
+	remote := "http://0.0.0.0:" + u.Port()
+	env := with(appEnv(srv), "TRIBE_ENDPOINT", remote+"/graphql", "TRIBE_PASSWORD", tribetest.DefaultPassword)
+	tok := mintToken(t, srv)
+	rt := passwordRefreshToken(t, with(env, "TRIBE_COMMUNITY_URL", srv.URL))
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"mint", env, args("mint", "--network", tribetest.DefaultNetworkID)},
+		{"whoami", with(env, "TRIBE_TOKEN", tok), args("whoami")},
+		{"password", env, args("password", "--community", remote, "--username", "carol")},
+		{"exchange", env, args("exchange", "--community", remote, "--email", "bob@example.com")},
+		{"refresh", with(env, "TRIBE_REFRESH_TOKEN", rt), args("refresh", "--community", remote, "-o", "json", "--with-refresh-token")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, invocation{env: tt.env, args: tt.args})
+			requireFail(t, r, ExitUsage, "plain http", "clear text")
+			r = run(t, invocation{env: tt.env, args: append(tt.args, "--insecure-http")})
+			requireOK(t, r)
+			help := run(t, invocation{args: args(tt.name, "--help")})
+			assert.Regexp(t, `--insecure-http\s+allow a plain http .*INSECURE: credentials and tokens travel in clear text`, help.stdout)
+		})
+	}
 }

@@ -42,6 +42,7 @@ func (e *env) newMintCmd() *cobra.Command {
 		ep                         endpointFlags
 		network, member, pctx, ent string
 		output                     string
+		insecure                   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "mint --network ID [--member ID]",
@@ -85,7 +86,7 @@ from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
 			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: endpoint}
+			a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: endpoint, AllowInsecureHTTP: insecure}
 			tok, err := a.Mint(ctx, id)
 			if err != nil {
 				return mintError(id, err)
@@ -101,6 +102,7 @@ from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
 	_ = cmd.RegisterFlagCompletionFunc("context", cobra.FixedCompletions([]string{"NETWORK", "MEMBER", "POST", "SPACE"}, cobra.ShellCompDirectiveNoFileComp))
 	app.add(cmd)
 	ep.add(cmd)
+	addInsecureFlag(cmd, &insecure, "endpoint")
 	addOutputFlag(cmd, &output, outToken, outJSON, outEnv)
 	return cmd
 }

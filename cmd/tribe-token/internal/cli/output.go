@@ -108,6 +108,28 @@ func writeToken(w io.Writer, format string, t tokenOutput) error {
 	return usagef("unknown --output %q", format)
 }
 
+// writeUnsaved prints a token whose new refresh token could not be saved to
+// where, with that refresh token (for the token output, on a line of its own
+// after the access token), and returns the error that says so: the old
+// refresh token is spent, so the printed one is the only copy.
+func (e *env) writeUnsaved(format string, out tokenOutput, refresh, where string, saveErr error) error {
+	out.RefreshToken = refresh
+	if err := writeToken(e.stdout, format, out); err != nil {
+		return fmt.Errorf("the new refresh token was NOT saved to %s (%w), and printing it failed too: %w", where, saveErr, err)
+	}
+	how := "on stdout, as refresh_token"
+	switch format {
+	case outToken:
+		if _, err := fmt.Fprintln(e.stdout, refresh); err != nil {
+			return fmt.Errorf("the new refresh token was NOT saved to %s (%w), and printing it failed too: %w", where, saveErr, err)
+		}
+		how = "on stdout, on the line after the access token"
+	case outEnv:
+		how = "on stdout, as " + out.refreshEnvVar()
+	}
+	return fmt.Errorf("the new refresh token was NOT saved to %s (%w); it is printed %s: keep it, as the old one no longer works", where, saveErr, how)
+}
+
 // rfc3339 formats t in UTC, or "" for the zero time.
 func rfc3339(t time.Time) string {
 	if t.IsZero() {

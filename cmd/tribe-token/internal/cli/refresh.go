@@ -1,10 +1,6 @@
 package cli
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
-
 	"github.com/spf13/cobra"
 
 	"github.com/tribekit/tribekit/tribe"
@@ -25,7 +21,11 @@ for a new access token at the community's v1 token endpoint.
 
 Tribe rotates refresh tokens: the answer carries a new one and the old one
 stops working. So the new refresh token is never lost:
-  - with --refresh-token-file FILE, FILE is rewritten with the new one;
+  - with --refresh-token-file FILE, FILE is rewritten with the new one
+    (atomically; if FILE is a symlink, the file it points at). FILE must be
+    writable: that is checked before the old token is sent. Should writing it
+    still fail, the new refresh token is printed on stdout (in the --output
+    format; with the token output, on a second line) and the exit status is 1;
   - with TRIBE_REFRESH_TOKEN or stdin, --with-refresh-token (and --output json
     or env) is required, so that the new one is printed.`,
 		Example: `  tribe-token password --community https://community.example.com --username alice -o json --with-refresh-token \
@@ -53,16 +53,24 @@ stops working. So the new refresh token is never lost:
 			if err != nil {
 				return err
 			}
+			if inPlace {
+				// The refresh spends the token: make sure the new one can
+				// be kept before asking for it.
+				if err := checkWritable(rtFile); err != nil {
+					return usagef("cannot write the new refresh token to %s (%w); nothing was sent, and the refresh token in it still works", rtFile, err)
+				}
+			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			g := &tribe.RefreshGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, RefreshToken: rt}
+			g := &tribe.RefreshGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, RefreshToken: rt, AllowInsecureHTTP: of.insecure}
 			tok, err := g.Token(ctx)
 			if err != nil {
 				return grantError(err, "the refresh token is expired, revoked or already used (each works once); get a new one with 'tribe-token password' or 'exchange'")
 			}
 			if inPlace && tok.RefreshToken != "" && tok.RefreshToken != rt {
 				if err := replaceFile(rtFile, tok.RefreshToken+"\n"); err != nil {
-					return fmt.Errorf("saving the new refresh token (the old one no longer works) to %s: %w", rtFile, err)
+					out := newTokenOutput(tok, "refreshed token")
+					return e.writeUnsaved(of.output, out, tok.RefreshToken, rtFile, err)
 				}
 			}
 			return of.write(e, tok, "refreshed token")
@@ -72,31 +80,4 @@ stops working. So the new refresh token is never lost:
 	app.add(cmd)
 	of.add(cmd)
 	return cmd
-}
-
-// replaceFile replaces path's content atomically: a temporary file in the
-// same directory, synced, then renamed over path, with mode 0600.
-func replaceFile(path, content string) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // after a successful rename, there is nothing to remove
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.WriteString(content); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

@@ -81,9 +81,10 @@ type whoamiResult struct {
 // newWhoamiCmd builds "whoami".
 func (e *env) newWhoamiCmd() *cobra.Command {
 	var (
-		tf     tokenFlag
-		ep     endpointFlags
-		output string
+		tf       tokenFlag
+		ep       endpointFlags
+		output   string
+		insecure bool
 	)
 	cmd := &cobra.Command{
 		Use:   "whoami",
@@ -110,7 +111,7 @@ TRIBE_ENDPOINT, else Tribe's default.`,
 			if err != nil {
 				return err
 			}
-			c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), tribe.ClientConfig{Endpoint: endpoint})
+			c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), tribe.ClientConfig{Endpoint: endpoint, AllowInsecureHTTP: insecure})
 			if err != nil {
 				return err
 			}
@@ -129,6 +130,7 @@ TRIBE_ENDPOINT, else Tribe's default.`,
 	}
 	tf.add(cmd, "TRIBE_TOKEN")
 	ep.add(cmd)
+	addInsecureFlag(cmd, &insecure, "endpoint")
 	addOutputFlag(cmd, &output, outTable, outJSON)
 	return cmd
 }
