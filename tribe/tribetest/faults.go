@@ -15,7 +15,8 @@ import (
 //   - Latency delays the answer; the wait ends early when the request's
 //     context does (client gone) or at [Server.Close], and nothing is
 //     answered then.
-//   - Drop closes the connection without an answer (hijacking it).
+//   - Drop closes the connection without an answer (hijacking it; see
+//     [Fault.Drop] for HTTP/2 and for a ResponseRecorder).
 //   - Status (or RetryAfter alone, meaning 429) answers that status
 //     instead of the normal answer, with Body or a default body: Tribe's
 //     GraphQL error JSON (code 104 for 429, 10 for 5xx), RFC 6749 error
@@ -40,7 +41,11 @@ type Fault struct {
 	Truncate bool
 	// NonJSON answers an HTML page.
 	NonJSON bool
-	// Drop closes the connection without an answer.
+	// Drop closes the connection without an answer. Over HTTP/2, where
+	// there is no connection to close, the stream is reset. Where there
+	// is neither, as when ServeHTTP is called directly with an
+	// httptest.ResponseRecorder, nothing is written: the recorder keeps
+	// its defaults, and the record's Status is 0.
 	Drop bool
 	// Times is how many requests the fault applies to (default 1).
 	Times int
@@ -167,11 +172,11 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f *Fault, re
 	if f.Latency > 0 && !s.wait(r.Context(), f.Latency) {
 		// The client is gone, or the server is closing: answer nothing
 		// rather than an empty 200.
-		dropConnection(w)
+		dropConnection(w, r)
 		return true
 	}
 	if f.Drop {
-		dropConnection(w)
+		dropConnection(w, r)
 		return true
 	}
 	status := f.status()
@@ -219,13 +224,18 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// dropConnection closes the request's connection without an answer: it
-// hijacks it, or, where that is impossible (HTTP/2, a recorder), aborts the
-// handler the way net/http provides, which closes the stream quietly.
-func dropConnection(w http.ResponseWriter) {
+// dropConnection closes the request's connection without an answer, by
+// hijacking it. Where that is impossible: under an http.Server (HTTP/2),
+// it aborts the handler the way net/http provides, which resets the
+// stream quietly; elsewhere (a ResponseRecorder, a direct call) it writes
+// nothing and returns.
+func dropConnection(w http.ResponseWriter, r *http.Request) {
 	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
+	if err == nil {
+		_ = conn.Close()
+		return
+	}
+	if r.Context().Value(http.ServerContextKey) != nil {
 		panic(http.ErrAbortHandler)
 	}
-	_ = conn.Close()
 }

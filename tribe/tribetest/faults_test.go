@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -186,4 +187,48 @@ func TestFaultOnGrant(t *testing.T) {
 	assert.False(t, json.Valid(raw), "truncated: %s", raw)
 	assert.Equal(t, 2, s.GrantCount(GrantPassword))
 	assert.Equal(t, 1, s.GrantCount(GrantRefreshToken))
+}
+
+// TestDropWithoutHijack: a Drop fault on a ResponseWriter that cannot be
+// hijacked (a recorder) answers nothing and does not panic.
+func TestDropWithoutHijack(t *testing.T) {
+	s := setup(t)
+	require.NoError(t, s.Fail("limitedToken", Fault{Drop: true}))
+	body, err := json.Marshal(map[string]any{"query": mintQuery})
+	require.NoError(t, err)
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", defaultBasic())
+	rr := httptest.NewRecorder()
+	require.NotPanics(t, func() { s.ServeHTTP(rr, req) })
+	assert.Empty(t, rr.Body.String())
+	assert.Empty(t, rr.Header())
+	recs := s.Requests()
+	require.Len(t, recs, 1)
+	assert.Equal(t, 0, recs[0].Status)
+	assert.Equal(t, "drop", recs[0].Fault)
+	assert.Equal(t, 0, s.PendingFaults("limitedToken"))
+
+	// Served by net/http over HTTP/2, where there is nothing to hijack
+	// either, the stream is reset: the client sees an error, not an answer.
+	h2 := httptest.NewUnstartedServer(s)
+	h2.EnableHTTP2 = true
+	h2.StartTLS()
+	defer h2.Close()
+	require.NoError(t, s.Fail("limitedToken", Fault{Drop: true}))
+	req, err = http.NewRequest(http.MethodPost, h2.URL+"/graphql", strings.NewReader(string(body)))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", defaultBasic())
+	resp, err := h2.Client().Do(req)
+	if err == nil {
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		t.Errorf("dropped over HTTP/2, yet answered %s %q (proto %s)", resp.Status, raw, resp.Proto)
+	}
+	// And a normal request over HTTP/2 still works.
+	resp, err = h2.Client().Post(h2.URL+"/graphql", "application/json", strings.NewReader(string(body)))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "HTTP/2.0", resp.Proto)
 }

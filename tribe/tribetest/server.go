@@ -309,7 +309,9 @@ func (s *Server) OAuthTokenURL() string { return s.URL + oauthTokenPath }
 
 // ServeHTTP answers one request; see the package documentation for the
 // endpoints. It never panics on bad input and always answers JSON, unless
-// a [Fault] says otherwise.
+// a [Fault] says otherwise. (To drop a connection it cannot hijack, as
+// over HTTP/2, under an http.Server it panics with http.ErrAbortHandler,
+// which net/http turns into a quiet reset; see [Fault.Drop].)
 // Safe for concurrent use.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
