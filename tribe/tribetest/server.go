@@ -102,8 +102,9 @@ func NewServer(opts ...Option) *Server {
 }
 
 // Start starts a Server listening on addr (host:port, as for net.Listen),
-// for a standalone mock server. When addr's host is unspecified (":8080",
-// "0.0.0.0:8080"), URL names the loopback address.
+// for a standalone mock server. When addr's host is unspecified, URL names
+// the loopback address of the family asked for: 127.0.0.1 for ":8080" and
+// "0.0.0.0:8080", [::1] for "[::]:8080".
 func Start(addr string, opts ...Option) (*Server, error) {
 	s, err := newServer(opts...)
 	if err != nil {
@@ -113,7 +114,11 @@ func Start(addr string, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tribetest: listen: %w", err)
 	}
-	s.serve(ln)
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil { // net.Listen took it, so this does not happen
+		host = ""
+	}
+	s.serve(ln, host)
 	return s, nil
 }
 
@@ -168,10 +173,11 @@ func newServer(opts ...Option) (*Server, error) {
 	return s, nil
 }
 
-// serve starts serving on ln.
-func (s *Server) serve(ln net.Listener) {
+// serve starts serving on ln, which listens on the host the caller asked
+// for.
+func (s *Server) serve(ln net.Listener, host string) {
 	s.ln = ln
-	s.URL = "http://" + publicAddr(ln.Addr())
+	s.URL = "http://" + publicAddr(host, ln.Addr())
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(s.serveTracked),
@@ -193,17 +199,26 @@ func (s *Server) serve(ln net.Listener) {
 	}()
 }
 
-// publicAddr is addr with an unspecified IP replaced by the loopback one.
-func publicAddr(addr net.Addr) string {
+// publicAddr is the address to name in URL for a listener on addr that was
+// asked to listen on host: the loopback address of the family asked for
+// when host is unspecified ("", "0.0.0.0": 127.0.0.1; "::": ::1), whatever
+// the listener reports (a dual-stack listener reports [::] for both), else
+// the listener's own address.
+func publicAddr(host string, addr net.Addr) string {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok {
 		return addr.String()
 	}
 	ip := tcp.IP
+	asked := net.ParseIP(host)
 	switch {
+	case host == "" || asked != nil && asked.To4() != nil && asked.IsUnspecified():
+		ip = net.IPv4(127, 0, 0, 1)
+	case asked != nil && asked.IsUnspecified():
+		ip = net.IPv6loopback
 	case ip == nil || ip.Equal(net.IPv4zero):
 		ip = net.IPv4(127, 0, 0, 1)
-	case ip.Equal(net.IPv6unspecified):
+	case ip.IsUnspecified():
 		ip = net.IPv6loopback
 	}
 	return (&net.TCPAddr{IP: ip, Port: tcp.Port}).String()

@@ -254,6 +254,33 @@ func TestReadTimeout(t *testing.T) {
 	assert.True(t, strings.HasPrefix(string(raw), "HTTP/1.1 400 "), "%q", raw)
 }
 
+func TestStartUnspecifiedHost(t *testing.T) {
+	for _, tc := range []struct{ addr, prefix string }{
+		{"0.0.0.0:0", "http://127.0.0.1:"},
+		{":0", "http://127.0.0.1:"},
+		{"127.0.0.1:0", "http://127.0.0.1:"},
+		{"[::]:0", "http://[::1]:"},
+		{"[::1]:0", "http://[::1]:"},
+	} {
+		s, err := Start(tc.addr)
+		if err != nil && strings.Contains(tc.addr, "::") {
+			t.Logf("%s: no IPv6 here: %v", tc.addr, err)
+			continue
+		}
+		require.NoError(t, err, tc.addr)
+		assert.True(t, strings.HasPrefix(s.URL, tc.prefix), "%s: %s", tc.addr, s.URL)
+		r := gql(t, s, s.URL, "", `{ __typename }`, nil)
+		assert.Equal(t, "Query", r.Data["__typename"], tc.addr)
+		s.Close()
+	}
+	// The host asked for wins over the address the listener reports.
+	v6any := &net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}
+	assert.Equal(t, "127.0.0.1:8080", publicAddr("0.0.0.0", v6any))
+	assert.Equal(t, "127.0.0.1:8080", publicAddr("", v6any))
+	assert.Equal(t, "[::1]:8080", publicAddr("::", v6any))
+	assert.Equal(t, "127.0.0.1:8080", publicAddr("localhost", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}))
+}
+
 // TestRequestsDuringCloseDropped: once Close has begun, the server's own
 // http.Server drops new requests unanswered and unrecorded, so Close has
 // no new handler to wait for.
