@@ -34,8 +34,10 @@
 // HTTP Basic credentials of an app (Authorization: Basic, RFC 7617). It
 // answers {accessToken, gatewayUrl}: a token for the app's bot member on
 // that network (role admin), or for impersonateMemberId. gatewayUrl is
-// URL+"/gateway/"+networkId (null with [WithoutGatewayURL]). With context
-// NETWORK, entityId must be the networkId; with MEMBER, a member's id.
+// URL+"/gateway/"+networkId, or the same on the base of [WithPublicURL],
+// never on the request's Host (null with [WithoutGatewayURL]). With
+// context NETWORK, entityId must be the networkId; with MEMBER, a member's
+// id.
 //
 // authMember, network, member(id | username) and members(limit, offset,
 // after, before, query, reverse, roleIds, status) need a Bearer token: one

@@ -85,7 +85,7 @@ func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Re
 		}, f)
 		return
 	}
-	root := &rootObject{s: s, r: r, rec: rec, auth: auth}
+	root := &rootObject{s: s, rec: rec, auth: auth}
 	e.buf = make([]byte, 0, 512)
 	mark := len(e.buf)
 	if !e.executeFields(root, rootFields) {

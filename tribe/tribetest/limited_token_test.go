@@ -1,6 +1,8 @@
 package tribetest
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -167,4 +169,23 @@ func TestInstallUninstall(t *testing.T) {
 	assert.Error(t, s.Install("nobody", OtherNetworkID))
 	assert.Error(t, s.Install(DefaultClientID, "nope"))
 	assert.Error(t, s.Uninstall("nobody", OtherNetworkID))
+}
+
+// TestGatewayURLIgnoresHost: gatewayUrl is built on the server's own URL,
+// never on the Host header a client sent.
+func TestGatewayURLIgnoresHost(t *testing.T) {
+	s := setup(t)
+	body, err := json.Marshal(map[string]any{"query": limitedTokenQuery,
+		"variables": map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}})
+	require.NoError(t, err)
+	for _, host := range []string{"attacker.example:80", "attacker.example", "[::1]:1"} {
+		req, err := http.NewRequest(http.MethodPost, s.GraphQLURL(), bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Host = host
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", defaultBasic())
+		r := do(t, s, req)
+		require.Empty(t, r.Errors, r.Raw)
+		assert.Equal(t, s.GatewayURL(DefaultNetworkID), path(r.Data, "limitedToken", "gatewayUrl"), host)
+	}
 }

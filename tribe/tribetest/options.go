@@ -130,7 +130,8 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithPublicURL sets the base URL gatewayUrl is built on, for a server
-// behind a proxy (default: http:// and the request's Host).
+// behind a proxy or reached by another name (default: [Server.URL]; never
+// the request's Host).
 func WithPublicURL(u string) Option {
 	return func(c *config) error {
 		p, err := url.Parse(u)

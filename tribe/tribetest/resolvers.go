@@ -3,7 +3,6 @@ package tribetest
 import (
 	"encoding/base64"
 	"math"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 // rootObject resolves the Query type's fields for one request.
 type rootObject struct {
 	s    *Server
-	r    *http.Request
 	rec  *Request
 	auth *authState
 }
@@ -91,12 +89,11 @@ func (q *rootObject) limitedToken(args map[string]any) (any, error) {
 	q.rec.MemberID, q.rec.NetworkID = m.ID, nr.net.ID
 	tok := appTokenObj{accessToken: token}
 	if !s.cfg.noGateway {
+		// The server's own URL, never the request's Host: a client
+		// must not choose where the gateway it is told of is.
 		base := s.cfg.publicURL
 		if base == "" {
-			base = "http://" + q.r.Host
-			if q.r.Host == "" {
-				base = s.URL
-			}
+			base = s.URL
 		}
 		tok.gatewayURL = base + gatewayPath + "/" + url.PathEscape(networkID)
 	}

@@ -310,7 +310,8 @@ func (s *Server) Client() *http.Client { return s.client }
 func (s *Server) GraphQLURL() string { return s.URL + graphQLPath }
 
 // GatewayURL is the per-network gateway endpoint that limitedToken answers
-// as gatewayUrl: URL+"/gateway/"+networkID. It serves GraphQL; a Bearer
+// as gatewayUrl: URL+"/gateway/"+networkID (limitedToken puts the base of
+// [WithPublicURL] in place of URL when set). It serves GraphQL; a Bearer
 // token of another network is refused there (code 108).
 // Safe for concurrent use.
 func (s *Server) GatewayURL(networkID string) string {
