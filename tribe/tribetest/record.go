@@ -31,7 +31,8 @@ const (
 )
 
 // Request is the record of one request the server answered. Secrets are
-// never recorded: no client secret, password, access or refresh token.
+// never recorded: no client secret or assertion, password, authorization
+// code, access or refresh token.
 // A Request returned by [Server.Requests] is the caller's copy: plain data,
 // not shared with the server.
 type Request struct {
@@ -55,9 +56,12 @@ type Request struct {
 	MemberID  string
 	NetworkID string
 	// Variables are the GraphQL variables as sent. Params are the OAuth
-	// form parameters (first value of each), with client_secret,
-	// password, refresh_token and any parameter whose name mentions a
-	// secret, password or token replaced by "[REDACTED]".
+	// form parameters (first value of each). In both, the value of any
+	// name (of a parameter, a variable or a member of an object in one)
+	// that mentions a secret, password, token or assertion, such as
+	// client_secret, refresh_token or client_assertion, and of those
+	// named authorization, code or code_verifier, in any case, is
+	// replaced by "[REDACTED]".
 	Variables map[string]any
 	Params    map[string]string
 	// Status is the HTTP status answered (0 if the connection was dropped
@@ -75,11 +79,22 @@ type Request struct {
 const redacted = "[REDACTED]"
 
 // isSecretName reports whether a parameter or variable name may hold a
-// secret.
+// secret: one that mentions a secret, password, token or assertion
+// (client_assertion, RFC 7521), or one of the names of OAuth parameters
+// that carry a credential under another word: an authorization code and
+// its PKCE verifier (RFC 6749, RFC 7636). Case-insensitive.
 func isSecretName(name string) bool {
 	n := strings.ToLower(name)
-	return strings.Contains(n, "secret") || strings.Contains(n, "password") ||
-		strings.Contains(n, "token") || n == "authorization"
+	switch n {
+	case "authorization", "code", "code_verifier":
+		return true
+	}
+	for _, w := range []string{"secret", "password", "token", "assertion"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // redactParams keeps the first value of each form parameter, redacting

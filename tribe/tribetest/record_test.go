@@ -145,3 +145,34 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	return w.b.Write(p)
 }
+
+// TestAssertionsAndCodesRedacted: OAuth parameters that carry a credential
+// without saying secret, password or token in their name are redacted too.
+func TestAssertionsAndCodesRedacted(t *testing.T) {
+	s := setup(t)
+	form(t, s, url.Values{
+		"grant_type":            {"authorization_code"},
+		"code":                  {"the-auth-code"},
+		"code_verifier":         {"the-code-verifier"},
+		"client_assertion":      {"the-client-assertion"},
+		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		"assertion":             {"the-assertion"},
+		"Code":                  {"the-other-code"},
+		"redirect_uri":          {"http://127.0.0.1/callback"},
+	})
+	gql(t, s, s.URL, "", `query($code: String, $assertion: String) { member(username: $code, id: $assertion) { id } }`,
+		map[string]any{"code": "var-code-value", "assertion": "var-assertion-value"})
+	recs := s.Requests()
+	require.Len(t, recs, 2)
+	js, err := json.Marshal(recs)
+	require.NoError(t, err)
+	for _, secret := range []string{"the-auth-code", "the-code-verifier", "the-client-assertion", "the-assertion", "the-other-code", "var-code-value", "var-assertion-value"} {
+		assert.NotContains(t, string(js), secret)
+	}
+	for _, k := range []string{"code", "code_verifier", "client_assertion", "assertion", "Code"} {
+		assert.Equal(t, "[REDACTED]", recs[0].Params[k], k)
+	}
+	assert.Equal(t, "http://127.0.0.1/callback", recs[0].Params["redirect_uri"], "other parameters are kept")
+	assert.Equal(t, "authorization_code", recs[0].Params["grant_type"])
+	assert.Equal(t, map[string]any{"code": "[REDACTED]", "assertion": "[REDACTED]"}, recs[1].Variables)
+}
