@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"time"
 )
@@ -186,13 +187,25 @@ func (c JWTConfig) String() string {
 // GoString is [JWTConfig.String].
 func (c JWTConfig) GoString() string { return c.String() }
 
+// maxFixturesBytes bounds a fixtures file.
+const maxFixturesBytes = 16 << 20
+
 // LoadFixtures reads fixtures from a JSON file in the format the package
 // documentation describes. Unknown keys are an error, so are fixtures that
-// fail [Fixtures.Validate].
+// fail [Fixtures.Validate], and so is a file larger than 16 MiB (read no
+// further than that).
 func LoadFixtures(path string) (*Fixtures, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("tribetest: read fixtures: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFixturesBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("tribetest: read fixtures: %w", err)
+	}
+	if len(data) > maxFixturesBytes {
+		return nil, fmt.Errorf("tribetest: read fixtures: %q is larger than 16 MiB", path)
 	}
 	return ParseFixtures(data)
 }

@@ -210,3 +210,30 @@ func mustJSON(t *testing.T, v any) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+// TestLoadFixturesBounded: a fixtures file past the bound is refused
+// without being read whole.
+func TestLoadFixturesBounded(t *testing.T) {
+	dir := t.TempDir()
+	sized := func(name string, n int64) string {
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		require.NoError(t, err)
+		require.NoError(t, f.Truncate(n)) // sparse: no disk written
+		require.NoError(t, f.Close())
+		return p
+	}
+	_, err := LoadFixtures(sized("big.json", 16<<20+1))
+	require.ErrorContains(t, err, "tribetest: read fixtures: ")
+	require.ErrorContains(t, err, "larger than 16 MiB")
+
+	_, err = LoadFixtures(sized("limit.json", 16<<20))
+	require.Error(t, err, "NUL bytes are not JSON")
+	assert.NotContains(t, err.Error(), "larger than")
+	assert.ErrorContains(t, err, "tribetest: decode fixtures")
+
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		_, err = LoadFixtures("/dev/zero")
+		assert.ErrorContains(t, err, "larger than 16 MiB")
+	}
+}
