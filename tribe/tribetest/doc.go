@@ -62,7 +62,8 @@
 //	query syntax or validation error                   200   118
 //	unknown operationName                              200   118
 //	variable missing (non-null, no default)            200   112
-//	variable of the wrong type                         200   106
+//	variable of the wrong type (an Int: not a JSON     200   106
+//	  integer within 32 bits)
 //	limitedToken: app not installed / unknown network  200   102 "Forbidden"
 //	limitedToken: unknown impersonateMemberId          200   110
 //	limitedToken: context NETWORK, entityId != network 200   106

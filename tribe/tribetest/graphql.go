@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"slices"
@@ -169,7 +170,8 @@ func readGraphQLParams(r *http.Request) (graphQLParams, *response) {
 }
 
 // coerceVariables is validator.VariableValues, recovering from its panics
-// and mapping its errors to Tribe codes (112 missing, 106 invalid).
+// and mapping its errors to Tribe codes (112 missing, 106 invalid), after
+// checkIntVariables.
 func coerceVariables(schema *ast.Schema, op *ast.OperationDefinition, vars map[string]any) (out map[string]any, ge *gqlError) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -179,6 +181,9 @@ func coerceVariables(schema *ast.Schema, op *ast.OperationDefinition, vars map[s
 	}()
 	if vars == nil {
 		vars = map[string]any{}
+	}
+	if e := checkIntVariables(schema, op, vars); e != nil {
+		return nil, e
 	}
 	out, err := validator.VariableValues(schema, op, vars)
 	if err == nil {
@@ -217,4 +222,54 @@ func coerceVariables(schema *ast.Schema, op *ast.OperationDefinition, vars map[s
 		}
 	}
 	return nil, &e
+}
+
+// checkIntVariables refuses what validator.VariableValues lets through as
+// an Int: a string of digits ("5") and integers beyond 32 bits. An Int
+// variable, or an Int in a list or input object variable, must be a JSON
+// number that is an integer from -2^31 to 2^31-1 (GraphQL, section 3.5.1);
+// anything else is a variable error (code 106), before execution. Null and
+// absent values are left to VariableValues.
+func checkIntVariables(schema *ast.Schema, op *ast.OperationDefinition, vars map[string]any) *gqlError {
+	for _, vd := range op.VariableDefinitions {
+		if where, bad := badInt(schema, vd.Type, vars[vd.Variable], "variable $"+vd.Variable); bad {
+			e := newGQLError(codeInvalidParam, where+": an Int must be a JSON integer within 32 bits").at(vd.Position)
+			return &e
+		}
+	}
+	return nil
+}
+
+// badInt reports where in v, a value of type t, an Int is not one.
+func badInt(schema *ast.Schema, t *ast.Type, v any, where string) (string, bool) {
+	if v == nil {
+		return "", false
+	}
+	if t.Elem != nil {
+		l, ok := v.([]any)
+		if !ok { // a single value stands for a list of one
+			return badInt(schema, t.Elem, v, where)
+		}
+		for i, x := range l {
+			if w, bad := badInt(schema, t.Elem, x, fmt.Sprintf("%s[%d]", where, i)); bad {
+				return w, true
+			}
+		}
+		return "", false
+	}
+	if t.NamedType == "Int" {
+		f, ok := v.(float64) // what encoding/json decodes a number to
+		return where, !ok || f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32
+	}
+	def := schema.Types[t.NamedType]
+	obj, ok := v.(map[string]any)
+	if def == nil || def.Kind != ast.InputObject || !ok {
+		return "", false
+	}
+	for _, fd := range def.Fields {
+		if w, bad := badInt(schema, fd.Type, obj[fd.Name], where+"."+fd.Name); bad {
+			return w, true
+		}
+	}
+	return "", false
 }

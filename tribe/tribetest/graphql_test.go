@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 func TestGraphQLExecution(t *testing.T) {
@@ -90,6 +92,10 @@ func TestGraphQLErrors(t *testing.T) {
 		{"unknown operation", `query a { authMember { id } }`, nil, "zzz", []string{"118"}, "zzz", nil, true},
 		{"wrong variable type", `query($l: Int!) { members(limit: $l) { totalCount } }`, map[string]any{"l": "ten"}, "", []string{"106"}, "$l", nil, true},
 		{"variable not null", `query($l: Int!) { members(limit: $l) { totalCount } }`, map[string]any{"l": nil}, "", []string{"106"}, "null", nil, true},
+		{"Int variable as a string", `query($l: Int!) { members(limit: $l) { totalCount } }`, map[string]any{"l": "5"}, "", []string{"106"}, "$l", []map[string]int{{"line": 1, "column": 7}}, true},
+		{"Int variable beyond 32 bits", `query($l: Int!) { members(limit: $l) { totalCount } }`, map[string]any{"l": 3000000000}, "", []string{"106"}, "$l", nil, true},
+		{"Int variable fractional", `query($l: Int!, $o: Int) { members(limit: $l, offset: $o) { totalCount } }`, map[string]any{"l": 1, "o": 0.5}, "", []string{"106"}, "$o", nil, true},
+		{"Int variable true", `query($o: Int) { members(limit: 1, offset: $o) { totalCount } }`, map[string]any{"o": true}, "", []string{"106"}, "$o", nil, true},
 		{"member not found", `{ member(id: "zzz") { id } }`, nil, "", []string{"110"}, "not found", []map[string]int{{"line": 1, "column": 3}}, false},
 		{"member without arguments", `{ member { id } }`, nil, "", []string{"112"}, "id or a username", nil, false},
 		{"negative limit", `{ members(limit: -1) { totalCount } }`, nil, "", []string{"106"}, "limit", nil, false},
@@ -246,4 +252,61 @@ func TestIntrospectionSchema(t *testing.T) {
 	assert.Equal(t, "NON_NULL", path(members, "args", 2, "type", "kind"))
 	assert.Equal(t, "Int", path(members, "args", 2, "type", "ofType", "name"))
 	assert.Equal(t, "String", path(members, "args", 0, "type", "name"))
+}
+
+func TestIntVariablesInRange(t *testing.T) {
+	s := setup(t)
+	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
+	require.NoError(t, err)
+	q := `query($l: Int!, $o: Int) { members(limit: $l, offset: $o) { totalCount } }`
+	for _, vars := range []map[string]any{
+		{"l": 2147483647, "o": nil},
+		{"l": 0, "o": 1},
+		{"l": 1.0},
+	} {
+		r := gql(t, s, s.URL, bearer(tok), q, vars)
+		assert.Empty(t, r.Errors, "%v: %s", vars, r.Raw)
+	}
+	// Out of range but a JSON integer: a variable error, before any
+	// credentials are looked at.
+	r := gql(t, s, s.URL, "", q, map[string]any{"l": -2147483649})
+	assert.Equal(t, []string{"106"}, r.codes(), r.Raw)
+	assert.Empty(t, r.Errors[0].Path)
+}
+
+// TestCheckIntVariablesNested: Ints inside lists and input objects are
+// held to 32-bit integers too (the Tribe schema has none yet).
+func TestCheckIntVariablesNested(t *testing.T) {
+	schema, gerr := gqlparser.LoadSchema(&ast.Source{Input: `
+input In { n: Int, l: [Int!], in: In }
+type Query { f(a: In, b: [Int], c: [[Int]]): Int }`})
+	require.NoError(t, gerr)
+	doc, errs := gqlparser.LoadQuery(schema, `query($a: In, $b: [Int], $c: [[Int]]) { f(a: $a, b: $b, c: $c) }`)
+	require.Empty(t, errs)
+	op := doc.Operations[0]
+	for _, tc := range []struct {
+		vars  string
+		where string // "" for accepted
+	}{
+		{`{"a": {"n": 1, "l": [1, 2], "in": {"n": -2147483648}}, "b": [1, null], "c": [[1], null]}`, ""},
+		{`{"a": null, "b": 7, "c": 7}`, ""},
+		{`{"a": {"n": "1"}}`, "variable $a.n"},
+		{`{"a": {"l": [1, 2147483648]}}`, "variable $a.l[1]"},
+		{`{"a": {"in": {"in": {"n": 1.5}}}}`, "variable $a.in.in.n"},
+		{`{"b": [1, "2"]}`, "variable $b[1]"},
+		{`{"b": "2"}`, "variable $b"},
+		{`{"c": [[1], [2, 3e10]]}`, "variable $c[1][1]"},
+	} {
+		var vars map[string]any
+		require.NoError(t, json.Unmarshal([]byte(tc.vars), &vars))
+		e := checkIntVariables(schema, op, vars)
+		if tc.where == "" {
+			assert.Nil(t, e, tc.vars)
+			continue
+		}
+		if assert.NotNil(t, e, tc.vars) {
+			assert.Equal(t, "106", e.Code)
+			assert.True(t, strings.HasPrefix(e.Message, tc.where+": "), "%s: %s", tc.vars, e.Message)
+		}
+	}
 }
