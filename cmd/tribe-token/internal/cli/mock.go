@@ -129,7 +129,7 @@ it), so tokens from one run are not valid after a restart.
 The first SIGINT or SIGTERM stops the server gracefully, letting requests in
 flight finish; a second one ends the process at once.`,
 		Example: `  tribe-token mock
-  tribe-token mock --addr 127.0.0.1:8080 --fixtures testdata/tribe.json --output json
+  tribe-token mock --addr 127.0.0.1:8080 --fixtures fixtures.json --output json
   tribe-token mock --print-credentials --output env > mock.env &
   sleep 1; . ./mock.env; tribe-token mint --network "$TRIBE_NETWORK_ID"`,
 		Args: noArgs,
