@@ -225,14 +225,18 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 }
 
 // dropConnection closes the request's connection without an answer, by
-// hijacking it. Where that is impossible: under an http.Server (HTTP/2),
-// it aborts the handler the way net/http provides, which resets the
-// stream quietly; elsewhere (a ResponseRecorder, a direct call) it writes
-// nothing and returns.
+// hijacking it (ServeHTTP closes it once the request is recorded). Where
+// that is impossible: under an http.Server (HTTP/2), it aborts the handler
+// the way net/http provides, which resets the stream quietly; elsewhere (a
+// ResponseRecorder, a direct call) it writes nothing and returns.
 func dropConnection(w http.ResponseWriter, r *http.Request) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err == nil {
-		_ = conn.Close()
+		if sw, ok := w.(*statusWriter); ok {
+			sw.dropped = conn
+		} else {
+			_ = conn.Close()
+		}
 		return
 	}
 	if r.Context().Value(http.ServerContextKey) != nil {

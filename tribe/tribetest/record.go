@@ -172,7 +172,9 @@ func (s *Server) finish(rec *Request, d time.Duration) {
 
 // Requests returns a copy of the record of the requests answered since the
 // start or the last [Server.Reset], oldest first (at most the latest
-// [WithRecordLimit] of them). Safe for concurrent use.
+// [WithRecordLimit] of them). A request is recorded, and counted, before
+// its answer is sent or its connection dropped, so a client that has its
+// answer finds it here. Safe for concurrent use.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	recs := s.records

@@ -2,6 +2,7 @@ package tribetest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -175,4 +176,22 @@ func TestAssertionsAndCodesRedacted(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1/callback", recs[0].Params["redirect_uri"], "other parameters are kept")
 	assert.Equal(t, "authorization_code", recs[0].Params["grant_type"])
 	assert.Equal(t, map[string]any{"code": "[REDACTED]", "assertion": "[REDACTED]"}, recs[1].Variables)
+}
+
+// TestRecordedBeforeAnswered: a client that has its answer, however large,
+// or has seen its connection dropped, finds the request in the record.
+func TestRecordedBeforeAnswered(t *testing.T) {
+	s := setup(t)
+	const big = `{ __schema { types { name description fields { name description args { name description type { name kind ofType { name kind } } } type { name kind ofType { name kind ofType { name } } } } } } }`
+	for i := range 100 {
+		r := gql(t, s, s.URL, "", big, nil)
+		require.Greater(t, len(r.Raw), 8<<10, "an answer larger than net/http's buffers")
+		require.Equal(t, i+1, s.Count("__schema"), "request %d", i)
+	}
+	for i := range 50 {
+		require.NoError(t, s.Fail("limitedToken", Fault{Drop: true}))
+		_, _, _, err := rawPost(context.Background(), s, defaultBasic(), mintQuery)
+		require.Error(t, err)
+		require.Equal(t, i+1, s.Count("limitedToken"), "dropped request %d", i)
+	}
 }

@@ -328,6 +328,8 @@ func (s *Server) OAuthTokenURL() string { return s.URL + oauthTokenPath }
 // a [Fault] says otherwise. (To drop a connection it cannot hijack, as
 // over HTTP/2, under an http.Server it panics with http.ErrAbortHandler,
 // which net/http turns into a quiet reset; see [Fault.Drop].)
+// A request is in the record ([Server.Requests], [Server.Count]) before
+// its answer is sent or its connection dropped.
 // Safe for concurrent use.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -341,9 +343,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		rec.Status = sw.status
 		s.finish(rec, time.Since(start))
+		if sw.dropped != nil {
+			_ = sw.dropped.Close()
+		}
 		if p == http.ErrAbortHandler {
 			panic(p)
 		}
+		sw.send()
 	}()
 	path := r.URL.Path
 	switch {
@@ -399,25 +405,39 @@ func writeResponse(w http.ResponseWriter, resp response, f *Fault) {
 	_, _ = w.Write(body)
 }
 
-// statusWriter remembers the status a handler wrote.
+// statusWriter remembers the status a handler wrote, and holds the answer
+// back until send, so that ServeHTTP records a request before its client
+// can see the answer: a client that has its answer finds the request in
+// the record.
 type statusWriter struct {
 	http.ResponseWriter
-	status int
-	wrote  bool
+	status  int
+	wrote   bool
+	body    []byte
+	dropped net.Conn // hijacked, to close once the request is recorded
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if !w.wrote {
 		w.status, w.wrote = code, true
 	}
-	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if !w.wrote {
 		w.status, w.wrote = http.StatusOK, true
 	}
-	return w.ResponseWriter.Write(b)
+	w.body = append(w.body, b...)
+	return len(b), nil
+}
+
+// send writes the answer held back, if any.
+func (w *statusWriter) send() {
+	if !w.wrote || w.dropped != nil {
+		return
+	}
+	w.ResponseWriter.WriteHeader(w.status)
+	_, _ = w.ResponseWriter.Write(w.body)
 }
 
 // Unwrap lets http.ResponseController reach the connection to hijack it.
