@@ -120,7 +120,9 @@ func TestCacheEvictionSparesMintsInFlight(t *testing.T) {
 	// the oldest, with a mint in flight.
 	require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Latency: time.Hour}))
 	go func() { _, _ = c.Token(ctx, carol) }()
-	require.Eventually(t, func() bool { return c.Mints() == 1 }, 5*time.Second, time.Millisecond)
+	// Wait until the server holds carol's request (the fault is taken),
+	// so that bob's mint cannot take the fault instead.
+	require.Eventually(t, func() bool { return srv.PendingFaults("limitedToken") == 0 }, 5*time.Second, time.Millisecond)
 	srv.Advance(2 * time.Second)
 	_, err := c.Token(ctx, bob)
 	require.NoError(t, err)
