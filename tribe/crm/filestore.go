@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/safefile"
 )
 
 // FileStore is a [TokenStore] that keeps the token as JSON (the
@@ -44,9 +43,12 @@ func (f FileStore) Load(ctx context.Context) (*oauth2.Token, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	b, err := readBounded(f.Path, maxTokenFile)
+	b, err := safefile.ReadBounded(f.Path, maxTokenFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %w", ErrNoToken, err)
+	}
+	if tooLarge := (*safefile.TooLargeError)(nil); errors.As(err, &tooLarge) {
+		return nil, fmt.Errorf("crm: token file %s is larger than 1 MiB, too large for a token file: %w", f.Path, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("crm: reading token file: %w", err)
@@ -64,7 +66,7 @@ func (f FileStore) Load(ctx context.Context) (*oauth2.Token, error) {
 }
 
 // Save replaces the file's token with tok atomically (see [FileStore]).
-func (f FileStore) Save(ctx context.Context, tok *oauth2.Token) (err error) {
+func (f FileStore) Save(ctx context.Context, tok *oauth2.Token) error {
 	if f.Path == "" {
 		return invalid("FileStore.Path is empty")
 	}
@@ -79,113 +81,10 @@ func (f FileStore) Save(ctx context.Context, tok *oauth2.Token) (err error) {
 		return fmt.Errorf("crm: encoding token: %w", err)
 	}
 	// A symlink stays one: the token goes to the file it points at.
-	target, err := resolveLink(f.Path)
-	if err != nil {
+	if err := safefile.WriteAtomic(f.Path, b); err != nil {
 		return fmt.Errorf("crm: saving token: %w", err)
 	}
-	dir, base := filepath.Split(target)
-	if dir == "" {
-		dir = "."
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("crm: saving token: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("crm: saving token: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		return fmt.Errorf("crm: saving token: %w", err)
-	}
-	if _, err := tmp.Write(b); err != nil {
-		return fmt.Errorf("crm: saving token: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("crm: saving token: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("crm: saving token: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
-		return fmt.Errorf("crm: saving token: %w", err)
-	}
-	syncDir(dir)
 	return nil
-}
-
-// readBounded reads the file at path, refusing one larger than limit bytes
-// without reading it all. Its errors never hold the content.
-func readBounded(path string, limit int64) ([]byte, error) {
-	file, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer file.Close()
-	b, err := io.ReadAll(io.LimitReader(file, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes, too large for a token file", path, limit)
-	}
-	return b, nil
-}
-
-// maxLinks bounds the symlinks followed to a token file, as the kernel does.
-const maxLinks = 40
-
-// resolveLink returns the file path names once symlinks are followed: path
-// itself if it is not a symlink or does not exist, else the file the links
-// lead to, which may not exist yet (a dangling link).
-func resolveLink(path string) (string, error) {
-	for range maxLinks {
-		fi, err := os.Lstat(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return path, nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			return path, nil
-		}
-		if real, err := filepath.EvalSymlinks(path); err == nil {
-			return real, nil
-		}
-		// A dangling link: follow it one step, from the real directory
-		// it lives in, and look again.
-		dest, err := os.Readlink(path)
-		if err != nil {
-			return "", err
-		}
-		if !filepath.IsAbs(dest) {
-			dir, err := filepath.EvalSymlinks(filepath.Dir(path))
-			if err != nil {
-				return "", err
-			}
-			dest = filepath.Join(dir, dest)
-		}
-		path = dest
-	}
-	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
-}
-
-// syncDir flushes the directory entry of a rename to disk. Not every system
-// can fsync a directory, and the token is already in place, so failures are
-// ignored.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
 }
 
 // String describes the store by its path.
