@@ -2,6 +2,8 @@ module github.com/tribekit/tribekit
 
 go 1.26.0
 
+toolchain go1.26.11
+
 require (
 	github.com/Khan/genqlient v0.8.1
 	github.com/golang-jwt/jwt/v5 v5.3.1
