@@ -31,6 +31,13 @@ type Client struct {
 	// http.DefaultTransport) is wrapped to add the token. Its Timeout and
 	// other fields are kept.
 	HTTPClient *http.Client
+
+	// AllowInsecureHTTP lets BaseURL use plain http to a host that is not
+	// loopback. Leave it false outside tests: without it such a BaseURL is
+	// refused before anything is sent, since the bearer token would cross
+	// the network in clear text. http to 127.0.0.0/8, ::1 or "localhost" is
+	// always allowed.
+	AllowInsecureHTTP bool
 }
 
 // Employee is an Employee relationship (Relationship_Person_Contact_Employee):

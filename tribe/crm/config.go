@@ -48,6 +48,13 @@ type Config struct {
 	// client in the context under oauth2.HTTPClient is used, or
 	// http.DefaultClient.
 	HTTPClient *http.Client
+
+	// AllowInsecureHTTP lets the auth and token URLs use plain http to a
+	// host that is not loopback. Leave it false outside tests: without it
+	// such a URL is refused before anything is sent, since the client
+	// secret, codes and tokens would cross the network in clear text.
+	// http to 127.0.0.0/8, ::1 or "localhost" is always allowed.
+	AllowInsecureHTTP bool
 }
 
 // String describes c without its client secret.
