@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // App is a Tribe app's settings: its client id and secret and the GraphQL
@@ -21,8 +23,9 @@ type App struct {
 	// also [EndpointUS] and [EndpointEU]. Credentials in its userinfo move
 	// to the Authorization header and never appear in any text.
 	Endpoint string
-	// HTTPClient sends the requests; nil means http.DefaultClient's settings.
-	// Its Transport is wrapped, never changed.
+	// HTTPClient sends the requests; nil means http.DefaultTransport with
+	// an overall timeout of [DefaultHTTPTimeout] a request. Its Transport is
+	// wrapped, never changed.
 	HTTPClient *http.Client
 	// AllowInsecureHTTP permits a plain http:// endpoint on a host that is
 	// not loopback. Leave it false: the secret would travel in clear text.
@@ -40,11 +43,11 @@ func (a App) String() string {
 	}
 	secret := "unset"
 	if a.ClientSecret != "" {
-		secret = "[REDACTED]"
+		secret = redact.Marker
 	}
 	id := a.ClientID
 	if a.ClientSecret != "" {
-		id = strings.ReplaceAll(id, a.ClientSecret, "[REDACTED]") // a secret pasted into the id
+		id = redact.String(id, a.ClientSecret) // a secret pasted into the id
 	}
 	return fmt.Sprintf("tribe.App{ClientID: %q, ClientSecret: %s, Endpoint: %q}", id, secret, redactURL(ep))
 }

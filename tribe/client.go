@@ -13,8 +13,9 @@ type ClientConfig struct {
 	// Endpoint is the GraphQL endpoint to call; empty means
 	// [DefaultEndpoint]. It must not carry credentials.
 	Endpoint string
-	// HTTPClient sends the requests; nil means http.DefaultClient's
-	// settings. Its Transport is wrapped, never changed.
+	// HTTPClient sends the requests; nil means http.DefaultTransport with
+	// an overall timeout of [DefaultHTTPTimeout] a request. Its Transport is
+	// wrapped, never changed.
 	HTTPClient *http.Client
 	// AllowInsecureHTTP permits a plain http:// endpoint on a host that is
 	// not loopback, where tokens would travel in clear text.

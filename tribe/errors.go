@@ -6,14 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // Sentinel errors. Errors returned by this package wrap them, so test with
-// errors.Is.
+// errors.Is. A wrong client id or secret matches [ErrUnauthorized] only,
+// never [ErrInvalidToken], whatever code the server answers it with.
 var (
 	// ErrUnauthorized: the server refused the credentials at the HTTP level
 	// (status 401): for limitedToken, a wrong client id or secret.
@@ -53,6 +55,9 @@ type GraphQLError struct {
 	Path       []any          // response path: field names (string) and list indexes (int)
 	Locations  []Location     // places in the query text
 	Extensions map[string]any // the error's extensions, as sent
+
+	// basicAuth: the request carried client credentials, not a token.
+	basicAuth bool
 }
 
 // Location is a place in a GraphQL query text, 1-based.
@@ -89,7 +94,12 @@ func (e *GraphQLError) Is(target error) bool {
 	case ErrForbidden:
 		return e.Code == CodeForbidden || (e.Code == "" && strings.EqualFold(e.Message, "Forbidden"))
 	case ErrInvalidToken:
-		return e.Code == CodeInvalidToken
+		// No access token was sent with client credentials: a 108 then
+		// can only be about the credentials, and a caller that mints
+		// again on an invalid token would loop on a wrong secret.
+		return e.Code == CodeInvalidToken && !e.basicAuth
+	case ErrUnauthorized:
+		return e.Code == CodeInvalidToken && e.basicAuth
 	case ErrNotFound:
 		return e.Code == CodeNotFound
 	}
@@ -228,34 +238,11 @@ func (e *HTTPError) Is(target error) bool {
 	return false
 }
 
-// tokenLike matches JWTs and Basic/Bearer credentials, to keep them out of
-// error text even when a server echoes them.
-var tokenLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*|(?i)(basic|bearer)\s+[A-Za-z0-9._~+/=-]+`)
-
 // redactBody returns at most maxErrorBody bytes of body with the given
-// secrets and anything token-like replaced.
+// secrets and anything credential-shaped replaced (see internal/redact).
 func redactBody(body []byte, secrets ...string) string {
-	s := redactText(string(body), secrets...)
-	if len(s) > maxErrorBody {
-		s = s[:maxErrorBody] + "…"
-	}
-	return strings.ToValidUTF8(s, "�")
+	return redact.Bounded(body, maxErrorBody, secrets...)
 }
-
-// redactText returns s with the given secrets and anything token-like
-// replaced. Secrets under minSecretLen characters are passed over: no real
-// secret is that short, and replacing one would garble every message.
-func redactText(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if len(sec) >= minSecretLen {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
-		}
-	}
-	return tokenLike.ReplaceAllString(s, "[REDACTED]")
-}
-
-// minSecretLen is the length under which redactText leaves a secret be.
-const minSecretLen = 4
 
 // maxRetryAfter caps a Retry-After in seconds (a day), so that no product
 // overflows; no retry waits that long anyway.
@@ -294,4 +281,24 @@ func wrapf(err error, format string, args ...any) error {
 		return nil
 	}
 	return &contextError{what: fmt.Sprintf(format, args...), err: err}
+}
+
+// RedirectError is a token endpoint's answer that redirected (HTTP 3xx).
+// Token requests carry credentials in their body, so they never follow a
+// redirect: nothing is sent to the target. Fix the token URL instead, to
+// the address the redirect names if you trust it.
+type RedirectError struct {
+	StatusCode int    // the 3xx status
+	Scheme     string // the target's scheme, e.g. "https"
+	Host       string // the target's host and port; never its path or query
+}
+
+// Error names the status and the target's scheme and host.
+func (e *RedirectError) Error() string {
+	target := "elsewhere"
+	if e.Host != "" {
+		target = "to " + e.Scheme + "://" + e.Host
+	}
+	return fmt.Sprintf("tribe: the token endpoint answered HTTP %d %s %s; token requests carry credentials and never follow a redirect: set the token URL (or community URL) to the final address",
+		e.StatusCode, http.StatusText(e.StatusCode), target)
 }

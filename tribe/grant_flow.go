@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // The machinery the grants share: checked settings, the token URL, the
@@ -54,11 +56,26 @@ func newGrantFlow(ctx context.Context, name, communityURL, tokenURL, id, secret 
 			// the secret sent a second way.
 			Endpoint: oauth2.Endpoint{TokenURL: u, AuthStyle: oauth2.AuthStyleInParams},
 		},
-		hc: withTransport(hc, func(base http.RoundTripper) http.RoundTripper {
+		hc: noRedirects(withTransport(hc, func(base http.RoundTripper) http.RoundTripper {
 			return &retryTransport{policy: retry.withDefaults(), base: base}
-		}),
+		})),
 		secrets: []string{secret},
 	}, nil
+}
+
+// noRedirects makes hc, a client of this package's own, refuse to follow
+// any redirect with a [*RedirectError]. A token request carries the client
+// secret, a password or a refresh token in its body, and a 307 or 308 would
+// have it posted again to whatever host Location names.
+func noRedirects(hc *http.Client) *http.Client {
+	hc.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+		e := &RedirectError{Scheme: req.URL.Scheme, Host: req.URL.Host}
+		if req.Response != nil {
+			e.StatusCode = req.Response.StatusCode
+		}
+		return e
+	}
+	return hc
 }
 
 // oauthTokenURL returns the token URL from a community URL or an explicit
@@ -194,7 +211,7 @@ func displayURL(raw string) string {
 		return "[unparsable URL]"
 	}
 	if u.RawQuery != "" {
-		u.RawQuery = "[REDACTED]"
+		u.RawQuery = redact.Marker
 	}
 	return u.Redacted()
 }
@@ -204,5 +221,5 @@ func hidden(secret string) string {
 	if secret == "" {
 		return "unset"
 	}
-	return "[REDACTED]"
+	return redact.Marker
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/Khan/genqlient/graphql"
+	"github.com/tribekit/tribekit/internal/redact"
 	"golang.org/x/oauth2"
 )
 
@@ -25,7 +26,11 @@ type gqlClient struct {
 	endpoint string
 	hc       *http.Client
 	secrets  []string // removed from any body kept in an error
-	now      func() time.Time
+	// basicAuth says the requests carry the app's client credentials, not
+	// an access token: a refusal is then about those credentials, never
+	// an invalid access token (see [GraphQLError.Is]).
+	basicAuth bool
+	now       func() time.Time
 	// retryAuth, if set, is called when the server refuses the token the
 	// request carried (HTTP 401 or code 108); if it returns true, the
 	// request is sent once more.
@@ -88,7 +93,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 	hreq.Header.Set("Accept", "application/json")
 	hres, err := c.hc.Do(hreq)
 	if err != nil {
-		return fmt.Errorf("tribe: %s: %w", op, err)
+		return fmt.Errorf("tribe: %s: %w", op, redact.Error(err, c.secrets...))
 	}
 	defer hres.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(hres.Body, maxResponseBody+1))
@@ -107,7 +112,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 			Errors []*GraphQLError `json:"errors"`
 		}
 		if len(raw) <= maxResponseBody && json.Unmarshal(raw, &body) == nil {
-			he.Errors = cleanErrors(body.Errors, secrets)
+			he.Errors = c.cleanErrors(body.Errors, secrets)
 		}
 		return he
 	}
@@ -135,7 +140,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		}
 	}
 	if len(gr.Errors) > 0 {
-		errs := cleanErrors(gr.Errors, secrets)
+		errs := c.cleanErrors(gr.Errors, secrets)
 		if len(errs) == 0 {
 			errs = append(errs, &GraphQLError{Message: "error response without details"})
 		}
@@ -149,46 +154,26 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 
 // cleanErrors drops null error objects and removes secrets and anything
 // token-like from every string the errors carry.
-func cleanErrors(errs []*GraphQLError, secrets []string) []*GraphQLError {
+func (c *gqlClient) cleanErrors(errs []*GraphQLError, secrets []string) []*GraphQLError {
 	out := make([]*GraphQLError, 0, len(errs))
 	for _, e := range errs {
 		if e == nil { // "errors":[null] from a broken server
 			continue
 		}
-		e.Message = redactText(e.Message, secrets...)
-		e.Code = redactText(e.Code, secrets...)
+		e.Message = redact.String(e.Message, secrets...)
+		e.Code = redact.String(e.Code, secrets...)
 		for i, p := range e.Path {
 			if ps, ok := p.(string); ok {
-				e.Path[i] = redactText(ps, secrets...)
+				e.Path[i] = redact.String(ps, secrets...)
 			}
 		}
 		if e.Extensions != nil {
-			e.Extensions, _ = redactValue(e.Extensions, secrets).(map[string]any)
+			e.Extensions, _ = redact.Value(e.Extensions, secrets...).(map[string]any)
 		}
+		e.basicAuth = c.basicAuth
 		out = append(out, e)
 	}
 	return out
-}
-
-// redactValue returns v, a decoded JSON value, with its strings redacted.
-func redactValue(v any, secrets []string) any {
-	switch x := v.(type) {
-	case string:
-		return redactText(x, secrets...)
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, val := range x {
-			out[redactText(k, secrets...)] = redactValue(val, secrets)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, val := range x {
-			out[i] = redactValue(val, secrets)
-		}
-		return out
-	}
-	return v
 }
 
 // hasKey reports whether the JSON object text raw has the key name with a

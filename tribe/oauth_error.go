@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // RFC 6749 section 5.2 error codes a token endpoint answers with.
@@ -122,9 +124,21 @@ func oauthError(err error, grant string, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
+	if rd, ok := errors.AsType[*RedirectError](err); ok {
+		return wrapf(rd, "%s", grant) // not the *url.Error around it
+	}
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
 		return wrapf(scrub(err, secrets), "%s", grant)
+	}
+	if re.Response != nil && re.Response.StatusCode >= 300 && re.Response.StatusCode < 400 {
+		// A 3xx that the client did not follow (no Location): still a
+		// redirect, and no token.
+		rd := &RedirectError{StatusCode: re.Response.StatusCode}
+		if loc, err := re.Response.Location(); err == nil {
+			rd.Scheme, rd.Host = loc.Scheme, loc.Host
+		}
+		return wrapf(rd, "%s", grant)
 	}
 	oe := &OAuthError{
 		Grant:       grant,
@@ -141,22 +155,9 @@ func oauthError(err error, grant string, secrets ...string) error {
 	return oe
 }
 
-// scrub returns err, or, if its text holds one of secrets or something
-// token-like, an error with that text redacted that still unwraps to err.
+// scrub returns err, or, if an error reachable from it holds one of secrets
+// or something credential-shaped, an error with that text redacted that
+// still matches what err matches under errors.Is (see internal/redact).
 func scrub(err error, secrets []string) error {
-	s := err.Error()
-	if r := redactBody([]byte(s), secrets...); r != strings.ToValidUTF8(s, "�") || len(s) > maxErrorBody {
-		return &redactedError{text: r, err: err}
-	}
-	return err
+	return redact.Error(err, secrets...)
 }
-
-// redactedError is an error whose text was redacted; it unwraps to the
-// original so errors.Is still works (on sentinels and types, not text).
-type redactedError struct {
-	text string
-	err  error
-}
-
-func (e *redactedError) Error() string { return e.text }
-func (e *redactedError) Unwrap() error { return e.err }

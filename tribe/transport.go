@@ -109,10 +109,19 @@ func closeBody(req *http.Request) {
 	}
 }
 
-// withTransport returns a client that behaves as hc (nil: a zero client)
-// but sends through wrap(hc's transport).
+// DefaultHTTPTimeout bounds each request, from dialling to the end of the
+// body, when a config has no HTTPClient of its own: a server that answers a
+// byte at a time cannot hold a call made with context.Background() for
+// ever. Set an HTTPClient (with Timeout 0 for none) to choose otherwise.
+const DefaultHTTPTimeout = 30 * time.Second
+
+// defaultHTTPTimeout is DefaultHTTPTimeout; tests shorten it.
+var defaultHTTPTimeout = DefaultHTTPTimeout
+
+// withTransport returns a client that behaves as hc (nil: a client with
+// DefaultHTTPTimeout) but sends through wrap(hc's transport).
 func withTransport(hc *http.Client, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
-	c := &http.Client{}
+	c := &http.Client{Timeout: defaultHTTPTimeout}
 	if hc != nil {
 		*c = *hc
 	}

@@ -1,0 +1,201 @@
+package tribe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+)
+
+// TestGrantsNeverFollowRedirects: a token endpoint that redirects gets an
+// error naming the status and the target's scheme and host, and the target
+// receives nothing: the form carries the client secret, a password or a
+// refresh token.
+func TestGrantsNeverFollowRedirects(t *testing.T) {
+	var stolen atomic.Int32
+	thief := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		stolen.Add(1)
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer thief.Close()
+	thiefURL, err := url.Parse(thief.URL)
+	require.NoError(t, err)
+	// Another name for the same loopback server, so the host differs.
+	target := "http://localhost:" + thiefURL.Port() + "/steal?client_secret=leak-me-please"
+
+	grants := map[string]func(ctx context.Context, tokenURL string) error{
+		"password": func(ctx context.Context, u string) error {
+			_, err := (&PasswordGrant{TokenURL: u, ClientID: "id", ClientSecret: "client-secret-1", Username: "u", Password: "password-1"}).Token(ctx)
+			return err
+		},
+		"exchange": func(ctx context.Context, u string) error {
+			_, err := (&ExchangeGrant{TokenURL: u, ClientID: "id", ClientSecret: "client-secret-1", Email: "a@example.com"}).Token(ctx)
+			return err
+		},
+		"refresh": func(ctx context.Context, u string) error {
+			_, err := (&RefreshGrant{TokenURL: u, ClientID: "id", ClientSecret: "client-secret-1", RefreshToken: "refresh-token-1"}).Token(ctx)
+			return err
+		},
+	}
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		for name, grant := range grants {
+			t.Run(fmt.Sprintf("%s %d", name, status), func(t *testing.T) {
+				stolen.Store(0)
+				redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, target, status)
+				}))
+				defer redirector.Close()
+				err := grant(context.Background(), redirector.URL+"/api/v1/oauth/token")
+				require.Error(t, err)
+				rd, ok := errors.AsType[*RedirectError](err)
+				require.True(t, ok, "want a *RedirectError, got %T: %v", err, err)
+				assert.Equal(t, status, rd.StatusCode)
+				assert.Equal(t, "http", rd.Scheme)
+				assert.Equal(t, "localhost:"+thiefURL.Port(), rd.Host)
+				assert.Contains(t, err.Error(), fmt.Sprintf("HTTP %d", status))
+				assert.Contains(t, err.Error(), "http://localhost:"+thiefURL.Port())
+				assert.NotContains(t, err.Error(), "leak-me-please")
+				assert.NotContains(t, err.Error(), "/steal")
+				assert.Zero(t, stolen.Load(), "the redirect target received a request")
+			})
+		}
+	}
+	t.Run("3xx without Location", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusTemporaryRedirect)
+		}))
+		defer srv.Close()
+		err := grants["password"](context.Background(), srv.URL)
+		rd, ok := errors.AsType[*RedirectError](err)
+		require.True(t, ok, "want a *RedirectError, got %T: %v", err, err)
+		assert.Equal(t, http.StatusTemporaryRedirect, rd.StatusCode)
+		assert.Contains(t, err.Error(), "elsewhere")
+	})
+}
+
+// slowDrip answers 200 and then one byte every 50 ms until the client goes.
+func slowDrip(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		for {
+			if _, err := w.Write([]byte(" ")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestDefaultHTTPClientHasATimeout: with no HTTPClient of their own, an
+// App, a grant and a Client give up on a server that drips bytes for ever,
+// even with a context that never ends.
+func TestDefaultHTTPClientHasATimeout(t *testing.T) {
+	old := defaultHTTPTimeout
+	defaultHTTPTimeout = 300 * time.Millisecond
+	t.Cleanup(func() { defaultHTTPTimeout = old })
+	srv := slowDrip(t)
+	once := RetryPolicy{MaxAttempts: 1}
+
+	calls := map[string]func() error{
+		"mint": func() error {
+			_, err := (&App{ClientID: "id", ClientSecret: "secret-1", Endpoint: srv.URL, Retry: once}).BotToken(context.Background(), "net")
+			return err
+		},
+		"grant": func() error {
+			_, err := (&ExchangeGrant{TokenURL: srv.URL, ClientID: "id", ClientSecret: "secret-1", Email: "a@example.com", Retry: once}).Token(context.Background())
+			return err
+		},
+		"client": func() error {
+			c, err := NewClient(staticTokenSource("tok"), ClientConfig{Endpoint: srv.URL})
+			if err != nil {
+				return err
+			}
+			_, err = c.AuthMember(context.Background())
+			return err
+		},
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			done := make(chan error, 1)
+			go func() { done <- call() }()
+			select {
+			case err := <-done:
+				require.Error(t, err)
+			case <-time.After(10 * time.Second):
+				t.Fatal("the call is still waiting on a slow-drip server")
+			}
+		})
+	}
+	assert.Equal(t, 30*time.Second, DefaultHTTPTimeout)
+	cfg, err := (&App{ClientID: "id", ClientSecret: "secret-1"}).config()
+	require.NoError(t, err)
+	assert.Equal(t, defaultHTTPTimeout, cfg.hc.Timeout)
+	mine := &http.Client{}
+	cfg, err = (&App{ClientID: "id", ClientSecret: "secret-1", HTTPClient: mine}).config()
+	require.NoError(t, err)
+	assert.Zero(t, cfg.hc.Timeout, "a caller's own client keeps its settings")
+}
+
+// TestWrongClientCredentialsAreNotAnInvalidToken: code 108 means "this
+// access token is invalid"; a mint sends no access token, so whatever the
+// server answers a wrong secret with matches ErrUnauthorized only.
+func TestWrongClientCredentialsAreNotAnInvalidToken(t *testing.T) {
+	answers := map[string]struct {
+		status int
+		body   string
+	}{
+		"401 with 108":              {401, `{"errors":[{"message":"Unauthorized","code":"108"}]}`},
+		"401 with 108 in ext":       {401, `{"errors":[{"message":"Unauthorized","extensions":{"code":108}}]}`},
+		"200 with 108":              {200, `{"data":null,"errors":[{"message":"invalid token","code":"108"}]}`},
+		"401 plain":                 {401, `Unauthorized`},
+		"401 with no code, as JSON": {401, `{"errors":[{"message":"Unauthorized"}]}`},
+	}
+	for name, a := range answers {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(a.status)
+				_, _ = w.Write([]byte(a.body))
+			}))
+			defer srv.Close()
+			_, err := (&App{ClientID: "id", ClientSecret: "wrong-secret", Endpoint: srv.URL}).BotToken(context.Background(), "net")
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrUnauthorized)
+			assert.NotErrorIs(t, err, ErrInvalidToken)
+		})
+	}
+	// A 108 on a call made with an access token is still an invalid token.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"data":null,"errors":[{"message":"invalid token","code":"108"}]}`))
+	}))
+	defer srv.Close()
+	c, err := NewClient(staticTokenSource("tok"), ClientConfig{Endpoint: srv.URL})
+	require.NoError(t, err)
+	_, err = c.AuthMember(context.Background())
+	assert.ErrorIs(t, err, ErrInvalidToken)
+	assert.NotErrorIs(t, err, ErrUnauthorized)
+}
+
+// staticTokenSource hands out one token with no expiry.
+type staticTokenSource string
+
+func (s staticTokenSource) Token() (*oauth2.Token, error) {
+	return &oauth2.Token{AccessToken: string(s)}, nil
+}
