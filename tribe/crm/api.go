@@ -6,17 +6,27 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // maxResponse bounds how much of an API response is read.
 const maxResponse = 4 << 20
 
+// maxMessage bounds each server-supplied text an error keeps (an OData
+// message, an error_description), in bytes; longer text is cut with "…".
+const maxMessage = 1024
+
 // Client calls the Tribe CRM OData API (https://api.tribecrm.nl/v1/odata) with
-// tokens from TokenSource, sent as "Authorization: Bearer" by an
-// [oauth2.Transport] that clones each request. A Client is safe for
+// tokens from TokenSource, sent as "Authorization: Bearer" on a clone of each
+// request. The token is pinned to BaseURL's scheme and host: if the API
+// redirects elsewhere, or from https down to http, the redirected request
+// carries no token. Errors never show the token. A Client is safe for
 // concurrent use if its fields are not changed.
 type Client struct {
 	// BaseURL is the API's base URL without /v1; empty means
@@ -27,9 +37,11 @@ type Client struct {
 	// this package fits.
 	TokenSource oauth2.TokenSource
 
-	// HTTPClient, if not nil, sends the requests; its Transport (or
-	// http.DefaultTransport) is wrapped to add the token. Its Timeout and
-	// other fields are kept.
+	// HTTPClient, if not nil, sends the requests; a copy of it is used
+	// whose Transport (or http.DefaultTransport) is wrapped to add the
+	// token. Its Timeout and other fields are kept. If nil, a fresh client
+	// with an overall timeout of [DefaultTimeout] (30 s) is used, so a slow
+	// or silent server cannot hang a call.
 	HTTPClient *http.Client
 
 	// AllowInsecureHTTP lets BaseURL use plain http to a host that is not
@@ -38,6 +50,10 @@ type Client struct {
 	// the network in clear text. http to 127.0.0.0/8, ::1 or "localhost" is
 	// always allowed.
 	AllowInsecureHTTP bool
+
+	// defaultTimeout, if not zero, replaces DefaultTimeout for the client
+	// made when HTTPClient is nil (tests shorten it).
+	defaultTimeout time.Duration
 }
 
 // Employee is an Employee relationship (Relationship_Person_Contact_Employee):
@@ -132,38 +148,52 @@ func (c *Client) get(ctx context.Context, op, pathQuery string, v any) error {
 	if base == "" {
 		base = DefaultAPIBaseURL
 	}
-	if err := checkHTTPURL("Client.BaseURL", base); err != nil {
+	if err := checkSecureURL("Client.BaseURL", base, c.AllowInsecureHTTP, "Client.AllowInsecureHTTP"); err != nil {
 		return err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+pathQuery, nil)
 	if err != nil {
-		return fmt.Errorf("crm: %s: %w", op, err)
+		return fmt.Errorf("crm: %s: %w", op, redact.Error(err))
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.httpClient().Do(req)
+	tok, err := c.TokenSource.Token()
 	if err != nil {
-		return fmt.Errorf("crm: %s: %w", op, err)
+		// This package's token sources redact their errors already and
+		// stay reachable; another source's error is redacted here.
+		return fmt.Errorf("crm: %s: getting a token: %w", op, redact.Error(err))
+	}
+	if tok == nil || tok.AccessToken == "" {
+		return fmt.Errorf("crm: %s: the token source returned no access token", op)
+	}
+	secrets := []string{tok.AccessToken, tok.RefreshToken}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.httpClient(req.URL, tok.AccessToken).Do(req)
+	if err != nil {
+		return fmt.Errorf("crm: %s: %w", op, redact.Error(err, secrets...))
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
 	if err != nil {
-		return fmt.Errorf("crm: %s: reading response: %w", op, err)
+		return fmt.Errorf("crm: %s: reading response: %w", op, redact.Error(err, secrets...))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return apiError(op, resp.StatusCode, body)
+		return apiError(op, resp.StatusCode, body, secrets...)
 	}
 	if err := decodeEntity(body, v); err != nil {
-		return fmt.Errorf("crm: %s: decoding response: %w", op, err)
+		return fmt.Errorf("crm: %s: decoding response: %w", op, redact.Error(err, secrets...))
 	}
 	return nil
 }
 
-func (c *Client) httpClient() *http.Client {
+// httpClient returns a copy of c.HTTPClient (or a fresh client with
+// [DefaultTimeout]) that sends token to target's scheme and host only.
+func (c *Client) httpClient(target *url.URL, token string) *http.Client {
 	var hc http.Client
 	if c.HTTPClient != nil {
 		hc = *c.HTTPClient
+	} else {
+		hc = *newDefaultHTTPClient(c.defaultTimeout)
 	}
-	hc.Transport = &oauth2.Transport{Source: c.TokenSource, Base: hc.Transport}
+	hc.Transport = &bearerTransport{token: token, scheme: target.Scheme, host: target.Host, base: hc.Transport}
 	return &hc
 }
 
@@ -195,8 +225,9 @@ func decodeEntity(body []byte, v any) error {
 }
 
 // apiError builds the error for a non-2xx answer, reading an OData error
-// body if there is one (v4: "message" is a string; v3: {"value": …}).
-func apiError(op string, status int, body []byte) error {
+// body if there is one (v4: "message" is a string; v3: {"value": …}), with
+// secrets and anything credential-shaped removed from its fields.
+func apiError(op string, status int, body []byte, secrets ...string) error {
 	e := &APIError{Op: op, StatusCode: status}
 	var odata struct {
 		Error struct {
@@ -206,17 +237,17 @@ func apiError(op string, status int, body []byte) error {
 		} `json:"error"`
 	}
 	if json.Unmarshal(body, &odata) == nil {
-		e.Code = odata.Error.Code
-		e.Target = odata.Error.Target
+		e.Code = redact.Bounded([]byte(odata.Error.Code), maxMessage, secrets...)
+		e.Target = redact.Bounded([]byte(odata.Error.Target), maxMessage, secrets...)
 		var msg string
 		var v3 struct {
 			Value string `json:"value"`
 		}
 		switch {
 		case json.Unmarshal(odata.Error.Message, &msg) == nil:
-			e.Message = msg
+			e.Message = redact.Bounded([]byte(msg), maxMessage, secrets...)
 		case json.Unmarshal(odata.Error.Message, &v3) == nil:
-			e.Message = v3.Value
+			e.Message = redact.Bounded([]byte(v3.Value), maxMessage, secrets...)
 		}
 	}
 	return e

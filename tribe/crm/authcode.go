@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // MinStateLength is the shortest state the CRM accepts (at least 8
@@ -29,6 +31,36 @@ type AuthCodeOption func(*authCodeOptions)
 
 type authCodeOptions struct {
 	organizationID string
+	verifier       string
+}
+
+// WithCodeVerifier applies PKCE (RFC 7636) with the given code verifier: in
+// [Config.AuthCodeURL] it sends code_challenge (its S256 hash) and
+// code_challenge_method=S256; in [Config.Exchange] it sends code_verifier.
+// Use the verifier of the [AuthRequest] ([AuthRequest.CodeVerifier]), or one
+// from [NewCodeVerifier]. An empty verifier sends nothing.
+func WithCodeVerifier(verifier string) AuthCodeOption {
+	return func(o *authCodeOptions) { o.verifier = verifier }
+}
+
+// NewCodeVerifier returns a fresh PKCE code verifier (RFC 7636 section 4.1):
+// 43 characters of the unreserved set, 256 bits from crypto/rand. It is safe
+// for concurrent use.
+func NewCodeVerifier() string { return oauth2.GenerateVerifier() }
+
+// checkVerifier refuses a code verifier RFC 7636 section 4.1 does not allow,
+// without showing it.
+func checkVerifier(v string) error {
+	if len(v) < 43 || len(v) > 128 {
+		return invalid("PKCE code verifier has %d characters; RFC 7636 requires 43 to 128 (use crm.NewCodeVerifier)", len(v))
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return invalid("PKCE code verifier holds a character outside A-Z a-z 0-9 - . _ ~ (RFC 7636 section 4.1; use crm.NewCodeVerifier)")
+		}
+	}
+	return nil
 }
 
 // WithOrganizationID sends organization_id, the UUID of the Tribe
@@ -60,9 +92,10 @@ func isUUID(s string) bool {
 
 // AuthCodeURL returns the consent URL to send the user's browser to:
 // c.Endpoint.AuthURL with client_id, redirect_uri, response_type=code, scope,
-// state, and organization_id if given. See
-// https://developer.tribecrm.nl/docs/api/concepts/authentication ("Step 1")
-// and RFC 6749 section 4.1.1.
+// state, organization_id if given, and code_challenge and
+// code_challenge_method=S256 if [WithCodeVerifier] is given. See
+// https://developer.tribecrm.nl/docs/api/concepts/authentication ("Step 1"),
+// RFC 6749 section 4.1.1 and RFC 7636 section 4.3.
 //
 // It needs ClientID, RedirectURL and at least one scope, and refuses a state
 // shorter than [MinStateLength] or an organization ID that is not a UUID.
@@ -90,14 +123,22 @@ func (c *Config) AuthCodeURL(state string, opts ...AuthCodeOption) (string, erro
 		}
 		params = append(params, oauth2.SetAuthURLParam("organization_id", o.organizationID))
 	}
+	if o.verifier != "" {
+		if err := checkVerifier(o.verifier); err != nil {
+			return "", err
+		}
+		params = append(params, oauth2.S256ChallengeOption(o.verifier))
+	}
 	return c.oauth2Config().AuthCodeURL(state, params...), nil
 }
 
 // AuthRequest is one authorization code round trip in progress: the consent
-// URL to send the user to, and what to check the redirect against. A web app
-// keeps State and Scopes (e.g. in the user's session) and rebuilds an
-// AuthRequest from them when the redirect arrives. An AuthRequest is safe for
-// concurrent use if not modified.
+// URL to send the user to, and what to check the redirect against and
+// exchange the code with. A web app keeps State, Scopes and CodeVerifier
+// (e.g. in the user's server-side session; the verifier is a secret) and
+// rebuilds an AuthRequest from them when the redirect arrives. Its String and
+// GoString hide the verifier. An AuthRequest is safe for concurrent use if
+// not modified.
 type AuthRequest struct {
 	// URL is the consent URL.
 	URL string
@@ -105,17 +146,49 @@ type AuthRequest struct {
 	State string
 	// Scopes are the scopes asked for.
 	Scopes []string
+	// CodeVerifier is the PKCE code verifier (RFC 7636) whose S256
+	// challenge URL carries, or "" if [Config.DisablePKCE] is set. Pass it
+	// to [Config.Exchange] with [WithCodeVerifier], or use
+	// [AuthRequest.Exchange].
+	CodeVerifier string
 }
 
+// String describes r without its code verifier.
+func (r AuthRequest) String() string {
+	v := "<none>"
+	if r.CodeVerifier != "" {
+		v = redact.Marker
+	}
+	return fmt.Sprintf("crm.AuthRequest{URL: %q, State: %q, Scopes: %q, CodeVerifier: %s}", r.URL, r.State, r.Scopes, v)
+}
+
+// GoString is String, so %#v hides the verifier too.
+func (r AuthRequest) GoString() string { return r.String() }
+
 // NewAuthRequest starts an authorization code flow: it makes a random state
-// with [NewState] and the consent URL with [Config.AuthCodeURL].
+// with [NewState], unless c.DisablePKCE a PKCE code verifier with
+// [NewCodeVerifier], and the consent URL with [Config.AuthCodeURL].
 func (c *Config) NewAuthRequest(opts ...AuthCodeOption) (*AuthRequest, error) {
 	state := NewState()
+	var verifier string
+	if !c.DisablePKCE {
+		verifier = NewCodeVerifier()
+		opts = append(slices.Clone(opts), WithCodeVerifier(verifier))
+	}
 	u, err := c.AuthCodeURL(state, opts...)
 	if err != nil {
 		return nil, err
 	}
-	return &AuthRequest{URL: u, State: state, Scopes: slices.Clone(c.Scopes)}, nil
+	return &AuthRequest{URL: u, State: state, Scopes: slices.Clone(c.Scopes), CodeVerifier: verifier}, nil
+}
+
+// Exchange trades the code of cb, a callback of r, for a token with
+// [Config.Exchange], sending r's code verifier if it has one.
+func (r *AuthRequest) Exchange(ctx context.Context, c *Config, cb *Callback) (*oauth2.Token, error) {
+	if r == nil || cb == nil {
+		return nil, invalid("nil *AuthRequest or *Callback")
+	}
+	return c.Exchange(ctx, cb.Code, WithCodeVerifier(r.CodeVerifier))
 }
 
 // Callback is what an accepted authorization redirect carried (RFC 6749
@@ -130,7 +203,7 @@ type Callback struct {
 
 // String describes cb without the code.
 func (cb Callback) String() string {
-	return fmt.Sprintf("crm.Callback{Code: <redacted>, Scopes: %q}", cb.Scopes)
+	return fmt.Sprintf("crm.Callback{Code: %s, Scopes: %q}", redact.Marker, cb.Scopes)
 }
 
 // GoString is String, so %#v hides the code too.
@@ -183,23 +256,38 @@ func (r *AuthRequest) ParseCallback(query url.Values) (*Callback, error) {
 }
 
 // Exchange trades an authorization code for a token (grant_type
-// authorization_code, with the redirect_uri). See
+// authorization_code, with the redirect_uri, and code_verifier if
+// [WithCodeVerifier] is given: PKCE, RFC 7636 section 4.5). See
 // https://developer.tribecrm.nl/docs/api/concepts/authentication ("Step 3")
 // and RFC 6749 section 4.1.3. It needs ClientID, ClientSecret and
-// RedirectURL. Errors from the token endpoint are [*TokenError]s.
+// RedirectURL. Errors from the token endpoint are [*TokenError]s, a redirect
+// a [*RedirectError]. [WithOrganizationID] has no effect here.
 //
 // The token's refresh token is the only way back in without the user: give
 // it to a [TokenStore] before anything else.
-func (c *Config) Exchange(ctx context.Context, code string) (*oauth2.Token, error) {
+func (c *Config) Exchange(ctx context.Context, code string, opts ...AuthCodeOption) (*oauth2.Token, error) {
 	if err := c.check(needSecret | needTokenURL | needRedirect); err != nil {
 		return nil, err
 	}
 	if code == "" {
 		return nil, invalid("authorization code is empty")
 	}
-	tok, err := c.oauth2Config().Exchange(c.context(ctx), code)
+	var o authCodeOptions
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	var params []oauth2.AuthCodeOption
+	if o.verifier != "" {
+		if err := checkVerifier(o.verifier); err != nil {
+			return nil, err
+		}
+		params = append(params, oauth2.VerifierOption(o.verifier))
+	}
+	tok, err := c.oauth2Config().Exchange(c.context(ctx), code, params...)
 	if err != nil {
-		return nil, tokenError("authorization_code", err)
+		return nil, tokenError("authorization_code", err, c.ClientSecret, code, o.verifier)
 	}
 	return tok, nil
 }

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"context"
+	"fmt"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -16,7 +17,7 @@ import (
 //
 // It needs ClientID and ClientSecret; RedirectURL is not used. ctx carries
 // the requests, as with golang.org/x/oauth2. Errors from the token endpoint
-// are [*TokenError]s. The token source is safe for concurrent use.
+// are [*TokenError]s, a redirect a [*RedirectError]. The token source is safe for concurrent use.
 func (c *Config) ClientCredentialsTokenSource(ctx context.Context) (oauth2.TokenSource, error) {
 	if err := c.check(needSecret | needTokenURL); err != nil {
 		return nil, err
@@ -29,20 +30,30 @@ func (c *Config) ClientCredentialsTokenSource(ctx context.Context) (oauth2.Token
 		AuthStyle:    c.authStyle(),
 	}
 	// cc.TokenSource caches the token until it expires.
-	return errorSource{grant: "client_credentials", src: cc.TokenSource(c.context(ctx))}, nil
+	return &errorSource{grant: "client_credentials", src: cc.TokenSource(c.context(ctx)), secret: c.ClientSecret}, nil
 }
 
-// errorSource turns golang.org/x/oauth2's errors into [*TokenError]s.
+// errorSource turns golang.org/x/oauth2's errors into [*TokenError]s (or
+// [*RedirectError]s) with the client secret removed.
 type errorSource struct {
-	grant string
-	src   oauth2.TokenSource
+	grant  string
+	src    oauth2.TokenSource
+	secret string
 }
 
 // Token returns the wrapped source's token or a [*TokenError].
-func (s errorSource) Token() (*oauth2.Token, error) {
+func (s *errorSource) Token() (*oauth2.Token, error) {
 	tok, err := s.src.Token()
 	if err != nil {
-		return nil, tokenError(s.grant, err)
+		return nil, tokenError(s.grant, err, s.secret)
 	}
 	return tok, nil
 }
+
+// String describes the token source without its secret or token.
+func (s *errorSource) String() string {
+	return fmt.Sprintf("crm.ClientCredentialsTokenSource{Grant: %q}", s.grant)
+}
+
+// GoString is String, so %#v shows no secret either.
+func (s *errorSource) GoString() string { return s.String() }

@@ -75,7 +75,7 @@ func TestClientCredentialsErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), "crm: token request (client_credentials) failed")
 
 			var re *oauth2.RetrieveError
-			assert.True(t, errors.As(err, &re), "the x/oauth2 error stays reachable")
+			assert.False(t, errors.As(err, &re), "the raw x/oauth2 error, whose Body is the server's unredacted text, is not reachable")
 			assert.False(t, errors.Is(err, crm.ErrInvalidGrant))
 			assert.Equal(t, 1, srv.Counts().TokenErrors)
 		})

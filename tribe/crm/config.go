@@ -1,14 +1,16 @@
 package crm
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // Config describes a Tribe CRM application (Configuration > Applications in
@@ -45,8 +47,11 @@ type Config struct {
 	Scopes []string
 
 	// HTTPClient, if not nil, sends the token requests. Otherwise the
-	// client in the context under oauth2.HTTPClient is used, or
-	// http.DefaultClient.
+	// client in the context under oauth2.HTTPClient is used, or else a
+	// fresh client with an overall timeout of [DefaultTimeout] (30 s), so
+	// a slow or silent server cannot hang a token request. Whichever it
+	// is, a copy of it is used that follows no redirect: a 3xx answer is a
+	// [*RedirectError] and the credentials are not sent again.
 	HTTPClient *http.Client
 
 	// AllowInsecureHTTP lets the auth and token URLs use plain http to a
@@ -55,13 +60,23 @@ type Config struct {
 	// secret, codes and tokens would cross the network in clear text.
 	// http to 127.0.0.0/8, ::1 or "localhost" is always allowed.
 	AllowInsecureHTTP bool
+
+	// DisablePKCE turns off PKCE (RFC 7636) for a server that refuses it.
+	// By default [Config.NewAuthRequest] and [LoopbackLogin] send an S256
+	// code_challenge with the authorization request and the matching
+	// code_verifier with the code exchange, so a stolen code is useless.
+	DisablePKCE bool
+
+	// defaultTimeout, if not zero, replaces DefaultTimeout for the client
+	// made when HTTPClient is nil (tests shorten it).
+	defaultTimeout time.Duration
 }
 
 // String describes c without its client secret.
 func (c Config) String() string {
 	secret := "<empty>"
 	if c.ClientSecret != "" {
-		secret = "<redacted>"
+		secret = redact.Marker
 	}
 	return fmt.Sprintf("crm.Config{ClientID: %q, ClientSecret: %s, AuthURL: %q, TokenURL: %q, RedirectURL: %q, Scopes: %q}",
 		c.ClientID, secret, c.authURL(), c.tokenURL(), c.RedirectURL, c.Scopes)
@@ -114,14 +129,6 @@ func (c *Config) clone() *Config {
 	return &cp
 }
 
-// context returns ctx carrying c.HTTPClient for golang.org/x/oauth2.
-func (c *Config) context(ctx context.Context) context.Context {
-	if c.HTTPClient != nil {
-		return context.WithValue(ctx, oauth2.HTTPClient, c.HTTPClient)
-	}
-	return ctx
-}
-
 // What a method needs from a Config.
 type need int
 
@@ -144,12 +151,12 @@ func (c *Config) check(n need) error {
 		return invalid("Config.ClientSecret is empty")
 	}
 	if n&needAuthURL != 0 {
-		if err := checkHTTPURL("Config.Endpoint.AuthURL", c.authURL()); err != nil {
+		if err := checkSecureURL("Config.Endpoint.AuthURL", c.authURL(), c.AllowInsecureHTTP, "Config.AllowInsecureHTTP"); err != nil {
 			return err
 		}
 	}
 	if n&needTokenURL != 0 {
-		if err := checkHTTPURL("Config.Endpoint.TokenURL", c.tokenURL()); err != nil {
+		if err := checkSecureURL("Config.Endpoint.TokenURL", c.tokenURL(), c.AllowInsecureHTTP, "Config.AllowInsecureHTTP"); err != nil {
 			return err
 		}
 	}

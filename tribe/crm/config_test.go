@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/internal/redact"
 	"github.com/tribekit/tribekit/tribe/crm"
 	"github.com/tribekit/tribekit/tribe/crm/crmtest"
 )
@@ -89,7 +90,7 @@ func TestConfigString(t *testing.T) {
 		for _, v := range []any{c, &c} {
 			out := fmt.Sprintf(verb, v)
 			assert.NotContains(t, out, "s3cr3t-value")
-			assert.Contains(t, out, "ClientSecret: <redacted>")
+			assert.Contains(t, out, "ClientSecret: "+redact.Marker)
 			assert.Contains(t, out, `ClientID: "id-1"`)
 			assert.Contains(t, out, crm.DefaultTokenURL, "defaults are shown")
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // Sentinel errors. The errors this package returns wrap them, so test with
@@ -128,10 +130,13 @@ func missingScopes(requested, granted []string) []string {
 }
 
 // TokenError is an error answer from the token endpoint (RFC 6749 section
-// 5.2), with the server's fields. It wraps the [*oauth2.RetrieveError] that
-// golang.org/x/oauth2 returned, and matches [ErrInvalidGrant] when the code is
-// invalid_grant. Its text never includes the response body or any credential.
-// A TokenError is safe for concurrent use.
+// 5.2), with the server's fields. It matches [ErrInvalidGrant] when the code
+// is invalid_grant. Its fields are redacted: a client secret, code, PKCE
+// verifier, refresh or access token the server echoes, literally, URL-encoded
+// or in base64, and anything shaped like a credential, reads
+// "[REDACTED]". It keeps neither the response body nor golang.org/x/oauth2's
+// *oauth2.RetrieveError, whose Body holds the server's raw text, so nothing
+// unredacted can be reached from it. A TokenError is safe for concurrent use.
 type TokenError struct {
 	// Grant is the grant_type of the failed request: "client_credentials",
 	// "authorization_code" or "refresh_token".
@@ -140,12 +145,10 @@ type TokenError struct {
 	StatusCode int
 	// ErrorCode is the error field, e.g. "invalid_grant".
 	ErrorCode string
-	// ErrorDescription is the error_description field, if any.
+	// ErrorDescription is the error_description field, if any, redacted.
 	ErrorDescription string
-	// ErrorURI is the error_uri field, if any.
+	// ErrorURI is the error_uri field, if any, redacted.
 	ErrorURI string
-
-	err *oauth2.RetrieveError
 }
 
 // Error implements error.
@@ -166,38 +169,70 @@ func (e *TokenError) GoString() string {
 		e.Grant, e.StatusCode, e.ErrorCode, e.ErrorDescription, e.ErrorURI)
 }
 
-// Unwrap returns the underlying [*oauth2.RetrieveError].
-func (e *TokenError) Unwrap() error {
-	if e.err == nil {
-		return nil
-	}
-	return e.err
-}
-
 // Is reports whether target is [ErrInvalidGrant] and e is an invalid_grant
 // error.
 func (e *TokenError) Is(target error) bool {
 	return target == ErrInvalidGrant && e.ErrorCode == "invalid_grant"
 }
 
+// RedirectError reports a 3xx answer to a request this package does not let
+// follow a redirect: a token request, whose form holds the client secret and
+// a code, verifier or refresh token (RFC 9700 section 4.11). Nothing was sent
+// to the redirect's target. Only the target's scheme and host are kept, never
+// its path, query or user information. A RedirectError is safe for concurrent
+// use.
+type RedirectError struct {
+	// Op names the request, e.g. "token request (refresh_token)".
+	Op string
+	// StatusCode is the HTTP status of the response, e.g. 307.
+	StatusCode int
+	// Scheme is the scheme of the Location the server named, if any.
+	Scheme string
+	// Host is the host (and port) of the Location the server named, if any.
+	Host string
+}
+
+// Error implements error.
+func (e *RedirectError) Error() string {
+	s := fmt.Sprintf("crm: %s answered %d %s", e.Op, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Host != "" {
+		s += fmt.Sprintf(" to %s://%s", e.Scheme, e.Host)
+	}
+	return s + "; redirects are not followed, so the credentials were not sent again: set the endpoint URL to the final address"
+}
+
+// redirectError builds the error for a 3xx answer to op. secrets are
+// removed from the target's host, in case the server put one there.
+func redirectError(op string, resp *http.Response, secrets ...string) *RedirectError {
+	e := &RedirectError{Op: op, StatusCode: resp.StatusCode}
+	if loc, err := resp.Location(); err == nil {
+		e.Scheme = redact.String(loc.Scheme, secrets...)
+		e.Host = redact.String(loc.Host, secrets...)
+	}
+	return e
+}
+
 // tokenError turns an error from golang.org/x/oauth2 into this package's
-// error for the given grant.
-func tokenError(grant string, err error) error {
+// error for the given grant, with secrets (the client secret and the code,
+// verifier or refresh token sent) removed from everything it keeps.
+func tokenError(grant string, err error, secrets ...string) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
+		if re.Response != nil && re.Response.StatusCode >= 300 && re.Response.StatusCode < 400 {
+			return redirectError("token request ("+grant+")", re.Response, secrets...)
+		}
 		te := &TokenError{
 			Grant:            grant,
-			ErrorCode:        re.ErrorCode,
-			ErrorDescription: re.ErrorDescription,
-			ErrorURI:         re.ErrorURI,
-			err:              re,
+			ErrorCode:        redact.String(re.ErrorCode, secrets...),
+			ErrorDescription: redact.Bounded([]byte(re.ErrorDescription), maxMessage, secrets...),
+			ErrorURI:         redact.String(re.ErrorURI, secrets...),
 		}
 		if re.Response != nil {
 			te.StatusCode = re.Response.StatusCode
 		}
 		return te
 	}
-	return fmt.Errorf("crm: token request (%s): %w", grant, err)
+	return fmt.Errorf("crm: token request (%s): %w", grant, redact.Error(err, secrets...))
 }
 
 // APIError is an error answer from the CRM's OData API: the HTTP status and,
@@ -211,7 +246,8 @@ type APIError struct {
 	StatusCode int
 	// Code is the OData error code, if any.
 	Code string
-	// Message is the OData error message, if any.
+	// Message is the OData error message, if any, with the access token
+	// and anything shaped like a credential replaced by "[REDACTED]".
 	Message string
 	// Target is the OData error target, if any.
 	Target string

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // LoopbackLogin runs the authorization code flow for a command-line tool, the
@@ -70,7 +72,7 @@ type LoginResult struct {
 
 // String describes r without the token.
 func (r LoginResult) String() string {
-	return fmt.Sprintf("crm.LoginResult{Token: <redacted>, RedirectURL: %q, Scopes: %q}", r.RedirectURL, r.Scopes)
+	return fmt.Sprintf("crm.LoginResult{Token: %s, RedirectURL: %q, Scopes: %q}", redact.Marker, r.RedirectURL, r.Scopes)
 }
 
 // GoString is String, so %#v hides the token too.
@@ -233,7 +235,7 @@ func (l *LoopbackLogin) finish(ctx context.Context, conf *Config, req *AuthReque
 	if err != nil {
 		return nil, err
 	}
-	tok, err := conf.Exchange(ctx, cb.Code)
+	tok, err := req.Exchange(ctx, conf, cb)
 	if err != nil {
 		return nil, err
 	}

@@ -37,7 +37,7 @@ func (c *Config) refresh(ctx context.Context, refreshToken string) (*oauth2.Toke
 	}
 	tok, err := cc.Token(c.context(ctx))
 	if err != nil {
-		return nil, tokenError("refresh_token", err)
+		return nil, tokenError("refresh_token", err, c.ClientSecret, refreshToken)
 	}
 	if tok.RefreshToken == "" {
 		// The CRM rotates refresh tokens; should it ever not send one,

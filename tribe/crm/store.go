@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // TokenStore keeps the newest token of one CRM grant, so that a rotated
@@ -82,7 +84,7 @@ func (m *MemoryStore) Saves() int {
 }
 
 // String describes the store without its token.
-func (m *MemoryStore) String() string { return "crm.MemoryStore{<redacted>}" }
+func (m *MemoryStore) String() string { return "crm.MemoryStore{" + redact.Marker + "}" }
 
 // GoString is String, so %#v does not show the token either.
 func (m *MemoryStore) GoString() string { return m.String() }

@@ -1,6 +1,10 @@
 package crmtest
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tribekit/tribekit/internal/redact"
+)
 
 // The application every [Server] knows unless told otherwise (see [WithApp]).
 const (
@@ -31,7 +35,7 @@ type App struct {
 
 // String describes the app without its secret.
 func (a App) String() string {
-	return fmt.Sprintf("crmtest.App{ClientID: %q, ClientSecret: <redacted>, RedirectURLs: %q}", a.ClientID, a.RedirectURLs)
+	return fmt.Sprintf("crmtest.App{ClientID: %q, ClientSecret: %s, RedirectURLs: %q}", a.ClientID, redact.Marker, a.RedirectURLs)
 }
 
 // GoString is String, so %#v hides the secret too.

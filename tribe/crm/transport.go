@@ -1,0 +1,115 @@
+package crm
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// DefaultTimeout is the overall timeout (connection, headers and body) of the
+// HTTP client a [Config] or [Client] uses when it is given none, so that a
+// server that answers slowly, or never, cannot hang a call.
+const DefaultTimeout = 30 * time.Second
+
+// newDefaultHTTPClient returns a fresh client with the given timeout, or
+// [DefaultTimeout] for zero. Its Transport is nil: http.DefaultTransport,
+// which it does not change.
+func newDefaultHTTPClient(timeout time.Duration) *http.Client {
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &http.Client{Timeout: timeout}
+}
+
+// tokenHTTPClient returns the client for token requests: a copy of
+// c.HTTPClient, else of the client in ctx under oauth2.HTTPClient, else a
+// fresh one with [DefaultTimeout], that never follows a redirect. A 3xx
+// answer comes back as it is and is turned into a [*RedirectError], so the
+// client secret, code, verifier or refresh token in the form are never posted
+// again to wherever Location points (RFC 9700 section 4.11). The caller's
+// client is not changed.
+func (c *Config) tokenHTTPClient(ctx context.Context) *http.Client {
+	base := c.HTTPClient
+	if base == nil {
+		if hc, ok := ctx.Value(oauth2.HTTPClient).(*http.Client); ok && hc != nil {
+			base = hc
+		}
+	}
+	var hc *http.Client
+	if base != nil {
+		cp := *base
+		hc = &cp
+	} else {
+		hc = newDefaultHTTPClient(c.defaultTimeout)
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return hc
+}
+
+// context returns ctx carrying the client for token requests (see
+// [Config.tokenHTTPClient]) for golang.org/x/oauth2.
+func (c *Config) context(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTPClient(ctx))
+}
+
+// isLoopbackHost reports whether host (without port or brackets) is
+// "localhost" or a loopback IP address (127.0.0.0/8, ::1).
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	return addr.Unmap().IsLoopback()
+}
+
+// checkSecureURL is checkHTTPURL and, unless allowInsecure, refuses plain
+// http to a host that is not loopback: the secrets sent there would cross
+// the network in clear text. optOut names the setting that allows it.
+func checkSecureURL(field, raw string, allowInsecure bool, optOut string) error {
+	if err := checkHTTPURL(field, raw); err != nil {
+		return err
+	}
+	u, _ := url.Parse(raw) // checkHTTPURL parsed it
+	if u.Scheme == "http" && !allowInsecure && !isLoopbackHost(u.Hostname()) {
+		return invalid("%s uses plain http to %q, which would send credentials in clear text; use https, or set %s for a test server (plain http to 127.0.0.1, ::1 or localhost is always allowed)",
+			field, u.Hostname(), optOut)
+	}
+	return nil
+}
+
+// bearerTransport adds "Authorization: Bearer" with one token to a clone of
+// each request to the scheme and host it is pinned to, and to no other: a
+// redirect to another host, or from https down to http, gets no token.
+type bearerTransport struct {
+	token  string
+	scheme string
+	host   string // as in URL.Host, compared without case
+	base   http.RoundTripper
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	base := t.base
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	if req.URL == nil || req.URL.Scheme != t.scheme || !strings.EqualFold(req.URL.Host, t.host) {
+		if req.Header.Get("Authorization") == "" {
+			return base.RoundTrip(req)
+		}
+		r := req.Clone(req.Context())
+		r.Header.Del("Authorization")
+		return base.RoundTrip(r)
+	}
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+t.token)
+	return base.RoundTrip(r)
+}
