@@ -3,6 +3,7 @@ package tribe
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/tribekit/tribekit/internal/redact"
@@ -30,6 +31,20 @@ type App struct {
 	// AllowInsecureHTTP permits a plain http:// endpoint on a host that is
 	// not loopback. Leave it false: the secret would travel in clear text.
 	AllowInsecureHTTP bool
+	// CheckGateway, if set, has the last word on the gatewayUrl a mint
+	// returns, before a [Client] sends a token there: return an error to
+	// refuse it (an allow-list of hosts, say). It is called with the
+	// endpoint the mint went to and the gatewayUrl, after the built-in
+	// rule, which it can only make stricter:
+	//   - an https gatewayUrl is trusted;
+	//   - a plain http one only on a loopback host, and only while Endpoint
+	//     is itself plain http on loopback (a local test server), or, with
+	//     AllowInsecureHTTP, on Endpoint's own host when Endpoint is plain
+	//     http;
+	//   - from an https Endpoint, never plain http, not even on loopback.
+	// A refused gatewayUrl makes [App.Client] and [Cache.Client] fail with
+	// [ErrUntrustedGateway]. It must be safe for concurrent use.
+	CheckGateway func(endpoint, gateway *url.URL) error
 	// Retry says how minting is retried on transient failures; the zero
 	// value is the default policy (see [RetryPolicy]).
 	Retry RetryPolicy
@@ -60,6 +75,8 @@ type appConfig struct {
 	id, secret string
 	ep         endpoint
 	hc         *http.Client // with Basic auth on the endpoint's host
+	insecure   bool         // AllowInsecureHTTP
+	gateway    func(endpoint, gateway *url.URL) error
 }
 
 // config checks the app's settings and returns them ready for a request.
@@ -101,7 +118,7 @@ func (a *App) config() (*appConfig, error) {
 	hc := withTransport(a.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
 		return newBasicAuthTransport(id, secret, ep.scheme, ep.host, &retryTransport{policy: a.Retry.withDefaults(), base: base})
 	})
-	return &appConfig{id: id, secret: secret, ep: ep, hc: hc}, nil
+	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway}, nil
 }
 
 // hasControl reports whether s has an ASCII control character.

@@ -56,7 +56,9 @@ func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
 
 // Client mints a token for id and returns a client that calls Tribe with
 // it, and with fresh ones when it expires. The client talks to the gatewayUrl
-// the mint returned, if any, and to the app's endpoint otherwise. ctx is used
+// the mint returned, if any and if the rule of [App.CheckGateway] trusts it
+// (else the call fails with [ErrUntrustedGateway]), and to the app's
+// endpoint otherwise. ctx is used
 // for this mint and for every later one.
 func (a *App) Client(ctx context.Context, id Identity) (*Client, error) {
 	src, err := a.mintSource(ctx, id)
@@ -74,9 +76,12 @@ func (a *App) Client(ctx context.Context, id Identity) (*Client, error) {
 // app's endpoint, with tokens from ts, keeping the app's secret out of its
 // errors.
 func clientWith(ts oauth2.TokenSource, tok *oauth2.Token, cfg *appConfig, hc *http.Client, insecure bool) (*Client, error) {
-	endpoint := GatewayURL(tok)
-	if endpoint == "" {
-		endpoint = cfg.ep.url
+	endpoint := cfg.ep.url
+	if gw := GatewayURL(tok); gw != "" {
+		var err error
+		if endpoint, err = checkGateway(cfg.ep, gw, cfg.insecure, cfg.gateway); err != nil {
+			return nil, err
+		}
 	}
 	cl, err := NewClient(ts, ClientConfig{Endpoint: endpoint, HTTPClient: hc, AllowInsecureHTTP: insecure})
 	if err != nil {

@@ -30,6 +30,10 @@ var (
 	// ErrNotFound: the resource does not exist (code "110"), for instance an
 	// unknown member to impersonate.
 	ErrNotFound = errors.New("tribe: not found")
+	// ErrUntrustedGateway: the gatewayUrl a mint returned breaks the rule
+	// for where a token may be sent (see [App.CheckGateway]); no token was
+	// sent to it.
+	ErrUntrustedGateway = errors.New("tribe: untrusted gatewayUrl")
 	// ErrInvalidInput: the call's input was refused before any request was
 	// sent; the message says what is wrong and how to fix it.
 	ErrInvalidInput = errors.New("tribe: invalid input")

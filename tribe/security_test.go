@@ -199,3 +199,109 @@ type staticTokenSource string
 func (s staticTokenSource) Token() (*oauth2.Token, error) {
 	return &oauth2.Token{AccessToken: string(s)}, nil
 }
+
+// gatewayServer answers limitedToken with a token and the given gatewayUrl.
+func gatewayServer(t *testing.T, tls bool, gateway func() string) *httptest.Server {
+	t.Helper()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		exp := time.Now().Add(time.Hour).Unix()
+		tok := fakeJWT(fmt.Sprintf(`{"id":"m1","iat":%d,"exp":%d}`, exp-3600, exp))
+		fmt.Fprintf(w, `{"data":{"limitedToken":{"accessToken":%q,"gatewayUrl":%q}}}`, tok, gateway())
+	})
+	srv := httptest.NewUnstartedServer(h)
+	if tls {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestGatewayURLIsTrustedWithCare: a member's token goes to the gatewayUrl
+// the server returned only if it is https, or plain http on loopback from
+// an endpoint that is plain http on loopback; App.CheckGateway can refuse
+// more.
+func TestGatewayURLIsTrustedWithCare(t *testing.T) {
+	var hits atomic.Int32
+	recorder := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		fmt.Fprint(w, `{"data":{}}`)
+	}))
+	defer recorder.Close()
+	recURL, _ := url.Parse(recorder.URL)
+	errAllow := errors.New("not on the allow-list")
+	allowList := func(_, gw *url.URL) error {
+		if gw.Hostname() != "gw.bettermode.example" {
+			return errAllow
+		}
+		return nil
+	}
+
+	cases := []struct {
+		name     string
+		tls      bool
+		gateway  string
+		insecure bool
+		check    func(endpoint, gateway *url.URL) error
+		ok       bool
+		wantErr  error
+	}{
+		{name: "https", gateway: "https://gw.bettermode.example/graphql", ok: true},
+		{name: "http loopback from http loopback", gateway: recorder.URL + "/graphql", ok: true},
+		{name: "http localhost from http loopback", gateway: "http://localhost:" + recURL.Port() + "/graphql", ok: true},
+		{name: "http elsewhere", gateway: "http://gw.bettermode.example/graphql"},
+		{name: "http private address", gateway: "http://10.1.2.3/graphql"},
+		{name: "http elsewhere with AllowInsecureHTTP", gateway: "http://gw.bettermode.example/graphql", insecure: true},
+		{name: "http on the endpoint's host with AllowInsecureHTTP", gateway: recorder.URL + "/x", insecure: true, ok: true},
+		{name: "http loopback from https", tls: true, gateway: recorder.URL + "/graphql"},
+		{name: "http loopback from https with AllowInsecureHTTP", tls: true, gateway: recorder.URL + "/graphql", insecure: true},
+		{name: "credentials in it", gateway: "https://user:pass@gw.bettermode.example/graphql"},
+		{name: "not http", gateway: "ftp://gw.bettermode.example/graphql"},
+		{name: "not a URL", gateway: "::not a url"},
+		{name: "allow-list passes", gateway: "https://gw.bettermode.example/graphql", check: allowList, ok: true},
+		{name: "allow-list refuses", gateway: "https://evil.example/graphql", check: allowList, wantErr: errAllow},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hits.Store(0)
+			srv := gatewayServer(t, c.tls, func() string { return c.gateway })
+			app := &App{ClientID: "id", ClientSecret: "secret-1", Endpoint: srv.URL + "/graphql", HTTPClient: srv.Client(), AllowInsecureHTTP: c.insecure, CheckGateway: c.check}
+			cache, err := NewCache(app, CacheOptions{})
+			require.NoError(t, err)
+			defer cache.Close()
+			for name, client := range map[string]func() (*Client, error){
+				"App.Client":   func() (*Client, error) { return app.Client(context.Background(), Impersonate("net", "m1")) },
+				"Cache.Client": func() (*Client, error) { return cache.Client(context.Background(), Impersonate("net", "m1")) },
+			} {
+				cl, err := client()
+				if c.ok {
+					require.NoError(t, err, name)
+					want, _ := url.Parse(c.gateway)
+					assert.Equal(t, want.String(), cl.Endpoint(), name)
+					continue
+				}
+				require.ErrorIs(t, err, ErrUntrustedGateway, name)
+				if c.wantErr != nil {
+					assert.ErrorIs(t, err, c.wantErr, name)
+				}
+				assert.NotContains(t, err.Error(), "pass", name)
+				assert.Nil(t, cl, name)
+			}
+			assert.Zero(t, hits.Load(), "nothing is sent while choosing the gateway")
+		})
+	}
+
+	t.Run("CheckGateway sees both URLs", func(t *testing.T) {
+		srv := gatewayServer(t, false, func() string { return "https://gw.bettermode.example/graphql" })
+		var gotEP, gotGW string
+		app := &App{ClientID: "id", ClientSecret: "secret-1", Endpoint: srv.URL + "/graphql", CheckGateway: func(ep, gw *url.URL) error {
+			gotEP, gotGW = ep.String(), gw.String()
+			return nil
+		}}
+		_, err := app.Client(context.Background(), Bot("net"))
+		require.NoError(t, err)
+		assert.Equal(t, srv.URL+"/graphql", gotEP)
+		assert.Equal(t, "https://gw.bettermode.example/graphql", gotGW)
+	})
+}
