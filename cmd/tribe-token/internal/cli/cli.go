@@ -85,7 +85,9 @@ func (e *env) errorLine(cmd *cobra.Command, err error, code int) string {
 	if code == ExitUsage && cmd != nil {
 		msg += fmt.Sprintf(" (see '%s --help')", cmd.CommandPath())
 	}
-	return progName + ": " + e.redact(msg)
+	// The message may hold a server's text: secrets out, then made inert
+	// for the terminal.
+	return progName + ": " + inert(e.redact(msg))
 }
 
 // oneLine folds a multi-line message into one line.

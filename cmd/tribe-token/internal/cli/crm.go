@@ -161,6 +161,8 @@ func (f *crmFlags) storedSource(ctx context.Context, e *env) (oauth2.TokenSource
 	if err != nil {
 		return nil, path, crmStoreError(err, path)
 	}
+	// The stored tokens are secrets: no error line may show them.
+	e.addSecret(tok.AccessToken, tok.RefreshToken)
 	if tok.Valid() {
 		// Used as it is: neither the credentials nor the redirect URL
 		// are needed until it expires.

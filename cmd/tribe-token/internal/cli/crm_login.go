@@ -78,6 +78,9 @@ registered: http://127.0.0.1/callback (any port), or give --redirect-url or
 				},
 			}
 			res, err := l.Login(ctx)
+			if res != nil && res.Token != nil {
+				e.addSecret(res.Token.AccessToken, res.Token.RefreshToken)
+			}
 			if err != nil && res != nil && res.Token != nil {
 				// The code is spent and the token not saved: print it, as
 				// it is the only copy.

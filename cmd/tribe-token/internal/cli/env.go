@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // env is one run's world: its standard streams, environment and clock, and
@@ -48,9 +50,10 @@ func (e *env) secret(s secretSpec) (string, error) {
 	}
 	if !ok {
 		if s.envVar == "" {
-			return "", usagef("no %s: pass --%s FILE (- for stdin)", s.what, s.fileArg)
+			return "", usagef("no %s; pass --%s FILE (- for stdin)", s.what, s.fileArg)
 		}
-		return "", usagef("no %s: set %s, or pass --%s FILE (- for stdin)", s.what, s.envVar, s.fileArg)
+		// "no password: set" would read as a credential to redact.
+		return "", usagef("no %s; set %s, or pass --%s FILE (- for stdin)", s.what, s.envVar, s.fileArg)
 	}
 	return v, nil
 }
@@ -125,14 +128,19 @@ func trimNewline(s string) string {
 	return strings.TrimSuffix(s, "\r")
 }
 
-// redact replaces every secret this run read with [REDACTED].
-func (e *env) redact(s string) string {
-	for _, sec := range e.secrets {
-		if len(sec) >= 4 {
-			s = strings.ReplaceAll(s, sec, "[REDACTED]")
+// redact replaces every secret this run read or received, in each form it
+// may be echoed in (literal, URL-encoded, inside base64), and anything shaped
+// like a credential, with [redact.Marker].
+func (e *env) redact(s string) string { return redact.String(s, e.secrets...) }
+
+// addSecret remembers secrets this run received, such as the tokens read
+// from a token file, so that no error line shows them.
+func (e *env) addSecret(secrets ...string) {
+	for _, s := range secrets {
+		if s != "" {
+			e.secrets = append(e.secrets, s)
 		}
 	}
-	return s
 }
 
 // timeoutCtx returns the command's context bounded by --timeout, if set.

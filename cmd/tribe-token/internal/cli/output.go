@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -78,8 +79,15 @@ func newTokenOutput(tok *oauth2.Token, identity string) tokenOutput {
 	}
 }
 
-// writeToken prints a token in the chosen format.
+// writeToken prints a token in the chosen format. The token and env formats
+// print values bare (in the env format, shell-quoted), so a value that is not
+// printable ASCII is refused rather than printed: see [checkPrintable].
 func writeToken(w io.Writer, format string, t tokenOutput) error {
+	if format == outToken || format == outEnv {
+		if err := checkPrintable(t); err != nil {
+			return err
+		}
+	}
 	switch format {
 	case outToken:
 		_, err := fmt.Fprintln(w, t.Token)
@@ -108,16 +116,38 @@ func writeToken(w io.Writer, format string, t tokenOutput) error {
 	return usagef("unknown --output %q", format)
 }
 
+// checkPrintable refuses a token output whose access token, refresh token or
+// gateway URL (all from the server) has a character that is not printable
+// ASCII. Tokens are made of such characters only (RFC 6749 appendix A.12 and
+// A.17, VSCHAR), and URLs too (RFC 3986); anything else could be a terminal
+// escape sequence. The JSON format shows such a value escaped.
+func checkPrintable(t tokenOutput) error {
+	for _, f := range []struct{ what, v string }{
+		{"access token", t.Token},
+		{"refresh token", t.RefreshToken},
+		{"gateway URL", t.GatewayURL},
+		{"expiry", t.Expiry},
+	} {
+		for i := 0; i < len(f.v); i++ {
+			if c := f.v[i]; c < 0x20 || c > 0x7e {
+				return fmt.Errorf("the server's %s has a character that is not printable ASCII (byte %d of it), which no token or URL has and a terminal could take as a command; it is not printed: use --output json to see it escaped", f.what, i+1)
+			}
+		}
+	}
+	return nil
+}
+
 // writeUnsaved prints a token whose new refresh token could not be saved to
 // where, with that refresh token (for the token output, on a line of its own
 // after the access token), and returns the error that says so: the old
 // refresh token is spent, so the printed one is the only copy.
 func (e *env) writeUnsaved(format string, out tokenOutput, refresh, where string, saveErr error) error {
 	out.RefreshToken = refresh
+	e.addSecret(out.Token, refresh)
 	if err := writeToken(e.stdout, format, out); err != nil {
 		return fmt.Errorf("the new refresh token was NOT saved to %s (%w), and printing it failed too: %w", where, saveErr, err)
 	}
-	how := "on stdout, as refresh_token"
+	how := "on stdout (the refresh_token field)"
 	switch format {
 	case outToken:
 		if _, err := fmt.Fprintln(e.stdout, refresh); err != nil {
@@ -138,12 +168,19 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// writeJSON prints v as indented JSON and a newline.
+// writeJSON prints v as indented JSON and a newline. Control and
+// bidirectional characters in strings are escaped (see [inertJSON]), so the
+// output is as harmless on a terminal as the tables are.
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(inertJSON(buf.Bytes()))
+	return err
 }
 
 // shellQuote quotes s for a POSIX shell: in single quotes, with each single
@@ -155,7 +192,8 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// table prints aligned "key  value" rows, skipping empty values.
+// table prints aligned "key  value" rows, skipping empty values. Keys and
+// values may come from a server or a token: they are printed [inert].
 type table struct{ rows [][2]string }
 
 // add appends a row if value is not empty.
@@ -169,7 +207,7 @@ func (t *table) add(key, value string) {
 func (t *table) write(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, r := range t.rows {
-		fmt.Fprintf(tw, "%s\t%s\n", r[0], oneLine(r[1]))
+		fmt.Fprintf(tw, "%s\t%s\n", inert(r[0]), inert(r[1]))
 	}
 	return tw.Flush()
 }

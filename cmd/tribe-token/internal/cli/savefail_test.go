@@ -131,7 +131,7 @@ func TestRefreshPrintsTheNewTokenWhenSavingFails(t *testing.T) {
 			}
 			require.NoError(t, json.Unmarshal([]byte(stdout), &out))
 			return out.RefreshToken
-		}, "as refresh_token"},
+		}, "(the refresh_token field): keep it"},
 		{outEnv, func(t *testing.T, stdout string) string {
 			for _, l := range strings.Split(stdout, "\n") {
 				if v, ok := strings.CutPrefix(l, "export TRIBE_REFRESH_TOKEN="); ok {

@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // plainSecret stands for a secret typed where it does not belong.
@@ -84,6 +86,7 @@ func TestBadUsage(t *testing.T) {
 			requireFail(t, r, ExitUsage, tt.want...)
 			assert.Contains(t, r.stderr, "--help')", "says where the help is")
 			assert.NotContains(t, r.stderr, plainSecret)
+			assert.NotContains(t, r.stderr, redact.Marker, "no message of ours reads as a credential")
 			for _, v := range tt.env {
 				if strings.Contains(v, "secret") || strings.Contains(v, "pw") {
 					assert.NotContains(t, r.stderr, v)
