@@ -1,6 +1,7 @@
 package crmtest
 
 import (
+	"encoding/base64"
 	"net/http"
 	"net/url"
 	"slices"
@@ -31,6 +32,9 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		Scopes:         strings.Fields(q.Get("scope")),
 		State:          q.Get("state"),
 		OrganizationID: q.Get("organization_id"),
+
+		CodeChallenge:       q.Get("code_challenge"),
+		CodeChallengeMethod: q.Get("code_challenge_method"),
 	}
 	a := s.last
 
@@ -63,6 +67,18 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 	case a.OrganizationID != "" && !isUUID(a.OrganizationID):
 		fail("invalid_request", "organization_id must be a UUID")
 		return
+	case a.CodeChallenge == "" && s.requirePKCE:
+		fail("invalid_request", "code_challenge is required (PKCE, RFC 7636)")
+		return
+	case a.CodeChallenge == "" && a.CodeChallengeMethod != "":
+		fail("invalid_request", "code_challenge_method without code_challenge")
+		return
+	case a.CodeChallenge != "" && a.CodeChallengeMethod != "S256":
+		fail("invalid_request", "code_challenge_method must be S256")
+		return
+	case a.CodeChallenge != "" && !validChallenge(a.CodeChallenge):
+		fail("invalid_request", "code_challenge must be 43 base64url characters, an S256 hash")
+		return
 	}
 	for _, sc := range a.Scopes {
 		if !knownScope(sc) {
@@ -93,6 +109,8 @@ func (s *Server) serveAuthorize(w http.ResponseWriter, r *http.Request) {
 		redirectURL: a.RedirectURL,
 		scopes:      slices.Clone(granted),
 		expires:     s.nowLocked().Add(CodeLifetime),
+
+		challenge: a.CodeChallenge,
 	}
 	v := url.Values{"scope": {strings.Join(granted, " ")}, "state": {a.State}}
 	if !s.consent.DropCode {
@@ -137,4 +155,11 @@ func isUUID(s string) bool {
 		}
 	}
 	return true
+}
+
+// validChallenge reports whether c can be an S256 code challenge: the
+// unpadded base64url form of 32 bytes (RFC 7636 section 4.2).
+func validChallenge(c string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	return err == nil && len(b) == 32
 }

@@ -6,13 +6,17 @@
 //
 //   - GET /oauth2/auth, the consent endpoint, which checks client_id,
 //     redirect_uri, response_type, state (at least 8 characters), scope and
-//     organization_id and, with no user to ask, consents at once: it
+//     organization_id, and a PKCE code_challenge (S256 only; required with
+//     [WithRequirePKCE]) and, with no user to ask, consents at once: it
 //     redirects (302) to redirect_uri with code, scope and state. [Consent]
 //     makes it deny, grant less, or tamper with the state instead;
 //   - POST /oauth2/token, the token endpoint, for client_credentials,
-//     authorization_code (single-use codes bound to their redirect_uri) and
-//     refresh_token (redirect_uri required; each refresh token works once
-//     and is replaced by a new one), with 24-hour access tokens and RFC 6749
+//     authorization_code (single-use codes bound to their redirect_uri and,
+//     if the consent request had a code_challenge, to the matching
+//     code_verifier) and refresh_token (redirect_uri required; each refresh
+//     token works once and is replaced by a new one; with
+//     [WithRevokeOnReuse], reusing one revokes the grant), with 24-hour
+//     access tokens and RFC 6749
 //     section 5.2 error bodies;
 //   - GET /v1/odata/GetCurrentEmployee(), honouring $expand=Person (and
 //     Relation), answering a missing, unknown or expired token with a 401
@@ -66,6 +70,12 @@ type Server struct {
 	failRefresh *failure
 	counts      Counts
 	last        Authorization
+
+	requirePKCE   bool
+	revokeOnReuse bool
+	spent         map[string]string // used refresh token -> its family
+	revoked       map[string]bool   // families revoked for reuse
+	families      int
 }
 
 // grant is what a code or token stands for.
@@ -74,6 +84,9 @@ type grant struct {
 	redirectURL string
 	scopes      []string
 	expires     time.Time // zero: does not expire
+	family      string    // the grant a refresh or access token descends from
+
+	challenge string // PKCE (RFC 7636) S256 challenge of an authorization code
 }
 
 type failure struct {
@@ -115,6 +128,10 @@ type Counts struct {
 	RefreshToken int
 	// TokenErrors counts token requests answered with an error.
 	TokenErrors int
+	// RefreshTokenReuse counts refresh requests with a refresh token that
+	// had already been used (with [WithRevokeOnReuse], each revoked the
+	// grant).
+	RefreshTokenReuse int
 	// GetCurrentEmployee counts GET /v1/odata/GetCurrentEmployee().
 	GetCurrentEmployee int
 }
@@ -134,6 +151,10 @@ type Authorization struct {
 	State string
 	// OrganizationID is the organization_id parameter.
 	OrganizationID string
+	// CodeChallenge is the code_challenge parameter (PKCE, RFC 7636).
+	CodeChallenge string
+	// CodeChallengeMethod is the code_challenge_method parameter.
+	CodeChallengeMethod string
 }
 
 // Option configures a [Server] in [NewServer], before it serves anything.
@@ -171,6 +192,24 @@ func WithAccessTokenLifetime(d time.Duration) Option {
 	return func(s *Server) { s.lifetime = d }
 }
 
+// WithRequirePKCE makes the consent endpoint refuse an authorization request
+// without a code_challenge (RFC 7636 section 4.4.1), redirecting with
+// error=invalid_request. Without it, PKCE is optional; either way a code
+// issued with a challenge is exchanged only with the matching
+// code_verifier.
+func WithRequirePKCE() Option {
+	return func(s *Server) { s.requirePKCE = true }
+}
+
+// WithRevokeOnReuse makes the server treat the reuse of a spent refresh token
+// as theft: it revokes the whole grant (every refresh and access token
+// descended from the same authorization) and answers invalid_grant, as RFC
+// 9700 section 4.14.2 recommends. [Server.GrantRevoked] and
+// [Counts.RefreshTokenReuse] tell whether that happened.
+func WithRevokeOnReuse() Option {
+	return func(s *Server) { s.revokeOnReuse = true }
+}
+
 // NewServer starts a mock CRM on a loopback port with the default app
 // ([DefaultApp]) and employee ([DefaultEmployee]), then applies opts.
 func NewServer(opts ...Option) *Server {
@@ -181,6 +220,8 @@ func NewServer(opts ...Option) *Server {
 		codes:    map[string]*grant{},
 		refresh:  map[string]*grant{},
 		access:   map[string]*grant{},
+		spent:    map[string]string{},
+		revoked:  map[string]bool{},
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -292,8 +333,29 @@ func (s *Server) IssueRefreshToken(clientID, redirectURL string, scopes ...strin
 		scopes = []string{"read", "write", "offline"}
 	}
 	rt := newSecret("rt_")
-	s.refresh[rt] = &grant{clientID: clientID, redirectURL: redirectURL, scopes: slices.Clone(scopes)}
+	s.refresh[rt] = &grant{clientID: clientID, redirectURL: redirectURL, scopes: slices.Clone(scopes), family: s.newFamilyLocked()}
 	return rt, nil
+}
+
+// newFamilyLocked names a new grant; s.mu is held.
+func (s *Server) newFamilyLocked() string {
+	s.families++
+	return fmt.Sprintf("grant-%d", s.families)
+}
+
+// GrantRevoked reports whether the grant rt belongs to (rt may be spent) was
+// revoked because a refresh token of it was reused (see
+// [WithRevokeOnReuse]).
+func (s *Server) GrantRevoked(rt string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if fam, ok := s.spent[rt]; ok {
+		return s.revoked[fam]
+	}
+	if g, ok := s.refresh[rt]; ok {
+		return s.revoked[g.family]
+	}
+	return false
 }
 
 // RefreshTokenActive reports whether rt can still be used.

@@ -1,7 +1,9 @@
 package crmtest
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -132,6 +134,10 @@ func (s *Server) authorizationCode(app App, form url.Values) (map[string]any, *t
 	if form.Get("redirect_uri") != g.redirectURL {
 		return nil, badRequest("invalid_grant", "redirect_uri does not match the authorization request")
 	}
+	if fail := checkVerifier(g, form.Get("code_verifier")); fail != nil {
+		return nil, fail
+	}
+	g.family = s.newFamilyLocked()
 	return s.issue(g, slices.Contains(g.scopes, "offline")), nil
 }
 
@@ -150,6 +156,13 @@ func (s *Server) refreshToken(app App, form url.Values) (map[string]any, *tokenF
 	}
 	g, ok := s.refresh[rt]
 	if !ok {
+		if fam, used := s.spent[rt]; used {
+			s.counts.RefreshTokenReuse++
+			if s.revokeOnReuse {
+				s.revokeFamilyLocked(fam)
+				return nil, badRequest("invalid_grant", "refresh token was already used; the grant is revoked")
+			}
+		}
 		return nil, badRequest("invalid_grant", "refresh token is invalid, expired or already used")
 	}
 	if g.clientID != app.ClientID {
@@ -168,7 +181,45 @@ func (s *Server) refreshToken(app App, form url.Values) (map[string]any, *tokenF
 		scopes = sc
 	}
 	delete(s.refresh, rt) // rotation: the old refresh token is dead
-	return s.issue(&grant{clientID: g.clientID, redirectURL: g.redirectURL, scopes: slices.Clone(scopes)}, true), nil
+	s.spent[rt] = g.family
+	return s.issue(&grant{clientID: g.clientID, redirectURL: g.redirectURL, scopes: slices.Clone(scopes), family: g.family}, true), nil
+}
+
+// revokeFamilyLocked revokes every refresh and access token of a grant
+// (RFC 9700 section 4.14.2); s.mu is held.
+func (s *Server) revokeFamilyLocked(fam string) {
+	s.revoked[fam] = true
+	for rt, g := range s.refresh {
+		if g.family == fam {
+			delete(s.refresh, rt)
+			s.spent[rt] = fam
+		}
+	}
+	for at, g := range s.access {
+		if g.family == fam {
+			delete(s.access, at)
+		}
+	}
+}
+
+// checkVerifier checks the code_verifier of an exchange against the code's
+// PKCE challenge (RFC 7636 section 4.6): a code issued with a challenge needs
+// the matching verifier, and a verifier for a code issued without one is
+// refused too, as a downgrade.
+func checkVerifier(g *grant, verifier string) *tokenFailure {
+	switch {
+	case g.challenge == "" && verifier == "":
+		return nil
+	case g.challenge == "":
+		return badRequest("invalid_grant", "code_verifier sent but the authorization request had no code_challenge")
+	case verifier == "":
+		return badRequest("invalid_grant", "code_verifier is required: the authorization request had a code_challenge")
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	if subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(sum[:])), []byte(g.challenge)) != 1 {
+		return badRequest("invalid_grant", "code_verifier does not match the code_challenge")
+	}
+	return nil
 }
 
 // issue mints an access token (and a refresh token if withRefresh) for g.
@@ -179,6 +230,7 @@ func (s *Server) issue(g *grant, withRefresh bool) map[string]any {
 		redirectURL: g.redirectURL,
 		scopes:      slices.Clone(g.scopes),
 		expires:     s.nowLocked().Add(s.lifetime),
+		family:      g.family,
 	}
 	body := map[string]any{
 		"access_token": at,
@@ -188,7 +240,7 @@ func (s *Server) issue(g *grant, withRefresh bool) map[string]any {
 	}
 	if withRefresh {
 		rt := newSecret("rt_")
-		s.refresh[rt] = &grant{clientID: g.clientID, redirectURL: g.redirectURL, scopes: slices.Clone(g.scopes)}
+		s.refresh[rt] = &grant{clientID: g.clientID, redirectURL: g.redirectURL, scopes: slices.Clone(g.scopes), family: g.family}
 		body["refresh_token"] = rt
 	}
 	return body
