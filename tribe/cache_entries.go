@@ -281,14 +281,15 @@ func (c *Cache) fetch(ctx context.Context, e *entry) (*oauth2.Token, error) {
 }
 
 // newCached computes when tok stops being handed out and when it is due
-// for refresh. A token without Expiry is good for ever.
+// for refresh. A token without a usable Expiry or exp (from a Store that
+// kept only the token) is good for UnknownTokenLifetime from now.
 func (c *Cache) newCached(tok *oauth2.Token) *cached {
 	expiry := tok.Expiry
 	if expiry.IsZero() {
 		expiry = JWTExpiry(tok.AccessToken) // a Store may keep only the token
 	}
 	if expiry.IsZero() {
-		return &cached{tok: tok, useUntil: math.MaxInt64, refreshAt: math.MaxInt64}
+		expiry = c.wallNow().Add(UnknownTokenLifetime)
 	}
 	// The time left is read on the wall clock now, as the server counts it,
 	// then counted down on c.now's clock (see Cache.now).

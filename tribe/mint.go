@@ -3,13 +3,17 @@ package tribe
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"golang.org/x/oauth2"
 )
 
 // Mint sends limitedToken for id with the app's credentials as HTTP Basic
 // auth and returns the token (TRIBE_API.md section 1). Its Expiry is the
-// JWT's exp claim (zero if the token is not a JWT) and [GatewayURL] reports
+// JWT's exp claim, bounded: [UnknownTokenLifetime] from now when the token
+// has no usable exp (it is not a JWT, or its exp is not a number, not
+// positive or past the year 9999), and [MinTokenLifetime] from now when
+// exp has already passed or nearly. [GatewayURL] reports
 // the gatewayUrl the server returned.
 //
 // Bad settings or identity are refused with [ErrInvalidInput] before any
@@ -56,5 +60,5 @@ func (c *appConfig) mint(ctx context.Context, id Identity) (*oauth2.Token, error
 	if t == nil || t.AccessToken == "" {
 		return nil, fmt.Errorf("tribe: minting a token for %s: the server returned an empty accessToken", id)
 	}
-	return newToken(t.AccessToken, t.GatewayUrl), nil
+	return newToken(t.AccessToken, t.GatewayUrl, time.Now()), nil
 }

@@ -37,9 +37,38 @@ func WithGatewayURL(tok *oauth2.Token, gatewayURL string) *oauth2.Token {
 	return tok.WithExtra(map[string]any{gatewayURLKey: gatewayURL})
 }
 
-// newToken makes the oauth2 token for a minted access token.
-func newToken(access, gatewayURL string) *oauth2.Token {
-	return WithGatewayURL(&oauth2.Token{AccessToken: access, TokenType: "Bearer", Expiry: JWTExpiry(access)}, gatewayURL)
+// newToken makes the oauth2 token for an access token minted at now, with
+// its Expiry bounded by boundedExpiry.
+func newToken(access, gatewayURL string, now time.Time) *oauth2.Token {
+	return WithGatewayURL(&oauth2.Token{AccessToken: access, TokenType: "Bearer", Expiry: boundedExpiry(JWTExpiry(access), now)}, gatewayURL)
+}
+
+// Bounds on the life of a minted token whose exp cannot be taken as it is.
+const (
+	// UnknownTokenLifetime is how long a minted token is used when its exp
+	// is missing or absurd (not a number, not positive, past the year
+	// 9999): long enough not to mint often, short enough that a token
+	// never stays for ever.
+	UnknownTokenLifetime = time.Hour
+	// MinTokenLifetime is how long a minted token is used at least, when
+	// its exp has already passed (or nearly) at mint, as a clock that is
+	// off makes it: the server judges such a token, and this keeps a
+	// cache from minting on every call meanwhile.
+	MinTokenLifetime = time.Minute
+)
+
+// boundedExpiry is the Expiry of a token minted at now whose JWT says exp:
+// exp itself when it is at least MinTokenLifetime away, now plus
+// MinTokenLifetime when it is nearer or past, and now plus
+// UnknownTokenLifetime when there is no usable exp (zero).
+func boundedExpiry(exp, now time.Time) time.Time {
+	switch {
+	case exp.IsZero():
+		return now.Add(UnknownTokenLifetime)
+	case exp.Sub(now) < MinTokenLifetime:
+		return now.Add(MinTokenLifetime)
+	}
+	return exp
 }
 
 // JWTExpiry reads the exp claim of a JWT without verifying its signature. It
@@ -104,9 +133,14 @@ func flatClaimNumber(payload []byte, claim string) (float64, bool) {
 	return f, err == nil
 }
 
-// numericDate is f seconds since the epoch; zero unless positive and sane.
+// maxNumericDate is the last second of the year 9999, the latest exp or
+// iat taken at its word.
+const maxNumericDate = 253402300799
+
+// numericDate is f seconds since the epoch; zero unless positive and no
+// later than the year 9999.
 func numericDate(f float64) time.Time {
-	if !(f > 0) || f > math.MaxInt64/2 {
+	if !(f > 0) || f > maxNumericDate {
 		return time.Time{}
 	}
 	sec, frac := math.Modf(f)

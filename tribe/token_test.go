@@ -26,6 +26,9 @@ func TestJWTExpiry(t *testing.T) {
 		{"string exp", fakeJWT(`{"exp":"soon"}`), time.Time{}},
 		{"negative exp", fakeJWT(`{"exp":-5}`), time.Time{}},
 		{"huge exp", fakeJWT(`{"exp":1e300}`), time.Time{}},
+		{"exp past the year 9999", fakeJWT(`{"exp":253402300800}`), time.Time{}},
+		{"exp at the end of 9999", fakeJWT(`{"exp":253402300799}`), time.Unix(253402300799, 0)},
+		{"zero exp", fakeJWT(`{"exp":0}`), time.Time{}},
 		{"payload not JSON", fakeJWT(`not json`), time.Time{}},
 		{"opaque token", "3f1c0a9b8e7d6c5b", time.Time{}},
 		{"two parts", "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9", time.Time{}},
@@ -40,12 +43,12 @@ func TestJWTExpiry(t *testing.T) {
 }
 
 func TestNewTokenGateway(t *testing.T) {
-	tok := newToken(fakeJWT(`{"exp":1700000000}`), "https://gw.example/graphql")
+	tok := newToken(fakeJWT(`{"exp":1700000000}`), "https://gw.example/graphql", time.Unix(1699990000, 0))
 	assert.Equal(t, "Bearer", tok.TokenType)
 	assert.Equal(t, "https://gw.example/graphql", GatewayURL(tok))
 	assert.Equal(t, time.Unix(1700000000, 0), tok.Expiry)
 
-	assert.Equal(t, "", GatewayURL(newToken("opaque", "")))
+	assert.Equal(t, "", GatewayURL(newToken("opaque", "", time.Now())))
 	assert.Equal(t, "", GatewayURL(nil))
 }
 
