@@ -32,6 +32,7 @@ type crmFlags struct {
 	redirectURL               string
 	scopes                    []string
 	store                     string
+	insecure                  bool
 }
 
 // add registers the flags on cmd.
@@ -46,6 +47,7 @@ func (f *crmFlags) add(cmd *cobra.Command) {
 	fl.StringVar(&f.redirectURL, "redirect-url", "", "the application's registered redirect URL, sent when refreshing (default: the one 'crm login' used)")
 	fl.StringSliceVar(&f.scopes, "scope", []string{crm.ScopeRead, crm.ScopeWrite, crm.ScopeOffline}, "scopes to ask for")
 	fl.StringVar(&f.store, "store", "", "token file (default "+filepath.Join("$CONFIG", "tribe-token", "crm-token.json")+", $CONFIG being your user config directory)")
+	addInsecureFlag(cmd, &f.insecure)
 }
 
 // storePath returns the token file's path.
@@ -62,23 +64,62 @@ func (f *crmFlags) storePath() (string, error) {
 
 // urls returns the consent, token and API URLs.
 func (f *crmFlags) urls(e *env) (auth, token, api string) {
-	auth, token, api = f.authURL, f.tokenURL, f.apiURL
-	base := f.baseURL
-	if base == "" {
-		base = e.getenv("TRIBE_CRM_BASE_URL")
+	a, t, p := f.endpoints(e)
+	return a.url, t.url, p.url
+}
+
+// endpoints returns the consent, token and API URLs, each with the flag or
+// environment variable it comes from; an empty URL is the CRM's own.
+func (f *crmFlags) endpoints(e *env) (auth, token, api urlFrom) {
+	auth = urlFrom{"--auth-url", f.authURL}
+	token = urlFrom{"--token-url", f.tokenURL}
+	api = urlFrom{"--api-url", f.apiURL}
+	base := urlFrom{"--base-url", f.baseURL}
+	if base.url == "" {
+		base = urlFrom{"TRIBE_CRM_BASE_URL", e.getenv("TRIBE_CRM_BASE_URL")}
 	}
-	if b := strings.TrimRight(base, "/"); b != "" {
-		if auth == "" {
-			auth = b + "/oauth2/auth"
+	if b := strings.TrimRight(base.url, "/"); b != "" {
+		if auth.url == "" {
+			auth = urlFrom{base.source, b + "/oauth2/auth"}
 		}
-		if token == "" {
-			token = b + "/oauth2/token"
+		if token.url == "" {
+			token = urlFrom{base.source, b + "/oauth2/token"}
 		}
-		if api == "" {
-			api = b
+		if api.url == "" {
+			api = urlFrom{base.source, b}
 		}
 	}
 	return auth, token, api
+}
+
+// CRM endpoints a command sends something to, for [crmFlags.checkURLs].
+const (
+	useAuth = 1 << iota
+	useToken
+	useAPI
+)
+
+// checkURLs refuses, before anything is sent and unless --insecure-http, a
+// plain http URL to a host that is not loopback among the endpoints use
+// names.
+func (f *crmFlags) checkURLs(e *env, use int) error {
+	auth, token, api := f.endpoints(e)
+	var urls []urlFrom
+	for _, u := range []struct {
+		bit  int
+		from urlFrom
+	}{{useAuth, auth}, {useToken, token}, {useAPI, api}} {
+		if use&u.bit != 0 {
+			urls = append(urls, u.from)
+		}
+	}
+	return e.checkURLs(f.insecure, urls...)
+}
+
+// client returns an API client for ts at the API URL.
+func (f *crmFlags) client(e *env, ts oauth2.TokenSource) *crm.Client {
+	_, _, api := f.urls(e)
+	return &crm.Client{BaseURL: api, TokenSource: ts, HTTPClient: e.httpClient(), AllowInsecureHTTP: f.insecure}
 }
 
 // config returns the application's settings, with the client secret if
@@ -97,6 +138,10 @@ func (f *crmFlags) config(e *env, needSecret bool) (*crm.Config, error) {
 		Endpoint:    oauth2.Endpoint{AuthURL: auth, TokenURL: token},
 		RedirectURL: f.redirectURL,
 		Scopes:      f.scopes,
+		HTTPClient:  e.httpClient(),
+		// checkURLs has refused plain http to a host that is not loopback
+		// unless --insecure-http.
+		AllowInsecureHTTP: f.insecure,
 	}
 	if needSecret {
 		secret, err := e.secret(secretSpec{what: "CRM client secret", envVar: "TRIBE_CRM_CLIENT_SECRET", fileArg: "client-secret-file", file: f.secretFile})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tribekit/tribekit/internal/redact"
 	"github.com/tribekit/tribekit/tribe/crm"
 )
 
@@ -46,6 +48,12 @@ registered: http://127.0.0.1/callback (any port), or give --redirect-url or
 			if wait <= 0 {
 				return usagef("--wait %s is not positive; give how long to wait for the browser, e.g. 5m", wait)
 			}
+			// The browser carries the code to our loopback listener; the
+			// consent page sees the user's login and the token endpoint the
+			// client secret and the code.
+			if err := cf.checkURLs(e, useAuth|useToken); err != nil {
+				return err
+			}
 			cfg, err := cf.config(e, true)
 			if err != nil {
 				return err
@@ -68,10 +76,10 @@ registered: http://127.0.0.1/callback (any port), or give --redirect-url or
 				OrganizationID:      org,
 				AllowNarrowerScopes: narrow,
 				Open: func(u string) error {
-					fmt.Fprintf(e.stderr, "Open this URL in your browser to authorize tribe-token (waiting up to %s):\n  %s\n", roughDuration(wait), u)
+					fmt.Fprintf(e.stderr, "Open this URL in your browser to authorize tribe-token (waiting up to %s):\n  %s\n", roughDuration(wait), inert(u))
 					if open {
-						if err := openBrowser(ctx, u); err != nil {
-							fmt.Fprintf(e.stderr, "Could not open a browser (%v); open the URL yourself.\n", err)
+						if err := e.openBrowser(ctx, u); err != nil {
+							fmt.Fprintf(e.stderr, "Could not open a browser (%s); open the URL yourself.\n", inert(e.redact(err.Error())))
 						}
 					}
 					return nil
@@ -125,20 +133,60 @@ registered: http://127.0.0.1/callback (any port), or give --redirect-url or
 	return cmd
 }
 
-// openBrowser starts the platform's URL opener on u without waiting for it.
-func openBrowser(ctx context.Context, u string) error {
-	var c *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		c = exec.CommandContext(ctx, "open", u)
-	case "windows":
-		c = exec.CommandContext(ctx, "rundll32", "url.dll,FileProtocolHandler", u)
-	default:
-		c = exec.CommandContext(ctx, "xdg-open", u)
+// openBrowser starts the platform's URL opener (or the run's browser
+// command) on u without waiting for it, with [env.browserEnv] as its
+// environment.
+func (e *env) openBrowser(ctx context.Context, u string) error {
+	argv := e.browser
+	if len(argv) == 0 {
+		switch runtime.GOOS {
+		case "darwin":
+			argv = []string{"open"}
+		case "windows":
+			argv = []string{"rundll32", "url.dll,FileProtocolHandler"}
+		default:
+			argv = []string{"xdg-open"}
+		}
 	}
+	c := exec.CommandContext(ctx, argv[0], append(argv[1:len(argv):len(argv)], u)...)
+	c.Env = e.browserEnv()
 	if err := c.Start(); err != nil {
 		return err
 	}
 	go func() { _ = c.Wait() }()
 	return nil
+}
+
+// browserEnv is the process environment without what the browser (and
+// whatever it starts: extensions, helpers, crash reporters) has no business
+// seeing: every TRIBE_* variable, every variable whose name looks like a
+// secret's (*SECRET*, *TOKEN*, *PASSWORD*, *PASSWD*, *KEY*, *CREDENTIAL*,
+// in any case), and every variable whose value holds a secret this run read,
+// in any form, or anything shaped like a credential. It is never nil, as a
+// nil environment would be the whole of this process's.
+func (e *env) browserEnv() []string {
+	environ := e.environ
+	if environ == nil {
+		environ = os.Environ
+	}
+	all := environ()
+	out := make([]string, 0, len(all))
+	for _, kv := range all {
+		name, value, _ := strings.Cut(kv, "=")
+		upper := strings.ToUpper(name)
+		if strings.HasPrefix(upper, "TRIBE_") || redact.Contains(value, e.secrets...) {
+			continue
+		}
+		secret := false
+		for _, p := range [...]string{"SECRET", "TOKEN", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL"} {
+			if strings.Contains(upper, p) {
+				secret = true
+				break
+			}
+		}
+		if !secret {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

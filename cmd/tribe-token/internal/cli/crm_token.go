@@ -49,6 +49,9 @@ TRIBE_CRM_CLIENT_SECRET / --client-secret-file.`,
 			if withRefresh && output == outToken {
 				return usagef("--with-refresh-token needs --output json or env; the token output is the access token alone")
 			}
+			if err := cf.checkURLs(e, useToken); err != nil {
+				return err
+			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
 			var (

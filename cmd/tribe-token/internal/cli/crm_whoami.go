@@ -51,6 +51,9 @@ from --grant (see 'crm token'): the stored token (default) or client credentials
 			if err := checkOutput(output, outTable, outJSON); err != nil {
 				return err
 			}
+			if err := cf.checkURLs(e, useToken|useAPI); err != nil {
+				return err
+			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
 			var (
@@ -80,9 +83,7 @@ from --grant (see 'crm token'): the stored token (default) or client credentials
 			default:
 				return usagef("unknown --grant %q; use stored or client-credentials", grant)
 			}
-			_, _, api := cf.urls(e)
-			c := &crm.Client{BaseURL: api, TokenSource: ts}
-			emp, err := c.GetCurrentEmployee(ctx)
+			emp, err := cf.client(e, ts).GetCurrentEmployee(ctx)
 			if err != nil {
 				return crmError(err, path)
 			}

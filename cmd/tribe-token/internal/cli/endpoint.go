@@ -23,13 +23,14 @@ func (f *endpointFlags) add(cmd *cobra.Command) {
 }
 
 // resolve returns the endpoint the flags name, else the first non-empty
-// environment variable of envVars, else "" (the library's default).
-func (f *endpointFlags) resolve(e *env, envVars ...string) (string, error) {
+// environment variable of envVars, else "" (the library's default). Plain
+// http to a host that is not loopback is refused unless insecure.
+func (f *endpointFlags) resolve(e *env, insecure bool, envVars ...string) (string, error) {
 	if f.endpoint != "" && f.region != "" {
 		return "", usagef("--endpoint and --region both name the endpoint; give one of them")
 	}
 	if f.endpoint != "" {
-		return f.endpoint, nil
+		return f.endpoint, e.checkURLs(insecure, urlFrom{"--endpoint", f.endpoint})
 	}
 	if f.region != "" {
 		switch strings.ToLower(strings.TrimSpace(f.region)) {
@@ -42,7 +43,7 @@ func (f *endpointFlags) resolve(e *env, envVars ...string) (string, error) {
 	}
 	for _, v := range envVars {
 		if s := e.getenv(v); s != "" {
-			return s, nil
+			return s, e.checkURLs(insecure, urlFrom{v, s})
 		}
 	}
 	return "", nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -22,6 +23,16 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
+
+	// Hooks for tests, zero in production. transport, if set, sends every
+	// HTTP request of the run; environ is the process environment handed,
+	// filtered, to the browser (os.Environ if nil); browser is the command
+	// that opens a URL, the URL appended (the platform's opener if nil);
+	// defaultTimeout is --timeout's default (30s if zero).
+	transport      http.RoundTripper
+	environ        func() []string
+	browser        []string
+	defaultTimeout time.Duration
 
 	started   bool     // a command's RunE began: later errors are not cobra's usage errors
 	stdinUsed string   // what was read from stdin ("-"), if anything

@@ -24,27 +24,31 @@ func (f *oauthFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.community, "community", "", "community base `URL`; the token endpoint is URL"+tribe.OAuthTokenPath+" (default $TRIBE_COMMUNITY_URL)")
 	cmd.Flags().StringVar(&f.tokenURL, "token-url", "", "token endpoint's full `URL`, instead of --community")
 	cmd.Flags().BoolVar(&f.withRefresh, "with-refresh-token", false, "also print the refresh token (json and env output only)")
-	addInsecureFlag(cmd, &f.insecure, "token endpoint")
+	addInsecureFlag(cmd, &f.insecure)
 	addOutputFlag(cmd, &f.output, outToken, outJSON, outEnv)
 }
 
-// addInsecureFlag adds --insecure-http, which lets a command send
-// credentials or tokens over plain http to a host that is not loopback.
-func addInsecureFlag(cmd *cobra.Command, dst *bool, what string) {
-	cmd.Flags().BoolVar(dst, "insecure-http", false, "allow a plain http "+what+" on a host that is not loopback (a mock in Docker, say); INSECURE: credentials and tokens travel in clear text")
-}
-
-// endpoint returns the community URL and token URL to use.
+// endpoint returns the community URL and token URL to use, refused if plain
+// http to a host that is not loopback without --insecure-http.
 func (f *oauthFlags) endpoint(e *env) (community, tokenURL string, err error) {
+	var from urlFrom
 	switch {
 	case f.community != "" && f.tokenURL != "":
 		return "", "", usagef("--community and --token-url both name the token endpoint; give one of them")
-	case f.community != "" || f.tokenURL != "":
-		return f.community, f.tokenURL, nil
+	case f.community != "":
+		community, from = f.community, urlFrom{"--community", f.community}
+	case f.tokenURL != "":
+		tokenURL, from = f.tokenURL, urlFrom{"--token-url", f.tokenURL}
 	case e.getenv("TRIBE_COMMUNITY_URL") != "":
-		return e.getenv("TRIBE_COMMUNITY_URL"), "", nil
+		community = e.getenv("TRIBE_COMMUNITY_URL")
+		from = urlFrom{"TRIBE_COMMUNITY_URL", community}
+	default:
+		return "", "", usagef("no token endpoint: pass --community URL (e.g. https://community.example.com), set TRIBE_COMMUNITY_URL, or pass --token-url URL")
 	}
-	return "", "", usagef("no token endpoint: pass --community URL (e.g. https://community.example.com), set TRIBE_COMMUNITY_URL, or pass --token-url URL")
+	if err := e.checkURLs(f.insecure, from); err != nil {
+		return "", "", err
+	}
+	return community, tokenURL, nil
 }
 
 // check refuses bad output settings.
@@ -126,7 +130,7 @@ and secret from TRIBE_CLIENT_ID / --client-id and TRIBE_CLIENT_SECRET /
 			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			g := &tribe.PasswordGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Username: username, Password: password, AllowInsecureHTTP: of.insecure}
+			g := &tribe.PasswordGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Username: username, Password: password, AllowInsecureHTTP: of.insecure, HTTPClient: e.httpClient()}
 			tok, err := g.Token(ctx)
 			if err != nil {
 				return grantError(err, "the password is read from TRIBE_PASSWORD or --password-file")
@@ -186,7 +190,7 @@ and secret, and exactly one of --email, --user-id (Tribe's member id) or
 			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			g := &tribe.ExchangeGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Email: email, UserID: userID, ExternalID: externalID, AllowInsecureHTTP: of.insecure}
+			g := &tribe.ExchangeGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Email: email, UserID: userID, ExternalID: externalID, AllowInsecureHTTP: of.insecure, HTTPClient: e.httpClient()}
 			tok, err := g.Token(ctx)
 			if err != nil {
 				return grantError(err, "is the user a member of the community?")

@@ -64,7 +64,7 @@ from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
 			if err := checkOutput(output, outToken, outJSON, outEnv); err != nil {
 				return err
 			}
-			endpoint, err := ep.resolve(e, "TRIBE_ENDPOINT")
+			endpoint, err := ep.resolve(e, insecure, "TRIBE_ENDPOINT")
 			if err != nil {
 				return err
 			}
@@ -86,7 +86,7 @@ from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
 			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: endpoint, AllowInsecureHTTP: insecure}
+			a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: endpoint, AllowInsecureHTTP: insecure, HTTPClient: e.httpClient()}
 			tok, err := a.Mint(ctx, id)
 			if err != nil {
 				return mintError(id, err)
@@ -102,7 +102,7 @@ from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
 	_ = cmd.RegisterFlagCompletionFunc("context", cobra.FixedCompletions([]string{"NETWORK", "MEMBER", "POST", "SPACE"}, cobra.ShellCompDirectiveNoFileComp))
 	app.add(cmd)
 	ep.add(cmd)
-	addInsecureFlag(cmd, &insecure, "endpoint")
+	addInsecureFlag(cmd, &insecure)
 	addOutputFlag(cmd, &output, outToken, outJSON, outEnv)
 	return cmd
 }

@@ -45,7 +45,7 @@ func TestEndpointResolve(t *testing.T) {
 		{endpointFlags{region: "us", endpoint: "https://x.example"}, "", true},
 	}
 	for _, tt := range tests {
-		got, err := tt.f.resolve(e, "TRIBE_ENDPOINT")
+		got, err := tt.f.resolve(e, false, "TRIBE_ENDPOINT")
 		if tt.wantErr {
 			assert.Error(t, err)
 			continue

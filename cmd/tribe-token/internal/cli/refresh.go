@@ -62,7 +62,7 @@ stops working. So the new refresh token is never lost:
 			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			g := &tribe.RefreshGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, RefreshToken: rt, AllowInsecureHTTP: of.insecure}
+			g := &tribe.RefreshGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, RefreshToken: rt, AllowInsecureHTTP: of.insecure, HTTPClient: e.httpClient()}
 			tok, err := g.Token(ctx)
 			if err != nil {
 				return grantError(err, "the refresh token is expired, revoked or already used (each works once); get a new one with 'tribe-token password' or 'exchange'")

@@ -38,6 +38,10 @@ Environment:
 Exit status: 0 success, 1 failure at the server or network, 2 bad usage or
 input (unknown flag, missing credentials, conflicting flags, malformed token).`
 
+// defaultTimeout is --timeout's default: no command waits for ever on a
+// server that answers slowly or not at all.
+const defaultTimeout = 30 * time.Second
+
 // newRootCmd builds the command tree for one run.
 func (e *env) newRootCmd() *cobra.Command {
 	root := &cobra.Command{
@@ -72,7 +76,11 @@ func (e *env) newRootCmd() *cobra.Command {
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
-	root.PersistentFlags().Duration("timeout", 30*time.Second, "give up on the server after this long (0 means never)")
+	timeout := e.defaultTimeout
+	if timeout == 0 {
+		timeout = defaultTimeout
+	}
+	root.PersistentFlags().Duration("timeout", timeout, "give up on the server after this long, connecting, sending and reading the whole answer included (0: no overall limit; each request still gives up after 30s)")
 	root.SetFlagErrorFunc(flagError)
 	root.AddCommand(
 		e.newDemoCmd(),

@@ -103,7 +103,7 @@ TRIBE_ENDPOINT, else Tribe's default.`,
 			if err := checkOutput(output, outTable, outJSON); err != nil {
 				return err
 			}
-			endpoint, err := ep.resolve(e, "TRIBE_GATEWAY_URL", "TRIBE_ENDPOINT")
+			endpoint, err := ep.resolve(e, insecure, "TRIBE_GATEWAY_URL", "TRIBE_ENDPOINT")
 			if err != nil {
 				return err
 			}
@@ -111,7 +111,7 @@ TRIBE_ENDPOINT, else Tribe's default.`,
 			if err != nil {
 				return err
 			}
-			c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), tribe.ClientConfig{Endpoint: endpoint, AllowInsecureHTTP: insecure})
+			c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), tribe.ClientConfig{Endpoint: endpoint, AllowInsecureHTTP: insecure, HTTPClient: e.httpClient()})
 			if err != nil {
 				return err
 			}
@@ -130,7 +130,7 @@ TRIBE_ENDPOINT, else Tribe's default.`,
 	}
 	tf.add(cmd, "TRIBE_TOKEN")
 	ep.add(cmd)
-	addInsecureFlag(cmd, &insecure, "endpoint")
+	addInsecureFlag(cmd, &insecure)
 	addOutputFlag(cmd, &output, outTable, outJSON)
 	return cmd
 }
