@@ -12,6 +12,7 @@ import (
 // presentedAuth is the credentials in a request's Authorization header.
 type presentedAuth struct {
 	basic            bool // a Basic header, well-formed or not
+	wellFormed       bool // the Basic header decodes to id:secret
 	clientID, secret string
 	bearer           string
 }
@@ -28,7 +29,7 @@ func (s *Server) presentedAuth(r *http.Request, rec *Request) presentedAuth {
 			return presentedAuth{basic: true}
 		}
 		rec.ClientID = id
-		return presentedAuth{basic: true, clientID: id, secret: secret}
+		return presentedAuth{basic: true, wellFormed: true, clientID: id, secret: secret}
 	case strings.EqualFold(scheme, "Bearer"):
 		rec.Auth = AuthBearer
 		return presentedAuth{bearer: strings.TrimSpace(rest)}
@@ -54,30 +55,42 @@ func needsBearer(fields []string) bool {
 	})
 }
 
-// authenticate checks the presented credentials. refused means an
-// HTTP-level 401: bad Basic credentials, or none for limitedToken.
-func (s *Server) authenticate(r *http.Request, rec *Request, p presentedAuth, gateway *netRec, fields []string) (*authState, bool) {
+// Why a request's Basic credentials are refused (HTTP 401). These errors
+// carry no Tribe code: code 108 says an access token is invalid, and a
+// client that mints a new token on 108 would loop on a wrong client secret.
+const (
+	msgBasicWrong     = "Unauthorized: the client id or secret is wrong"
+	msgBasicMalformed = "Unauthorized: the Authorization header is malformed; after the scheme it must hold base64(clientId:clientSecret), RFC 7617 section 2"
+	msgBasicMissing   = "Unauthorized: limitedToken needs the app's client id and secret in the Authorization header (HTTP Basic, RFC 7617)"
+)
+
+// authenticate checks the presented credentials. A refusal (non-empty)
+// means an HTTP-level 401, with that message: bad Basic credentials, or
+// none for limitedToken.
+func (s *Server) authenticate(r *http.Request, rec *Request, p presentedAuth, gateway *netRec, fields []string) (*authState, string) {
 	a := &authState{}
 	switch {
+	case p.basic && !p.wellFormed:
+		return nil, msgBasicMalformed
 	case p.basic:
 		a.app = s.checkApp(p.clientID, p.secret)
 		if a.app == nil {
-			return nil, true
+			return nil, msgBasicWrong
 		}
 	case needsBasic(fields):
-		return nil, true
+		return nil, msgBasicMissing
 	}
 	if !needsBearer(fields) {
-		return a, false
+		return a, ""
 	}
 	if p.bearer == "" {
 		a.err = errInvalidToken()
-		return a, false
+		return a, ""
 	}
 	m, nr, appID, passthrough, err := s.verifyBearer(r.Context(), p.bearer)
 	if err != nil || (gateway != nil && nr != gateway) {
 		a.err = errInvalidToken()
-		return a, false
+		return a, ""
 	}
 	a.member, a.net, a.appID = m, nr, appID
 	if passthrough {
@@ -94,7 +107,7 @@ func (s *Server) authenticate(r *http.Request, rec *Request, p presentedAuth, ga
 		}
 		s.mu.Unlock()
 	}
-	return a, false
+	return a, ""
 }
 
 // checkApp returns the app with these credentials, or nil.

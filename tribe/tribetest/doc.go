@@ -51,9 +51,8 @@
 //
 // # Errors
 //
-// GraphQL errors answer HTTP 200 and carry Tribe's string code
-// (TRIBE_API.md section 2) both at the top level of the error object and
-// in extensions.code:
+// GraphQL errors answer HTTP 200 and carry Tribe's string code both at the
+// top level of the error object and in extensions.code:
 //
 //	{"errors":[{"message":"Forbidden","locations":[{"line":1,"column":3}],
 //	  "path":["limitedToken"],"code":"102","extensions":{"code":"102"}}],"data":null}
@@ -71,12 +70,16 @@
 //	member not found                                   200   110
 //	member without id and username                     200   112
 //	bad members limit/offset/cursor                    200   106
-//	bad Basic credentials, or none for limitedToken    401   108 "Unauthorized", WWW-Authenticate
+//	bad Basic credentials, or none for limitedToken    401   none "Unauthorized: …", WWW-Authenticate
 //	body not JSON, no query                            400   118
 //	method other than GET and POST                     405   118
 //	Content-Type not JSON or GraphQL                   415   118
 //	body over 1 MiB                                    413   118
 //	unknown path or gateway network                    404   110
+//
+// Refused Basic credentials carry no code: 108 says an access token is
+// invalid, and a client that mints anew on 108 would loop on a wrong
+// client secret.
 //
 // The OAuth endpoint answers RFC 6749 section 5.2 errors,
 // {"error":"…","error_description":"…"}: invalid_request (400: not POST,

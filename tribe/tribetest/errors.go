@@ -39,13 +39,14 @@ func errNotFound(what string) *apiError {
 }
 
 // gqlError is one entry of a GraphQL response's errors list, with Tribe's
-// code both at the top level and in extensions.
+// code both at the top level and in extensions; an error without a code
+// (a refused Basic credential) has neither.
 type gqlError struct {
 	Message    string           `json:"message"`
 	Locations  []errorLocation  `json:"locations,omitempty"`
 	Path       []any            `json:"path,omitempty"`
-	Code       string           `json:"code"`
-	Extensions gqlErrExtensions `json:"extensions"`
+	Code       string           `json:"code,omitempty"`
+	Extensions gqlErrExtensions `json:"extensions,omitzero"`
 }
 
 type errorLocation struct {

@@ -77,11 +77,10 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Request, gateway *netRec,
 	presented presentedAuth, e *executor, rootFields []collected, f *Fault) {
 	auth, refused := s.authenticate(r, rec, presented, gateway, rec.Fields)
-	if refused {
-		rec.ErrorCodes = append(rec.ErrorCodes, codeInvalidToken)
+	if refused != "" {
 		writeResponse(w, response{
 			status: http.StatusUnauthorized,
-			body:   errorsBody(newGQLError(codeInvalidToken, "Unauthorized")),
+			body:   errorsBody(newGQLError("", refused)),
 			header: map[string]string{"WWW-Authenticate": `Basic realm="tribetest", charset="UTF-8"`},
 		}, f)
 		return

@@ -21,6 +21,9 @@ func claimsOf(t *testing.T, tok string) jwt.MapClaims {
 	return claims
 }
 
+// noCode stands for an error without a Tribe code in gqlResult.codes.
+const noCode = ""
+
 func TestLimitedToken(t *testing.T) {
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	s := setup(t, WithClock(func() time.Time { return now }))
@@ -48,11 +51,11 @@ func TestLimitedToken(t *testing.T) {
 		{"member of another network", defaultBasic(), map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID, "impersonateMemberId": OtherMemberID}, 200, []string{"110"}, "", "", false},
 		{"entity is not the network", defaultBasic(), map[string]any{"context": "NETWORK", "entityId": "x", "networkId": DefaultNetworkID}, 200, []string{"106"}, "", "", false},
 		{"unknown entity member", defaultBasic(), map[string]any{"context": "MEMBER", "entityId": "x", "networkId": DefaultNetworkID}, 200, []string{"110"}, "", "", false},
-		{"wrong secret", basic(DefaultClientID, "wrong"), map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 401, []string{"108"}, "", "", false},
-		{"unknown client", basic("nobody", DefaultClientSecret), map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 401, []string{"108"}, "", "", false},
-		{"malformed basic", "Basic !!!", map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 401, []string{"108"}, "", "", false},
-		{"no credentials", "", map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 401, []string{"108"}, "", "", false},
-		{"bearer instead of basic", bearer("x"), map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 401, []string{"108"}, "", "", false},
+		{"wrong secret", basic(DefaultClientID, "wrong"), map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 401, []string{noCode}, "", "", false},
+		{"unknown client", basic("nobody", DefaultClientSecret), map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 401, []string{noCode}, "", "", false},
+		{"malformed basic", "Basic !!!", map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 401, []string{noCode}, "", "", false},
+		{"no credentials", "", map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 401, []string{noCode}, "", "", false},
+		{"bearer instead of basic", bearer("x"), map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 401, []string{noCode}, "", "", false},
 		{"bad enum", defaultBasic(), map[string]any{"context": "GALAXY", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}, 200, []string{"106"}, "", "", true},
 		{"missing variable", defaultBasic(), map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID}, 200, []string{"112"}, "", "", true},
 	}
@@ -62,11 +65,15 @@ func TestLimitedToken(t *testing.T) {
 			require.Equal(t, tc.status, r.Status, r.Raw)
 			assert.Equal(t, tc.codes, r.codes(), r.Raw)
 			for _, e := range r.Errors {
-				assert.Equal(t, e.Code, e.Extensions["code"], "code also in extensions")
+				if e.Code != noCode {
+					assert.Equal(t, e.Code, e.Extensions["code"], "code also in extensions")
+				}
 			}
 			if tc.status == http.StatusUnauthorized {
 				assert.Contains(t, r.Header.Get("WWW-Authenticate"), "Basic")
-				assert.Equal(t, "Unauthorized", r.Errors[0].Message)
+				require.Len(t, r.Errors, 1, r.Raw)
+				assert.True(t, strings.HasPrefix(r.Errors[0].Message, "Unauthorized: "), r.Errors[0].Message)
+				assert.NotContains(t, r.Raw, "108", "not code 108: the credentials are wrong, not a token")
 				return
 			}
 			if tc.codes != nil && tc.requestError {
@@ -95,6 +102,44 @@ func TestLimitedToken(t *testing.T) {
 			assert.Equal(t, s.GatewayURL(DefaultNetworkID), path(r.Data, "limitedToken", "gatewayUrl"))
 		})
 	}
+}
+
+// TestBadBasicCredentialsAreNot108: code 108 means "this access token is
+// invalid", and a client that mints a new token on 108 would loop on a
+// wrong client secret. Bad Basic credentials are HTTP 401 without code 108,
+// neither at the top level nor in extensions; a bad Bearer token is still
+// 108.
+func TestBadBasicCredentialsAreNot108(t *testing.T) {
+	s := setup(t)
+	query := `{ limitedToken(context: NETWORK, entityId: "net-acme", networkId: "net-acme") { accessToken } }`
+	tests := []struct {
+		name, auth, query, message string
+	}{
+		{"wrong secret", basic(DefaultClientID, "wrong-secret"), query, "Unauthorized: the client id or secret is wrong"},
+		{"unknown client", basic("nobody", DefaultClientSecret), query, "Unauthorized: the client id or secret is wrong"},
+		{"wrong secret on a Bearer field", basic(DefaultClientID, "wrong-secret"), `{ authMember { id } }`, "Unauthorized: the client id or secret is wrong"},
+		{"malformed", "Basic !!!", query, msgBasicMalformed},
+		{"none", "", query, msgBasicMissing},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := gql(t, s, s.GraphQLURL(), tc.auth, tc.query, nil)
+			require.Equal(t, http.StatusUnauthorized, r.Status, r.Raw)
+			require.Len(t, r.Errors, 1, r.Raw)
+			assert.Equal(t, tc.message, r.Errors[0].Message)
+			assert.Empty(t, r.Errors[0].Code, "no top-level code")
+			assert.NotContains(t, r.Errors[0].Extensions, "code", "no code in extensions")
+			assert.NotContains(t, r.Raw, `"108"`)
+			assert.NotContains(t, r.Raw, "wrong-secret")
+		})
+	}
+	t.Run("bad Bearer token is still 108", func(t *testing.T) {
+		r := gql(t, s, s.GraphQLURL(), bearer("not-a-token"), `{ authMember { id } }`, nil)
+		require.Equal(t, http.StatusOK, r.Status, r.Raw)
+		require.Len(t, r.Errors, 1, r.Raw)
+		assert.Equal(t, "108", r.Errors[0].Code)
+		assert.Equal(t, "108", r.Errors[0].Extensions["code"])
+	})
 }
 
 func TestLimitedTokenForbiddenMessage(t *testing.T) {
