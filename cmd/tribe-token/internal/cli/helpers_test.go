@@ -41,6 +41,25 @@ func runCtx(ctx context.Context, inv invocation) result {
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
+// runHooked is run with the run's test hooks (transport, environ, browser,
+// defaultTimeout) set by hook.
+func runHooked(t *testing.T, inv invocation, hook func(e *env)) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	e := &env{
+		stdin:  strings.NewReader(inv.stdin),
+		stdout: &stdout,
+		stderr: &stderr,
+		getenv: func(k string) string { return inv.env[k] },
+		now:    time.Now,
+	}
+	hook(e)
+	code := e.run(ctx, inv.args)
+	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
 // args is a shorthand for an invocation's arguments.
 func args(a ...string) []string { return a }
 
