@@ -82,9 +82,10 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 	assert.Equal(t, crmtest.Authorization{
 		ClientID: crmtest.DefaultClientID, RedirectURL: crmtest.DefaultRedirectURL, ResponseType: "code",
 		Scopes: allScopes(), State: req.State, OrganizationID: orgID,
+		CodeChallenge: s256(req.CodeVerifier), CodeChallengeMethod: "S256",
 	}, srv.LastAuthorization())
 
-	tok, err := conf.Exchange(ctx, cb.Code)
+	tok, err := req.Exchange(ctx, conf, cb)
 	require.NoError(t, err)
 	assert.True(t, tok.Valid())
 	assert.NotEmpty(t, tok.RefreshToken, "offline scope brings a refresh token")
@@ -92,7 +93,7 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 	assert.Equal(t, int64(86400), tok.ExpiresIn)
 
 	// The code is single-use.
-	_, err = conf.Exchange(ctx, cb.Code)
+	_, err = req.Exchange(ctx, conf, cb)
 	require.ErrorIs(t, err, crm.ErrInvalidGrant)
 	var te *crm.TokenError
 	require.ErrorAs(t, err, &te)
@@ -118,7 +119,7 @@ func TestExchangeCodeChecks(t *testing.T) {
 			require.NoError(t, err)
 
 			tt.prep(srv, conf)
-			_, err = conf.Exchange(context.Background(), cb.Code)
+			_, err = req.Exchange(context.Background(), conf, cb)
 			require.ErrorIs(t, err, crm.ErrInvalidGrant)
 		})
 	}
@@ -174,7 +175,7 @@ func TestParseCallbackAgainstMock(t *testing.T) {
 				assert.Equal(t, tt.wantScopes, se.Granted)
 				assert.Equal(t, tt.wantMissing, se.Missing)
 				require.NotNil(t, cb, "the code comes back with a ScopeError")
-				tok, err := conf.Exchange(context.Background(), cb.Code)
+				tok, err := conf.Exchange(context.Background(), cb.Code, crm.WithCodeVerifier(req.CodeVerifier))
 				require.NoError(t, err, "a caller content with less can go on")
 				assert.Empty(t, tok.RefreshToken, "no offline scope, no refresh token")
 			default:

@@ -6,6 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -23,6 +27,11 @@ import (
 // concurrent Saves the last rename wins. If Path is a symlink, Save writes
 // the file it points at (created if the link dangles) and the link stays. Its
 // String shows only the path.
+//
+// A FileStore is a [Locker]: [Config.TokenSource] holds its lock (an
+// exclusive flock on the sidecar file Path+".lock", mode 0600) around
+// loading, refreshing and saving, so that two processes sharing the file
+// never both spend one rotating refresh token.
 type FileStore struct {
 	// Path is the token file. Its directory is created (mode 0700) if
 	// missing.
@@ -85,6 +94,62 @@ func (f FileStore) Save(ctx context.Context, tok *oauth2.Token) error {
 		return fmt.Errorf("crm: saving token: %w", err)
 	}
 	return nil
+}
+
+// lockPoll is how often [FileStore.Lock] tries again for a held lock.
+const lockPoll = 10 * time.Millisecond
+
+// Lock takes the store's exclusive lock: a flock (see flock(2)) on the file
+// Path+".lock" next to the token file (next to the file a symlink at Path
+// points at), created with mode 0600 if missing, along with its directory
+// (0700). It waits, trying again every 10 ms, while another process or
+// another Lock call holds it, until ctx ends; then it returns ctx's error.
+// The lock is released by calling unlock, or when the process exits. The
+// lock file is left in place: removing it would let two processes lock
+// different files. On systems without flock (Windows, Plan 9, Solaris…)
+// Lock opens the file but locks nothing.
+func (f FileStore) Lock(ctx context.Context) (unlock func() error, err error) {
+	if f.Path == "" {
+		return nil, invalid("FileStore.Path is empty")
+	}
+	target, err := safefile.ResolveLink(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("crm: locking token file: %w", err)
+	}
+	lockPath := target + ".lock"
+	if err := os.MkdirAll(filepath.Dir(lockPath), 0o700); err != nil {
+		return nil, fmt.Errorf("crm: locking token file: %w", err)
+	}
+	lf, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("crm: locking token file: %w", err)
+	}
+	for {
+		busy, err := tryLock(lf)
+		if err != nil {
+			_ = lf.Close()
+			return nil, fmt.Errorf("crm: locking token file %s: %w", lockPath, err)
+		}
+		if !busy {
+			break
+		}
+		t := time.NewTimer(lockPoll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			_ = lf.Close()
+			return nil, fmt.Errorf("crm: waiting for the lock on %s, held by another process: %w", lockPath, context.Cause(ctx))
+		case <-t.C:
+		}
+	}
+	var once sync.Once
+	return func() error {
+		err := errors.New("crm: token file lock already released")
+		once.Do(func() {
+			err = errors.Join(unlockFile(lf), lf.Close())
+		})
+		return err
+	}, nil
 }
 
 // String describes the store by its path.

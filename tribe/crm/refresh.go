@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -52,7 +53,11 @@ func (c *Config) refresh(ctx context.Context, refreshToken string) (*oauth2.Toke
 //
 // When the token it holds has expired, it loads the token from store (so it
 // picks up a refresh done by another process), and if that has expired too,
-// refreshes it: grant_type=refresh_token with the refresh token and
+// refreshes it. If store is a [Locker] (a [FileStore] is), it holds the lock
+// from that load until the new token is saved, waiting at most a minute (and
+// no longer than ctx) for another process to release it; so processes sharing
+// the store refresh one at a time, and only one spends each refresh token. A
+// refresh is: grant_type=refresh_token with the refresh token and
 // redirect_uri=c.RedirectURL, as the CRM requires (see
 // https://developer.tribecrm.nl/docs/api/concepts/authentication, "Step 4",
 // and RFC 6749 section 6). The CRM answers with a new refresh token that
@@ -89,10 +94,31 @@ type refreshSource struct {
 	unsaved bool          // tok is newer than the store
 }
 
+// maxLockWait bounds how long a token source waits for a [Locker] held by
+// another process, which holds it for one refresh at most.
+const maxLockWait = time.Minute
+
 // Token returns a valid token, refreshing and saving it if needed.
 func (s *refreshSource) Token() (*oauth2.Token, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.unsaved && s.tok.Valid() {
+		return copyToken(s.tok), nil
+	}
+	if l, ok := s.store.(Locker); ok {
+		// Load, refresh and save under the store's lock, so that of the
+		// processes sharing the store only one spends the refresh token;
+		// the others wait, then load what it saved.
+		lctx, cancel := context.WithTimeout(s.ctx, maxLockWait)
+		unlock, err := l.Lock(lctx)
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("crm: locking the token store: %w", err)
+		}
+		// An unlock that fails leaves the lock to be released when its
+		// file closes or the process exits; the token is good either way.
+		defer func() { _ = unlock() }()
+	}
 	if s.unsaved {
 		if err := s.store.Save(s.ctx, s.tok); err != nil {
 			return nil, fmt.Errorf("crm: saving refreshed token (kept in memory, will retry): %w", err)

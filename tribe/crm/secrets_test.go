@@ -34,10 +34,12 @@ func TestNoSecretsInOutput(t *testing.T) {
 	cb, err := req.ParseCallback(q)
 	require.NoError(t, err)
 	values = append(values, cb, *cb)
-	tok, err := conf.Exchange(ctx, cb.Code)
+	values = append(values, req, *req)
+	secrets = append(secrets, req.CodeVerifier)
+	tok, err := req.Exchange(ctx, conf, cb)
 	require.NoError(t, err)
 	secrets = append(secrets, tok.AccessToken, tok.RefreshToken)
-	_, err = conf.Exchange(ctx, cb.Code) // spent code: invalid_grant
+	_, err = req.Exchange(ctx, conf, cb) // spent code: invalid_grant
 	require.Error(t, err)
 	values = append(values, err)
 	for _, c := range []crmtest.Consent{{Deny: true}, {TamperState: true}, {DropState: true}, {DropCode: true}, {GrantScopes: []string{"read"}}} {

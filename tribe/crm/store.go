@@ -27,6 +27,19 @@ type TokenStore interface {
 	Save(ctx context.Context, tok *oauth2.Token) error
 }
 
+// Locker is implemented by a [TokenStore] that can be locked across
+// processes, as [FileStore] is. [Config.TokenSource] takes the lock around
+// loading, refreshing and saving, so that of several processes sharing the
+// store only one spends the rotating refresh token and the others load the
+// token it saved.
+//
+// Lock blocks until the lock is held or ctx ends, and returns the function
+// that releases it. It must be safe for concurrent use, and calls in one
+// process must exclude each other too.
+type Locker interface {
+	Lock(ctx context.Context) (unlock func() error, err error)
+}
+
 // MemoryStore is a [TokenStore] in memory, for tests and short-lived
 // programs: what it holds is lost when the process ends. The zero value is an
 // empty store. A MemoryStore is safe for concurrent use and must not be copied
