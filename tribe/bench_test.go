@@ -17,10 +17,13 @@ import (
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
-// Benchmarks for the token lifecycle (issue 5). Each has its baseline in
-// the same run; read them as ratios:
+// Benchmarks for the token lifecycle. Each has its baseline beside it; read
+// them as ratios. `-count N` runs each sub-benchmark N times back to back,
+// so drift on a shared machine can land on one side only: compare with
+// scripts/benchratio, which alternates baseline and subject processes:
 //
-//	go test -run '^$' -bench . -benchmem ./tribe/
+//	scripts/benchratio ./tribe BenchmarkMint baseline=raw-POST App.Mint
+//	scripts/benchratio ./tribe BenchmarkWarmHit baseline=ReuseTokenSource Cache.Token
 
 func benchCache(b *testing.B) (*tribe.Cache, tribe.Identity) {
 	b.Helper()
@@ -177,12 +180,11 @@ func BenchmarkMint(b *testing.B) {
 	srv := tribetest.NewServer(tribetest.WithRecordLimit(1))
 	b.Cleanup(srv.Close)
 	ctx := context.Background()
-	// Both share the server and one keep-alive client. Run with -count N:
-	// the two alternate, so that drift on a shared machine hits both alike.
+	// Both share the server and one keep-alive client.
 	hc := srv.Client()
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(tribetest.DefaultClientID+":"+tribetest.DefaultClientSecret))
 	app := &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL(), HTTPClient: hc}
-	b.Run("baseline=raw-net/http", func(b *testing.B) {
+	b.Run("baseline=raw-POST", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := rawMint(ctx, hc, srv.GraphQLURL(), basic, tribetest.DefaultNetworkID, tribetest.PlainMemberID); err != nil {
@@ -190,7 +192,7 @@ func BenchmarkMint(b *testing.B) {
 			}
 		}
 	})
-	b.Run("tribe.App.Mint", func(b *testing.B) {
+	b.Run("App.Mint", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := app.MemberToken(ctx, tribetest.DefaultNetworkID, tribetest.PlainMemberID); err != nil {
