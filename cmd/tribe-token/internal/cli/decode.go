@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"sort"
 	"strings"
@@ -165,38 +166,46 @@ one (not a positive number of seconds, or past the year 9999).`,
 			if err != nil {
 				return err
 			}
-			now := e.now()
-			rawExp, hasExp := p.Claims["exp"]
-			exp, validExp := numericDate(rawExp)
-			if output == outJSON {
-				res := decodeResult{Header: p.Header, Claims: p.Claims}
-				switch {
-				case validExp:
-					expired := !exp.After(now)
-					res.Expiry = exp.UTC().Format(time.RFC3339)
-					res.Expired = &expired
-				case hasExp:
-					res.ExpiryInvalid = true
-				}
-				return writeJSON(e.stdout, res)
-			}
-			e.stdoutLine("UNVERIFIED: decoded without checking the signature")
-			var t table
-			for _, k := range []string{"alg", "typ", "kid"} {
-				if v, ok := p.Header[k]; ok {
-					t.add(k+" (header)", claimText(k, v, now))
-				}
-			}
-			for _, k := range orderedClaims(p.Claims) {
-				t.add(k, claimText(k, p.Claims[k], now))
-			}
-			if !hasExp {
-				t.add("exp", "none: the token states no expiry")
-			}
-			return t.write(e.stdout)
+			return writeDecoded(e.stdout, output, p, e.now())
 		}),
 	}
 	tf.add(cmd, "TRIBE_TOKEN")
 	addOutputFlag(cmd, &output, outTable, outJSON)
 	return cmd
+}
+
+// writeDecoded prints a decoded token as decode does, in format (table or
+// json), with expiries relative to now. Every string from the token is
+// printed inert: see [table] and [writeJSON].
+func writeDecoded(w io.Writer, format string, p *jwtParts, now time.Time) error {
+	rawExp, hasExp := p.Claims["exp"]
+	exp, validExp := numericDate(rawExp)
+	if format == outJSON {
+		res := decodeResult{Header: p.Header, Claims: p.Claims}
+		switch {
+		case validExp:
+			expired := !exp.After(now)
+			res.Expiry = exp.UTC().Format(time.RFC3339)
+			res.Expired = &expired
+		case hasExp:
+			res.ExpiryInvalid = true
+		}
+		return writeJSON(w, res)
+	}
+	if _, err := fmt.Fprintln(w, "UNVERIFIED: decoded without checking the signature"); err != nil {
+		return err
+	}
+	var t table
+	for _, k := range []string{"alg", "typ", "kid"} {
+		if v, ok := p.Header[k]; ok {
+			t.add(k+" (header)", claimText(k, v, now))
+		}
+	}
+	for _, k := range orderedClaims(p.Claims) {
+		t.add(k, claimText(k, p.Claims[k], now))
+	}
+	if !hasExp {
+		t.add("exp", "none: the token states no expiry")
+	}
+	return t.write(w)
 }
