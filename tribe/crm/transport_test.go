@@ -137,7 +137,10 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 		run   func(allow bool) error
 	}{
 		{"token URL", "Config.Endpoint.TokenURL", func(allow bool) error {
-			c := conf(func(c *crm.Config) { c.Endpoint.TokenURL = "http://auth.example.com/token"; c.AllowInsecureHTTP = allow })
+			c := conf(func(c *crm.Config) {
+				c.Endpoint.TokenURL = "http://auth.example.com/token"
+				c.AllowInsecureHTTP = allow
+			})
 			_, err := c.Exchange(ctx, "code-1234")
 			return err
 		}},
