@@ -34,7 +34,8 @@ type env struct {
 	browser        []string
 	defaultTimeout time.Duration
 
-	started   bool     // a command's RunE began: later errors are not cobra's usage errors
+	started   bool            // a command's RunE began: later errors are not cobra's usage errors
+	bounded   context.Context // the command's context bounded by --timeout, once made
 	stdinUsed string   // what was read from stdin ("-"), if anything
 	secrets   []string // secrets read by this run, redacted from error lines
 }
@@ -157,10 +158,14 @@ func (e *env) addSecret(secrets ...string) {
 // timeoutCtx returns the command's context bounded by --timeout, if set.
 func (e *env) timeoutCtx(cmd *cobra.Command) (context.Context, context.CancelFunc) {
 	ctx := cmd.Context()
+	var cancel context.CancelFunc
 	if d, err := cmd.Flags().GetDuration("timeout"); err == nil && d > 0 {
-		return context.WithTimeout(ctx, d)
+		ctx, cancel = context.WithTimeout(ctx, d)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
 	}
-	return context.WithCancel(ctx)
+	e.bounded = ctx
+	return ctx, cancel
 }
 
 // runE wraps a command's work: it marks the run as started, so that its
@@ -170,7 +175,11 @@ func (e *env) runE(f func(cmd *cobra.Command, args []string) error) func(*cobra.
 	return func(cmd *cobra.Command, args []string) error {
 		e.started = true
 		err := f(cmd, args)
-		if errors.Is(err, context.DeadlineExceeded) && !explainsTimeout(err) {
+		// Some errors (golang.org/x/oauth2's) keep only the text of the
+		// deadline: the context says whether --timeout ran out.
+		timedOut := errors.Is(err, context.DeadlineExceeded) ||
+			(err != nil && e.bounded != nil && errors.Is(e.bounded.Err(), context.DeadlineExceeded))
+		if timedOut && !explainsTimeout(err) {
 			d, _ := cmd.Flags().GetDuration("timeout")
 			return withHint(err, fmt.Sprintf("no answer within --timeout %s; check the endpoint and your network, or raise --timeout", d))
 		}
