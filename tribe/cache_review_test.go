@@ -3,7 +3,9 @@ package tribe
 import (
 	"context"
 	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -162,15 +164,31 @@ func TestRetryEdgeValues(t *testing.T) {
 	assert.Equal(t, 24*time.Hour, parseRetryAfter("18446744074", now))
 }
 
-func TestHasKey(t *testing.T) {
-	for body, want := range map[string]bool{
-		`{"data":{}}`:                    true,
-		`{"data" : null}`:                true,
-		`{"extensions":{"note":"data"}}`: false,
-		`{"x":"data","errors":[]}`:       false,
-		`{}`:                             false,
+// TestResponseDataIsTopLevel: only a top-level, non-null "data" counts as
+// an answer; the word elsewhere in the body, even as a key at another
+// depth, does not.
+func TestResponseDataIsTopLevel(t *testing.T) {
+	for body, ok := range map[string]bool{
+		`{"data":{"authMember":{"id":"m1"}}}`:                    true,
+		`{"data" : {"authMember":{"id":"m1"}}, "extensions":{}}`: true,
+		`{"extensions":{"data":{}}}`:                             false,
+		`{"extensions":{"note":"data"}}`:                         false,
+		`{"x":{"data":{"authMember":{"id":"m1"}}}}`:              false,
+		`{"data":null}`: false,
+		`{}`:            false,
 	} {
-		assert.Equal(t, want, hasKey([]byte(body), "data"), body)
+		c := &gqlClient{endpoint: "http://127.0.0.1/graphql", hc: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+		})}}
+		resp, err := authMember(context.Background(), c)
+		if ok {
+			require.NoError(t, err, body)
+			assert.Equal(t, "m1", resp.AuthMember.Id, body)
+			continue
+		}
+		var he *HTTPError
+		require.ErrorAs(t, err, &he, body)
+		assert.Contains(t, he.Reason, "neither data nor errors", body)
 	}
 }
 

@@ -52,12 +52,10 @@ func recordUsedToken(ctx context.Context, tok *oauth2.Token) {
 
 var _ graphql.Client = (*gqlClient)(nil)
 
-// gqlResponse is a GraphQL response body.
+// gqlResponse is a GraphQL response body (GraphQL over HTTP, "Response"):
+// its top-level data, kept raw for the operation's own type, and errors.
 type gqlResponse struct {
-	// Data holds the operation's result pointer before decoding, so that
-	// the data is decoded straight into it in the one pass; a null sets it
-	// to nil.
-	Data   any             `json:"data"`
+	Data   json.RawMessage `json:"data"`
 	Errors []*GraphQLError `json:"errors"`
 }
 
@@ -120,22 +118,14 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		return c.httpError(op, hres, nil, fmt.Sprintf("response larger than %d bytes", maxResponseBody), secrets)
 	}
 	var gr gqlResponse
-	var into any = &json.RawMessage{} // data to skip
-	if resp != nil && resp.Data != nil {
-		into = resp.Data
+	if err := json.Unmarshal(raw, &gr); err != nil {
+		return c.httpError(op, hres, raw, "response is not a GraphQL JSON body", secrets)
 	}
-	gr.Data = into
-	err = json.Unmarshal(raw, &gr)
-	// Data is set when the body has a non-null "data": it is still the
-	// pointer it was given (nil means null, anything else a body that is
-	// not an object) and the body names it.
-	hasData := gr.Data == into && hasKey(raw, "data")
-	if err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if !hasData || !errors.As(err, &typeErr) {
-			return c.httpError(op, hres, raw, "response is not a GraphQL JSON body", secrets)
-		}
-		if len(gr.Errors) == 0 {
+	// A top-level "data" that is present and not null (GraphQL over HTTP:
+	// null when an error stopped the operation before it ran).
+	hasData := len(gr.Data) > 0 && string(gr.Data) != "null"
+	if hasData && resp != nil && resp.Data != nil {
+		if err := json.Unmarshal(gr.Data, resp.Data); err != nil && len(gr.Errors) == 0 {
 			return fmt.Errorf("tribe: %s: decoding data: %w", op, err)
 		}
 	}
@@ -174,23 +164,6 @@ func (c *gqlClient) cleanErrors(errs []*GraphQLError, secrets []string) []*Graph
 		out = append(out, e)
 	}
 	return out
-}
-
-// hasKey reports whether the JSON object text raw has the key name with a
-// value, at any depth: `"name"` followed by a colon. A body that parsed as
-// an object and has no such text has no such key.
-func hasKey(raw []byte, name string) bool {
-	key := []byte(`"` + name + `"`)
-	for i := 0; ; {
-		j := bytes.Index(raw[i:], key)
-		if j < 0 {
-			return false
-		}
-		i += j + len(key)
-		if rest := bytes.TrimLeft(raw[i:], " \t\r\n"); len(rest) > 0 && rest[0] == ':' {
-			return true
-		}
-	}
 }
 
 func (c *gqlClient) httpError(op string, hres *http.Response, body []byte, reason string, secrets []string) *HTTPError {

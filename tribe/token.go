@@ -1,11 +1,9 @@
 package tribe
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -89,9 +87,6 @@ func jwtTime(token, claim string) time.Time {
 	if !ok {
 		return time.Time{}
 	}
-	if f, ok := flatClaimNumber(payload, claim); ok {
-		return numericDate(f)
-	}
 	var claims map[string]json.RawMessage
 	if json.Unmarshal(payload, &claims) != nil {
 		return time.Time{}
@@ -105,32 +100,6 @@ func jwtTime(token, claim string) time.Time {
 		return time.Time{}
 	}
 	return numericDate(f)
-}
-
-// flatClaimNumber finds a numeric claim in a claims object that nests no
-// other object, where "claim": can only be a top-level key, without a JSON
-// decoder: the common case, made cheap. ok is false when it cannot tell.
-func flatClaimNumber(payload []byte, claim string) (float64, bool) {
-	if bytes.Count(payload, []byte("{")) != 1 || !json.Valid(payload) {
-		return 0, false
-	}
-	key := []byte(`"` + claim + `":`)
-	i := bytes.Index(payload, key)
-	if i < 0 || bytes.Count(payload, key) != 1 { // a repeated key: the last wins
-		return 0, false
-	}
-	// A key starts after '{' or ','; anything else (`\"exp":` inside a
-	// string) is left to the decoder.
-	if before := bytes.TrimRight(payload[:i], " \t\r\n"); len(before) == 0 || (before[len(before)-1] != '{' && before[len(before)-1] != ',') {
-		return 0, false
-	}
-	rest := bytes.TrimLeft(payload[i+len(key):], " \t\r\n")
-	j := 0
-	for j < len(rest) && strings.IndexByte("0123456789+-.eE", rest[j]) >= 0 {
-		j++
-	}
-	f, err := strconv.ParseFloat(string(rest[:j]), 64)
-	return f, err == nil
 }
 
 // maxNumericDate is the last second of the year 9999, the latest exp or
