@@ -49,6 +49,19 @@
 // page just before that cursor), offset and limit; DELETED and REMOVED
 // members and bots are never listed.
 //
+// # Limits
+//
+// Every operation's cost is computed before it runs: the number of fields
+// it could resolve, the selections under a list counted once per item
+// (aliases and fragment spreads counted each; introspection lists as long
+// as the schema makes them; members(limit:) as many as the limit or the
+// largest network allows). An operation over the limit (50000 by default,
+// [WithQueryCostLimit]) is refused with code 118 and not executed; a full
+// introspection query costs under 2000. An answer may not pass 8 MiB
+// ([WithResponseSizeLimit]): execution stops there and a GraphQL error
+// (code 118) is answered instead. Request bodies may not pass 1 MiB, nor
+// query texts 10000 tokens.
+//
 // # Errors
 //
 // GraphQL errors answer HTTP 200 and carry Tribe's string code both at the
@@ -61,6 +74,8 @@
 //	query syntax or validation error                   200   118
 //	unknown operationName                              200   118
 //	variable missing (non-null, no default)            200   112
+//	query too complex (over [WithQueryCostLimit])      200   118
+//	answer larger than [WithResponseSizeLimit]         200   118
 //	variable of the wrong type (an Int: not a JSON     200   106
 //	  integer within 32 bits)
 //	limitedToken: app not installed / unknown network  200   102 "Forbidden"

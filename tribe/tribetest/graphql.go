@@ -60,7 +60,12 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 		s.writeGraphQLErrors(w, rec, *verr)
 		return
 	}
-	e := &executor{schema: s.schema, doc: pq.doc, vars: vars}
+	// Refuse what would take long to execute before executing any of it.
+	if cost := s.queryCost(pq, op, vars); cost > s.cfg.maxCost {
+		s.writeGraphQLErrors(w, rec, errTooComplex(cost, s.cfg.maxCost))
+		return
+	}
+	e := &executor{schema: s.schema, doc: pq.doc, vars: vars, max: s.cfg.maxResponse}
 	rootFields := e.collect("Query", op.SelectionSet, nil, nil)
 	for _, c := range rootFields {
 		if !slices.Contains(rec.Fields, c.fields[0].Name) {
@@ -92,7 +97,11 @@ func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Re
 		e.buf = append(e.buf[:mark], "null"...)
 	}
 	var body []byte
-	if len(e.errs) > 0 {
+	switch {
+	case e.tooBig:
+		body = errorsBody(errTooLarge(s.cfg.maxResponse))
+		rec.ErrorCodes = append(rec.ErrorCodes, codeInvalidRequest)
+	case len(e.errs) > 0:
 		errs, err := json.Marshal(e.errs)
 		if err != nil {
 			errs = []byte(`[{"message":"internal error","code":"10","extensions":{"code":"10"}}]`)
@@ -101,23 +110,34 @@ func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Re
 		body = append(body, `{"errors":`...)
 		body = append(body, errs...)
 		body = append(body, `,"data":`...)
+		body = append(body, e.buf...)
+		body = append(body, '}')
 		for _, ge := range e.errs {
 			rec.ErrorCodes = append(rec.ErrorCodes, ge.Code)
 		}
-	} else {
+	default:
 		body = make([]byte, 0, len(e.buf)+10)
 		body = append(body, `{"data":`...)
+		body = append(body, e.buf...)
+		body = append(body, '}')
 	}
-	body = append(body, e.buf...)
-	body = append(body, '}')
+	if len(body) > s.cfg.maxResponse { // the errors made it too large
+		body = errorsBody(errTooLarge(s.cfg.maxResponse))
+		rec.ErrorCodes = append(rec.ErrorCodes, codeInvalidRequest)
+	}
 	writeResponse(w, response{status: http.StatusOK, body: body}, f)
 }
 
 func (s *Server) writeGraphQLErrors(w http.ResponseWriter, rec *Request, errs ...gqlError) {
+	body := errorsBody(errs...)
+	if len(body) > s.cfg.maxResponse {
+		errs = []gqlError{errTooLarge(s.cfg.maxResponse)}
+		body = errorsBody(errs...)
+	}
 	for _, e := range errs {
 		rec.ErrorCodes = append(rec.ErrorCodes, e.Code)
 	}
-	writeResponse(w, response{status: http.StatusOK, body: errorsBody(errs...)}, nil)
+	writeResponse(w, response{status: http.StatusOK, body: body}, nil)
 }
 
 // readGraphQLParams reads a GET (query string) or POST (JSON, or

@@ -21,12 +21,13 @@ const (
 )
 
 // parsedQuery is a query text parsed and validated against the schema:
-// either doc or errs is set. It is read-only once built and shared by
-// concurrent requests.
+// either doc or errs is set. It is read-only once built, but for the cache
+// of its operations' costs, and shared by concurrent requests.
 type parsedQuery struct {
-	once sync.Once
-	doc  *ast.QueryDocument
-	errs []gqlError
+	once  sync.Once
+	doc   *ast.QueryDocument
+	errs  []gqlError
+	costs costCache // of doc's operations, as they are asked for
 }
 
 // queryCache is a bounded LRU cache of parsed queries keyed by their text,

@@ -29,6 +29,19 @@ type executor struct {
 	buf    []byte
 	errs   []gqlError
 	path   []any
+	// max bounds buf (0: no bound); once buf passes it, tooBig is set
+	// and execution stops.
+	max    int
+	tooBig bool
+}
+
+// full reports whether the answer passed its bound; from then on every
+// field fails at once.
+func (e *executor) full() bool {
+	if !e.tooBig && e.max > 0 && len(e.buf) > e.max {
+		e.tooBig = true
+	}
+	return e.tooBig
 }
 
 // collected is one response key with the fields merged under it.
@@ -143,6 +156,9 @@ func (e *executor) executeFields(obj object, fields []collected) bool {
 	e.buf = append(e.buf, '{')
 	failed := false
 	for i, c := range fields {
+		if e.full() {
+			return false
+		}
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
@@ -223,6 +239,9 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 		e.buf = append(e.buf, '[')
 		failed := false
 		for i, item := range list {
+			if e.full() {
+				return false
+			}
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
@@ -258,6 +277,9 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 }
 
 func (e *executor) addError(f *ast.Field, ge gqlError) {
+	if e.tooBig {
+		return
+	}
 	ge = ge.at(f.Position)
 	ge.Path = append([]any(nil), e.path...)
 	e.errs = append(e.errs, ge)

@@ -25,6 +25,8 @@ type config struct {
 	publicURL   string
 	recordLimit int
 	readTimeout time.Duration // bounds reading one request, body included
+	maxCost     int
+	maxResponse int
 }
 
 func defaultConfig() config {
@@ -34,6 +36,8 @@ func defaultConfig() config {
 		cacheSize:   256,
 		recordLimit: 10000,
 		readTimeout: 30 * time.Second,
+		maxCost:     defaultMaxCost,
+		maxResponse: defaultMaxResponseBytes,
 	}
 }
 
@@ -151,6 +155,40 @@ func WithRecordLimit(n int) Option {
 			return errors.New("tribetest: negative record limit")
 		}
 		c.recordLimit = n
+		return nil
+	}
+}
+
+// WithQueryCostLimit sets the most a GraphQL operation may cost (default
+// 50000). The cost is computed from the query before anything is
+// executed: the number of fields it could resolve, each field counting
+// one and the selections under a list once per item the list may hold
+// (introspection lists as long as the schema makes them; members(limit:)
+// limit members, or as many as the largest network has; aliases and every
+// fragment spread counted where they occur). An operation over the limit
+// is refused with code 118 and the cost in the message, and not executed.
+// The default leaves room for a full introspection query and any page of
+// members with all their fields.
+func WithQueryCostLimit(n int) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return errors.New("tribetest: WithQueryCostLimit needs a positive cost")
+		}
+		c.maxCost = n
+		return nil
+	}
+}
+
+// WithResponseSizeLimit sets the most bytes a GraphQL answer may have
+// (default 8 MiB, at least 1 KiB). Execution stops once the answer passes
+// it, and the server answers a GraphQL error (code 118) instead, so no
+// answer is ever longer.
+func WithResponseSizeLimit(bytes int) Option {
+	return func(c *config) error {
+		if bytes < minResponseBytes {
+			return errors.New("tribetest: WithResponseSizeLimit needs at least 1024 bytes, room for the error that replaces a larger answer")
+		}
+		c.maxResponse = bytes
 		return nil
 	}
 }

@@ -49,10 +49,13 @@ type Server struct {
 	cache  *queryCache
 	key    []byte
 	keyID  string
-	jwks   jwksCache
-	fetch  *http.Client    // for JWKS documents
-	ownTr  *http.Transport // fetch's transport when it is ours
-	client *http.Client    // what Client returns
+	// maxRoles is the most roles a network has; roles do not change
+	// once the server is built.
+	maxRoles int
+	jwks     jwksCache
+	fetch    *http.Client    // for JWKS documents
+	ownTr    *http.Transport // fetch's transport when it is ours
+	client   *http.Client    // what Client returns
 
 	tokenSeq atomic.Uint64
 	offset   atomic.Int64 // nanoseconds added to the clock by Advance
@@ -163,6 +166,9 @@ func newServer(opts ...Option) (*Server, error) {
 		grants:  map[string]int{},
 		faults:  map[string][]*pendingFault{},
 		conns:   map[net.Conn]http.ConnState{},
+	}
+	for _, nr := range st.networks {
+		s.maxRoles = max(s.maxRoles, len(nr.net.Roles))
 	}
 	s.fetch = cfg.httpClient
 	if s.fetch == nil {
