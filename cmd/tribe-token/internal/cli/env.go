@@ -36,8 +36,8 @@ type env struct {
 
 	started   bool            // a command's RunE began: later errors are not cobra's usage errors
 	bounded   context.Context // the command's context bounded by --timeout, once made
-	stdinUsed string   // what was read from stdin ("-"), if anything
-	secrets   []string // secrets read by this run, redacted from error lines
+	stdinUsed string          // what was read from stdin ("-"), if anything
+	secrets   []string        // secrets read by this run, redacted from error lines
 }
 
 // maxSecretFile bounds what is read from a secret file or stdin.
