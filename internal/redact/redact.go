@@ -46,8 +46,15 @@ const minBase64Secret = 8
 var shaped = regexp.MustCompile(
 	`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*` +
 		`|(?i:\b(?:basic|bearer)(?:\s|%20|\+)+[A-Za-z0-9._~+/=%-]+)` +
-		`|(?i:((?:^|[^A-Za-z0-9_])"?(?:password|passwd|client_secret|clientSecret|access_token|accessToken|refresh_token|refreshToken|id_token|code_verifier|client_assertion|assertion)"?\s*(?:=|:|%3D)\s*"?)[^"&\s,;}\[\]][^"&\s,;}\]]*)` +
+		// A JSON member: "name": "value" (or an unquoted value).
+		`|(?i:("(?:` + credentialNames + `)"\s*:\s*"?)[^"&\s,;}\[\]][^"&\s,;}\]]*)` +
+		// A form or query field: name=value, possibly URL-encoded.
+		`|(?i:((?:^|[^A-Za-z0-9_%])(?:` + credentialNames + `)(?:=|%3D))[^"&\s,;}\[\]][^"&\s,;}\]]*)` +
 		`|([?&]code=)[^&#\s"\[][^&#\s"]*`)
+
+// credentialNames are the names of form fields, query parameters and JSON
+// members whose value is a credential.
+const credentialNames = `password|passwd|client_secret|clientSecret|access_token|accessToken|refresh_token|refreshToken|id_token|code_verifier|client_assertion|assertion`
 
 // String returns s with each of secrets (in each of its forms) and anything
 // shaped like a credential replaced by [Marker]. Invalid UTF-8 is replaced,

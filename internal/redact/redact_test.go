@@ -73,6 +73,8 @@ func TestStringLeavesOrdinaryText(t *testing.T) {
 		`{"errors":[{"message":"Forbidden","code":"102"}]}`,
 		"tribe: limitedToken: HTTP 401 Unauthorized: check the client id and secret",
 		"error=invalid_grant&error_description=the+code+has+expired",
+		"tribe-token: no password: set TRIBE_PASSWORD or pass --password-file",
+		"the refresh_token: keep it safe",
 	} {
 		assert.Equal(t, s, String(s, "abc"), "short secrets are not searched for")
 		assert.Equal(t, s, String(s, "a-secret-that-is-not-there"))
