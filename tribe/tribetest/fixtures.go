@@ -161,9 +161,12 @@ type JWTConfig struct {
 	// PublicKeyPEM is an RSA or EC public key (PKIX "PUBLIC KEY", PKCS #1
 	// "RSA PUBLIC KEY", or a certificate) verifying RS*, PS* or ES* tokens.
 	PublicKeyPEM string `json:"publicKeyPem,omitempty"`
-	// JWKSURL is fetched (RFC 7517, kty RSA and EC) with the request's
-	// context and cached for five minutes of server time; an unknown kid
-	// fetches it again.
+	// JWKSURL is fetched (RFC 7517, kty RSA and EC; at most 256 KiB and
+	// 100 keys, within ten seconds) by one request at a time, the others
+	// waiting for it, and cached by the server's clock: for five minutes,
+	// a failed fetch for 30 seconds. A kid the document lacks fetches it
+	// again once it is 30 seconds old (a key rotation), not sooner, so
+	// requests cannot make the server fetch once each.
 	JWKSURL string `json:"jwksUrl,omitempty"`
 	// Issuer, when set, must equal the token's iss claim. When several
 	// networks have passthrough, they are tried in order; those whose

@@ -17,19 +17,39 @@ import (
 	"time"
 )
 
-// jwksTTL is how long a fetched JWKS document is used, by the server's
-// clock.
-const jwksTTL = 5 * time.Minute
+// How the server fetches JWKS documents, by the server's clock
+// ([WithClock], [Server.Advance]) but for the fetch timeout.
+const (
+	// jwksTTL is how long a fetched JWKS document is used.
+	jwksTTL = 5 * time.Minute
+	// jwksFailTTL is how long a failed fetch is answered from the cache
+	// before the URL is fetched again.
+	jwksFailTTL = 30 * time.Second
+	// jwksRefetchAfter is how old a document must be before a token with
+	// a kid it does not hold (a key rotation) fetches it again.
+	jwksRefetchAfter = 30 * time.Second
+	// maxJWKSBytes bounds a JWKS document; maxJWKSKeys its keys.
+	maxJWKSBytes = 256 << 10
+	maxJWKSKeys  = 100
+	// maxJWKSURLs bounds the cache; URLs come from fixtures.
+	maxJWKSURLs = 64
+)
 
-// jwksCache holds fetched JWKS documents by URL; safe for concurrent use.
-// It never holds its lock during a fetch.
+// jwksCache holds fetched JWKS documents by URL, and failed fetches for a
+// while; safe for concurrent use. A URL is fetched by one request at a
+// time, which the others asking for it wait for. The lock is never held
+// during a fetch.
 type jwksCache struct {
 	mu      sync.Mutex
-	entries map[string]jwksEntry
+	entries map[string]*jwksEntry
 }
 
+// jwksEntry is one fetch of a URL: in flight until done is closed, then
+// keys or err, and when it ended.
 type jwksEntry struct {
+	done    chan struct{}
 	keys    []jwk
+	err     error
 	fetched time.Time
 }
 
@@ -54,27 +74,84 @@ func (k jwk) fits(alg string) bool {
 	return false
 }
 
-// jwksKeys returns the keys of the JWKS document at u: from the cache while
-// fresh and holding kid, else fetched anew with ctx.
+// jwksKeys returns the keys of the JWKS document at u. It is fetched at
+// most once at a time per URL, and not again while the last fetch is
+// fresh: a document for jwksTTL, or jwksRefetchAfter when it lacks kid; a
+// failure for jwksFailTTL. So however many requests come, with whatever
+// kid, u is fetched a bounded number of times.
 func (s *Server) jwksKeys(ctx context.Context, u, kid string) ([]jwk, error) {
 	now := s.Now()
-	s.jwks.mu.Lock()
-	e, ok := s.jwks.entries[u]
-	s.jwks.mu.Unlock()
-	if ok && now.Sub(e.fetched) < jwksTTL && (kid == "" || hasKid(e.keys, kid)) {
-		return e.keys, nil
+	c := &s.jwks
+	c.mu.Lock()
+	e := c.entries[u]
+	if e != nil {
+		select {
+		case <-e.done:
+			if e.fresh(now, kid) {
+				c.mu.Unlock()
+				return e.keys, e.err
+			}
+			e = nil
+		default: // in flight: wait for it
+		}
 	}
-	keys, err := s.fetchJWKS(ctx, u)
-	if err != nil {
-		return nil, err
+	if e != nil {
+		c.mu.Unlock()
+		select {
+		case <-e.done:
+			return e.keys, e.err
+		case <-ctx.Done():
+			return nil, fmt.Errorf("tribetest: jwks: %w", ctx.Err())
+		}
 	}
-	s.jwks.mu.Lock()
-	if s.jwks.entries == nil {
-		s.jwks.entries = map[string]jwksEntry{}
+	e = &jwksEntry{done: make(chan struct{})}
+	if c.entries == nil {
+		c.entries = map[string]*jwksEntry{}
 	}
-	s.jwks.entries[u] = jwksEntry{keys: keys, fetched: now}
-	s.jwks.mu.Unlock()
-	return keys, nil
+	c.evict()
+	c.entries[u] = e
+	c.mu.Unlock()
+
+	e.keys, e.err = s.fetchJWKS(u)
+	e.fetched = s.Now()
+	close(e.done)
+	return e.keys, e.err
+}
+
+// fresh reports whether a finished fetch answers for kid at now.
+func (e *jwksEntry) fresh(now time.Time, kid string) bool {
+	age := now.Sub(e.fetched)
+	switch {
+	case e.err != nil:
+		return age < jwksFailTTL
+	case age >= jwksTTL:
+		return false
+	}
+	return kid == "" || hasKid(e.keys, kid) || age < jwksRefetchAfter
+}
+
+// evict makes room for one more URL, forgetting the one fetched longest
+// ago. c.mu is held.
+func (c *jwksCache) evict() {
+	for len(c.entries) >= maxJWKSURLs {
+		var oldest string
+		var at time.Time
+		first := true
+		for u, e := range c.entries {
+			select {
+			case <-e.done:
+			default:
+				continue // in flight: its waiters hold it anyway
+			}
+			if first || e.fetched.Before(at) {
+				oldest, at, first = u, e.fetched, false
+			}
+		}
+		if first {
+			return // all in flight; there are at most as many as URLs in fixtures
+		}
+		delete(c.entries, oldest)
+	}
 }
 
 func hasKid(keys []jwk, kid string) bool {
@@ -86,8 +163,17 @@ func hasKid(keys []jwk, kid string) bool {
 	return false
 }
 
-// fetchJWKS GETs and parses a JWKS document.
-func (s *Server) fetchJWKS(ctx context.Context, u string) ([]jwk, error) {
+// fetchJWKS GETs and parses a JWKS document, within ten seconds whatever
+// the HTTP client, and maxJWKSBytes. It does not use the context of the request that needs it,
+// whose client may leave while others wait for the same fetch: it ends
+// with the server ([Server.Close]) or the timeout.
+func (s *Server) fetchJWKS(u string) ([]jwk, error) {
+	base := s.ctx
+	if base == nil {
+		base = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(base, s.cfg.jwksTimeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("tribetest: jwks: %w", err)
@@ -98,12 +184,15 @@ func (s *Server) fetchJWKS(ctx context.Context, u string) ([]jwk, error) {
 		return nil, fmt.Errorf("tribetest: jwks: %w", err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxJWKSBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("tribetest: jwks: read: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("tribetest: jwks: status %d", resp.StatusCode)
+	}
+	if len(body) > maxJWKSBytes {
+		return nil, fmt.Errorf("tribetest: jwks: the document is larger than %d KiB", maxJWKSBytes>>10)
 	}
 	return parseJWKS(body)
 }
@@ -126,6 +215,9 @@ func parseJWKS(data []byte) ([]jwk, error) {
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, fmt.Errorf("tribetest: jwks: %w", err)
+	}
+	if len(doc.Keys) > maxJWKSKeys {
+		return nil, fmt.Errorf("tribetest: jwks: %d keys, more than %d", len(doc.Keys), maxJWKSKeys)
 	}
 	var keys []jwk
 	for _, k := range doc.Keys {
@@ -153,10 +245,17 @@ func parseJWKS(data []byte) ([]jwk, error) {
 	return keys, nil
 }
 
+// maxRSABytes bounds an RSA modulus (8192 bits), so a key cannot make
+// verifying a token slow.
+const maxRSABytes = 1024
+
 func rsaFromJWK(n, e string) (*rsa.PublicKey, error) {
 	nb, err := base64.RawURLEncoding.DecodeString(n)
 	if err != nil || len(nb) == 0 {
 		return nil, errors.New("bad modulus n")
+	}
+	if len(nb) > maxRSABytes {
+		return nil, errors.New("modulus n longer than 8192 bits")
 	}
 	eb, err := base64.RawURLEncoding.DecodeString(e)
 	if err != nil || len(eb) == 0 || len(eb) > 4 {

@@ -27,6 +27,7 @@ type config struct {
 	readTimeout time.Duration // bounds reading one request, body included
 	maxCost     int
 	maxResponse int
+	jwksTimeout time.Duration // bounds fetching one JWKS document
 }
 
 func defaultConfig() config {
@@ -36,6 +37,7 @@ func defaultConfig() config {
 		cacheSize:   256,
 		recordLimit: 10000,
 		readTimeout: 30 * time.Second,
+		jwksTimeout: 10 * time.Second,
 		maxCost:     defaultMaxCost,
 		maxResponse: defaultMaxResponseBytes,
 	}

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -204,7 +205,12 @@ func TestJWTPassthroughJWKSCache(t *testing.T) {
 	}
 	assert.EqualValues(t, 1, fetches.Load(), "cached")
 	gql(t, s, s.URL, bearer(tok("rotated")), `{ authMember { id } }`, nil)
-	assert.EqualValues(t, 2, fetches.Load(), "an unknown kid fetches again")
+	assert.EqualValues(t, 1, fetches.Load(), "an unknown kid does not fetch a document just fetched")
+	s.Advance(jwksRefetchAfter)
+	gql(t, s, s.URL, bearer(tok("rotated")), `{ authMember { id } }`, nil)
+	assert.EqualValues(t, 2, fetches.Load(), "an unknown kid fetches a document older than jwksRefetchAfter again")
+	gql(t, s, s.URL, bearer(tok("rotated-again")), `{ authMember { id } }`, nil)
+	assert.EqualValues(t, 2, fetches.Load(), "but not twice in a row")
 	s.Advance(jwksTTL + time.Second)
 	gql(t, s, s.URL, bearer(tok("rsa-1")), `{ authMember { id } }`, nil)
 	assert.EqualValues(t, 3, fetches.Load(), "stale after the TTL")
@@ -255,6 +261,8 @@ func TestParseJWKS(t *testing.T) {
 		"short x":     `{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}`,
 		"off-curve":   `{"keys":[{"kty":"EC","crv":"P-256","x":"` + b64(make([]byte, 32)) + `","y":"` + b64(make([]byte, 32)) + `"}]}`,
 		"encryption":  `{"keys":[{"kty":"RSA","use":"enc","n":"AQAB","e":"AQAB"}]}`,
+		"huge modulus": `{"keys":[{"kty":"RSA","n":"` + b64(make([]byte, 1025)) + `","e":"AQAB"}]}`,
+		"too many keys": `{"keys":[` + strings.Repeat(`{"kty":"oct","k":"AAAA"},`, 100) + `{"kty":"oct","k":"AAAA"}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := parseJWKS([]byte(doc))
