@@ -252,16 +252,16 @@ func TestJWTConfigInvalid(t *testing.T) {
 
 func TestParseJWKS(t *testing.T) {
 	for name, doc := range map[string]string{
-		"not JSON":    `nope`,
-		"no keys":     `{"keys":[]}`,
-		"only oct":    `{"keys":[{"kty":"oct","k":"AAAA"}]}`,
-		"bad modulus": `{"keys":[{"kty":"RSA","n":"!!","e":"AQAB"}]}`,
-		"even e":      `{"keys":[{"kty":"RSA","n":"AQAB","e":"Ag"}]}`,
-		"bad curve":   `{"keys":[{"kty":"EC","crv":"P-1","x":"AA","y":"AA"}]}`,
-		"short x":     `{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}`,
-		"off-curve":   `{"keys":[{"kty":"EC","crv":"P-256","x":"` + b64(make([]byte, 32)) + `","y":"` + b64(make([]byte, 32)) + `"}]}`,
-		"encryption":  `{"keys":[{"kty":"RSA","use":"enc","n":"AQAB","e":"AQAB"}]}`,
-		"huge modulus": `{"keys":[{"kty":"RSA","n":"` + b64(make([]byte, 1025)) + `","e":"AQAB"}]}`,
+		"not JSON":      `nope`,
+		"no keys":       `{"keys":[]}`,
+		"only oct":      `{"keys":[{"kty":"oct","k":"AAAA"}]}`,
+		"bad modulus":   `{"keys":[{"kty":"RSA","n":"!!","e":"AQAB"}]}`,
+		"even e":        `{"keys":[{"kty":"RSA","n":"AQAB","e":"Ag"}]}`,
+		"bad curve":     `{"keys":[{"kty":"EC","crv":"P-1","x":"AA","y":"AA"}]}`,
+		"short x":       `{"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]}`,
+		"off-curve":     `{"keys":[{"kty":"EC","crv":"P-256","x":"` + b64(make([]byte, 32)) + `","y":"` + b64(make([]byte, 32)) + `"}]}`,
+		"encryption":    `{"keys":[{"kty":"RSA","use":"enc","n":"AQAB","e":"AQAB"}]}`,
+		"huge modulus":  `{"keys":[{"kty":"RSA","n":"` + b64(make([]byte, 1025)) + `","e":"AQAB"}]}`,
 		"too many keys": `{"keys":[` + strings.Repeat(`{"kty":"oct","k":"AAAA"},`, 100) + `{"kty":"oct","k":"AAAA"}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
