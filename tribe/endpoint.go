@@ -2,9 +2,10 @@ package tribe
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
+
+	"github.com/tribekit/tribekit/internal/loopback"
 )
 
 // Tribe's GraphQL endpoints (TRIBE_API.md section 1).
@@ -54,22 +55,13 @@ func parseEndpoint(raw string, allowInsecure bool) (endpoint, error) {
 		return endpoint{}, fmt.Errorf("%w: endpoint %s is not an absolute http(s) URL; give one such as %s", ErrInvalidInput, showBadURL(raw, u), DefaultEndpoint)
 	case u.Host == "" || u.Hostname() == "":
 		return endpoint{}, fmt.Errorf("%w: endpoint %q has no host", ErrInvalidInput, shown)
-	case u.Scheme == "http" && !allowInsecure && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !allowInsecure && !loopback.Host(u.Hostname()):
 		return endpoint{}, fmt.Errorf("%w: endpoint %q is plain http to a host that is not loopback, so credentials would travel in clear text; use https, or set AllowInsecureHTTP if you really mean it", ErrInvalidInput, shown)
 	}
 	ep.url = shown
 	ep.scheme = u.Scheme
 	ep.host = u.Host
 	return ep, nil
-}
-
-// isLoopback reports whether host names this machine's loopback interface.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // showBadURL describes a URL that is not http(s) for an error message

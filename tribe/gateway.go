@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/tribekit/tribekit/internal/loopback"
 )
 
 // checkGateway decides whether a member's token may go to gateway, the
@@ -26,9 +28,9 @@ func checkGateway(ep endpoint, gateway string, insecure bool, check func(endpoin
 		return "", fmt.Errorf("%w: the server returned a gatewayUrl with credentials in it (host %s); the token was not sent to it", ErrUntrustedGateway, u.Host)
 	}
 	if u.Scheme == "http" {
-		epLoopback := ep.scheme == "http" && isLoopback(hostname(ep.host))
+		epLoopback := ep.scheme == "http" && loopback.Host(hostname(ep.host))
 		sameHost := ep.scheme == "http" && strings.EqualFold(hostname(ep.host), u.Hostname())
-		if !(epLoopback && isLoopback(u.Hostname())) && !(insecure && sameHost) {
+		if !(epLoopback && loopback.Host(u.Hostname())) && !(insecure && sameHost) {
 			return "", fmt.Errorf("%w: the server returned the plain http gatewayUrl http://%s, to which a token would travel in clear text; the token was not sent there (plain http is trusted only on loopback, from an endpoint that is itself plain http on loopback)", ErrUntrustedGateway, u.Host)
 		}
 	}

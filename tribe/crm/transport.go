@@ -3,11 +3,11 @@ package crm
 import (
 	"context"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/tribekit/tribekit/internal/loopback"
 	"golang.org/x/oauth2"
 )
 
@@ -57,19 +57,6 @@ func (c *Config) context(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTPClient(ctx))
 }
 
-// isLoopbackHost reports whether host (without port or brackets) is
-// "localhost" or a loopback IP address (127.0.0.0/8, ::1).
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return false
-	}
-	return addr.Unmap().IsLoopback()
-}
-
 // checkSecureURL is checkHTTPURL and, unless allowInsecure, refuses plain
 // http to a host that is not loopback: the secrets sent there would cross
 // the network in clear text. optOut names the setting that allows it.
@@ -78,7 +65,7 @@ func checkSecureURL(field, raw string, allowInsecure bool, optOut string) error 
 		return err
 	}
 	u, _ := url.Parse(raw) // checkHTTPURL parsed it
-	if u.Scheme == "http" && !allowInsecure && !isLoopbackHost(u.Hostname()) {
+	if u.Scheme == "http" && !allowInsecure && !loopback.Host(u.Hostname()) {
 		return invalid("%s uses plain http to %q, which would send credentials in clear text; use https, or set %s for a test server (plain http to 127.0.0.1, ::1 or localhost is always allowed)",
 			field, u.Hostname(), optOut)
 	}

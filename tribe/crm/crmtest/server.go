@@ -38,6 +38,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tribekit/tribekit/internal/loopback"
 	"golang.org/x/oauth2"
 )
 
@@ -413,7 +414,7 @@ func (a App) allows(redirect string) bool {
 	}
 	for _, r := range a.RedirectURLs {
 		reg, err := url.Parse(r)
-		if err != nil || reg.Scheme != "http" || reg.Port() != "" || !isLoopback(reg.Hostname()) {
+		if err != nil || reg.Scheme != "http" || reg.Port() != "" || !loopback.Host(reg.Hostname()) {
 			continue
 		}
 		if got.Scheme == "http" && got.Hostname() == reg.Hostname() && got.Path == reg.Path && got.RawQuery == reg.RawQuery {
@@ -421,10 +422,6 @@ func (a App) allows(redirect string) bool {
 		}
 	}
 	return false
-}
-
-func isLoopback(host string) bool {
-	return host == "127.0.0.1" || host == "::1" || host == "localhost"
 }
 
 // newSecret returns a random token with a prefix that tells its kind.

@@ -1,12 +1,12 @@
 package cli
 
 import (
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/tribekit/tribekit/internal/loopback"
 )
 
 // insecureHelp is --insecure-http's help, the same on every command that
@@ -49,22 +49,12 @@ func (e *env) checkURLs(insecure bool, urls ...urlFrom) error {
 				e.addSecret(pw)
 			}
 		}
-		if insecure || !strings.EqualFold(u.Scheme, "http") || isLoopbackHost(u.Hostname()) {
+		if insecure || !strings.EqualFold(u.Scheme, "http") || loopback.Host(u.Hostname()) {
 			continue
 		}
 		return usagef("%s is plain http to %s, a host that is not loopback, so credentials and tokens would travel in clear text; use an https URL, or pass --insecure-http if you really mean it", f.source, u.Host)
 	}
 	return nil
-}
-
-// isLoopbackHost reports whether host is "localhost" or a loopback address
-// (127.0.0.0/8, ::1).
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // httpClient returns the client every request of the run is sent with: nil,
