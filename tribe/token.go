@@ -72,27 +72,40 @@ func boundedExpiry(exp, now time.Time) time.Time {
 // JWTExpiry reads the exp claim of a JWT without verifying its signature. It
 // returns the zero time when token is not a JWT or has no numeric exp.
 func JWTExpiry(token string) time.Time {
-	return jwtTime(token, "exp")
+	exp, _ := jwtTimes(token)
+	return exp
 }
 
 // jwtIssuedAt reads the iat claim of a JWT, unverified; zero if none.
 func jwtIssuedAt(token string) time.Time {
-	return jwtTime(token, "iat")
+	_, iat := jwtTimes(token)
+	return iat
 }
 
-// jwtTime reads a NumericDate claim (RFC 7519 section 2) of a JWT,
-// unverified; zero if there is none, or it is not a positive number.
-func jwtTime(token, claim string) time.Time {
+// jwtTimes reads the exp and iat claims, NumericDates (RFC 7519 section 2),
+// of a JWT, unverified; each is zero if it is missing or not a positive
+// number. The claims are decoded into a struct of the two, which skips the
+// others without keeping them.
+func jwtTimes(token string) (exp, iat time.Time) {
 	payload, ok := jwtPayload(token)
 	if !ok {
-		return time.Time{}
+		return time.Time{}, time.Time{}
 	}
-	var claims map[string]json.RawMessage
+	var claims struct {
+		Exp json.RawMessage `json:"exp"`
+		Iat json.RawMessage `json:"iat"`
+	}
 	if json.Unmarshal(payload, &claims) != nil {
-		return time.Time{}
+		return time.Time{}, time.Time{}
 	}
+	return numericClaim(claims.Exp), numericClaim(claims.Iat)
+}
+
+// numericClaim reads a NumericDate from a claim's JSON value: a number, or
+// a string holding one.
+func numericClaim(raw json.RawMessage) time.Time {
 	var n json.Number
-	if json.Unmarshal(claims[claim], &n) != nil {
+	if len(raw) == 0 || json.Unmarshal(raw, &n) != nil {
 		return time.Time{}
 	}
 	f, err := n.Float64()
