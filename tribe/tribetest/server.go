@@ -108,6 +108,9 @@ func NewServer(opts ...Option) *Server {
 // for a standalone mock server. When addr's host is unspecified, URL names
 // the loopback address of the family asked for: 127.0.0.1 for ":8080" and
 // "0.0.0.0:8080", [::1] for "[::]:8080".
+// The server still listens on every interface then ([Server.Addr]), where
+// anyone who can reach the machine can use it, with the credentials of
+// its fixtures ([DefaultFixtures]' are public).
 func Start(addr string, opts ...Option) (*Server, error) {
 	s, err := newServer(opts...)
 	if err != nil {
@@ -305,6 +308,15 @@ func (s *Server) Close() {
 		}
 	})
 }
+
+// Addr is the address the server listens on, as its listener reports it.
+// Unlike [Server.URL], which names a loopback address a client can use,
+// it shows where the server can be reached from: for a host left
+// unspecified at [Start] (":8080", "0.0.0.0:8080", "[::]:8080"), an
+// unspecified address ([::]:8080 or 0.0.0.0:8080), meaning every
+// interface of the machine.
+// Safe for concurrent use.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // Client returns an HTTP client for the server, with keep-alive, whose
 // idle connections [Server.Close] closes. Safe for concurrent use.

@@ -25,6 +25,7 @@ type mockInfo struct {
 	GraphQL      string `json:"graphql"`
 	OAuth        string `json:"oauth"`
 	URL          string `json:"url"`
+	Listen       string `json:"listen"` // the address listened on
 	NetworkID    string `json:"network,omitempty"`
 	ClientID     string `json:"client_id,omitempty"`
 	ClientSecret string `json:"client_secret,omitempty"`
@@ -49,6 +50,7 @@ func (m mockInfo) write(w io.Writer, format string) error {
 		lines := [][2]string{
 			{"TRIBE_ENDPOINT", m.GraphQL},
 			{"TRIBE_COMMUNITY_URL", m.URL},
+			{"TRIBE_MOCK_LISTEN", m.Listen},
 			{"TRIBE_NETWORK_ID", m.NetworkID},
 			{"TRIBE_CLIENT_ID", m.ClientID},
 			{"TRIBE_CLIENT_SECRET", m.ClientSecret},
@@ -69,6 +71,7 @@ func (m mockInfo) write(w io.Writer, format string) error {
 		{"graphql", m.GraphQL},
 		{"oauth", m.OAuth},
 		{"url", m.URL},
+		{"listen", m.Listen},
 		{"network", m.NetworkID},
 		{"client_id", m.ClientID},
 		{"client_secret", m.ClientSecret},
@@ -108,6 +111,7 @@ Before serving, it prints on stdout, in this order and all at once:
   graphql=http://127.0.0.1:PORT/graphql             GraphQL endpoint (TRIBE_ENDPOINT)
   oauth=http://127.0.0.1:PORT/api/v1/oauth/token    OAuth2 token endpoint
   url=http://127.0.0.1:PORT                         community URL (TRIBE_COMMUNITY_URL)
+  listen=127.0.0.1:PORT                             the address it listens on
   network=net-acme                                  the app's community
   client_id=test-client-id                          the app's client id
   client_secret=...                                 only with --print-credentials
@@ -117,6 +121,13 @@ Before serving, it prints on stdout, in this order and all at once:
 
 so a test can read the first two lines for the URLs. --output json prints the
 same as one JSON line; --output env as export lines to source in a shell.
+
+The URLs always name a loopback address, for clients on this machine; listen is
+where the server really listens. With a --addr whose host is left out or
+unspecified (:8080, 0.0.0.0:8080, [::]:8080), that is every interface of the
+machine (listen=[::]:8080 or listen=0.0.0.0:8080), and anyone who can reach it
+can use the mock: a warning on stderr says so, since the default fixtures'
+credentials are public.
 
 The client secrets are the fixtures', not real secrets, but they are printed
 only with --print-credentials; the default fixtures' secret is
@@ -170,7 +181,15 @@ flight finish; a second one ends the process at once.`,
 				return fmt.Errorf("starting the mock server on %s: %w", addr, err)
 			}
 			defer srv.Close()
-			info := mockInfo{GraphQL: srv.GraphQLURL(), OAuth: srv.OAuthTokenURL(), URL: srv.URL}
+			info := mockInfo{GraphQL: srv.GraphQLURL(), OAuth: srv.OAuthTokenURL(), URL: srv.URL, Listen: srv.Addr().String()}
+			if !isLoopback(srv.Addr()) {
+				creds := "the credentials of your fixtures"
+				if fixtures == "" {
+					creds = "the default fixtures' credentials, which are public (go doc github.com/tribekit/tribekit/tribe/tribetest)"
+				}
+				fmt.Fprintf(e.stderr, "warning: the mock Tribe server listens on %s, not only on loopback: anyone who can reach this machine can use it with %s; use --addr 127.0.0.1:PORT to keep it local\n",
+					info.Listen, creds)
+			}
 			if len(fx.Apps) > 0 {
 				app := fx.Apps[0]
 				info.ClientID = app.ClientID
@@ -193,7 +212,7 @@ flight finish; a second one ends the process at once.`,
 			if err := info.write(e.stdout, output); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "mock Tribe server at %s; stop it with Ctrl-C (SIGINT) or SIGTERM\n", srv.URL)
+			fmt.Fprintf(e.stderr, "mock Tribe server at %s (listening on %s); stop it with Ctrl-C (SIGINT) or SIGTERM\n", srv.URL, info.Listen)
 			<-ctx.Done()
 			// From here on a second signal is not caught: it ends the
 			// process, should stopping hang.
@@ -205,7 +224,7 @@ flight finish; a second one ends the process at once.`,
 		}),
 	}
 	f := cmd.Flags()
-	f.StringVar(&addr, "addr", "127.0.0.1:0", "address to listen on (port 0: any free port)")
+	f.StringVar(&addr, "addr", "127.0.0.1:0", "address to listen on (port 0: any free port; a host other than loopback exposes the mock to the network)")
 	f.StringVar(&fixtures, "fixtures", "", "JSON fixtures `FILE` (apps, networks, roles, members; default: the built-in ones)")
 	f.BoolVar(&printCreds, "print-credentials", false, "also print the app's client secret (a fixture, not a real secret)")
 	f.DurationVar(&lifetime, "token-lifetime", 0, "lifetime of the tokens it issues (default 1h)")
@@ -213,6 +232,13 @@ flight finish; a second one ends the process at once.`,
 	f.BoolVar(&logRequests, "log", false, "log one line per request on stderr (never credentials or tokens)")
 	addOutputFlag(cmd, &output, "text", outJSON, outEnv)
 	return cmd
+}
+
+// isLoopback reports whether addr is a loopback address, which only this
+// machine can reach.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // checkListenAddr refuses an --addr that is not HOST:PORT with a port
