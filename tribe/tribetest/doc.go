@@ -189,7 +189,8 @@
 //
 // A network's "jwt" holds exactly one of "hs256Secret", "publicKeyPem"
 // (an RSA or EC public key in PEM) or "jwksUrl". A member's "roleId"
-// names a role by id or, failing that, by type.
+// names a role by id or, failing that, by type. Ids, client ids and app
+// names may not pass 200 bytes, nor domains 253.
 //
 // # Assertions and faults
 //

@@ -2,8 +2,10 @@ package tribetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -236,4 +238,58 @@ func TestLoadFixturesBounded(t *testing.T) {
 		_, err = LoadFixtures("/dev/zero")
 		assert.ErrorContains(t, err, "larger than 16 MiB")
 	}
+}
+
+// TestFixturesAllocationBounded: no field of the fixtures is copied once
+// per member or per installation at a length of its own choosing, so what
+// loading fixtures allocates stays within a constant factor of their size;
+// identifiers too long to be real are refused instead.
+func TestFixturesAllocationBounded(t *testing.T) {
+	long := strings.Repeat("x", 100<<10)
+	var members, nets, installs []string
+	for i := range 2000 {
+		members = append(members, fmt.Sprintf(`{"id":"m%d"}`, i))
+	}
+	for i := range 500 {
+		nets = append(nets, fmt.Sprintf(`{"id":"n%d"}`, i))
+		installs = append(installs, fmt.Sprintf(`"n%d"`, i))
+	}
+	tests := []struct{ name, json, field string }{
+		{"domain in every member's URL", `{"networks":[{"id":"n","domain":"` + long + `.example.com","members":[` + strings.Join(members, ",") + `]}]}`, "domain"},
+		{"app id in every bot", `{"apps":[{"id":"` + long + `","clientId":"c","clientSecret":"s","installedOn":[` + strings.Join(installs, ",") + `]}],"networks":[` + strings.Join(nets, ",") + `]}`, "id"},
+		{"app name in every bot", `{"apps":[{"name":"` + long + `","clientId":"c","clientSecret":"s","installedOn":[` + strings.Join(installs, ",") + `]}],"networks":[` + strings.Join(nets, ",") + `]}`, "name"},
+		{"network id in every member's URL", `{"networks":[{"id":"` + long + `","members":[` + strings.Join(members, ",") + `]}]}`, "id"},
+		{"member id", `{"networks":[{"id":"n","members":[{"id":"` + long + `"}]}]}`, "id"},
+		{"role id", `{"networks":[{"id":"n","roles":[{"id":"` + long + `"}]}]}`, "role id"},
+		{"client id", `{"apps":[{"clientId":"` + long + `","clientSecret":"s"}]}`, "clientId"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := ParseFixtures([]byte(tc.json))
+			runtime.ReadMemStats(&after)
+			allocated := after.TotalAlloc - before.TotalAlloc
+			assert.LessOrEqual(t, allocated, fixturesAllocBound(len(tc.json)), "%d MiB for %d KiB", allocated>>20, len(tc.json)>>10)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.field+" longer than")
+			assert.Less(t, len(err.Error()), 400, "the error does not quote it whole")
+		})
+	}
+}
+
+// TestFixturesBotNamesBounded: apps sharing an id, whose bots' ids
+// collide, are refused once the search for a free id grows long, rather
+// than searched for each app from the start without end.
+func TestFixturesBotNamesBounded(t *testing.T) {
+	var apps []string
+	for i := range maxBotAttempts + 5 {
+		apps = append(apps, fmt.Sprintf(`{"id":"same","clientId":"c%d","clientSecret":"s","installedOn":["n"]}`, i))
+	}
+	start := time.Now()
+	_, err := ParseFixtures([]byte(`{"apps":[` + strings.Join(apps, ",") + `],"networks":[{"id":"n"}]}`))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no free id for its bot")
+	assert.Less(t, time.Since(start), 5*time.Second)
 }

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -132,3 +135,76 @@ func FuzzGraphQLQuery(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLoadFixtures reads arbitrary fixtures files: LoadFixtures must not
+// panic, must fail with a tribetest error or return fixtures that
+// validate, agree with ParseFixtures, and allocate no more than a bounded
+// multiple of the input.
+func FuzzLoadFixtures(f *testing.F) {
+	example, err := os.ReadFile(filepath.Join("testdata", "fixtures.json"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	def, err := json.Marshal(DefaultFixtures())
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{
+		string(example),
+		string(def),
+		`{}`,
+		`{"apps":[],"networks":[{"id":"n"}]}`,
+		`{"apps":[{"clientId":"c","clientSecret":"s","installedOn":["n","n"]}],"networks":[{"id":"n","members":[{"id":"bot-c-n"},{"id":"m","roleId":"admin","status":"BLOCKED"}]}]}`,
+		`{"networks":[{"id":"n","jwt":{"jwksUrl":"http://127.0.0.1:1/jwks","defaultRoleId":"guest"}}]}`,
+		`{"networks":[{"id":"n","roles":[{"id":"r"}],"members":[{"id":"m"}]}]}`,
+		`{"apps":[{"clientId":"a:b","clientSecret":"s"}]} trailing`,
+		`{"unknown":1}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	path := filepath.Join(f.TempDir(), "fixtures.json")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		fx, err := LoadFixtures(path)
+		runtime.ReadMemStats(&after)
+		if allocated := after.TotalAlloc - before.TotalAlloc; allocated > fixturesAllocBound(len(data)) {
+			t.Errorf("allocated %d bytes for %d bytes of fixtures", allocated, len(data))
+		}
+		fx2, err2 := ParseFixtures(data)
+		if (err == nil) != (err2 == nil) {
+			t.Fatalf("LoadFixtures: %v; ParseFixtures: %v", err, err2)
+		}
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "tribetest: ") {
+				t.Errorf("error without the package name: %v", err)
+			}
+			return
+		}
+		if fx == nil || fx2 == nil {
+			t.Fatal("nil fixtures without an error")
+		}
+		if err := fx.Validate(); err != nil {
+			t.Errorf("loaded fixtures do not validate: %v", err)
+		}
+		if err := fx.Clone().Validate(); err != nil {
+			t.Errorf("a clone does not validate: %v", err)
+		}
+		again, err := json.Marshal(fx)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		if _, err := ParseFixtures(again); err != nil {
+			t.Errorf("fixtures written back do not load: %v\n%s", err, again)
+		}
+	})
+}
+
+// fixturesAllocBound is the most LoadFixtures may allocate for n bytes:
+// a constant for the file and the decoder, and a constant factor for what
+// the JSON holds and the indexes built over it (a network of ten bytes,
+// {"id":"n"}, brings four default roles and five maps).
+func fixturesAllocBound(n int) uint64 { return 1<<20 + 512*uint64(n) }

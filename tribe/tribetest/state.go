@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // state is the fixtures of one server, indexed. It is guarded by the
@@ -37,6 +38,39 @@ type netRec struct {
 	byExternal map[string]*Member
 	jwt        *passthroughKey // nil without passthrough
 	created    int             // members created from passthrough tokens
+}
+
+// maxIDLen bounds ids, client ids and app names, which the server copies
+// into other values (a bot's id, username and name, a member's default
+// URL, through a network's default domain), so that fixtures cannot make
+// it copy a long string once per member or installation.
+const maxIDLen = 200
+
+// maxDomainLen is the longest domain name (RFC 1035 section 2.3.4).
+const maxDomainLen = 253
+
+// maxBotAttempts bounds the search for a free bot id and username.
+const maxBotAttempts = 1000
+
+// checkLen refuses v, the value of field, when longer than max bytes.
+func checkLen(where, field, v string, max int) error {
+	if len(v) > max {
+		return fmt.Errorf("%s: %s longer than %d bytes", where, field, max)
+	}
+	return nil
+}
+
+// clip is s, cut to a length fit for an error message.
+func clip(s string) string {
+	const n = 40
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // The values of the schema's enums that fixtures use.
@@ -88,6 +122,12 @@ func newState(f *Fixtures) (*state, error) {
 		}
 	}
 	for _, a := range f.Apps {
+		where := fmt.Sprintf("tribetest: app %q", clip(a.ClientID))
+		for _, c := range []struct{ field, v string }{{"clientId", a.ClientID}, {"id", a.ID}, {"name", a.Name}} {
+			if err := checkLen(where, c.field, c.v, maxIDLen); err != nil {
+				return nil, err
+			}
+		}
 		if a.ClientID == "" || a.ClientSecret == "" {
 			return nil, fmt.Errorf("tribetest: app %q: clientId and clientSecret are required", a.ClientID)
 		}
@@ -120,12 +160,18 @@ func newNetRec(n Network) (*netRec, error) {
 	if n.ID == "" {
 		return nil, errors.New("tribetest: a network needs an id")
 	}
-	where := fmt.Sprintf("tribetest: network %q", n.ID)
+	where := fmt.Sprintf("tribetest: network %q", clip(n.ID))
+	if err := checkLen(where, "id", n.ID, maxIDLen); err != nil {
+		return nil, err
+	}
 	if n.Name == "" {
 		n.Name = n.ID
 	}
 	if n.Domain == "" {
 		n.Domain = n.ID + ".example.com"
+	}
+	if err := checkLen(where, "domain", n.Domain, maxDomainLen); err != nil {
+		return nil, err
 	}
 	if n.Locale == "" {
 		n.Locale = "en-US"
@@ -158,6 +204,9 @@ func newNetRec(n Network) (*netRec, error) {
 		r := &n.Roles[i]
 		if r.ID == "" {
 			return nil, fmt.Errorf("%s: a role needs an id", where)
+		}
+		if err := checkLen(where, "role id", r.ID, maxIDLen); err != nil {
+			return nil, err
 		}
 		if nr.roleByID[r.ID] != nil {
 			return nil, fmt.Errorf("%s: role %q: duplicate id", where, r.ID)
@@ -218,7 +267,12 @@ func (st *state) addMember(nr *netRec, m Member) (*Member, error) {
 	if m.ID == "" {
 		return nil, fmt.Errorf("tribetest: network %q: a member needs an id", nr.net.ID)
 	}
-	where := fmt.Sprintf("tribetest: member %q", m.ID)
+	where := fmt.Sprintf("tribetest: member %q", clip(m.ID))
+	if !m.Bot { // a bot's id is the server's, made of an app's and a network's
+		if err := checkLen(where, "id", m.ID, maxIDLen); err != nil {
+			return nil, err
+		}
+	}
 	if m.NetworkID != "" && m.NetworkID != nr.net.ID {
 		return nil, fmt.Errorf("%s: networkId %q differs from its network %q", where, m.NetworkID, nr.net.ID)
 	}
@@ -306,6 +360,9 @@ func (st *state) install(ar *appRec, id string) error {
 			Bot:      true,
 		}
 		for i := 2; st.members[bot.ID] != nil || nr.byUsername[strings.ToLower(bot.Username)] != nil; i++ {
+			if i > maxBotAttempts {
+				return fmt.Errorf("tribetest: app %q: no free id for its bot on network %q: bot-%s-%s and %d more are taken", clip(ar.app.ClientID), clip(id), clip(ar.app.ID), clip(id), maxBotAttempts)
+			}
 			bot.ID = fmt.Sprintf("bot-%s-%s-%d", ar.app.ID, id, i)
 			bot.Username = fmt.Sprintf("bot-%s-%d", ar.app.ID, i)
 		}
