@@ -116,7 +116,7 @@ func (a *App) config() (*appConfig, error) {
 		return nil, fmt.Errorf("%w: the client secret has spaces or control characters around or in it (a stray newline from a file?); trim it", ErrInvalidInput)
 	}
 	hc := withTransport(a.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
-		return newBasicAuthTransport(id, secret, ep.scheme, ep.host, &retryTransport{policy: a.Retry.withDefaults(), base: base})
+		return newBasicAuthTransport(id, secret, ep.scheme, ep.host, a.Retry.transport(base))
 	})
 	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -151,17 +150,6 @@ func TestCacheCloseGivesWaitersErrClosed(t *testing.T) {
 	err := <-done
 	assert.ErrorIs(t, err, ErrClosed)
 	assert.True(t, strings.HasPrefix(err.Error(), "tribe: cache closed"), err.Error())
-}
-
-func TestRetryEdgeValues(t *testing.T) {
-	p := RetryPolicy{BaseDelay: 1 << 62, MaxDelay: math.MaxInt64}.withDefaults()
-	for attempt := 1; attempt < 70; attempt++ {
-		d := p.backoff(attempt)
-		assert.Positive(t, d)
-	}
-	now := time.Now()
-	assert.Equal(t, 24*time.Hour, parseRetryAfter("9999999999", now))
-	assert.Equal(t, 24*time.Hour, parseRetryAfter("18446744074", now))
 }
 
 // TestResponseDataIsTopLevel: only a top-level, non-null "data" counts as

@@ -248,24 +248,6 @@ func redactBody(body []byte, secrets ...string) string {
 	return redact.Bounded(body, maxErrorBody, secrets...)
 }
 
-// maxRetryAfter caps a Retry-After in seconds (a day), so that no product
-// overflows; no retry waits that long anyway.
-const maxRetryAfter = 24 * 60 * 60
-
-// parseRetryAfter reads a Retry-After header: delay-seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-		return time.Duration(min(n, maxRetryAfter)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return min(t.Sub(now), maxRetryAfter*time.Second)
-	}
-	return 0
-}
-
 // contextError adds what was being done to err, keeping one "tribe: "
 // prefix at the front of the message. It unwraps to err.
 type contextError struct {

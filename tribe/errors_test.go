@@ -3,7 +3,6 @@ package tribe
 import (
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -74,13 +73,4 @@ func TestRedactBody(t *testing.T) {
 	assert.NotContains(t, got, "Zm9vOmJhcg==")
 	assert.LessOrEqual(t, len(got), maxErrorBody+len("…"))
 	assert.Contains(t, got, "[REDACTED]")
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	assert.Equal(t, 7*time.Second, parseRetryAfter("7", now))
-	assert.Equal(t, 30*time.Second, parseRetryAfter(now.Add(30*time.Second).Format(http.TimeFormat), now))
-	assert.Equal(t, time.Duration(0), parseRetryAfter("", now))
-	assert.Equal(t, time.Duration(0), parseRetryAfter("soon", now))
-	assert.Equal(t, time.Duration(0), parseRetryAfter("-3", now))
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	internalretry "github.com/tribekit/tribekit/internal/retry"
+
 	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/internal/redact"
@@ -57,7 +59,7 @@ func newGrantFlow(ctx context.Context, name, communityURL, tokenURL, id, secret 
 			Endpoint: oauth2.Endpoint{TokenURL: u, AuthStyle: oauth2.AuthStyleInParams},
 		},
 		hc: noRedirects(withTransport(hc, func(base http.RoundTripper) http.RoundTripper {
-			return &retryTransport{policy: retry.withDefaults(), base: base}
+			return retry.transport(base)
 		})),
 		secrets: []string{secret},
 	}, nil
@@ -130,7 +132,7 @@ func (f *grantFlow) refresh(ctx context.Context, refreshToken string) (*oauth2.T
 	// A token with no access token is expired: the source refreshes at once.
 	// Spending a rotating refresh token twice would lose it: retry only
 	// answers that say the server did not act on the request.
-	ts := f.conf.TokenSource(f.context(spendsOnce(ctx)), &oauth2.Token{RefreshToken: refreshToken})
+	ts := f.conf.TokenSource(f.context(internalretry.SpendsOnce(ctx)), &oauth2.Token{RefreshToken: refreshToken})
 	tok, err := ts.Token()
 	return f.result(tok, err, "refresh grant", refreshToken)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/Khan/genqlient/graphql"
 	"github.com/tribekit/tribekit/internal/redact"
+	"github.com/tribekit/tribekit/internal/retry"
 	"golang.org/x/oauth2"
 )
 
@@ -175,7 +176,7 @@ func (c *gqlClient) httpError(op string, hres *http.Response, body []byte, reaso
 		Operation:  op,
 		StatusCode: hres.StatusCode,
 		Body:       redactBody(body, secrets...),
-		RetryAfter: parseRetryAfter(hres.Header.Get("Retry-After"), now()),
+		RetryAfter: retry.ParseRetryAfter(hres.Header.Get("Retry-After"), now()),
 		Reason:     reason,
 	}
 }
