@@ -45,6 +45,10 @@ type App struct {
 	// A refused gatewayUrl makes [App.Client] and [Cache.Client] fail with
 	// [ErrUntrustedGateway]. It must be safe for concurrent use.
 	CheckGateway func(endpoint, gateway *url.URL) error
+	// UserAgent is sent as the User-Agent of every request; empty means
+	// "tribekit/" and this module's version. A User-Agent that the
+	// HTTPClient's own transport sets wins.
+	UserAgent string
 	// Retry says how minting is retried on transient failures; the zero
 	// value is the default policy (see [RetryPolicy]).
 	Retry RetryPolicy
@@ -115,7 +119,7 @@ func (a *App) config() (*appConfig, error) {
 	case hasControl(secret) || secret != strings.TrimSpace(secret):
 		return nil, fmt.Errorf("%w: the client secret has spaces or control characters around or in it (a stray newline from a file?); trim it", ErrInvalidInput)
 	}
-	hc := withTransport(a.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
+	hc := withTransport(a.HTTPClient, a.UserAgent, func(base http.RoundTripper) http.RoundTripper {
 		return newBasicAuthTransport(id, secret, ep.scheme, ep.host, a.Retry.transport(base))
 	})
 	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway}, nil

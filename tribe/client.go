@@ -20,6 +20,9 @@ type ClientConfig struct {
 	// AllowInsecureHTTP permits a plain http:// endpoint on a host that is
 	// not loopback, where tokens would travel in clear text.
 	AllowInsecureHTTP bool
+	// UserAgent is sent as the User-Agent of every request; empty means
+	// "tribekit/" and this module's version.
+	UserAgent string
 }
 
 // Client makes GraphQL calls to Tribe with a token from a token source as
@@ -48,7 +51,7 @@ func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
 	if ep.hasUser {
 		return nil, wrapf(ErrInvalidInput, "the client's endpoint %q carries credentials; a Client authenticates with its token, so give the endpoint without them", ep.url)
 	}
-	hc := withTransport(cfg.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
+	hc := withTransport(cfg.HTTPClient, cfg.UserAgent, func(base http.RoundTripper) http.RoundTripper {
 		return &bearerTransport{source: ts, scheme: ep.scheme, host: ep.host, base: base}
 	})
 	return &Client{endpoint: ep.url, gql: &gqlClient{endpoint: ep.url, hc: hc}}, nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tribekit/tribekit/internal/httpx"
 	internalretry "github.com/tribekit/tribekit/internal/retry"
 
 	"golang.org/x/oauth2"
@@ -58,7 +59,7 @@ func newGrantFlow(ctx context.Context, name, communityURL, tokenURL, id, secret 
 			// the secret sent a second way.
 			Endpoint: oauth2.Endpoint{TokenURL: u, AuthStyle: oauth2.AuthStyleInParams},
 		},
-		hc: noRedirects(withTransport(hc, func(base http.RoundTripper) http.RoundTripper {
+		hc: noRedirects(withTransport(hc, "", func(base http.RoundTripper) http.RoundTripper {
 			return retry.transport(base)
 		})),
 		secrets: []string{secret},
@@ -70,14 +71,13 @@ func newGrantFlow(ctx context.Context, name, communityURL, tokenURL, id, secret 
 // secret, a password or a refresh token in its body, and a 307 or 308 would
 // have it posted again to whatever host Location names.
 func noRedirects(hc *http.Client) *http.Client {
-	hc.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
-		e := &RedirectError{Scheme: req.URL.Scheme, Host: req.URL.Host}
-		if req.Response != nil {
-			e.StatusCode = req.Response.StatusCode
+	return httpx.NoRedirects(hc, func(next *http.Request) error {
+		e := &RedirectError{Scheme: next.URL.Scheme, Host: next.URL.Host}
+		if next.Response != nil {
+			e.StatusCode = next.Response.StatusCode
 		}
 		return e
-	}
-	return hc
+	})
 }
 
 // oauthTokenURL returns the token URL from a community URL or an explicit

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tribekit/tribekit/internal/httpx"
 	"golang.org/x/oauth2"
 )
 
@@ -113,22 +114,16 @@ func closeBody(req *http.Request) {
 // body, when a config has no HTTPClient of its own: a server that answers a
 // byte at a time cannot hold a call made with context.Background() for
 // ever. Set an HTTPClient (with Timeout 0 for none) to choose otherwise.
-const DefaultHTTPTimeout = 30 * time.Second
+const DefaultHTTPTimeout = httpx.DefaultTimeout
 
 // defaultHTTPTimeout is DefaultHTTPTimeout; tests shorten it.
 var defaultHTTPTimeout = DefaultHTTPTimeout
 
 // withTransport returns a client that behaves as hc (nil: a client with
-// DefaultHTTPTimeout) but sends through wrap(hc's transport).
-func withTransport(hc *http.Client, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
-	c := &http.Client{Timeout: defaultHTTPTimeout}
-	if hc != nil {
-		*c = *hc
-	}
-	base := c.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	c.Transport = wrap(base)
-	return c
+// DefaultHTTPTimeout) but sends through wrap(hc's transport), with the
+// User-Agent ua (empty: tribekit/<version>) on requests that set none.
+func withTransport(hc *http.Client, ua string, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
+	return httpx.Client(hc, defaultHTTPTimeout, func(base http.RoundTripper) http.RoundTripper {
+		return wrap(httpx.UserAgent(ua, base))
+	})
 }

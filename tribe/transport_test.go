@@ -1,6 +1,7 @@
 package tribe
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
@@ -69,13 +70,48 @@ func TestTransportsPinCredentialsToTheirHost(t *testing.T) {
 
 func TestWithTransportKeepsCallerClient(t *testing.T) {
 	base := &http.Client{Timeout: 7}
-	c := withTransport(base, func(rt http.RoundTripper) http.RoundTripper {
-		assert.Equal(t, http.DefaultTransport, rt)
+	c := withTransport(base, "", func(rt http.RoundTripper) http.RoundTripper {
 		return newBasicAuthTransport("a", "b", "https", "h", rt)
 	})
 	assert.Nil(t, base.Transport, "the caller's client is not changed")
 	assert.Equal(t, base.Timeout, c.Timeout)
 	assert.IsType(t, &basicAuthTransport{}, c.Transport)
+}
+
+// TestRequestsNameTheToolkit: a mint, a call and a grant send User-Agent
+// tribekit/<version>, or the one the caller set.
+func TestRequestsNameTheToolkit(t *testing.T) {
+	var agents []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		agents = append(agents, r.Header.Get("User-Agent"))
+		if r.URL.Path == "/token" {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"access_token":"a","token_type":"bearer"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"data":{"limitedToken":{"accessToken":"tok"},"authMember":{"id":"m1"}}}`))
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	for _, ua := range []string{"", "myapp/2.0"} {
+		agents = nil
+		app := &App{ClientID: "id", ClientSecret: "secret-1", Endpoint: srv.URL, UserAgent: ua}
+		_, err := app.Mint(ctx, Bot("net"))
+		require.NoError(t, err)
+		c, err := NewClient(staticTokenSource("tok"), ClientConfig{Endpoint: srv.URL, UserAgent: ua})
+		require.NoError(t, err)
+		_, err = c.AuthMember(ctx)
+		require.NoError(t, err)
+		want := ua
+		if want == "" {
+			want = "tribekit/devel"
+		}
+		assert.Equal(t, []string{want, want}, agents)
+	}
+	agents = nil
+	_, err := (&ExchangeGrant{TokenURL: srv.URL + "/token", ClientID: "id", ClientSecret: "secret-1", Email: "a@example.com"}).Token(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"tribekit/devel"}, agents)
 }
 
 func TestTransportsNeverSendCredentialsOverPlainHTTPAfterHTTPS(t *testing.T) {
