@@ -4,7 +4,7 @@
 // it down. [Start] runs one on a given address, for a standalone mock that
 // programs in any language can use.
 //
-// It speaks the API of TRIBE_API.md: GraphQL with the schema of package
+// It speaks the API of Tribe: GraphQL with the schema of package
 // [github.com/tribekit/tribekit] ([tribekit.Schema]), app tokens from
 // limitedToken with HTTP Basic auth, Bearer calls, the v1 OAuth2 token
 // endpoint, and JWT passthrough. Its state (fixtures, tokens, the request
@@ -19,8 +19,8 @@
 //     Every request is parsed and validated against the schema; a query
 //     text is parsed once and kept in a bounded cache. The gateway of a
 //     network refuses Bearer tokens of other networks (code 108).
-//   - URL+"/api/v1/oauth/token": the v1 OAuth2 token endpoint
-//     (TRIBE_API.md section 4), POST, application/x-www-form-urlencoded.
+//   - URL+"/api/v1/oauth/token": the v1 OAuth2 token endpoint,
+//     POST, application/x-www-form-urlencoded.
 //
 // # GraphQL
 //
@@ -130,7 +130,7 @@
 // # JWT passthrough
 //
 // A network with a [JWTConfig] accepts a product's own JWT as a Bearer
-// token (TRIBE_API.md section 5): a token not signed with the server's key
+// token: a token not signed with the server's key
 // is checked against every network with passthrough, in fixture order,
 // skipping those whose Issuer is set and differs from the token's iss; the
 // first whose key verifies it wins. The token needs sub; exp and nbf are

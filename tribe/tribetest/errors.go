@@ -9,7 +9,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// Tribe's error codes (TRIBE_API.md section 2) that the server answers.
+// Tribe's error codes that the server answers, strings in the errors'
+// code and extensions.code.
 const (
 	codeUnknown        = "1"
 	codeServer         = "10"

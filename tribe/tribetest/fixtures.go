@@ -26,7 +26,7 @@ type Fixtures struct {
 }
 
 // App is an app (integration) with its OAuth client credentials
-// (TRIBE_API.md section 1). For each network it is installed on, the server
+// (https://developers.bettermode.com/docs/guide/graphql/authentication/app). For each network it is installed on, the server
 // adds a bot member with the network's admin role; see [Server.Bot].
 // Plain data, like [Fixtures].
 type App struct {
@@ -54,7 +54,7 @@ func (a App) String() string {
 func (a App) GoString() string { return a.String() }
 
 // Network is a community (Tribe's API calls communities networks), with
-// its roles and members (TRIBE_API.md section 3, type Network). Plain data,
+// its roles and members (GraphQL type Network). Plain data,
 // like [Fixtures]; the server's accessors return copies.
 type Network struct {
 	// ID is the network's id. Required, unique.
@@ -77,7 +77,7 @@ type Network struct {
 	// Members are the network's members. Bot members are not listed here.
 	Members []Member `json:"members,omitempty"`
 	// JWT, when set, turns on JWT passthrough for this network
-	// (TRIBE_API.md section 5).
+	// (see [JWTConfig]).
 	JWT *JWTConfig `json:"jwt,omitempty"`
 }
 
@@ -98,7 +98,7 @@ type Role struct {
 	Description string `json:"description,omitempty"`
 }
 
-// Member is a member of one network (TRIBE_API.md section 3, type Member).
+// Member is a member of one network (GraphQL type Member).
 // Empty optional strings and zero optional times answer GraphQL null.
 // Plain data, like [Fixtures]; the server's accessors return copies.
 type Member struct {
@@ -150,8 +150,7 @@ func (m Member) String() string {
 // GoString is [Member.String], so %#v does not print the password either.
 func (m Member) GoString() string { return m.String() }
 
-// JWTConfig turns on JWT passthrough for a network (TRIBE_API.md section 5):
-// a Bearer JWT that is not one of the server's own tokens, verified with
+// JWTConfig turns on JWT passthrough for a network: a Bearer JWT that is not one of the server's own tokens, verified with
 // exactly one of HS256Secret, PublicKeyPEM or JWKSURL, acts as the member
 // whose external id is its sub claim (created from the claims if unknown).
 // Plain data, like [Fixtures].

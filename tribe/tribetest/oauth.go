@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-// The grant types of the v1 OAuth2 token endpoint (TRIBE_API.md section 4).
+// The grant types of the v1 OAuth2 token endpoint.
 const (
 	// GrantPassword takes username (email or username) and password.
 	GrantPassword = "password"

@@ -15,7 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// JWT passthrough (TRIBE_API.md section 5): a product's own JWT used as a
+// JWT passthrough: a product's own JWT used as a
 // Bearer token on a network configured with [JWTConfig].
 
 // passthroughClaims are the claims a product's JWT carries.

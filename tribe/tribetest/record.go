@@ -26,7 +26,7 @@ const (
 	// AuthBearer is a Bearer token of this server, or one that failed to
 	// verify.
 	AuthBearer AuthKind = "bearer"
-	// AuthJWTPassthrough is a product's own JWT (TRIBE_API.md section 5).
+	// AuthJWTPassthrough is a product's own JWT.
 	AuthJWTPassthrough AuthKind = "jwt-passthrough"
 )
 

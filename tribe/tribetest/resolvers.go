@@ -46,7 +46,7 @@ func (q *rootObject) field(name string, args map[string]any) (any, error) {
 	return nil, &apiError{code: codeInvalidRequest, message: "unknown field " + name}
 }
 
-// limitedToken mints an app token (TRIBE_API.md section 1).
+// limitedToken mints an app token (https://developers.bettermode.com/docs/guide/graphql/authentication/app).
 func (q *rootObject) limitedToken(args map[string]any) (any, error) {
 	app := q.auth.app
 	if app == nil { // authenticate refuses this before execution

@@ -337,7 +337,7 @@ func (s *Server) GatewayURL(networkID string) string {
 }
 
 // OAuthTokenURL is URL+"/api/v1/oauth/token", the v1 OAuth2 token endpoint
-// (TRIBE_API.md section 4).
+// of Tribe.
 // Safe for concurrent use.
 func (s *Server) OAuthTokenURL() string { return s.URL + oauthTokenPath }
 

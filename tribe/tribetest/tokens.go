@@ -19,7 +19,7 @@ import (
 const tokenIssuer = "tribetest"
 
 // tokenClaims are the claims of the server's access tokens: those the
-// official client decodes (TRIBE_API.md section 1) plus appId, jti and iss.
+// official client decodes plus appId, jti and iss.
 type tokenClaims struct {
 	MemberID      string `json:"id"`
 	NetworkID     string `json:"networkId"`
