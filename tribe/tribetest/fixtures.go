@@ -150,9 +150,10 @@ func (m Member) String() string {
 // GoString is [Member.String], so %#v does not print the password either.
 func (m Member) GoString() string { return m.String() }
 
-// JWTConfig turns on JWT passthrough for a network: a Bearer JWT that is not one of the server's own tokens, verified with
-// exactly one of HS256Secret, PublicKeyPEM or JWKSURL, acts as the member
-// whose external id is its sub claim (created from the claims if unknown).
+// JWTConfig turns on JWT passthrough for a network: a Bearer JWT that is
+// not one of the server's own tokens, verified with exactly one of
+// HS256Secret, PublicKeyPEM or JWKSURL, acts as the member whose external
+// id is its sub claim (created from the claims if unknown).
 // Plain data, like [Fixtures].
 type JWTConfig struct {
 	// HS256Secret verifies HS256 tokens.
