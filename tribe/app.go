@@ -86,7 +86,7 @@ type appConfig struct {
 // config checks the app's settings and returns them ready for a request.
 func (a *App) config() (*appConfig, error) {
 	if a == nil {
-		return nil, fmt.Errorf("%w: nil *App", ErrInvalidInput)
+		return nil, invalidf("nil *App")
 	}
 	raw := a.Endpoint
 	if raw == "" {
@@ -97,30 +97,30 @@ func (a *App) config() (*appConfig, error) {
 		return nil, err
 	}
 	id, secret := a.ClientID, a.ClientSecret
-	if ep.hasUser {
-		if (id != "" && id != ep.user) || (secret != "" && ep.hasPasswd && secret != ep.password) {
-			return nil, fmt.Errorf("%w: the client credentials are given twice, in App.ClientID/ClientSecret and in the endpoint's userinfo, and they differ; give them once", ErrInvalidInput)
+	if ep.HasUser {
+		if (id != "" && id != ep.User) || (secret != "" && ep.HasPasswd && secret != ep.Password) {
+			return nil, invalidf("the client credentials are given twice, in App.ClientID/ClientSecret and in the endpoint's userinfo, and they differ; give them once")
 		}
-		id = ep.user
-		if ep.hasPasswd {
-			secret = ep.password
+		id = ep.User
+		if ep.HasPasswd {
+			secret = ep.Password
 		}
 	}
 	switch {
 	case strings.TrimSpace(id) == "":
-		return nil, fmt.Errorf("%w: the client id is empty; set App.ClientID to your app's client id (TRIBE_CLIENT_ID for the CLI)", ErrInvalidInput)
+		return nil, invalidf("the client id is empty; set App.ClientID to your app's client id (TRIBE_CLIENT_ID for the CLI)")
 	case strings.TrimSpace(secret) == "":
-		return nil, fmt.Errorf("%w: the client secret is empty; set App.ClientSecret to your app's client secret (TRIBE_CLIENT_SECRET for the CLI)", ErrInvalidInput)
+		return nil, invalidf("the client secret is empty; set App.ClientSecret to your app's client secret (TRIBE_CLIENT_SECRET for the CLI)")
 	case strings.Contains(id, ":"):
 		// Not quoted: "id:secret" pasted whole is the likely cause.
-		return nil, fmt.Errorf("%w: the client id contains a colon, which HTTP Basic auth cannot carry (RFC 7617); check that it is the client id alone, without the secret", ErrInvalidInput)
+		return nil, invalidf("the client id contains a colon, which HTTP Basic auth cannot carry (RFC 7617); check that it is the client id alone, without the secret")
 	case hasControl(id) || id != strings.TrimSpace(id):
-		return nil, fmt.Errorf("%w: the client id has spaces or control characters around or in it (a stray newline?); give it bare", ErrInvalidInput)
+		return nil, invalidf("the client id has spaces or control characters around or in it (a stray newline?); give it bare")
 	case hasControl(secret) || secret != strings.TrimSpace(secret):
-		return nil, fmt.Errorf("%w: the client secret has spaces or control characters around or in it (a stray newline from a file?); trim it", ErrInvalidInput)
+		return nil, invalidf("the client secret has spaces or control characters around or in it (a stray newline from a file?); trim it")
 	}
 	hc := withTransport(a.HTTPClient, a.UserAgent, func(base http.RoundTripper) http.RoundTripper {
-		return newBasicAuthTransport(id, secret, ep.scheme, ep.host, a.Retry.transport(base))
+		return newBasicAuthTransport(id, secret, ep.Scheme, ep.Host, a.Retry.transport(base))
 	})
 	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway}, nil
 }

@@ -68,8 +68,6 @@ func TestBadInputRefusedBeforeAnyRequest(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidInput)
 	_, err = (*App)(nil).BotToken(context.Background(), "n1")
 	assert.ErrorIs(t, err, ErrInvalidInput)
-	_, err = ok.BotToken(nil, "n1")
-	assert.ErrorIs(t, err, ErrInvalidInput)
 	_, err = NewClient(nil, ClientConfig{Endpoint: srv.URL})
 	assert.ErrorIs(t, err, ErrInvalidInput)
 

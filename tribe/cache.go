@@ -112,11 +112,11 @@ func NewCache(app *App, opts CacheOptions) (*Cache, error) {
 	}
 	switch {
 	case opts.Margin < 0:
-		return nil, wrapf(ErrInvalidInput, "cache margin %s is negative", opts.Margin)
+		return nil, invalidf("cache margin %s is negative", opts.Margin)
 	case opts.MaxEntries < 0 || opts.MaxEntries > MaxCacheSize:
-		return nil, wrapf(ErrInvalidInput, "cache size %d is out of range; give 1 to %d, or 0 for %d", opts.MaxEntries, MaxCacheSize, DefaultCacheSize)
+		return nil, invalidf("cache size %d is out of range; give 1 to %d, or 0 for %d", opts.MaxEntries, MaxCacheSize, DefaultCacheSize)
 	case opts.MintTimeout < 0:
-		return nil, wrapf(ErrInvalidInput, "mint timeout %s is negative", opts.MintTimeout)
+		return nil, invalidf("mint timeout %s is negative", opts.MintTimeout)
 	}
 	c := &Cache{
 		cfg: cfg, hc: app.HTTPClient, insecure: app.AllowInsecureHTTP, store: opts.Store, margin: opts.Margin, ahead: opts.RefreshAhead,
@@ -188,7 +188,7 @@ func (c *Cache) wallNow() time.Time {
 
 // String describes the cache without its app's secret.
 func (c *Cache) String() string {
-	return fmt.Sprintf("tribe.Cache{ClientID: %q, Endpoint: %q, Len: %d}", c.cfg.id, c.cfg.ep.url, c.Len())
+	return fmt.Sprintf("tribe.Cache{ClientID: %q, Endpoint: %q, Len: %d}", c.cfg.id, c.cfg.ep.URL, c.Len())
 }
 
 // GoString is String, so %#v hides the secret too.
@@ -217,9 +217,6 @@ func (c *Cache) Token(ctx context.Context, id Identity) (*oauth2.Token, error) {
 // each of its waits. It is safe for concurrent use. Bad input is refused
 // now with [ErrInvalidInput].
 func (c *Cache) TokenSource(ctx context.Context, id Identity) (oauth2.TokenSource, error) {
-	if ctx == nil {
-		return nil, wrapf(ErrInvalidInput, "nil context")
-	}
 	n, err := id.normalize()
 	if err != nil {
 		return nil, err
@@ -243,7 +240,7 @@ func (c *Cache) Invalidate(ctx context.Context, id Identity, tok *oauth2.Token) 
 		}
 		e.mu.Unlock()
 	}
-	key := StoreKey(c.cfg.ep.url, c.cfg.id, n)
+	key := StoreKey(c.cfg.ep.URL, c.cfg.id, n)
 	if stored, err := c.store.Get(ctx, key); err == nil && stored != nil && sameToken(stored, tok) {
 		_ = c.store.Delete(ctx, key)
 	}

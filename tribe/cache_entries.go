@@ -107,9 +107,6 @@ func (c *Cache) hit(e *entry) *oauth2.Token {
 
 // miss checks id, finds or adds its entry, and returns its token.
 func (c *Cache) miss(ctx context.Context, id Identity) (*oauth2.Token, error) {
-	if ctx == nil {
-		return nil, wrapf(ErrInvalidInput, "nil context")
-	}
 	n, err := id.normalize()
 	if err != nil {
 		return nil, err
@@ -121,7 +118,7 @@ func (c *Cache) miss(ctx context.Context, id Identity) (*oauth2.Token, error) {
 		if len(c.all) >= c.max {
 			c.evictLocked()
 		}
-		e = &entry{id: n, key: StoreKey(c.cfg.ep.url, c.cfg.id, n), hash: h, slot: len(c.all)}
+		e = &entry{id: n, key: StoreKey(c.cfg.ep.URL, c.cfg.id, n), hash: h, slot: len(c.all)}
 		e.lastUsed.Store(c.now())
 		if v, ok := c.index.Load(h); ok {
 			e.next.Store(v.(*entry))
@@ -186,9 +183,6 @@ func (c *Cache) evictLocked() {
 
 // wait joins or starts e's mint and waits for it, or for ctx.
 func (c *Cache) wait(ctx context.Context, e *entry) (*oauth2.Token, error) {
-	if ctx == nil {
-		return nil, wrapf(ErrInvalidInput, "nil context")
-	}
 	for {
 		f, err := c.startFlight(ctx, e)
 		if err != nil {

@@ -45,7 +45,7 @@ func TestCacheStoreTokenWithoutExpiryUsesJWT(t *testing.T) {
 	tok, err := a.Token(ctx, carol)
 	require.NoError(t, err)
 	// A store that keeps only the access token.
-	key := StoreKey(a.cfg.ep.url, a.cfg.id, a.TokenSourceID(t, carol))
+	key := StoreKey(a.cfg.ep.URL, a.cfg.id, a.TokenSourceID(t, carol))
 	require.NoError(t, store.Put(ctx, key, &oauth2.Token{AccessToken: tok.AccessToken}))
 
 	srv.Advance(2 * time.Hour) // the JWT has expired

@@ -38,7 +38,7 @@ type Client struct {
 // oauth2.StaticTokenSource for a token you already hold.
 func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
 	if ts == nil {
-		return nil, wrapf(ErrInvalidInput, "nil token source")
+		return nil, invalidf("nil token source")
 	}
 	raw := cfg.Endpoint
 	if raw == "" {
@@ -48,13 +48,13 @@ func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ep.hasUser {
-		return nil, wrapf(ErrInvalidInput, "the client's endpoint %q carries credentials; a Client authenticates with its token, so give the endpoint without them", ep.url)
+	if ep.HasUser {
+		return nil, invalidf("the client's endpoint %q carries credentials; a Client authenticates with its token, so give the endpoint without them", ep.URL)
 	}
 	hc := withTransport(cfg.HTTPClient, cfg.UserAgent, func(base http.RoundTripper) http.RoundTripper {
-		return &bearerTransport{source: ts, scheme: ep.scheme, host: ep.host, base: base}
+		return &bearerTransport{source: ts, scheme: ep.Scheme, host: ep.Host, base: base}
 	})
-	return &Client{endpoint: ep.url, gql: &gqlClient{endpoint: ep.url, hc: hc}}, nil
+	return &Client{endpoint: ep.URL, gql: &gqlClient{endpoint: ep.URL, hc: hc}}, nil
 }
 
 // Client mints a token for id and returns a client that calls Tribe with
@@ -79,7 +79,7 @@ func (a *App) Client(ctx context.Context, id Identity) (*Client, error) {
 // app's endpoint, with tokens from ts, keeping the app's secret out of its
 // errors.
 func clientWith(ts oauth2.TokenSource, tok *oauth2.Token, cfg *appConfig, hc *http.Client, insecure bool) (*Client, error) {
-	endpoint := cfg.ep.url
+	endpoint := cfg.ep.URL
 	if gw := GatewayURL(tok); gw != "" {
 		var err error
 		if endpoint, err = checkGateway(cfg.ep, gw, cfg.insecure, cfg.gateway); err != nil {

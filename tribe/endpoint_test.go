@@ -42,7 +42,7 @@ func TestParseEndpoint(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, tt.wantURL, ep.url)
+			assert.Equal(t, tt.wantURL, ep.URL)
 		})
 	}
 }
@@ -50,12 +50,12 @@ func TestParseEndpoint(t *testing.T) {
 func TestParseEndpointUserinfo(t *testing.T) {
 	ep, err := parseEndpoint("https://b93fa452-a49de953ea10:f7a14f1a7a17a7e5@app.tribe.so/graphql", false)
 	require.NoError(t, err)
-	assert.Equal(t, "b93fa452-a49de953ea10", ep.user)
-	assert.Equal(t, "f7a14f1a7a17a7e5", ep.password)
-	assert.True(t, ep.hasUser)
-	assert.True(t, ep.hasPasswd)
-	assert.Equal(t, "app.tribe.so", ep.host)
-	assert.NotContains(t, ep.url, "f7a14f1a7a17a7e5")
+	assert.Equal(t, "b93fa452-a49de953ea10", ep.User)
+	assert.Equal(t, "f7a14f1a7a17a7e5", ep.Password)
+	assert.True(t, ep.HasUser)
+	assert.True(t, ep.HasPasswd)
+	assert.Equal(t, "app.tribe.so", ep.Host)
+	assert.NotContains(t, ep.URL, "f7a14f1a7a17a7e5")
 }
 
 func TestRedactURL(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribekit/tribekit/internal/invalid"
 	"github.com/tribekit/tribekit/internal/redact"
 )
 
@@ -287,4 +288,10 @@ func (e *RedirectError) Error() string {
 	}
 	return fmt.Sprintf("tribe: the token endpoint answered HTTP %d %s %s; token requests carry credentials and never follow a redirect: set the token URL (or community URL) to the final address",
 		e.StatusCode, http.StatusText(e.StatusCode), target)
+}
+
+// invalidf returns an invalid-input error, "tribe: <what is wrong>; <how to
+// fix it>", matching [ErrInvalidInput].
+func invalidf(format string, args ...any) error {
+	return invalid.Errorf("tribe", ErrInvalidInput, format, args...)
 }

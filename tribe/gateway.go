@@ -28,14 +28,14 @@ func checkGateway(ep endpoint, gateway string, insecure bool, check func(endpoin
 		return "", fmt.Errorf("%w: the server returned a gatewayUrl with credentials in it (host %s); the token was not sent to it", ErrUntrustedGateway, u.Host)
 	}
 	if u.Scheme == "http" {
-		epLoopback := ep.scheme == "http" && loopback.Host(hostname(ep.host))
-		sameHost := ep.scheme == "http" && strings.EqualFold(hostname(ep.host), u.Hostname())
+		epLoopback := ep.Scheme == "http" && loopback.Host(hostname(ep.Host))
+		sameHost := ep.Scheme == "http" && strings.EqualFold(hostname(ep.Host), u.Hostname())
 		if !(epLoopback && loopback.Host(u.Hostname())) && !(insecure && sameHost) {
 			return "", fmt.Errorf("%w: the server returned the plain http gatewayUrl http://%s, to which a token would travel in clear text; the token was not sent there (plain http is trusted only on loopback, from an endpoint that is itself plain http on loopback)", ErrUntrustedGateway, u.Host)
 		}
 	}
 	if check != nil {
-		epURL, err := url.Parse(ep.url)
+		epURL, err := url.Parse(ep.URL)
 		if err != nil {
 			return "", fmt.Errorf("tribe: reading the endpoint back: %w", err)
 		}

@@ -165,7 +165,7 @@ func (g PasswordGrant) GoString() string { return g.String() }
 
 func (g *PasswordGrant) flow(ctx context.Context) (*grantFlow, error) {
 	if g == nil {
-		return nil, wrapf(ErrInvalidInput, "password grant: nil *PasswordGrant")
+		return nil, invalidf("password grant: nil *PasswordGrant")
 	}
 	f, err := g.check(ctx)
 	if err != nil {
@@ -182,11 +182,11 @@ func (g *PasswordGrant) check(ctx context.Context) (*grantFlow, error) {
 	}
 	switch {
 	case strings.TrimSpace(g.Username) == "":
-		return nil, fmt.Errorf("%w: the username is empty; set PasswordGrant.Username to the user's username or email", ErrInvalidInput)
+		return nil, invalidf("the username is empty; set PasswordGrant.Username to the user's username or email")
 	case g.Username != strings.TrimSpace(g.Username) || hasControl(g.Username):
-		return nil, fmt.Errorf("%w: the username %q has spaces or control characters around or in it; give it bare", ErrInvalidInput, g.Username)
+		return nil, invalidf("the username %q has spaces or control characters around or in it; give it bare", g.Username)
 	case g.Password == "":
-		return nil, fmt.Errorf("%w: the password is empty; set PasswordGrant.Password to the user's password", ErrInvalidInput)
+		return nil, invalidf("the password is empty; set PasswordGrant.Password to the user's password")
 	}
 	user, password := g.Username, g.Password
 	f.secrets = append(f.secrets, password)
@@ -233,7 +233,7 @@ func (g ExchangeGrant) GoString() string { return g.String() }
 
 func (g *ExchangeGrant) flow(ctx context.Context) (*grantFlow, error) {
 	if g == nil {
-		return nil, wrapf(ErrInvalidInput, "exchange grant: nil *ExchangeGrant")
+		return nil, invalidf("exchange grant: nil *ExchangeGrant")
 	}
 	f, err := g.check(ctx)
 	if err != nil {
@@ -260,17 +260,17 @@ func (g *ExchangeGrant) check(ctx context.Context) (*grantFlow, error) {
 		}
 		n++
 		if id.value != strings.TrimSpace(id.value) || hasControl(id.value) {
-			return nil, fmt.Errorf("%w: ExchangeGrant.%s %q has spaces or control characters around or in it; give it bare", ErrInvalidInput, id.field, id.value)
+			return nil, invalidf("ExchangeGrant.%s %q has spaces or control characters around or in it; give it bare", id.field, id.value)
 		}
 		key, value, who = id.key, id.value, id.key+" "+id.value
 	}
 	switch {
 	case n == 0:
-		return nil, fmt.Errorf("%w: no user is named; set exactly one of ExchangeGrant.Email, UserID (Tribe's member id) or ExternalID (your product's user id)", ErrInvalidInput)
+		return nil, invalidf("no user is named; set exactly one of ExchangeGrant.Email, UserID (Tribe's member id) or ExternalID (your product's user id)")
 	case n > 1:
-		return nil, fmt.Errorf("%w: %d of ExchangeGrant.Email, UserID and ExternalID are set; Tribe takes exactly one, so keep one and clear the others", ErrInvalidInput, n)
+		return nil, invalidf("%d of ExchangeGrant.Email, UserID and ExternalID are set; Tribe takes exactly one, so keep one and clear the others", n)
 	case key == "email" && !strings.Contains(value, "@"):
-		return nil, fmt.Errorf("%w: ExchangeGrant.Email %q is not an email address; give one like user@example.com, or use UserID or ExternalID", ErrInvalidInput, value)
+		return nil, invalidf("ExchangeGrant.Email %q is not an email address; give one like user@example.com, or use UserID or ExternalID", value)
 	}
 	cc := &clientcredentials.Config{
 		ClientID:     f.conf.ClientID,
@@ -324,7 +324,7 @@ func (g RefreshGrant) GoString() string { return g.String() }
 
 func (g *RefreshGrant) flow(ctx context.Context) (*grantFlow, error) {
 	if g == nil {
-		return nil, wrapf(ErrInvalidInput, "refresh grant: nil *RefreshGrant")
+		return nil, invalidf("refresh grant: nil *RefreshGrant")
 	}
 	f, err := g.check(ctx)
 	if err != nil {
@@ -341,9 +341,9 @@ func (g *RefreshGrant) check(ctx context.Context) (*grantFlow, error) {
 	}
 	switch {
 	case strings.TrimSpace(g.RefreshToken) == "":
-		return nil, fmt.Errorf("%w: the refresh token is empty; set RefreshGrant.RefreshToken to the refresh_token a grant returned", ErrInvalidInput)
+		return nil, invalidf("the refresh token is empty; set RefreshGrant.RefreshToken to the refresh_token a grant returned")
 	case hasControl(g.RefreshToken) || g.RefreshToken != strings.TrimSpace(g.RefreshToken):
-		return nil, fmt.Errorf("%w: the refresh token has spaces or control characters around or in it (a stray newline from a file?); trim it", ErrInvalidInput)
+		return nil, invalidf("the refresh token has spaces or control characters around or in it (a stray newline from a file?); trim it")
 	}
 	return f, nil
 }

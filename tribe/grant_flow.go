@@ -32,22 +32,19 @@ type grantFlow struct {
 // newGrantFlow checks what every grant needs: a context, a token URL and
 // the client's credentials.
 func newGrantFlow(ctx context.Context, name, communityURL, tokenURL, id, secret string, hc *http.Client, allowInsecure bool, retry RetryPolicy) (*grantFlow, error) {
-	if ctx == nil {
-		return nil, fmt.Errorf("%w: nil context", ErrInvalidInput)
-	}
 	u, err := oauthTokenURL(communityURL, tokenURL, allowInsecure)
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case strings.TrimSpace(id) == "":
-		return nil, fmt.Errorf("%w: the client id is empty; set ClientID to the client id Tribe provided", ErrInvalidInput)
+		return nil, invalidf("the client id is empty; set ClientID to the client id Tribe provided")
 	case strings.TrimSpace(secret) == "":
-		return nil, fmt.Errorf("%w: the client secret is empty; set ClientSecret to the client secret Tribe provided", ErrInvalidInput)
+		return nil, invalidf("the client secret is empty; set ClientSecret to the client secret Tribe provided")
 	case hasControl(id) || id != strings.TrimSpace(id):
-		return nil, fmt.Errorf("%w: the client id has spaces or control characters around or in it; give it bare", ErrInvalidInput)
+		return nil, invalidf("the client id has spaces or control characters around or in it; give it bare")
 	case hasControl(secret) || secret != strings.TrimSpace(secret):
-		return nil, fmt.Errorf("%w: the client secret has spaces or control characters around or in it (a stray newline from a file?); trim it", ErrInvalidInput)
+		return nil, invalidf("the client secret has spaces or control characters around or in it (a stray newline from a file?); trim it")
 	}
 	return &grantFlow{
 		name: name,
@@ -85,9 +82,9 @@ func noRedirects(hc *http.Client) *http.Client {
 func oauthTokenURL(communityURL, tokenURL string, allowInsecure bool) (string, error) {
 	switch {
 	case communityURL == "" && tokenURL == "":
-		return "", fmt.Errorf("%w: no community URL; set CommunityURL to your community's address, such as https://community.example.com (or TokenURL to the token endpoint's full URL)", ErrInvalidInput)
+		return "", invalidf("no community URL; set CommunityURL to your community's address, such as https://community.example.com (or TokenURL to the token endpoint's full URL)")
 	case communityURL != "" && tokenURL != "":
-		return "", fmt.Errorf("%w: both CommunityURL and TokenURL are set; set one (the token URL is the community URL plus %s)", ErrInvalidInput, OAuthTokenPath)
+		return "", invalidf("both CommunityURL and TokenURL are set; set one (the token URL is the community URL plus %s)", OAuthTokenPath)
 	}
 	field, raw := "TokenURL", tokenURL
 	if communityURL != "" {
@@ -102,15 +99,15 @@ func oauthTokenURL(communityURL, tokenURL string, allowInsecure bool) (string, e
 				shown = fmt.Sprintf("%q", (&url.URL{Scheme: u.Scheme, Path: u.Path}).String())
 			}
 		}
-		return "", fmt.Errorf("%w: %s %s is not an absolute http(s) URL; give one such as https://community.example.com", ErrInvalidInput, field, shown)
+		return "", invalidf("%s %s is not an absolute http(s) URL; give one such as https://community.example.com", field, shown)
 	}
 	if u.User != nil {
 		u.User = nil
-		return "", fmt.Errorf("%w: %s %q carries credentials in its userinfo; remove them and set ClientID and ClientSecret instead", ErrInvalidInput, field, u.String())
+		return "", invalidf("%s %q carries credentials in its userinfo; remove them and set ClientID and ClientSecret instead", field, u.String())
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 		u.RawQuery, u.Fragment, u.ForceQuery = "", "", false
-		return "", fmt.Errorf("%w: %s %q has a query or fragment; give the bare URL", ErrInvalidInput, field, u.String())
+		return "", invalidf("%s %q has a query or fragment; give the bare URL", field, u.String())
 	}
 	if communityURL != "" {
 		raw = strings.TrimRight(raw, "/") + OAuthTokenPath
@@ -119,7 +116,7 @@ func oauthTokenURL(communityURL, tokenURL string, allowInsecure bool) (string, e
 	if err != nil {
 		return "", wrapf(err, "checking %s", field)
 	}
-	return ep.url, nil
+	return ep.URL, nil
 }
 
 // context returns ctx carrying the flow's HTTP client for x/oauth2.

@@ -433,11 +433,6 @@ func TestGrantBadInputIsRefusedBeforeAnyRequest(t *testing.T) {
 		{"password: secret with a newline", pw(func(g *PasswordGrant) { g.ClientSecret = testClientSecret + "\n" }), "trim it"},
 		{"refresh: empty refresh token", rf(func(g *RefreshGrant) { g.RefreshToken = "" }), "set RefreshGrant.RefreshToken"},
 		{"refresh: refresh token with a newline", rf(func(g *RefreshGrant) { g.RefreshToken = "refresh-1\n" }), "trim it"},
-		{"nil context", func() error {
-			//lint:ignore SA1012 testing the nil check
-			_, err := (&PasswordGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).Token(nil) //nolint:staticcheck
-			return err
-		}, "nil context"},
 		{"nil grant", func() error { _, err := (*ExchangeGrant)(nil).Token(ctx); return err }, "nil *ExchangeGrant"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -23,7 +23,7 @@ func ParsePermissionContext(s string) (PermissionContext, error) {
 	case ContextNetwork, ContextMember, ContextPost, ContextSpace:
 		return c, nil
 	}
-	return "", fmt.Errorf("%w: unknown permission context %q; use one of NETWORK, MEMBER, POST, SPACE", ErrInvalidInput, s)
+	return "", invalidf("unknown permission context %q; use one of NETWORK, MEMBER, POST, SPACE", s)
 }
 
 // Identity says whom a token is minted for: the app's bot account in a
@@ -69,11 +69,11 @@ func (id Identity) String() string {
 // normalize checks the identity and fills in the defaults.
 func (id Identity) normalize() (Identity, error) {
 	if strings.TrimSpace(id.NetworkID) == "" {
-		return id, fmt.Errorf("%w: the network id is empty; give the community's id (Tribe shows it in the community's settings)", ErrInvalidInput)
+		return id, invalidf("the network id is empty; give the community's id (Tribe shows it in the community's settings)")
 	}
 	for _, f := range []struct{ name, v string }{{"network id", id.NetworkID}, {"member id", id.MemberID}, {"entity id", id.EntityID}} {
 		if f.v != strings.TrimSpace(f.v) || hasControl(f.v) {
-			return id, fmt.Errorf("%w: the %s %q has spaces or control characters around or in it; give the bare id", ErrInvalidInput, f.name, f.v)
+			return id, invalidf("the %s %q has spaces or control characters around or in it; give the bare id", f.name, f.v)
 		}
 	}
 	if id.Context == "" {
@@ -86,7 +86,7 @@ func (id Identity) normalize() (Identity, error) {
 	id.Context = c
 	if id.EntityID == "" {
 		if c != ContextNetwork {
-			return id, fmt.Errorf("%w: context %s needs an entity id (the %s's id); only NETWORK defaults it to the network id", ErrInvalidInput, c, strings.ToLower(string(c)))
+			return id, invalidf("context %s needs an entity id (the %s's id); only NETWORK defaults it to the network id", c, strings.ToLower(string(c)))
 		}
 		id.EntityID = id.NetworkID
 	}

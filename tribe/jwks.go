@@ -50,7 +50,7 @@ func NewJWK(pub crypto.PublicKey, kid string) (JWK, error) {
 	case *ecdsa.PublicKey:
 		raw, err := p.Bytes() // 0x04 || x || y, each the curve's full length
 		if err != nil {
-			return JWK{}, fmt.Errorf("%w: the EC public key cannot be encoded: %w", ErrInvalidInput, err)
+			return JWK{}, invalidf("the EC public key cannot be encoded: %w", err)
 		}
 		size := (len(raw) - 1) / 2
 		k.Kty = "EC"
@@ -96,11 +96,11 @@ func (k JWK) PublicKey() (crypto.PublicKey, error) {
 		n, err1 := base64.RawURLEncoding.DecodeString(k.N)
 		e, err2 := base64.RawURLEncoding.DecodeString(k.E)
 		if err1 != nil || err2 != nil || len(n) == 0 || len(e) == 0 || len(e) > 4 {
-			return nil, fmt.Errorf("%w: JWK %q: n or e is not a base64url big-endian integer", ErrInvalidInput, k.Kid)
+			return nil, invalidf("JWK %q: n or e is not a base64url big-endian integer", k.Kid)
 		}
 		ei := new(big.Int).SetBytes(e)
 		if ei.Int64() < 3 || ei.Bit(0) == 0 {
-			return nil, fmt.Errorf("%w: JWK %q: e is not an odd exponent of 3 or more", ErrInvalidInput, k.Kid)
+			return nil, invalidf("JWK %q: e is not an odd exponent of 3 or more", k.Kid)
 		}
 		return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(ei.Int64())}, nil
 	case "EC":
@@ -113,21 +113,21 @@ func (k JWK) PublicKey() (crypto.PublicKey, error) {
 		case "P-521":
 			c = elliptic.P521()
 		default:
-			return nil, fmt.Errorf("%w: JWK %q: unsupported curve %q", ErrInvalidInput, k.Kid, k.Crv)
+			return nil, invalidf("JWK %q: unsupported curve %q", k.Kid, k.Crv)
 		}
 		size := (c.Params().BitSize + 7) / 8
 		x, err1 := base64.RawURLEncoding.DecodeString(k.X)
 		y, err2 := base64.RawURLEncoding.DecodeString(k.Y)
 		if err1 != nil || err2 != nil || len(x) != size || len(y) != size {
-			return nil, fmt.Errorf("%w: JWK %q: x and y must be base64url coordinates of %d bytes each", ErrInvalidInput, k.Kid, size)
+			return nil, invalidf("JWK %q: x and y must be base64url coordinates of %d bytes each", k.Kid, size)
 		}
 		pub, err := ecdsa.ParseUncompressedPublicKey(c, append(append([]byte{4}, x...), y...))
 		if err != nil {
-			return nil, fmt.Errorf("%w: JWK %q: the point is not on curve %s", ErrInvalidInput, k.Kid, k.Crv)
+			return nil, invalidf("JWK %q: the point is not on curve %s", k.Kid, k.Crv)
 		}
 		return pub, nil
 	}
-	return nil, fmt.Errorf("%w: JWK %q: unsupported kty %q; want RSA or EC", ErrInvalidInput, k.Kid, k.Kty)
+	return nil, invalidf("JWK %q: unsupported kty %q; want RSA or EC", k.Kid, k.Kty)
 }
 
 // JWK returns the public half of the signer's PrivateKey as a JWK whose kid
@@ -139,7 +139,7 @@ func (s *Signer) JWK() (JWK, error) {
 		return JWK{}, err
 	}
 	if s.PrivateKey == nil {
-		return JWK{}, fmt.Errorf("%w: the signer uses an HS256 secret, which has no public key to publish; configure the same secret on the community instead", ErrInvalidInput)
+		return JWK{}, invalidf("the signer uses an HS256 secret, which has no public key to publish; configure the same secret on the community instead")
 	}
 	return NewJWK(s.PrivateKey.Public(), g.kid)
 }

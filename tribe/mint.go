@@ -38,20 +38,17 @@ func (a *App) BotToken(ctx context.Context, networkID string) (*oauth2.Token, er
 // networkID.
 func (a *App) MemberToken(ctx context.Context, networkID, memberID string) (*oauth2.Token, error) {
 	if memberID == "" {
-		return nil, fmt.Errorf("%w: the member id is empty; give the member's id, or use BotToken for the bot account", ErrInvalidInput)
+		return nil, invalidf("the member id is empty; give the member's id, or use BotToken for the bot account")
 	}
 	return a.Mint(ctx, Impersonate(networkID, memberID))
 }
 
 func (c *appConfig) mint(ctx context.Context, id Identity) (*oauth2.Token, error) {
-	if ctx == nil {
-		return nil, fmt.Errorf("%w: nil context", ErrInvalidInput)
-	}
 	id, err := id.normalize()
 	if err != nil {
 		return nil, err
 	}
-	gc := &gqlClient{endpoint: c.ep.url, hc: c.hc, secrets: []string{c.secret}, basicAuth: true}
+	gc := &gqlClient{endpoint: c.ep.URL, hc: c.hc, secrets: []string{c.secret}, basicAuth: true}
 	resp, err := limitedToken(ctx, gc, string(id.Context), id.EntityID, id.MemberID, id.NetworkID)
 	if err != nil {
 		return nil, wrapf(err, "minting a token for %s", id)

@@ -116,10 +116,10 @@ func CheckPassthroughJWT(token string) (*PassthroughClaims, error) {
 func checkPassthroughJWT(token string, now time.Time) (*PassthroughClaims, error) {
 	token = strings.TrimSpace(token)
 	if token == "" {
-		return nil, fmt.Errorf("%w: the JWT is empty; give the token your product issued", ErrInvalidInput)
+		return nil, invalidf("the JWT is empty; give the token your product issued")
 	}
 	if strings.HasPrefix(strings.ToLower(token), "bearer ") {
-		return nil, fmt.Errorf("%w: the JWT starts with \"Bearer \"; give the token alone", ErrInvalidInput)
+		return nil, invalidf("the JWT starts with \"Bearer \"; give the token alone")
 	}
 	claims := jwt.MapClaims{}
 	parsed, parts, err := jwt.NewParser(jwt.WithJSONNumber()).ParseUnverified(token, claims)
@@ -130,7 +130,7 @@ func checkPassthroughJWT(token string, now time.Time) (*PassthroughClaims, error
 		// The claims were read, but alg is missing or unknown; go on so
 		// that every problem is reported.
 	default:
-		return nil, fmt.Errorf("%w: the token is not a well-formed JWT (three base64url-encoded parts, header.claims.signature, with JSON header and claims)", ErrInvalidInput)
+		return nil, invalidf("the token is not a well-formed JWT (three base64url-encoded parts, header.claims.signature, with JSON header and claims)")
 	}
 	out := &PassthroughClaims{}
 	alg, _ := parsed.Header["alg"].(string)

@@ -92,7 +92,7 @@ type signing struct {
 // check checks the signer's settings.
 func (s *Signer) check() (*signing, error) {
 	if s == nil {
-		return nil, fmt.Errorf("%w: nil *Signer", ErrInvalidInput)
+		return nil, invalidf("nil *Signer")
 	}
 	g := &signing{lifetime: s.Lifetime, now: s.now}
 	if g.now == nil {
@@ -102,15 +102,15 @@ func (s *Signer) check() (*signing, error) {
 	case g.lifetime == 0:
 		g.lifetime = DefaultJWTLifetime
 	case g.lifetime < 2*time.Second:
-		return nil, fmt.Errorf("%w: Signer.Lifetime %s is under two seconds; give a lifetime such as %s, or zero for that default", ErrInvalidInput, s.Lifetime, DefaultJWTLifetime)
+		return nil, invalidf("Signer.Lifetime %s is under two seconds; give a lifetime such as %s, or zero for that default", s.Lifetime, DefaultJWTLifetime)
 	}
 	g.lifetime = g.lifetime.Truncate(time.Second)
 	switch {
 	case s.Secret != nil && s.PrivateKey != nil:
-		return nil, fmt.Errorf("%w: Signer.Secret and Signer.PrivateKey are both set; set Secret for HS256 or PrivateKey for RS256/ES256, not both", ErrInvalidInput)
+		return nil, invalidf("Signer.Secret and Signer.PrivateKey are both set; set Secret for HS256 or PrivateKey for RS256/ES256, not both")
 	case s.Secret != nil:
 		if len(s.Secret) < minHMACSecret {
-			return nil, fmt.Errorf("%w: Signer.Secret is %d bytes; HS256 needs at least %d (RFC 7518 section 3.2), so use a longer random secret", ErrInvalidInput, len(s.Secret), minHMACSecret)
+			return nil, invalidf("Signer.Secret is %d bytes; HS256 needs at least %d (RFC 7518 section 3.2), so use a longer random secret", len(s.Secret), minHMACSecret)
 		}
 		g.method, g.key = jwt.SigningMethodHS256, s.Secret
 		return g, nil
@@ -127,7 +127,7 @@ func (s *Signer) check() (*signing, error) {
 		}
 		return g, nil
 	}
-	return nil, fmt.Errorf("%w: the Signer has no key; set Signer.Secret to an HS256 secret or Signer.PrivateKey to an RSA or EC private key (see ParsePrivateKeyPEM)", ErrInvalidInput)
+	return nil, invalidf("the Signer has no key; set Signer.Secret to an HS256 secret or Signer.PrivateKey to an RSA or EC private key (see ParsePrivateKeyPEM)")
 }
 
 // signingMethod returns the JWS algorithm for a public key: RS256 for RSA,
@@ -136,7 +136,7 @@ func signingMethod(pub crypto.PublicKey) (jwt.SigningMethod, error) {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		if k.N == nil || k.N.BitLen() < minRSABits {
-			return nil, fmt.Errorf("%w: the RSA key is too small; use one of at least %d bits (RFC 7518 section 3.3)", ErrInvalidInput, minRSABits)
+			return nil, invalidf("the RSA key is too small; use one of at least %d bits (RFC 7518 section 3.3)", minRSABits)
 		}
 		return jwt.SigningMethodRS256, nil
 	case *ecdsa.PublicKey:
@@ -148,9 +148,9 @@ func signingMethod(pub crypto.PublicKey) (jwt.SigningMethod, error) {
 		case elliptic.P521():
 			return jwt.SigningMethodES512, nil
 		}
-		return nil, fmt.Errorf("%w: the EC key's curve is not P-256, P-384 or P-521, which JWS signs with (RFC 7518 section 3.4)", ErrInvalidInput)
+		return nil, invalidf("the EC key's curve is not P-256, P-384 or P-521, which JWS signs with (RFC 7518 section 3.4)")
 	}
-	return nil, fmt.Errorf("%w: the key is a %T; give an RSA or EC key", ErrInvalidInput, pub)
+	return nil, invalidf("the key is a %T; give an RSA or EC key", pub)
 }
 
 // Sign returns a JWT for user, signed now and valid for the signer's
@@ -197,10 +197,10 @@ func (u JWTUser) check() error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("%w: the JWT's user has no %s; set JWTUser.ID (the user's id in your product, the sub claim), Name and Email", ErrInvalidInput, strings.Join(missing, ", "))
+		return invalidf("the JWT's user has no %s; set JWTUser.ID (the user's id in your product, the sub claim), Name and Email", strings.Join(missing, ", "))
 	}
 	if !strings.Contains(u.Email, "@") {
-		return fmt.Errorf("%w: JWTUser.Email %q is not an email address", ErrInvalidInput, u.Email)
+		return invalidf("JWTUser.Email %q is not an email address", u.Email)
 	}
 	return nil
 }
@@ -252,10 +252,10 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
 		if block == nil {
-			return nil, fmt.Errorf("%w: no PEM private key found; give a PEM file that starts with -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE KEY)", ErrInvalidInput)
+			return nil, invalidf("no PEM private key found; give a PEM file that starts with -----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY, EC PRIVATE KEY)")
 		}
 		if _, encrypted := block.Headers["Proc-Type"]; encrypted || block.Type == "ENCRYPTED PRIVATE KEY" {
-			return nil, fmt.Errorf("%w: the PEM private key is encrypted; decrypt it first (openssl pkey -in key.pem -out plain.pem)", ErrInvalidInput)
+			return nil, invalidf("the PEM private key is encrypted; decrypt it first (openssl pkey -in key.pem -out plain.pem)")
 		}
 		one := pem.EncodeToMemory(&pem.Block{Type: block.Type, Bytes: block.Bytes})
 		var (
@@ -274,12 +274,12 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 				key, err = jwt.ParseECPrivateKeyFromPEM(one)
 			}
 		case "PUBLIC KEY", "RSA PUBLIC KEY", "CERTIFICATE":
-			return nil, fmt.Errorf("%w: the PEM holds a %s, not a private key; the signer needs the private key (Tribe gets the public one)", ErrInvalidInput, strings.ToLower(block.Type))
+			return nil, invalidf("the PEM holds a %s, not a private key; the signer needs the private key (Tribe gets the public one)", strings.ToLower(block.Type))
 		default:
-			return nil, fmt.Errorf("%w: the PEM block is a %q, not a private key", ErrInvalidInput, block.Type)
+			return nil, invalidf("the PEM block is a %q, not a private key", block.Type)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: the PEM %s is not an RSA or EC private key that can be read (Ed25519 and other kinds are not supported)", ErrInvalidInput, strings.ToLower(block.Type))
+			return nil, invalidf("the PEM %s is not an RSA or EC private key that can be read (Ed25519 and other kinds are not supported)", strings.ToLower(block.Type))
 		}
 		if _, err := signingMethod(key.Public()); err != nil {
 			return nil, err

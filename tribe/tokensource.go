@@ -30,7 +30,7 @@ func (a *App) BotTokenSource(ctx context.Context, networkID string) (oauth2.Toke
 // MemberTokenSource is [App.TokenSource] for a member.
 func (a *App) MemberTokenSource(ctx context.Context, networkID, memberID string) (oauth2.TokenSource, error) {
 	if memberID == "" {
-		return nil, wrapf(ErrInvalidInput, "the member id is empty; give the member's id, or use BotTokenSource for the bot account")
+		return nil, invalidf("the member id is empty; give the member's id, or use BotTokenSource for the bot account")
 	}
 	return a.TokenSource(ctx, Impersonate(networkID, memberID))
 }
@@ -46,9 +46,6 @@ func (a *App) mintSource(ctx context.Context, id Identity) (*mintSource, error) 
 	cfg, err := a.config()
 	if err != nil {
 		return nil, err
-	}
-	if ctx == nil {
-		return nil, wrapf(ErrInvalidInput, "nil context")
 	}
 	nid, err := id.normalize()
 	if err != nil {
