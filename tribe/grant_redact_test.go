@@ -2,23 +2,18 @@ package tribe
 
 import (
 	"context"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// Every config and every error of the grants, the signer and the
-// passthrough check, formatted every way, holds no secret, password or token.
+// Every config and every error of the grants, formatted every way, holds no
+// secret, password or token.
 func TestNoSecretInAnyTextOfGrantsAndJWTs(t *testing.T) {
 	const (
 		secret   = "CLIENT-SECRET-9f8e7d"
@@ -26,14 +21,10 @@ func TestNoSecretInAnyTextOfGrantsAndJWTs(t *testing.T) {
 		refresh  = "REFRESH-TOKEN-4d5e6f"
 		access   = "ACCESS-TOKEN-7a8b9c"
 	)
-	hmacSecret := "HS256-SECRET-0123456789abcdef0123456789"
-	rsaDER := x509.MarshalPKCS1PrivateKey(testKeys()["RS256"].(*rsa.PrivateKey))
-	pemBody := base64.StdEncoding.EncodeToString(rsaDER)[:40]
-	signed, err := (&Signer{Secret: []byte(hmacSecret)}).Sign(testUser)
-	require.NoError(t, err)
-	expired := hsJWT(t, jwt.MapClaims{"sub": "u", "exp": time.Now().Add(-time.Hour).Unix()})
-	secrets := []string{secret, password, refresh, access, hmacSecret, pemBody, signed, expired,
-		strings.Split(signed, ".")[2], strings.Split(expired, ".")[1]}
+	// Any JWT, as Tribe's tokens are, is hidden even when the server was
+	// never sent it.
+	signed := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1LTQyIn0.c2lnbmF0dXJlLXNlY3JldA"
+	secrets := []string{secret, password, refresh, access, signed, strings.Split(signed, ".")[2]}
 
 	// A token endpoint that echoes whatever it is sent, every way it can.
 	var mode string
@@ -60,8 +51,7 @@ func TestNoSecretInAnyTextOfGrantsAndJWTs(t *testing.T) {
 	var values []any
 	values = append(values, pw, &pw, ex, &ex, rf, &rf,
 		PasswordGrant{CommunityURL: "https://id:" + secret + "@c.example.com?client_secret=" + secret, Password: password},
-		RefreshGrant{TokenURL: "https://c.example.com/t?refresh_token=" + refresh, RefreshToken: refresh},
-		Signer{Secret: []byte(hmacSecret)}, &Signer{PrivateKey: testKeys()["RS256"]})
+		RefreshGrant{TokenURL: "https://c.example.com/t?refresh_token=" + refresh, RefreshToken: refresh})
 
 	var errs []error
 	collect := func(_ any, err error) { errs = append(errs, err) }
@@ -93,17 +83,6 @@ func TestNoSecretInAnyTextOfGrantsAndJWTs(t *testing.T) {
 	gone := pw
 	gone.CommunityURL = "http://127.0.0.1:1"
 	collect(gone.Token(ctx))
-	// JWTs and keys.
-	collect(CheckPassthroughJWT(expired))
-	collect(CheckPassthroughJWT("Bearer " + signed))
-	collect(CheckPassthroughJWT(signed + "." + secret))
-	collect(PassthroughTokenSource(expired))
-	collect((&Signer{Secret: []byte(hmacSecret[:20])}).Sign(testUser))
-	collect((&Signer{Secret: []byte(hmacSecret), PrivateKey: testKeys()["ES256"]}).Sign(testUser))
-	collect((&Signer{Secret: []byte(hmacSecret)}).JWK())
-	collect(ParsePrivateKeyPEM([]byte("-----BEGIN PUBLIC KEY-----\n" + pemBody + "\n-----END PUBLIC KEY-----\n")))
-	collect(ParsePrivateKeyPEM([]byte("-----BEGIN RSA PRIVATE KEY-----\n" + pemBody + "\n-----END RSA PRIVATE KEY-----\n")))
-	collect(ParsePrivateKeyPEM([]byte(pemBody)))
 
 	n := 0
 	for _, err := range errs {
@@ -114,7 +93,7 @@ func TestNoSecretInAnyTextOfGrantsAndJWTs(t *testing.T) {
 		values = append(values, err)
 		assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
 	}
-	require.Greater(t, n, 40, "the error paths must have failed")
+	require.Equal(t, len(errs), n, "every error path must have failed")
 
 	for _, v := range values {
 		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {

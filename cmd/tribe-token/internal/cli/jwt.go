@@ -5,8 +5,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/passthrough"
 )
 
 // newJWTCmd builds "jwt" and its subcommands.
@@ -53,7 +52,7 @@ func groupRun(cmd *cobra.Command, args []string) error {
 func (e *env) newJWTSignCmd() *cobra.Command {
 	var (
 		secretFile, keyFile, kid string
-		user                     tribe.JWTUser
+		user                     passthrough.User
 		ttl                      time.Duration
 		output                   string
 	)
@@ -75,7 +74,7 @@ secret must be at least 32 bytes; one trailing newline is trimmed.`,
 			if err := checkOutput(output, outToken, outJSON, outEnv); err != nil {
 				return err
 			}
-			s := &tribe.Signer{KeyID: kid, Lifetime: ttl}
+			s := &passthrough.Signer{KeyID: kid, Lifetime: ttl}
 			switch {
 			case secretFile != "" && keyFile != "":
 				return usagef("--hs256-secret-file and --private-key-file both give the key; give one of them")
@@ -94,7 +93,7 @@ secret must be at least 32 bytes; one trailing newline is trimmed.`,
 					return err
 				}
 				e.secrets = append(e.secrets, string(pem))
-				if s.PrivateKey, err = tribe.ParsePrivateKeyPEM(pem); err != nil {
+				if s.PrivateKey, err = passthrough.ParsePrivateKeyPEM(pem); err != nil {
 					return err
 				}
 			default:
@@ -122,7 +121,7 @@ secret must be at least 32 bytes; one trailing newline is trimmed.`,
 	f.StringVar(&user.ID, "sub", "", "the user's id in your product (sub claim); required")
 	f.StringVar(&user.Name, "name", "", "the user's display name (name claim); required")
 	f.StringVar(&user.Email, "email", "", "the user's email address (email claim); required")
-	f.DurationVar(&ttl, "ttl", tribe.DefaultJWTLifetime, "how long the JWT is valid")
+	f.DurationVar(&ttl, "ttl", passthrough.DefaultLifetime, "how long the JWT is valid")
 	_ = cmd.MarkFlagRequired("sub")
 	_ = cmd.MarkFlagRequired("name")
 	_ = cmd.MarkFlagRequired("email")
@@ -169,7 +168,7 @@ The token comes from TRIBE_TOKEN or --token-file (- for stdin).`,
 			if err != nil {
 				return err
 			}
-			c, err := tribe.CheckPassthroughJWT(tok)
+			c, err := passthrough.Check(tok)
 			if err != nil {
 				return err
 			}

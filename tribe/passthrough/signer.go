@@ -1,4 +1,4 @@
-package tribe
+package passthrough
 
 import (
 	"crypto"
@@ -14,9 +14,9 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// DefaultJWTLifetime is how long a JWT a [Signer] signs stays valid when its
+// DefaultLifetime is how long a JWT a [Signer] signs stays valid when its
 // Lifetime is zero: short, as Tribe's SSO recommends (TRIBE_API.md section 5).
-const DefaultJWTLifetime = 60 * time.Second
+const DefaultLifetime = 60 * time.Second
 
 // minHMACSecret is the shortest HS256 secret a Signer takes: RFC 7518
 // section 3.2 asks for a key at least as long as the hash, 256 bits.
@@ -25,9 +25,9 @@ const minHMACSecret = 32
 // minRSABits is the smallest RSA key a Signer takes (RFC 7518 section 3.3).
 const minRSABits = 2048
 
-// JWTUser is the user a [Signer] signs a JWT for: the claims Tribe reads
+// User is the user a [Signer] signs a JWT for: the claims Tribe reads
 // (TRIBE_API.md section 5). All three fields are required.
-type JWTUser struct {
+type User struct {
 	// ID is the user's id in your product, the sub claim; Tribe stores it
 	// as the member's externalId.
 	ID string
@@ -57,7 +57,7 @@ type Signer struct {
 	// with Secret.
 	KeyID string
 	// Lifetime is how long each JWT is valid, in whole seconds (JWT times
-	// are); zero means [DefaultJWTLifetime]. It must be at least 2s.
+	// are); zero means [DefaultLifetime]. It must be at least 2s.
 	Lifetime time.Duration
 
 	now func() time.Time // for tests; nil means time.Now
@@ -100,9 +100,9 @@ func (s *Signer) check() (*signing, error) {
 	}
 	switch {
 	case g.lifetime == 0:
-		g.lifetime = DefaultJWTLifetime
+		g.lifetime = DefaultLifetime
 	case g.lifetime < 2*time.Second:
-		return nil, invalidf("Signer.Lifetime %s is under two seconds; give a lifetime such as %s, or zero for that default", s.Lifetime, DefaultJWTLifetime)
+		return nil, invalidf("Signer.Lifetime %s is under two seconds; give a lifetime such as %s, or zero for that default", s.Lifetime, DefaultLifetime)
 	}
 	g.lifetime = g.lifetime.Truncate(time.Second)
 	switch {
@@ -117,11 +117,11 @@ func (s *Signer) check() (*signing, error) {
 	case s.PrivateKey != nil:
 		m, err := signingMethod(s.PrivateKey.Public())
 		if err != nil {
-			return nil, wrapf(err, "checking Signer.PrivateKey")
+			return nil, invalidf("Signer.PrivateKey: %v", err)
 		}
 		g.method, g.key, g.kid = m, s.PrivateKey, s.KeyID
 		if g.kid == "" {
-			if g.kid, err = JWKThumbprint(s.PrivateKey.Public()); err != nil {
+			if g.kid, err = Thumbprint(s.PrivateKey.Public()); err != nil {
 				return nil, err
 			}
 		}
@@ -136,7 +136,7 @@ func signingMethod(pub crypto.PublicKey) (jwt.SigningMethod, error) {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		if k.N == nil || k.N.BitLen() < minRSABits {
-			return nil, invalidf("the RSA key is too small; use one of at least %d bits (RFC 7518 section 3.3)", minRSABits)
+			return nil, fmt.Errorf("the RSA key is too small; use one of at least %d bits (RFC 7518 section 3.3)", minRSABits)
 		}
 		return jwt.SigningMethodRS256, nil
 	case *ecdsa.PublicKey:
@@ -148,16 +148,16 @@ func signingMethod(pub crypto.PublicKey) (jwt.SigningMethod, error) {
 		case elliptic.P521():
 			return jwt.SigningMethodES512, nil
 		}
-		return nil, invalidf("the EC key's curve is not P-256, P-384 or P-521, which JWS signs with (RFC 7518 section 3.4)")
+		return nil, fmt.Errorf("the EC key's curve is not P-256, P-384 or P-521, which JWS signs with (RFC 7518 section 3.4)")
 	}
-	return nil, invalidf("the key is a %T; give an RSA or EC key", pub)
+	return nil, fmt.Errorf("the key is a %T; give an RSA or EC key", pub)
 }
 
 // Sign returns a JWT for user, signed now and valid for the signer's
 // Lifetime, with the claims sub, name, email, iat and exp, and a kid header
 // when signed with PrivateKey. Bad settings or a user missing a field are
-// refused with [ErrInvalidInput].
-func (s *Signer) Sign(user JWTUser) (string, error) {
+// refused with [tribe.ErrInvalidInput].
+func (s *Signer) Sign(user User) (string, error) {
 	g, err := s.check()
 	if err != nil {
 		return "", err
@@ -173,7 +173,7 @@ func (s *Signer) Sign(user JWTUser) (string, error) {
 // that signs a JWT for user and reuses it until a quarter of its lifetime
 // (at most 10 s) is left, then signs a new one.
 // Use it with [NewClient]. The source is safe for concurrent use.
-func (s *Signer) TokenSource(user JWTUser) (oauth2.TokenSource, error) {
+func (s *Signer) TokenSource(user User) (oauth2.TokenSource, error) {
 	g, err := s.check()
 	if err != nil {
 		return nil, err
@@ -189,7 +189,7 @@ func (s *Signer) TokenSource(user JWTUser) (oauth2.TokenSource, error) {
 }
 
 // check reports every empty field of the user at once.
-func (u JWTUser) check() error {
+func (u User) check() error {
 	var missing []string
 	for _, f := range []struct{ name, v string }{{"ID", u.ID}, {"Name", u.Name}, {"Email", u.Email}} {
 		if strings.TrimSpace(f.v) == "" {
@@ -197,16 +197,16 @@ func (u JWTUser) check() error {
 		}
 	}
 	if len(missing) > 0 {
-		return invalidf("the JWT's user has no %s; set JWTUser.ID (the user's id in your product, the sub claim), Name and Email", strings.Join(missing, ", "))
+		return invalidf("the JWT's user has no %s; set User.ID (the user's id in your product, the sub claim), Name and Email", strings.Join(missing, ", "))
 	}
 	if !strings.Contains(u.Email, "@") {
-		return invalidf("JWTUser.Email %q is not an email address", u.Email)
+		return invalidf("User.Email %q is not an email address", u.Email)
 	}
 	return nil
 }
 
 // sign signs a JWT for user.
-func (g *signing) sign(user JWTUser) (*oauth2.Token, error) {
+func (g *signing) sign(user User) (*oauth2.Token, error) {
 	if err := user.check(); err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (g *signing) sign(user JWTUser) (*oauth2.Token, error) {
 	}
 	signed, err := t.SignedString(g.key)
 	if err != nil {
-		return nil, fmt.Errorf("tribe: signing a JWT for %s with %s: %w", user.ID, g.method.Alg(), err)
+		return nil, fmt.Errorf("passthrough: signing a JWT for %s with %s: %w", user.ID, g.method.Alg(), err)
 	}
 	return &oauth2.Token{AccessToken: signed, TokenType: "Bearer", Expiry: exp}, nil
 }
@@ -235,7 +235,7 @@ func (g *signing) sign(user JWTUser) (*oauth2.Token, error) {
 // is made.
 type signerSource struct {
 	g    *signing
-	user JWTUser
+	user User
 }
 
 // Token signs a JWT.
@@ -282,7 +282,7 @@ func ParsePrivateKeyPEM(data []byte) (crypto.Signer, error) {
 			return nil, invalidf("the PEM %s is not an RSA or EC private key that can be read (Ed25519 and other kinds are not supported)", strings.ToLower(block.Type))
 		}
 		if _, err := signingMethod(key.Public()); err != nil {
-			return nil, err
+			return nil, invalidf("%v", err)
 		}
 		return key, nil
 	}

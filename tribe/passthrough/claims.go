@@ -1,4 +1,4 @@
-package tribe
+package passthrough
 
 import (
 	"encoding/json"
@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tribekit/tribekit/tribe"
 	"golang.org/x/oauth2"
 )
 
-// PassthroughClaims are what Tribe reads from a product's own JWT sent as
-// the Bearer token (TRIBE_API.md section 5), as [CheckPassthroughJWT] found
-// them. A PassthroughClaims is a plain value, safe to share once built.
-type PassthroughClaims struct {
+// Claims are what Tribe reads from a product's own JWT sent as
+// the Bearer token (TRIBE_API.md section 5), as [Check] found
+// them. A Claims is a plain value, safe to share once built.
+type Claims struct {
 	// Subject is the sub claim: the user's id in your product. Tribe acts
 	// for the member with this externalId, creating it if there is none.
 	Subject string
@@ -33,10 +34,10 @@ type PassthroughClaims struct {
 	KeyID string
 }
 
-// JWTProblem is one thing wrong with a JWT. Field names a claim ("sub",
+// Problem is one thing wrong with a JWT. Field names a claim ("sub",
 // "iat"), a header parameter ("alg") or "signature"; Problem says what is
 // wrong with it, e.g. "is missing" or "is a string, want a number".
-type JWTProblem struct {
+type Problem struct {
 	Field   string
 	Problem string
 }
@@ -47,23 +48,23 @@ const iatLeeway = time.Minute
 // problemMissing is the Problem of a claim that is absent or empty.
 const problemMissing = "is missing"
 
-// JWTError is everything [CheckPassthroughJWT] found wrong with a JWT, in
+// Error is everything [Check] found wrong with a JWT, in
 // one error: every missing or mistyped claim is named. Its text never holds
 // the token or a claim's value, only claim names and types. errors.Is
-// matches it to [ErrInvalidInput] and, when the JWT has expired, to
-// [ErrInvalidToken].
-type JWTError struct {
+// matches it to [tribe.ErrInvalidInput] and, when the JWT has expired, to
+// [tribe.ErrInvalidToken].
+type Error struct {
 	// Problems lists what is wrong, in the order header, sub, name, iat,
 	// email, exp.
-	Problems []JWTProblem
+	Problems []Problem
 	// Expired is the exp claim of a JWT that has expired; zero otherwise.
 	Expired time.Time
 }
 
 // Error names every problem, and what Tribe needs.
-func (e *JWTError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("tribe: the JWT cannot be passed through to Tribe: ")
+	b.WriteString("passthrough: the JWT cannot be passed through to Tribe: ")
 	needClaims := false
 	for i, p := range e.Problems {
 		if i > 0 {
@@ -87,14 +88,14 @@ func (e *JWTError) Error() string {
 	return b.String()
 }
 
-// Is reports whether target is [ErrInvalidInput], or [ErrInvalidToken] for
+// Is reports whether target is [tribe.ErrInvalidInput], or [tribe.ErrInvalidToken] for
 // an expired JWT.
-func (e *JWTError) Is(target error) bool {
-	return target == ErrInvalidInput || (target == ErrInvalidToken && !e.Expired.IsZero())
+func (e *Error) Is(target error) bool {
+	return target == tribe.ErrInvalidInput || (target == tribe.ErrInvalidToken && !e.Expired.IsZero())
 }
 
 // Fields returns the names of the fields with a problem, in order.
-func (e *JWTError) Fields() []string {
+func (e *Error) Fields() []string {
 	out := make([]string, 0, len(e.Problems))
 	for _, p := range e.Problems {
 		out = append(out, p.Field)
@@ -102,18 +103,18 @@ func (e *JWTError) Fields() []string {
 	return out
 }
 
-// CheckPassthroughJWT checks, without verifying the signature (Tribe does,
+// Check checks, without verifying the signature (Tribe does,
 // with your product's key), that token is a signed JWT Tribe can take as a
 // Bearer token: it carries the claims sub, name and email as non-empty
 // strings and iat as a number not in the future (a minute's leeway for
 // clock skew), and has not expired (exp, if present).
-// Anything wrong is reported at once, every problem named, as a [*JWTError]
+// Anything wrong is reported at once, every problem named, as a [*Error]
 // (TRIBE_API.md section 5). It is safe for concurrent use.
-func CheckPassthroughJWT(token string) (*PassthroughClaims, error) {
-	return checkPassthroughJWT(token, time.Now())
+func Check(token string) (*Claims, error) {
+	return checkClaims(token, time.Now())
 }
 
-func checkPassthroughJWT(token string, now time.Time) (*PassthroughClaims, error) {
+func checkClaims(token string, now time.Time) (*Claims, error) {
 	token = strings.TrimSpace(token)
 	if token == "" {
 		return nil, invalidf("the JWT is empty; give the token your product issued")
@@ -123,7 +124,7 @@ func checkPassthroughJWT(token string, now time.Time) (*PassthroughClaims, error
 	}
 	claims := jwt.MapClaims{}
 	parsed, parts, err := jwt.NewParser(jwt.WithJSONNumber()).ParseUnverified(token, claims)
-	var e JWTError
+	var e Error
 	switch {
 	case err == nil:
 	case errors.Is(err, jwt.ErrTokenUnverifiable) && parsed != nil:
@@ -132,30 +133,30 @@ func checkPassthroughJWT(token string, now time.Time) (*PassthroughClaims, error
 	default:
 		return nil, invalidf("the token is not a well-formed JWT (three base64url-encoded parts, header.claims.signature, with JSON header and claims)")
 	}
-	out := &PassthroughClaims{}
+	out := &Claims{}
 	alg, _ := parsed.Header["alg"].(string)
 	out.Algorithm = alg
 	out.KeyID, _ = parsed.Header["kid"].(string)
 	switch {
 	case alg == "":
-		e.Problems = append(e.Problems, JWTProblem{"alg", "is missing from the header"})
+		e.Problems = append(e.Problems, Problem{"alg", "is missing from the header"})
 	case strings.EqualFold(alg, "none"):
-		e.Problems = append(e.Problems, JWTProblem{"alg", "is none: the JWT is unsigned, and Tribe accepts only signed ones (e.g. HS256, RS256, ES256)"})
+		e.Problems = append(e.Problems, Problem{"alg", "is none: the JWT is unsigned, and Tribe accepts only signed ones (e.g. HS256, RS256, ES256)"})
 	case parsed.Method == nil:
-		e.Problems = append(e.Problems, JWTProblem{"alg", fmt.Sprintf("%q is not a JWS algorithm", alg)})
+		e.Problems = append(e.Problems, Problem{"alg", fmt.Sprintf("%q is not a JWS algorithm", alg)})
 	}
 	if len(parts) == 3 && parts[2] == "" && !strings.EqualFold(alg, "none") {
-		e.Problems = append(e.Problems, JWTProblem{"signature", "is empty"})
+		e.Problems = append(e.Problems, Problem{"signature", "is empty"})
 	}
 	out.Subject = stringClaim(claims, "sub", &e)
 	out.Name = stringClaim(claims, "name", &e)
 	out.IssuedAt = timeClaim(claims, "iat", true, &e)
 	if out.IssuedAt.After(now.Add(iatLeeway)) {
-		e.Problems = append(e.Problems, JWTProblem{"iat", "is in the future; check the clock of the machine that signed it"})
+		e.Problems = append(e.Problems, Problem{"iat", "is in the future; check the clock of the machine that signed it"})
 	}
 	out.Email = stringClaim(claims, "email", &e)
 	if out.Email != "" && !strings.Contains(out.Email, "@") {
-		e.Problems = append(e.Problems, JWTProblem{"email", "is not an email address"})
+		e.Problems = append(e.Problems, Problem{"email", "is not an email address"})
 	}
 	out.ExpiresAt = timeClaim(claims, "exp", false, &e)
 	if !out.ExpiresAt.IsZero() && !now.Before(out.ExpiresAt) {
@@ -169,40 +170,40 @@ func checkPassthroughJWT(token string, now time.Time) (*PassthroughClaims, error
 
 // stringClaim returns a claim that must be a non-empty string, noting a
 // problem in e otherwise.
-func stringClaim(claims jwt.MapClaims, name string, e *JWTError) string {
+func stringClaim(claims jwt.MapClaims, name string, e *Error) string {
 	v, ok := claims[name]
 	if !ok || v == nil {
-		e.Problems = append(e.Problems, JWTProblem{name, problemMissing})
+		e.Problems = append(e.Problems, Problem{name, problemMissing})
 		return ""
 	}
 	s, ok := v.(string)
 	switch {
 	case !ok:
-		e.Problems = append(e.Problems, JWTProblem{name, fmt.Sprintf("is %s, want a string", jsonKind(v))})
+		e.Problems = append(e.Problems, Problem{name, fmt.Sprintf("is %s, want a string", jsonKind(v))})
 	case strings.TrimSpace(s) == "":
-		e.Problems = append(e.Problems, JWTProblem{name, "is an empty string"})
+		e.Problems = append(e.Problems, Problem{name, "is an empty string"})
 	}
 	return s
 }
 
 // timeClaim returns a NumericDate claim (RFC 7519 section 2), noting a
 // problem in e if it is not a positive number, or missing and required.
-func timeClaim(claims jwt.MapClaims, name string, required bool, e *JWTError) time.Time {
+func timeClaim(claims jwt.MapClaims, name string, required bool, e *Error) time.Time {
 	v, ok := claims[name]
 	if !ok || v == nil {
 		if required {
-			e.Problems = append(e.Problems, JWTProblem{name, problemMissing})
+			e.Problems = append(e.Problems, Problem{name, problemMissing})
 		}
 		return time.Time{}
 	}
 	n, ok := v.(json.Number)
 	if !ok {
-		e.Problems = append(e.Problems, JWTProblem{name, fmt.Sprintf("is %s, want a number (seconds since 1970)", jsonKind(v))})
+		e.Problems = append(e.Problems, Problem{name, fmt.Sprintf("is %s, want a number (seconds since 1970)", jsonKind(v))})
 		return time.Time{}
 	}
 	f, err := n.Float64()
 	if err != nil || f <= 0 || f > math.MaxInt64/2 || math.IsNaN(f) {
-		e.Problems = append(e.Problems, JWTProblem{name, "is not a positive number of seconds since 1970"})
+		e.Problems = append(e.Problems, Problem{name, "is not a positive number of seconds since 1970"})
 		return time.Time{}
 	}
 	sec, frac := math.Modf(f)
@@ -226,16 +227,16 @@ func jsonKind(v any) string {
 	return "null"
 }
 
-// PassthroughTokenSource checks token with [CheckPassthroughJWT] and
+// TokenSource checks token with [Check] and
 // returns a token source that hands it out, as a Bearer token whose Expiry
 // is the exp claim, until it expires; after that the source returns an
-// error matching [ErrInvalidToken]. Use it with [NewClient], which, like
+// error matching [tribe.ErrInvalidToken]. Use it with [NewClient], which, like
 // x/oauth2, stops sending a token 10 s before its Expiry. The source is
 // safe for concurrent use. To mint fresh JWTs as they expire, use
 // [Signer.TokenSource].
-func PassthroughTokenSource(token string) (oauth2.TokenSource, error) {
+func TokenSource(token string) (oauth2.TokenSource, error) {
 	token = strings.TrimSpace(token)
-	c, err := CheckPassthroughJWT(token)
+	c, err := Check(token)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +256,7 @@ type passthroughSource struct {
 // Token returns a copy of the token, or an error once it has expired.
 func (s *passthroughSource) Token() (*oauth2.Token, error) {
 	if !s.tok.Expiry.IsZero() && !s.now().Before(s.tok.Expiry) {
-		return nil, &JWTError{Expired: s.tok.Expiry}
+		return nil, &Error{Expired: s.tok.Expiry}
 	}
 	t := *s.tok
 	return &t, nil

@@ -1,16 +1,11 @@
-package tribe
+package passthrough
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
-	"math/big"
 	"net/http"
+
+	"github.com/tribekit/tribekit/internal/jwk"
 )
 
 // JWK is a public key as a JSON Web Key (RFC 7517 section 4; RFC 7518
@@ -35,104 +30,43 @@ type JWKSet struct {
 
 // NewJWK returns pub, an *rsa.PublicKey or *ecdsa.PublicKey, as a signing
 // JWK with the algorithm a [Signer] uses for it. kid empty means the key's
-// RFC 7638 thumbprint ([JWKThumbprint]).
+// RFC 7638 thumbprint ([Thumbprint]).
 func NewJWK(pub crypto.PublicKey, kid string) (JWK, error) {
 	m, err := signingMethod(pub)
 	if err != nil {
-		return JWK{}, err
+		return JWK{}, invalidf("%v", err)
 	}
-	k := JWK{Use: "sig", Alg: m.Alg(), Kid: kid}
-	switch p := pub.(type) {
-	case *rsa.PublicKey:
-		k.Kty = "RSA"
-		k.N = base64.RawURLEncoding.EncodeToString(p.N.Bytes())
-		k.E = base64.RawURLEncoding.EncodeToString(big.NewInt(int64(p.E)).Bytes())
-	case *ecdsa.PublicKey:
-		raw, err := p.Bytes() // 0x04 || x || y, each the curve's full length
-		if err != nil {
-			return JWK{}, invalidf("the EC public key cannot be encoded: %w", err)
-		}
-		size := (len(raw) - 1) / 2
-		k.Kty = "EC"
-		k.Crv = p.Curve.Params().Name
-		k.X = base64.RawURLEncoding.EncodeToString(raw[1 : 1+size])
-		k.Y = base64.RawURLEncoding.EncodeToString(raw[1+size:])
+	k, err := jwk.New(pub, m.Alg(), kid)
+	if err != nil {
+		return JWK{}, invalidf("%v", err)
 	}
-	if k.Kid == "" {
-		k.Kid = k.thumbprint()
-	}
-	return k, nil
+	return JWK(k), nil
 }
 
-// JWKThumbprint returns the RFC 7638 SHA-256 thumbprint of an RSA or EC
+// Thumbprint returns the RFC 7638 SHA-256 thumbprint of an RSA or EC
 // public key, base64url-encoded: a stable key id.
-func JWKThumbprint(pub crypto.PublicKey) (string, error) {
+func Thumbprint(pub crypto.PublicKey) (string, error) {
 	k, err := NewJWK(pub, "-")
 	if err != nil {
 		return "", err
 	}
-	return k.thumbprint(), nil
-}
-
-// thumbprint hashes the required members in lexicographic order, with no
-// whitespace (RFC 7638 section 3).
-func (k JWK) thumbprint() string {
-	var s string
-	switch k.Kty {
-	case "RSA":
-		s = fmt.Sprintf(`{"e":%q,"kty":"RSA","n":%q}`, k.E, k.N)
-	case "EC":
-		s = fmt.Sprintf(`{"crv":%q,"kty":"EC","x":%q,"y":%q}`, k.Crv, k.X, k.Y)
-	}
-	sum := sha256.Sum256([]byte(s))
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+	return jwk.Key(k).Thumbprint(), nil
 }
 
 // PublicKey decodes the JWK into an *rsa.PublicKey or *ecdsa.PublicKey,
-// checking that an EC point is on its curve.
+// checking that an EC point is on its curve and an RSA modulus has at most
+// 8192 bits.
 func (k JWK) PublicKey() (crypto.PublicKey, error) {
-	switch k.Kty {
-	case "RSA":
-		n, err1 := base64.RawURLEncoding.DecodeString(k.N)
-		e, err2 := base64.RawURLEncoding.DecodeString(k.E)
-		if err1 != nil || err2 != nil || len(n) == 0 || len(e) == 0 || len(e) > 4 {
-			return nil, invalidf("JWK %q: n or e is not a base64url big-endian integer", k.Kid)
-		}
-		ei := new(big.Int).SetBytes(e)
-		if ei.Int64() < 3 || ei.Bit(0) == 0 {
-			return nil, invalidf("JWK %q: e is not an odd exponent of 3 or more", k.Kid)
-		}
-		return &rsa.PublicKey{N: new(big.Int).SetBytes(n), E: int(ei.Int64())}, nil
-	case "EC":
-		var c elliptic.Curve
-		switch k.Crv {
-		case "P-256":
-			c = elliptic.P256()
-		case "P-384":
-			c = elliptic.P384()
-		case "P-521":
-			c = elliptic.P521()
-		default:
-			return nil, invalidf("JWK %q: unsupported curve %q", k.Kid, k.Crv)
-		}
-		size := (c.Params().BitSize + 7) / 8
-		x, err1 := base64.RawURLEncoding.DecodeString(k.X)
-		y, err2 := base64.RawURLEncoding.DecodeString(k.Y)
-		if err1 != nil || err2 != nil || len(x) != size || len(y) != size {
-			return nil, invalidf("JWK %q: x and y must be base64url coordinates of %d bytes each", k.Kid, size)
-		}
-		pub, err := ecdsa.ParseUncompressedPublicKey(c, append(append([]byte{4}, x...), y...))
-		if err != nil {
-			return nil, invalidf("JWK %q: the point is not on curve %s", k.Kid, k.Crv)
-		}
-		return pub, nil
+	pub, err := jwk.Key(k).PublicKey()
+	if err != nil {
+		return nil, invalidf("JWK %q: %v", k.Kid, err)
 	}
-	return nil, invalidf("JWK %q: unsupported kty %q; want RSA or EC", k.Kid, k.Kty)
+	return pub, nil
 }
 
 // JWK returns the public half of the signer's PrivateKey as a JWK whose kid
 // is the one the signer puts in its JWTs' headers. A signer with an HS256
-// Secret has no public key to publish, and is refused with [ErrInvalidInput].
+// Secret has no public key to publish, and is refused with [tribe.ErrInvalidInput].
 func (s *Signer) JWK() (JWK, error) {
 	g, err := s.check()
 	if err != nil {

@@ -1,4 +1,4 @@
-package tribe
+package passthrough
 
 import (
 	"crypto"
@@ -15,6 +15,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tribekit/tribekit/tribe"
 )
 
 // The RSA key of RFC 7638 section 3.1 (also RFC 7517 appendix A.1) and its
@@ -27,7 +28,7 @@ const (
 func TestJWKThumbprintRFC7638Vector(t *testing.T) {
 	pub, err := JWK{Kty: "RSA", N: rfc7638N, E: "AQAB", Kid: "2011-04-29"}.PublicKey()
 	require.NoError(t, err)
-	got, err := JWKThumbprint(pub)
+	got, err := Thumbprint(pub)
 	require.NoError(t, err)
 	assert.Equal(t, rfc7638Thumb, got)
 
@@ -181,7 +182,7 @@ func TestJWKSHandlerMethods(t *testing.T) {
 
 func TestSignerJWKRefusesHS256(t *testing.T) {
 	_, err := (&Signer{Secret: testHMACSecret}).JWK()
-	require.ErrorIs(t, err, ErrInvalidInput)
+	require.ErrorIs(t, err, tribe.ErrInvalidInput)
 	assert.Contains(t, err.Error(), "no public key to publish")
 }
 
@@ -206,7 +207,7 @@ func TestJWKPublicKeyRefusesBadKeys(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.k.PublicKey()
-			require.ErrorIs(t, err, ErrInvalidInput)
+			require.ErrorIs(t, err, tribe.ErrInvalidInput)
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}

@@ -1,4 +1,4 @@
-package tribe_test
+package passthrough_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/tribekit/tribekit/tribe/passthrough"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
@@ -63,31 +65,31 @@ func TestPassthroughJWTAcceptedByTribetest(t *testing.T) {
 	require.NoError(t, err)
 
 	// JWKS served by this package's handler, on httptest.
-	jwk, err := (&tribe.Signer{PrivateKey: ec384}).JWK()
+	jwk, err := (&passthrough.Signer{PrivateKey: ec384}).JWK()
 	require.NoError(t, err)
-	rsaJWK, err := (&tribe.Signer{PrivateKey: rsaKey, KeyID: "rsa-2026"}).JWK()
+	rsaJWK, err := (&passthrough.Signer{PrivateKey: rsaKey, KeyID: "rsa-2026"}).JWK()
 	require.NoError(t, err)
-	jwks := httptest.NewServer(tribe.JWKSHandler(rsaJWK, jwk))
+	jwks := httptest.NewServer(passthrough.JWKSHandler(rsaJWK, jwk))
 	t.Cleanup(jwks.Close)
 
 	for _, tc := range []struct {
 		name   string
 		cfg    tribetest.JWTConfig
-		signer *tribe.Signer
+		signer *passthrough.Signer
 	}{
-		{"HS256 secret", tribetest.JWTConfig{HS256Secret: productSecret}, &tribe.Signer{Secret: []byte(productSecret)}},
-		{"RSA public key", tribetest.JWTConfig{PublicKeyPEM: publicPEM(t, rsaKey)}, &tribe.Signer{PrivateKey: rsaKey}},
-		{"EC public key", tribetest.JWTConfig{PublicKeyPEM: publicPEM(t, ecKey)}, &tribe.Signer{PrivateKey: ecKey}},
-		{"JWKS, EC", tribetest.JWTConfig{JWKSURL: jwks.URL}, &tribe.Signer{PrivateKey: ec384}},
-		{"JWKS, RSA with kid", tribetest.JWTConfig{JWKSURL: jwks.URL}, &tribe.Signer{PrivateKey: rsaKey, KeyID: "rsa-2026"}},
+		{"HS256 secret", tribetest.JWTConfig{HS256Secret: productSecret}, &passthrough.Signer{Secret: []byte(productSecret)}},
+		{"RSA public key", tribetest.JWTConfig{PublicKeyPEM: publicPEM(t, rsaKey)}, &passthrough.Signer{PrivateKey: rsaKey}},
+		{"EC public key", tribetest.JWTConfig{PublicKeyPEM: publicPEM(t, ecKey)}, &passthrough.Signer{PrivateKey: ecKey}},
+		{"JWKS, EC", tribetest.JWTConfig{JWKSURL: jwks.URL}, &passthrough.Signer{PrivateKey: ec384}},
+		{"JWKS, RSA with kid", tribetest.JWTConfig{JWKSURL: jwks.URL}, &passthrough.Signer{PrivateKey: rsaKey, KeyID: "rsa-2026"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newPassthroughServer(t, tc.cfg)
 
 			// A known user: sub is the member's external id.
-			signed, err := tc.signer.Sign(tribe.JWTUser{ID: "ext-carol", Name: "Carol", Email: "carol@example.com"})
+			signed, err := tc.signer.Sign(passthrough.User{ID: "ext-carol", Name: "Carol", Email: "carol@example.com"})
 			require.NoError(t, err)
-			ts, err := tribe.PassthroughTokenSource(signed)
+			ts, err := passthrough.TokenSource(signed)
 			require.NoError(t, err)
 			m, err := authMember(t, srv, ts)
 			require.NoError(t, err)
@@ -98,7 +100,7 @@ func TestPassthroughJWTAcceptedByTribetest(t *testing.T) {
 			assert.Equal(t, tribetest.AuthJWTPassthrough, reqs[len(reqs)-1].Auth)
 
 			// An unknown user is created from the claims, once.
-			newUser := tribe.JWTUser{ID: "product-user-" + tc.name, Name: "Grace Hopper", Email: "grace@example.com"}
+			newUser := passthrough.User{ID: "product-user-" + tc.name, Name: "Grace Hopper", Email: "grace@example.com"}
 			sts, err := tc.signer.TokenSource(newUser)
 			require.NoError(t, err)
 			created, err := authMember(t, srv, sts)
@@ -125,8 +127,8 @@ func TestPassthroughRefusals(t *testing.T) {
 
 	t.Run("missing claims are all named, before any request", func(t *testing.T) {
 		srv.Reset()
-		_, err := tribe.PassthroughTokenSource(sign(jwt.MapClaims{"sub": "ext-carol", "exp": now.Add(time.Minute).Unix()}))
-		var je *tribe.JWTError
+		_, err := passthrough.TokenSource(sign(jwt.MapClaims{"sub": "ext-carol", "exp": now.Add(time.Minute).Unix()}))
+		var je *passthrough.Error
 		require.ErrorAs(t, err, &je)
 		assert.Equal(t, []string{"name", "iat", "email"}, je.Fields())
 		assert.ErrorIs(t, err, tribe.ErrInvalidInput)
@@ -136,7 +138,7 @@ func TestPassthroughRefusals(t *testing.T) {
 
 	expired := sign(jwt.MapClaims{"sub": "ext-carol", "name": "Carol", "email": "carol@example.com", "iat": now.Add(-2 * time.Minute).Unix(), "exp": now.Add(-time.Minute).Unix()})
 	t.Run("expired JWT is refused here", func(t *testing.T) {
-		_, err := tribe.PassthroughTokenSource(expired)
+		_, err := passthrough.TokenSource(expired)
 		require.ErrorIs(t, err, tribe.ErrInvalidToken)
 		assert.Contains(t, err.Error(), "expired")
 	})
@@ -145,9 +147,9 @@ func TestPassthroughRefusals(t *testing.T) {
 		require.ErrorIs(t, err, tribe.ErrInvalidToken)
 	})
 	t.Run("JWT signed with another secret", func(t *testing.T) {
-		other, err := (&tribe.Signer{Secret: []byte("another-secret-0123456789abcdef-xyz")}).Sign(tribe.JWTUser{ID: "ext-carol", Name: "Carol", Email: "carol@example.com"})
+		other, err := (&passthrough.Signer{Secret: []byte("another-secret-0123456789abcdef-xyz")}).Sign(passthrough.User{ID: "ext-carol", Name: "Carol", Email: "carol@example.com"})
 		require.NoError(t, err)
-		ts, err := tribe.PassthroughTokenSource(other)
+		ts, err := passthrough.TokenSource(other)
 		require.NoError(t, err, "the signature is not checked here")
 		_, err = authMember(t, srv, ts)
 		require.ErrorIs(t, err, tribe.ErrInvalidToken)

@@ -1,4 +1,4 @@
-package tribe
+package passthrough
 
 import (
 	"crypto"
@@ -17,9 +17,10 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tribekit/tribekit/tribe"
 )
 
-var testUser = JWTUser{ID: "u-42", Name: "Ada Lovelace", Email: "ada@example.com"}
+var testUser = User{ID: "u-42", Name: "Ada Lovelace", Email: "ada@example.com"}
 
 // testKeys are generated once per test binary; RSA generation is slow.
 var testKeys = sync.OnceValue(func() map[string]crypto.Signer {
@@ -73,7 +74,7 @@ func TestSignerSignsWhatTribeReads(t *testing.T) {
 
 			lifetime := tc.signer.Lifetime
 			if lifetime == 0 {
-				lifetime = DefaultJWTLifetime
+				lifetime = DefaultLifetime
 			}
 			assert.Equal(t, jwt.MapClaims{
 				"sub": testUser.ID, "name": testUser.Name, "email": testUser.Email,
@@ -87,13 +88,13 @@ func TestSignerSignsWhatTribeReads(t *testing.T) {
 			case tc.kid != "":
 				assert.Equal(t, tc.kid, kid)
 			default:
-				thumb, err := JWKThumbprint(tc.signer.PrivateKey.Public())
+				thumb, err := Thumbprint(tc.signer.PrivateKey.Public())
 				require.NoError(t, err)
 				assert.Equal(t, thumb, kid)
 			}
 
 			// What the signer signs, the passthrough check accepts.
-			c, err := checkPassthroughJWT(signed, now)
+			c, err := checkClaims(signed, now)
 			require.NoError(t, err)
 			assert.Equal(t, testUser.ID, c.Subject)
 			assert.Equal(t, tc.alg, c.Algorithm)
@@ -105,10 +106,10 @@ func TestSignerDefaultLifetimeIsShort(t *testing.T) {
 	s := &Signer{Secret: testHMACSecret}
 	signed, err := s.Sign(testUser)
 	require.NoError(t, err)
-	c, err := CheckPassthroughJWT(signed)
+	c, err := Check(signed)
 	require.NoError(t, err)
 	assert.Equal(t, 60*time.Second, c.ExpiresAt.Sub(c.IssuedAt))
-	assert.Equal(t, 60*time.Second, DefaultJWTLifetime)
+	assert.Equal(t, 60*time.Second, DefaultLifetime)
 }
 
 func TestSignerTokenSourceResignsWhenExpiring(t *testing.T) {
@@ -125,7 +126,7 @@ func TestSignerTokenSourceResignsWhenExpiring(t *testing.T) {
 
 	first, err := ts.Token()
 	require.NoError(t, err)
-	assert.Equal(t, clock().Add(DefaultJWTLifetime), first.Expiry)
+	assert.Equal(t, clock().Add(DefaultLifetime), first.Expiry)
 	assert.Equal(t, "Bearer", first.Type())
 	assert.True(t, first.Valid())
 
@@ -135,7 +136,7 @@ func TestSignerTokenSourceResignsWhenExpiring(t *testing.T) {
 	assert.Equal(t, first.AccessToken, again.AccessToken, "reused while well within its lifetime")
 
 	// A source whose token has 5 s left signs a new one.
-	set(time.Now().Truncate(time.Second).Add(-DefaultJWTLifetime + 5*time.Second))
+	set(time.Now().Truncate(time.Second).Add(-DefaultLifetime + 5*time.Second))
 	ts, err = s.TokenSource(testUser)
 	require.NoError(t, err)
 	old, err := ts.Token()
@@ -146,7 +147,7 @@ func TestSignerTokenSourceResignsWhenExpiring(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, old.AccessToken, next.AccessToken)
 	assert.True(t, next.Valid())
-	c, err := checkPassthroughJWT(next.AccessToken, clock())
+	c, err := checkClaims(next.AccessToken, clock())
 	require.NoError(t, err)
 	assert.True(t, clock().Equal(c.IssuedAt), "iat %s, want %s", c.IssuedAt, clock())
 
@@ -179,7 +180,7 @@ func TestSignerBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		signer *Signer
-		user   JWTUser
+		user   User
 		want   string
 	}{
 		{"no key", &Signer{}, testUser, "set Signer.Secret to an HS256 secret or Signer.PrivateKey"},
@@ -192,18 +193,18 @@ func TestSignerBadInput(t *testing.T) {
 		{"lifetime under two seconds", &Signer{Secret: testHMACSecret, Lifetime: 1500 * time.Millisecond}, testUser, "under two seconds"},
 		{"negative lifetime", &Signer{Secret: testHMACSecret, Lifetime: -time.Minute}, testUser, "under two seconds"},
 		{"nil signer", nil, testUser, "nil *Signer"},
-		{"user with nothing", &Signer{Secret: testHMACSecret}, JWTUser{}, "has no ID, Name, Email"},
-		{"user without email", &Signer{Secret: testHMACSecret}, JWTUser{ID: "u", Name: "n"}, "has no Email"},
-		{"user with a bad email", &Signer{Secret: testHMACSecret}, JWTUser{ID: "u", Name: "n", Email: "ada"}, "not an email address"},
+		{"user with nothing", &Signer{Secret: testHMACSecret}, User{}, "has no ID, Name, Email"},
+		{"user without email", &Signer{Secret: testHMACSecret}, User{ID: "u", Name: "n"}, "has no Email"},
+		{"user with a bad email", &Signer{Secret: testHMACSecret}, User{ID: "u", Name: "n", Email: "ada"}, "not an email address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tc.signer.Sign(tc.user)
-			require.ErrorIs(t, err, ErrInvalidInput)
+			require.ErrorIs(t, err, tribe.ErrInvalidInput)
 			assert.Contains(t, err.Error(), tc.want)
-			assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), "passthrough: "), err.Error())
 			assert.NotContains(t, err.Error(), string(testHMACSecret))
 			_, err = tc.signer.TokenSource(tc.user)
-			require.ErrorIs(t, err, ErrInvalidInput, "TokenSource checks up front")
+			require.ErrorIs(t, err, tribe.ErrInvalidInput, "TokenSource checks up front")
 		})
 	}
 }
@@ -266,7 +267,7 @@ func TestParsePrivateKeyPEM(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := ParsePrivateKeyPEM(tc.pem)
-			require.ErrorIs(t, err, ErrInvalidInput)
+			require.ErrorIs(t, err, tribe.ErrInvalidInput)
 			assert.Contains(t, err.Error(), tc.want)
 			if lines := strings.Split(string(tc.pem), "\n"); len(lines) > 2 {
 				assert.NotContains(t, err.Error(), lines[1], "no key material in the text")

@@ -1,4 +1,4 @@
-package tribe
+package passthrough
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tribekit/tribekit/tribe"
 )
 
 var testHMACSecret = []byte("0123456789abcdef0123456789abcdef-hs256")
@@ -35,16 +36,16 @@ func rawJWT(header, claims, sig string) string {
 func TestCheckPassthroughJWTAcceptsAWellFormedToken(t *testing.T) {
 	now := time.Now().Truncate(time.Second)
 	tok := hsJWT(t, jwt.MapClaims{"sub": "u-42", "name": "Ada L", "email": "ada@example.com", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix(), "extra": true})
-	c, err := CheckPassthroughJWT(tok)
+	c, err := Check(tok)
 	require.NoError(t, err)
-	assert.Equal(t, &PassthroughClaims{
+	assert.Equal(t, &Claims{
 		Subject: "u-42", Name: "Ada L", Email: "ada@example.com",
 		IssuedAt: time.Unix(now.Unix(), 0), ExpiresAt: time.Unix(now.Add(time.Minute).Unix(), 0),
 		Algorithm: "HS256",
 	}, c)
 
 	// No exp is allowed (Tribe's docs do not ask for one).
-	c, err = CheckPassthroughJWT(hsJWT(t, jwt.MapClaims{"sub": "u-42", "name": "Ada", "email": "ada@example.com", "iat": now.Unix()}))
+	c, err = Check(hsJWT(t, jwt.MapClaims{"sub": "u-42", "name": "Ada", "email": "ada@example.com", "iat": now.Unix()}))
 	require.NoError(t, err)
 	assert.True(t, c.ExpiresAt.IsZero())
 }
@@ -133,10 +134,10 @@ func TestCheckPassthroughJWTNamesEveryProblemAtOnce(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := CheckPassthroughJWT(tc.token)
+			c, err := Check(tc.token)
 			require.Error(t, err)
 			assert.Nil(t, c)
-			var je *JWTError
+			var je *Error
 			require.ErrorAs(t, err, &je)
 			if tc.fields == nil {
 				assert.Empty(t, je.Problems)
@@ -146,14 +147,14 @@ func TestCheckPassthroughJWTNamesEveryProblemAtOnce(t *testing.T) {
 			for _, s := range tc.texts {
 				assert.Contains(t, err.Error(), s)
 			}
-			assert.ErrorIs(t, err, ErrInvalidInput)
+			assert.ErrorIs(t, err, tribe.ErrInvalidInput)
 			assert.Equal(t, tc.expired, !je.Expired.IsZero())
 			if tc.expired {
-				assert.ErrorIs(t, err, ErrInvalidToken)
+				assert.ErrorIs(t, err, tribe.ErrInvalidToken)
 			} else {
-				assert.NotErrorIs(t, err, ErrInvalidToken)
+				assert.NotErrorIs(t, err, tribe.ErrInvalidToken)
 			}
-			assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), "passthrough: "), err.Error())
 			assert.NotContains(t, err.Error(), tc.token)
 			assert.NotContains(t, err.Error(), strings.Split(tc.token, ".")[1], "no part of the token in the text")
 		})
@@ -173,8 +174,8 @@ func TestCheckPassthroughJWTRefusesWhatIsNotAJWT(t *testing.T) {
 		{"with Bearer prefix", "Bearer " + rawJWT(`{"alg":"HS256"}`, `{}`, "c2ln"), "give the token alone"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := CheckPassthroughJWT(tc.token)
-			require.ErrorIs(t, err, ErrInvalidInput)
+			_, err := Check(tc.token)
+			require.ErrorIs(t, err, tribe.ErrInvalidInput)
 			assert.Contains(t, err.Error(), tc.want)
 			if strings.TrimSpace(tc.token) != "" {
 				assert.NotContains(t, err.Error(), tc.token)
@@ -185,7 +186,7 @@ func TestCheckPassthroughJWTRefusesWhatIsNotAJWT(t *testing.T) {
 
 func TestCheckPassthroughJWTKeepsClaimValuesOutOfErrors(t *testing.T) {
 	tok := hsJWT(t, jwt.MapClaims{"sub": "SUB-VALUE-77", "name": 12345, "email": "secret-person@example.com", "exp": time.Now().Add(-time.Hour).Unix()})
-	_, err := CheckPassthroughJWT(tok)
+	_, err := Check(tok)
 	require.Error(t, err)
 	for _, v := range []string{"SUB-VALUE-77", "12345", "secret-person"} {
 		assert.NotContains(t, err.Error(), v)
@@ -197,7 +198,7 @@ func TestPassthroughTokenSource(t *testing.T) {
 	exp := now.Add(time.Minute)
 	tok := hsJWT(t, jwt.MapClaims{"sub": "u-42", "name": "Ada", "email": "ada@example.com", "iat": now.Unix(), "exp": exp.Unix()})
 
-	ts, err := PassthroughTokenSource(" " + tok + "\n")
+	ts, err := TokenSource(" " + tok + "\n")
 	require.NoError(t, err)
 	got, err := ts.Token()
 	require.NoError(t, err)
@@ -209,12 +210,12 @@ func TestPassthroughTokenSource(t *testing.T) {
 	ps := ts.(*passthroughSource)
 	ps.now = func() time.Time { return exp }
 	_, err = ts.Token()
-	require.ErrorIs(t, err, ErrInvalidToken)
+	require.ErrorIs(t, err, tribe.ErrInvalidToken)
 	assert.Contains(t, err.Error(), "expired")
 	assert.NotContains(t, err.Error(), tok)
 
-	_, err = PassthroughTokenSource(hsJWT(t, jwt.MapClaims{"sub": "u-42"}))
-	require.ErrorIs(t, err, ErrInvalidInput)
+	_, err = TokenSource(hsJWT(t, jwt.MapClaims{"sub": "u-42"}))
+	require.ErrorIs(t, err, tribe.ErrInvalidInput)
 }
 
 // A passthrough token is sent as it is, as the Bearer token of a Client.
@@ -234,9 +235,9 @@ func TestPassthroughTokenWorksWithNewClient(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	ts, err := PassthroughTokenSource(tok)
+	ts, err := TokenSource(tok)
 	require.NoError(t, err)
-	c, err := NewClient(ts, ClientConfig{Endpoint: srv.URL + "/graphql"})
+	c, err := tribe.NewClient(ts, tribe.ClientConfig{Endpoint: srv.URL + "/graphql"})
 	require.NoError(t, err)
 	m, err := c.AuthMember(context.Background())
 	require.NoError(t, err)
