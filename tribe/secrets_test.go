@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -18,11 +16,11 @@ import (
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
-// TestNoSecretInAnyError drives every error path of minting, of calls made
-// with a token and of the v1 grants, and checks that no client secret,
-// password, refresh or access token appears, literally, URL-encoded or in
-// base64, in the text, %v, %+v or %#v of the error or of any error
-// errors.Unwrap reaches from it, even when the server echoes them.
+// TestNoSecretInAnyError drives every error path of minting and of calls
+// made with a token, and checks that no client secret or access token
+// appears, literally, URL-encoded or in base64, in the text, %v, %+v or %#v
+// of the error or of any error errors.Unwrap reaches from it, even when the
+// server echoes them.
 func TestNoSecretInAnyError(t *testing.T) {
 	srv, app := newMintServer(t)
 	ctx := context.Background()
@@ -104,14 +102,11 @@ func TestNoSecretInAnyError(t *testing.T) {
 		"call echoing encoded":         callErr(&tribetest.Fault{Body: echoTokenEncoded}, tok),
 		"call 502 echoing encoded":     callErr(&tribetest.Fault{Status: 502, Body: echoTokenEncoded}, tok),
 	}
-	for name, run := range grantErrorPaths(t, secret, access) {
-		paths[name] = run
-	}
 	for name, run := range paths {
 		t.Run(name, func(t *testing.T) {
 			err := run()
 			require.Error(t, err)
-			forms := secretForms(secret, access, revoked.AccessToken, basic, grantPassword, grantRefresh)
+			forms := secretForms(secret, access, revoked.AccessToken, basic)
 			reachable(err, func(e error) {
 				for _, text := range []string{e.Error(), fmt.Sprintf("%v", e), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
 					for _, f := range forms {
@@ -121,64 +116,6 @@ func TestNoSecretInAnyError(t *testing.T) {
 			})
 			assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
 		})
-	}
-}
-
-// Secrets the grant paths of TestNoSecretInAnyError are given.
-const (
-	grantPassword = "p4ssw0rd-of-ann"
-	grantRefresh  = "r3fr3sh-t0k3n-of-ann"
-)
-
-// grantErrorPaths are the error paths of the v1 OAuth grants, against
-// servers that echo what they were sent, in every form.
-func grantErrorPaths(t *testing.T, secret, access string) map[string]func() error {
-	echoForm := func(status int, ctype string) *httptest.Server {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_ = r.ParseForm()
-			enc := r.PostForm.Encode()
-			w.Header().Set("Content-Type", ctype)
-			w.WriteHeader(status)
-			if ctype == "application/json" {
-				fmt.Fprintf(w, `{"error":"invalid_grant","error_description":%q,"error_uri":%q}`,
-					"you sent "+enc+" and "+r.PostForm.Get("client_secret")+" "+base64.StdEncoding.EncodeToString([]byte("id:"+secret)),
-					"https://x.example/?token="+access)
-				return
-			}
-			fmt.Fprintf(w, "<html>%s %s %s</html>", enc, r.PostForm.Get("password"), r.PostForm.Get("refresh_token"))
-		}))
-		t.Cleanup(srv.Close)
-		return srv
-	}
-	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "http://localhost:1/?client_secret="+url.QueryEscape(secret), http.StatusTemporaryRedirect)
-	}))
-	t.Cleanup(redirect.Close)
-	once := tribe.RetryPolicy{MaxAttempts: 1}
-	password := func(u string) func() error {
-		return func() error {
-			_, err := (&tribe.PasswordGrant{TokenURL: u, ClientID: "id", ClientSecret: secret, Username: "ann", Password: grantPassword, Retry: once}).Token(context.Background())
-			return err
-		}
-	}
-	refresh := func(u string) func() error {
-		return func() error {
-			_, err := (&tribe.RefreshGrant{TokenURL: u, ClientID: "id", ClientSecret: secret, RefreshToken: grantRefresh, Retry: once}).Token(context.Background())
-			return err
-		}
-	}
-	jsonEcho, htmlEcho := echoForm(400, "application/json"), echoForm(500, "text/html")
-	return map[string]func() error{
-		"password grant echoing JSON": password(jsonEcho.URL),
-		"password grant echoing HTML": password(htmlEcho.URL),
-		"refresh grant echoing JSON":  refresh(jsonEcho.URL),
-		"refresh grant echoing HTML":  refresh(htmlEcho.URL),
-		"password grant redirected":   password(redirect.URL),
-		"refresh grant network error": refresh("http://127.0.0.1:1/token"),
-		"password grant bad input": func() error {
-			_, err := (&tribe.PasswordGrant{TokenURL: "http://h:" + secret + "@example.com/t", ClientID: "id", ClientSecret: secret, Username: "ann", Password: grantPassword}).Token(context.Background())
-			return err
-		},
 	}
 }
 

@@ -78,7 +78,7 @@ func TestWithTransportKeepsCallerClient(t *testing.T) {
 	assert.IsType(t, &basicAuthTransport{}, c.Transport)
 }
 
-// TestRequestsNameTheToolkit: a mint, a call and a grant send User-Agent
+// TestRequestsNameTheToolkit: a mint and a call send User-Agent
 // tribekit/<version>, or the one the caller set.
 func TestRequestsNameTheToolkit(t *testing.T) {
 	var agents []string
@@ -108,10 +108,6 @@ func TestRequestsNameTheToolkit(t *testing.T) {
 		}
 		assert.Equal(t, []string{want, want}, agents)
 	}
-	agents = nil
-	_, err := (&ExchangeGrant{TokenURL: srv.URL + "/token", ClientID: "id", ClientSecret: "secret-1", Email: "a@example.com"}).Token(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"tribekit/devel"}, agents)
 }
 
 func TestTransportsNeverSendCredentialsOverPlainHTTPAfterHTTPS(t *testing.T) {
