@@ -141,14 +141,17 @@ func (c *Client) GetCurrentEmployee(ctx context.Context) (*Employee, error) {
 
 // get sends GET base+pathQuery and decodes a JSON entity into v.
 func (c *Client) get(ctx context.Context, op, pathQuery string, v any) error {
-	if c == nil || c.TokenSource == nil {
-		return invalid("Client.TokenSource is nil")
+	if c == nil {
+		return invalidf("the *Client is nil; call the API with a *crm.Client whose TokenSource is set")
+	}
+	if c.TokenSource == nil {
+		return invalidf("Client.TokenSource is nil; set it to a token source of this package, such as the one Config.TokenSource or Config.ClientCredentialsTokenSource returns")
 	}
 	base := c.BaseURL
 	if base == "" {
 		base = DefaultAPIBaseURL
 	}
-	if err := checkSecureURL("Client.BaseURL", base, c.AllowInsecureHTTP, "Client.AllowInsecureHTTP"); err != nil {
+	if err := checkSecureURL("Client.BaseURL", base, DefaultAPIBaseURL, c.AllowInsecureHTTP, "Client.AllowInsecureHTTP"); err != nil {
 		return err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+pathQuery, nil)

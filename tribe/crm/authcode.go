@@ -52,12 +52,12 @@ func NewCodeVerifier() string { return oauth2.GenerateVerifier() }
 // without showing it.
 func checkVerifier(v string) error {
 	if len(v) < 43 || len(v) > 128 {
-		return invalid("PKCE code verifier has %d characters; RFC 7636 requires 43 to 128 (use crm.NewCodeVerifier)", len(v))
+		return invalidf("PKCE code verifier has %d characters, and RFC 7636 section 4.1 requires 43 to 128; make one with crm.NewCodeVerifier", len(v))
 	}
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
-			return invalid("PKCE code verifier holds a character outside A-Z a-z 0-9 - . _ ~ (RFC 7636 section 4.1; use crm.NewCodeVerifier)")
+			return invalidf("PKCE code verifier holds a character outside A-Z a-z 0-9 - . _ ~ (RFC 7636 section 4.1); make one with crm.NewCodeVerifier")
 		}
 	}
 	return nil
@@ -105,10 +105,10 @@ func (c *Config) AuthCodeURL(state string, opts ...AuthCodeOption) (string, erro
 		return "", err
 	}
 	if len(c.Scopes) == 0 {
-		return "", invalid("Config.Scopes is empty; the CRM requires a scope, e.g. %q", "read write offline")
+		return "", invalidf("Config.Scopes is empty, and the CRM requires a scope; set it, e.g. to []string{crm.ScopeRead, crm.ScopeWrite, crm.ScopeOffline}")
 	}
 	if len(state) < MinStateLength {
-		return "", invalid("state has %d characters; the CRM requires at least %d", len(state), MinStateLength)
+		return "", invalidf("state has %d characters, and the CRM requires at least %d; make one with crm.NewState (or let Config.NewAuthRequest do it)", len(state), MinStateLength)
 	}
 	var o authCodeOptions
 	for _, opt := range opts {
@@ -119,7 +119,7 @@ func (c *Config) AuthCodeURL(state string, opts ...AuthCodeOption) (string, erro
 	var params []oauth2.AuthCodeOption
 	if o.organizationID != "" {
 		if !isUUID(o.organizationID) {
-			return "", invalid("organization ID %q is not a UUID", o.organizationID)
+			return "", invalidf("organization ID %q is not a UUID; give the organisation's UUID, 8-4-4-4-12 hexadecimal digits, or leave it out", o.organizationID)
 		}
 		params = append(params, oauth2.SetAuthURLParam("organization_id", o.organizationID))
 	}
@@ -185,8 +185,11 @@ func (c *Config) NewAuthRequest(opts ...AuthCodeOption) (*AuthRequest, error) {
 // Exchange trades the code of cb, a callback of r, for a token with
 // [Config.Exchange], sending r's code verifier if it has one.
 func (r *AuthRequest) Exchange(ctx context.Context, c *Config, cb *Callback) (*oauth2.Token, error) {
-	if r == nil || cb == nil {
-		return nil, invalid("nil *AuthRequest or *Callback")
+	if r == nil {
+		return nil, invalidf("the *AuthRequest is nil; exchange with the AuthRequest Config.NewAuthRequest returned")
+	}
+	if cb == nil {
+		return nil, invalidf("the *Callback is nil; pass the one AuthRequest.ParseCallback returned")
 	}
 	return c.Exchange(ctx, cb.Code, WithCodeVerifier(r.CodeVerifier))
 }
@@ -225,8 +228,11 @@ func (cb Callback) GoString() string { return cb.String() }
 // A redirect without a scope parameter grants what was asked (RFC 6749
 // section 5.1).
 func (r *AuthRequest) ParseCallback(query url.Values) (*Callback, error) {
-	if r == nil || len(r.State) < MinStateLength {
-		return nil, invalid("AuthRequest.State is shorter than %d characters", MinStateLength)
+	if r == nil {
+		return nil, invalidf("the *AuthRequest is nil; check the redirect with the AuthRequest Config.NewAuthRequest returned")
+	}
+	if len(r.State) < MinStateLength {
+		return nil, invalidf("AuthRequest.State has %d characters, fewer than %d; set it to the state the consent URL sent (AuthRequest.State from Config.NewAuthRequest)", len(r.State), MinStateLength)
 	}
 	got := query.Get("state")
 	if got == "" {
@@ -270,7 +276,7 @@ func (c *Config) Exchange(ctx context.Context, code string, opts ...AuthCodeOpti
 		return nil, err
 	}
 	if code == "" {
-		return nil, invalid("authorization code is empty")
+		return nil, invalidf("authorization code is empty; pass the code of the redirect, Callback.Code from AuthRequest.ParseCallback")
 	}
 	var o authCodeOptions
 	for _, opt := range opts {

@@ -3,7 +3,6 @@ package crm
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -142,56 +141,36 @@ const (
 // check refuses a Config that lacks what a method needs.
 func (c *Config) check(n need) error {
 	if c == nil {
-		return invalid("nil *Config")
+		return invalidf("the *Config is nil; pass a *crm.Config with at least ClientID and ClientSecret set")
 	}
 	if strings.TrimSpace(c.ClientID) == "" {
-		return invalid("Config.ClientID is empty")
+		return invalidf("Config.ClientID is empty; set it to the application's client ID (Configuration > Applications in the CRM)")
 	}
 	if n&needSecret != 0 && c.ClientSecret == "" {
-		return invalid("Config.ClientSecret is empty")
+		return invalidf("Config.ClientSecret is empty; set it to the application's secret (Configuration > Applications in the CRM), which every token request sends")
 	}
 	if n&needAuthURL != 0 {
-		if err := checkSecureURL("Config.Endpoint.AuthURL", c.authURL(), c.AllowInsecureHTTP, "Config.AllowInsecureHTTP"); err != nil {
+		if err := checkSecureURL("Config.Endpoint.AuthURL", c.authURL(), DefaultAuthURL, c.AllowInsecureHTTP, "Config.AllowInsecureHTTP"); err != nil {
 			return err
 		}
 	}
 	if n&needTokenURL != 0 {
-		if err := checkSecureURL("Config.Endpoint.TokenURL", c.tokenURL(), c.AllowInsecureHTTP, "Config.AllowInsecureHTTP"); err != nil {
+		if err := checkSecureURL("Config.Endpoint.TokenURL", c.tokenURL(), DefaultTokenURL, c.AllowInsecureHTTP, "Config.AllowInsecureHTTP"); err != nil {
 			return err
 		}
 	}
 	if n&needRedirect != 0 {
 		if c.RedirectURL == "" {
-			return invalid("Config.RedirectURL is empty; the CRM needs the registered redirect URL")
+			return invalidf("Config.RedirectURL is empty; set it to the redirect URL registered with the application, which the CRM requires here")
 		}
-		if err := checkHTTPURL("Config.RedirectURL", c.RedirectURL); err != nil {
+		if err := checkRedirectURL(c.RedirectURL, exampleRedirectURL); err != nil {
 			return err
 		}
 	}
 	for _, s := range c.Scopes {
 		if s == "" || strings.ContainsAny(s, " \t\r\n") {
-			return invalid("Config.Scopes holds %q; each scope must be one non-empty word", s)
+			return invalidf("Config.Scopes holds %q, not one non-empty word; give each scope as its own element, e.g. []string{crm.ScopeRead, crm.ScopeOffline}", s)
 		}
-	}
-	return nil
-}
-
-// checkHTTPURL refuses anything but an absolute http or https URL with a
-// host and no user information. The URL itself is not echoed, in case it
-// carries credentials.
-func checkHTTPURL(field, raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return invalid("%s is not a valid URL", field)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return invalid("%s must be an http or https URL, not scheme %q", field, u.Scheme)
-	}
-	if u.Host == "" {
-		return invalid("%s has no host", field)
-	}
-	if u.User != nil {
-		return invalid("%s must not contain user information", field)
 	}
 	return nil
 }

@@ -39,17 +39,17 @@ func TestBadInputRefusedBeforeAnyRequest(t *testing.T) {
 		call func() error
 		want string
 	}{
-		{"nil config", func() error { return clientCreds(nil) }, "nil *Config"},
+		{"nil config", func() error { return clientCreds(nil) }, "*Config is nil"},
 		{"empty client ID", func() error { return clientCreds(with(func(c *crm.Config) { c.ClientID = " " })) }, "ClientID is empty"},
 		{"empty secret (client credentials)", func() error { return clientCreds(with(func(c *crm.Config) { c.ClientSecret = "" })) }, "ClientSecret is empty"},
 		{"empty secret (refresh)", func() error { return tokenSource(with(func(c *crm.Config) { c.ClientSecret = "" })) }, "ClientSecret is empty"},
 		{"empty secret (exchange)", func() error { return exchange(with(func(c *crm.Config) { c.ClientSecret = "" })) }, "ClientSecret is empty"},
 		{"ftp token URL", func() error {
 			return clientCreds(with(func(c *crm.Config) { c.Endpoint.TokenURL = "ftp://auth.example.com/token" }))
-		}, "must be an http or https URL"},
-		{"relative token URL", func() error { return quick(with(func(c *crm.Config) { c.Endpoint.TokenURL = "/oauth2/token" })) }, "must be an http or https URL"},
+		}, "is not an absolute http(s) URL"},
+		{"relative token URL", func() error { return quick(with(func(c *crm.Config) { c.Endpoint.TokenURL = "/oauth2/token" })) }, "is not an absolute http(s) URL"},
 		{"hostless token URL", func() error { return quick(with(func(c *crm.Config) { c.Endpoint.TokenURL = "https:///token" })) }, "has no host"},
-		{"javascript auth URL", func() error { return authURL(with(func(c *crm.Config) { c.Endpoint.AuthURL = "javascript:alert(1)" })) }, "must be an http or https URL"},
+		{"javascript auth URL", func() error { return authURL(with(func(c *crm.Config) { c.Endpoint.AuthURL = "javascript:alert(1)" })) }, "is not an absolute http(s) URL"},
 		{"unparsable auth URL", func() error { return authURL(with(func(c *crm.Config) { c.Endpoint.AuthURL = "http://[::1" })) }, "not a valid URL"},
 		{"credentials in URL", func() error {
 			return clientCreds(with(func(c *crm.Config) { c.Endpoint.TokenURL = "https://u:p@auth.example.com/t" }))
@@ -57,7 +57,7 @@ func TestBadInputRefusedBeforeAnyRequest(t *testing.T) {
 		{"no redirect (auth URL)", func() error { return authURL(with(func(c *crm.Config) { c.RedirectURL = "" })) }, "RedirectURL is empty"},
 		{"no redirect (refresh)", func() error { return tokenSource(with(func(c *crm.Config) { c.RedirectURL = "" })) }, "RedirectURL is empty"},
 		{"no redirect (quick setup)", func() error { return quick(with(func(c *crm.Config) { c.RedirectURL = "" })) }, "RedirectURL is empty"},
-		{"mailto redirect", func() error { return exchange(with(func(c *crm.Config) { c.RedirectURL = "mailto:a@example.com" })) }, "must be an http or https URL"},
+		{"mailto redirect", func() error { return exchange(with(func(c *crm.Config) { c.RedirectURL = "mailto:a@example.com" })) }, "is not an absolute http(s) URL"},
 		{"scope with space", func() error { return clientCreds(with(func(c *crm.Config) { c.Scopes = []string{"read write"} })) }, "one non-empty word"},
 		{"empty scope", func() error { return authURL(with(func(c *crm.Config) { c.Scopes = []string{""} })) }, "one non-empty word"},
 		{"no scopes for consent", func() error { return authURL(with(func(c *crm.Config) { c.Scopes = nil })) }, "Scopes is empty"},
@@ -69,15 +69,16 @@ func TestBadInputRefusedBeforeAnyRequest(t *testing.T) {
 		}, "not a UUID"},
 		{"empty code", func() error { _, err := good.Exchange(ctx, ""); return err }, "authorization code is empty"},
 		{"empty refresh token", func() error { _, err := good.QuickSetup(ctx, "", store); return err }, "refresh token is empty"},
-		{"nil store (quick setup)", func() error { _, err := good.QuickSetup(ctx, "rt", nil); return err }, "nil TokenStore"},
-		{"nil store (token source)", func() error { _, err := good.TokenSource(ctx, nil); return err }, "nil TokenStore"},
+		{"nil store (quick setup)", func() error { _, err := good.QuickSetup(ctx, "rt", nil); return err }, "TokenStore is nil"},
+		{"nil store (token source)", func() error { _, err := good.TokenSource(ctx, nil); return err }, "TokenStore is nil"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
 			require.NotPanics(t, func() { err = tt.call() })
 			require.ErrorIs(t, err, crm.ErrInvalidInput)
-			assert.True(t, strings.HasPrefix(err.Error(), "crm: invalid input: "), err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), "crm: "), err.Error())
+			assert.NotContains(t, err.Error(), "invalid input")
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/internal/invalid"
 	"github.com/tribekit/tribekit/internal/redact"
 )
 
@@ -19,6 +20,8 @@ var (
 	// ErrInvalidInput reports a configuration or argument refused before
 	// any request was sent: an empty client ID or secret, a URL that is
 	// not absolute http(s), a state shorter than 8 characters, and so on.
+	// Such an error reads "crm: <what is wrong>; <how to fix it>", naming
+	// the field or argument, and never holds a secret.
 	ErrInvalidInput = errors.New("crm: invalid input")
 
 	// ErrNoToken reports a [TokenStore] that holds no token yet; log in
@@ -63,11 +66,27 @@ var (
 	ErrForbidden = errors.New("crm: forbidden")
 )
 
-// invalid returns an error wrapping [ErrInvalidInput]. format must not
-// interpolate secrets.
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidInput}, args...)...)
+// invalidf returns an invalid-input error, "crm: <what is wrong>; <how to
+// fix it>", matching [ErrInvalidInput]. format must not interpolate secrets.
+func invalidf(format string, args ...any) error {
+	return invalid.Errorf("crm", ErrInvalidInput, format, args...)
 }
+
+// Invalid-input errors more than one method returns, made fresh on each
+// call (an *invalid.Error is a pointer: a shared one could be changed).
+func errNilStore() error {
+	return invalidf("the TokenStore is nil; pass one, such as crm.FileStore{Path: ...} or &crm.MemoryStore{}")
+}
+
+func errNilToken() error {
+	return invalidf("the token to save is nil; pass the *oauth2.Token to keep")
+}
+
+func errEmptyPath() error {
+	return invalidf("FileStore.Path is empty; set it to the token file's path, e.g. one under os.UserConfigDir()")
+}
+
+func errNilMemoryStore() error { return invalidf("the *MemoryStore is nil; use &crm.MemoryStore{}") }
 
 // AuthError is an error redirect from the authorization endpoint
 // (RFC 6749 section 4.1.2.1), such as error=access_denied when the user

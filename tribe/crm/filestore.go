@@ -47,7 +47,7 @@ const maxTokenFile = 1 << 20
 // than 1 MiB, which no token file is.
 func (f FileStore) Load(ctx context.Context) (*oauth2.Token, error) {
 	if f.Path == "" {
-		return nil, invalid("FileStore.Path is empty")
+		return nil, errEmptyPath()
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -77,10 +77,10 @@ func (f FileStore) Load(ctx context.Context) (*oauth2.Token, error) {
 // Save replaces the file's token with tok atomically (see [FileStore]).
 func (f FileStore) Save(ctx context.Context, tok *oauth2.Token) error {
 	if f.Path == "" {
-		return invalid("FileStore.Path is empty")
+		return errEmptyPath()
 	}
 	if tok == nil {
-		return invalid("nil token")
+		return errNilToken()
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -110,7 +110,7 @@ const lockPoll = 10 * time.Millisecond
 // Lock opens the file but locks nothing.
 func (f FileStore) Lock(ctx context.Context) (unlock func() error, err error) {
 	if f.Path == "" {
-		return nil, invalid("FileStore.Path is empty")
+		return nil, errEmptyPath()
 	}
 	target, err := safefile.ResolveLink(f.Path)
 	if err != nil {

@@ -93,16 +93,16 @@ func (r LoginResult) GoString() string { return r.String() }
 // code is spent.
 func (l *LoopbackLogin) Login(ctx context.Context) (*LoginResult, error) {
 	if l == nil {
-		return nil, invalid("nil *LoopbackLogin")
+		return nil, invalidf("the *LoopbackLogin is nil; call Login on a *crm.LoopbackLogin with Config, Store and Open set")
 	}
 	if err := l.Config.check(needSecret | needAuthURL | needTokenURL); err != nil {
 		return nil, err
 	}
 	if l.Store == nil {
-		return nil, invalid("LoopbackLogin.Store is nil")
+		return nil, invalidf("LoopbackLogin.Store is nil; set it to the TokenStore that keeps the token, such as crm.FileStore")
 	}
 	if l.Open == nil {
-		return nil, invalid("LoopbackLogin.Open is nil")
+		return nil, invalidf("LoopbackLogin.Open is nil; set it to a function that opens the consent URL in a browser or prints it for the user")
 	}
 	host, port, path, err := l.listenAddr()
 	if err != nil {
@@ -193,27 +193,27 @@ func (l *LoopbackLogin) Login(ctx context.Context) (*LoginResult, error) {
 func (l *LoopbackLogin) listenAddr() (host, port, path string, err error) {
 	if l.Config.RedirectURL == "" {
 		if l.Port < 0 || l.Port > 65535 {
-			return "", "", "", invalid("LoopbackLogin.Port %d is out of range", l.Port)
+			return "", "", "", invalidf("LoopbackLogin.Port %d is out of range; use 1 to 65535, or 0 for any free port", l.Port)
 		}
 		return "127.0.0.1", strconv.Itoa(l.Port), "/callback", nil
 	}
-	if err := checkHTTPURL("Config.RedirectURL", l.Config.RedirectURL); err != nil {
+	if err := checkRedirectURL(l.Config.RedirectURL, exampleLoopbackRedirectURL); err != nil {
 		return "", "", "", err
 	}
 	u, _ := url.Parse(l.Config.RedirectURL)
 	if u.Scheme != "http" {
-		return "", "", "", invalid("Config.RedirectURL must be a plain http loopback URL for a loopback login")
+		return "", "", "", invalidf("Config.RedirectURL has scheme %q, but a loopback login listens on plain http; use an http URL on 127.0.0.1, [::1] or localhost, or leave it empty for http://127.0.0.1:PORT/callback", u.Scheme)
 	}
 	switch u.Hostname() {
 	case "127.0.0.1", "::1", "localhost":
 	default:
-		return "", "", "", invalid("Config.RedirectURL host %q is not a loopback address", u.Hostname())
+		return "", "", "", invalidf("Config.RedirectURL host %q is not a loopback address; use 127.0.0.1, [::1] or localhost, or leave it empty for http://127.0.0.1:PORT/callback", u.Hostname())
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", "", "", invalid("Config.RedirectURL must not have a query or fragment for a loopback login")
+		return "", "", "", invalidf("Config.RedirectURL has a query or fragment, which a loopback login cannot listen for; remove it")
 	}
 	if u.RawPath != "" || strings.ContainsAny(u.Path, "{} ") {
-		return "", "", "", invalid("Config.RedirectURL path must be plain for a loopback login")
+		return "", "", "", invalidf("Config.RedirectURL path holds escaped characters, braces or spaces, which a loopback login cannot listen for; use a plain path such as /callback")
 	}
 	port = u.Port()
 	if port == "" {

@@ -78,7 +78,7 @@ func (c *Config) TokenSource(ctx context.Context, store TokenStore) (oauth2.Toke
 		return nil, err
 	}
 	if store == nil {
-		return nil, invalid("nil TokenStore")
+		return nil, errNilStore()
 	}
 	return &refreshSource{ctx: ctx, conf: c.clone(), store: store}, nil
 }
@@ -192,10 +192,10 @@ func (c *Config) QuickSetup(ctx context.Context, refreshToken string, store Toke
 		return nil, err
 	}
 	if refreshToken == "" {
-		return nil, invalid("refresh token is empty")
+		return nil, invalidf("refresh token is empty; copy one from the CRM (Configuration > Applications, the application's menu, \"Refresh token\")")
 	}
 	if store == nil {
-		return nil, invalid("nil TokenStore")
+		return nil, errNilStore()
 	}
 	tok, err := c.refresh(ctx, refreshToken)
 	if err != nil {

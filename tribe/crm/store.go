@@ -53,7 +53,7 @@ type MemoryStore struct {
 // Load returns a copy of the stored token, or an error wrapping [ErrNoToken].
 func (m *MemoryStore) Load(ctx context.Context) (*oauth2.Token, error) {
 	if m == nil {
-		return nil, invalid("nil *MemoryStore")
+		return nil, errNilMemoryStore()
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -70,10 +70,10 @@ func (m *MemoryStore) Load(ctx context.Context) (*oauth2.Token, error) {
 // Save stores a copy of tok.
 func (m *MemoryStore) Save(ctx context.Context, tok *oauth2.Token) error {
 	if m == nil {
-		return invalid("nil *MemoryStore")
+		return errNilMemoryStore()
 	}
 	if tok == nil {
-		return invalid("nil token")
+		return errNilToken()
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -3,11 +3,9 @@ package crm
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
-	"github.com/tribekit/tribekit/internal/loopback"
 	"golang.org/x/oauth2"
 )
 
@@ -55,21 +53,6 @@ func (c *Config) tokenHTTPClient(ctx context.Context) *http.Client {
 // [Config.tokenHTTPClient]) for golang.org/x/oauth2.
 func (c *Config) context(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTPClient(ctx))
-}
-
-// checkSecureURL is checkHTTPURL and, unless allowInsecure, refuses plain
-// http to a host that is not loopback: the secrets sent there would cross
-// the network in clear text. optOut names the setting that allows it.
-func checkSecureURL(field, raw string, allowInsecure bool, optOut string) error {
-	if err := checkHTTPURL(field, raw); err != nil {
-		return err
-	}
-	u, _ := url.Parse(raw) // checkHTTPURL parsed it
-	if u.Scheme == "http" && !allowInsecure && !loopback.Host(u.Hostname()) {
-		return invalid("%s uses plain http to %q, which would send credentials in clear text; use https, or set %s for a test server (plain http to 127.0.0.1, ::1 or localhost is always allowed)",
-			field, u.Hostname(), optOut)
-	}
-	return nil
 }
 
 // bearerTransport adds "Authorization: Bearer" with one token to a clone of
