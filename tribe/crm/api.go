@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/internal/httpx"
 	"github.com/tribekit/tribekit/internal/redact"
 )
 
@@ -43,6 +44,10 @@ type Client struct {
 	// with an overall timeout of [DefaultTimeout] (30 s) is used, so a slow
 	// or silent server cannot hang a call.
 	HTTPClient *http.Client
+
+	// UserAgent is the User-Agent header of each API request that does not
+	// set one; empty means "tribekit/" and the module's version.
+	UserAgent string
 
 	// AllowInsecureHTTP lets BaseURL use plain http to a host that is not
 	// loopback. Leave it false outside tests: without it such a BaseURL is
@@ -188,16 +193,13 @@ func (c *Client) get(ctx context.Context, op, pathQuery string, v any) error {
 }
 
 // httpClient returns a copy of c.HTTPClient (or a fresh client with
-// [DefaultTimeout]) that sends token to target's scheme and host only.
+// [DefaultTimeout]) that sends token to target's scheme and host only, and
+// the User-Agent c.UserAgent (empty: tribekit/<version>) on requests without
+// one.
 func (c *Client) httpClient(target *url.URL, token string) *http.Client {
-	var hc http.Client
-	if c.HTTPClient != nil {
-		hc = *c.HTTPClient
-	} else {
-		hc = *newDefaultHTTPClient(c.defaultTimeout)
-	}
-	hc.Transport = &bearerTransport{token: token, scheme: target.Scheme, host: target.Host, base: hc.Transport}
-	return &hc
+	return httpx.Client(c.HTTPClient, timeoutOr(c.defaultTimeout), func(base http.RoundTripper) http.RoundTripper {
+		return &bearerTransport{token: token, scheme: target.Scheme, host: target.Host, base: httpx.UserAgent(c.UserAgent, base)}
+	})
 }
 
 // decodeEntity decodes an OData entity: the object itself (as a function

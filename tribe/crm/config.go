@@ -53,6 +53,10 @@ type Config struct {
 	// [*RedirectError] and the credentials are not sent again.
 	HTTPClient *http.Client
 
+	// UserAgent is the User-Agent header of each token request; empty
+	// means "tribekit/" and the module's version.
+	UserAgent string
+
 	// AllowInsecureHTTP lets the auth and token URLs use plain http to a
 	// host that is not loopback. Leave it false outside tests: without it
 	// such a URL is refused before anything is sent, since the client

@@ -7,30 +7,32 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/httpx"
 )
 
 // DefaultTimeout is the overall timeout (connection, headers and body) of the
 // HTTP client a [Config] or [Client] uses when it is given none, so that a
-// server that answers slowly, or never, cannot hang a call.
-const DefaultTimeout = 30 * time.Second
+// server that answers slowly, or never, cannot hang a call. It is the
+// module's one default, the one package tribe uses too.
+const DefaultTimeout = httpx.DefaultTimeout
 
-// newDefaultHTTPClient returns a fresh client with the given timeout, or
-// [DefaultTimeout] for zero. Its Transport is nil: http.DefaultTransport,
-// which it does not change.
-func newDefaultHTTPClient(timeout time.Duration) *http.Client {
-	if timeout <= 0 {
-		timeout = DefaultTimeout
+// timeoutOr returns d, or [DefaultTimeout] for zero.
+func timeoutOr(d time.Duration) time.Duration {
+	if d <= 0 {
+		return DefaultTimeout
 	}
-	return &http.Client{Timeout: timeout}
+	return d
 }
 
 // tokenHTTPClient returns the client for token requests: a copy of
 // c.HTTPClient, else of the client in ctx under oauth2.HTTPClient, else a
-// fresh one with [DefaultTimeout], that never follows a redirect. A 3xx
-// answer comes back as it is and is turned into a [*RedirectError], so the
-// client secret, code, verifier or refresh token in the form are never posted
-// again to wherever Location points (RFC 9700 section 4.11). The caller's
-// client is not changed.
+// fresh one with [DefaultTimeout], that sends the User-Agent c.UserAgent
+// (empty: tribekit/<version>) on requests without one and never follows a
+// redirect. A 3xx answer comes back as it is and is turned into a
+// [*RedirectError], so the client secret, code, verifier or refresh token in
+// the form are never posted again to wherever Location points (RFC 9700
+// section 4.11). The caller's client is not changed.
 func (c *Config) tokenHTTPClient(ctx context.Context) *http.Client {
 	base := c.HTTPClient
 	if base == nil {
@@ -38,15 +40,10 @@ func (c *Config) tokenHTTPClient(ctx context.Context) *http.Client {
 			base = hc
 		}
 	}
-	var hc *http.Client
-	if base != nil {
-		cp := *base
-		hc = &cp
-	} else {
-		hc = newDefaultHTTPClient(c.defaultTimeout)
-	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return hc
+	hc := httpx.Client(base, timeoutOr(c.defaultTimeout), func(rt http.RoundTripper) http.RoundTripper {
+		return httpx.UserAgent(c.UserAgent, rt)
+	})
+	return httpx.NoRedirects(hc, func(*http.Request) error { return http.ErrUseLastResponse })
 }
 
 // context returns ctx carrying the client for token requests (see

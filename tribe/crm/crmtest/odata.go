@@ -12,6 +12,7 @@ func (s *Server) serveCurrentEmployee(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.counts.GetCurrentEmployee++
+	s.agents.API = r.UserAgent()
 	g := s.bearer(r)
 	if g == nil {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
@@ -46,6 +47,9 @@ func (s *Server) serveCurrentEmployee(w http.ResponseWriter, r *http.Request) {
 
 // serveODataNotFound answers other OData paths.
 func (s *Server) serveODataNotFound(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.agents.API = r.UserAgent()
+	s.mu.Unlock()
 	writeODataError(w, http.StatusNotFound, "NotFound", "No resource was found that matches the request.")
 }
 

@@ -71,6 +71,7 @@ type Server struct {
 	failRefresh *failure
 	counts      Counts
 	last        Authorization
+	agents      UserAgents
 
 	requirePKCE   bool
 	revokeOnReuse bool
@@ -135,6 +136,16 @@ type Counts struct {
 	RefreshTokenReuse int
 	// GetCurrentEmployee counts GET /v1/odata/GetCurrentEmployee().
 	GetCurrentEmployee int
+}
+
+// UserAgents are the User-Agent headers of the last requests a [Server]
+// served, by kind: a snapshot from [Server.LastUserAgents]. A field is ""
+// until such a request comes, or if it had no User-Agent.
+type UserAgents struct {
+	// Token is that of the last POST /oauth2/token.
+	Token string
+	// API is that of the last request under /v1/odata/.
+	API string
 }
 
 // Authorization is what the last consent request asked for (RFC 6749 section
@@ -381,6 +392,15 @@ func (s *Server) Counts() Counts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.counts
+}
+
+// LastUserAgents returns the User-Agent headers of the last token request
+// and the last API request: the client sends them, unlike the consent
+// request, which comes from the user's browser.
+func (s *Server) LastUserAgents() UserAgents {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.agents
 }
 
 // LastAuthorization returns what the last consent request asked for.

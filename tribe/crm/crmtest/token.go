@@ -28,6 +28,7 @@ func badRequest(code, description string) *tokenFailure {
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.agents.Token = r.UserAgent()
 	body, fail := s.token(r)
 	if fail != nil {
 		s.counts.TokenErrors++
