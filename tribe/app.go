@@ -125,6 +125,26 @@ func (a *App) config() (*appConfig, error) {
 	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway}, nil
 }
 
+// Validate checks the app's settings as every request does, without
+// sending anything: bad input is refused with [ErrInvalidInput], saying
+// what to fix. Call it at start-up to fail fast.
+func (a *App) Validate() error {
+	_, err := a.config()
+	return err
+}
+
+// Namespace names the app's tokens in a store shared by many processes or
+// caches: its endpoint and client id, never its secret. Two Apps with the
+// same namespace mint the same tokens. It is empty when the settings are
+// not valid.
+func (a *App) Namespace() string {
+	cfg, err := a.config()
+	if err != nil {
+		return ""
+	}
+	return url.PathEscape(cfg.ep.URL) + "|" + url.PathEscape(cfg.id)
+}
+
 // hasControl reports whether s has an ASCII control character.
 func hasControl(s string) bool {
 	for i := 0; i < len(s); i++ {

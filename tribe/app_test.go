@@ -62,11 +62,7 @@ func TestBadInputRefusedBeforeAnyRequest(t *testing.T) {
 			assert.ErrorIs(t, err, ErrInvalidInput, "TokenSource checks up front too")
 		})
 	}
-	_, err := ok.MemberToken(context.Background(), "n1", "")
-	assert.ErrorIs(t, err, ErrInvalidInput)
-	_, err = ok.MemberTokenSource(context.Background(), "n1", "")
-	assert.ErrorIs(t, err, ErrInvalidInput)
-	_, err = (*App)(nil).BotToken(context.Background(), "n1")
+	_, err := (*App)(nil).Mint(context.Background(), Bot("n1"))
 	assert.ErrorIs(t, err, ErrInvalidInput)
 	_, err = NewClient(nil, ClientConfig{Endpoint: srv.URL})
 	assert.ErrorIs(t, err, ErrInvalidInput)
@@ -91,7 +87,7 @@ func TestIdentity(t *testing.T) {
 	assert.True(t, Bot("n1").IsBot())
 	assert.False(t, Impersonate("n1", "m1").IsBot())
 
-	n, err := Identity{NetworkID: "n1", Context: "network"}.normalize()
+	n, err := Identity{NetworkID: "n1", Context: "network"}.Normalize()
 	require.NoError(t, err)
 	assert.Equal(t, Identity{NetworkID: "n1", Context: ContextNetwork, EntityID: "n1"}, n)
 

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/cache"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
@@ -25,12 +26,12 @@ import (
 //	scripts/benchratio ./tribe BenchmarkMint baseline=raw-POST App.Mint
 //	scripts/benchratio ./tribe BenchmarkWarmHit baseline=ReuseTokenSource Cache.Token
 
-func benchCache(b *testing.B) (*tribe.Cache, tribe.Identity) {
+func benchCache(b *testing.B) (*cache.Cache, tribe.Identity) {
 	b.Helper()
 	srv := tribetest.NewServer()
 	b.Cleanup(srv.Close)
 	app := &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL(), HTTPClient: srv.Client()}
-	c, err := tribe.NewCache(app, tribe.CacheOptions{})
+	c, err := cache.New(app, cache.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -195,7 +196,7 @@ func BenchmarkMint(b *testing.B) {
 	b.Run("App.Mint", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := app.MemberToken(ctx, tribetest.DefaultNetworkID, tribetest.PlainMemberID); err != nil {
+			if _, err := app.Mint(ctx, tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -213,7 +214,7 @@ func BenchmarkColdStampede(b *testing.B) {
 	var mints int64
 	b.ReportAllocs()
 	for b.Loop() {
-		c, err := tribe.NewCache(app, tribe.CacheOptions{})
+		c, err := cache.New(app, cache.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}

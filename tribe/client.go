@@ -54,39 +54,52 @@ func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
 	hc := withTransport(cfg.HTTPClient, cfg.UserAgent, func(base http.RoundTripper) http.RoundTripper {
 		return &bearerTransport{source: ts, scheme: ep.Scheme, host: ep.Host, base: base}
 	})
-	return &Client{endpoint: ep.URL, gql: &gqlClient{endpoint: ep.URL, hc: hc}}, nil
+	gc := &gqlClient{endpoint: ep.URL, hc: hc}
+	if its, ok := ts.(InvalidatingTokenSource); ok {
+		gc.retryAuth = func(ctx context.Context, used *oauth2.Token) bool {
+			if used == nil {
+				return false
+			}
+			its.Invalidate(ctx, used)
+			return true
+		}
+	}
+	return &Client{endpoint: ep.URL, gql: gc}, nil
 }
 
-// Client mints a token for id and returns a client that calls Tribe with
-// it, and with fresh ones when it expires. The client talks to the gatewayUrl
-// the mint returned, if any and if the rule of [App.CheckGateway] trusts it
-// (else the call fails with [ErrUntrustedGateway]), and to the app's
-// endpoint otherwise. ctx is used
-// for this mint and for every later one.
-func (a *App) Client(ctx context.Context, id Identity) (*Client, error) {
-	src, err := a.mintSource(ctx, id)
+// Client returns a client that calls Tribe with tokens from ts, usually
+// the app's own ([App.TokenSource]) or a cache's. It takes one token now
+// (within ctx, when ts is an [InvalidatingTokenSource]) to learn the
+// gatewayUrl the mint returned: the client talks to that gateway if the rule
+// of [App.CheckGateway] trusts it (else Client fails with
+// [ErrUntrustedGateway]), and to the app's endpoint when there is none.
+// When ts is an [InvalidatingTokenSource], a token the API refuses (code 108
+// or HTTP 401) is invalidated and the call sent once more with a new one.
+// The app's secret is kept out of the client's errors.
+func (a *App) Client(ctx context.Context, ts oauth2.TokenSource) (*Client, error) {
+	if ts == nil {
+		return nil, invalidf("the token source is nil; pass the one App.TokenSource or a cache returns")
+	}
+	cfg, err := a.config()
 	if err != nil {
 		return nil, err
 	}
-	tok, err := src.Token()
+	var tok *oauth2.Token
+	if its, ok := ts.(InvalidatingTokenSource); ok {
+		tok, err = its.TokenContext(ctx)
+	} else {
+		tok, err = ts.Token()
+	}
 	if err != nil {
 		return nil, err
 	}
-	return clientWith(oauth2.ReuseTokenSource(tok, src), tok, src.cfg, a.HTTPClient, a.AllowInsecureHTTP)
-}
-
-// clientWith returns a client that calls the gateway tok came with, or the
-// app's endpoint, with tokens from ts, keeping the app's secret out of its
-// errors.
-func clientWith(ts oauth2.TokenSource, tok *oauth2.Token, cfg *appConfig, hc *http.Client, insecure bool) (*Client, error) {
 	endpoint := cfg.ep.URL
 	if gw := GatewayURL(tok); gw != "" {
-		var err error
 		if endpoint, err = checkGateway(cfg.ep, gw, cfg.insecure, cfg.gateway); err != nil {
 			return nil, err
 		}
 	}
-	cl, err := NewClient(ts, ClientConfig{Endpoint: endpoint, HTTPClient: hc, AllowInsecureHTTP: insecure})
+	cl, err := NewClient(ts, ClientConfig{Endpoint: endpoint, HTTPClient: a.HTTPClient, AllowInsecureHTTP: a.AllowInsecureHTTP, UserAgent: a.UserAgent})
 	if err != nil {
 		return nil, err
 	}

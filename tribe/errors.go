@@ -270,26 +270,6 @@ func wrapf(err error, format string, args ...any) error {
 	return &contextError{what: fmt.Sprintf(format, args...), err: err}
 }
 
-// RedirectError is a token endpoint's answer that redirected (HTTP 3xx).
-// Token requests carry credentials in their body, so they never follow a
-// redirect: nothing is sent to the target. Fix the token URL instead, to
-// the address the redirect names if you trust it.
-type RedirectError struct {
-	StatusCode int    // the 3xx status
-	Scheme     string // the target's scheme, e.g. "https"
-	Host       string // the target's host and port; never its path or query
-}
-
-// Error names the status and the target's scheme and host.
-func (e *RedirectError) Error() string {
-	target := "elsewhere"
-	if e.Host != "" {
-		target = "to " + e.Scheme + "://" + e.Host
-	}
-	return fmt.Sprintf("tribe: the token endpoint answered HTTP %d %s %s; token requests carry credentials and never follow a redirect: set the token URL (or community URL) to the final address",
-		e.StatusCode, http.StatusText(e.StatusCode), target)
-}
-
 // invalidf returns an invalid-input error, "tribe: <what is wrong>; <how to
 // fix it>", matching [ErrInvalidInput].
 func invalidf(format string, args ...any) error {

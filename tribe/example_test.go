@@ -23,7 +23,11 @@ func Example() {
 	}
 	ctx := context.Background()
 
-	client, err := app.Client(ctx, tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID))
+	ts, err := app.TokenSource(ctx, tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID))
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := app.Client(ctx, ts)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -35,43 +39,21 @@ func Example() {
 	// Output: mem-carol member net-acme
 }
 
-func ExampleApp_BotToken() {
+func ExampleApp_Mint() {
 	srv := tribetest.NewServer()
 	defer srv.Close()
 	app := &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL()}
 
-	tok, err := app.BotToken(context.Background(), tribetest.DefaultNetworkID)
+	tok, err := app.Mint(context.Background(), tribe.Bot(tribetest.DefaultNetworkID))
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(tok.Type(), tok.Expiry.After(srv.Now()), tribe.GatewayURL(tok) == srv.GatewayURL(tribetest.DefaultNetworkID))
 
 	// An app that is not installed on the community is refused.
-	_, err = app.BotToken(context.Background(), tribetest.OtherNetworkID)
+	_, err = app.Mint(context.Background(), tribe.Bot(tribetest.OtherNetworkID))
 	fmt.Println(err)
 	// Output:
 	// Bearer true true
 	// tribe: minting a token for bot@net-other: limitedToken: Forbidden (code 102) at limitedToken
-}
-
-func ExampleCache() {
-	srv := tribetest.NewServer()
-	defer srv.Close()
-	app := &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL()}
-
-	cache, err := tribe.NewCache(app, tribe.CacheOptions{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer cache.Close()
-
-	ctx := context.Background()
-	carol := tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID)
-	for range 3 {
-		if _, err := cache.Token(ctx, carol); err != nil {
-			log.Fatal(err)
-		}
-	}
-	fmt.Println("mints:", srv.Count("limitedToken"))
-	// Output: mints: 1
 }

@@ -80,7 +80,7 @@ func FuzzJWTExpiry(f *testing.F) {
 		enc := base64.RawURLEncoding.EncodeToString
 		token := enc([]byte(`{"alg":"none"}`)) + "." + enc([]byte(claims)) + ".c2ln"
 		got := JWTExpiry(token)
-		jwtIssuedAt(token)
+		JWTIssuedAt(token)
 		JWTExpiry(claims)
 
 		// A decoder's reading, where the key is not also written in another

@@ -66,8 +66,12 @@ func (id Identity) String() string {
 	return s
 }
 
-// normalize checks the identity and fills in the defaults.
-func (id Identity) normalize() (Identity, error) {
+// Normalize checks the identity and returns it with its defaults filled in:
+// Context [ContextNetwork] when empty, and EntityID the network's id for
+// that context. Two identities that name the same token normalize to the
+// same value, so a normalized Identity can key a map. Bad input is refused
+// with [ErrInvalidInput].
+func (id Identity) Normalize() (Identity, error) {
 	if strings.TrimSpace(id.NetworkID) == "" {
 		return id, invalidf("the network id is empty; give the community's id (Tribe shows it in the community's settings)")
 	}

@@ -28,23 +28,8 @@ func (a *App) Mint(ctx context.Context, id Identity) (*oauth2.Token, error) {
 	return cfg.mint(ctx, id)
 }
 
-// BotToken mints a token for the app's bot account in the community
-// networkID. The bot may do all a community admin may do.
-func (a *App) BotToken(ctx context.Context, networkID string) (*oauth2.Token, error) {
-	return a.Mint(ctx, Bot(networkID))
-}
-
-// MemberToken mints a token that acts as member memberID of the community
-// networkID.
-func (a *App) MemberToken(ctx context.Context, networkID, memberID string) (*oauth2.Token, error) {
-	if memberID == "" {
-		return nil, invalidf("the member id is empty; give the member's id, or use BotToken for the bot account")
-	}
-	return a.Mint(ctx, Impersonate(networkID, memberID))
-}
-
 func (c *appConfig) mint(ctx context.Context, id Identity) (*oauth2.Token, error) {
-	id, err := id.normalize()
+	id, err := id.Normalize()
 	if err != nil {
 		return nil, err
 	}

@@ -54,9 +54,9 @@ func TestMintBotAndMemberIdentities(t *testing.T) {
 		wantID   string
 		wantRole string
 	}{
-		{"bot", func() (*tribe.Client, error) { return app.Client(ctx, tribe.Bot(tribetest.DefaultNetworkID)) }, bot.ID, "admin"},
+		{"bot", func() (*tribe.Client, error) { return appClient(ctx, app, tribe.Bot(tribetest.DefaultNetworkID)) }, bot.ID, "admin"},
 		{"member", func() (*tribe.Client, error) {
-			return app.Client(ctx, tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID))
+			return appClient(ctx, app, tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID))
 		}, carol.ID, "member"},
 	}
 	for _, tt := range tests {
@@ -95,7 +95,7 @@ func TestMintBotAndMemberIdentities(t *testing.T) {
 func TestMintTokenShape(t *testing.T) {
 	srv, app := newMintServer(t)
 	ctx := context.Background()
-	tok, err := app.MemberToken(ctx, tribetest.DefaultNetworkID, tribetest.ModeratorMemberID)
+	tok, err := app.Mint(ctx, tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.ModeratorMemberID))
 	require.NoError(t, err)
 
 	c := claims(t, tok.AccessToken)
@@ -118,7 +118,7 @@ func TestMintTokenShape(t *testing.T) {
 
 	// The bot's mint sends no impersonateMemberId at all.
 	srv.Reset()
-	_, err = app.BotToken(ctx, tribetest.DefaultNetworkID)
+	_, err = app.Mint(ctx, tribe.Bot(tribetest.DefaultNetworkID))
 	require.NoError(t, err)
 	assert.NotContains(t, srv.Requests()[0].Variables, "impersonateMemberId")
 
@@ -133,7 +133,7 @@ func TestMintTokenShape(t *testing.T) {
 func TestMintWithoutGatewayURL(t *testing.T) {
 	srv, app := newMintServer(t, tribetest.WithoutGatewayURL())
 	ctx := context.Background()
-	c, err := app.Client(ctx, tribe.Bot(tribetest.DefaultNetworkID))
+	c, err := appClient(ctx, app, tribe.Bot(tribetest.DefaultNetworkID))
 	require.NoError(t, err)
 	assert.Equal(t, srv.GraphQLURL(), c.Endpoint(), "with no gatewayUrl the client stays on the app's endpoint")
 	_, err = c.AuthMember(ctx)
@@ -147,7 +147,7 @@ func TestMintUserinfoEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	u.User = url.UserPassword(tribetest.DefaultClientID, tribetest.DefaultClientSecret)
 	app := &tribe.App{Endpoint: u.String()} // the form Tribe's docs show
-	tok, err := app.BotToken(context.Background(), tribetest.DefaultNetworkID)
+	tok, err := app.Mint(context.Background(), tribe.Bot(tribetest.DefaultNetworkID))
 	require.NoError(t, err)
 	assert.NotEmpty(t, tok.AccessToken)
 	assert.Equal(t, tribetest.AuthKind("basic"), srv.Requests()[0].Auth)
@@ -157,7 +157,7 @@ func TestMintUserinfoEndpoint(t *testing.T) {
 	// The same credentials in the fields too are fine; a wrong secret in
 	// the URL is a 401 whose error does not show it.
 	u.User = url.UserPassword(tribetest.DefaultClientID, "wrong-secret-in-url")
-	_, err = (&tribe.App{Endpoint: u.String()}).BotToken(context.Background(), tribetest.DefaultNetworkID)
+	_, err = (&tribe.App{Endpoint: u.String()}).Mint(context.Background(), tribe.Bot(tribetest.DefaultNetworkID))
 	require.ErrorIs(t, err, tribe.ErrUnauthorized)
 	assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), "wrong-secret-in-url")
 }
@@ -211,7 +211,7 @@ func TestMintRefusals(t *testing.T) {
 func TestInvalidTokenIsErrInvalidToken(t *testing.T) {
 	srv, app := newMintServer(t)
 	ctx := context.Background()
-	tok, err := app.BotToken(ctx, tribetest.DefaultNetworkID)
+	tok, err := app.Mint(ctx, tribe.Bot(tribetest.DefaultNetworkID))
 	require.NoError(t, err)
 	c, err := tribe.NewClient(staticSource{tok}, tribe.ClientConfig{Endpoint: srv.GraphQLURL(), HTTPClient: srv.Client()})
 	require.NoError(t, err)

@@ -30,7 +30,7 @@ func TestReadmeFixtureExample(t *testing.T) {
 	defer srv.Close()
 	app := &tribe.App{ClientID: f.Apps[0].ClientID, ClientSecret: f.Apps[0].ClientSecret, Endpoint: srv.GraphQLURL()}
 	net := f.Networks[0]
-	c, err := app.Client(context.Background(), tribe.Impersonate(net.ID, net.Members[0].ID))
+	c, err := appClient(context.Background(), app, tribe.Impersonate(net.ID, net.Members[0].ID))
 	require.NoError(t, err)
 	me, err := c.AuthMember(context.Background())
 	require.NoError(t, err)

@@ -25,7 +25,7 @@ func TestNoSecretInAnyError(t *testing.T) {
 	srv, app := newMintServer(t)
 	ctx := context.Background()
 	secret := tribetest.DefaultClientSecret
-	tok, err := app.BotToken(ctx, tribetest.DefaultNetworkID)
+	tok, err := app.Mint(ctx, tribe.Bot(tribetest.DefaultNetworkID))
 	require.NoError(t, err)
 	access := tok.AccessToken
 	noRetry := *app
@@ -63,7 +63,7 @@ func TestNoSecretInAnyError(t *testing.T) {
 	}
 	appCallErr := func(fault tribetest.Fault) func() error {
 		return func() error {
-			c, err := app.Client(ctx, tribe.Bot(tribetest.DefaultNetworkID))
+			c, err := appClient(ctx, app, tribe.Bot(tribetest.DefaultNetworkID))
 			require.NoError(t, err)
 			require.NoError(t, srv.Fail("authMember", fault))
 			_, err = c.AuthMember(ctx)
@@ -72,7 +72,7 @@ func TestNoSecretInAnyError(t *testing.T) {
 	}
 	wrong := *app
 	wrong.ClientSecret = secret + "-wrong"
-	revoked, err := app.BotToken(ctx, tribetest.DefaultNetworkID)
+	revoked, err := app.Mint(ctx, tribe.Bot(tribetest.DefaultNetworkID))
 	require.NoError(t, err)
 	require.NoError(t, srv.Revoke(revoked.AccessToken))
 	dead := &tribe.App{ClientID: "id", ClientSecret: secret, Endpoint: "http://127.0.0.1:1/graphql", Retry: tribe.RetryPolicy{MaxAttempts: 1}}

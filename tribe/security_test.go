@@ -50,7 +50,7 @@ func TestDefaultHTTPClientHasATimeout(t *testing.T) {
 
 	calls := map[string]func() error{
 		"mint": func() error {
-			_, err := (&App{ClientID: "id", ClientSecret: "secret-1", Endpoint: srv.URL, Retry: once}).BotToken(context.Background(), "net")
+			_, err := (&App{ClientID: "id", ClientSecret: "secret-1", Endpoint: srv.URL, Retry: once}).Mint(context.Background(), Bot("net"))
 			return err
 		},
 		"client": func() error {
@@ -105,7 +105,7 @@ func TestWrongClientCredentialsAreNotAnInvalidToken(t *testing.T) {
 				_, _ = w.Write([]byte(a.body))
 			}))
 			defer srv.Close()
-			_, err := (&App{ClientID: "id", ClientSecret: "wrong-secret", Endpoint: srv.URL}).BotToken(context.Background(), "net")
+			_, err := (&App{ClientID: "id", ClientSecret: "wrong-secret", Endpoint: srv.URL}).Mint(context.Background(), Bot("net"))
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrUnauthorized)
 			assert.NotErrorIs(t, err, ErrInvalidToken)
@@ -197,12 +197,10 @@ func TestGatewayURLIsTrustedWithCare(t *testing.T) {
 			hits.Store(0)
 			srv := gatewayServer(t, c.tls, func() string { return c.gateway })
 			app := &App{ClientID: "id", ClientSecret: "secret-1", Endpoint: srv.URL + "/graphql", HTTPClient: srv.Client(), AllowInsecureHTTP: c.insecure, CheckGateway: c.check}
-			cache, err := NewCache(app, CacheOptions{})
+			ts, err := app.TokenSource(context.Background(), Impersonate("net", "m1"))
 			require.NoError(t, err)
-			defer cache.Close()
 			for name, client := range map[string]func() (*Client, error){
-				"App.Client":   func() (*Client, error) { return app.Client(context.Background(), Impersonate("net", "m1")) },
-				"Cache.Client": func() (*Client, error) { return cache.Client(context.Background(), Impersonate("net", "m1")) },
+				"App.Client": func() (*Client, error) { return app.Client(context.Background(), ts) },
 			} {
 				cl, err := client()
 				if c.ok {
@@ -229,7 +227,9 @@ func TestGatewayURLIsTrustedWithCare(t *testing.T) {
 			gotEP, gotGW = ep.String(), gw.String()
 			return nil
 		}}
-		_, err := app.Client(context.Background(), Bot("net"))
+		ts, err := app.TokenSource(context.Background(), Bot("net"))
+		require.NoError(t, err)
+		_, err = app.Client(context.Background(), ts)
 		require.NoError(t, err)
 		assert.Equal(t, srv.URL+"/graphql", gotEP)
 		assert.Equal(t, "https://gw.bettermode.example/graphql", gotGW)
@@ -242,55 +242,4 @@ func TestBoundedExpiry(t *testing.T) {
 	assert.Equal(t, now.Add(MinTokenLifetime), boundedExpiry(now.Add(-time.Hour), now))
 	assert.Equal(t, now.Add(MinTokenLifetime), boundedExpiry(now.Add(time.Second), now))
 	assert.Equal(t, now.Add(time.Hour), boundedExpiry(now.Add(time.Hour), now))
-}
-
-// TestAbsurdExpIsBounded: a minted token whose exp is missing, absurd or
-// already past is neither kept for ever nor minted again on every call.
-func TestAbsurdExpIsBounded(t *testing.T) {
-	start := time.Now()
-	claims := map[string]string{
-		"no exp":              `{"id":"m1"}`,
-		"exp not a number":    `{"id":"m1","exp":"tomorrow"}`,
-		"exp zero":            `{"id":"m1","exp":0}`,
-		"exp negative":        `{"id":"m1","exp":-100}`,
-		"exp past year 9999":  `{"id":"m1","exp":253402300800}`,
-		"exp huge":            `{"id":"m1","exp":1e300}`,
-		"exp past at mint":    fmt.Sprintf(`{"id":"m1","exp":%d}`, start.Add(-time.Hour).Unix()),
-		"exp a second away":   fmt.Sprintf(`{"id":"m1","exp":%d}`, start.Add(time.Second).Unix()),
-		"exp NaN-like string": `{"id":"m1","exp":"NaN"}`,
-	}
-	for name, c := range claims {
-		t.Run(name, func(t *testing.T) {
-			var mints atomic.Int32
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				mints.Add(1)
-				fmt.Fprintf(w, `{"data":{"limitedToken":{"accessToken":%q}}}`, fakeJWT(c))
-			}))
-			defer srv.Close()
-			app := &App{ClientID: "id", ClientSecret: "secret-1", Endpoint: srv.URL}
-
-			tok, err := app.BotToken(context.Background(), "net")
-			require.NoError(t, err)
-			require.False(t, tok.Expiry.IsZero(), "a minted token always has an Expiry")
-			assert.True(t, tok.Valid(), "the token is usable when handed out")
-			assert.LessOrEqual(t, time.Until(tok.Expiry), UnknownTokenLifetime+time.Second)
-
-			var clock atomic.Int64
-			clock.Store(int64(time.Since(start)))
-			now := func() time.Time { return start.Add(time.Duration(clock.Load())) }
-			cache, err := NewCache(app, CacheOptions{Clock: now})
-			require.NoError(t, err)
-			defer cache.Close()
-			mints.Store(0)
-			for range 20 {
-				_, err := cache.Token(context.Background(), Bot("net"))
-				require.NoError(t, err)
-			}
-			assert.Equal(t, int32(1), mints.Load(), "one mint for many calls")
-			clock.Add(int64(UnknownTokenLifetime + time.Minute))
-			_, err = cache.Token(context.Background(), Bot("net"))
-			require.NoError(t, err)
-			assert.Equal(t, int32(2), mints.Load(), "the token is not kept for ever")
-		})
-	}
 }

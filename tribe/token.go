@@ -76,8 +76,10 @@ func JWTExpiry(token string) time.Time {
 	return exp
 }
 
-// jwtIssuedAt reads the iat claim of a JWT, unverified; zero if none.
-func jwtIssuedAt(token string) time.Time {
+// JWTIssuedAt reads the iat claim of a JWT without verifying its
+// signature. It returns the zero time when token is not a JWT or has no
+// numeric iat.
+func JWTIssuedAt(token string) time.Time {
 	_, iat := jwtTimes(token)
 	return iat
 }

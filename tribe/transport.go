@@ -66,16 +66,16 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return t.base.RoundTrip(r)
 }
 
-// token gets the token for a request. A cache's source waits within the
-// request's context, and a token it hands out that the wall clock says has
-// expired (after a suspend, say) is dropped and replaced once; the server
-// judges the new one. Other sources' tokens must be valid.
+// token gets the token for a request. An [InvalidatingTokenSource] waits
+// within the request's context, and a token it hands out that the wall
+// clock says has expired (after a suspend, say) is dropped and replaced
+// once; the server judges the new one. Other sources' tokens must be valid.
 func (t *bearerTransport) token(ctx context.Context) (*oauth2.Token, error) {
-	if cs, ok := t.source.(requestTokenSource); ok {
-		tok, err := cs.tokenFor(ctx)
+	if its, ok := t.source.(InvalidatingTokenSource); ok {
+		tok, err := its.TokenContext(ctx)
 		if err == nil && !tok.Expiry.IsZero() && !time.Now().Before(tok.Expiry) {
-			cs.drop(ctx, tok)
-			tok, err = cs.tokenFor(ctx)
+			its.Invalidate(ctx, tok)
+			tok, err = its.TokenContext(ctx)
 		}
 		if err != nil {
 			return nil, err
@@ -93,14 +93,6 @@ func (t *bearerTransport) token(ctx context.Context) (*oauth2.Token, error) {
 		return nil, fmt.Errorf("%w: the token source returned an empty or expired token", ErrInvalidToken)
 	}
 	return tok, nil
-}
-
-// requestTokenSource is a token source that can wait within a request's
-// context and drop a token the API or the wall clock refused.
-type requestTokenSource interface {
-	oauth2.TokenSource
-	tokenFor(ctx context.Context) (*oauth2.Token, error)
-	drop(ctx context.Context, tok *oauth2.Token)
 }
 
 // closeBody closes a request body, as a RoundTripper must even on error.

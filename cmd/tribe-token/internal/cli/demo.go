@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/cache"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
@@ -39,11 +40,11 @@ It needs no network, account or flags.`,
 				ClientSecret: tribetest.DefaultClientSecret,
 				Endpoint:     srv.GraphQLURL(),
 			}
-			cache, err := tribe.NewCache(app, tribe.CacheOptions{})
+			tokens, err := cache.New(app, cache.Options{})
 			if err != nil {
 				return err
 			}
-			defer cache.Close()
+			defer tokens.Close()
 			w := e.stdout
 			fmt.Fprintf(w, "Mock Tribe server at %s; app %s, installed on community %s.\n",
 				srv.URL, tribetest.DefaultClientID, tribetest.DefaultNetworkID)
@@ -51,11 +52,15 @@ It needs no network, account or flags.`,
 				tribe.Bot(tribetest.DefaultNetworkID),
 				tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID),
 			} {
-				tok, err := cache.Token(ctx, id)
+				tok, err := tokens.Token(ctx, id)
 				if err != nil {
 					return fmt.Errorf("demo: %w", err)
 				}
-				c, err := cache.Client(ctx, id)
+				ts, err := tokens.TokenSource(ctx, id)
+				if err != nil {
+					return fmt.Errorf("demo: %w", err)
+				}
+				c, err := app.Client(ctx, ts)
 				if err != nil {
 					return fmt.Errorf("demo: %w", err)
 				}

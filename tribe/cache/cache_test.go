@@ -1,4 +1,4 @@
-package tribe
+package cache
 
 import (
 	"context"
@@ -13,47 +13,49 @@ import (
 	"go.uber.org/goleak"
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 // cacheSetup starts a tribetest server and an App for its default app,
-// whose retries do not sleep but record their waits.
-func cacheSetup(t *testing.T, opts ...tribetest.Option) (*tribetest.Server, *App, *[]time.Duration) {
+// with retries that wait a millisecond.
+func cacheSetup(t *testing.T, opts ...tribetest.Option) (*tribetest.Server, *tribe.App, struct{}) {
 	t.Helper()
 	srv := tribetest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	var mu sync.Mutex
-	waits := &[]time.Duration{}
-	app := &App{
+	app := &tribe.App{
 		ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret,
 		Endpoint: srv.GraphQLURL(), HTTPClient: srv.Client(),
-		Retry: RetryPolicy{sleep: func(ctx context.Context, d time.Duration) error {
-			mu.Lock()
-			*waits = append(*waits, d)
-			mu.Unlock()
-			return ctx.Err()
-		}},
+		Retry: tribe.RetryPolicy{BaseDelay: time.Millisecond},
 	}
-	return srv, app, waits
+	return srv, app, struct{}{}
 }
 
-func newTestCache(t *testing.T, app *App, srv *tribetest.Server, opts CacheOptions) *Cache {
+// cacheClient returns the app's client for id with tokens from c.
+func cacheClient(t *testing.T, c *Cache, app *tribe.App, id tribe.Identity) (*tribe.Client, error) {
+	t.Helper()
+	ts, err := c.TokenSource(context.Background(), id)
+	require.NoError(t, err)
+	return app.Client(context.Background(), ts)
+}
+
+func newTestCache(t *testing.T, app *tribe.App, srv *tribetest.Server, opts Options) *Cache {
 	t.Helper()
 	opts.Clock = srv.Now
-	c, err := NewCache(app, opts)
+	c, err := New(app, opts)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	return c
 }
 
 var (
-	carol = Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID)
-	bob   = Impersonate(tribetest.DefaultNetworkID, tribetest.ModeratorMemberID)
+	carol = tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID)
+	bob   = tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.ModeratorMemberID)
 )
 
 func TestCacheReusesUntilMargin(t *testing.T) {
 	srv, app, _ := cacheSetup(t, tribetest.WithTokenLifetime(time.Hour))
-	c := newTestCache(t, app, srv, CacheOptions{Margin: 2 * time.Minute, RefreshAhead: -1})
+	c := newTestCache(t, app, srv, Options{Margin: 2 * time.Minute, RefreshAhead: -1})
 	ctx := context.Background()
 
 	first, err := c.Token(ctx, carol)
@@ -78,16 +80,16 @@ func TestCacheReusesUntilMargin(t *testing.T) {
 
 	// Other identities, and the default context spelled out, are their own
 	// entries; the spelled-out form finds the same entry.
-	_, err = c.Token(ctx, Bot(tribetest.DefaultNetworkID))
+	_, err = c.Token(ctx, tribe.Bot(tribetest.DefaultNetworkID))
 	require.NoError(t, err)
-	_, err = c.Token(ctx, Identity{NetworkID: tribetest.DefaultNetworkID, Context: "network", EntityID: tribetest.DefaultNetworkID})
+	_, err = c.Token(ctx, tribe.Identity{NetworkID: tribetest.DefaultNetworkID, Context: "network", EntityID: tribetest.DefaultNetworkID})
 	require.NoError(t, err)
 	assert.Equal(t, 3, srv.Count("limitedToken"))
 }
 
 func TestCacheRefreshesAhead(t *testing.T) {
 	srv, app, _ := cacheSetup(t, tribetest.WithTokenLifetime(time.Hour))
-	c := newTestCache(t, app, srv, CacheOptions{Margin: time.Minute, RefreshAhead: 10 * time.Minute})
+	c := newTestCache(t, app, srv, Options{Margin: time.Minute, RefreshAhead: 10 * time.Minute})
 	ctx := context.Background()
 	first, err := c.Token(ctx, carol)
 	require.NoError(t, err)
@@ -106,7 +108,7 @@ func TestCacheRefreshesAhead(t *testing.T) {
 
 func TestCacheStampedeMintsOnce(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{})
+	c := newTestCache(t, app, srv, Options{})
 	// Hold the mint long enough for every goroutine to queue behind it.
 	require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Latency: 100 * time.Millisecond}))
 
@@ -135,7 +137,7 @@ func TestCacheStampedeMintsOnce(t *testing.T) {
 
 func TestCacheCancelledWaiterLeavesMintRunning(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{})
+	c := newTestCache(t, app, srv, Options{})
 	require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Latency: 300 * time.Millisecond}))
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -181,17 +183,17 @@ func TestCacheClientInvalidatesAndRetriesOnce(t *testing.T) {
 		}, nil, 2, 3},
 		{"refused twice: one retry only", func(srv *tribetest.Server, _ *oauth2.Token) {
 			require.NoError(t, srv.Fail("authMember", tribetest.Fault{Body: invalid, Times: 2}))
-		}, ErrInvalidToken, 2, 3},
+		}, tribe.ErrInvalidToken, 2, 3},
 		{"other errors are not retried", func(srv *tribetest.Server, _ *oauth2.Token) {
 			require.NoError(t, srv.Fail("authMember", tribetest.Fault{Status: 500}))
-		}, &HTTPError{}, 1, 2},
+		}, &tribe.HTTPError{}, 1, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, app, _ := cacheSetup(t)
-			c := newTestCache(t, app, srv, CacheOptions{})
+			c := newTestCache(t, app, srv, Options{})
 			ctx := context.Background()
-			cl, err := c.Client(ctx, carol)
+			cl, err := cacheClient(t, c, app, carol)
 			require.NoError(t, err)
 			_, err = cl.AuthMember(ctx)
 			require.NoError(t, err)
@@ -207,7 +209,7 @@ func TestCacheClientInvalidatesAndRetriesOnce(t *testing.T) {
 				newTok, err := c.Token(ctx, carol)
 				require.NoError(t, err)
 				assert.NotEqual(t, tok.AccessToken, newTok.AccessToken, "the refused token was dropped")
-			case *HTTPError:
+			case *tribe.HTTPError:
 				require.ErrorAs(t, err, &want)
 			default:
 				require.ErrorIs(t, err, want)
@@ -218,105 +220,13 @@ func TestCacheClientInvalidatesAndRetriesOnce(t *testing.T) {
 	}
 }
 
-func TestMintRetries(t *testing.T) {
-	for _, status := range []int{429, 502, 503, 504} {
-		t.Run(fmt.Sprint(status), func(t *testing.T) {
-			srv, app, waits := cacheSetup(t)
-			require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: status, RetryAfter: 7 * time.Second, Times: 2}))
-			tok, err := app.BotToken(context.Background(), tribetest.DefaultNetworkID)
-			require.NoError(t, err)
-			assert.NotEmpty(t, tok.AccessToken)
-			assert.Equal(t, 3, srv.Count("limitedToken"))
-			assert.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second}, *waits, "Retry-After is honoured")
-		})
-	}
-	t.Run("network error (dropped connection)", func(t *testing.T) {
-		srv, app, waits := cacheSetup(t)
-		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Drop: true}))
-		_, err := app.BotToken(context.Background(), tribetest.DefaultNetworkID)
-		require.NoError(t, err)
-		assert.Equal(t, 2, srv.Count("limitedToken"))
-		assert.Len(t, *waits, 1)
-	})
-	t.Run("bounded attempts", func(t *testing.T) {
-		srv, app, waits := cacheSetup(t)
-		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: 503, Times: 10}))
-		_, err := app.BotToken(context.Background(), tribetest.DefaultNetworkID)
-		var h *HTTPError
-		require.ErrorAs(t, err, &h)
-		assert.Equal(t, 503, h.StatusCode)
-		assert.Equal(t, 4, srv.Count("limitedToken"))
-		assert.Len(t, *waits, 3)
-	})
-	t.Run("within the caller's context", func(t *testing.T) {
-		// A wait that would pass the deadline is not begun: the caller
-		// gets the server's answer, not a deadline error.
-		srv, app, waits := cacheSetup(t)
-		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: 503, RetryAfter: 20 * time.Second, Times: 10}))
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_, err := app.BotToken(ctx, tribetest.DefaultNetworkID)
-		var h *HTTPError
-		require.ErrorAs(t, err, &h)
-		assert.Equal(t, 503, h.StatusCode)
-		assert.Equal(t, 20*time.Second, h.RetryAfter)
-		assert.Equal(t, 1, srv.Count("limitedToken"))
-		assert.Empty(t, *waits)
-
-		// A context cancelled during a wait ends it at once.
-		srv.Reset()
-		app.Retry.sleep = nil // real waits: 200ms and up
-		ctx2, cancel2 := context.WithCancel(context.Background())
-		time.AfterFunc(20*time.Millisecond, cancel2)
-		_, err = app.BotToken(ctx2, tribetest.DefaultNetworkID)
-		require.ErrorIs(t, err, context.Canceled)
-		assert.Equal(t, 1, srv.Count("limitedToken"))
-	})
-}
-
-func TestMintNotRetried(t *testing.T) {
-	validation := `{"data":null,"errors":[{"message":"Parameter validation failed","code":"100","extensions":{"code":"100"}}]}`
-	tests := []struct {
-		name  string
-		fault *tribetest.Fault
-		id    Identity
-		app   func(*App)
-		is    error
-	}{
-		{"400", &tribetest.Fault{Status: 400}, Bot(tribetest.DefaultNetworkID), nil, nil},
-		{"401", nil, Bot(tribetest.DefaultNetworkID), func(a *App) { a.ClientSecret = "wrong" }, ErrUnauthorized},
-		{"403", &tribetest.Fault{Status: 403}, Bot(tribetest.DefaultNetworkID), nil, ErrForbidden},
-		{"Forbidden (102)", nil, Bot(tribetest.OtherNetworkID), nil, ErrForbidden},
-		{"validation error", &tribetest.Fault{Body: validation}, Bot(tribetest.DefaultNetworkID), nil, nil},
-		{"500", &tribetest.Fault{Status: 500}, Bot(tribetest.DefaultNetworkID), nil, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv, app, waits := cacheSetup(t)
-			if tt.fault != nil {
-				require.NoError(t, srv.Fail("limitedToken", *tt.fault))
-			}
-			if tt.app != nil {
-				tt.app(app)
-			}
-			_, err := app.Mint(context.Background(), tt.id)
-			require.Error(t, err)
-			if tt.is != nil {
-				assert.ErrorIs(t, err, tt.is)
-			}
-			assert.Equal(t, 1, srv.Count("limitedToken"))
-			assert.Empty(t, *waits)
-		})
-	}
-}
-
 func TestCacheSizeBound(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{MaxEntries: 3})
+	c := newTestCache(t, app, srv, Options{MaxEntries: 3})
 	ctx := context.Background()
-	ids := []Identity{
-		Bot(tribetest.DefaultNetworkID), carol, bob,
-		Impersonate(tribetest.DefaultNetworkID, tribetest.AdminMemberID),
+	ids := []tribe.Identity{
+		tribe.Bot(tribetest.DefaultNetworkID), carol, bob,
+		tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.AdminMemberID),
 	}
 	for _, id := range ids[:3] {
 		_, err := c.Token(ctx, id)
@@ -329,10 +239,10 @@ func TestCacheSizeBound(t *testing.T) {
 	_, err = c.Token(ctx, ids[3]) // evicts carol, the least recently used
 	require.NoError(t, err)
 	assert.Equal(t, 3, c.Len())
-	assert.LessOrEqual(t, c.store.(*MemoryStore).Len(), 3)
+	assert.Nil(t, c.store, "no Store: no second copy of each token")
 	assert.Equal(t, 4, srv.Count("limitedToken"))
 
-	held := func(id Identity) bool { q := quickNormalize(id); return c.lookup(c.hash(q), q) != nil }
+	held := func(id tribe.Identity) bool { q := withDefaults(id); return c.lookup(c.hash(q), q) != nil }
 	c.mu.Lock()
 	for i, e := range c.all {
 		assert.Equal(t, i, e.slot)
@@ -344,22 +254,22 @@ func TestCacheSizeBound(t *testing.T) {
 	assert.True(t, held(ids[3]))
 
 	for i := range 50 {
-		_, err := c.Token(ctx, Impersonate(tribetest.DefaultNetworkID, fmt.Sprintf("mem-%d", i)))
-		assert.ErrorIs(t, err, ErrNotFound)
+		_, err := c.Token(ctx, tribe.Impersonate(tribetest.DefaultNetworkID, fmt.Sprintf("mem-%d", i)))
+		assert.ErrorIs(t, err, tribe.ErrNotFound)
 	}
 	assert.LessOrEqual(t, c.Len(), 3, "failed identities count against the bound too")
 
-	_, err = NewCache(app, CacheOptions{MaxEntries: MaxCacheSize + 1})
-	assert.ErrorIs(t, err, ErrInvalidInput)
-	_, err = NewCache(app, CacheOptions{Margin: -time.Second})
-	assert.ErrorIs(t, err, ErrInvalidInput)
+	_, err = New(app, Options{MaxEntries: MaxSize + 1})
+	assert.ErrorIs(t, err, tribe.ErrInvalidInput)
+	_, err = New(app, Options{Margin: -time.Second})
+	assert.ErrorIs(t, err, tribe.ErrInvalidInput)
 }
 
 func TestCacheSharedStore(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
 	store := NewMemoryStore(10)
-	a := newTestCache(t, app, srv, CacheOptions{Store: store})
-	b := newTestCache(t, app, srv, CacheOptions{Store: store})
+	a := newTestCache(t, app, srv, Options{Store: store})
+	b := newTestCache(t, app, srv, Options{Store: store})
 	ctx := context.Background()
 	ta, err := a.Token(ctx, carol)
 	require.NoError(t, err)
@@ -378,17 +288,17 @@ func TestCacheSharedStore(t *testing.T) {
 
 func TestCacheErrorsAndBadInput(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{})
+	c := newTestCache(t, app, srv, Options{})
 	ctx := context.Background()
-	_, err := c.Token(ctx, Bot(""))
-	assert.ErrorIs(t, err, ErrInvalidInput)
-	_, err = c.TokenSource(ctx, Identity{NetworkID: "n", Context: "NOPE"})
-	assert.ErrorIs(t, err, ErrInvalidInput)
-	_, err = c.Token(ctx, Bot(tribetest.OtherNetworkID))
-	assert.ErrorIs(t, err, ErrForbidden)
+	_, err := c.Token(ctx, tribe.Bot(""))
+	assert.ErrorIs(t, err, tribe.ErrInvalidInput)
+	_, err = c.TokenSource(ctx, tribe.Identity{NetworkID: "n", Context: "NOPE"})
+	assert.ErrorIs(t, err, tribe.ErrInvalidInput)
+	_, err = c.Token(ctx, tribe.Bot(tribetest.OtherNetworkID))
+	assert.ErrorIs(t, err, tribe.ErrForbidden)
 	assert.Equal(t, 1, srv.Count("limitedToken"))
-	_, err = NewCache(&App{}, CacheOptions{})
-	assert.ErrorIs(t, err, ErrInvalidInput)
+	_, err = New(&tribe.App{}, Options{})
+	assert.ErrorIs(t, err, tribe.ErrInvalidInput)
 
 	// The token source is the cache's: no second mint.
 	ts, err := c.TokenSource(ctx, carol)
@@ -404,8 +314,8 @@ func TestCacheCloseLeavesNoGoroutine(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	srv := tribetest.NewServer(tribetest.WithTokenLifetime(time.Hour))
 	defer srv.Close()
-	app := &App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL(), HTTPClient: srv.Client()}
-	c, err := NewCache(app, CacheOptions{Clock: srv.Now, RefreshAhead: 30 * time.Minute})
+	app := &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL(), HTTPClient: srv.Client()}
+	c, err := New(app, Options{Clock: srv.Now, RefreshAhead: 30 * time.Minute})
 	require.NoError(t, err)
 	_, err = c.Token(context.Background(), carol)
 	require.NoError(t, err)
@@ -422,7 +332,7 @@ func TestCacheCloseLeavesNoGoroutine(t *testing.T) {
 
 func TestCacheAfterClose(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{})
+	c := newTestCache(t, app, srv, Options{})
 	ctx := context.Background()
 	tok, err := c.Token(ctx, carol)
 	require.NoError(t, err)

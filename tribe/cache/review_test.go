@@ -1,10 +1,8 @@
-package tribe
+package cache
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 func TestCachePrintsNoSecret(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{})
+	c := newTestCache(t, app, srv, Options{})
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		out := fmt.Sprintf(verb, c)
 		assert.NotContains(t, out, tribetest.DefaultClientSecret, verb)
@@ -28,10 +27,10 @@ func TestCachePrintsNoSecret(t *testing.T) {
 
 func TestCacheHashSeparatesEntities(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{})
+	c := newTestCache(t, app, srv, Options{})
 	seen := map[uint64]bool{}
 	for i := range 1000 {
-		h := c.hash(quickNormalize(Identity{NetworkID: "n", Context: ContextSpace, EntityID: fmt.Sprint("space-", i)}))
+		h := c.hash(withDefaults(tribe.Identity{NetworkID: "n", Context: tribe.ContextSpace, EntityID: fmt.Sprint("space-", i)}))
 		seen[h] = true
 	}
 	assert.Len(t, seen, 1000, "a bot's tokens for many spaces do not share one chain")
@@ -40,16 +39,16 @@ func TestCacheHashSeparatesEntities(t *testing.T) {
 func TestCacheStoreTokenWithoutExpiryUsesJWT(t *testing.T) {
 	srv, app, _ := cacheSetup(t, tribetest.WithTokenLifetime(time.Hour))
 	store := NewMemoryStore(10)
-	a := newTestCache(t, app, srv, CacheOptions{Store: store})
+	a := newTestCache(t, app, srv, Options{Store: store})
 	ctx := context.Background()
 	tok, err := a.Token(ctx, carol)
 	require.NoError(t, err)
 	// A store that keeps only the access token.
-	key := StoreKey(a.cfg.ep.URL, a.cfg.id, a.TokenSourceID(t, carol))
+	key := StoreKey(app.Namespace(), a.TokenSourceID(t, carol))
 	require.NoError(t, store.Put(ctx, key, &oauth2.Token{AccessToken: tok.AccessToken}))
 
 	srv.Advance(2 * time.Hour) // the JWT has expired
-	b := newTestCache(t, app, srv, CacheOptions{Store: store})
+	b := newTestCache(t, app, srv, Options{Store: store})
 	fresh, err := b.Token(ctx, carol)
 	require.NoError(t, err)
 	assert.NotEqual(t, tok.AccessToken, fresh.AccessToken, "an expired stored token is not served")
@@ -57,22 +56,22 @@ func TestCacheStoreTokenWithoutExpiryUsesJWT(t *testing.T) {
 
 	// A token whose Expiry is absurdly far in the past does not wrap around.
 	cc := b.newCached(&oauth2.Token{AccessToken: "opaque", Expiry: time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC)})
-	assert.Less(t, cc.useUntil, b.now())
+	assert.Less(t, cc.expiresAt, b.now())
 }
 
 // TokenSourceID returns id as the cache stores it.
-func (c *Cache) TokenSourceID(t *testing.T, id Identity) Identity {
+func (c *Cache) TokenSourceID(t *testing.T, id tribe.Identity) tribe.Identity {
 	t.Helper()
-	n, err := id.normalize()
+	n, err := id.Normalize()
 	require.NoError(t, err)
 	return n
 }
 
 func TestCacheClientWaitsWithinTheRequestContext(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{})
+	c := newTestCache(t, app, srv, Options{})
 	ctx := context.Background()
-	cl, err := c.Client(ctx, carol)
+	cl, err := cacheClient(t, c, app, carol)
 	require.NoError(t, err)
 	c.Invalidate(ctx, carol, nil)
 	require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Latency: 10 * time.Second}))
@@ -87,9 +86,9 @@ func TestCacheClientWaitsWithinTheRequestContext(t *testing.T) {
 func TestCacheClientRetriesGraphQLErrorsOnNon200(t *testing.T) {
 	invalid := `{"errors":[{"message":"Invalid access token","extensions":{"code":"108"}}]}`
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{})
+	c := newTestCache(t, app, srv, Options{})
 	ctx := context.Background()
-	cl, err := c.Client(ctx, carol)
+	cl, err := cacheClient(t, c, app, carol)
 	require.NoError(t, err)
 	require.NoError(t, srv.Fail("authMember", tribetest.Fault{Status: 400, Body: invalid}))
 	me, err := cl.AuthMember(ctx)
@@ -97,25 +96,25 @@ func TestCacheClientRetriesGraphQLErrorsOnNon200(t *testing.T) {
 	assert.Equal(t, tribetest.PlainMemberID, me.ID)
 	assert.Equal(t, 2, srv.Count("limitedToken"), "the refused token was replaced")
 
-	// Without a cache: the code is reachable through the HTTPError.
+	// Without a cache: the code is reachable through the tribe.HTTPError.
 	require.NoError(t, srv.Fail("authMember", tribetest.Fault{Status: 400, Body: invalid}))
 	tok, err := c.Token(ctx, carol)
 	require.NoError(t, err)
-	plain, err := NewClient(oauth2.StaticTokenSource(tok), ClientConfig{Endpoint: srv.GraphQLURL(), HTTPClient: srv.Client()})
+	plain, err := tribe.NewClient(oauth2.StaticTokenSource(tok), tribe.ClientConfig{Endpoint: srv.GraphQLURL(), HTTPClient: srv.Client()})
 	require.NoError(t, err)
 	_, err = plain.AuthMember(ctx)
-	assert.ErrorIs(t, err, ErrInvalidToken)
-	var h *HTTPError
+	assert.ErrorIs(t, err, tribe.ErrInvalidToken)
+	var h *tribe.HTTPError
 	require.ErrorAs(t, err, &h)
 	assert.Equal(t, 400, h.StatusCode)
 }
 
 func TestCacheEvictionSparesMintsInFlight(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{MaxEntries: 2})
+	c := newTestCache(t, app, srv, Options{MaxEntries: 2})
 	ctx := context.Background()
-	alice := Impersonate(tribetest.DefaultNetworkID, tribetest.AdminMemberID)
-	held := func(id Identity) *entry { q := quickNormalize(id); return c.lookup(c.hash(q), q) }
+	alice := tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.AdminMemberID)
+	held := func(id tribe.Identity) *entry { q := withDefaults(id); return c.lookup(c.hash(q), q) }
 
 	// Carol's mint hangs (until the cache's Close ends it): her entry is
 	// the oldest, with a mint in flight.
@@ -141,7 +140,7 @@ func TestCacheEvictionSparesMintsInFlight(t *testing.T) {
 
 func TestCacheCloseGivesWaitersErrClosed(t *testing.T) {
 	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, CacheOptions{})
+	c := newTestCache(t, app, srv, Options{})
 	require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Latency: 10 * time.Second}))
 	done := make(chan error, 1)
 	go func() { _, err := c.Token(context.Background(), carol); done <- err }()
@@ -149,48 +148,5 @@ func TestCacheCloseGivesWaitersErrClosed(t *testing.T) {
 	c.Close()
 	err := <-done
 	assert.ErrorIs(t, err, ErrClosed)
-	assert.True(t, strings.HasPrefix(err.Error(), "tribe: cache closed"), err.Error())
-}
-
-// TestResponseDataIsTopLevel: only a top-level, non-null "data" counts as
-// an answer; the word elsewhere in the body, even as a key at another
-// depth, does not.
-func TestResponseDataIsTopLevel(t *testing.T) {
-	for body, ok := range map[string]bool{
-		`{"data":{"authMember":{"id":"m1"}}}`:                    true,
-		`{"data" : {"authMember":{"id":"m1"}}, "extensions":{}}`: true,
-		`{"extensions":{"data":{}}}`:                             false,
-		`{"extensions":{"note":"data"}}`:                         false,
-		`{"x":{"data":{"authMember":{"id":"m1"}}}}`:              false,
-		`{"data":null}`: false,
-		`{}`:            false,
-	} {
-		c := &gqlClient{endpoint: "http://127.0.0.1/graphql", hc: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
-		})}}
-		resp, err := authMember(context.Background(), c)
-		if ok {
-			require.NoError(t, err, body)
-			assert.Equal(t, "m1", resp.AuthMember.Id, body)
-			continue
-		}
-		var he *HTTPError
-		require.ErrorAs(t, err, &he, body)
-		assert.Contains(t, he.Reason, "neither data nor errors", body)
-	}
-}
-
-func TestAppRefusesPaddedCredentialsAndHidesPastedSecret(t *testing.T) {
-	for _, a := range []App{
-		{ClientID: " id", ClientSecret: "s"},
-		{ClientID: "id", ClientSecret: "s "},
-	} {
-		_, err := a.config()
-		assert.ErrorIs(t, err, ErrInvalidInput)
-	}
-	a := App{ClientID: "myid:" + testSecret, ClientSecret: testSecret}
-	_, err := a.config()
-	require.ErrorIs(t, err, ErrInvalidInput)
-	assert.NotContains(t, err.Error(), testSecret)
-	assert.NotContains(t, a.String(), testSecret)
+	assert.True(t, strings.HasPrefix(err.Error(), "cache: closed"), err.Error())
 }

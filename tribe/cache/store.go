@@ -1,4 +1,4 @@
-package tribe
+package cache
 
 import (
 	"container/list"
@@ -7,20 +7,20 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tribekit/tribekit/tribe"
 	"golang.org/x/oauth2"
 )
 
-// Store keeps minted tokens behind a [Cache], by key. The in-memory
-// [MemoryStore] is the default; a fleet of app servers can share tokens by
-// implementing Store over an external store (Redis, a database). Keys are
-// made by [StoreKey] and name the endpoint, the client id and the identity.
+// Store keeps tokens beside a [Cache], by key, so that caches in other
+// processes can find them. Keys are made by [StoreKey] and name the
+// namespace (for an app: its endpoint and client id) and the identity.
 // Implementations must be safe for concurrent use, must not log tokens, and
 // may drop entries at will.
 //
 // A Store that serializes tokens must keep AccessToken and, for clients to
-// find the community's gateway, [GatewayURL](tok): restore it with
-// [WithGatewayURL]. Expiry may be dropped: the cache reads it again from the
-// JWT. Tokens are credentials: store them as you would a password.
+// find the community's gateway, [tribe.GatewayURL](tok): restore it with
+// [tribe.WithGatewayURL]. Expiry may be dropped: the cache reads it again
+// from the JWT. Tokens are credentials: keep them as you would a password.
 type Store interface {
 	// Get returns the token stored at key, or nil and no error if there is
 	// none.
@@ -31,14 +31,11 @@ type Store interface {
 	Delete(ctx context.Context, key string) error
 }
 
-// StoreKey returns the key a [Cache] stores the token for id minted by the
-// app with clientID at endpoint under. It holds no secret. id should be
-// normalized (Context and EntityID set).
-func StoreKey(endpoint, clientID string, id Identity) string {
-	parts := []string{"tribe-token/v1", endpoint, clientID, id.NetworkID, string(id.Context), id.EntityID, id.MemberID}
-	for i := 1; i < len(parts); i++ {
-		parts[i] = url.PathEscape(parts[i])
-	}
+// StoreKey returns the key a [Cache] with the given namespace stores the
+// token for id under. It holds no secret. id should be normalized
+// ([tribe.Identity.Normalize]).
+func StoreKey(namespace string, id tribe.Identity) string {
+	parts := []string{"tribekit/v1", namespace, url.PathEscape(id.NetworkID), url.PathEscape(string(id.Context)), url.PathEscape(id.EntityID), url.PathEscape(id.MemberID)}
 	return strings.Join(parts, "|")
 }
 
