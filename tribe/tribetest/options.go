@@ -3,6 +3,7 @@ package tribetest
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -28,6 +29,7 @@ type config struct {
 	maxCost     int
 	maxResponse int
 	jwksTimeout time.Duration // bounds fetching one JWKS document
+	listener    net.Listener  // WithListener; nil: httptest's
 }
 
 func defaultConfig() config {
@@ -191,6 +193,23 @@ func WithResponseSizeLimit(bytes int) Option {
 			return errors.New("tribetest: WithResponseSizeLimit needs at least 1024 bytes, room for the error that replaces a larger answer")
 		}
 		c.maxResponse = bytes
+		return nil
+	}
+}
+
+// WithListener makes the server serve on ln instead of a random loopback
+// port, as replacing httptest.Server.Listener before starting it: for a
+// server on an address of your own, or one a test has prepared. The
+// server owns ln from then on, and [Server.Close] closes it. [Server.URL]
+// names ln's address, with the loopback address of its family in place of
+// an unspecified one (0.0.0.0: 127.0.0.1, [::]: [::1]); [Server.Addr] is
+// ln's address. Not with [Start], which listens on its own address.
+func WithListener(ln net.Listener) Option {
+	return func(c *config) error {
+		if ln == nil {
+			return errors.New("tribetest: WithListener(nil) has no listener; pass one from net.Listen, or leave the option out for a random loopback port")
+		}
+		c.listener = ln
 		return nil
 	}
 }

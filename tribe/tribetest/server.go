@@ -3,9 +3,12 @@ package tribetest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -25,23 +28,28 @@ const (
 	oauthTokenPath = "/api/v1/oauth/token"
 )
 
-// Server is a mock Tribe (Bettermode) API server for tests, in the manner
-// of net/http/httptest.Server. Start one with [NewServer] (or [Start] on a
-// given address), point the code under test at [Server.URL], and call
-// [Server.Close] when done.
+// Server is a mock Tribe (Bettermode) API server for tests, built on
+// net/http/httptest.Server and shaped like it: [NewServer] (or
+// [NewTLSServer]) starts one on a random loopback port; [NewUnstartedServer]
+// makes one to start later with [Server.Start] or [Server.StartTLS];
+// [Start] runs one on a given address, for a standalone mock. Point the
+// code under test at [Server.URL], and call [Server.Close] when done.
 //
 // A Server is safe for concurrent use: every method may be called from any
 // goroutine, also while requests are being served. Its state (fixtures,
 // tokens, request record, faults) is its own, behind its own mutex.
 //
 // A client has 10 seconds to send a request's header and 30 to send all of
-// it; the answer may take longer (an injected latency).
+// it; the answer may take longer (an injected latency). A keep-alive
+// connection may stay idle for 10 minutes.
 //
 // Server is also an http.Handler, should a test want to mount it elsewhere
 // or call it without a network.
 type Server struct {
-	// URL is the base URL of the server, http://ipaddr:port with no
-	// trailing slash. GraphQL is served at URL and URL+"/graphql".
+	// URL is the base URL of the server once started, http://ipaddr:port
+	// (https:// after [Server.StartTLS]) with no trailing slash; it always
+	// names a loopback address when the server listens on every interface
+	// ([Server.Addr]). GraphQL is served at URL and URL+"/graphql".
 	URL string
 
 	cfg    config
@@ -55,7 +63,6 @@ type Server struct {
 	jwks     jwksCache
 	fetch    *http.Client    // for JWKS documents
 	ownTr    *http.Transport // fetch's transport when it is ours
-	client   *http.Client    // what Client returns
 
 	tokenSeq atomic.Uint64
 	offset   atomic.Int64 // nanoseconds added to the clock by Advance
@@ -70,34 +77,52 @@ type Server struct {
 	grants      map[string]int
 	faults      map[string][]*pendingFault
 
-	ln        net.Listener
-	srv       *http.Server
-	ctx       context.Context // canceled by Close; requests derive from it
+	hs        *httptest.Server // listener, lifecycle, client
+	addr      net.Addr         // hs.Listener's address
+	host      string           // the host asked to listen on, for URL
+	ctx       context.Context  // canceled by Close; requests derive from it
 	cancel    context.CancelFunc
-	serveDone chan struct{}
 	closeOnce sync.Once
-	connMu    sync.Mutex
-	conns     map[net.Conn]http.ConnState
 
 	handlersMu sync.Mutex     // guards closing and handlers.Add
 	closing    bool           // Close has begun: new requests are dropped
-	handlers   sync.WaitGroup // handlers srv is running
+	handlers   sync.WaitGroup // handlers hs is running
+	inFlight   atomic.Int32   // handlers hs is running, for tests
 }
 
 // closeGrace is how long Close lets requests in flight finish before it
 // closes their connections.
 const closeGrace = time.Second
 
-// NewServer starts a Server on a random port of 127.0.0.1 (or ::1) with
+// NewServer starts a Server on a random port of 127.0.0.1 (or ::1, as
+// httptest.NewServer), or on the listener of [WithListener], with
 // [DefaultFixtures] unless an option says otherwise. Like
 // httptest.NewServer it panics if it cannot listen, and it panics on an
 // invalid option (such as invalid fixtures): use [Start] to get an error
 // instead.
 func NewServer(opts ...Option) *Server {
-	s, err := Start("127.0.0.1:0", opts...)
-	if err != nil && strings.Contains(err.Error(), "listen") {
-		s, err = Start("[::1]:0", opts...)
-	}
+	s := NewUnstartedServer(opts...)
+	s.Start()
+	return s
+}
+
+// NewTLSServer is [NewServer] serving HTTPS, with httptest's certificate
+// for 127.0.0.1, ::1 and example.com: [Server.URL] starts with https://,
+// limitedToken's gatewayUrl too, and [Server.Client] trusts the
+// certificate.
+func NewTLSServer(opts ...Option) *Server {
+	s := NewUnstartedServer(opts...)
+	s.StartTLS()
+	return s
+}
+
+// NewUnstartedServer returns a Server that listens (on a random loopback
+// port, or on the listener of [WithListener]) but does not serve yet:
+// call [Server.Start] or [Server.StartTLS]. [Server.Close] closes its
+// listener whether it was started or not. It panics on an invalid option,
+// as [NewServer].
+func NewUnstartedServer(opts ...Option) *Server {
+	s, err := newServer("", opts)
 	if err != nil {
 		panic(err)
 	}
@@ -105,30 +130,28 @@ func NewServer(opts ...Option) *Server {
 }
 
 // Start starts a Server listening on addr (host:port, as for net.Listen),
-// for a standalone mock server. When addr's host is unspecified, URL names
-// the loopback address of the family asked for: 127.0.0.1 for ":8080" and
-// "0.0.0.0:8080", [::1] for "[::]:8080".
-// The server still listens on every interface then ([Server.Addr]), where
-// anyone who can reach the machine can use it, with the credentials of
-// its fixtures ([DefaultFixtures]' are public).
+// for a standalone mock server, or returns the error of an invalid option
+// or of listening. When addr's host is unspecified, URL names the loopback
+// address of the family asked for: 127.0.0.1 for ":8080" and
+// "0.0.0.0:8080", [::1] for "[::]:8080". The server still listens on
+// every interface then ([Server.Addr]), where anyone who can reach the
+// machine can use it, with the credentials of its fixtures
+// ([DefaultFixtures]' are public). It serves plain HTTP; for HTTPS on an
+// address of your own, give [NewUnstartedServer] a listener
+// ([WithListener]) and call [Server.StartTLS].
 func Start(addr string, opts ...Option) (*Server, error) {
-	s, err := newServer(opts...)
+	s, err := newServer(addr, opts)
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("tribetest: listen: %w", err)
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil { // net.Listen took it, so this does not happen
-		host = ""
-	}
-	s.serve(ln, host)
+	s.Start()
 	return s, nil
 }
 
-func newServer(opts ...Option) (*Server, error) {
+// newServer builds an unstarted Server from opts. It listens on addr when
+// not "", else on the listener of WithListener, else on httptest's
+// loopback listener; it listens only once the options are valid.
+func newServer(addr string, opts []Option) (*Server, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		if o == nil {
@@ -137,6 +160,9 @@ func newServer(opts ...Option) (*Server, error) {
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}
+	}
+	if addr != "" && cfg.listener != nil {
+		return nil, errors.New("tribetest: both Start's address and WithListener say where to listen; give one of them")
 	}
 	if cfg.fixtures == nil {
 		cfg.fixtures = DefaultFixtures()
@@ -168,7 +194,6 @@ func newServer(opts ...Option) (*Server, error) {
 		counts:  map[string]int{},
 		grants:  map[string]int{},
 		faults:  map[string][]*pendingFault{},
-		conns:   map[net.Conn]http.ConnState{},
 	}
 	for _, nr := range st.networks {
 		s.maxRoles = max(s.maxRoles, len(nr.net.Roles))
@@ -178,41 +203,72 @@ func newServer(opts ...Option) (*Server, error) {
 		s.ownTr = http.DefaultTransport.(*http.Transport).Clone()
 		s.fetch = &http.Client{Transport: s.ownTr, Timeout: 10 * time.Second}
 	}
-	s.client = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+
+	handler := http.HandlerFunc(s.serveTracked)
+	switch {
+	case addr != "":
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			s.cancel()
+			return nil, fmt.Errorf("tribetest: listen on %s: %w", addr, err)
+		}
+		s.hs = &httptest.Server{Listener: ln, Config: &http.Server{Handler: handler}}
+		s.host, _, _ = net.SplitHostPort(addr) // net.Listen took it
+	case cfg.listener != nil:
+		// As httptest.NewUnstartedServer followed by replacing its
+		// Listener, without listening on a port to close at once.
+		s.hs = &httptest.Server{Listener: cfg.listener, Config: &http.Server{Handler: handler}}
+		s.host = "-" // not asked: name the listener's own address
+	default:
+		s.hs = httptest.NewUnstartedServer(handler)
+	}
+	s.addr = s.hs.Listener.Addr()
+	c := s.hs.Config
+	c.ReadHeaderTimeout = 10 * time.Second
+	// ReadTimeout bounds reading a request, body included; net/http lifts
+	// it once the body is read, so an injected latency may last longer.
+	// Keep-alive connections may idle for minutes.
+	c.ReadTimeout = s.cfg.readTimeout
+	c.IdleTimeout = 10 * time.Minute
+	c.BaseContext = func(net.Listener) context.Context { return s.ctx }
+	c.ErrorLog = s.errorLog()
 	return s, nil
 }
 
-// serve starts serving on ln, which listens on the host the caller asked
-// for.
-func (s *Server) serve(ln net.Listener, host string) {
-	s.ln = ln
-	s.URL = "http://" + publicAddr(host, ln.Addr())
-	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.srv = &http.Server{
-		Handler:           http.HandlerFunc(s.serveTracked),
-		ReadHeaderTimeout: 10 * time.Second,
-		// ReadTimeout bounds reading a request, body included;
-		// net/http lifts it once the body is read, so an injected
-		// latency may last longer. Keep-alive connections may idle for
-		// minutes.
-		ReadTimeout: s.cfg.readTimeout,
-		IdleTimeout: 10 * time.Minute,
-		BaseContext: func(net.Listener) context.Context { return s.ctx },
-		ConnState:   s.trackConn,
-		ErrorLog:    s.errorLog(),
+// Start starts serving plain HTTP on the server's listener and sets
+// [Server.URL], as httptest.Server.Start. It panics if the server was
+// already started.
+func (s *Server) Start() {
+	s.setURL("http")
+	s.hs.Start()
+}
+
+// StartTLS starts serving HTTPS on the server's listener, with
+// httptest's certificate for 127.0.0.1, ::1 and example.com, and sets
+// [Server.URL] (https://…), as httptest.Server.StartTLS. [Server.Client]
+// trusts the certificate, [Server.Certificate] returns it. It panics if
+// the server was already started.
+func (s *Server) StartTLS() {
+	s.setURL("https")
+	s.hs.StartTLS()
+}
+
+// setURL sets URL before the server serves, so handlers only ever read
+// it.
+func (s *Server) setURL(scheme string) {
+	if s.URL != "" {
+		panic("tribetest: Server already started")
 	}
-	s.serveDone = make(chan struct{})
-	go func() {
-		defer close(s.serveDone)
-		_ = s.srv.Serve(ln)
-	}()
+	s.URL = scheme + "://" + publicAddr(s.host, s.addr)
 }
 
 // publicAddr is the address to name in URL for a listener on addr that was
 // asked to listen on host: the loopback address of the family asked for
 // when host is unspecified ("", "0.0.0.0": 127.0.0.1; "::": ::1), whatever
 // the listener reports (a dual-stack listener reports [::] for both), else
-// the listener's own address.
+// the listener's own address, with the loopback address of its family in
+// place of an unspecified one.
 func publicAddr(host string, addr net.Addr) string {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok {
@@ -245,82 +301,85 @@ func (s *Server) serveTracked(w http.ResponseWriter, r *http.Request) {
 	}
 	s.handlers.Add(1)
 	s.handlersMu.Unlock()
-	defer s.handlers.Done()
+	s.inFlight.Add(1)
+	defer func() {
+		s.inFlight.Add(-1)
+		s.handlers.Done()
+	}()
 	s.ServeHTTP(w, r)
 }
 
-func (s *Server) trackConn(c net.Conn, st http.ConnState) {
-	s.connMu.Lock()
-	defer s.connMu.Unlock()
-	switch st {
-	case http.StateClosed, http.StateHijacked:
-		delete(s.conns, c)
-	default:
-		s.conns[c] = st
-	}
-}
-
 // Close shuts the server down: it stops listening, drops requests that
-// arrive from then on, and cancels the context of requests in flight (so
-// injected latency ends). It gives those requests up to a second to be
-// answered, then closes every connection still open, which ends the
-// handlers still waiting for a request body, and waits for the handlers to
-// return. Last it closes the idle connections of [Server.Client] and of
-// the JWKS fetcher. So Close returns within about a second whatever
-// clients do, and no goroutine of the server is left behind. (Handlers run
-// by another http.Server, the Server mounted elsewhere, are that server's
-// to wait for.) Close may be called more than once. The request record
-// stays readable.
+// arrive from then on, closes idle connections and cancels the context of
+// requests in flight (so injected latency ends). Then, as
+// httptest.Server.Close, it waits for the requests in flight; but past a
+// grace period of a second it closes their connections
+// ([Server.CloseClientConnections]), which ends handlers still waiting
+// for a request body a client never finishes. Last it closes the idle
+// connections of [Server.Client] and of the JWKS fetcher. So Close returns
+// within about a second whatever clients do, and no goroutine of the
+// server is left behind. (Handlers run by another http.Server, the Server
+// mounted elsewhere, are that server's to wait for.) Close may be called
+// more than once, and on a server never started. The request record stays
+// readable.
 // Safe for concurrent use.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
-		if s.srv == nil {
-			return
-		}
 		s.handlersMu.Lock()
 		s.closing = true
 		s.handlersMu.Unlock()
 		s.cancel()
-		s.srv.SetKeepAlivesEnabled(false)
-		_ = s.ln.Close()
-		<-s.serveDone
-		// Connections that have not sent a request yet would hold
-		// Shutdown for seconds: close them now, as httptest does.
-		s.connMu.Lock()
-		for c, st := range s.conns {
-			if st == http.StateNew || st == http.StateIdle {
-				_ = c.Close()
-			}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.hs.Close()
+		}()
+		grace := time.NewTimer(closeGrace)
+		select {
+		case <-done:
+		case <-grace.C:
+			// A client can hold a connection active for as long as it
+			// likes, say by never finishing a request body, and
+			// httptest's Close waits for it: close them all. A handler
+			// blocked reading then fails and returns.
+			s.hs.CloseClientConnections()
+			<-done
 		}
-		s.connMu.Unlock()
-		// A client can hold a connection active for as long as it likes,
-		// say by never finishing a request body: past the grace period,
-		// close them all. A handler blocked reading then fails and returns.
-		ctx, cancel := context.WithTimeout(context.Background(), closeGrace)
-		if err := s.srv.Shutdown(ctx); err != nil {
-			_ = s.srv.Close()
-		}
-		cancel()
+		grace.Stop()
 		s.handlers.Wait()
-		s.client.CloseIdleConnections()
 		if s.ownTr != nil {
 			s.ownTr.CloseIdleConnections()
 		}
 	})
 }
 
+// CloseClientConnections closes every connection to the server at once,
+// requests in flight included, as httptest.Server.CloseClientConnections;
+// the server goes on serving new connections.
+// Safe for concurrent use.
+func (s *Server) CloseClientConnections() { s.hs.CloseClientConnections() }
+
 // Addr is the address the server listens on, as its listener reports it.
 // Unlike [Server.URL], which names a loopback address a client can use,
 // it shows where the server can be reached from: for a host left
 // unspecified at [Start] (":8080", "0.0.0.0:8080", "[::]:8080"), an
 // unspecified address ([::]:8080 or 0.0.0.0:8080), meaning every
-// interface of the machine.
+// interface of the machine. It is known before the server starts.
 // Safe for concurrent use.
-func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+func (s *Server) Addr() net.Addr { return s.addr }
 
-// Client returns an HTTP client for the server, with keep-alive, whose
-// idle connections [Server.Close] closes. Safe for concurrent use.
-func (s *Server) Client() *http.Client { return s.client }
+// Client returns an HTTP client for the started server, as
+// httptest.Server.Client: with keep-alive, whose idle connections
+// [Server.Close] closes, and after [Server.StartTLS] trusting the
+// server's certificate. It is nil before the server starts.
+// Safe for concurrent use.
+func (s *Server) Client() *http.Client { return s.hs.Client() }
+
+// Certificate returns the certificate of a server started with
+// [Server.StartTLS] (nil otherwise), as httptest.Server.Certificate: give
+// it to clients that are not [Server.Client], say in another language.
+// Safe for concurrent use.
+func (s *Server) Certificate() *x509.Certificate { return s.hs.Certificate() }
 
 // GraphQLURL is URL+"/graphql", the endpoint for limitedToken and for
 // Bearer calls alike (URL itself serves GraphQL too).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -67,41 +68,189 @@ func TestSigningKeyOption(t *testing.T) {
 	assert.Equal(t, PlainMemberID, path(r.Data, "authMember", "id"), "a token survives a restart with the same key")
 }
 
+// hostPort is the host:port of s's URL, to dial.
+func hostPort(s *Server) string {
+	return strings.TrimPrefix(strings.TrimPrefix(s.URL, "https://"), "http://")
+}
+
 func TestCloseLeavesNoGoroutine(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		start func(...Option) *Server
+	}{
+		{"http", NewServer},
+		{"https", NewTLSServer},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+
+			rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+			require.NoError(t, err)
+			js, _ := jwksServer(t, &rsaKey.PublicKey, mustEC(t))
+			fx := DefaultFixtures()
+			fx.Networks[0].JWT = &JWTConfig{JWKSURL: js.URL}
+			s := tc.start(WithFixtures(fx))
+			// Keep-alive connections, a JWKS fetch, a request in flight,
+			// and a connection that never sends a request.
+			tok := limitedToken(t, s, DefaultNetworkID, PlainMemberID)
+			gql(t, s, s.URL, bearer(tok), `{ authMember { id } }`, nil)
+			product := productToken(t, jwt.SigningMethodRS256, rsaKey, "rsa-1", jwt.MapClaims{"sub": "ext-bob", "iat": time.Now().Unix()})
+			r := gql(t, s, s.URL, bearer(product), `{ authMember { id } }`, nil)
+			require.Equal(t, ModeratorMemberID, path(r.Data, "authMember", "id"), r.Raw)
+			idle, err := net.Dial("tcp", hostPort(s))
+			require.NoError(t, err)
+			defer idle.Close()
+			require.NoError(t, s.Fail("authMember", Fault{Latency: time.Minute}))
+			inFlight := make(chan struct{})
+			go func() {
+				defer close(inFlight)
+				_, _, _, _ = rawPost(context.Background(), s, bearer(tok), `{ authMember { id } }`)
+			}()
+			require.Eventually(t, func() bool { return s.PendingFaults("authMember") == 0 }, 5*time.Second, time.Millisecond)
+
+			start := time.Now()
+			s.Close()
+			s.Close() // idempotent
+			<-inFlight
+			assert.Less(t, time.Since(start), 3*time.Second)
+			js.Close()
+			js.Client().CloseIdleConnections()
+			assert.NotEmpty(t, s.Requests(), "the record stays readable")
+		})
+	}
+}
+
+// TestTLSServer: a TLS server's URL, endpoints and gatewayUrl are https,
+// its Client trusts its certificate and mints a token over https, and a
+// client that does not trust it is refused.
+func TestTLSServer(t *testing.T) {
+	s := NewTLSServer()
+	t.Cleanup(s.Close)
+	assert.True(t, strings.HasPrefix(s.URL, "https://127.0.0.1:") || strings.HasPrefix(s.URL, "https://[::1]:"), s.URL)
+	assert.False(t, strings.HasSuffix(s.URL, "/"))
+	assert.Equal(t, s.URL+"/graphql", s.GraphQLURL())
+	assert.True(t, strings.HasPrefix(s.OAuthTokenURL(), "https://"), s.OAuthTokenURL())
+	require.NotNil(t, s.Certificate())
+	assert.Contains(t, s.Certificate().DNSNames, "example.com")
+
+	vars := map[string]any{"context": "NETWORK", "entityId": DefaultNetworkID, "networkId": DefaultNetworkID}
+	r := gql(t, s, s.GraphQLURL(), defaultBasic(), limitedTokenQuery, vars)
+	require.Empty(t, r.Errors, r.Raw)
+	gw, _ := path(r.Data, "limitedToken", "gatewayUrl").(string)
+	assert.Equal(t, s.GatewayURL(DefaultNetworkID), gw)
+	assert.True(t, strings.HasPrefix(gw, "https://"), gw)
+	tok, _ := path(r.Data, "limitedToken", "accessToken").(string)
+	require.NotEmpty(t, tok)
+	r = gql(t, s, gw, bearer(tok), `{ authMember { id } }`, nil)
+	bot, ok := s.Bot(DefaultClientID, DefaultNetworkID)
+	require.True(t, ok)
+	assert.Equal(t, bot.ID, path(r.Data, "authMember", "id"), r.Raw)
+
+	status, body, _ := form(t, s, creds("grant_type", "password", "username", "carol", "password", DefaultPassword))
+	assert.Equal(t, http.StatusOK, status, "%v", body)
+
+	_, err := http.Post(s.GraphQLURL(), "application/json", strings.NewReader(`{"query":"{ __typename }"}`))
+	var unknown x509.UnknownAuthorityError
+	assert.ErrorAs(t, err, &unknown, "a client that does not trust the test certificate is refused")
+}
+
+// TestUnstartedServer: an unstarted server listens but has no URL or
+// client until Start; Start twice panics; Close closes the listener of a
+// server never started and leaves no goroutine.
+func TestUnstartedServer(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	require.NoError(t, err)
-	js, _ := jwksServer(t, &rsaKey.PublicKey, mustEC(t))
-	fx := DefaultFixtures()
-	fx.Networks[0].JWT = &JWTConfig{JWKSURL: js.URL}
-	s := NewServer(WithFixtures(fx))
-	// Keep-alive connections, a JWKS fetch, a request in flight, and a
-	// connection that never sends a request.
-	tok := limitedToken(t, s, DefaultNetworkID, PlainMemberID)
-	gql(t, s, s.URL, bearer(tok), `{ authMember { id } }`, nil)
-	product := productToken(t, jwt.SigningMethodRS256, rsaKey, "rsa-1", jwt.MapClaims{"sub": "ext-bob", "iat": time.Now().Unix()})
-	r := gql(t, s, s.URL, bearer(product), `{ authMember { id } }`, nil)
-	require.Equal(t, ModeratorMemberID, path(r.Data, "authMember", "id"), r.Raw)
-	idle, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
-	require.NoError(t, err)
-	defer idle.Close()
-	require.NoError(t, s.Fail("authMember", Fault{Latency: time.Minute}))
-	inFlight := make(chan struct{})
-	go func() {
-		defer close(inFlight)
-		_, _, _, _ = rawPost(context.Background(), s, bearer(tok), `{ authMember { id } }`)
-	}()
-	require.Eventually(t, func() bool { return s.PendingFaults("authMember") == 0 }, 5*time.Second, time.Millisecond)
-
-	start := time.Now()
+	s := NewUnstartedServer()
+	assert.Empty(t, s.URL)
+	assert.Nil(t, s.Client())
+	assert.Nil(t, s.Certificate())
+	require.NotNil(t, s.Addr())
+	s.Start()
+	assert.Equal(t, "http://"+s.Addr().String(), s.URL)
+	r := gql(t, s, s.URL, "", `{ __typename }`, nil)
+	assert.Equal(t, "Query", r.Data["__typename"])
+	assert.PanicsWithValue(t, "tribetest: Server already started", s.Start)
+	assert.PanicsWithValue(t, "tribetest: Server already started", s.StartTLS)
 	s.Close()
-	s.Close() // idempotent
-	<-inFlight
-	assert.Less(t, time.Since(start), 3*time.Second)
-	js.Close()
-	js.Client().CloseIdleConnections()
-	assert.NotEmpty(t, s.Requests(), "the record stays readable")
+
+	never := NewUnstartedServer()
+	addr := never.Addr().String()
+	never.Close()
+	never.Close()
+	_, err := net.DialTimeout("tcp", addr, time.Second)
+	assert.Error(t, err, "Close closes the listener of a server never started")
+}
+
+// TestWithListener: a server serves on the listener it is given, over
+// HTTP or HTTPS, names its address in URL (a loopback one for an
+// unspecified address), and closes it.
+func TestWithListener(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		tls    bool
+		scheme string
+	}{
+		{"http", false, "http://"},
+		{"https", true, "https://"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			s := NewUnstartedServer(WithListener(ln))
+			t.Cleanup(s.Close)
+			assert.Equal(t, ln.Addr(), s.Addr())
+			if tc.tls {
+				s.StartTLS()
+			} else {
+				s.Start()
+			}
+			assert.Equal(t, tc.scheme+ln.Addr().String(), s.URL)
+			tok := limitedToken(t, s, DefaultNetworkID, PlainMemberID)
+			r := gql(t, s, s.URL, bearer(tok), `{ authMember { id } }`, nil)
+			assert.Equal(t, PlainMemberID, path(r.Data, "authMember", "id"), r.Raw)
+			s.Close()
+			_, err = net.DialTimeout("tcp", ln.Addr().String(), time.Second)
+			assert.Error(t, err, "Close closes the listener")
+		})
+	}
+
+	any4, err := net.Listen("tcp4", "0.0.0.0:0")
+	require.NoError(t, err)
+	s := NewServer(WithListener(any4))
+	t.Cleanup(s.Close)
+	assert.Equal(t, "http://127.0.0.1:"+strings.TrimPrefix(any4.Addr().String(), "0.0.0.0:"), s.URL)
+	r := gql(t, s, s.URL, "", `{ __typename }`, nil)
+	assert.Equal(t, "Query", r.Data["__typename"])
+	assert.Equal(t, "[::1]:8080", publicAddr("-", &net.TCPAddr{IP: net.IPv6unspecified, Port: 8080}))
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	_, err = Start("127.0.0.1:0", WithListener(ln))
+	assert.EqualError(t, err, "tribetest: both Start's address and WithListener say where to listen; give one of them")
+	assert.PanicsWithError(t, "tribetest: WithListener(nil) has no listener; pass one from net.Listen, or leave the option out for a random loopback port", func() { NewUnstartedServer(WithListener(nil)) })
+}
+
+// TestCloseClientConnections: the server closes its connections, keep-alive
+// ones included, and serves new ones.
+func TestCloseClientConnections(t *testing.T) {
+	s := setup(t)
+	conn, err := net.Dial("tcp", hostPort(s))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: tribe.test\r\n\r\n")
+	require.NoError(t, err)
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	buf := make([]byte, 4096)
+	n, err := conn.Read(buf)
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(string(buf[:n]), "HTTP/1.1 200 "), "%q", buf[:n])
+
+	s.CloseClientConnections()
+	_, err = io.ReadAll(conn)
+	var ne net.Error
+	assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the keep-alive connection is closed: %v", err)
+	r := gql(t, s, s.URL, "", `{ __typename }`, nil)
+	assert.Equal(t, "Query", r.Data["__typename"], "and the server goes on")
 }
 
 func TestConcurrentClients(t *testing.T) {
@@ -178,26 +327,16 @@ func concurrentRound(s *Server, c, i int) error {
 	return nil
 }
 
-// activeConns is how many of s's connections are reading or answering a
-// request.
-func activeConns(s *Server) int {
-	s.connMu.Lock()
-	defer s.connMu.Unlock()
-	n := 0
-	for _, st := range s.conns {
-		if st == http.StateActive {
-			n++
-		}
-	}
-	return n
-}
+// activeConns is how many of s's requests are being read or answered by
+// its own http.Server.
+func activeConns(s *Server) int { return int(s.inFlight.Load()) }
 
 // TestCloseWithUnfinishedBody: a client that sends part of a request body
 // and waits does not hold Close, and no goroutine is left.
 func TestCloseWithUnfinishedBody(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	s := NewServer()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	conn, err := net.Dial("tcp", hostPort(s))
 	require.NoError(t, err)
 	defer conn.Close()
 	_, err = io.WriteString(conn, "POST /graphql HTTP/1.1\r\nHost: tribe.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"qu")
@@ -205,6 +344,7 @@ func TestCloseWithUnfinishedBody(t *testing.T) {
 	require.Eventually(t, func() bool { return activeConns(s) == 1 }, 10*time.Second, time.Millisecond)
 
 	closed := make(chan struct{})
+	start := time.Now()
 	go func() {
 		defer close(closed)
 		s.Close()
@@ -217,6 +357,9 @@ func TestCloseWithUnfinishedBody(t *testing.T) {
 			return false
 		}
 	}, 30*time.Second, 5*time.Millisecond, "Close returns")
+	// Promptly: the grace period, not the 30 s read timeout that
+	// httptest.Server.Close alone would wait for.
+	assert.Less(t, time.Since(start), closeGrace+3*time.Second)
 	// The server closed the connection.
 	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
 	_, err = io.ReadAll(conn)
@@ -242,7 +385,7 @@ func TestLatencyOutlastsReadTimeout(t *testing.T) {
 // once the read timeout is over, and Close is not held by it.
 func TestReadTimeout(t *testing.T) {
 	s := setup(t, withReadTimeout(100*time.Millisecond))
-	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	conn, err := net.Dial("tcp", hostPort(s))
 	require.NoError(t, err)
 	defer conn.Close()
 	_, err = io.WriteString(conn, "POST /graphql HTTP/1.1\r\nHost: tribe.test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"qu")
