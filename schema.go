@@ -12,5 +12,5 @@ import _ "embed"
 var schema string
 
 // Schema returns the text of schema.graphql, the subset of Tribe's GraphQL
-// schema this toolkit speaks (TRIBE_API.md sections 1 and 3).
+// schema this toolkit speaks (https://developers.bettermode.com/docs/guide/graphql/authentication/app; the schema @tribeplatform/gql-client publishes).
 func Schema() string { return schema }

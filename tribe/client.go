@@ -26,7 +26,7 @@ type ClientConfig struct {
 }
 
 // Client makes GraphQL calls to Tribe with a token from a token source as
-// "Authorization: Bearer" (TRIBE_API.md section 3). It is safe for
+// "Authorization: Bearer" (the schema @tribeplatform/gql-client publishes). It is safe for
 // concurrent use if its token source is.
 type Client struct {
 	endpoint string

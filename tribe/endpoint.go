@@ -6,7 +6,7 @@ import (
 	urlcheck "github.com/tribekit/tribekit/internal/endpoint"
 )
 
-// Tribe's GraphQL endpoints (TRIBE_API.md section 1).
+// Tribe's GraphQL endpoints (https://developers.bettermode.com/docs/guide/graphql/authentication/app).
 const (
 	// DefaultEndpoint is the endpoint Tribe's app-token guide names; an
 	// [App] with no Endpoint uses it.

@@ -23,7 +23,7 @@ var (
 	ErrUnauthorized = errors.New("tribe: unauthorized")
 	// ErrForbidden: Tribe's permission error (code "102", "Forbidden"), for
 	// instance an app that is not published and installed on the community
-	// (TRIBE_API.md section 1), or HTTP 403.
+	// (https://developers.bettermode.com/docs/guide/graphql/authentication/app), or HTTP 403.
 	ErrForbidden = errors.New("tribe: forbidden")
 	// ErrInvalidToken: the access token is invalid, expired or revoked
 	// (code "108").
@@ -40,7 +40,7 @@ var (
 	ErrInvalidInput = errors.New("tribe: invalid input")
 )
 
-// Tribe's error codes (TRIBE_API.md section 2) that map to sentinels.
+// Tribe's error codes (the error codes of Tribe's official client, @tribeplatform/gql-client) that map to sentinels.
 const (
 	CodeForbidden    = "102"
 	CodeInvalidToken = "108"
@@ -52,7 +52,7 @@ const maxErrorBody = 512
 
 // GraphQLError is one error object of a GraphQL response. Code is Tribe's
 // string code, read from the error object's top level or, failing that, from
-// its extensions (TRIBE_API.md section 2). errors.Is matches it against
+// its extensions (the error codes of Tribe's official client, @tribeplatform/gql-client). errors.Is matches it against
 // [ErrForbidden], [ErrInvalidToken] and [ErrNotFound] by code.
 type GraphQLError struct {
 	Code       string         // Tribe's code, e.g. "102"; empty if none

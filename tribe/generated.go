@@ -569,7 +569,7 @@ fragment roleFields on Role {
 }
 `
 
-// authMember is the member a Bearer token acts as (TRIBE_API.md section 3).
+// authMember is the member a Bearer token acts as (the schema @tribeplatform/gql-client publishes).
 func authMember(
 	ctx_ context.Context,
 	client_ graphql.Client,
@@ -601,7 +601,7 @@ query limitedToken ($context: PermissionContext!, $entityId: String!, $impersona
 }
 `
 
-// limitedToken mints an app access token (TRIBE_API.md section 1). Sent with
+// limitedToken mints an app access token (https://developers.bettermode.com/docs/guide/graphql/authentication/app). Sent with
 // the app's client id and secret as HTTP Basic auth. Without
 // impersonateMemberId the token is for the app's bot account.
 func limitedToken(

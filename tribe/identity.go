@@ -6,7 +6,7 @@ import (
 )
 
 // PermissionContext is the context a limitedToken is minted for
-// (TRIBE_API.md section 1).
+// (https://developers.bettermode.com/docs/guide/graphql/authentication/app).
 type PermissionContext string
 
 // The permission contexts of Tribe's schema.

@@ -2,7 +2,7 @@ package tribe
 
 import "time"
 
-// Member is a community member (TRIBE_API.md section 3). Fields the server
+// Member is a community member (the schema @tribeplatform/gql-client publishes). Fields the server
 // sent as null hold their zero value.
 type Member struct {
 	ID         string
@@ -24,7 +24,7 @@ type Member struct {
 	URL        string
 }
 
-// Network is a community (TRIBE_API.md section 3).
+// Network is a community (the schema @tribeplatform/gql-client publishes).
 type Network struct {
 	ID           string
 	Name         string

@@ -9,7 +9,7 @@ import (
 )
 
 // Mint sends limitedToken for id with the app's credentials as HTTP Basic
-// auth and returns the token (TRIBE_API.md section 1). Its Expiry is the
+// auth and returns the token (https://developers.bettermode.com/docs/guide/graphql/authentication/app). Its Expiry is the
 // JWT's exp claim, bounded: [UnknownTokenLifetime] from now when the token
 // has no usable exp (it is not a JWT, or its exp is not a number, not
 // positive or past the year 9999), and [MinTokenLifetime] from now when

@@ -15,7 +15,7 @@ import (
 const gatewayURLKey = "gatewayUrl"
 
 // GatewayURL returns the per-community endpoint that limitedToken returned
-// with tok (TRIBE_API.md section 1), or "" if it returned none.
+// with tok (https://developers.bettermode.com/docs/guide/graphql/authentication/app), or "" if it returned none.
 func GatewayURL(tok *oauth2.Token) string {
 	if tok == nil {
 		return ""

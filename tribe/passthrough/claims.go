@@ -14,7 +14,7 @@ import (
 )
 
 // Claims are what Tribe reads from a product's own JWT sent as
-// the Bearer token (TRIBE_API.md section 5), as [Check] found
+// the Bearer token (Tribe's v1 API reference, Authentication: JWT Access Token), as [Check] found
 // them. A Claims is a plain value, safe to share once built.
 type Claims struct {
 	// Subject is the sub claim: the user's id in your product. Tribe acts
@@ -83,7 +83,7 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "it expired at %s; get a fresh one from your product", e.Expired.UTC().Format(time.RFC3339))
 	}
 	if needClaims {
-		b.WriteString(" (Tribe needs sub: the user's id in your product, name, email, and iat: the time it was issued, in seconds since 1970; TRIBE_API.md section 5)")
+		b.WriteString(" (Tribe needs sub: the user's id in your product, name, email, and iat: the time it was issued, in seconds since 1970)")
 	}
 	return b.String()
 }
@@ -109,7 +109,7 @@ func (e *Error) Fields() []string {
 // strings and iat as a number not in the future (a minute's leeway for
 // clock skew), and has not expired (exp, if present).
 // Anything wrong is reported at once, every problem named, as a [*Error]
-// (TRIBE_API.md section 5). It is safe for concurrent use.
+// (Tribe's v1 API reference, Authentication: JWT Access Token). It is safe for concurrent use.
 func Check(token string) (*Claims, error) {
 	return checkClaims(token, time.Now())
 }

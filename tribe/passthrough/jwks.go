@@ -80,7 +80,7 @@ func (s *Signer) JWK() (JWK, error) {
 
 // JWKSHandler returns an http.Handler that serves keys as a JWK Set (RFC
 // 7517 section 5) to GET and HEAD, as application/json: the JWKS URL to give
-// Tribe's "JWT Authorization" app (TRIBE_API.md section 5). Other methods get
+// Tribe's "JWT Authorization" app (Tribe's v1 API reference, Authentication: JWT Access Token). Other methods get
 // 405. The document is built once; the handler is safe for concurrent use.
 func JWKSHandler(keys ...JWK) http.Handler {
 	return &jwksHandler{set: JWKSet{Keys: append([]JWK{}, keys...)}}

@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultLifetime is how long a JWT a [Signer] signs stays valid when its
-// Lifetime is zero: short, as Tribe's SSO recommends (TRIBE_API.md section 5).
+// Lifetime is zero: short, as Tribe's JWT SSO guide recommends (https://developers.tribe.so/docs/jwt-sso).
 const DefaultLifetime = 60 * time.Second
 
 // minHMACSecret is the shortest HS256 secret a Signer takes: RFC 7518
@@ -26,7 +26,7 @@ const minHMACSecret = 32
 const minRSABits = 2048
 
 // User is the user a [Signer] signs a JWT for: the claims Tribe reads
-// (TRIBE_API.md section 5). All three fields are required.
+// (Tribe's v1 API reference, Authentication: JWT Access Token). All three fields are required.
 type User struct {
 	// ID is the user's id in your product, the sub claim; Tribe stores it
 	// as the member's externalId.
@@ -38,7 +38,7 @@ type User struct {
 }
 
 // Signer mints JWTs for products that do not issue their own yet, for
-// Tribe's JWT passthrough (TRIBE_API.md section 5): each carries sub, name,
+// Tribe's JWT passthrough (Tribe's v1 API reference, Authentication: JWT Access Token): each carries sub, name,
 // email, iat and exp. Give it exactly one key: Secret for HS256 (configure
 // the same secret on the community), or PrivateKey, an RSA key (RS256) or
 // an EC key (ES256, ES384 or ES512 by curve), whose public half Tribe reads
