@@ -3,18 +3,17 @@ package tribetest
 import (
 	"context"
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tribekit/tribekit/internal/jwk"
 )
 
 // How the server fetches JWKS documents, by the server's clock
@@ -48,20 +47,20 @@ type jwksCache struct {
 // keys or err, and when it ended.
 type jwksEntry struct {
 	done    chan struct{}
-	keys    []jwk
+	keys    []jwksKey
 	err     error
 	fetched time.Time
 }
 
-// jwk is one usable key of a JWKS document (RFC 7517).
-type jwk struct {
+// jwksKey is one usable key of a JWKS document (RFC 7517).
+type jwksKey struct {
 	kid string
 	alg string // "" when the document does not say
 	key any    // *rsa.PublicKey or *ecdsa.PublicKey
 }
 
 // fits reports whether the key may verify a token signed with alg.
-func (k jwk) fits(alg string) bool {
+func (k jwksKey) fits(alg string) bool {
 	if k.alg != "" && k.alg != alg {
 		return false
 	}
@@ -79,7 +78,7 @@ func (k jwk) fits(alg string) bool {
 // fresh: a document for jwksTTL, or jwksRefetchAfter when it lacks kid; a
 // failure for jwksFailTTL. So however many requests come, with whatever
 // kid, u is fetched a bounded number of times.
-func (s *Server) jwksKeys(ctx context.Context, u, kid string) ([]jwk, error) {
+func (s *Server) jwksKeys(ctx context.Context, u, kid string) ([]jwksKey, error) {
 	now := s.Now()
 	c := &s.jwks
 	c.mu.Lock()
@@ -154,7 +153,7 @@ func (c *jwksCache) evict() {
 	}
 }
 
-func hasKid(keys []jwk, kid string) bool {
+func hasKid(keys []jwksKey, kid string) bool {
 	for _, k := range keys {
 		if k.kid == kid {
 			return true
@@ -167,7 +166,7 @@ func hasKid(keys []jwk, kid string) bool {
 // the HTTP client, and maxJWKSBytes. It does not use the context of the request that needs it,
 // whose client may leave while others wait for the same fetch: it ends
 // with the server ([Server.Close]) or the timeout.
-func (s *Server) fetchJWKS(u string) ([]jwk, error) {
+func (s *Server) fetchJWKS(u string) ([]jwksKey, error) {
 	base := s.ctx
 	if base == nil {
 		base = context.Background()
@@ -197,99 +196,31 @@ func (s *Server) fetchJWKS(u string) ([]jwk, error) {
 	return parseJWKS(body)
 }
 
-// parseJWKS parses an RFC 7517 key set, keeping the RSA and EC signature
-// keys and skipping the others.
-func parseJWKS(data []byte) ([]jwk, error) {
-	var doc struct {
-		Keys []struct {
-			Kty string `json:"kty"`
-			Kid string `json:"kid"`
-			Use string `json:"use"`
-			Alg string `json:"alg"`
-			N   string `json:"n"`
-			E   string `json:"e"`
-			Crv string `json:"crv"`
-			X   string `json:"x"`
-			Y   string `json:"y"`
-		} `json:"keys"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
+// parseJWKS parses an RFC 7517 key set with package jwk, keeping the RSA
+// and EC signature keys (use "sig" or none) and skipping the others. Past
+// jwk's own checks (at most jwk.MaxRSABits, e odd and at least 3, EC points
+// on their curve), a document may hold at most maxJWKSKeys keys.
+func parseJWKS(data []byte) ([]jwksKey, error) {
+	var set jwk.Set
+	if err := json.Unmarshal(data, &set); err != nil {
 		return nil, fmt.Errorf("tribetest: jwks: %w", err)
 	}
-	if len(doc.Keys) > maxJWKSKeys {
-		return nil, fmt.Errorf("tribetest: jwks: %d keys, more than %d", len(doc.Keys), maxJWKSKeys)
+	if len(set.Keys) > maxJWKSKeys {
+		return nil, fmt.Errorf("tribetest: jwks: %d keys, more than %d", len(set.Keys), maxJWKSKeys)
 	}
-	var keys []jwk
-	for _, k := range doc.Keys {
-		if k.Use != "" && k.Use != "sig" {
+	var keys []jwksKey
+	for _, k := range set.Keys {
+		if k.Use != "" && k.Use != "sig" || k.Kty != "RSA" && k.Kty != "EC" {
 			continue
 		}
-		var key any
-		var err error
-		switch k.Kty {
-		case "RSA":
-			key, err = rsaFromJWK(k.N, k.E)
-		case "EC":
-			key, err = ecFromJWK(k.Crv, k.X, k.Y)
-		default:
-			continue
-		}
+		pub, err := k.PublicKey()
 		if err != nil {
-			return nil, fmt.Errorf("tribetest: jwks: key %q: %w", k.Kid, err)
+			return nil, fmt.Errorf("tribetest: jwks: key %q: %w", clip(k.Kid), err)
 		}
-		keys = append(keys, jwk{kid: k.Kid, alg: k.Alg, key: key})
+		keys = append(keys, jwksKey{kid: k.Kid, alg: k.Alg, key: pub})
 	}
 	if len(keys) == 0 {
 		return nil, errors.New("tribetest: jwks: no RSA or EC signature key")
 	}
 	return keys, nil
-}
-
-// maxRSABytes bounds an RSA modulus (8192 bits), so a key cannot make
-// verifying a token slow.
-const maxRSABytes = 1024
-
-func rsaFromJWK(n, e string) (*rsa.PublicKey, error) {
-	nb, err := base64.RawURLEncoding.DecodeString(n)
-	if err != nil || len(nb) == 0 {
-		return nil, errors.New("bad modulus n")
-	}
-	if len(nb) > maxRSABytes {
-		return nil, errors.New("modulus n longer than 8192 bits")
-	}
-	eb, err := base64.RawURLEncoding.DecodeString(e)
-	if err != nil || len(eb) == 0 || len(eb) > 4 {
-		return nil, errors.New("bad exponent e")
-	}
-	exp := 0
-	for _, b := range eb {
-		exp = exp<<8 | int(b)
-	}
-	if exp < 3 || exp%2 == 0 {
-		return nil, errors.New("bad exponent e")
-	}
-	return &rsa.PublicKey{N: new(big.Int).SetBytes(nb), E: exp}, nil
-}
-
-func ecFromJWK(crv, x, y string) (*ecdsa.PublicKey, error) {
-	var curve elliptic.Curve
-	switch crv {
-	case "P-256":
-		curve = elliptic.P256()
-	case "P-384":
-		curve = elliptic.P384()
-	case "P-521":
-		curve = elliptic.P521()
-	default:
-		return nil, fmt.Errorf("unsupported curve %q", crv)
-	}
-	size := (curve.Params().BitSize + 7) / 8
-	xb, err1 := base64.RawURLEncoding.DecodeString(x)
-	yb, err2 := base64.RawURLEncoding.DecodeString(y)
-	if err1 != nil || err2 != nil || len(xb) != size || len(yb) != size {
-		return nil, errors.New("bad coordinates x, y")
-	}
-	point := append([]byte{4}, xb...)
-	point = append(point, yb...)
-	return ecdsa.ParseUncompressedPublicKey(curve, point)
 }

@@ -266,7 +266,41 @@ func TestParseJWKS(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := parseJWKS([]byte(doc))
-			assert.Error(t, err)
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), "tribetest: jwks: "), err.Error())
 		})
 	}
+}
+
+// TestParseJWKSKeeps: the RSA and EC signature keys are kept, with their
+// kid and alg, others skipped; a bad key's error names it, clipped.
+func TestParseJWKSKeeps(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	ec := mustEC(t)
+	pt, err := ec.Bytes()
+	require.NoError(t, err)
+	doc, err := json.Marshal(map[string]any{"keys": []any{
+		map[string]any{"kty": "oct", "kid": "skip-oct", "k": "AAAA"},
+		map[string]any{"kty": "OKP", "kid": "skip-okp", "crv": "Ed25519", "x": "AAAA"},
+		map[string]any{"kty": "RSA", "kid": "skip-enc", "use": "enc", "n": "!!", "e": "AQAB"},
+		map[string]any{"kty": "RSA", "kid": "rsa-1", "use": "sig", "alg": "RS256", "n": b64(rsaKey.N.Bytes()), "e": b64(big.NewInt(int64(rsaKey.E)).Bytes())},
+		map[string]any{"kty": "EC", "kid": "ec-1", "crv": "P-256", "x": b64(pt[1:33]), "y": b64(pt[33:])},
+	}})
+	require.NoError(t, err)
+	keys, err := parseJWKS(doc)
+	require.NoError(t, err)
+	require.Len(t, keys, 2)
+	assert.Equal(t, "rsa-1", keys[0].kid)
+	assert.Equal(t, "RS256", keys[0].alg)
+	assert.True(t, rsaKey.PublicKey.Equal(keys[0].key))
+	assert.Equal(t, "ec-1", keys[1].kid)
+	assert.Empty(t, keys[1].alg)
+	assert.True(t, ec.Equal(keys[1].key))
+
+	long := strings.Repeat("k", 10000)
+	_, err = parseJWKS([]byte(`{"keys":[{"kty":"RSA","kid":"` + long + `","n":"!!","e":"AQAB"}]}`))
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), `tribetest: jwks: key "kkkk`), err.Error())
+	assert.Less(t, len(err.Error()), 200, "the kid is clipped")
 }
