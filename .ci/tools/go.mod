@@ -1,4 +1,5 @@
-// Module tools pins the code generator used by `go generate ./...`.
+// Module tools pins the tools CI and developers run: the code generator used
+// by `go generate ./...` (genqlient), staticcheck, and benchstat.
 //
 // It is a module of its own so that genqlient's generator and its
 // dependencies (golang.org/x/tools among them) never enter the module graph
