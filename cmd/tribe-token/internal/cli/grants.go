@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/grant"
 )
 
 // oauthFlags name Tribe's v1 OAuth2 token endpoint and how a grant's token
@@ -21,7 +22,7 @@ type oauthFlags struct {
 
 // add registers the flags on cmd.
 func (f *oauthFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.community, "community", "", "community base `URL`; the token endpoint is URL"+tribe.OAuthTokenPath+" (default $TRIBE_COMMUNITY_URL)")
+	cmd.Flags().StringVar(&f.community, "community", "", "community base `URL`; the token endpoint is URL"+grant.TokenPath+" (default $TRIBE_COMMUNITY_URL)")
 	cmd.Flags().StringVar(&f.tokenURL, "token-url", "", "token endpoint's full `URL`, instead of --community")
 	cmd.Flags().BoolVar(&f.withRefresh, "with-refresh-token", false, "also print the refresh token (json and env output only)")
 	addInsecureFlag(cmd, &f.insecure)
@@ -51,6 +52,11 @@ func (f *oauthFlags) endpoint(e *env) (community, tokenURL string, err error) {
 	return community, tokenURL, nil
 }
 
+// config returns the token endpoint's config for the grants.
+func (f *oauthFlags) config(e *env, community, tokenURL, id, secret string) *grant.Config {
+	return &grant.Config{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, AllowInsecureHTTP: f.insecure, HTTPClient: e.httpClient()}
+}
+
 // check refuses bad output settings.
 func (f *oauthFlags) check() error {
 	if err := checkOutput(f.output, outToken, outJSON, outEnv); err != nil {
@@ -73,11 +79,11 @@ func (f *oauthFlags) write(e *env, tok *oauth2.Token, identity string) error {
 
 // grantError adds what to do to a refused grant.
 func grantError(err error, what string) error {
-	var oe *tribe.OAuthError
+	var oe *grant.Error
 	switch {
 	case errors.Is(err, tribe.ErrInvalidInput):
 		return err
-	case errors.As(err, &oe) && oe.Code == "invalid_client":
+	case errors.As(err, &oe) && oe.Code == grant.InvalidClient:
 		return withHint(err, "the client id and secret are read from TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET (or --client-secret-file)")
 	case errors.Is(err, tribe.ErrUnauthorized):
 		return withHint(err, what)
@@ -130,8 +136,7 @@ and secret from TRIBE_CLIENT_ID / --client-id and TRIBE_CLIENT_SECRET /
 			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			g := &tribe.PasswordGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Username: username, Password: password, AllowInsecureHTTP: of.insecure, HTTPClient: e.httpClient()}
-			tok, err := g.Token(ctx)
+			tok, err := of.config(e, community, tokenURL, id, secret).PasswordToken(ctx, username, password)
 			if err != nil {
 				return grantError(err, "the password is read from TRIBE_PASSWORD or --password-file")
 			}
@@ -190,8 +195,7 @@ and secret, and exactly one of --email, --user-id (Tribe's member id) or
 			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			g := &tribe.ExchangeGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, Email: email, UserID: userID, ExternalID: externalID, AllowInsecureHTTP: of.insecure, HTTPClient: e.httpClient()}
-			tok, err := g.Token(ctx)
+			tok, err := of.config(e, community, tokenURL, id, secret).UserToken(ctx, grant.User{Email: email, UserID: userID, ExternalID: externalID})
 			if err != nil {
 				return grantError(err, "is the user a member of the community?")
 			}

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"github.com/spf13/cobra"
-
-	"github.com/tribekit/tribekit/tribe"
 )
 
 // newRefreshCmd builds "refresh".
@@ -62,8 +60,7 @@ stops working. So the new refresh token is never lost:
 			}
 			ctx, cancel := e.timeoutCtx(cmd)
 			defer cancel()
-			g := &tribe.RefreshGrant{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, RefreshToken: rt, AllowInsecureHTTP: of.insecure, HTTPClient: e.httpClient()}
-			tok, err := g.Token(ctx)
+			tok, err := of.config(e, community, tokenURL, id, secret).Refresh(ctx, rt)
 			if err != nil {
 				return grantError(err, "the refresh token is expired, revoked or already used (each works once); get a new one with 'tribe-token password' or 'exchange'")
 			}

@@ -1,4 +1,4 @@
-package tribe
+package grant
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 
 // Every config and every error of the grants, formatted every way, holds no
 // secret, password or token.
-func TestNoSecretInAnyTextOfGrantsAndJWTs(t *testing.T) {
+func TestNoSecretInAnyTextOfConfigsAndErrors(t *testing.T) {
 	const (
 		secret   = "CLIENT-SECRET-9f8e7d"
 		password = "USER-PASSWORD-1a2b3c"
@@ -43,46 +43,52 @@ func TestNoSecretInAnyTextOfGrantsAndJWTs(t *testing.T) {
 			return http.StatusBadRequest, map[string]any{"error": mode, "error_description": echo, "error_uri": "https://x.example/" + secret}
 		}
 	})
-	pw := PasswordGrant{CommunityURL: srv.URL, ClientID: "cid", ClientSecret: secret, Username: "ada", Password: password}
-	ex := ExchangeGrant{CommunityURL: srv.URL, ClientID: "cid", ClientSecret: secret, Email: "ada@example.com"}
-	rf := RefreshGrant{CommunityURL: srv.URL, ClientID: "cid", ClientSecret: secret, RefreshToken: refresh}
+	c := Config{CommunityURL: srv.URL, ClientID: "cid", ClientSecret: secret}
 	ctx := context.Background()
 
 	var values []any
-	values = append(values, pw, &pw, ex, &ex, rf, &rf,
-		PasswordGrant{CommunityURL: "https://id:" + secret + "@c.example.com?client_secret=" + secret, Password: password},
-		RefreshGrant{TokenURL: "https://c.example.com/t?refresh_token=" + refresh, RefreshToken: refresh})
+	values = append(values, c, &c,
+		Config{CommunityURL: "https://id:" + secret + "@c.example.com?client_secret=" + secret},
+		Config{TokenURL: "https://c.example.com/t?refresh_token=" + refresh, ClientSecret: secret},
+		&Config{TokenURL: "https://id:" + secret + "@c.example.com/t#" + refresh, ClientSecret: secret, AllowInsecureHTTP: true, UserAgent: "app/1"},
+		Config{CommunityURL: "https://c.example.com/" + secret, ClientSecret: secret})
 
 	var errs []error
 	collect := func(_ any, err error) { errs = append(errs, err) }
 	for _, m := range []string{"invalid_client", "invalid_grant", "access_denied", "invalid_request", "html", "no-code"} {
 		mode = m
-		collect(pw.Token(ctx))
-		collect(ex.Token(ctx))
-		collect(rf.Token(ctx))
-		ts, err := rf.TokenSource(ctx)
+		collect(c.PasswordToken(ctx, "ada", password))
+		collect(c.UserToken(ctx, User{Email: "ada@example.com"}))
+		collect(c.Refresh(ctx, refresh))
+		ts, err := c.TokenSource(ctx, refresh)
 		require.NoError(t, err)
 		collect(ts.Token())
-		ts, err = pw.TokenSource(ctx)
+		ts, err = c.PasswordTokenSource(ctx, "ada", password)
+		require.NoError(t, err)
+		collect(ts.Token())
+		ts, err = c.UserTokenSource(ctx, User{ExternalID: "x-1"})
 		require.NoError(t, err)
 		collect(ts.Token())
 	}
 	// Bad input carrying secrets.
-	for _, g := range []PasswordGrant{
-		{CommunityURL: "https://id:" + secret + "@c.example.com", ClientID: "cid", ClientSecret: secret, Username: "ada", Password: password},
-		{CommunityURL: "https://c.example.com?client_secret=" + secret, ClientID: "cid", ClientSecret: secret, Username: "ada", Password: password},
-		{CommunityURL: "http://c.example.com/" + secret, ClientID: "cid", ClientSecret: secret, Username: "ada", Password: password},
-		{CommunityURL: "ftp://c.example.com", TokenURL: "x", ClientID: "cid", ClientSecret: secret + "\n", Username: "ada", Password: password},
-		{CommunityURL: "https://c.example.com", ClientID: "cid", ClientSecret: secret + "\n", Username: "ada", Password: password},
-		{CommunityURL: "%zz" + secret, ClientID: "cid", ClientSecret: secret, Username: "ada", Password: password},
+	for _, g := range []Config{
+		{CommunityURL: "https://id:" + secret + "@c.example.com", ClientID: "cid", ClientSecret: secret},
+		{CommunityURL: "https://c.example.com?client_secret=" + secret, ClientID: "cid", ClientSecret: secret},
+		{CommunityURL: "http://c.example.com/" + secret, ClientID: "cid", ClientSecret: secret},
+		{CommunityURL: "ftp://c.example.com", TokenURL: "x", ClientID: "cid", ClientSecret: secret + "\n"},
+		{CommunityURL: "https://c.example.com", ClientID: "cid", ClientSecret: secret + "\n"},
+		{CommunityURL: "%zz" + secret, ClientID: "cid", ClientSecret: secret},
 	} {
-		collect(g.Token(ctx))
+		collect(g.PasswordToken(ctx, "ada", password))
 	}
-	collect((&RefreshGrant{CommunityURL: srv.URL, ClientID: "cid", ClientSecret: secret, RefreshToken: refresh + "\n"}).Token(ctx))
+	// A password or the secret pasted where an identifier goes.
+	collect(c.PasswordToken(ctx, password+" ", password))
+	collect(c.UserToken(ctx, User{Email: secret}))
+	collect(c.Refresh(ctx, refresh+"\n"))
 	// A server that is gone.
-	gone := pw
+	gone := c
 	gone.CommunityURL = "http://127.0.0.1:1"
-	collect(gone.Token(ctx))
+	collect(gone.PasswordToken(ctx, "ada", password))
 
 	n := 0
 	for _, err := range errs {
@@ -91,7 +97,7 @@ func TestNoSecretInAnyTextOfGrantsAndJWTs(t *testing.T) {
 		}
 		n++
 		values = append(values, err)
-		assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
+		assert.True(t, strings.HasPrefix(err.Error(), "grant: "), err.Error())
 	}
 	require.Equal(t, len(errs), n, "every error path must have failed")
 

@@ -1,4 +1,4 @@
-package tribe_test
+package grant_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/grant"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
@@ -34,6 +35,11 @@ func whoIs(t *testing.T, srv *tribetest.Server, ts oauth2.TokenSource) *tribe.Me
 	return m
 }
 
+// defaultConfig returns a Config for srv's default app.
+func defaultConfig(srv *tribetest.Server) *grant.Config {
+	return &grant.Config{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret}
+}
+
 // shortLived returns a source of tok without its Expiry: the Client would
 // refuse a token with seconds left, as these tests' tokens have.
 func shortLived(tok *oauth2.Token) oauth2.TokenSource {
@@ -49,21 +55,19 @@ func TestPasswordGrantAgainstTribetest(t *testing.T) {
 		{"by username", "alice", tribetest.AdminMemberID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := &tribe.PasswordGrant{
+			c := &grant.Config{
 				CommunityURL: srv.URL,
 				ClientID:     tribetest.DefaultClientID,
 				ClientSecret: tribetest.DefaultClientSecret,
-				Username:     tc.username,
-				Password:     tribetest.DefaultPassword,
 				HTTPClient:   srv.Client(),
 			}
-			tok, err := g.Token(context.Background())
+			tok, err := c.PasswordToken(context.Background(), tc.username, tribetest.DefaultPassword)
 			require.NoError(t, err)
 			assert.NotEmpty(t, tok.RefreshToken)
 			assert.WithinDuration(t, time.Now().Add(time.Hour), tok.Expiry, time.Minute)
 			assert.Equal(t, tc.member, whoIs(t, srv, oauth2.StaticTokenSource(tok)).ID)
 
-			ts, err := g.TokenSource(context.Background())
+			ts, err := c.PasswordTokenSource(context.Background(), tc.username, tribetest.DefaultPassword)
 			require.NoError(t, err)
 			assert.Equal(t, tc.member, whoIs(t, srv, ts).ID)
 		})
@@ -79,23 +83,21 @@ func TestPasswordGrantAgainstTribetest(t *testing.T) {
 	assert.Equal(t, 4, srv.GrantCount("password"))
 }
 
-func TestExchangeGrantAgainstTribetestWithEveryIdentifier(t *testing.T) {
+func TestUserTokenAgainstTribetestWithEveryIdentifier(t *testing.T) {
 	srv := newOAuthServer(t)
 	for _, tc := range []struct {
 		name  string
-		grant tribe.ExchangeGrant
+		user  grant.User
 		param string
 	}{
-		{"email", tribe.ExchangeGrant{Email: "carol@example.com"}, "email"},
-		{"user id", tribe.ExchangeGrant{UserID: tribetest.PlainMemberID}, "user_id"},
-		{"external id", tribe.ExchangeGrant{ExternalID: "ext-carol"}, "external_id"},
+		{"email", grant.User{Email: "carol@example.com"}, "email"},
+		{"user id", grant.User{UserID: tribetest.PlainMemberID}, "user_id"},
+		{"external id", grant.User{ExternalID: "ext-carol"}, "external_id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.Reset()
-			g := tc.grant
-			g.TokenURL = srv.OAuthTokenURL()
-			g.ClientID, g.ClientSecret = tribetest.DefaultClientID, tribetest.DefaultClientSecret
-			tok, err := g.Token(context.Background())
+			c := &grant.Config{TokenURL: srv.OAuthTokenURL(), ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret}
+			tok, err := c.UserToken(context.Background(), tc.user)
 			require.NoError(t, err)
 			assert.NotEmpty(t, tok.RefreshToken)
 			m := whoIs(t, srv, oauth2.StaticTokenSource(tok))
@@ -104,7 +106,7 @@ func TestExchangeGrantAgainstTribetestWithEveryIdentifier(t *testing.T) {
 
 			reqs := srv.Requests()
 			require.NotEmpty(t, reqs)
-			assert.Equal(t, tribe.GrantTypeClientSecretCredentials, reqs[0].Grant)
+			assert.Equal(t, grant.TypeClientSecretCredentials, reqs[0].Grant)
 			assert.NotEmpty(t, reqs[0].Params[tc.param])
 			for _, other := range []string{"email", "user_id", "external_id"} {
 				if other != tc.param {
@@ -118,12 +120,12 @@ func TestExchangeGrantAgainstTribetestWithEveryIdentifier(t *testing.T) {
 func TestRefreshRotationAgainstTribetest(t *testing.T) {
 	srv := newOAuthServer(t)
 	ctx := context.Background()
-	pw := &tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Username: "bob", Password: tribetest.DefaultPassword}
-	first, err := pw.Token(ctx)
+	c := defaultConfig(srv)
+	first, err := c.PasswordToken(ctx, "bob", tribetest.DefaultPassword)
 	require.NoError(t, err)
 
 	refresh := func(rt string) (*oauth2.Token, error) {
-		return (&tribe.RefreshGrant{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, RefreshToken: rt}).Token(ctx)
+		return c.Refresh(ctx, rt)
 	}
 	second, err := refresh(first.RefreshToken)
 	require.NoError(t, err)
@@ -133,9 +135,9 @@ func TestRefreshRotationAgainstTribetest(t *testing.T) {
 
 	// The old refresh token is refused now.
 	_, err = refresh(first.RefreshToken)
-	var oe *tribe.OAuthError
+	var oe *grant.Error
 	require.ErrorAs(t, err, &oe)
-	assert.Equal(t, tribe.OAuthInvalidGrant, oe.Code)
+	assert.Equal(t, grant.InvalidGrant, oe.Code)
 	assert.Equal(t, http.StatusBadRequest, oe.StatusCode)
 	assert.ErrorIs(t, err, tribe.ErrUnauthorized)
 	assert.NotContains(t, err.Error(), first.RefreshToken)
@@ -157,10 +159,10 @@ func TestGrantTokenSourceHoldsTheNewestRefreshTokenAgainstTribetest(t *testing.T
 		src   func() (oauth2.TokenSource, error)
 	}{
 		{"password", "password", func() (oauth2.TokenSource, error) {
-			return (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Username: "carol", Password: tribetest.DefaultPassword}).TokenSource(ctx)
+			return defaultConfig(srv).PasswordTokenSource(ctx, "carol", tribetest.DefaultPassword)
 		}},
-		{"exchange", tribe.GrantTypeClientSecretCredentials, func() (oauth2.TokenSource, error) {
-			return (&tribe.ExchangeGrant{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, ExternalID: "ext-carol"}).TokenSource(ctx)
+		{"user", grant.TypeClientSecretCredentials, func() (oauth2.TokenSource, error) {
+			return defaultConfig(srv).UserTokenSource(ctx, grant.User{ExternalID: "ext-carol"})
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -182,7 +184,7 @@ func TestGrantTokenSourceHoldsTheNewestRefreshTokenAgainstTribetest(t *testing.T
 
 			// Every refresh token but the newest is dead on the server.
 			for _, old := range seen[:len(seen)-1] {
-				_, err := (&tribe.RefreshGrant{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, RefreshToken: old}).Token(ctx)
+				_, err := defaultConfig(srv).Refresh(ctx, old)
 				require.ErrorIs(t, err, tribe.ErrUnauthorized)
 			}
 
@@ -196,12 +198,12 @@ func TestGrantTokenSourceHoldsTheNewestRefreshTokenAgainstTribetest(t *testing.T
 	}
 }
 
-func TestRefreshGrantTokenSourceAgainstTribetest(t *testing.T) {
+func TestRefreshTokenSourceAgainstTribetest(t *testing.T) {
 	srv := newOAuthServer(t, tribetest.WithTokenLifetime(2*time.Second))
 	ctx := context.Background()
-	first, err := (&tribe.ExchangeGrant{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Email: "alice@example.com"}).Token(ctx)
+	first, err := defaultConfig(srv).UserToken(ctx, grant.User{Email: "alice@example.com"})
 	require.NoError(t, err)
-	ts, err := (&tribe.RefreshGrant{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, RefreshToken: first.RefreshToken}).TokenSource(ctx)
+	ts, err := defaultConfig(srv).TokenSource(ctx, first.RefreshToken)
 	require.NoError(t, err)
 	a, err := ts.Token()
 	require.NoError(t, err)
@@ -213,9 +215,9 @@ func TestRefreshGrantTokenSourceAgainstTribetest(t *testing.T) {
 	// Revoked: a refresh-only source has nothing to fall back on.
 	srv.RevokeAll()
 	_, err = ts.Token()
-	var oe *tribe.OAuthError
+	var oe *grant.Error
 	require.ErrorAs(t, err, &oe)
-	assert.Equal(t, tribe.OAuthInvalidGrant, oe.Code)
+	assert.Equal(t, grant.InvalidGrant, oe.Code)
 }
 
 func TestGrantRefusalsFromTribetest(t *testing.T) {
@@ -230,45 +232,45 @@ func TestGrantRefusalsFromTribetest(t *testing.T) {
 		is     error
 	}{
 		{"wrong password", func() error {
-			_, err := (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Username: "carol", Password: "wrong-password-value"}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).PasswordToken(ctx, "carol", "wrong-password-value")
 			return err
-		}, tribe.OAuthInvalidGrant, 400, tribe.ErrUnauthorized},
+		}, grant.InvalidGrant, 400, tribe.ErrUnauthorized},
 		{"wrong secret, password grant", func() error {
-			_, err := (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: "wrong-secret-value", Username: "carol", Password: tribetest.DefaultPassword}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: "wrong-secret-value"}).PasswordToken(ctx, "carol", tribetest.DefaultPassword)
 			return err
-		}, tribe.OAuthInvalidClient, 401, tribe.ErrUnauthorized},
-		{"wrong secret, exchange grant", func() error {
-			_, err := (&tribe.ExchangeGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: "wrong-secret-value", Email: "carol@example.com"}).Token(ctx)
+		}, grant.InvalidClient, 401, tribe.ErrUnauthorized},
+		{"wrong secret, user grant", func() error {
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: "wrong-secret-value"}).UserToken(ctx, grant.User{Email: "carol@example.com"})
 			return err
-		}, tribe.OAuthInvalidClient, 401, tribe.ErrUnauthorized},
+		}, grant.InvalidClient, 401, tribe.ErrUnauthorized},
 		{"unknown client", func() error {
-			_, err := (&tribe.ExchangeGrant{CommunityURL: srv.URL, ClientID: "nobody", ClientSecret: secret, Email: "carol@example.com"}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: "nobody", ClientSecret: secret}).UserToken(ctx, grant.User{Email: "carol@example.com"})
 			return err
-		}, tribe.OAuthInvalidClient, 401, tribe.ErrUnauthorized},
+		}, grant.InvalidClient, 401, tribe.ErrUnauthorized},
 		{"unknown user", func() error {
-			_, err := (&tribe.ExchangeGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, ExternalID: "no-such-user"}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).UserToken(ctx, grant.User{ExternalID: "no-such-user"})
 			return err
-		}, tribe.OAuthInvalidGrant, 400, tribe.ErrUnauthorized},
+		}, grant.InvalidGrant, 400, tribe.ErrUnauthorized},
 		{"blocked member", func() error {
-			_, err := (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Username: "dave", Password: tribetest.DefaultPassword}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).PasswordToken(ctx, "dave", tribetest.DefaultPassword)
 			return err
-		}, tribe.OAuthInvalidGrant, 400, tribe.ErrUnauthorized},
+		}, grant.InvalidGrant, 400, tribe.ErrUnauthorized},
 		{"unknown refresh token", func() error {
-			_, err := (&tribe.RefreshGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, RefreshToken: "not-a-refresh-token"}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).Refresh(ctx, "not-a-refresh-token")
 			return err
-		}, tribe.OAuthInvalidGrant, 400, tribe.ErrUnauthorized},
+		}, grant.InvalidGrant, 400, tribe.ErrUnauthorized},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.Reset()
 			err := tc.run()
-			var oe *tribe.OAuthError
+			var oe *grant.Error
 			require.ErrorAs(t, err, &oe)
 			assert.Equal(t, tc.code, oe.Code)
 			assert.Equal(t, tc.status, oe.StatusCode)
 			assert.NotEmpty(t, oe.Description)
 			assert.ErrorIs(t, err, tc.is)
 			assert.NotErrorIs(t, err, tribe.ErrInvalidInput)
-			assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), "grant: "), err.Error())
 			for _, s := range []string{secret, "wrong-secret-value", "wrong-password-value", tribetest.DefaultPassword, "not-a-refresh-token"} {
 				assert.NotContains(t, err.Error(), s)
 			}
@@ -279,25 +281,25 @@ func TestGrantRefusalsFromTribetest(t *testing.T) {
 
 func TestGrantFaultsFromTribetest(t *testing.T) {
 	srv := newOAuthServer(t)
-	g := &tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Username: "carol", Password: tribetest.DefaultPassword,
-		Retry: tribe.RetryPolicy{MaxAttempts: 1}}
+	c := defaultConfig(srv)
+	c.Retry = tribe.RetryPolicy{MaxAttempts: 1}
 
 	require.NoError(t, srv.Fail("password", tribetest.Fault{Status: http.StatusServiceUnavailable}))
-	_, err := g.Token(context.Background())
-	var oe *tribe.OAuthError
+	_, err := c.PasswordToken(context.Background(), "carol", tribetest.DefaultPassword)
+	var oe *grant.Error
 	require.ErrorAs(t, err, &oe)
 	assert.Equal(t, http.StatusServiceUnavailable, oe.StatusCode)
 	assert.Equal(t, "temporarily_unavailable", oe.Code)
 
 	require.NoError(t, srv.Fail("password", tribetest.Fault{Status: http.StatusBadGateway, NonJSON: true}))
-	_, err = g.Token(context.Background())
+	_, err = c.PasswordToken(context.Background(), "carol", tribetest.DefaultPassword)
 	require.ErrorAs(t, err, &oe)
 	assert.Equal(t, http.StatusBadGateway, oe.StatusCode)
 	assert.Empty(t, oe.Code)
 	assert.NotContains(t, err.Error(), tribetest.DefaultClientSecret)
 
 	// Normal service again.
-	_, err = g.Token(context.Background())
+	_, err = c.PasswordToken(context.Background(), "carol", tribetest.DefaultPassword)
 	require.NoError(t, err)
 }
 
@@ -310,31 +312,31 @@ func TestGrantBadInputNeverReachesTribetest(t *testing.T) {
 		run  func() error
 	}{
 		{"no identifier", func() error {
-			_, err := (&tribe.ExchangeGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).UserToken(ctx, grant.User{})
 			return err
 		}},
 		{"two identifiers", func() error {
-			_, err := (&tribe.ExchangeGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Email: "carol@example.com", ExternalID: "ext-carol"}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).UserToken(ctx, grant.User{Email: "carol@example.com", ExternalID: "ext-carol"})
 			return err
 		}},
 		{"empty password", func() error {
-			_, err := (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Username: "carol"}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).PasswordToken(ctx, "carol", "")
 			return err
 		}},
 		{"empty username", func() error {
-			_, err := (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Password: tribetest.DefaultPassword}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).PasswordToken(ctx, "", tribetest.DefaultPassword)
 			return err
 		}},
 		{"community URL not http(s)", func() error {
-			_, err := (&tribe.PasswordGrant{CommunityURL: strings.Replace(srv.URL, "http://", "ftp://", 1), ClientID: id, ClientSecret: secret, Username: "carol", Password: tribetest.DefaultPassword}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: strings.Replace(srv.URL, "http://", "ftp://", 1), ClientID: id, ClientSecret: secret}).PasswordToken(ctx, "carol", tribetest.DefaultPassword)
 			return err
 		}},
 		{"plain http to a remote host", func() error {
-			_, err := (&tribe.ExchangeGrant{CommunityURL: "http://community.example.com", ClientID: id, ClientSecret: secret, Email: "carol@example.com"}).Token(ctx)
+			_, err := (&grant.Config{CommunityURL: "http://community.example.com", ClientID: id, ClientSecret: secret}).UserToken(ctx, grant.User{Email: "carol@example.com"})
 			return err
 		}},
 		{"token source: no identifier", func() error {
-			_, err := (&tribe.ExchangeGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).TokenSource(ctx)
+			_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).UserTokenSource(ctx, grant.User{})
 			return err
 		}},
 	} {
@@ -353,40 +355,40 @@ func TestGrantRetries(t *testing.T) {
 	fast := tribe.RetryPolicy{BaseDelay: time.Millisecond}
 	id, secret := tribetest.DefaultClientID, tribetest.DefaultClientSecret
 
-	// Password and exchange grants: transient failures are retried.
+	// Password and user grants: transient failures are retried.
 	for _, status := range []int{429, 502, 503, 504} {
 		srv.Reset()
 		require.NoError(t, srv.Fail("tribe:client_secret_credentials", tribetest.Fault{Status: status, Times: 2}))
-		tok, err := (&tribe.ExchangeGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Email: "carol@example.com", Retry: fast}).Token(ctx)
+		tok, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Retry: fast}).UserToken(ctx, grant.User{Email: "carol@example.com"})
 		require.NoError(t, err, "status %d", status)
 		assert.NotEmpty(t, tok.AccessToken)
 		assert.Equal(t, 3, srv.GrantCount("tribe:client_secret_credentials"), "status %d", status)
 	}
 	srv.Reset()
 	require.NoError(t, srv.Fail("password", tribetest.Fault{Drop: true}))
-	_, err := (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Username: "carol", Password: tribetest.DefaultPassword, Retry: fast}).Token(ctx)
+	_, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Retry: fast}).PasswordToken(ctx, "carol", tribetest.DefaultPassword)
 	require.NoError(t, err)
 	assert.Equal(t, 2, srv.GrantCount("password"))
 
 	// Refusals are not retried.
 	srv.Reset()
-	_, err = (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Username: "carol", Password: "wrong-password-value", Retry: fast}).Token(ctx)
+	_, err = (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Retry: fast}).PasswordToken(ctx, "carol", "wrong-password-value")
 	require.ErrorIs(t, err, tribe.ErrUnauthorized)
 	assert.Equal(t, 1, srv.GrantCount("password"))
 
 	// A refresh spends a rotating token: retried on 429 and 503, which say
 	// the server did not act, but not on 502, after which it may have.
-	first, err := (&tribe.PasswordGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Username: "carol", Password: tribetest.DefaultPassword}).Token(ctx)
+	first, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret}).PasswordToken(ctx, "carol", tribetest.DefaultPassword)
 	require.NoError(t, err)
 	srv.Reset()
 	require.NoError(t, srv.Fail("refresh_token", tribetest.Fault{Status: 503}))
-	second, err := (&tribe.RefreshGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, RefreshToken: first.RefreshToken, Retry: fast}).Token(ctx)
+	second, err := (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Retry: fast}).Refresh(ctx, first.RefreshToken)
 	require.NoError(t, err)
 	assert.Equal(t, 2, srv.GrantCount("refresh_token"))
 	srv.Reset()
 	require.NoError(t, srv.Fail("refresh_token", tribetest.Fault{Status: 502}))
-	_, err = (&tribe.RefreshGrant{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, RefreshToken: second.RefreshToken, Retry: fast}).Token(ctx)
-	var oe *tribe.OAuthError
+	_, err = (&grant.Config{CommunityURL: srv.URL, ClientID: id, ClientSecret: secret, Retry: fast}).Refresh(ctx, second.RefreshToken)
+	var oe *grant.Error
 	require.ErrorAs(t, err, &oe)
 	assert.Equal(t, 502, oe.StatusCode)
 	assert.Equal(t, 1, srv.GrantCount("refresh_token"))

@@ -1,4 +1,4 @@
-package tribe
+package grant
 
 import (
 	"context"
@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/tribe"
 )
 
 // tokenServer is a stand-in token endpoint that records each request's
@@ -102,14 +104,12 @@ func TestPasswordGrantSendsTheFormTribeDocuments(t *testing.T) {
 	srv := newTokenServer(t, func(url.Values) (int, any) {
 		return http.StatusOK, tokenAnswer("access-1", "refresh-1", 31536000)
 	})
-	g := &PasswordGrant{
+	c := &Config{
 		CommunityURL: srv.URL + "/", // a trailing slash is fine
 		ClientID:     testClientID,
 		ClientSecret: testClientSecret,
-		Username:     "ada@example.com",
-		Password:     testPassword,
 	}
-	tok, err := g.Token(context.Background())
+	tok, err := c.PasswordToken(context.Background(), "ada@example.com", testPassword)
 	require.NoError(t, err)
 
 	assert.Equal(t, "access-1", tok.AccessToken)
@@ -118,7 +118,7 @@ func TestPasswordGrantSendsTheFormTribeDocuments(t *testing.T) {
 	assert.WithinDuration(t, time.Now().Add(31536000*time.Second), tok.Expiry, time.Minute)
 
 	require.EqualValues(t, 1, srv.requests.Load())
-	assert.Equal(t, OAuthTokenPath, srv.paths[0])
+	assert.Equal(t, TokenPath, srv.paths[0])
 	assert.Equal(t, url.Values{
 		"grant_type":    {"password"},
 		"client_id":     {testClientID},
@@ -129,32 +129,30 @@ func TestPasswordGrantSendsTheFormTribeDocuments(t *testing.T) {
 	assert.Empty(t, srv.header(0).Get("Authorization"), "credentials go in the body only")
 }
 
-func TestExchangeGrantSendsExactlyOneIdentifier(t *testing.T) {
+func TestUserTokenSendsExactlyOneIdentifier(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		grant ExchangeGrant
+		user  User
 		key   string
 		value string
 	}{
-		{"email", ExchangeGrant{Email: "ada@example.com"}, "email", "ada@example.com"},
-		{"user id", ExchangeGrant{UserID: "Dm12KzW34"}, "user_id", "Dm12KzW34"},
-		{"external id", ExchangeGrant{ExternalID: "product-user-7"}, "external_id", "product-user-7"},
+		{"email", User{Email: "ada@example.com"}, "email", "ada@example.com"},
+		{"user id", User{UserID: "Dm12KzW34"}, "user_id", "Dm12KzW34"},
+		{"external id", User{ExternalID: "product-user-7"}, "external_id", "product-user-7"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newTokenServer(t, func(url.Values) (int, any) {
 				return http.StatusOK, tokenAnswer("access-"+tc.key, "refresh-"+tc.key, 3600)
 			})
-			g := tc.grant
-			g.TokenURL = srv.URL + OAuthTokenPath
-			g.ClientID, g.ClientSecret = testClientID, testClientSecret
-			tok, err := g.Token(context.Background())
+			c := &Config{TokenURL: srv.URL + TokenPath, ClientID: testClientID, ClientSecret: testClientSecret}
+			tok, err := c.UserToken(context.Background(), tc.user)
 			require.NoError(t, err)
 			assert.Equal(t, "access-"+tc.key, tok.AccessToken)
 			assert.Equal(t, "refresh-"+tc.key, tok.RefreshToken)
 
 			require.EqualValues(t, 1, srv.requests.Load())
 			assert.Equal(t, url.Values{
-				"grant_type":    {GrantTypeClientSecretCredentials},
+				"grant_type":    {TypeClientSecretCredentials},
 				"client_id":     {testClientID},
 				"client_secret": {testClientSecret},
 				tc.key:          {tc.value},
@@ -164,12 +162,12 @@ func TestExchangeGrantSendsExactlyOneIdentifier(t *testing.T) {
 	}
 }
 
-func TestRefreshGrantSendsTheRefreshToken(t *testing.T) {
+func TestRefreshSendsTheRefreshToken(t *testing.T) {
 	srv := newTokenServer(t, func(url.Values) (int, any) {
 		return http.StatusOK, tokenAnswer("access-2", "refresh-2", 3600)
 	})
-	g := &RefreshGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "refresh-1"}
-	tok, err := g.Token(context.Background())
+	c := &Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}
+	tok, err := c.Refresh(context.Background(), "refresh-1")
 	require.NoError(t, err)
 	assert.Equal(t, "access-2", tok.AccessToken)
 	assert.Equal(t, "refresh-2", tok.RefreshToken)
@@ -182,12 +180,12 @@ func TestRefreshGrantSendsTheRefreshToken(t *testing.T) {
 	assert.Empty(t, srv.header(0).Get("Authorization"))
 }
 
-func TestRefreshGrantKeepsTheOldRefreshTokenWhenNoneIsSent(t *testing.T) {
+func TestRefreshKeepsTheOldRefreshTokenWhenNoneIsSent(t *testing.T) {
 	srv := newTokenServer(t, func(url.Values) (int, any) {
 		return http.StatusOK, tokenAnswer("access-2", "", 3600)
 	})
-	g := &RefreshGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "refresh-1"}
-	tok, err := g.Token(context.Background())
+	c := &Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}
+	tok, err := c.Refresh(context.Background(), "refresh-1")
 	require.NoError(t, err)
 	assert.Equal(t, "refresh-1", tok.RefreshToken)
 }
@@ -200,15 +198,15 @@ func TestRefusedGrantIsNotRetriedAnotherWay(t *testing.T) {
 		run  func(url string) error
 	}{
 		{"password", func(u string) error {
-			_, err := (&PasswordGrant{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).Token(context.Background())
+			_, err := (&Config{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret}).PasswordToken(context.Background(), "ada", testPassword)
 			return err
 		}},
-		{"exchange", func(u string) error {
-			_, err := (&ExchangeGrant{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret, Email: "ada@example.com"}).Token(context.Background())
+		{"user", func(u string) error {
+			_, err := (&Config{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret}).UserToken(context.Background(), User{Email: "ada@example.com"})
 			return err
 		}},
 		{"refresh", func(u string) error {
-			_, err := (&RefreshGrant{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "refresh-1"}).Token(context.Background())
+			_, err := (&Config{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret}).Refresh(context.Background(), "refresh-1")
 			return err
 		}},
 	} {
@@ -221,14 +219,14 @@ func TestRefusedGrantIsNotRetriedAnotherWay(t *testing.T) {
 			assert.EqualValues(t, 1, srv.requests.Load(), "a refused request must not be retried")
 			assert.Empty(t, srv.header(0).Get("Authorization"))
 
-			var oe *OAuthError
+			var oe *Error
 			require.ErrorAs(t, err, &oe)
-			assert.Equal(t, OAuthInvalidClient, oe.Code)
+			assert.Equal(t, InvalidClient, oe.Code)
 			assert.Equal(t, "Client authentication failed", oe.Description)
 			assert.Equal(t, http.StatusUnauthorized, oe.StatusCode)
-			assert.ErrorIs(t, err, ErrUnauthorized)
-			assert.NotErrorIs(t, err, ErrForbidden)
-			assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
+			assert.ErrorIs(t, err, tribe.ErrUnauthorized)
+			assert.NotErrorIs(t, err, tribe.ErrForbidden)
+			assert.True(t, strings.HasPrefix(err.Error(), "grant: "), err.Error())
 			assert.NotContains(t, err.Error(), testClientSecret)
 		})
 	}
@@ -241,12 +239,12 @@ func TestWrongPasswordIsInvalidGrant(t *testing.T) {
 		}
 		return http.StatusOK, tokenAnswer("a", "r", 60)
 	})
-	_, err := (&PasswordGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).Token(context.Background())
-	var oe *OAuthError
+	_, err := (&Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}).PasswordToken(context.Background(), "ada", testPassword)
+	var oe *Error
 	require.ErrorAs(t, err, &oe)
-	assert.Equal(t, OAuthInvalidGrant, oe.Code)
+	assert.Equal(t, InvalidGrant, oe.Code)
 	assert.Equal(t, http.StatusBadRequest, oe.StatusCode)
-	assert.ErrorIs(t, err, ErrUnauthorized)
+	assert.ErrorIs(t, err, tribe.ErrUnauthorized)
 	assert.Contains(t, err.Error(), "invalid_grant")
 	assert.Contains(t, err.Error(), "password grant for ada")
 	assert.NotContains(t, err.Error(), testPassword)
@@ -261,7 +259,7 @@ func TestGrantUsesTheCallersHTTPClient(t *testing.T) {
 		used.Add(1)
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	_, err := (&ExchangeGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, UserID: "u1", HTTPClient: hc}).Token(context.Background())
+	_, err := (&Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, HTTPClient: hc}).UserToken(context.Background(), User{UserID: "u1"})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, used.Load())
 }
@@ -277,7 +275,7 @@ func TestGrantExpiryFromJWTWhenNoExpiresIn(t *testing.T) {
 	srv := newTokenServer(t, func(url.Values) (int, any) {
 		return http.StatusOK, tokenAnswer(access, "r", 0)
 	})
-	tok, err := (&ExchangeGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, ExternalID: "x"}).Token(context.Background())
+	tok, err := (&Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}).UserToken(context.Background(), User{ExternalID: "x"})
 	require.NoError(t, err)
 	assert.True(t, exp.Equal(tok.Expiry), "expiry %s, want %s", tok.Expiry, exp)
 }
@@ -310,7 +308,7 @@ func TestGrantTokenSourceRotatesRefreshTokens(t *testing.T) {
 		valid[rt] = true
 		return http.StatusOK, tokenAnswer("access-"+string(rune('0'+issued)), rt, 1)
 	})
-	ts, err := (&PasswordGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).TokenSource(context.Background())
+	ts, err := (&Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}).PasswordTokenSource(context.Background(), "ada", testPassword)
 	require.NoError(t, err)
 	assert.Zero(t, srv.requests.Load(), "no request before the first Token call")
 
@@ -337,17 +335,17 @@ func TestGrantTokenSourceRotatesRefreshTokens(t *testing.T) {
 	assert.Equal(t, "password", srv.form(4).Get("grant_type"))
 }
 
-func TestRefreshGrantTokenSourceReportsARevokedToken(t *testing.T) {
+func TestRefreshTokenSourceReportsARevokedToken(t *testing.T) {
 	srv := newTokenServer(t, func(url.Values) (int, any) {
 		return http.StatusBadRequest, oauthRefusal("invalid_grant", "refresh token revoked")
 	})
-	ts, err := (&RefreshGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "refresh-1"}).TokenSource(context.Background())
+	ts, err := (&Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}).TokenSource(context.Background(), "refresh-1")
 	require.NoError(t, err)
 	_, err = ts.Token()
-	require.ErrorIs(t, err, ErrUnauthorized)
-	var oe *OAuthError
+	require.ErrorIs(t, err, tribe.ErrUnauthorized)
+	var oe *Error
 	require.ErrorAs(t, err, &oe)
-	assert.Equal(t, OAuthInvalidGrant, oe.Code)
+	assert.Equal(t, InvalidGrant, oe.Code)
 	assert.EqualValues(t, 1, srv.requests.Load())
 }
 
@@ -355,7 +353,7 @@ func TestGrantTokenSourceIsSafeForConcurrentUse(t *testing.T) {
 	srv := newTokenServer(t, func(url.Values) (int, any) {
 		return http.StatusOK, tokenAnswer("a", "r", 3600)
 	})
-	ts, err := (&ExchangeGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Email: "ada@example.com"}).TokenSource(context.Background())
+	ts, err := (&Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}).UserTokenSource(context.Background(), User{Email: "ada@example.com"})
 	require.NoError(t, err)
 	var wg sync.WaitGroup
 	for range 8 {
@@ -375,33 +373,50 @@ func TestGrantBadInputIsRefusedBeforeAnyRequest(t *testing.T) {
 		return http.StatusOK, tokenAnswer("a", "r", 60)
 	})
 	ctx := context.Background()
-	pw := func(mod func(*PasswordGrant)) func() error {
+	// call is one method call's receiver and arguments.
+	type call struct {
+		c                  Config
+		username, password string
+		user               User
+		refreshToken       string
+	}
+	base := func() call {
+		return call{
+			c:        Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret},
+			username: "ada", password: testPassword, refreshToken: "refresh-1",
+		}
+	}
+	// Each method and its token source must agree.
+	pw := func(mod func(*call)) func() error {
 		return func() error {
-			g := PasswordGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}
-			mod(&g)
-			_, err := g.Token(ctx)
-			if _, err2 := g.TokenSource(ctx); (err == nil) != (err2 == nil) {
-				return errors.New("Token and TokenSource disagree")
+			k := base()
+			mod(&k)
+			_, err := k.c.PasswordToken(ctx, k.username, k.password)
+			if _, err2 := k.c.PasswordTokenSource(ctx, k.username, k.password); (err == nil) != (err2 == nil) {
+				return errors.New("PasswordToken and PasswordTokenSource disagree")
 			}
 			return err
 		}
 	}
-	ex := func(mod func(*ExchangeGrant)) func() error {
+	ex := func(mod func(*call)) func() error {
 		return func() error {
-			g := ExchangeGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}
-			mod(&g)
-			_, err := g.Token(ctx)
-			if _, err2 := g.TokenSource(ctx); (err == nil) != (err2 == nil) {
-				return errors.New("Token and TokenSource disagree")
+			k := base()
+			mod(&k)
+			_, err := k.c.UserToken(ctx, k.user)
+			if _, err2 := k.c.UserTokenSource(ctx, k.user); (err == nil) != (err2 == nil) {
+				return errors.New("UserToken and UserTokenSource disagree")
 			}
 			return err
 		}
 	}
-	rf := func(mod func(*RefreshGrant)) func() error {
+	rf := func(mod func(*call)) func() error {
 		return func() error {
-			g := RefreshGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "refresh-1"}
-			mod(&g)
-			_, err := g.Token(ctx)
+			k := base()
+			mod(&k)
+			_, err := k.c.Refresh(ctx, k.refreshToken)
+			if _, err2 := k.c.TokenSource(ctx, k.refreshToken); (err == nil) != (err2 == nil) {
+				return errors.New("Refresh and TokenSource disagree")
+			}
 			return err
 		}
 	}
@@ -410,38 +425,45 @@ func TestGrantBadInputIsRefusedBeforeAnyRequest(t *testing.T) {
 		run  func() error
 		want string // part of the message that says how to fix it
 	}{
-		{"exchange: no identifier", ex(func(g *ExchangeGrant) {}), "set exactly one of ExchangeGrant.Email, UserID"},
-		{"exchange: two identifiers", ex(func(g *ExchangeGrant) { g.Email, g.UserID = "ada@example.com", "u1" }), "2 of ExchangeGrant.Email, UserID and ExternalID are set"},
-		{"exchange: three identifiers", ex(func(g *ExchangeGrant) { g.Email, g.UserID, g.ExternalID = "ada@example.com", "u1", "x1" }), "3 of ExchangeGrant.Email"},
-		{"exchange: email without @", ex(func(g *ExchangeGrant) { g.Email = "ada" }), "is not an email address"},
-		{"exchange: identifier with a newline", ex(func(g *ExchangeGrant) { g.ExternalID = "x1\n" }), "give it bare"},
-		{"password: empty password", pw(func(g *PasswordGrant) { g.Password = "" }), "set PasswordGrant.Password"},
-		{"password: empty username", pw(func(g *PasswordGrant) { g.Username = "" }), "set PasswordGrant.Username"},
-		{"password: blank username", pw(func(g *PasswordGrant) { g.Username = "  " }), "set PasswordGrant.Username"},
-		{"password: community URL not http(s)", pw(func(g *PasswordGrant) { g.CommunityURL = "ftp://community.example.com" }), `CommunityURL with scheme "ftp" is not an absolute http(s) URL`},
-		{"password: community URL without scheme", pw(func(g *PasswordGrant) { g.CommunityURL = "community.example.com" }), "is not an absolute http(s) URL; give one such as https://community.example.com"},
-		{"password: plain http to a remote host", pw(func(g *PasswordGrant) { g.CommunityURL = "http://community.example.com" }), "use https, or set AllowInsecureHTTP"},
-		{"password: token URL plain http to a remote host", pw(func(g *PasswordGrant) {
-			g.CommunityURL, g.TokenURL = "", "http://community.example.com/api/v1/oauth/token"
+		{"user: no identifier", ex(func(k *call) {}), "set exactly one of User.Email, User.UserID"},
+		{"user: two identifiers", ex(func(k *call) { k.user.Email, k.user.UserID = "ada@example.com", "u1" }), "2 of User.Email, User.UserID and User.ExternalID are set"},
+		{"user: three identifiers", ex(func(k *call) { k.user = User{Email: "ada@example.com", UserID: "u1", ExternalID: "x1"} }), "3 of User.Email"},
+		{"user: email without @", ex(func(k *call) { k.user.Email = "ada" }), "is not an email address"},
+		{"user: identifier with a newline", ex(func(k *call) { k.user.ExternalID = "x1\n" }), "give it bare"},
+		{"user: no URL", ex(func(k *call) { k.c.CommunityURL, k.user.Email = "", "ada@example.com" }), "set Config.CommunityURL"},
+		{"password: empty password", pw(func(k *call) { k.password = "" }), "pass the user's password to PasswordToken"},
+		{"password: empty username", pw(func(k *call) { k.username = "" }), "pass the user's username or email to PasswordToken"},
+		{"password: blank username", pw(func(k *call) { k.username = "  " }), "pass the user's username or email to PasswordToken"},
+		{"password: username with a newline", pw(func(k *call) { k.username = "ada\n" }), "give it bare"},
+		{"password: community URL not http(s)", pw(func(k *call) { k.c.CommunityURL = "ftp://community.example.com" }), `Config.CommunityURL with scheme "ftp" is not an absolute http(s) URL`},
+		{"password: community URL without scheme", pw(func(k *call) { k.c.CommunityURL = "community.example.com" }), "is not an absolute http(s) URL; give one such as https://community.example.com"},
+		{"password: plain http to a remote host", pw(func(k *call) { k.c.CommunityURL = "http://community.example.com" }), "use https, or set Config.AllowInsecureHTTP"},
+		{"password: token URL plain http to a remote host", pw(func(k *call) {
+			k.c.CommunityURL, k.c.TokenURL = "", "http://community.example.com/api/v1/oauth/token"
 		}), "use https"},
-		{"password: no URL", pw(func(g *PasswordGrant) { g.CommunityURL = "" }), "set CommunityURL"},
-		{"password: both URLs", pw(func(g *PasswordGrant) { g.TokenURL = srv.URL + OAuthTokenPath }), "set one"},
-		{"password: credentials in the URL", pw(func(g *PasswordGrant) { g.CommunityURL = "https://id:" + testClientSecret + "@community.example.com" }), "remove them and set ClientID and ClientSecret"},
-		{"password: query in the URL", pw(func(g *PasswordGrant) { g.CommunityURL = srv.URL + "?client_secret=" + testClientSecret }), "give the bare URL"},
-		{"password: empty client id", pw(func(g *PasswordGrant) { g.ClientID = "" }), "set ClientID"},
-		{"password: empty client secret", pw(func(g *PasswordGrant) { g.ClientSecret = "" }), "set ClientSecret"},
-		{"password: secret with a newline", pw(func(g *PasswordGrant) { g.ClientSecret = testClientSecret + "\n" }), "trim it"},
-		{"refresh: empty refresh token", rf(func(g *RefreshGrant) { g.RefreshToken = "" }), "set RefreshGrant.RefreshToken"},
-		{"refresh: refresh token with a newline", rf(func(g *RefreshGrant) { g.RefreshToken = "refresh-1\n" }), "trim it"},
-		{"nil grant", func() error { _, err := (*ExchangeGrant)(nil).Token(ctx); return err }, "nil *ExchangeGrant"},
+		{"password: no URL", pw(func(k *call) { k.c.CommunityURL = "" }), "set Config.CommunityURL"},
+		{"password: both URLs", pw(func(k *call) { k.c.TokenURL = srv.URL + TokenPath }), "set one"},
+		{"password: credentials in the URL", pw(func(k *call) { k.c.CommunityURL = "https://id:" + testClientSecret + "@community.example.com" }), "remove them and set Config.ClientID and Config.ClientSecret"},
+		{"password: query in the URL", pw(func(k *call) { k.c.CommunityURL = srv.URL + "?client_secret=" + testClientSecret }), "give the bare URL"},
+		{"password: empty client id", pw(func(k *call) { k.c.ClientID = "" }), "set Config.ClientID"},
+		{"password: empty client secret", pw(func(k *call) { k.c.ClientSecret = "" }), "set Config.ClientSecret"},
+		{"password: client id with a space", pw(func(k *call) { k.c.ClientID = " " + testClientID }), "give it bare"},
+		{"password: secret with a newline", pw(func(k *call) { k.c.ClientSecret = testClientSecret + "\n" }), "trim it"},
+		{"refresh: empty refresh token", rf(func(k *call) { k.refreshToken = "" }), "pass the refresh_token a grant returned"},
+		{"refresh: refresh token with a newline", rf(func(k *call) { k.refreshToken = "refresh-1\n" }), "trim it"},
+		{"refresh: empty client secret", rf(func(k *call) { k.c.ClientSecret = "" }), "set Config.ClientSecret"},
+		{"nil config", func() error { _, err := (*Config)(nil).UserToken(ctx, User{Email: "ada@example.com"}); return err }, "the *Config is nil"},
+		{"nil config, password", func() error { _, err := (*Config)(nil).PasswordTokenSource(ctx, "ada", testPassword); return err }, "the *Config is nil"},
+		{"nil config, refresh", func() error { _, err := (*Config)(nil).TokenSource(ctx, "refresh-1"); return err }, "the *Config is nil"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.run()
 			require.Error(t, err)
-			assert.ErrorIs(t, err, ErrInvalidInput)
+			assert.ErrorIs(t, err, tribe.ErrInvalidInput)
 			assert.Contains(t, err.Error(), tc.want)
-			assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
-			assert.Equal(t, 1, strings.Count(err.Error(), "tribe: "), err.Error())
+			// One shape: "grant: <what is wrong>; <how to fix it>".
+			assert.Regexp(t, `^grant: [^;]+; .+`, err.Error())
+			assert.Equal(t, 1, strings.Count(err.Error(), "grant: "), err.Error())
 			assert.NotContains(t, err.Error(), testClientSecret)
 			assert.NotContains(t, err.Error(), testPassword)
 			assert.Zero(t, srv.requests.Load(), "bad input must be refused before any request")
@@ -450,50 +472,50 @@ func TestGrantBadInputIsRefusedBeforeAnyRequest(t *testing.T) {
 }
 
 func TestGrantAllowsPlainHTTPWhenAsked(t *testing.T) {
-	g := &PasswordGrant{CommunityURL: "http://community.example.com", ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword, AllowInsecureHTTP: true}
-	f, err := g.flow(context.Background())
+	c := &Config{CommunityURL: "http://community.example.com", ClientID: testClientID, ClientSecret: testClientSecret, AllowInsecureHTTP: true}
+	f, err := c.passwordFlow("ada", testPassword)
 	require.NoError(t, err)
-	assert.Equal(t, "http://community.example.com"+OAuthTokenPath, f.conf.Endpoint.TokenURL)
+	assert.Equal(t, "http://community.example.com"+TokenPath, f.conf.Endpoint.TokenURL)
 	assert.Equal(t, oauth2.AuthStyleInParams, f.conf.Endpoint.AuthStyle)
 }
 
-func TestOAuthErrorMapsToSentinels(t *testing.T) {
+func TestErrorMapsToSentinels(t *testing.T) {
 	for _, tc := range []struct {
 		code         string
 		status       int
 		unauthorized bool
 		forbidden    bool
 	}{
-		{OAuthInvalidClient, 401, true, false},
-		{OAuthInvalidClient, 400, true, false},
-		{OAuthInvalidGrant, 400, true, false},
-		{OAuthAccessDenied, 400, false, true},
-		{OAuthUnauthorizedClient, 400, false, true},
-		{OAuthInvalidRequest, 400, false, false},
-		{OAuthUnsupportedGrantType, 400, false, false},
-		{OAuthInvalidScope, 400, false, false},
+		{InvalidClient, 401, true, false},
+		{InvalidClient, 400, true, false},
+		{InvalidGrant, 400, true, false},
+		{AccessDenied, 400, false, true},
+		{UnauthorizedClient, 400, false, true},
+		{InvalidRequest, 400, false, false},
+		{UnsupportedGrantType, 400, false, false},
+		{InvalidScope, 400, false, false},
 		{"", 401, true, false},
 		{"", 403, false, true},
 		{"", 500, false, false},
 	} {
 		t.Run(tc.code+"/"+http.StatusText(tc.status), func(t *testing.T) {
-			var err error = &OAuthError{Grant: "g", Code: tc.code, StatusCode: tc.status}
+			var err error = &Error{Grant: "g", Code: tc.code, StatusCode: tc.status}
 			err = wrapf(err, "outer")
-			assert.Equal(t, tc.unauthorized, errors.Is(err, ErrUnauthorized))
-			assert.Equal(t, tc.forbidden, errors.Is(err, ErrForbidden))
-			assert.False(t, errors.Is(err, ErrInvalidInput))
-			assert.False(t, errors.Is(err, ErrInvalidToken))
+			assert.Equal(t, tc.unauthorized, errors.Is(err, tribe.ErrUnauthorized))
+			assert.Equal(t, tc.forbidden, errors.Is(err, tribe.ErrForbidden))
+			assert.False(t, errors.Is(err, tribe.ErrInvalidInput))
+			assert.False(t, errors.Is(err, tribe.ErrInvalidToken))
 		})
 	}
 }
 
-func TestOAuthErrorWithoutCodeKeepsARedactedBody(t *testing.T) {
+func TestErrorWithoutCodeKeepsARedactedBody(t *testing.T) {
 	jwtLike := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln"
 	srv := newTokenServer(t, func(f url.Values) (int, any) {
 		return http.StatusBadGateway, "<html>upstream echoed " + f.Get("client_secret") + " and " + f.Get("password") + " and " + jwtLike + "</html>"
 	})
-	_, err := (&PasswordGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).Token(context.Background())
-	var oe *OAuthError
+	_, err := (&Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}).PasswordToken(context.Background(), "ada", testPassword)
+	var oe *Error
 	require.ErrorAs(t, err, &oe)
 	assert.Empty(t, oe.Code)
 	assert.Equal(t, http.StatusBadGateway, oe.StatusCode)
@@ -506,11 +528,11 @@ func TestOAuthErrorWithoutCodeKeepsARedactedBody(t *testing.T) {
 	assert.Contains(t, err.Error(), "HTTP 502")
 }
 
-func TestOAuthErrorRedactsAnEchoingDescription(t *testing.T) {
+func TestErrorRedactsAnEchoingDescription(t *testing.T) {
 	srv := newTokenServer(t, func(f url.Values) (int, any) {
 		return http.StatusBadRequest, oauthRefusal("invalid_grant", "refresh token "+f.Get("refresh_token")+" is revoked")
 	})
-	_, err := (&RefreshGrant{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret, RefreshToken: "rt-secret-value"}).Token(context.Background())
+	_, err := (&Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}).Refresh(context.Background(), "rt-secret-value")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "rt-secret-value")
 	assert.Contains(t, err.Error(), "[REDACTED]")
@@ -520,14 +542,14 @@ func TestGrantTransportErrorIsWrapped(t *testing.T) {
 	srv := newTokenServer(t, func(url.Values) (int, any) { return 200, tokenAnswer("a", "r", 1) })
 	u := srv.URL
 	srv.Close()
-	_, err := (&PasswordGrant{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret, Username: "ada", Password: testPassword}).Token(context.Background())
+	_, err := (&Config{CommunityURL: u, ClientID: testClientID, ClientSecret: testClientSecret}).PasswordToken(context.Background(), "ada", testPassword)
 	require.Error(t, err)
-	assert.True(t, strings.HasPrefix(err.Error(), "tribe: password grant for ada: "), err.Error())
+	assert.True(t, strings.HasPrefix(err.Error(), "grant: password grant for ada: "), err.Error())
 	var ue *url.Error
 	assert.ErrorAs(t, err, &ue)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = (&ExchangeGrant{CommunityURL: "https://community.example.com", ClientID: testClientID, ClientSecret: testClientSecret, Email: "a@b.c"}).Token(ctx)
+	_, err = (&Config{CommunityURL: "https://community.example.com", ClientID: testClientID, ClientSecret: testClientSecret}).UserToken(ctx, User{Email: "a@b.c"})
 	assert.ErrorIs(t, err, context.Canceled)
 }

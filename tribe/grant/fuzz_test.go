@@ -1,4 +1,4 @@
-package tribe
+package grant
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/tribekit/tribekit/tribe"
 )
 
 // FuzzOAuthErrorBody: whatever a token endpoint answers, a grant returns a
@@ -31,15 +33,15 @@ func FuzzOAuthErrorBody(f *testing.F) {
 			return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {ctype}},
 				Body: io.NopCloser(bytes.NewReader([]byte(body))), Request: r}, nil
 		})}
-		once := RetryPolicy{MaxAttempts: 1}
+		c := &Config{TokenURL: "https://c.example/t", ClientID: "id", ClientSecret: secrets[0], HTTPClient: hc, Retry: tribe.RetryPolicy{MaxAttempts: 1}}
 		ctx := context.Background()
 		for i, run := range []func() error{
 			func() error {
-				_, err := (&PasswordGrant{TokenURL: "https://c.example/t", ClientID: "id", ClientSecret: secrets[0], Username: "u", Password: secrets[1], HTTPClient: hc, Retry: once}).Token(ctx)
+				_, err := c.PasswordToken(ctx, "u", secrets[1])
 				return err
 			},
 			func() error {
-				_, err := (&RefreshGrant{TokenURL: "https://c.example/t", ClientID: "id", ClientSecret: secrets[0], RefreshToken: secrets[2], HTTPClient: hc, Retry: once}).Token(ctx)
+				_, err := c.Refresh(ctx, secrets[2])
 				return err
 			},
 		} {
@@ -47,7 +49,7 @@ func FuzzOAuthErrorBody(f *testing.F) {
 			if err == nil {
 				continue
 			}
-			if !strings.HasPrefix(err.Error(), "tribe: ") {
+			if !strings.HasPrefix(err.Error(), "grant: ") {
 				t.Fatalf("error without the package prefix: %v", err)
 			}
 			known := []string{secrets[0], secrets[1+i]} // what this grant was given

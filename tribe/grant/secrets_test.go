@@ -1,4 +1,4 @@
-package tribe_test
+package grant_test
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/grant"
 )
 
 // TestNoSecretInAnyGrantError drives the error paths of the v1 grants
@@ -35,12 +36,12 @@ func TestNoSecretInAnyGrantError(t *testing.T) {
 					}
 				}
 			})
-			assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), "grant: "), err.Error())
 		})
 	}
 }
 
-// Secrets the grant paths of TestNoSecretInAnyError are given.
+// Secrets the grant paths of TestNoSecretInAnyGrantError are given.
 const (
 	grantPassword = "p4ssw0rd-of-ann"
 	grantRefresh  = "r3fr3sh-t0k3n-of-ann"
@@ -73,13 +74,19 @@ func grantErrorPaths(t *testing.T, secret, access string) map[string]func() erro
 	once := tribe.RetryPolicy{MaxAttempts: 1}
 	password := func(u string) func() error {
 		return func() error {
-			_, err := (&tribe.PasswordGrant{TokenURL: u, ClientID: "id", ClientSecret: secret, Username: "ann", Password: grantPassword, Retry: once}).Token(context.Background())
+			_, err := (&grant.Config{TokenURL: u, ClientID: "id", ClientSecret: secret, Retry: once}).PasswordToken(context.Background(), "ann", grantPassword)
 			return err
 		}
 	}
 	refresh := func(u string) func() error {
 		return func() error {
-			_, err := (&tribe.RefreshGrant{TokenURL: u, ClientID: "id", ClientSecret: secret, RefreshToken: grantRefresh, Retry: once}).Token(context.Background())
+			_, err := (&grant.Config{TokenURL: u, ClientID: "id", ClientSecret: secret, Retry: once}).Refresh(context.Background(), grantRefresh)
+			return err
+		}
+	}
+	user := func(u string) func() error {
+		return func() error {
+			_, err := (&grant.Config{TokenURL: u, ClientID: "id", ClientSecret: secret, Retry: once}).UserToken(context.Background(), grant.User{Email: "ann@example.com"})
 			return err
 		}
 	}
@@ -88,12 +95,42 @@ func grantErrorPaths(t *testing.T, secret, access string) map[string]func() erro
 		"password grant echoing JSON": password(jsonEcho.URL),
 		"password grant echoing HTML": password(htmlEcho.URL),
 		"refresh grant echoing JSON":  refresh(jsonEcho.URL),
+		"user grant echoing JSON":     user(jsonEcho.URL),
+		"user grant echoing HTML":     user(htmlEcho.URL),
+		"user grant redirected":       user(redirect.URL),
 		"refresh grant echoing HTML":  refresh(htmlEcho.URL),
 		"password grant redirected":   password(redirect.URL),
 		"refresh grant network error": refresh("http://127.0.0.1:1/token"),
 		"password grant bad input": func() error {
-			_, err := (&tribe.PasswordGrant{TokenURL: "http://h:" + secret + "@example.com/t", ClientID: "id", ClientSecret: secret, Username: "ann", Password: grantPassword}).Token(context.Background())
+			_, err := (&grant.Config{TokenURL: "http://h:" + secret + "@example.com/t", ClientID: "id", ClientSecret: secret}).PasswordToken(context.Background(), "ann", grantPassword)
 			return err
 		},
+	}
+}
+
+// secretForms returns each secret as it may be echoed: literally,
+// URL-encoded (upper and lower case escapes) and in base64.
+func secretForms(secrets ...string) []string {
+	var out []string
+	for _, s := range secrets {
+		out = append(out, s, url.QueryEscape(s), strings.ToLower(url.QueryEscape(s)),
+			base64.StdEncoding.EncodeToString([]byte(s)), base64.RawURLEncoding.EncodeToString([]byte(s)))
+	}
+	return out
+}
+
+// reachable calls fn on err and every error errors.Unwrap can reach.
+func reachable(err error, fn func(error)) {
+	if err == nil {
+		return
+	}
+	fn(err)
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		reachable(u.Unwrap(), fn)
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			reachable(e, fn)
+		}
 	}
 }

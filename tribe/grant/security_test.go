@@ -1,4 +1,4 @@
-package tribe
+package grant
 
 import (
 	"context"
@@ -7,12 +7,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe"
 )
 
 // TestGrantsNeverFollowRedirects: a token endpoint that redirects gets an
@@ -33,15 +37,23 @@ func TestGrantsNeverFollowRedirects(t *testing.T) {
 
 	grants := map[string]func(ctx context.Context, tokenURL string) error{
 		"password": func(ctx context.Context, u string) error {
-			_, err := (&PasswordGrant{TokenURL: u, ClientID: "id", ClientSecret: "client-secret-1", Username: "u", Password: "password-1"}).Token(ctx)
+			_, err := (&Config{TokenURL: u, ClientID: "id", ClientSecret: "client-secret-1"}).PasswordToken(ctx, "u", "password-1")
 			return err
 		},
-		"exchange": func(ctx context.Context, u string) error {
-			_, err := (&ExchangeGrant{TokenURL: u, ClientID: "id", ClientSecret: "client-secret-1", Email: "a@example.com"}).Token(ctx)
+		"user": func(ctx context.Context, u string) error {
+			_, err := (&Config{TokenURL: u, ClientID: "id", ClientSecret: "client-secret-1"}).UserToken(ctx, User{Email: "a@example.com"})
 			return err
 		},
 		"refresh": func(ctx context.Context, u string) error {
-			_, err := (&RefreshGrant{TokenURL: u, ClientID: "id", ClientSecret: "client-secret-1", RefreshToken: "refresh-token-1"}).Token(ctx)
+			_, err := (&Config{TokenURL: u, ClientID: "id", ClientSecret: "client-secret-1"}).Refresh(ctx, "refresh-token-1")
+			return err
+		},
+		"user token source": func(ctx context.Context, u string) error {
+			ts, err := (&Config{TokenURL: u, ClientID: "id", ClientSecret: "client-secret-1"}).UserTokenSource(ctx, User{Email: "a@example.com"})
+			if err != nil {
+				return err
+			}
+			_, err = ts.Token()
 			return err
 		},
 	}
@@ -60,6 +72,8 @@ func TestGrantsNeverFollowRedirects(t *testing.T) {
 				assert.Equal(t, status, rd.StatusCode)
 				assert.Equal(t, "http", rd.Scheme)
 				assert.Equal(t, "localhost:"+thiefURL.Port(), rd.Host)
+				assert.True(t, strings.HasPrefix(err.Error(), "grant: "), err.Error())
+				assert.NotContains(t, err.Error(), "grant: grant: ", "one package prefix")
 				assert.Contains(t, err.Error(), fmt.Sprintf("HTTP %d", status))
 				assert.Contains(t, err.Error(), "http://localhost:"+thiefURL.Port())
 				assert.NotContains(t, err.Error(), "leak-me-please")
@@ -85,13 +99,13 @@ func TestGrantsNeverFollowRedirects(t *testing.T) {
 // grant gives up on a server that drips bytes for ever, even with a
 // context that never ends.
 func TestGrantDefaultHTTPClientHasATimeout(t *testing.T) {
-	old := defaultHTTPTimeout
-	defaultHTTPTimeout = 300 * time.Millisecond
-	t.Cleanup(func() { defaultHTTPTimeout = old })
+	old := defaultTimeout
+	defaultTimeout = 300 * time.Millisecond
+	t.Cleanup(func() { defaultTimeout = old })
 	srv := slowDrip(t)
 	done := make(chan error, 1)
 	go func() {
-		_, err := (&ExchangeGrant{TokenURL: srv.URL, ClientID: "id", ClientSecret: "secret-1", Email: "a@example.com", Retry: RetryPolicy{MaxAttempts: 1}}).Token(context.Background())
+		_, err := (&Config{TokenURL: srv.URL, ClientID: "id", ClientSecret: "secret-1", Retry: tribe.RetryPolicy{MaxAttempts: 1}}).UserToken(context.Background(), User{Email: "a@example.com"})
 		done <- err
 	}()
 	select {
@@ -102,16 +116,64 @@ func TestGrantDefaultHTTPClientHasATimeout(t *testing.T) {
 	}
 }
 
-// TestGrantNamesTheToolkit: a grant sends User-Agent tribekit/<version>.
+// TestGrantNamesTheToolkit: every grant sends User-Agent tribekit/<version>,
+// or Config.UserAgent when it is set.
 func TestGrantNamesTheToolkit(t *testing.T) {
-	var agents []string
+	var (
+		mu     sync.Mutex
+		agents []string
+	)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		agents = append(agents, r.Header.Get("User-Agent"))
+		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"access_token":"a","token_type":"bearer"}`))
+		_, _ = w.Write([]byte(`{"access_token":"a","token_type":"bearer","refresh_token":"r"}`))
 	}))
 	defer srv.Close()
-	_, err := (&ExchangeGrant{TokenURL: srv.URL + "/token", ClientID: "id", ClientSecret: "secret-1", Email: "a@example.com"}).Token(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, []string{"tribekit/devel"}, agents)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, ua, want string
+	}{
+		{"default", "", "tribekit/devel"},
+		{"Config.UserAgent", "my-app/2.1", "my-app/2.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mu.Lock()
+			agents = nil
+			mu.Unlock()
+			c := &Config{TokenURL: srv.URL + "/token", ClientID: "id", ClientSecret: "secret-1", UserAgent: tc.ua}
+			_, err := c.UserToken(ctx, User{Email: "a@example.com"})
+			require.NoError(t, err)
+			_, err = c.PasswordToken(ctx, "u", "password-1")
+			require.NoError(t, err)
+			_, err = c.Refresh(ctx, "refresh-1")
+			require.NoError(t, err)
+			mu.Lock()
+			defer mu.Unlock()
+			assert.Equal(t, []string{tc.want, tc.want, tc.want}, agents)
+		})
+	}
+}
+
+// slowDrip answers 200 and then one byte every 50 ms until the client goes.
+func slowDrip(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		for {
+			if _, err := w.Write([]byte(" ")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -1,4 +1,4 @@
-package tribe
+package grant
 
 import (
 	"errors"
@@ -8,37 +8,41 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/internal/invalid"
 	"github.com/tribekit/tribekit/internal/redact"
+	"github.com/tribekit/tribekit/tribe"
 )
 
-// RFC 6749 section 5.2 error codes a token endpoint answers with.
+// RFC 6749 section 5.2 error codes a token endpoint answers with, the
+// values of [Error.Code].
 const (
-	OAuthInvalidRequest       = "invalid_request"
-	OAuthInvalidClient        = "invalid_client"
-	OAuthInvalidGrant         = "invalid_grant"
-	OAuthUnauthorizedClient   = "unauthorized_client"
-	OAuthUnsupportedGrantType = "unsupported_grant_type"
-	OAuthInvalidScope         = "invalid_scope"
-	OAuthAccessDenied         = "access_denied"
+	InvalidRequest       = "invalid_request"
+	InvalidClient        = "invalid_client"
+	InvalidGrant         = "invalid_grant"
+	UnauthorizedClient   = "unauthorized_client"
+	UnsupportedGrantType = "unsupported_grant_type"
+	InvalidScope         = "invalid_scope"
+	AccessDenied         = "access_denied"
 )
 
-// OAuthError is a refusal from Tribe's v1 OAuth2 token endpoint
-// (TRIBE_API.md section 4): an RFC 6749 section 5.2 error object, or a
+// Error is a refusal from Tribe's v1 OAuth2 token endpoint (Tribe's v1 API
+// reference, Authentication: Tribe Access Token): an RFC 6749 section 5.2
+// error object, or a
 // failure status with no such object. Its text is built from its fields,
 // never from the raw response, and holds no secret, password or token.
 //
-// errors.Is maps it onto this package's sentinels:
+// errors.Is maps it onto the sentinels of package tribe:
 //   - invalid_client (wrong client id or secret) and invalid_grant (wrong
 //     username or password, unknown user, or a refresh token that is
-//     expired, revoked or already rotated away) match [ErrUnauthorized]:
+//     expired, revoked or already rotated away) match [tribe.ErrUnauthorized]:
 //     the credentials were refused;
 //   - access_denied and unauthorized_client (the client may not use this
-//     grant, e.g. an IP allow-list) match [ErrForbidden];
-//   - with no code, HTTP 401 matches [ErrUnauthorized] and 403 [ErrForbidden].
+//     grant, e.g. an IP allow-list) match [tribe.ErrForbidden];
+//   - with no code, HTTP 401 matches [tribe.ErrUnauthorized] and 403 [tribe.ErrForbidden].
 //
 // Other codes (invalid_request, unsupported_grant_type, invalid_scope) match
 // no sentinel; read Code.
-type OAuthError struct {
+type Error struct {
 	// Grant is what was asked for, e.g. "password grant".
 	Grant string
 	// Code is the RFC 6749 error code, e.g. "invalid_grant"; empty if the
@@ -57,9 +61,9 @@ type OAuthError struct {
 
 // Error returns the grant, the code, the description and the status, with
 // a hint at the likely fix for the common codes.
-func (e *OAuthError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("tribe: ")
+	b.WriteString("grant: ")
 	if e.Grant != "" {
 		b.WriteString(e.Grant + ": ")
 	}
@@ -77,13 +81,13 @@ func (e *OAuthError) Error() string {
 		fmt.Fprintf(&b, " (see %s)", e.URI)
 	}
 	switch {
-	case e.Code == OAuthInvalidClient:
+	case e.Code == InvalidClient:
 		b.WriteString("; check the client id and secret")
-	case e.Code == OAuthInvalidGrant:
+	case e.Code == InvalidGrant:
 		b.WriteString("; check the user's credentials or identifier, or sign in again if a refresh token was refused")
-	case e.Code == OAuthUnauthorizedClient || e.Code == OAuthAccessDenied:
+	case e.Code == UnauthorizedClient || e.Code == AccessDenied:
 		b.WriteString("; this client may not use this grant here (is the request's IP address allowed?)")
-	case e.Code == OAuthUnsupportedGrantType:
+	case e.Code == UnsupportedGrantType:
 		b.WriteString("; the server does not offer this grant")
 	case e.Code == "" && e.StatusCode == http.StatusUnauthorized:
 		b.WriteString("; check the client id and secret")
@@ -95,19 +99,19 @@ func (e *OAuthError) Error() string {
 }
 
 // Is reports whether the error is the one target stands for; see
-// [OAuthError].
-func (e *OAuthError) Is(target error) bool {
+// [Error].
+func (e *Error) Is(target error) bool {
 	switch target {
-	case ErrUnauthorized:
+	case tribe.ErrUnauthorized:
 		switch e.Code {
-		case OAuthInvalidClient, OAuthInvalidGrant:
+		case InvalidClient, InvalidGrant:
 			return true
 		case "":
 			return e.StatusCode == http.StatusUnauthorized
 		}
-	case ErrForbidden:
+	case tribe.ErrForbidden:
 		switch e.Code {
-		case OAuthAccessDenied, OAuthUnauthorizedClient:
+		case AccessDenied, UnauthorizedClient:
 			return true
 		case "":
 			return e.StatusCode == http.StatusForbidden
@@ -117,7 +121,7 @@ func (e *OAuthError) Is(target error) bool {
 }
 
 // oauthError turns an error of x/oauth2 into this package's: an
-// [*oauth2.RetrieveError] becomes an [*OAuthError] (it is not kept, as its
+// [*oauth2.RetrieveError] becomes an [*Error] (it is not kept, as its
 // text holds the raw body), anything else is wrapped with what was being
 // done. secrets are removed from whatever server text is kept.
 func oauthError(err error, grant string, secrets ...string) error {
@@ -140,7 +144,7 @@ func oauthError(err error, grant string, secrets ...string) error {
 		}
 		return wrapf(rd, "%s", grant)
 	}
-	oe := &OAuthError{
+	oe := &Error{
 		Grant:       grant,
 		Code:        redactBody([]byte(re.ErrorCode), secrets...),
 		Description: redactBody([]byte(re.ErrorDescription), secrets...),
@@ -160,4 +164,60 @@ func oauthError(err error, grant string, secrets ...string) error {
 // still matches what err matches under errors.Is (see internal/redact).
 func scrub(err error, secrets []string) error {
 	return redact.Error(err, secrets...)
+}
+
+// RedirectError is a token endpoint's answer that redirected (HTTP 3xx).
+// Token requests carry credentials in their body, so they never follow a
+// redirect: nothing is sent to the target. Fix the token URL instead, to
+// the address the redirect names if you trust it.
+type RedirectError struct {
+	StatusCode int    // the 3xx status
+	Scheme     string // the target's scheme, e.g. "https"
+	Host       string // the target's host and port; never its path or query
+}
+
+// Error names the status and the target's scheme and host.
+func (e *RedirectError) Error() string {
+	target := "elsewhere"
+	if e.Host != "" {
+		target = "to " + e.Scheme + "://" + e.Host
+	}
+	return fmt.Sprintf("grant: the token endpoint answered HTTP %d %s %s; token requests carry credentials and never follow a redirect: set Config.TokenURL (or Config.CommunityURL) to the final address",
+		e.StatusCode, http.StatusText(e.StatusCode), target)
+}
+
+// maxErrorBody bounds the piece of a response body an [Error] keeps.
+const maxErrorBody = 512
+
+// redactBody returns at most maxErrorBody bytes of body with the given
+// secrets and anything credential-shaped replaced (see internal/redact).
+func redactBody(body []byte, secrets ...string) string {
+	return redact.Bounded(body, maxErrorBody, secrets...)
+}
+
+// contextError adds what was being done to err, keeping one "grant: "
+// prefix at the front of the message. It unwraps to err.
+type contextError struct {
+	what string
+	err  error
+}
+
+func (e *contextError) Error() string {
+	return "grant: " + e.what + ": " + strings.TrimPrefix(e.err.Error(), "grant: ")
+}
+
+func (e *contextError) Unwrap() error { return e.err }
+
+// wrapf returns err with what was being done, or nil for a nil err.
+func wrapf(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return &contextError{what: fmt.Sprintf(format, args...), err: err}
+}
+
+// invalidf returns an invalid-input error, "grant: <what is wrong>; <how to
+// fix it>", matching [tribe.ErrInvalidInput].
+func invalidf(format string, args ...any) error {
+	return invalid.Errorf("grant", tribe.ErrInvalidInput, format, args...)
 }

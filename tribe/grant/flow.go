@@ -1,4 +1,4 @@
-package tribe
+package grant
 
 import (
 	"context"
@@ -9,44 +9,52 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/tribekit/tribekit/internal/httpx"
-	internalretry "github.com/tribekit/tribekit/internal/retry"
-
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/internal/endpoint"
+	"github.com/tribekit/tribekit/internal/httpx"
 	"github.com/tribekit/tribekit/internal/redact"
+	"github.com/tribekit/tribekit/internal/retry"
+	"github.com/tribekit/tribekit/tribe"
 )
 
 // The machinery the grants share: checked settings, the token URL, the
 // HTTP client handed to x/oauth2, and the token source that refreshes.
 
-// grantFlow is a grant's checked settings.
-type grantFlow struct {
+// flow is a grant's checked settings.
+type flow struct {
 	name    string                                           // e.g. "password grant", for messages
 	conf    *oauth2.Config                                   // client, token URL, AuthStyleInParams
-	hc      *http.Client                                     // nil: x/oauth2's default
+	hc      *http.Client                                     // retries, User-Agent, no redirects
 	secrets []string                                         // to keep out of error text
-	grant   func(ctx context.Context) (*oauth2.Token, error) // nil for the refresh grant
+	grant   func(ctx context.Context) (*oauth2.Token, error) // nil for a refresh
 }
 
-// newGrantFlow checks what every grant needs: a context, a token URL and
-// the client's credentials.
-func newGrantFlow(ctx context.Context, name, communityURL, tokenURL, id, secret string, hc *http.Client, allowInsecure bool, retry RetryPolicy) (*grantFlow, error) {
-	u, err := oauthTokenURL(communityURL, tokenURL, allowInsecure)
+// newFlow checks what every grant needs: a token URL and the client's
+// credentials.
+func (c *Config) newFlow(name string) (*flow, error) {
+	u, err := c.tokenURL()
 	if err != nil {
 		return nil, err
 	}
+	id, secret := c.ClientID, c.ClientSecret
 	switch {
 	case strings.TrimSpace(id) == "":
-		return nil, invalidf("the client id is empty; set ClientID to the client id Tribe provided")
+		return nil, invalidf("the client id is empty; set Config.ClientID to the client id Tribe provided")
 	case strings.TrimSpace(secret) == "":
-		return nil, invalidf("the client secret is empty; set ClientSecret to the client secret Tribe provided")
+		return nil, invalidf("the client secret is empty; set Config.ClientSecret to the client secret Tribe provided")
 	case hasControl(id) || id != strings.TrimSpace(id):
-		return nil, invalidf("the client id has spaces or control characters around or in it; give it bare")
+		return nil, invalidf("Config.ClientID has spaces or control characters around or in it; give it bare")
 	case hasControl(secret) || secret != strings.TrimSpace(secret):
-		return nil, invalidf("the client secret has spaces or control characters around or in it (a stray newline from a file?); trim it")
+		return nil, invalidf("Config.ClientSecret has spaces or control characters around or in it (a stray newline from a file?); trim it")
 	}
-	return &grantFlow{
+	rp := c.Retry
+	hc := httpx.Client(c.HTTPClient, defaultTimeout, func(base http.RoundTripper) http.RoundTripper {
+		return retry.NewTransport(retry.Policy{
+			MaxAttempts: rp.MaxAttempts, BaseDelay: rp.BaseDelay, MaxDelay: rp.MaxDelay, MaxElapsed: rp.MaxElapsed,
+		}, httpx.UserAgent(c.UserAgent, base))
+	})
+	return &flow{
 		name: name,
 		conf: &oauth2.Config{
 			ClientID:     id,
@@ -56,9 +64,7 @@ func newGrantFlow(ctx context.Context, name, communityURL, tokenURL, id, secret 
 			// the secret sent a second way.
 			Endpoint: oauth2.Endpoint{TokenURL: u, AuthStyle: oauth2.AuthStyleInParams},
 		},
-		hc: noRedirects(withTransport(hc, "", func(base http.RoundTripper) http.RoundTripper {
-			return retry.transport(base)
-		})),
+		hc:      noRedirects(hc),
 		secrets: []string{secret},
 	}, nil
 }
@@ -77,24 +83,24 @@ func noRedirects(hc *http.Client) *http.Client {
 	})
 }
 
-// oauthTokenURL returns the token URL from a community URL or an explicit
+// tokenURL returns the token URL from the community URL or the explicit
 // token URL, exactly one of which must be given.
-func oauthTokenURL(communityURL, tokenURL string, allowInsecure bool) (string, error) {
+func (c *Config) tokenURL() (string, error) {
 	switch {
-	case communityURL == "" && tokenURL == "":
-		return "", invalidf("no community URL; set CommunityURL to your community's address, such as https://community.example.com (or TokenURL to the token endpoint's full URL)")
-	case communityURL != "" && tokenURL != "":
-		return "", invalidf("both CommunityURL and TokenURL are set; set one (the token URL is the community URL plus %s)", OAuthTokenPath)
+	case c.CommunityURL == "" && c.TokenURL == "":
+		return "", invalidf("no community URL; set Config.CommunityURL to your community's address, such as https://community.example.com (or Config.TokenURL to the token endpoint's full URL)")
+	case c.CommunityURL != "" && c.TokenURL != "":
+		return "", invalidf("both Config.CommunityURL and Config.TokenURL are set; set one (the token URL is the community URL plus %s)", TokenPath)
 	}
-	field, raw := "TokenURL", tokenURL
-	if communityURL != "" {
-		field, raw = "CommunityURL", communityURL
+	field, raw := "Config.TokenURL", c.TokenURL
+	if c.CommunityURL != "" {
+		field, raw = "Config.CommunityURL", c.CommunityURL
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		shown := "[unparsable URL]"
 		if err == nil {
-			shown = showBadURL(raw, u)
+			shown = endpoint.ShowBad(raw, u)
 			if u.Scheme == "http" || u.Scheme == "https" {
 				shown = fmt.Sprintf("%q", (&url.URL{Scheme: u.Scheme, Path: u.Path}).String())
 			}
@@ -103,33 +109,33 @@ func oauthTokenURL(communityURL, tokenURL string, allowInsecure bool) (string, e
 	}
 	if u.User != nil {
 		u.User = nil
-		return "", invalidf("%s %q carries credentials in its userinfo; remove them and set ClientID and ClientSecret instead", field, u.String())
+		return "", invalidf("%s %q carries credentials in its userinfo; remove them and set Config.ClientID and Config.ClientSecret instead", field, u.String())
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 		u.RawQuery, u.Fragment, u.ForceQuery = "", "", false
 		return "", invalidf("%s %q has a query or fragment; give the bare URL", field, u.String())
 	}
-	if communityURL != "" {
-		raw = strings.TrimRight(raw, "/") + OAuthTokenPath
+	if c.CommunityURL != "" {
+		raw = strings.TrimRight(raw, "/") + TokenPath
 	}
-	ep, err := parseEndpoint(raw, allowInsecure)
+	ep, err := endpoint.Parse(raw, field, "Config.AllowInsecureHTTP", "https://community.example.com", c.AllowInsecureHTTP)
 	if err != nil {
-		return "", wrapf(err, "checking %s", field)
+		return "", invalidf("%s", err)
 	}
 	return ep.URL, nil
 }
 
 // context returns ctx carrying the flow's HTTP client for x/oauth2.
-func (f *grantFlow) context(ctx context.Context) context.Context {
+func (f *flow) context(ctx context.Context) context.Context {
 	return context.WithValue(ctx, oauth2.HTTPClient, f.hc)
 }
 
 // refresh trades refreshToken once.
-func (f *grantFlow) refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+func (f *flow) refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	// A token with no access token is expired: the source refreshes at once.
 	// Spending a rotating refresh token twice would lose it: retry only
 	// answers that say the server did not act on the request.
-	ts := f.conf.TokenSource(f.context(internalretry.SpendsOnce(ctx)), &oauth2.Token{RefreshToken: refreshToken})
+	ts := f.conf.TokenSource(f.context(retry.SpendsOnce(ctx)), &oauth2.Token{RefreshToken: refreshToken})
 	tok, err := ts.Token()
 	return f.result(tok, err, "refresh grant", refreshToken)
 }
@@ -137,18 +143,18 @@ func (f *grantFlow) refresh(ctx context.Context, refreshToken string) (*oauth2.T
 // result finishes a grant's answer: a typed error with the flow's secrets
 // and extraSecrets kept out of it, or the token with its Expiry read from
 // the JWT when the server sent no expires_in.
-func (f *grantFlow) result(tok *oauth2.Token, err error, what string, extraSecrets ...string) (*oauth2.Token, error) {
+func (f *flow) result(tok *oauth2.Token, err error, what string, extraSecrets ...string) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, oauthError(err, what, append(extraSecrets, f.secrets...)...)
 	}
 	if tok.Expiry.IsZero() {
-		tok.Expiry = JWTExpiry(tok.AccessToken)
+		tok.Expiry = tribe.JWTExpiry(tok.AccessToken)
 	}
 	return tok, nil
 }
 
 // source returns a caching token source over a grantSource.
-func (f *grantFlow) source(ctx context.Context, refreshToken string) oauth2.TokenSource {
+func (f *flow) source(ctx context.Context, refreshToken string) oauth2.TokenSource {
 	return oauth2.ReuseTokenSource(nil, &grantSource{ctx: ctx, flow: f, refreshToken: refreshToken})
 }
 
@@ -156,7 +162,7 @@ func (f *grantFlow) source(ctx context.Context, refreshToken string) oauth2.Toke
 // the flow's grant when there is none or it is refused.
 type grantSource struct {
 	ctx  context.Context
-	flow *grantFlow
+	flow *flow
 
 	mu           sync.Mutex
 	refreshToken string // the newest
@@ -172,15 +178,15 @@ func (s *grantSource) Token() (*oauth2.Token, error) {
 			s.refreshToken = tok.RefreshToken
 			return tok, nil
 		}
-		var oe *OAuthError
-		if s.flow.grant == nil || !errors.As(err, &oe) || oe.Code != OAuthInvalidGrant {
+		var oe *Error
+		if s.flow.grant == nil || !errors.As(err, &oe) || oe.Code != InvalidGrant {
 			return nil, err
 		}
 		// The refresh token was refused: start over with the grant.
 		s.refreshToken = ""
 	}
 	if s.flow.grant == nil {
-		return nil, fmt.Errorf("%w: %s: no refresh token to trade; get a new one with a grant", ErrUnauthorized, s.flow.name)
+		return nil, fmt.Errorf("grant: %s: no refresh token to trade; get a new one with a grant: %w", s.flow.name, tribe.ErrUnauthorized)
 	}
 	tok, err := s.flow.grant(s.ctx)
 	if err != nil {
@@ -190,29 +196,23 @@ func (s *grantSource) Token() (*oauth2.Token, error) {
 	return tok, nil
 }
 
-// clientString describes a grant's endpoint and client, hiding the secret.
-func clientString(communityURL, tokenURL, id, secret string) string {
-	s := ""
-	if communityURL != "" {
-		s = fmt.Sprintf("CommunityURL: %q, ", displayURL(communityURL))
-	}
-	if tokenURL != "" {
-		s += fmt.Sprintf("TokenURL: %q, ", displayURL(tokenURL))
-	}
-	return s + fmt.Sprintf("ClientID: %q, ClientSecret: %s", id, hidden(secret))
-}
-
-// displayURL returns raw for display, with any userinfo password and query
-// hidden, since a grant's settings refuse both and either may hold a secret.
-func displayURL(raw string) string {
+// displayURL returns raw for display, with any userinfo password, query
+// and fragment hidden, since a Config refuses all three and any may hold a
+// secret, and with secrets (the client secret) removed from the rest.
+func displayURL(raw string, secrets ...string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "[unparsable URL]"
 	}
-	if u.RawQuery != "" {
-		u.RawQuery = redact.Marker
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = redact.Marker, false
 	}
-	return u.Redacted()
+	fragment := ""
+	if u.Fragment != "" || u.RawFragment != "" {
+		fragment = "#" + redact.Marker // not escaped, unlike in u.Fragment
+		u.Fragment, u.RawFragment = "", ""
+	}
+	return redact.String(u.Redacted()+fragment, secrets...)
 }
 
 // hidden shows whether a secret is set, never its value.
