@@ -2,6 +2,7 @@ package tribetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -104,10 +105,10 @@ type pendingFault struct {
 // "*". Status must be 0 or 200 to 599. Safe for concurrent use.
 func (s *Server) Fail(name string, f Fault) error {
 	if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
-		return fmt.Errorf("tribetest: fault status %d is not 0 or 200 to 599", f.Status)
+		return fmt.Errorf("tribetest: Fail: the fault's Status %d is not 0 or from 200 to 599; give 0 for the usual answer, or an HTTP status from 200 to 599", f.Status)
 	}
 	if f.Latency < 0 || f.RetryAfter < 0 || f.Times < 0 {
-		return fmt.Errorf("tribetest: fault with a negative duration or count")
+		return errors.New("tribetest: Fail: the fault has a negative Latency, RetryAfter or Times; give zero or more")
 	}
 	n := f.Times
 	if n == 0 {

@@ -3,6 +3,7 @@ package tribetest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -208,7 +209,7 @@ func LoadFixtures(path string) (*Fixtures, error) {
 		return nil, fmt.Errorf("tribetest: read fixtures: %w", err)
 	}
 	if len(data) > maxFixturesBytes {
-		return nil, fmt.Errorf("tribetest: read fixtures: %q is larger than 16 MiB", path)
+		return nil, fmt.Errorf("tribetest: read fixtures: %q is larger than 16 MiB; give a smaller file", clip(path))
 	}
 	return ParseFixtures(data)
 }
@@ -219,10 +220,10 @@ func ParseFixtures(data []byte) (*Fixtures, error) {
 	dec.DisallowUnknownFields()
 	var f Fixtures
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("tribetest: decode fixtures: %w", err)
+		return nil, fmt.Errorf("tribetest: decode fixtures: %w; fix the JSON (the package documentation shows the format)", err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("tribetest: decode fixtures: trailing data after the JSON object")
+		return nil, errors.New("tribetest: decode fixtures: trailing data after the JSON object; give exactly one JSON object")
 	}
 	if err := f.Validate(); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package tribetest
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -51,7 +52,7 @@ func defaultConfig() config {
 func WithFixtures(f *Fixtures) Option {
 	return func(c *config) error {
 		if f == nil {
-			return errors.New("tribetest: WithFixtures(nil)")
+			return errors.New("tribetest: WithFixtures(nil) has no fixtures; pass DefaultFixtures() or fixtures of your own")
 		}
 		c.fixtures = f.Clone()
 		return nil
@@ -64,7 +65,7 @@ func WithFixtures(f *Fixtures) Option {
 func WithClock(now func() time.Time) Option {
 	return func(c *config) error {
 		if now == nil {
-			return errors.New("tribetest: WithClock(nil)")
+			return errors.New("tribetest: WithClock(nil) has no clock; pass time.Now or a function of your own")
 		}
 		c.clock = now
 		return nil
@@ -76,7 +77,7 @@ func WithClock(now func() time.Time) Option {
 func WithTokenLifetime(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return errors.New("tribetest: token lifetime must be positive")
+			return fmt.Errorf("tribetest: WithTokenLifetime(%s): the lifetime is not positive; give a duration above zero, such as time.Hour", d)
 		}
 		c.lifetime = d
 		return nil
@@ -99,7 +100,7 @@ func WithoutGatewayURL() Option {
 func WithSigningKey(key []byte) Option {
 	return func(c *config) error {
 		if len(key) < 32 {
-			return errors.New("tribetest: signing key shorter than 32 bytes")
+			return fmt.Errorf("tribetest: WithSigningKey: the key is %d bytes, shorter than 32; give a key of at least 32 bytes", len(key))
 		}
 		c.signingKey = append([]byte(nil), key...)
 		return nil
@@ -121,7 +122,7 @@ func WithLogger(l *slog.Logger) Option {
 func WithQueryCacheSize(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
-			return errors.New("tribetest: negative query cache size")
+			return fmt.Errorf("tribetest: WithQueryCacheSize(%d): the size is negative; give 0 to turn the cache off, or a positive size", n)
 		}
 		c.cacheSize = n
 		return nil
@@ -144,7 +145,7 @@ func WithPublicURL(u string) Option {
 	return func(c *config) error {
 		p, err := url.Parse(u)
 		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return errors.New("tribetest: WithPublicURL needs an absolute http or https URL")
+			return errors.New("tribetest: WithPublicURL: the URL is not an absolute http or https URL; give one such as https://tribe.example.com")
 		}
 		c.publicURL = strings.TrimRight(u, "/")
 		return nil
@@ -156,7 +157,7 @@ func WithPublicURL(u string) Option {
 func WithRecordLimit(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
-			return errors.New("tribetest: negative record limit")
+			return fmt.Errorf("tribetest: WithRecordLimit(%d): the limit is negative; give 0 to keep no requests, or a positive limit", n)
 		}
 		c.recordLimit = n
 		return nil
@@ -176,7 +177,7 @@ func WithRecordLimit(n int) Option {
 func WithQueryCostLimit(n int) Option {
 	return func(c *config) error {
 		if n <= 0 {
-			return errors.New("tribetest: WithQueryCostLimit needs a positive cost")
+			return fmt.Errorf("tribetest: WithQueryCostLimit(%d): the cost is not positive; give a cost above zero (the default is 50000)", n)
 		}
 		c.maxCost = n
 		return nil
@@ -190,7 +191,7 @@ func WithQueryCostLimit(n int) Option {
 func WithResponseSizeLimit(bytes int) Option {
 	return func(c *config) error {
 		if bytes < minResponseBytes {
-			return errors.New("tribetest: WithResponseSizeLimit needs at least 1024 bytes, room for the error that replaces a larger answer")
+			return fmt.Errorf("tribetest: WithResponseSizeLimit(%d): the size is under 1024 bytes; give at least 1024, room for the error that replaces a larger answer", bytes)
 		}
 		c.maxResponse = bytes
 		return nil

@@ -38,7 +38,7 @@ func newPassthroughKey(cfg JWTConfig) (*passthroughKey, error) {
 		}
 	}
 	if n != 1 {
-		return nil, errors.New("exactly one of hs256Secret, publicKeyPem and jwksUrl is required")
+		return nil, errors.New("exactly one of hs256Secret, publicKeyPem and jwksUrl is required; set one of them")
 	}
 	k := &passthroughKey{cfg: cfg}
 	switch {
@@ -53,7 +53,7 @@ func newPassthroughKey(cfg JWTConfig) (*passthroughKey, error) {
 	default:
 		u, err := url.Parse(cfg.JWKSURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, errors.New("jwksUrl must be an absolute http or https URL")
+			return nil, errors.New("jwksUrl is not an absolute http or https URL; give one such as https://product.example.com/.well-known/jwks.json")
 		}
 		k.jwksURL = cfg.JWKSURL
 	}
@@ -65,7 +65,7 @@ func newPassthroughKey(cfg JWTConfig) (*passthroughKey, error) {
 func parsePublicKeyPEM(data []byte) (any, error) {
 	block, _ := pem.Decode(data)
 	if block == nil {
-		return nil, errors.New("publicKeyPem holds no PEM block")
+		return nil, errors.New("publicKeyPem holds no PEM block; give an RSA or EC public key in PEM (-----BEGIN PUBLIC KEY-----)")
 	}
 	var pub any
 	var err error
@@ -80,16 +80,16 @@ func parsePublicKeyPEM(data []byte) (any, error) {
 			pub = cert.PublicKey
 		}
 	default:
-		return nil, fmt.Errorf("publicKeyPem: unsupported PEM block %q", block.Type)
+		return nil, fmt.Errorf("publicKeyPem: unsupported PEM block %q; give a PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE block", clip(block.Type))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("publicKeyPem: %w", err)
+		return nil, fmt.Errorf("publicKeyPem: %w; give an RSA or EC public key in PEM", err)
 	}
 	switch pub.(type) {
 	case *rsa.PublicKey, *ecdsa.PublicKey:
 		return pub, nil
 	}
-	return nil, fmt.Errorf("publicKeyPem: a %T is neither an RSA nor an EC key", pub)
+	return nil, fmt.Errorf("publicKeyPem: a %T is neither an RSA nor an EC key; give an RSA or EC public key", pub)
 }
 
 // passthrough verifies token against the networks with passthrough, in

@@ -126,7 +126,7 @@ func (s *Server) AddMember(m Member) (Member, error) {
 	defer s.mu.Unlock()
 	nr := s.st.netByID[m.NetworkID]
 	if nr == nil {
-		return Member{}, fmt.Errorf("tribetest: add member: unknown network %q", m.NetworkID)
+		return Member{}, fmt.Errorf("tribetest: AddMember: unknown network %q; set NetworkID to the id of one of the server's networks", clip(m.NetworkID))
 	}
 	m.Bot = false
 	p, err := s.st.addMember(nr, m)
@@ -144,7 +144,7 @@ func (s *Server) Install(clientID, networkID string) error {
 	defer s.mu.Unlock()
 	ar := s.st.appByClient[clientID]
 	if ar == nil {
-		return fmt.Errorf("tribetest: install: unknown client id %q", clientID)
+		return fmt.Errorf("tribetest: Install: unknown client id %q; give the clientId of one of the server's apps", clip(clientID))
 	}
 	return s.st.install(ar, networkID)
 }
@@ -158,7 +158,7 @@ func (s *Server) Uninstall(clientID, networkID string) error {
 	defer s.mu.Unlock()
 	ar := s.st.appByClient[clientID]
 	if ar == nil {
-		return fmt.Errorf("tribetest: uninstall: unknown client id %q", clientID)
+		return fmt.Errorf("tribetest: Uninstall: unknown client id %q; give the clientId of one of the server's apps", clip(clientID))
 	}
 	s.st.uninstall(ar, networkID)
 	return nil

@@ -55,7 +55,7 @@ const maxBotAttempts = 1000
 // checkLen refuses v, the value of field, when longer than max bytes.
 func checkLen(where, field, v string, max int) error {
 	if len(v) > max {
-		return fmt.Errorf("%s: %s longer than %d bytes", where, field, max)
+		return fmt.Errorf("%s: %s longer than %d bytes; shorten it", where, field, max)
 	}
 	return nil
 }
@@ -84,7 +84,7 @@ func networkVisibility() []string { return []string{"private", "public"} }
 // newState validates and normalises f (which it does not modify).
 func newState(f *Fixtures) (*state, error) {
 	if f == nil {
-		return nil, errors.New("tribetest: nil fixtures")
+		return nil, errors.New("tribetest: nil fixtures; pass DefaultFixtures() or fixtures of your own")
 	}
 	f = f.Clone()
 	st := &state{
@@ -101,7 +101,7 @@ func newState(f *Fixtures) (*state, error) {
 			return nil, err
 		}
 		if st.netByID[nr.net.ID] != nil {
-			return nil, fmt.Errorf("tribetest: network %q: duplicate id", nr.net.ID)
+			return nil, fmt.Errorf("tribetest: network %q: duplicate id; give each network an id of its own", clip(nr.net.ID))
 		}
 		st.netByID[nr.net.ID] = nr
 		st.networks = append(st.networks, nr)
@@ -118,7 +118,7 @@ func newState(f *Fixtures) (*state, error) {
 				}
 			}
 		} else if m := st.members[nr.net.OwnerID]; m == nil || m.NetworkID != nr.net.ID {
-			return nil, fmt.Errorf("tribetest: network %q: owner %q is not one of its members", nr.net.ID, nr.net.OwnerID)
+			return nil, fmt.Errorf("tribetest: network %q: owner %q is not one of its members; set ownerId to the id of one of its members, or leave it empty for its first admin", clip(nr.net.ID), clip(nr.net.OwnerID))
 		}
 	}
 	for _, a := range f.Apps {
@@ -129,13 +129,13 @@ func newState(f *Fixtures) (*state, error) {
 			}
 		}
 		if a.ClientID == "" || a.ClientSecret == "" {
-			return nil, fmt.Errorf("tribetest: app %q: clientId and clientSecret are required", a.ClientID)
+			return nil, fmt.Errorf("tribetest: app %q: clientId and clientSecret are required; set both", clip(a.ClientID))
 		}
 		if strings.Contains(a.ClientID, ":") {
-			return nil, fmt.Errorf("tribetest: app %q: a client id cannot contain a colon (RFC 7617)", a.ClientID)
+			return nil, fmt.Errorf("tribetest: app %q: a client id cannot contain a colon (RFC 7617); remove it", clip(a.ClientID))
 		}
 		if st.appByClient[a.ClientID] != nil {
-			return nil, fmt.Errorf("tribetest: app %q: duplicate client id", a.ClientID)
+			return nil, fmt.Errorf("tribetest: app %q: duplicate client id; give each app a clientId of its own", clip(a.ClientID))
 		}
 		if a.ID == "" {
 			a.ID = a.ClientID
@@ -158,7 +158,7 @@ func newState(f *Fixtures) (*state, error) {
 
 func newNetRec(n Network) (*netRec, error) {
 	if n.ID == "" {
-		return nil, errors.New("tribetest: a network needs an id")
+		return nil, errors.New("tribetest: a network needs an id; set its id")
 	}
 	where := fmt.Sprintf("tribetest: network %q", clip(n.ID))
 	if err := checkLen(where, "id", n.ID, maxIDLen); err != nil {
@@ -186,10 +186,10 @@ func newNetRec(n Network) (*netRec, error) {
 		n.CreatedAt = fixtureEpoch()
 	}
 	if !slices.Contains(networkStatuses(), n.Status) {
-		return nil, fmt.Errorf("%s: status %q is not one of %v", where, n.Status, networkStatuses())
+		return nil, fmt.Errorf("%s: status %q is not one of %v; use one of them, or leave it empty for published", where, clip(n.Status), networkStatuses())
 	}
 	if !slices.Contains(networkVisibility(), n.Visibility) {
-		return nil, fmt.Errorf("%s: visibility %q is not one of %v", where, n.Visibility, networkVisibility())
+		return nil, fmt.Errorf("%s: visibility %q is not one of %v; use one of them, or leave it empty for public", where, clip(n.Visibility), networkVisibility())
 	}
 	if len(n.Roles) == 0 {
 		n.Roles = defaultRoles()
@@ -203,16 +203,16 @@ func newNetRec(n Network) (*netRec, error) {
 	for i := range n.Roles {
 		r := &n.Roles[i]
 		if r.ID == "" {
-			return nil, fmt.Errorf("%s: a role needs an id", where)
+			return nil, fmt.Errorf("%s: a role needs an id; set its id", where)
 		}
 		if err := checkLen(where, "role id", r.ID, maxIDLen); err != nil {
 			return nil, err
 		}
 		if nr.roleByID[r.ID] != nil {
-			return nil, fmt.Errorf("%s: role %q: duplicate id", where, r.ID)
+			return nil, fmt.Errorf("%s: role %q: duplicate id; give each role of a network an id of its own", where, clip(r.ID))
 		}
 		if r.Type != "" && !slices.Contains(roleTypes(), r.Type) {
-			return nil, fmt.Errorf("%s: role %q: type %q is not one of %v", where, r.ID, r.Type, roleTypes())
+			return nil, fmt.Errorf("%s: role %q: type %q is not one of %v; use one of them, or leave it empty", where, clip(r.ID), clip(r.Type), roleTypes())
 		}
 		if r.Name == "" {
 			r.Name = r.ID
@@ -241,7 +241,7 @@ func newNetRec(n Network) (*netRec, error) {
 		if id := n.JWT.DefaultRoleID; id != "" {
 			r := nr.role(id)
 			if r == nil {
-				return nil, fmt.Errorf("%s: jwt: defaultRoleId %q is not one of its roles", where, id)
+				return nil, fmt.Errorf("%s: jwt: defaultRoleId %q is not one of its roles; use the id or type of one of its roles, or leave it empty", where, clip(id))
 			}
 			key.cfg.DefaultRoleID = r.ID
 		}
@@ -265,7 +265,7 @@ func (nr *netRec) role(idOrType string) *Role {
 // addMember validates m, fills in defaults and stores it in nr.
 func (st *state) addMember(nr *netRec, m Member) (*Member, error) {
 	if m.ID == "" {
-		return nil, fmt.Errorf("tribetest: network %q: a member needs an id", nr.net.ID)
+		return nil, fmt.Errorf("tribetest: network %q: a member needs an id; set its id", clip(nr.net.ID))
 	}
 	where := fmt.Sprintf("tribetest: member %q", clip(m.ID))
 	if !m.Bot { // a bot's id is the server's, made of an app's and a network's
@@ -274,11 +274,11 @@ func (st *state) addMember(nr *netRec, m Member) (*Member, error) {
 		}
 	}
 	if m.NetworkID != "" && m.NetworkID != nr.net.ID {
-		return nil, fmt.Errorf("%s: networkId %q differs from its network %q", where, m.NetworkID, nr.net.ID)
+		return nil, fmt.Errorf("%s: networkId %q differs from its network %q; leave networkId empty, or list the member under its own network", where, clip(m.NetworkID), clip(nr.net.ID))
 	}
 	m.NetworkID = nr.net.ID
 	if st.members[m.ID] != nil {
-		return nil, fmt.Errorf("%s: duplicate id", where)
+		return nil, fmt.Errorf("%s: duplicate id; give each member, in every network, an id of its own", where)
 	}
 	if m.Username == "" {
 		m.Username = m.ID
@@ -287,7 +287,7 @@ func (st *state) addMember(nr *netRec, m Member) (*Member, error) {
 		m.Status = "VERIFIED"
 	}
 	if !slices.Contains(memberStatuses(), m.Status) {
-		return nil, fmt.Errorf("%s: status %q is not one of %v", where, m.Status, memberStatuses())
+		return nil, fmt.Errorf("%s: status %q is not one of %v; use one of them, or leave it empty for VERIFIED", where, clip(m.Status), memberStatuses())
 	}
 	if m.Locale == "" {
 		m.Locale = "en-US"
@@ -305,24 +305,24 @@ func (st *state) addMember(nr *netRec, m Member) (*Member, error) {
 	case m.RoleID == "" && nr.memberRole != nil:
 		m.RoleID = nr.memberRole.ID
 	case m.RoleID == "":
-		return nil, fmt.Errorf("%s: no roleId, and network %q has no role of type member", where, nr.net.ID)
+		return nil, fmt.Errorf("%s: no roleId, and network %q has no role of type member; set roleId, or give the network a role of type member", where, clip(nr.net.ID))
 	default:
 		r := nr.role(m.RoleID)
 		if r == nil {
-			return nil, fmt.Errorf("%s: role %q is not a role of network %q", where, m.RoleID, nr.net.ID)
+			return nil, fmt.Errorf("%s: role %q is not a role of network %q; set roleId to the id or type of one of its roles", where, clip(m.RoleID), clip(nr.net.ID))
 		}
 		m.RoleID = r.ID
 	}
 	username := strings.ToLower(m.Username)
 	email := strings.ToLower(m.Email)
 	if nr.byUsername[username] != nil {
-		return nil, fmt.Errorf("%s: username %q is taken in network %q", where, m.Username, nr.net.ID)
+		return nil, fmt.Errorf("%s: username %q is taken in network %q; give each member of a network a username of its own (case does not count)", where, clip(m.Username), clip(nr.net.ID))
 	}
 	if email != "" && nr.byEmail[email] != nil {
-		return nil, fmt.Errorf("%s: email %q is taken in network %q", where, m.Email, nr.net.ID)
+		return nil, fmt.Errorf("%s: email %q is taken in network %q; give each member of a network an email of its own (case does not count)", where, clip(m.Email), clip(nr.net.ID))
 	}
 	if m.ExternalID != "" && nr.byExternal[m.ExternalID] != nil {
-		return nil, fmt.Errorf("%s: external id %q is taken in network %q", where, m.ExternalID, nr.net.ID)
+		return nil, fmt.Errorf("%s: external id %q is taken in network %q; give each member of a network an externalId of its own", where, clip(m.ExternalID), clip(nr.net.ID))
 	}
 	p := &m
 	st.members[m.ID] = p
@@ -343,13 +343,13 @@ func (st *state) addMember(nr *netRec, m Member) (*Member, error) {
 func (st *state) install(ar *appRec, id string) error {
 	nr := st.netByID[id]
 	if nr == nil {
-		return fmt.Errorf("tribetest: app %q: installed on unknown network %q", ar.app.ClientID, id)
+		return fmt.Errorf("tribetest: app %q: installed on unknown network %q; install it only on networks of the fixtures", clip(ar.app.ClientID), clip(id))
 	}
 	if ar.installed[id] {
 		return nil
 	}
 	if nr.adminRole == nil {
-		return fmt.Errorf("tribetest: app %q: network %q has no admin role for the app's bot", ar.app.ClientID, id)
+		return fmt.Errorf("tribetest: app %q: network %q has no admin role for the app's bot; give the network a role of type admin", clip(ar.app.ClientID), clip(id))
 	}
 	if ar.bots[id] == nil {
 		bot := Member{
@@ -361,7 +361,7 @@ func (st *state) install(ar *appRec, id string) error {
 		}
 		for i := 2; st.members[bot.ID] != nil || nr.byUsername[strings.ToLower(bot.Username)] != nil; i++ {
 			if i > maxBotAttempts {
-				return fmt.Errorf("tribetest: app %q: no free id for its bot on network %q: bot-%s-%s and %d more are taken", clip(ar.app.ClientID), clip(id), clip(ar.app.ID), clip(id), maxBotAttempts)
+				return fmt.Errorf("tribetest: app %q: no free id for its bot on network %q: bot-%s-%s and %d more are taken; give the app another id, or free those member ids", clip(ar.app.ClientID), clip(id), clip(ar.app.ID), clip(id), maxBotAttempts)
 			}
 			bot.ID = fmt.Sprintf("bot-%s-%s-%d", ar.app.ID, id, i)
 			bot.Username = fmt.Sprintf("bot-%s-%d", ar.app.ID, i)

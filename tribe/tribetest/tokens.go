@@ -152,10 +152,10 @@ func (s *Server) MintToken(networkID, memberID string) (string, error) {
 	}
 	s.mu.Unlock()
 	if nr == nil {
-		return "", fmt.Errorf("tribetest: mint token: unknown network %q", networkID)
+		return "", fmt.Errorf("tribetest: MintToken: unknown network %q; give the id of one of the server's networks", clip(networkID))
 	}
 	if m == nil {
-		return "", fmt.Errorf("tribetest: mint token: network %q has no member %q", networkID, memberID)
+		return "", fmt.Errorf("tribetest: MintToken: network %q has no member %q; give the id of one of its members", clip(networkID), clip(memberID))
 	}
 	return s.mint(m, nr, "")
 }
@@ -175,7 +175,10 @@ func (s *Server) Revoke(token string) error {
 	s.mu.Unlock()
 	claims, err := s.parseOwn(token, false)
 	if err != nil {
-		return fmt.Errorf("tribetest: revoke: %w", err)
+		if inner := errors.Unwrap(err); inner != nil {
+			err = inner // the JWT library's, without parseOwn's prefix
+		}
+		return fmt.Errorf("tribetest: Revoke: not a token of this server (%w); pass an access or refresh token it issued", err)
 	}
 	s.mu.Lock()
 	s.revoked[claims.RegisteredClaims.ID] = struct{}{}
