@@ -1,8 +1,55 @@
 // Package tribetest is a mock Tribe (Bettermode) API server for integration
-// tests, in the manner of net/http/httptest: [NewServer] starts one on a
-// random loopback port, [Server.URL] is its base URL, [Server.Close] shuts
-// it down. [Start] runs one on a given address, for a standalone mock that
-// programs in any language can use.
+// tests, built on net/http/httptest and shaped like it.
+//
+// # Where to start
+//
+// In a Go test:
+//
+//	srv := tribetest.NewServer() // DefaultFixtures: app, communities, members
+//	defer srv.Close()
+//	// Point the code under test at srv.URL (or srv.GraphQLURL()) with
+//	// tribetest.DefaultClientID and tribetest.DefaultClientSecret, or
+//	// call it with srv.Client().
+//
+// Then assert on what it was asked ([Server.Requests], [Server.Count]),
+// inject failures ([Server.Fail]), or change its state ([Server.AddMember],
+// [Server.Advance], [Server.Revoke]). Options ([WithFixtures],
+// [WithTokenLifetime], …) configure it at construction. From any other
+// language, run the same server with "tribe-token mock".
+//
+// # Lifecycle
+//
+// As with httptest.Server:
+//
+//   - [NewServer] starts a server on a random port of 127.0.0.1 (or ::1);
+//     [NewTLSServer] starts one serving HTTPS with httptest's certificate
+//     for 127.0.0.1, ::1 and example.com.
+//   - [NewUnstartedServer] returns one that listens but does not serve
+//     until [Server.Start] or [Server.StartTLS]. [WithListener] gives it a
+//     listener of your own in place of the random port, as replacing
+//     httptest.Server.Listener before starting it.
+//   - [Start] runs a server on a given address (host:port, as for
+//     net.Listen), returning an error rather than panicking: for a
+//     standalone mock. With an unspecified host (":8080"), it listens on
+//     every interface ([Server.Addr]) while [Server.URL] names loopback.
+//   - [Server.URL] is the base URL, http://ipaddr:port or https://… with no
+//     trailing slash; [Server.Client] is an HTTP client for it, trusting
+//     the certificate of a TLS server ([Server.Certificate]).
+//   - [Server.Close] stops it: it closes idle connections, ends injected
+//     latency, and waits for requests in flight, but no more than about a
+//     second for a client that holds a request open, whose connection it
+//     then closes ([Server.CloseClientConnections]). No goroutine of the
+//     server outlives Close.
+//
+// Constructors panic on an invalid option, as httptest's do when they
+// cannot listen; [Start] returns the error. Invalid options, fixtures and
+// arguments are refused with errors of one shape, "tribetest: <what is
+// wrong>; <how to fix it>".
+//
+// A client has 10 seconds to send a request's header and 30 to send all of
+// it; a keep-alive connection may stay idle for 10 minutes.
+//
+// # What it serves
 //
 // It speaks the API of Tribe: GraphQL with the schema of package
 // [github.com/tribekit/tribekit] ([tribekit.Schema]), app tokens from

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tribekit/tribekit/tribe/tribetest"
@@ -111,4 +112,33 @@ func Example() {
 	// /graphql limitedToken basic my-app m-bo 200
 	// /gateway/community-1 authMember bearer my-app m-bo 200
 	// after two hours: 108
+}
+
+// A server over HTTPS, as httptest.NewTLSServer: its Client trusts the
+// test certificate, and limitedToken's gatewayUrl is https too.
+func ExampleNewTLSServer() {
+	srv := tribetest.NewTLSServer()
+	defer srv.Close()
+
+	var minted struct {
+		Data struct {
+			LimitedToken struct {
+				AccessToken string `json:"accessToken"`
+				GatewayURL  string `json:"gatewayUrl"`
+			} `json:"limitedToken"`
+		} `json:"data"`
+	}
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(tribetest.DefaultClientID+":"+tribetest.DefaultClientSecret))
+	q := `{ limitedToken(context: NETWORK, entityId: "net-acme", networkId: "net-acme") { accessToken gatewayUrl } }`
+	if err := graphQL(srv.Client(), srv.GraphQLURL(), basic, q, nil, &minted); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(strings.HasPrefix(srv.URL, "https://"))
+	fmt.Println(minted.Data.LimitedToken.GatewayURL == srv.URL+"/gateway/net-acme")
+	fmt.Println(minted.Data.LimitedToken.AccessToken != "")
+
+	// Output:
+	// true
+	// true
+	// true
 }
