@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 func TestGraphQLExecution(t *testing.T) {
@@ -281,7 +282,7 @@ func TestCheckIntVariablesNested(t *testing.T) {
 input In { n: Int, l: [Int!], in: In }
 type Query { f(a: In, b: [Int], c: [[Int]]): Int }`})
 	require.NoError(t, gerr)
-	doc, errs := gqlparser.LoadQuery(schema, `query($a: In, $b: [Int], $c: [[Int]]) { f(a: $a, b: $b, c: $c) }`)
+	doc, errs := gqlparser.LoadQueryWithRules(schema, `query($a: In, $b: [Int], $c: [[Int]]) { f(a: $a, b: $b, c: $c) }`, rules.NewDefaultRules())
 	require.Empty(t, errs)
 	op := doc.Operations[0]
 	for _, tc := range []struct {
