@@ -16,11 +16,11 @@ import (
 // the CRM) and where its OAuth 2.0 server lives. See
 // https://developer.tribecrm.nl/docs/api/concepts/authentication.
 //
-// Methods check the fields they need and refuse bad values with an error
-// wrapping [ErrInvalidInput] before any request. A Config is safe for
-// concurrent use by its methods as long as no one changes its fields; token
-// sources copy it when created. Its String and GoString never show the client
-// secret.
+// Methods check the fields they need and refuse bad values before any
+// request, with an error "crm: <what is wrong>; <how to fix it>" matching
+// [ErrInvalidInput]. A Config is safe for concurrent use by its methods as
+// long as no one changes its fields; token sources copy it when created. Its
+// String and GoString never show the client secret.
 type Config struct {
 	// ClientID is the application's client ID. Required.
 	ClientID string

@@ -2,6 +2,22 @@
 // and OData API, in the manner of net/http/httptest, for testing code that
 // uses package crm (or any Tribe CRM client) without the network.
 //
+// # Where to start
+//
+// Start a [Server] with [NewServer] and Close it when the test ends. Point a
+// crm.Config at it with Endpoint: srv.Endpoint(), HTTPClient: srv.Client(),
+// ClientID [DefaultClientID], ClientSecret [DefaultClientSecret] and
+// RedirectURL [DefaultRedirectURL] (or [LoopbackRedirectURL], any port, for
+// crm.LoopbackLogin), and a crm.Client at it with BaseURL: srv.URL. The
+// server listens on 127.0.0.1 with plain http, which package crm accepts
+// without AllowInsecureHTTP because the host is loopback. Options such as
+// [WithRequirePKCE], [WithRevokeOnReuse], [WithAccessTokenLifetime] and
+// [WithConsent] set the behaviour under test; [Server.Counts],
+// [Server.LastAuthorization], [Server.LastUserAgents] and the token checks
+// ([Server.RefreshTokenActive], [Server.GrantRevoked]) tell what happened.
+//
+// # What it serves
+//
 // A [Server] serves, on one loopback address:
 //
 //   - GET /oauth2/auth, the consent endpoint, which checks client_id,
@@ -13,10 +29,10 @@
 //   - POST /oauth2/token, the token endpoint, for client_credentials,
 //     authorization_code (single-use codes bound to their redirect_uri and,
 //     if the consent request had a code_challenge, to the matching
-//     code_verifier) and refresh_token (redirect_uri required; each refresh
-//     token works once and is replaced by a new one; with
-//     [WithRevokeOnReuse], reusing one revokes the grant), with 24-hour
-//     access tokens and RFC 6749
+//     code_verifier, RFC 7636 section 4.6) and refresh_token (redirect_uri
+//     required; each refresh token works once and is replaced by a new one;
+//     with [WithRevokeOnReuse], reusing one revokes the grant, as RFC 9700
+//     section 4.14.2 recommends), with 24-hour access tokens and RFC 6749
 //     section 5.2 error bodies;
 //   - GET /v1/odata/GetCurrentEmployee(), honouring $expand=Person (and
 //     Relation), answering a missing, unknown or expired token with a 401
@@ -24,7 +40,8 @@
 //
 // Its clock can be set and advanced; it counts requests for assertions.
 // See https://developer.tribecrm.nl/docs/api/concepts/authentication for the
-// behaviour it copies.
+// behaviour it copies. The default app's credentials are public: a Server is
+// for tests only.
 package crmtest
 
 import (
