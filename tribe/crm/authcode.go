@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -291,8 +292,11 @@ func (c *Config) Exchange(ctx context.Context, code string, opts ...AuthCodeOpti
 		}
 		params = append(params, oauth2.VerifierOption(o.verifier))
 	}
-	tok, err := c.oauth2Config().Exchange(c.context(ctx), code, params...)
+	tctx, timeout := c.tokenContext(ctx)
+	start := time.Now()
+	tok, err := c.oauth2Config().Exchange(tctx, code, params...)
 	if err != nil {
+		err = explainTimeout(ctx, err, start, timeout)
 		return nil, tokenError("authorization_code", err, c.ClientSecret, code, o.verifier)
 	}
 	return tok, nil

@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -30,22 +31,26 @@ func (c *Config) ClientCredentialsTokenSource(ctx context.Context) (oauth2.Token
 		AuthStyle:    c.authStyle(),
 	}
 	// cc.TokenSource caches the token until it expires.
-	return &errorSource{grant: "client_credentials", src: cc.TokenSource(c.context(ctx)), secret: c.ClientSecret}, nil
+	tctx, timeout := c.tokenContext(ctx)
+	return &errorSource{grant: "client_credentials", src: cc.TokenSource(tctx), ctx: ctx, timeout: timeout, secret: c.ClientSecret}, nil
 }
 
 // errorSource turns golang.org/x/oauth2's errors into [*TokenError]s (or
 // [*RedirectError]s) with the client secret removed.
 type errorSource struct {
-	grant  string
-	src    oauth2.TokenSource
-	secret string
+	grant   string
+	src     oauth2.TokenSource
+	ctx     context.Context // the caller's, for explainTimeout
+	timeout time.Duration   // the HTTP client's overall timeout
+	secret  string
 }
 
 // Token returns the wrapped source's token or a [*TokenError].
 func (s *errorSource) Token() (*oauth2.Token, error) {
+	start := time.Now()
 	tok, err := s.src.Token()
 	if err != nil {
-		return nil, tokenError(s.grant, err, s.secret)
+		return nil, tokenError(s.grant, explainTimeout(s.ctx, err, start, s.timeout), s.secret)
 	}
 	return tok, nil
 }

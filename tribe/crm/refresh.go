@@ -36,8 +36,11 @@ func (c *Config) refresh(ctx context.Context, refreshToken string) (*oauth2.Toke
 			"redirect_uri":  {c.RedirectURL},
 		},
 	}
-	tok, err := cc.Token(c.context(ctx))
+	tctx, timeout := c.tokenContext(ctx)
+	start := time.Now()
+	tok, err := cc.Token(tctx)
 	if err != nil {
+		err = explainTimeout(ctx, err, start, timeout)
 		return nil, tokenError("refresh_token", err, c.ClientSecret, refreshToken)
 	}
 	if tok.RefreshToken == "" {

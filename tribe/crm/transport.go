@@ -2,6 +2,8 @@ package crm
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -46,11 +48,51 @@ func (c *Config) tokenHTTPClient(ctx context.Context) *http.Client {
 	return httpx.NoRedirects(hc, func(*http.Request) error { return http.ErrUseLastResponse })
 }
 
-// context returns ctx carrying the client for token requests (see
-// [Config.tokenHTTPClient]) for golang.org/x/oauth2.
-func (c *Config) context(ctx context.Context) context.Context {
-	return context.WithValue(ctx, oauth2.HTTPClient, c.tokenHTTPClient(ctx))
+// tokenContext returns ctx carrying the client for token requests (see
+// [Config.tokenHTTPClient]) for golang.org/x/oauth2, and that client's
+// overall timeout (0: none).
+func (c *Config) tokenContext(ctx context.Context) (context.Context, time.Duration) {
+	hc := c.tokenHTTPClient(ctx)
+	return context.WithValue(ctx, oauth2.HTTPClient, hc), hc.Timeout
 }
+
+// explainTimeout says so when err, from a token request begun at start
+// through a client with the given overall timeout, came from that timeout
+// running out. golang.org/x/oauth2 keeps only the text of an error reading
+// the answer, and net/http marks that text as a timeout reliably only when
+// the client sends through an *http.Transport of its own, not through a
+// RoundTripper that wraps one (such as the User-Agent's); so the time taken
+// tells. A server's answer ([*oauth2.RetrieveError]) is left as it is, and so
+// is an error once ctx has ended.
+func explainTimeout(ctx context.Context, err error, start time.Time, timeout time.Duration) error {
+	if err == nil || timeout <= 0 || ctx.Err() != nil || time.Since(start) < timeout {
+		return err
+	}
+	if _, answered := errors.AsType[*oauth2.RetrieveError](err); answered {
+		return err
+	}
+	return &timeoutError{timeout: timeout, err: err}
+}
+
+// timeoutError is an error of a token request whose HTTP client's overall
+// timeout ran out. It matches [context.DeadlineExceeded] and is a timeout
+// as a net.Error is.
+type timeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("no answer within the HTTP client's Timeout of %v: %v", e.timeout, e.err)
+}
+
+func (e *timeoutError) Unwrap() error { return e.err }
+
+// Timeout reports true, as net.Error's Timeout does for a timeout.
+func (e *timeoutError) Timeout() bool { return true }
+
+// Is reports whether target is [context.DeadlineExceeded].
+func (e *timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // bearerTransport adds "Authorization: Bearer" with one token to a clone of
 // each request to the scheme and host it is pinned to, and to no other: a

@@ -217,20 +217,46 @@ func drip(t *testing.T) *httptest.Server {
 func TestDefaultTimeout(t *testing.T) {
 	assert.Equal(t, 30*time.Second, crm.DefaultTimeout)
 	s := drip(t)
-	t.Run("token request", func(t *testing.T) {
-		c := &crm.Config{ClientID: "id", ClientSecret: "secret-value", Endpoint: oauth2.Endpoint{TokenURL: s.URL + "/token"}}
-		crm.SetDefaultTimeout(c, 150*time.Millisecond)
-		ts, err := c.ClientCredentialsTokenSource(context.Background())
-		require.NoError(t, err)
-		start := time.Now()
-		_, err = ts.Token()
-		require.Error(t, err)
-		assert.Less(t, time.Since(start), 2*time.Second)
-		assert.True(t, strings.HasPrefix(err.Error(), "crm: "), err.Error())
-		// x/oauth2 reports a body read error with %v, so only its text
-		// tells the timeout.
-		assert.Contains(t, err.Error(), "Timeout")
-	})
+	grants := []struct {
+		name string
+		run  func(context.Context, *crm.Config) error
+	}{
+		{"client_credentials", func(ctx context.Context, c *crm.Config) error {
+			ts, err := c.ClientCredentialsTokenSource(ctx)
+			if err != nil {
+				return err
+			}
+			_, err = ts.Token()
+			return err
+		}},
+		{"authorization_code", func(ctx context.Context, c *crm.Config) error {
+			_, err := c.Exchange(ctx, "code-1234")
+			return err
+		}},
+		{"refresh_token", func(ctx context.Context, c *crm.Config) error {
+			_, err := c.QuickSetup(ctx, "rt-1234", &crm.MemoryStore{})
+			return err
+		}},
+	}
+	for _, g := range grants {
+		t.Run("token request/"+g.name, func(t *testing.T) {
+			c := &crm.Config{ClientID: "id", ClientSecret: "secret-value", RedirectURL: "https://app.example.com/cb", Endpoint: oauth2.Endpoint{TokenURL: s.URL + "/token"}}
+			crm.SetDefaultTimeout(c, 150*time.Millisecond)
+			start := time.Now()
+			err := g.run(context.Background(), c)
+			require.Error(t, err)
+			assert.Less(t, time.Since(start), 2*time.Second)
+			assert.True(t, strings.HasPrefix(err.Error(), "crm: token request ("+g.name+")"), err.Error())
+			// x/oauth2 reports a body read error with %v, and net/http
+			// marks its text as a timeout only at times when the
+			// transport is wrapped (the User-Agent): crm says it itself.
+			assert.Contains(t, err.Error(), "Timeout of 150ms")
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			var ne interface{ Timeout() bool }
+			require.ErrorAs(t, err, &ne)
+			assert.True(t, ne.Timeout())
+		})
+	}
 	t.Run("API call", func(t *testing.T) {
 		c := &crm.Client{BaseURL: s.URL, TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "at-1234"})}
 		crm.SetClientDefaultTimeout(c, 150*time.Millisecond)
