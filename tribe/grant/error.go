@@ -27,30 +27,31 @@ const (
 
 // Error is a refusal from Tribe's v1 OAuth2 token endpoint (Tribe's v1 API
 // reference, Authentication: Tribe Access Token): an RFC 6749 section 5.2
-// error object, or a
-// failure status with no such object. Its text is built from its fields,
-// never from the raw response, and holds no secret, password or token.
+// error object, or a failure status with no such object. Its text is built
+// from its fields, never from the raw response, and holds no secret,
+// password or token.
 //
 // errors.Is maps it onto the sentinels of package tribe:
 //   - invalid_client (wrong client id or secret) and invalid_grant (wrong
 //     username or password, unknown user, or a refresh token that is
-//     expired, revoked or already rotated away) match [tribe.ErrUnauthorized]:
-//     the credentials were refused;
+//     expired, revoked or already rotated away) match
+//     [tribe.ErrUnauthorized]: the credentials were refused;
 //   - access_denied and unauthorized_client (the client may not use this
 //     grant, e.g. an IP allow-list) match [tribe.ErrForbidden];
-//   - with no code, HTTP 401 matches [tribe.ErrUnauthorized] and 403 [tribe.ErrForbidden].
+//   - with no code, HTTP 401 matches [tribe.ErrUnauthorized] and 403
+//     [tribe.ErrForbidden].
 //
 // Other codes (invalid_request, unsupported_grant_type, invalid_scope) match
 // no sentinel; read Code.
 type Error struct {
-	// Grant is what was asked for, e.g. "password grant".
+	// Grant is what was asked for, e.g. "password grant for ada".
 	Grant string
 	// Code is the RFC 6749 error code, e.g. "invalid_grant"; empty if the
 	// server sent none.
 	Code string
 	// Description is the server's error_description, redacted.
 	Description string
-	// URI is the server's error_uri, if any.
+	// URI is the server's error_uri, if any, redacted.
 	URI string
 	// StatusCode is the HTTP status; 0 if unknown.
 	StatusCode int
@@ -72,13 +73,13 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, " (HTTP %d)", e.StatusCode)
 	}
 	if e.Code != "" {
-		b.WriteString(": " + e.Code)
+		b.WriteString(": " + plain(e.Code, " "))
 	}
 	if e.Description != "" {
 		fmt.Fprintf(&b, ": %q", e.Description)
 	}
 	if e.URI != "" {
-		fmt.Fprintf(&b, " (see %s)", e.URI)
+		fmt.Fprintf(&b, " (see %s)", plain(e.URI, ""))
 	}
 	switch {
 	case e.Code == InvalidClient:
@@ -96,6 +97,21 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, ": %q", e.Body)
 	}
 	return b.String()
+}
+
+// plain returns s as it is when it has only the characters RFC 6749
+// section 5.2 allows in an error code or URI (printable ASCII other than
+// space, double quote and backslash, and the characters of also), and
+// quoted otherwise, so that a server cannot break a log line or forge text
+// after it.
+func plain(s, also string) string {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') && !strings.ContainsRune(also, rune(c)) {
+			return fmt.Sprintf("%q", s)
+		}
+	}
+	return s
 }
 
 // Is reports whether the error is the one target stands for; see

@@ -553,3 +553,36 @@ func TestGrantTransportErrorIsWrapped(t *testing.T) {
 	_, err = (&Config{CommunityURL: "https://community.example.com", ClientID: testClientID, ClientSecret: testClientSecret}).UserToken(ctx, User{Email: "a@b.c"})
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+// TestErrorTextCannotBeForged: a server's error code and error_uri are
+// shown as they are when RFC 6749 section 5.2 allows their characters, and
+// quoted otherwise, so a newline in them cannot start a forged log line.
+func TestErrorTextCannotBeForged(t *testing.T) {
+	for _, tc := range []struct {
+		name, code, uri string
+		want, notWant   string
+	}{
+		{"plain code and URI", "invalid_grant", "https://x.example/e?a=1", ": invalid_grant", `"`},
+		{"code with a space", "slow down", "", ": slow down", `"`},
+		{"newline in the code", "invalid_grant\nlevel=INFO msg=ok", "", `: "invalid_grant\nlevel=INFO msg=ok"`, "\n"},
+		{"carriage return in the URI", "invalid_grant", "https://x.example/\r\nlevel=INFO", `(see "https://x.example/\r\nlevel=INFO")`, "\r"},
+		{"quote in the code", `a"b`, "", `: "a\"b"`, `: a"b`},
+		{"space in the URI", "invalid_grant", "https://x.example/a b", `(see "https://x.example/a b")`, "(see https"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newTokenServer(t, func(url.Values) (int, any) {
+				body := map[string]any{"error": tc.code}
+				if tc.uri != "" {
+					body["error_uri"] = tc.uri
+				}
+				return http.StatusBadRequest, body
+			})
+			_, err := (&Config{CommunityURL: srv.URL, ClientID: testClientID, ClientSecret: testClientSecret}).Refresh(context.Background(), "refresh-1")
+			var oe *Error
+			require.ErrorAs(t, err, &oe)
+			assert.Equal(t, tc.code, oe.Code, "the field keeps the server's code")
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), tc.notWant)
+		})
+	}
+}
