@@ -74,7 +74,9 @@ type Options struct {
 	// Store, if set, is a second place tokens are kept, shared with other
 	// caches or processes: a miss looks there before minting, and every
 	// mint is put there. nil means none. Store errors never fail a token
-	// request: a Get error mints anew, a Put error is ignored.
+	// request: a Get error mints anew, a Put error is ignored. A Store
+	// that is also a [Coordinator] makes the caches sharing it mint once
+	// per identity and drop refused tokens together.
 	Store Store
 	// Namespace prefixes the Store keys of this cache's tokens, so that
 	// caches of different apps can share a Store. Empty means the Source's
@@ -100,7 +102,9 @@ type Options struct {
 // A warm hit takes no lock and allocates nothing.
 type Cache struct {
 	src      Source
-	store    Store // nil: none
+	store    Store       // nil: none
+	coord    Coordinator // store, when it is one; nil otherwise
+	unsub    func()      // ends coord's subscription; nil without one
 	ns       string
 	margin   time.Duration
 	ahead    time.Duration
@@ -168,6 +172,10 @@ func New(src Source, opts Options) (*Cache, error) {
 		c.base = c.clock()
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	if co, ok := c.store.(Coordinator); ok {
+		c.coord = co
+		c.unsub = co.Subscribe(c.onInvalidated)
+	}
 	return c, nil
 }
 
@@ -187,6 +195,9 @@ func (c *Cache) Close() {
 	c.life.Unlock()
 	c.cancel()
 	c.wg.Wait()
+	if c.unsub != nil {
+		c.unsub()
+	}
 }
 
 // Len returns how many identities the cache holds.
@@ -254,7 +265,8 @@ func (c *Cache) TokenSource(ctx context.Context, id tribe.Identity) (oauth2.Toke
 // Invalidate drops the cached token for id if it is tok (any token, if tok
 // is nil), from the cache and its store, so that the next request mints
 // anew. Call it when the API refuses the token (code 108, HTTP 401); a
-// [tribe.Client] made with the cache's TokenSource does so itself.
+// [tribe.Client] made with the cache's TokenSource does so itself. With a
+// [Coordinator] store, every cache sharing it drops the token too.
 func (c *Cache) Invalidate(ctx context.Context, id tribe.Identity, tok *oauth2.Token) {
 	n, err := id.Normalize()
 	if err != nil {
@@ -271,6 +283,10 @@ func (c *Cache) Invalidate(ctx context.Context, id tribe.Identity, tok *oauth2.T
 		return
 	}
 	key := StoreKey(c.ns, n)
+	if c.coord != nil {
+		_ = c.coord.Invalidate(ctx, key, tok)
+		return
+	}
 	if stored, err := c.store.Get(ctx, key); err == nil && stored != nil && sameToken(stored, tok) {
 		_ = c.store.Delete(ctx, key)
 	}

@@ -308,15 +308,32 @@ func (c *Cache) run(parent context.Context, e *entry, f *flight) {
 // fetch returns a token from the store, if there is one and it holds a
 // fresh token, and mints one otherwise.
 func (c *Cache) fetch(ctx context.Context, e *entry) (*oauth2.Token, error) {
-	var key string
-	if c.store != nil {
-		key = StoreKey(c.ns, e.id)
-		if tok, err := c.store.Get(ctx, key); err == nil && tok != nil && tok.AccessToken != "" {
-			if c.newCached(tok).state(c.now()) == fresh {
-				return tok, nil
-			}
+	if c.store == nil {
+		return c.mint(ctx, e, "")
+	}
+	key := StoreKey(c.ns, e.id)
+	if c.coord != nil {
+		return c.fetchShared(ctx, e, key)
+	}
+	if tok := c.fromStore(ctx, key); tok != nil {
+		return tok, nil
+	}
+	return c.mint(ctx, e, key)
+}
+
+// fromStore returns the token stored at key if it is fresh, else nil.
+func (c *Cache) fromStore(ctx context.Context, key string) *oauth2.Token {
+	if tok, err := c.store.Get(ctx, key); err == nil && tok != nil && tok.AccessToken != "" {
+		if c.newCached(tok).state(c.now()) == fresh {
+			return tok
 		}
 	}
+	return nil
+}
+
+// mint asks the source for e's token and puts it in the store at key
+// (none, if key is empty).
+func (c *Cache) mint(ctx context.Context, e *entry, key string) (*oauth2.Token, error) {
 	c.upstream.Add(1)
 	tok, err := c.src.Mint(ctx, e.id)
 	if err != nil {
@@ -325,7 +342,7 @@ func (c *Cache) fetch(ctx context.Context, e *entry) (*oauth2.Token, error) {
 	if tok == nil || tok.AccessToken == "" {
 		return nil, fmt.Errorf("cache: the source returned an empty token for %s", e.id)
 	}
-	if c.store != nil {
+	if key != "" {
 		_ = c.store.Put(ctx, key, tok)
 	}
 	return tok, nil

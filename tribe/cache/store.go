@@ -35,9 +35,12 @@ type Store interface {
 // token for id under. It holds no secret. id should be normalized
 // ([tribe.Identity.Normalize]).
 func StoreKey(namespace string, id tribe.Identity) string {
-	parts := []string{"tribekit/v1", namespace, url.PathEscape(id.NetworkID), url.PathEscape(string(id.Context)), url.PathEscape(id.EntityID), url.PathEscape(id.MemberID)}
+	parts := []string{storeKeyPrefix, namespace, url.PathEscape(id.NetworkID), url.PathEscape(string(id.Context)), url.PathEscape(id.EntityID), url.PathEscape(id.MemberID)}
 	return strings.Join(parts, "|")
 }
+
+// storeKeyPrefix begins every [StoreKey].
+const storeKeyPrefix = "tribekit/v1"
 
 // MemoryStore is a [Store] in this process's memory, bounded: past its size
 // the least recently used token is dropped. It is safe for concurrent use.
