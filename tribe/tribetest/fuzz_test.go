@@ -2,6 +2,8 @@ package tribetest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -182,6 +184,9 @@ func FuzzLoadFixtures(f *testing.F) {
 			if !strings.HasPrefix(err.Error(), "tribetest: ") {
 				t.Errorf("error without the package name: %v", err)
 			}
+			if !invalidShape.MatchString(err2.Error()) {
+				t.Errorf("error not of the shape 'tribetest: <what is wrong>; <how to fix it>': %v", err2)
+			}
 			return
 		}
 		if fx == nil || fx2 == nil {
@@ -208,3 +213,43 @@ func FuzzLoadFixtures(f *testing.F) {
 // the JSON holds and the indexes built over it (a network of ten bytes,
 // {"id":"n"}, brings four default roles and five maps).
 func fixturesAllocBound(n int) uint64 { return 1<<20 + 512*uint64(n) }
+
+// FuzzParseJWKS: a JWKS document, which a hostile server may serve, never
+// makes parseJWKS panic; what it keeps are RSA or EC keys, at most
+// maxJWKSKeys; its errors name the package.
+func FuzzParseJWKS(f *testing.F) {
+	for _, seed := range []string{
+		`{"keys":[{"kty":"RSA","kid":"r","use":"sig","alg":"RS256","n":"` + b64(make([]byte, 256)) + `","e":"AQAB"}]}`,
+		`{"keys":[{"kty":"EC","kid":"e","crv":"P-256","x":"` + b64(make([]byte, 32)) + `","y":"` + b64(make([]byte, 32)) + `"}]}`,
+		`{"keys":[{"kty":"oct","k":"AAAA"},{"kty":"RSA","use":"enc","n":"AQAB","e":"AQAB"}]}`,
+		`{"keys":[{"kty":"RSA","n":"AQAB","e":"Ag"}]}`,
+		`{"keys":[{"kty":"EC","crv":"P-521","x":"AA","y":"AA"}]}`,
+		`{"keys":null}`,
+		`[]`,
+		`nope`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, err := parseJWKS(data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "tribetest: jwks: ") {
+				t.Errorf("error without the prefix: %v", err)
+			}
+			if keys != nil {
+				t.Errorf("keys with an error: %v", err)
+			}
+			return
+		}
+		if len(keys) == 0 || len(keys) > maxJWKSKeys {
+			t.Errorf("%d keys", len(keys))
+		}
+		for _, k := range keys {
+			switch k.key.(type) {
+			case *rsa.PublicKey, *ecdsa.PublicKey:
+			default:
+				t.Errorf("key %q is a %T", k.kid, k.key)
+			}
+		}
+	})
+}

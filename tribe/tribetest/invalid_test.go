@@ -12,7 +12,7 @@ import (
 
 // invalidShape is the one shape of an invalid-input error: "tribetest:
 // <what is wrong>; <how to fix it>", the fix after the last "; ".
-var invalidShape = regexp.MustCompile(`^tribetest: \S.*; [^;]*\S$`)
+var invalidShape = regexp.MustCompile(`(?s)^tribetest: \S.*; [^;]*\S$`)
 
 // assertInvalid checks that err has the invalid-input shape and names
 // what it is about.
