@@ -1,8 +1,6 @@
 package tribe
 
 import (
-	"net/url"
-
 	urlcheck "github.com/tribekit/tribekit/internal/endpoint"
 )
 
@@ -36,7 +34,3 @@ func parseEndpoint(raw string, allowInsecure bool) (endpoint, error) {
 
 // redactURL returns raw with any userinfo password replaced, for display.
 func redactURL(raw string) string { return urlcheck.Redacted(raw) }
-
-// showBadURL describes a URL that is not http(s) without echoing what may
-// be a secret.
-func showBadURL(raw string, u *url.URL) string { return urlcheck.ShowBad(raw, u) }
