@@ -11,8 +11,10 @@ import (
 	"time"
 )
 
-// Option configures a [Server] at [NewServer] or [Start]; it is applied
-// once, before the server starts, and reports invalid settings there.
+// Option configures a [Server] at [NewServer], [NewTLSServer],
+// [NewUnstartedServer] or [Start]; it is applied once, before the server
+// listens, and reports invalid settings there: the constructors panic
+// with the error, [Start] returns it.
 type Option func(*config) error
 
 type config struct {
