@@ -130,17 +130,16 @@ func NewUnstartedServer(opts ...Option) *Server {
 }
 
 // Start starts a Server listening on addr (host:port, as for net.Listen),
-// for a standalone mock server, or returns the error of an invalid option
-// or of listening (an empty addr: a random loopback port, as [NewServer],
-// or the listener of [WithListener]). When addr's host is unspecified, URL
-// names the loopback
-// address of the family asked for: 127.0.0.1 for ":8080" and
-// "0.0.0.0:8080", [::1] for "[::]:8080". The server still listens on
+// for a standalone mock server, or returns the error of an invalid option or
+// of listening (an empty addr: a random loopback port, as [NewServer], or
+// the listener of [WithListener]). When addr's host is unspecified, URL
+// names the loopback address of the family asked for: 127.0.0.1 for ":8080"
+// and "0.0.0.0:8080", [::1] for "[::]:8080". The server still listens on
 // every interface then ([Server.Addr]), where anyone who can reach the
 // machine can use it, with the credentials of its fixtures
 // ([DefaultFixtures]' are public). It serves plain HTTP; for HTTPS on an
-// address of your own, give [NewUnstartedServer] a listener
-// ([WithListener]) and call [Server.StartTLS].
+// address of your own, give [NewUnstartedServer] a listener ([WithListener])
+// and call [Server.StartTLS].
 func Start(addr string, opts ...Option) (*Server, error) {
 	s, err := newServer(addr, opts)
 	if err != nil {
