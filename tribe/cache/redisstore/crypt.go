@@ -1,0 +1,178 @@
+package redisstore
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/tribe"
+)
+
+// KeySize is the size of an encryption key: AES-256.
+const KeySize = 32
+
+// maxKeys bounds how many keys a store takes (the first encrypts, all
+// decrypt: rotation needs two or three).
+const maxKeys = 16
+
+// Value formats: the first byte of a stored value.
+const (
+	formatPlain  byte = 'p' // then the token's JSON
+	formatSealed byte = 's' // then key id (4), nonce (12), AES-GCM sealed JSON
+)
+
+// maxValue bounds a value the store decodes: a token is a few KiB.
+const maxValue = 64 << 10
+
+// ParseKeys parses encryption keys from text: standard base64 (what
+// `head -c 32 /dev/urandom | base64` prints), each decoding to 32 bytes,
+// separated by commas, spaces or newlines (one a line in a key file). The
+// first key encrypts; all of them decrypt, so a new key goes first and the
+// old one stays after it until every value has been rewritten. Errors name
+// the key by its position, never its text.
+func ParseKeys(text string) ([][]byte, error) {
+	fields := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+	if len(fields) == 0 {
+		return nil, invalidf("no encryption key was given; give one or more 32-byte keys in standard base64, such as `head -c 32 /dev/urandom | base64` prints")
+	}
+	if len(fields) > maxKeys {
+		return nil, invalidf("%d encryption keys were given; give at most %d (the new key first, then the old ones)", len(fields), maxKeys)
+	}
+	keys := make([][]byte, 0, len(fields))
+	for i, f := range fields {
+		k, err := base64.StdEncoding.DecodeString(f)
+		if err != nil {
+			return nil, invalidf("encryption key %d is not standard base64; give 32 random bytes in base64, such as `head -c 32 /dev/urandom | base64` prints", i+1)
+		}
+		if len(k) != KeySize {
+			return nil, invalidf("encryption key %d is %d bytes long; give %d random bytes in base64, such as `head -c 32 /dev/urandom | base64` prints", i+1, len(k), KeySize)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// sealer encrypts and decrypts stored values; nil AEADs mean plaintext.
+type sealer struct {
+	ids   [][4]byte
+	aeads []cipher.AEAD
+}
+
+// newSealer checks keys and prepares their ciphers.
+func newSealer(keys [][]byte, plaintext bool) (*sealer, error) {
+	switch {
+	case len(keys) == 0 && !plaintext:
+		return nil, invalidf("Options.Keys is empty; give one or more 32-byte keys (ParseKeys reads them from base64), or set Options.InsecureNoEncryption to keep tokens in Redis unencrypted")
+	case len(keys) > 0 && plaintext:
+		return nil, invalidf("Options.Keys and Options.InsecureNoEncryption are both set; give one or the other")
+	case len(keys) > maxKeys:
+		return nil, invalidf("Options.Keys has %d keys; give at most %d", len(keys), maxKeys)
+	}
+	s := &sealer{}
+	for i, k := range keys {
+		if len(k) != KeySize {
+			return nil, invalidf("Options.Keys[%d] is %d bytes long; give %d random bytes", i, len(k), KeySize)
+		}
+		block, err := aes.NewCipher(k)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: key %d: %w", i, err)
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: key %d: %w", i, err)
+		}
+		sum := sha256.Sum256(append([]byte("tribekit redisstore key id\x00"), k...))
+		s.ids = append(s.ids, [4]byte(sum[:4]))
+		s.aeads = append(s.aeads, aead)
+	}
+	return s, nil
+}
+
+// record is a token as it is stored: short names, for bytes per identity.
+type record struct {
+	Access  string `json:"a"`
+	Type    string `json:"t,omitempty"`
+	Expiry  int64  `json:"e,omitempty"` // Unix seconds
+	Gateway string `json:"g,omitempty"`
+}
+
+// seal encodes tok for the Redis key rkey, which the encryption binds it to.
+func (s *sealer) seal(rkey string, tok *oauth2.Token) ([]byte, error) {
+	r := record{Access: tok.AccessToken, Type: tok.TokenType, Gateway: tribe.GatewayURL(tok)}
+	if !tok.Expiry.IsZero() {
+		r.Expiry = tok.Expiry.Unix()
+	}
+	plain, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: encoding a token: %w", err)
+	}
+	if len(s.aeads) == 0 {
+		return append([]byte{formatPlain}, plain...), nil
+	}
+	aead := s.aeads[0]
+	out := make([]byte, 1+4+aead.NonceSize(), 1+4+aead.NonceSize()+len(plain)+aead.Overhead())
+	out[0] = formatSealed
+	copy(out[1:5], s.ids[0][:])
+	if _, err := rand.Read(out[5:]); err != nil {
+		return nil, fmt.Errorf("redisstore: making a nonce: %w", err)
+	}
+	return aead.Seal(out, out[5:], plain, []byte(rkey)), nil
+}
+
+// errUnreadable: a stored value that this store cannot read (corrupt, of
+// the other format, sealed under a key it lacks, or bound to another key).
+var errUnreadable = errors.New("redisstore: unreadable value")
+
+// open decodes a value stored at rkey.
+func (s *sealer) open(rkey string, v []byte) (*oauth2.Token, error) {
+	if len(v) == 0 || len(v) > maxValue {
+		return nil, errUnreadable
+	}
+	var plain []byte
+	switch {
+	case v[0] == formatPlain && len(s.aeads) == 0:
+		plain = v[1:]
+	case v[0] == formatSealed && len(s.aeads) > 0:
+		if len(v) < 1+4 {
+			return nil, errUnreadable
+		}
+		id := [4]byte(v[1:5])
+		for i, aead := range s.aeads {
+			if s.ids[i] != id || len(v) < 5+aead.NonceSize()+aead.Overhead() {
+				continue
+			}
+			nonce := v[5 : 5+aead.NonceSize()]
+			p, err := aead.Open(nil, nonce, v[5+aead.NonceSize():], []byte(rkey))
+			if err == nil {
+				plain = p
+				break
+			}
+		}
+		if plain == nil {
+			return nil, errUnreadable
+		}
+	default:
+		return nil, errUnreadable
+	}
+	var r record
+	if err := json.Unmarshal(plain, &r); err != nil || r.Access == "" {
+		return nil, errUnreadable
+	}
+	tok := &oauth2.Token{AccessToken: r.Access, TokenType: r.Type}
+	if r.Expiry > 0 && r.Expiry < maxUnix {
+		tok.Expiry = time.Unix(r.Expiry, 0)
+	}
+	return tribe.WithGatewayURL(tok, r.Gateway), nil
+}
+
+// maxUnix is the year 9999: a later expiry is no expiry.
+const maxUnix = 253402300799

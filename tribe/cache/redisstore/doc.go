@@ -1,0 +1,52 @@
+// Package redisstore is a Redis-backed second level for the token cache
+// (package tribe/cache), shared by every process of a fleet that uses the
+// same app (endpoint and client id):
+//
+//	store, err := redisstore.Open(ctx, "redis://localhost:6379", key)
+//	...
+//	defer store.Close()
+//	c, err := cache.New(app, cache.Options{Store: store})
+//
+// Each process keeps its own in-process cache (a warm hit touches no Redis
+// and allocates nothing); a miss reads Redis before minting. The store is a
+// [cache.Coordinator]:
+//
+//   - One mint per identity across the fleet. A process that misses both
+//     levels takes a lease on the identity (SET NX PX with a random
+//     fencing value, renewed while it mints, released by compare-and-delete
+//     in Lua). The others wait for the holder's message on the store's
+//     pub/sub channel (a fallback check every half lease TTL finds a lease
+//     that lapsed, as when its holder died), then read the token from
+//     Redis. A holder whose mint fails publishes the error's kind: its
+//     waiters get that error ([cache.PeerError], matching the tribe
+//     sentinel) rather than all minting again; the next request mints anew.
+//   - Fleet-wide invalidation. A token the API refuses is deleted from
+//     Redis (if it is still the stored one) and every process drops its
+//     copy, through the channel ([cache.Cache.Invalidate]).
+//   - Tokens at rest are encrypted with AES-256-GCM under keys the app
+//     gives ([ParseKeys]): the first key encrypts, all decrypt, and each
+//     value names its key, so keys rotate. The Redis key is the additional
+//     data: a value copied to another identity's key does not decrypt.
+//     Without a key the store refuses to start unless
+//     Options.InsecureNoEncryption is set.
+//   - Faults never fail a token request. Each operation is bounded (200 ms
+//     by default). When Redis fails, the store reports it
+//     (Options.OnDegraded), answers at once without Redis, and the cache
+//     carries on with its own memory and local mints; a probe finds Redis
+//     back (Options.OnRecovered). A value it cannot read is ignored and
+//     overwritten.
+//
+// Keys are Prefix:{hash}:tok and Prefix:{hash}:lease, the hash being of
+// the namespace and identity: the hash tag puts an identity's keys in one
+// Cluster slot. Messages go on one channel, Prefix:events, with PUBLISH,
+// which Redis Cluster delivers to the subscribers of every node. A value
+// lives in Redis until the token's expiry minus the margin.
+//
+// The client is go-redis v9 (github.com/redis/go-redis/v9): one
+// UniversalClient for standalone, Sentinel and Cluster, URL parsing for
+// each (see [NewClient]), TLS and ACL users, pub/sub that resubscribes on
+// its own after a reconnect, and scripts run by EVALSHA. rueidis is faster
+// on pipelines and has client-side caching, but the warm path here never
+// reaches Redis, and go-redis is the client most Go programs already link.
+// Only a program that imports this package links it: tribe/cache does not.
+package redisstore

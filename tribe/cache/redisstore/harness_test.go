@@ -1,0 +1,208 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+)
+
+// requireEnv, when set (CI sets it), makes a missing redis-server fail the
+// tests that need one instead of skipping them.
+const requireEnv = "TRIBEKIT_REQUIRE_REDIS"
+
+// redisBinary returns the path of redis-server (and of redis-cli, in the
+// same folder), skipping the test when there is none, or failing it when
+// TRIBEKIT_REQUIRE_REDIS is set.
+func redisBinary(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv(requireEnv) != "" {
+			t.Fatalf("redis-server is not on PATH and %s is set: install it (apt-get install redis-server)", requireEnv)
+		}
+		t.Skipf("redis-server is not on PATH: install it (apt-get install redis-server) to run the Redis tests; CI sets %s=1 so that they cannot be skipped", requireEnv)
+	}
+	return p
+}
+
+// redisServer is a redis-server of a test's own, on a loopback port, with
+// its files in a temporary folder.
+type redisServer struct {
+	t    testing.TB
+	bin  string
+	dir  string
+	port int
+	args []string
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	port := l.Addr().(*net.TCPAddr).Port
+	require.NoError(t, l.Close())
+	return port
+}
+
+// startRedis starts a redis-server with extra arguments, stopped in
+// t.Cleanup.
+func startRedis(t testing.TB, extra ...string) *redisServer {
+	t.Helper()
+	r := &redisServer{t: t, bin: redisBinary(t), dir: t.TempDir(), args: extra}
+	var err error
+	for range 5 {
+		r.port = freePort(t)
+		if err = r.start(); err == nil {
+			break
+		}
+	}
+	require.NoError(t, err)
+	t.Cleanup(r.stop)
+	return r
+}
+
+func (r *redisServer) start() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	args := append([]string{
+		"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--dir", r.dir,
+		"--save", "", "--appendonly", "no", "--logfile", filepath.Join(r.dir, "redis.log"),
+		"--protected-mode", "no",
+	}, r.args...)
+	cmd := exec.Command(r.bin, args...)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(filepath.Join(r.dir, "redis.log"))
+			return fmt.Errorf("redis-server exited: %v: %s", err, tail(string(log)))
+		default:
+		}
+		if c, err := net.DialTimeout("tcp", r.addr(), 100*time.Millisecond); err == nil {
+			_ = c.Close()
+			r.cmd = cmd
+			go func() { <-exited }()
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = cmd.Process.Kill()
+	return fmt.Errorf("redis-server did not listen on %s within 5s", r.addr())
+}
+
+// tail is the end of a log.
+func tail(s string) string {
+	if len(s) > 2000 {
+		return s[len(s)-2000:]
+	}
+	return s
+}
+
+// stop kills the server (its data is not kept).
+func (r *redisServer) stop() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cmd == nil {
+		return
+	}
+	_ = r.cmd.Process.Kill()
+	// Wait until the port is free again, for a restart on it.
+	for range 200 {
+		c, err := net.DialTimeout("tcp", r.addr(), 50*time.Millisecond)
+		if err != nil {
+			break
+		}
+		_ = c.Close()
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.cmd = nil
+}
+
+// restart starts the server again on the same port.
+func (r *redisServer) restart() {
+	r.t.Helper()
+	require.NoError(r.t, r.start())
+}
+
+func (r *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
+
+// URL is the server's redis:// URL.
+func (r *redisServer) URL() string { return "redis://" + r.addr() }
+
+// plain returns a plain client of the server, closed in t.Cleanup.
+func (r *redisServer) plain(t testing.TB) *redis.Client {
+	c := redis.NewClient(&redis.Options{Addr: r.addr()})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// testKey is a fixed 32-byte key, for tests.
+func testKey(b byte) []byte {
+	k := make([]byte, KeySize)
+	for i := range k {
+		k[i] = b + byte(i)
+	}
+	return k
+}
+
+// openStore opens a store on r's URL with test defaults, closed in
+// t.Cleanup.
+func openStore(t testing.TB, url string, opts Options) *Store {
+	t.Helper()
+	opts.URL = url
+	if len(opts.Keys) == 0 && !opts.InsecureNoEncryption {
+		opts.Keys = [][]byte{testKey(1)}
+	}
+	s, err := New(context.Background(), opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// startCluster starts a 3-node Redis Cluster on loopback and returns its
+// nodes.
+func startCluster(t testing.TB) []*redisServer {
+	t.Helper()
+	var nodes []*redisServer
+	var addrs []string
+	for range 3 {
+		n := startRedis(t, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000")
+		nodes = append(nodes, n)
+		addrs = append(addrs, n.addr())
+	}
+	cli := filepath.Join(filepath.Dir(nodes[0].bin), "redis-cli")
+	out, err := exec.Command(cli, append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "0", "--cluster-yes")...).CombinedOutput()
+	require.NoError(t, err, "redis-cli --cluster create: %s", out)
+	// Wait until every node sees the cluster as ok.
+	require.Eventually(t, func() bool {
+		for _, n := range nodes {
+			c := redis.NewClient(&redis.Options{Addr: n.addr()})
+			info, err := c.ClusterInfo(context.Background()).Result()
+			_ = c.Close()
+			if err != nil || !strings.Contains(info, "cluster_state:ok") {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 20*time.Millisecond)
+	return nodes
+}

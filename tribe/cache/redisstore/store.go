@@ -1,0 +1,620 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/internal/invalid"
+	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/cache"
+)
+
+// Defaults of a [Store].
+const (
+	// DefaultPrefix begins every Redis key and the channel of a store.
+	DefaultPrefix = "tribekit:v1"
+	// DefaultOpTimeout bounds each Redis operation.
+	DefaultOpTimeout = 200 * time.Millisecond
+	// DefaultLeaseTTL is how long a mint's lease lasts unless its holder
+	// renews it (it does, every third of it, while it mints): the longest
+	// the fleet waits for a holder that died.
+	DefaultLeaseTTL = 5 * time.Second
+	// DefaultProbeInterval: while Redis is unreachable, the store checks
+	// this often whether it is back.
+	DefaultProbeInterval = time.Second
+
+	// maxMessage bounds a pub/sub message the store reads.
+	maxMessage = 4 << 10
+)
+
+// ErrDegraded: Redis failed recently, so the store does not try it again
+// until a probe finds it back; the cache carries on without it.
+var ErrDegraded = errors.New("redisstore: Redis is unreachable; carrying on without it")
+
+// ErrClosed: the store was closed.
+var ErrClosed = errors.New("redisstore: closed")
+
+// Options are the settings of a [Store].
+type Options struct {
+	// URL is where Redis is (see [NewClient] for the forms: standalone,
+	// Sentinel, Cluster; redis:// or rediss:// for TLS). Give URL or
+	// Client.
+	URL string
+	// Client is a Redis client made by the caller, used instead of URL;
+	// the store does not close it.
+	Client redis.UniversalClient
+	// Keys encrypt the tokens kept in Redis (AES-256-GCM; each 32 bytes,
+	// see [ParseKeys]): the first encrypts, all decrypt. Required unless
+	// InsecureNoEncryption is set.
+	Keys [][]byte
+	// InsecureNoEncryption keeps tokens in Redis unencrypted, where anyone
+	// who can read Redis can use them. Only for tests and for Redis that
+	// is as private as the tokens.
+	InsecureNoEncryption bool
+	// Prefix begins every key and the channel of the store (empty:
+	// DefaultPrefix). Stores that share tokens must share it.
+	Prefix string
+	// Margin: a token is kept in Redis until its Expiry minus Margin (0:
+	// cache.DefaultMargin), as a cache with the same margin hands it out.
+	Margin time.Duration
+	// OpTimeout bounds each Redis operation (0: 200 ms).
+	OpTimeout time.Duration
+	// LeaseTTL is how long a mint's lease lasts without renewal (0: 5 s).
+	LeaseTTL time.Duration
+	// ProbeInterval: while Redis is unreachable, how often the store
+	// checks whether it is back (0: 1 s).
+	ProbeInterval time.Duration
+	// OnDegraded, if set, is called when Redis fails after working (or at
+	// the start): the store then carries on without it. It must not block.
+	OnDegraded func(err error)
+	// OnRecovered, if set, is called when Redis is back after OnDegraded.
+	// It must not block.
+	OnRecovered func()
+}
+
+// Store is a [cache.Store] and [cache.Coordinator] in Redis: give it as
+// cache.Options.Store to every process's cache. It is safe for concurrent
+// use. Close it after the caches that use it.
+type Store struct {
+	client      redis.UniversalClient
+	owned       bool
+	seal        *sealer
+	prefix      string
+	channel     string
+	margin      time.Duration
+	opTimeout   time.Duration
+	leaseTTL    time.Duration
+	probe       time.Duration
+	onDegraded  func(error)
+	onRecovered func()
+	where       string // the scheme and hosts, for String
+	scripts     scripts
+
+	degraded atomic.Bool
+	ctx      context.Context // done on Close
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	pubsub   *redis.PubSub
+
+	mu      sync.Mutex
+	waiters map[string]map[chan string]struct{} // store key → waiters
+	subs    map[int]func(key, fp string)
+	nextSub int
+	closed  bool
+}
+
+var (
+	_ cache.Store       = (*Store)(nil)
+	_ cache.Coordinator = (*Store)(nil)
+)
+
+// Open connects to the Redis at rawURL ([NewClient]) with the default
+// options, encrypting tokens under keys (see [ParseKeys]; the first
+// encrypts). It does not fail when Redis is unreachable: the store starts
+// degraded and recovers when Redis answers.
+func Open(ctx context.Context, rawURL string, keys ...[]byte) (*Store, error) {
+	return New(ctx, Options{URL: rawURL, Keys: keys})
+}
+
+// New returns a store with the given options. Bad options are refused with
+// [tribe.ErrInvalidInput]. ctx bounds the first contact with Redis, which
+// may fail: the store then starts degraded.
+func New(ctx context.Context, opts Options) (*Store, error) {
+	switch {
+	case opts.URL == "" && opts.Client == nil:
+		return nil, invalidf("Options.URL is empty; give the Redis URL, such as redis://localhost:6379 (or an Options.Client)")
+	case opts.URL != "" && opts.Client != nil:
+		return nil, invalidf("Options.URL and Options.Client are both set; give one or the other")
+	case opts.OpTimeout < 0 || opts.LeaseTTL < 0 || opts.ProbeInterval < 0 || opts.Margin < 0:
+		return nil, invalidf("a duration of Options is negative (OpTimeout %s, LeaseTTL %s, ProbeInterval %s, Margin %s); give 0 for the default or a positive duration", opts.OpTimeout, opts.LeaseTTL, opts.ProbeInterval, opts.Margin)
+	case opts.LeaseTTL > 0 && opts.LeaseTTL < 100*time.Millisecond:
+		return nil, invalidf("Options.LeaseTTL %s is too short to mint in; give 100ms or more (0: %s)", opts.LeaseTTL, DefaultLeaseTTL)
+	}
+	seal, err := newSealer(opts.Keys, opts.InsecureNoEncryption)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{
+		seal: seal, prefix: opts.Prefix, margin: opts.Margin, opTimeout: opts.OpTimeout,
+		leaseTTL: opts.LeaseTTL, probe: opts.ProbeInterval,
+		onDegraded: opts.OnDegraded, onRecovered: opts.OnRecovered,
+		waiters: make(map[string]map[chan string]struct{}), subs: make(map[int]func(string, string)),
+		scripts: newScripts(),
+	}
+	if s.prefix == "" {
+		s.prefix = DefaultPrefix
+	}
+	if s.margin == 0 {
+		s.margin = cache.DefaultMargin
+	}
+	if s.opTimeout == 0 {
+		s.opTimeout = DefaultOpTimeout
+	}
+	if s.leaseTTL == 0 {
+		s.leaseTTL = DefaultLeaseTTL
+	}
+	if s.probe == 0 {
+		s.probe = DefaultProbeInterval
+	}
+	s.channel = s.prefix + ":events"
+	if opts.Client != nil {
+		s.client, s.where = opts.Client, "client"
+	} else {
+		if s.client, err = newClient(opts.URL, s.opTimeout); err != nil {
+			return nil, err
+		}
+		s.owned, s.where = true, describe(opts.URL)
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+
+	// Subscribe before anyone waits, and wait for the subscription (or
+	// for the first failure: go-redis resubscribes on its own).
+	s.pubsub = s.client.Subscribe(s.ctx, s.channel)
+	sctx, cancel := context.WithTimeout(ctx, s.opTimeout)
+	_, err = s.pubsub.Receive(sctx)
+	cancel()
+	if err != nil {
+		s.down(ctx, err)
+	}
+	ch := s.pubsub.Channel(redis.WithChannelSize(1024))
+	s.wg.Add(1)
+	go s.dispatch(ch)
+	return s, nil
+}
+
+// invalidf returns an invalid-input error, "redisstore: <what is wrong>;
+// <how to fix it>", matching [tribe.ErrInvalidInput].
+func invalidf(format string, args ...any) error {
+	return invalid.Errorf("redisstore", tribe.ErrInvalidInput, format, args...)
+}
+
+// Close ends the store's subscription and background work, and closes the
+// client it made. Caches using it must be closed first. Close is
+// idempotent.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	err := s.pubsub.Close()
+	s.wg.Wait()
+	if s.owned {
+		if cerr := s.client.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: closing: %w", err)
+	}
+	return nil
+}
+
+// String describes the store without secrets: where Redis is and whether
+// tokens are encrypted.
+func (s *Store) String() string {
+	return fmt.Sprintf("redisstore.Store{Redis: %s, Encrypted: %t, Degraded: %t}", s.where, len(s.seal.aeads) > 0, s.degraded.Load())
+}
+
+// GoString is String.
+func (s *Store) GoString() string { return s.String() }
+
+// Degraded reports whether the store is carrying on without Redis.
+func (s *Store) Degraded() bool { return s.degraded.Load() }
+
+// Client returns the store's Redis client.
+func (s *Store) Client() redis.UniversalClient { return s.client }
+
+// RedisKey returns the Redis key of the token stored at key (a
+// [cache.StoreKey]): Prefix:{hash}:tok. The hash tag puts an identity's
+// token and lease in one cluster slot; the hash keeps ids out of key names.
+func (s *Store) RedisKey(key string) string { return s.redisKey(key, "tok") }
+
+func (s *Store) redisKey(key, kind string) string {
+	sum := sha256.Sum256([]byte(key))
+	return s.prefix + ":{" + hex.EncodeToString(sum[:12]) + "}:" + kind
+}
+
+// do runs one Redis operation within the operation timeout, unless the
+// store is degraded. A failure that is Redis's (not redis.Nil, not the
+// caller's context ending) degrades the store.
+func (s *Store) do(ctx context.Context, op func(ctx context.Context) error) error {
+	if s.degraded.Load() {
+		return ErrDegraded
+	}
+	octx, cancel := context.WithTimeout(ctx, s.opTimeout)
+	defer cancel()
+	err := op(octx)
+	if err != nil && !errors.Is(err, redis.Nil) {
+		if ctx.Err() != nil {
+			return fmt.Errorf("redisstore: %w", ctx.Err())
+		}
+		s.down(ctx, err)
+		return fmt.Errorf("redisstore: %w", err)
+	}
+	return err
+}
+
+// down marks the store degraded, tells OnDegraded and starts probing.
+func (s *Store) down(_ context.Context, err error) {
+	if !s.degraded.CompareAndSwap(false, true) {
+		return
+	}
+	if s.onDegraded != nil {
+		s.onDegraded(fmt.Errorf("redisstore: Redis failed, carrying on without it: %w", err))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.wg.Add(1)
+	go s.probeUntilBack()
+}
+
+// probeUntilBack pings Redis every probe interval until it answers.
+func (s *Store) probeUntilBack() {
+	defer s.wg.Done()
+	t := time.NewTicker(s.probe)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(s.ctx, s.opTimeout)
+		err := s.client.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			s.degraded.Store(false)
+			if s.onRecovered != nil {
+				s.onRecovered()
+			}
+			return
+		}
+	}
+}
+
+// Get implements [cache.Store]. A value it cannot read (corrupt, sealed
+// under a key it lacks, or copied from another key) is no token: the next
+// Put overwrites it.
+func (s *Store) Get(ctx context.Context, key string) (*oauth2.Token, error) {
+	rkey := s.RedisKey(key)
+	var v []byte
+	err := s.do(ctx, func(ctx context.Context) (err error) {
+		v, err = s.client.Get(ctx, rkey).Bytes()
+		return err
+	})
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	tok, err := s.seal.open(rkey, v)
+	if err != nil {
+		return nil, nil
+	}
+	return tok, nil
+}
+
+// Put implements [cache.Store]: the token is kept until its expiry minus
+// the margin (half its remaining life, when that is shorter).
+func (s *Store) Put(ctx context.Context, key string, tok *oauth2.Token) error {
+	if tok == nil || tok.AccessToken == "" {
+		return nil
+	}
+	exp := tok.Expiry
+	if exp.IsZero() {
+		exp = tribe.JWTExpiry(tok.AccessToken)
+	}
+	if exp.IsZero() {
+		exp = time.Now().Add(tribe.UnknownTokenLifetime)
+	}
+	left := time.Until(exp)
+	ttl := max(left-s.margin, left/2)
+	if ttl < time.Millisecond {
+		return nil
+	}
+	rkey := s.RedisKey(key)
+	v, err := s.seal.seal(rkey, tok)
+	if err != nil {
+		return err
+	}
+	return s.do(ctx, func(ctx context.Context) error { return s.client.Set(ctx, rkey, v, ttl).Err() })
+}
+
+// Delete implements [cache.Store].
+func (s *Store) Delete(ctx context.Context, key string) error {
+	return s.do(ctx, func(ctx context.Context) error { return s.client.Del(ctx, s.RedisKey(key)).Err() })
+}
+
+// scripts are the store's Lua scripts: each touches keys of one identity
+// (one slot) and publishes on the store's channel.
+type scripts struct {
+	release, renew, invalidate *redis.Script
+}
+
+func newScripts() scripts {
+	return scripts{
+		// release: KEYS[1] the lease; ARGV fence, channel, message.
+		release: redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return 1`),
+		// renew: KEYS[1] the lease; ARGV fence, ttl in ms.
+		renew: redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`),
+		// invalidate: KEYS[1] the token; ARGV the value to delete ("":
+		// any), channel, message.
+		invalidate: redis.NewScript(`
+if ARGV[1] == '' or redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return 1`),
+	}
+}
+
+// lease is a held lease on one identity's mint.
+type lease struct {
+	s     *Store
+	key   string // the cache's store key
+	rkey  string // the lease's Redis key
+	fence string
+	stop  chan struct{}
+	done  chan struct{}
+	once  sync.Once
+}
+
+// Lease implements [cache.Coordinator]: SET NX PX with a random fencing
+// value, renewed every third of the lease TTL while held.
+func (s *Store) Lease(ctx context.Context, key string) (cache.Lease, error) {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	l := &lease{s: s, key: key, rkey: s.redisKey(key, "lease"), fence: hex.EncodeToString(b[:]), stop: make(chan struct{}), done: make(chan struct{})}
+	var ok bool
+	err := s.do(ctx, func(ctx context.Context) (err error) {
+		ok, err = s.client.SetNX(ctx, l.rkey, l.fence, s.leaseTTL).Result()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, nil
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go l.renew()
+	return l, nil
+}
+
+// renew extends the lease while it is held.
+func (l *lease) renew() {
+	defer l.s.wg.Done()
+	defer close(l.done)
+	t := time.NewTicker(l.s.leaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-l.s.ctx.Done():
+			return
+		case <-t.C:
+			_ = l.s.do(l.s.ctx, func(ctx context.Context) error {
+				return l.s.scripts.renew.Run(ctx, l.s.client, []string{l.rkey}, l.fence, l.s.leaseTTL.Milliseconds()).Err()
+			})
+		}
+	}
+}
+
+// Release implements [cache.Lease]: compare-and-delete of the lease, and a
+// message that wakes its waiters (with the mint's error kind, if it failed).
+func (l *lease) Release(ctx context.Context, mintErr error) {
+	l.once.Do(func() {
+		close(l.stop)
+		<-l.done
+		msg := "r|" + l.key
+		if mintErr != nil {
+			msg = "f|" + cache.ErrorKind(mintErr) + "|" + l.key
+		}
+		_ = l.s.do(ctx, func(ctx context.Context) error {
+			return l.s.scripts.release.Run(ctx, l.s.client, []string{l.rkey}, l.fence, l.s.channel, msg).Err()
+		})
+	})
+}
+
+// Wait implements [cache.Coordinator]: it returns when the holder's
+// message comes, or when a check (at once, then every half lease TTL)
+// finds the lease gone.
+func (s *Store) Wait(ctx context.Context, key string) error {
+	w := make(chan string, 1)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	ws := s.waiters[key]
+	if ws == nil {
+		ws = make(map[chan string]struct{})
+		s.waiters[key] = ws
+	}
+	ws[w] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(ws, w)
+		if len(ws) == 0 && s.waiters[key] != nil && len(s.waiters[key]) == 0 {
+			delete(s.waiters, key)
+		}
+		s.mu.Unlock()
+	}()
+
+	rkey := s.redisKey(key, "lease")
+	held := func() (bool, error) {
+		var n int64
+		err := s.do(ctx, func(ctx context.Context) (err error) {
+			n, err = s.client.Exists(ctx, rkey).Result()
+			return err
+		})
+		return n > 0, err
+	}
+	if ok, err := held(); err != nil || !ok {
+		return err
+	}
+	t := time.NewTicker(s.leaseTTL / 2)
+	defer t.Stop()
+	for {
+		select {
+		case kind := <-w:
+			if kind == "" {
+				return nil
+			}
+			return &cache.PeerError{Kind: kind}
+		case <-t.C:
+			if ok, err := held(); err != nil || !ok {
+				return err
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("redisstore: %w", ctx.Err())
+		case <-s.ctx.Done():
+			return ErrClosed
+		}
+	}
+}
+
+// Invalidate implements [cache.Coordinator]: the token at key is deleted
+// if it is tok (compare-and-delete on the stored value), and every store
+// subscribed to the channel hears of it.
+func (s *Store) Invalidate(ctx context.Context, key string, tok *oauth2.Token) error {
+	rkey := s.RedisKey(key)
+	expect, fp := "", ""
+	if tok != nil {
+		fp = cache.Fingerprint(tok.AccessToken)
+		expect = "\x00none" // delete nothing unless the stored value is tok
+		var v []byte
+		err := s.do(ctx, func(ctx context.Context) (err error) {
+			v, err = s.client.Get(ctx, rkey).Bytes()
+			return err
+		})
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		if stored, _ := s.seal.open(rkey, v); stored != nil && stored.AccessToken == tok.AccessToken {
+			expect = string(v)
+		}
+	}
+	return s.do(ctx, func(ctx context.Context) error {
+		return s.scripts.invalidate.Run(ctx, s.client, []string{rkey}, expect, s.channel, "i|"+fp+"|"+key).Err()
+	})
+}
+
+// Subscribe implements [cache.Coordinator].
+func (s *Store) Subscribe(fn func(key, fingerprint string)) (stop func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.nextSub
+	s.nextSub++
+	s.subs[id] = fn
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.subs, id)
+	}
+}
+
+// dispatch hands each message of the channel to its waiters or
+// subscribers. Messages it cannot read are ignored.
+func (s *Store) dispatch(ch <-chan *redis.Message) {
+	defer s.wg.Done()
+	for {
+		var m *redis.Message
+		select {
+		case <-s.ctx.Done():
+			return
+		case m = <-ch:
+			if m == nil {
+				return
+			}
+		}
+		if len(m.Payload) > maxMessage {
+			continue
+		}
+		kind, rest, ok := strings.Cut(m.Payload, "|")
+		if !ok {
+			continue
+		}
+		switch kind {
+		case "r", "f":
+			failure := ""
+			if kind == "f" {
+				if failure, rest, ok = strings.Cut(rest, "|"); !ok || failure == "" {
+					continue
+				}
+			}
+			s.mu.Lock()
+			for w := range s.waiters[rest] {
+				select {
+				case w <- failure:
+				default:
+				}
+			}
+			s.mu.Unlock()
+		case "i":
+			fp, key, ok := strings.Cut(rest, "|")
+			if !ok {
+				continue
+			}
+			s.mu.Lock()
+			fns := make([]func(string, string), 0, len(s.subs))
+			for _, fn := range s.subs {
+				fns = append(fns, fn)
+			}
+			s.mu.Unlock()
+			for _, fn := range fns {
+				fn(key, fp)
+			}
+		}
+	}
+}

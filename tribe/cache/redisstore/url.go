@@ -1,0 +1,123 @@
+package redisstore
+
+import (
+	"crypto/tls"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/tribekit/tribekit/internal/redact"
+)
+
+// NewClient makes a Redis client from a URL, for standalone Redis,
+// Sentinel or Cluster (go-redis parses each form; its query parameters,
+// such as dial_timeout or pool_size, are accepted):
+//
+//   - standalone: redis://[user:password@]host:port[/db], rediss:// for TLS,
+//     or unix:///path/to/redis.sock;
+//   - Cluster: the first node as host:port and the others as addr
+//     parameters: redis://host:7000?addr=host:7001&addr=host:7002;
+//   - Sentinel: a sentinel as host:port, the others as addr parameters, and
+//     master_name: redis://sentinel:26379?master_name=mymaster&addr=other:26379
+//     (the user and password in the URL are the sentinels'; those of the
+//     master are the username and password parameters).
+//
+// rediss:// checks the server's certificate against the system roots and
+// the host name; skip_verify=true turns that off (tests only). Each
+// operation is bounded by opTimeout unless the URL sets read_timeout,
+// write_timeout or dial_timeout. Errors hold no password.
+func NewClient(rawURL string) (redis.UniversalClient, error) {
+	return newClient(rawURL, DefaultOpTimeout)
+}
+
+func newClient(rawURL string, opTimeout time.Duration) (redis.UniversalClient, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, invalidf("the Redis URL does not parse; give redis://[user:password@]host:port[/db], rediss:// for TLS, or unix:///path")
+	}
+	secrets := urlSecrets(u)
+	q := u.Query()
+	fail := func(err error) error {
+		return invalidf("the Redis URL %s is refused (%s); give redis://[user:password@]host:port[/db], rediss:// for TLS, unix:///path, addr= parameters for Cluster or master_name= for Sentinel", describe(rawURL), redact.String(err.Error(), secrets...))
+	}
+	if u.Host == "" && u.Scheme != "unix" {
+		return nil, invalidf("the Redis URL %s has no host; give redis://host:port", describe(rawURL))
+	}
+	timeouts := func(dial, read, write *time.Duration, ctxTimeout *bool, retries *int) {
+		for _, p := range []struct {
+			name string
+			d    *time.Duration
+		}{{"dial_timeout", dial}, {"read_timeout", read}, {"write_timeout", write}} {
+			if !q.Has(p.name) {
+				*p.d = opTimeout
+			}
+		}
+		*ctxTimeout = true
+		if !q.Has("max_retries") {
+			*retries = 1
+		}
+	}
+	skipVerify := func(c *tls.Config) {
+		if c != nil && q.Get("skip_verify") == "true" {
+			c.InsecureSkipVerify = true
+		}
+	}
+	switch {
+	case q.Has("master_name"):
+		o, err := redis.ParseFailoverURL(rawURL)
+		if err != nil {
+			return nil, fail(err)
+		}
+		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
+		skipVerify(o.TLSConfig)
+		return redis.NewFailoverClient(o), nil
+	case q.Has("addr"):
+		o, err := redis.ParseClusterURL(rawURL)
+		if err != nil {
+			return nil, fail(err)
+		}
+		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
+		skipVerify(o.TLSConfig)
+		return redis.NewClusterClient(o), nil
+	default:
+		o, err := redis.ParseURL(rawURL)
+		if err != nil {
+			return nil, fail(err)
+		}
+		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
+		return redis.NewClient(o), nil
+	}
+}
+
+// urlSecrets returns the passwords a Redis URL holds.
+func urlSecrets(u *url.URL) []string {
+	var out []string
+	if p, ok := u.User.Password(); ok && p != "" {
+		out = append(out, p)
+	}
+	for _, name := range []string{"password", "sentinel_password"} {
+		for _, v := range u.Query()[name] {
+			if v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// describe returns the scheme and hosts of a Redis URL: no user, password,
+// path or parameter other than the hosts of addr.
+func describe(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "(an unparsable URL)"
+	}
+	hosts := []string{u.Host}
+	if u.Scheme == "unix" {
+		hosts = []string{u.Path}
+	}
+	hosts = append(hosts, u.Query()["addr"]...)
+	return u.Scheme + "://" + strings.Join(hosts, ",")
+}
