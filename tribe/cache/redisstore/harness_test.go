@@ -43,6 +43,7 @@ type redisServer struct {
 	bin  string
 	dir  string
 	port int
+	tls  bool // port is the TLS port; no plain port
 	args []string
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -62,7 +63,16 @@ func freePort(t testing.TB) int {
 // t.Cleanup.
 func startRedis(t testing.TB, extra ...string) *redisServer {
 	t.Helper()
-	r := &redisServer{t: t, bin: redisBinary(t), dir: t.TempDir(), args: extra}
+	return startRedisServer(t, &redisServer{args: extra})
+}
+
+// startRedisServer starts r, filled in with its binary and folder.
+func startRedisServer(t testing.TB, r *redisServer) *redisServer {
+	t.Helper()
+	r.t, r.bin = t, redisBinary(t)
+	if r.dir == "" {
+		r.dir = t.TempDir()
+	}
 	var err error
 	for range 5 {
 		r.port = freePort(t)
@@ -78,11 +88,15 @@ func startRedis(t testing.TB, extra ...string) *redisServer {
 func (r *redisServer) start() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	args := append([]string{
-		"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--dir", r.dir,
+	ports := []string{"--port", strconv.Itoa(r.port)}
+	if r.tls {
+		ports = []string{"--port", "0", "--tls-port", strconv.Itoa(r.port)}
+	}
+	args := append(append(ports,
+		"--bind", "127.0.0.1", "--dir", r.dir,
 		"--save", "", "--appendonly", "no", "--logfile", filepath.Join(r.dir, "redis.log"),
 		"--protected-mode", "no",
-	}, r.args...)
+	), r.args...)
 	cmd := exec.Command(r.bin, args...)
 	if err := cmd.Start(); err != nil {
 		return err

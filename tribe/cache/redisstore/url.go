@@ -74,7 +74,12 @@ func newClient(rawURL string, opTimeout time.Duration) (redis.UniversalClient, e
 		skipVerify(o.TLSConfig)
 		return redis.NewFailoverClient(o), nil
 	case q.Has("addr"):
-		o, err := redis.ParseClusterURL(rawURL)
+		// go-redis's cluster URLs take no skip_verify: it is applied here.
+		cu := *u
+		cq := u.Query()
+		cq.Del("skip_verify")
+		cu.RawQuery = cq.Encode()
+		o, err := redis.ParseClusterURL(cu.String())
 		if err != nil {
 			return nil, fail(err)
 		}

@@ -1,0 +1,222 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/cache"
+	"github.com/tribekit/tribekit/tribe/tribetest"
+)
+
+func TestNewClientForms(t *testing.T) {
+	tests := []struct {
+		name string
+		url  string
+		want string // the client's type, or "" for an error
+	}{
+		{"standalone", "redis://127.0.0.1:6379/2", "*redis.Client"},
+		{"standalone with TLS and ACL user", "rediss://app:pw@127.0.0.1:6380", "*redis.Client"},
+		{"unix socket", "unix:///tmp/redis.sock", "*redis.Client"},
+		{"cluster", "redis://127.0.0.1:7000?addr=127.0.0.1:7001&addr=127.0.0.1:7002", "*redis.ClusterClient"},
+		{"cluster with TLS, unverified", "rediss://127.0.0.1:7000?addr=127.0.0.1:7001&skip_verify=true", "*redis.ClusterClient"},
+		{"sentinel", "redis://127.0.0.1:26379?master_name=mymaster&addr=127.0.0.1:26380", "*redis.Client"},
+		{"not redis", "http://127.0.0.1:6379", ""},
+		{"no host", "redis://", ""},
+		{"a bad database", "redis://127.0.0.1:6379/x", ""},
+		{"an unknown parameter", "redis://127.0.0.1:6379?colour=blue", ""},
+		{"not a URL", "redis://[::1", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := NewClient(tt.url)
+			if tt.want == "" {
+				require.ErrorIs(t, err, tribe.ErrInvalidInput)
+				assert.True(t, strings.HasPrefix(err.Error(), "redisstore: "), err.Error())
+				assert.Contains(t, err.Error(), "; give ")
+				return
+			}
+			require.NoError(t, err)
+			defer c.Close()
+			assert.Equal(t, tt.want, typeName(c))
+		})
+	}
+
+	// Passwords never reach an error or a description.
+	for _, u := range []string{"redis://user:hunter2-pass@127.0.0.1:6379/nope", "redis://127.0.0.1:6379?password=hunter2-pass&colour=blue", "redis://u:hunter2-pass@[::1"} {
+		_, err := NewClient(u)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "hunter2-pass", u)
+		assert.NotContains(t, describe(u), "hunter2-pass")
+	}
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case *redis.Client:
+		return "*redis.Client"
+	case *redis.ClusterClient:
+		return "*redis.ClusterClient"
+	}
+	return "other"
+}
+
+func TestUnixSocketAndDatabase(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "redis.sock")
+	r := startRedisServer(t, &redisServer{dir: dir, args: []string{"--unixsocket", sock}})
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	app := newApp(srv)
+	a := newCache(t, app, openStore(t, "unix://"+sock+"?db=3", Options{}), cache.Options{})
+	b := newCache(t, app, openStore(t, r.URL()+"/3", Options{}), cache.Options{})
+	ta, err := a.Token(context.Background(), carol)
+	require.NoError(t, err)
+	tb, err := b.Token(context.Background(), carol)
+	require.NoError(t, err)
+	assert.Equal(t, ta.AccessToken, tb.AccessToken, "the socket and TCP reach the same database")
+	assert.Equal(t, 1, srv.Count("limitedToken"))
+	n, err := r.plain(t).DBSize(context.Background()).Result()
+	require.NoError(t, err)
+	assert.Zero(t, n, "database 0 is untouched")
+}
+
+func TestACLUser(t *testing.T) {
+	r := startRedis(t)
+	ctx := context.Background()
+	require.NoError(t, r.plain(t).Do(ctx, "ACL", "SETUSER", "tribe-app", "on", ">app-pass-1", "~tribekit:*", "&tribekit:*", "+@all").Err())
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	app := newApp(srv)
+	userURL := "redis://tribe-app:app-pass-1@" + r.addr()
+	a := newCache(t, app, openStore(t, userURL, Options{}), cache.Options{})
+	b := newCache(t, app, openStore(t, userURL, Options{}), cache.Options{})
+	ta, err := a.Token(ctx, carol)
+	require.NoError(t, err)
+	tb, err := b.Token(ctx, carol)
+	require.NoError(t, err)
+	assert.Equal(t, ta.AccessToken, tb.AccessToken)
+	assert.Equal(t, 1, srv.Count("limitedToken"))
+
+	// A wrong password: the store starts degraded, says so without the
+	// password, and no token request fails.
+	var reported atomic.Value
+	s := openStore(t, "redis://tribe-app:wrong-pass-2@"+r.addr(), Options{OnDegraded: func(err error) { reported.Store(err) }})
+	assert.True(t, s.Degraded())
+	err, _ = reported.Load().(error)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "wrong-pass-2")
+	c := newCache(t, app, s, cache.Options{})
+	_, err = c.Token(ctx, bob)
+	require.NoError(t, err)
+}
+
+// selfSigned writes a self-signed certificate and key for 127.0.0.1 to dir.
+func selfSigned(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "redisstore test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	kder, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600))
+	return certFile, keyFile
+}
+
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	cert, key := selfSigned(t, dir)
+	r := startRedisServer(t, &redisServer{dir: dir, tls: true, args: []string{
+		"--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no",
+	}})
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	app := newApp(srv)
+	ctx := context.Background()
+	tlsURL := "rediss://" + r.addr() + "?skip_verify=true"
+	a := newCache(t, app, openStore(t, tlsURL, Options{}), cache.Options{})
+	b := newCache(t, app, openStore(t, tlsURL, Options{}), cache.Options{})
+	ta, err := a.Token(ctx, carol)
+	require.NoError(t, err)
+	tb, err := b.Token(ctx, carol)
+	require.NoError(t, err)
+	assert.Equal(t, ta.AccessToken, tb.AccessToken, "shared over TLS")
+	assert.Equal(t, 1, srv.Count("limitedToken"))
+
+	// The certificate is checked unless skip_verify says otherwise: a
+	// self-signed one is refused, and the store carries on degraded.
+	s := openStore(t, "rediss://"+r.addr(), Options{})
+	assert.True(t, s.Degraded(), "an unknown certificate authority is refused")
+	// Plain text to the TLS port fails too.
+	p := openStore(t, r.URL(), Options{})
+	assert.True(t, p.Degraded())
+}
+
+func TestCluster(t *testing.T) {
+	nodes := startCluster(t)
+	clusterURL := nodes[0].URL() + "?addr=" + nodes[1].addr() + "&addr=" + nodes[2].addr()
+	srv := tribetest.NewServer(tribetest.WithFixtures(fleetFixtures()))
+	t.Cleanup(srv.Close)
+	app := newApp(srv)
+	ctx := context.Background()
+	sa := openStore(t, clusterURL, Options{})
+	a := newCache(t, app, sa, cache.Options{})
+	b := newCache(t, app, openStore(t, clusterURL, Options{}), cache.Options{})
+	ids := fleetIdentities()[:12]
+	slots := map[int64]bool{}
+	for _, id := range ids {
+		ta, err := a.Token(ctx, id)
+		require.NoError(t, err)
+		tb, err := b.Token(ctx, id)
+		require.NoError(t, err)
+		require.Equal(t, ta.AccessToken, tb.AccessToken)
+		key := cache.StoreKey(app.Namespace(), mustNormalize(t, id))
+		tokSlot, err := sa.Client().ClusterKeySlot(ctx, sa.RedisKey(key)).Result()
+		require.NoError(t, err)
+		leaseSlot, err := sa.Client().ClusterKeySlot(ctx, sa.redisKey(key, "lease")).Result()
+		require.NoError(t, err)
+		assert.Equal(t, tokSlot, leaseSlot, "an identity's token and lease share a slot")
+		slots[tokSlot/5462] = true
+	}
+	assert.Equal(t, len(ids), srv.Count("limitedToken"))
+	assert.Greater(t, len(slots), 1, "the identities spread over several nodes")
+
+	// Invalidations published on any node reach the other process.
+	for _, id := range ids {
+		old, err := b.Token(ctx, id)
+		require.NoError(t, err)
+		a.Invalidate(ctx, id, old)
+		require.Eventually(t, func() bool {
+			tok, err := b.Token(ctx, id)
+			return err == nil && tok.AccessToken != old.AccessToken
+		}, 2*time.Second, time.Millisecond)
+	}
+	assert.Equal(t, 2*len(ids), srv.Count("limitedToken"))
+}
