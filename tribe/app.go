@@ -49,8 +49,12 @@ type App struct {
 	// "tribekit/" and this module's version. A User-Agent that the
 	// HTTPClient's own transport sets wins.
 	UserAgent string
-	// Retry says how minting is retried on transient failures; the zero
-	// value is the default policy (see [RetryPolicy]).
+	// Pacer, if set, keeps the calls of the app's clients ([App.Client])
+	// under its rate limits in each community; see [Pacer].
+	Pacer *Pacer
+	// Retry says how minting is retried on transient failures, and how the
+	// app's clients ([App.Client]) retry calls the API rate-limited; the
+	// zero value is the default policy (see [RetryPolicy]).
 	Retry RetryPolicy
 }
 
@@ -80,6 +84,7 @@ type appConfig struct {
 	ep         endpoint
 	hc         *http.Client // with Basic auth on the endpoint's host
 	insecure   bool         // AllowInsecureHTTP
+	retry      RetryPolicy
 	gateway    func(endpoint, gateway *url.URL) error
 }
 
@@ -122,7 +127,7 @@ func (a *App) config() (*appConfig, error) {
 	hc := withTransport(a.HTTPClient, a.UserAgent, func(base http.RoundTripper) http.RoundTripper {
 		return newBasicAuthTransport(id, secret, ep.Scheme, ep.Host, a.Retry.transport(base))
 	})
-	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway}, nil
+	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway, retry: a.Retry}, nil
 }
 
 // Validate checks the app's settings as every request does, without

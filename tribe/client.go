@@ -23,6 +23,17 @@ type ClientConfig struct {
 	// UserAgent is sent as the User-Agent of every request; empty means
 	// "tribekit/" and this module's version.
 	UserAgent string
+	// Retry says how a call the API rate-limited (code 104 or HTTP 429) is
+	// sent again: after the Retry-After the server gives, or
+	// RateLimitWait, within MaxAttempts and MaxElapsed and never past the
+	// call's context. The zero value is the default [RetryPolicy]; set
+	// MaxAttempts to 1 to turn it off. Other failures are not retried: a
+	// mutation must not run twice.
+	Retry RetryPolicy
+	// Pacer, if set, delays a call that would pass the app's rate limits
+	// in its community instead of sending it. Share one between the
+	// clients of an app.
+	Pacer *Pacer
 }
 
 // Client makes GraphQL calls to Tribe with a token from a token source as
@@ -52,9 +63,9 @@ func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
 		return nil, invalidf("the client's endpoint %q carries credentials; a Client authenticates with its token, so give the endpoint without them", ep.URL)
 	}
 	hc := withTransport(cfg.HTTPClient, cfg.UserAgent, func(base http.RoundTripper) http.RoundTripper {
-		return &bearerTransport{source: ts, scheme: ep.Scheme, host: ep.Host, base: base}
+		return &bearerTransport{source: ts, scheme: ep.Scheme, host: ep.Host, base: base, pacer: cfg.Pacer}
 	})
-	gc := &gqlClient{endpoint: ep.URL, hc: hc}
+	gc := &gqlClient{endpoint: ep.URL, hc: hc, rate: cfg.Retry.rateRetry(true), pacer: cfg.Pacer}
 	if its, ok := ts.(InvalidatingTokenSource); ok {
 		gc.retryAuth = func(ctx context.Context, used *oauth2.Token) bool {
 			if used == nil {
@@ -99,7 +110,7 @@ func (a *App) Client(ctx context.Context, ts oauth2.TokenSource) (*Client, error
 			return nil, err
 		}
 	}
-	cl, err := NewClient(ts, ClientConfig{Endpoint: endpoint, HTTPClient: a.HTTPClient, AllowInsecureHTTP: a.AllowInsecureHTTP, UserAgent: a.UserAgent})
+	cl, err := NewClient(ts, ClientConfig{Endpoint: endpoint, HTTPClient: a.HTTPClient, AllowInsecureHTTP: a.AllowInsecureHTTP, UserAgent: a.UserAgent, Retry: a.Retry, Pacer: a.Pacer})
 	if err != nil {
 		return nil, err
 	}

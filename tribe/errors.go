@@ -107,6 +107,8 @@ func (e *GraphQLError) Is(target error) bool {
 		return e.Code == CodeInvalidToken && e.basicAuth
 	case ErrNotFound:
 		return e.Code == CodeNotFound
+	case ErrRateLimited:
+		return e.Code == CodeRateLimited
 	}
 	return false
 }
@@ -239,6 +241,8 @@ func (e *HTTPError) Is(target error) bool {
 		return e.StatusCode == http.StatusUnauthorized
 	case ErrForbidden:
 		return e.StatusCode == http.StatusForbidden
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
 	}
 	return false
 }

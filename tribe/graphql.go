@@ -36,7 +36,15 @@ type gqlClient struct {
 	// request carried (HTTP 401 or code 108); if it returns true, the
 	// request is sent once more.
 	retryAuth func(ctx context.Context, used *oauth2.Token) bool
+	// rate, if set, retries calls the API rate-limited.
+	rate *rateRetry
+	// pacer, if set, learns each answer's complexity (the bearer transport
+	// paces the requests).
+	pacer *Pacer
 }
+
+// opKey carries the operation's name in a request's context, for the pacer.
+type opKey struct{}
 
 // usedToken records the token a bearerTransport put on a request, for
 // gqlClient.retryAuth. It travels in the request's context.
@@ -56,8 +64,9 @@ var _ graphql.Client = (*gqlClient)(nil)
 // gqlResponse is a GraphQL response body (GraphQL over HTTP, "Response"):
 // its top-level data, kept raw for the operation's own type, and errors.
 type gqlResponse struct {
-	Data   json.RawMessage `json:"data"`
-	Errors []*GraphQLError `json:"errors"`
+	Data       json.RawMessage `json:"data"`
+	Errors     []*GraphQLError `json:"errors"`
+	Extensions map[string]any  `json:"extensions"`
 }
 
 // MakeRequest sends req and decodes the answer into resp.Data. A response
@@ -72,14 +81,56 @@ func (c *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 	if err != nil {
 		return fmt.Errorf("tribe: %s: encoding request: %w", op, err)
 	}
-	used := &usedToken{}
-	uctx := context.WithValue(ctx, usedTokenKey{}, used)
-	err = c.send(uctx, op, body, resp, used)
-	if c.retryAuth != nil && (errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrUnauthorized)) && c.retryAuth(ctx, used.tok) {
-		used.tok = nil
+	ctx = context.WithValue(ctx, opKey{}, op)
+	start := time.Now()
+	var waited time.Duration
+	authRetried := false
+	for attempt := 1; ; attempt++ {
+		used := &usedToken{}
+		uctx := context.WithValue(ctx, usedTokenKey{}, used)
 		err = c.send(uctx, op, body, resp, used)
+		if !authRetried && c.retryAuth != nil && (errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrUnauthorized)) && c.retryAuth(ctx, used.tok) {
+			authRetried = true
+			used.tok = nil
+			err = c.send(uctx, op, body, resp, used)
+		}
+		wait, again := c.rateLimitWait(ctx, err, attempt, max(time.Since(start), waited))
+		if !again {
+			return err
+		}
+		if serr := c.rate.sleep(ctx, wait); serr != nil {
+			return err // the answer we have beats a context error
+		}
+		waited += wait
 	}
-	return err
+}
+
+// rateLimitWait says whether a call that failed with err on the given
+// attempt, elapsed into the call, is sent again after a wait: only for a
+// rate-limit refusal, while the policy's attempts and time last and the
+// wait ends before ctx does.
+func (c *gqlClient) rateLimitWait(ctx context.Context, err error, attempt int, elapsed time.Duration) (time.Duration, bool) {
+	if c.rate == nil || err == nil {
+		return 0, false
+	}
+	rl, ok := errors.AsType[*RateLimitError](err)
+	if !ok {
+		return 0, false
+	}
+	if he, isHTTP := errors.AsType[*HTTPError](err); isHTTP && he.StatusCode == http.StatusTooManyRequests && !c.rate.httpToo {
+		return 0, false
+	}
+	wait := rl.RetryAfter
+	if wait <= 0 {
+		wait = c.rate.wait
+	}
+	if attempt >= c.rate.maxAttempts || elapsed+wait > c.rate.maxElapsed {
+		return 0, false
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		return 0, false
+	}
+	return wait, true
 }
 
 // send posts one GraphQL request body and decodes the answer.
@@ -113,7 +164,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		if len(raw) <= maxResponseBody && json.Unmarshal(raw, &body) == nil {
 			he.Errors = c.cleanErrors(body.Errors, secrets)
 		}
-		return he
+		return asRateLimit(op, he, he.RetryAfter)
 	}
 	if len(raw) > maxResponseBody {
 		return c.httpError(op, hres, nil, fmt.Sprintf("response larger than %d bytes", maxResponseBody), secrets)
@@ -121,6 +172,12 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 	var gr gqlResponse
 	if err := json.Unmarshal(raw, &gr); err != nil {
 		return c.httpError(op, hres, raw, "response is not a GraphQL JSON body", secrets)
+	}
+	if resp != nil {
+		resp.Extensions = gr.Extensions
+	}
+	if complexity, ok := fillResponseInfo(ctx, gr.Extensions); ok && c.pacer != nil && used.tok != nil {
+		c.pacer.observe(tokenNetwork(used.tok), op, complexity)
 	}
 	// A top-level "data" that is present and not null (GraphQL over HTTP:
 	// null when an error stopped the operation before it ran).
@@ -135,7 +192,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		if len(errs) == 0 {
 			errs = append(errs, &GraphQLError{Message: "error response without details"})
 		}
-		return &ResponseError{Operation: op, Errors: errs}
+		return asRateLimit(op, &ResponseError{Operation: op, Errors: errs}, retry.ParseRetryAfter(hres.Header.Get("Retry-After"), time.Now()))
 	}
 	if !hasData {
 		return c.httpError(op, hres, raw, "response has neither data nor errors", secrets)

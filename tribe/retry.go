@@ -13,6 +13,9 @@ import (
 // backoff and jitter, honouring Retry-After, bounded in attempts and in total
 // time, and never past the caller's context. Other statuses (400, 401, 403,
 // GraphQL errors such as Forbidden or validation errors) are never retried.
+// A [Client]'s calls are retried only when rate-limited (code 104 or HTTP
+// 429; see [ErrRateLimited]), after the Retry-After or RateLimitWait, within
+// the same bounds.
 //
 // The zero value is the default policy. Set MaxAttempts to 1 to turn
 // retries off.
@@ -29,9 +32,34 @@ type RetryPolicy struct {
 	// MaxElapsed bounds the time from the first try to the start of the
 	// last; 0 means 30s. A retry whose wait would pass it is not made.
 	MaxElapsed time.Duration
+	// RateLimitWait is how long a [Client] waits before it sends again a
+	// call the API rate-limited (code 104 or HTTP 429) without saying when
+	// to retry; 0 means [RateLimitWindow], Tribe's burst window. A
+	// Retry-After the server sends wins.
+	RateLimitWait time.Duration
 
 	// sleep waits d or until ctx is done; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// rateRetry says how a gqlClient retries calls the API rate-limited.
+type rateRetry struct {
+	maxAttempts int
+	maxElapsed  time.Duration
+	wait        time.Duration // without a Retry-After
+	httpToo     bool          // retry HTTP 429 too (not when a transport already does)
+	sleep       func(ctx context.Context, d time.Duration) error
+}
+
+// rateRetry returns the policy's rate-limit retries; httpToo says whether
+// HTTP 429 is retried here, code 104 always being.
+func (p RetryPolicy) rateRetry(httpToo bool) *rateRetry {
+	d := retry.Policy{MaxAttempts: p.MaxAttempts, MaxElapsed: p.MaxElapsed, Sleep: p.sleep}.WithDefaults()
+	r := &rateRetry{maxAttempts: d.MaxAttempts, maxElapsed: d.MaxElapsed, wait: p.RateLimitWait, httpToo: httpToo, sleep: d.Sleep}
+	if r.wait <= 0 {
+		r.wait = RateLimitWindow
+	}
+	return r
 }
 
 // transport returns base wrapped to retry per the policy.

@@ -140,3 +140,20 @@ func jwtPayload(token string) ([]byte, bool) {
 	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
 	return payload, err == nil
 }
+
+// tokenNetwork returns the networkId claim of a token (unverified), the
+// community a Pacer counts its calls in; "" when there is none.
+func tokenNetwork(tok *oauth2.Token) string {
+	if tok == nil {
+		return ""
+	}
+	payload, ok := jwtPayload(tok.AccessToken)
+	if !ok {
+		return ""
+	}
+	var claims struct {
+		NetworkID string `json:"networkId"`
+	}
+	_ = json.Unmarshal(payload, &claims)
+	return claims.NetworkID
+}

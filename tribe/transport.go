@@ -48,6 +48,7 @@ type bearerTransport struct {
 	scheme string
 	host   string
 	base   http.RoundTripper
+	pacer  *Pacer // nil: no pacing
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -61,6 +62,13 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, wrapf(err, "getting a token")
 	}
 	recordUsedToken(req.Context(), tok)
+	if t.pacer != nil {
+		op, _ := req.Context().Value(opKey{}).(string)
+		if err := t.pacer.wait(req.Context(), tokenNetwork(tok), op); err != nil {
+			closeBody(req)
+			return nil, err
+		}
+	}
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	return t.base.RoundTrip(r)

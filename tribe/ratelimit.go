@@ -1,0 +1,301 @@
+package tribe
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Rate limits (https://developers.bettermode.com/docs/guide/graphql/rate-limits):
+// Tribe counts the requests of each app in each community, and their query
+// complexity, in a burst window of 10 seconds and in a daily quota. A
+// request over a limit is refused with error code 104
+// (USER_REQUEST_REACHED) or HTTP 429. Each answer reports its cost in
+// extensions.complexity.
+
+// ErrRateLimited: the API refused a request for a rate limit (code 104 or
+// HTTP 429). A [Client] retries such a request within its [RetryPolicy];
+// the error is returned when the retries are spent. errors.As with
+// [*RateLimitError] tells when to retry, if the server said.
+var ErrRateLimited = errors.New("tribe: rate limited")
+
+// CodeRateLimited is Tribe's code for a request over a rate limit.
+const CodeRateLimited = "104"
+
+// RateLimitWindow is the length of Tribe's burst window. A rate-limited
+// call whose answer says nothing of when to retry waits this long (or
+// [RetryPolicy.RateLimitWait]) before it is sent again.
+const RateLimitWindow = 10 * time.Second
+
+// RateLimitError is a request the API refused for a rate limit. It matches
+// [ErrRateLimited] and unwraps to the server's answer (a [*ResponseError]
+// with code 104, or an [*HTTPError] with status 429).
+type RateLimitError struct {
+	Operation  string        // the operation sent
+	RetryAfter time.Duration // when the server says to retry; 0 if it did not
+	Err        error         // the server's answer
+}
+
+// Error says the request was rate limited, and when to retry if known.
+func (e *RateLimitError) Error() string {
+	s := "tribe: " + e.Operation + ": rate limited"
+	if e.RetryAfter > 0 {
+		s += fmt.Sprintf(", retry after %s", e.RetryAfter)
+	}
+	if e.Err != nil {
+		s += ": " + strings.TrimPrefix(e.Err.Error(), "tribe: ")
+	}
+	return s
+}
+
+// Is reports whether target is [ErrRateLimited].
+func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+
+// Unwrap returns the server's answer.
+func (e *RateLimitError) Unwrap() error { return e.Err }
+
+// asRateLimit returns err as a *RateLimitError when it is a rate-limit
+// refusal, with its Retry-After; otherwise err itself.
+func asRateLimit(op string, err error, retryAfter time.Duration) error {
+	if err == nil || !errors.Is(err, ErrRateLimited) {
+		return err
+	}
+	if _, ok := errors.AsType[*RateLimitError](err); ok {
+		return err
+	}
+	return &RateLimitError{Operation: op, RetryAfter: retryAfter, Err: err}
+}
+
+// ResponseInfo is what an answer says beside its data. Pass a pointer to
+// one with [WithResponseInfo] in a call's context, and the [Client] fills
+// it in when the answer arrives (for the last try, if the call was retried).
+type ResponseInfo struct {
+	// Complexity is the answer's extensions.complexity: the query's cost
+	// against the rate limits. HasComplexity says whether it was there.
+	Complexity    int
+	HasComplexity bool
+	// Extensions is the answer's top-level extensions object, if any.
+	Extensions map[string]any
+}
+
+type responseInfoKey struct{}
+
+// WithResponseInfo returns ctx carrying info, for the calls made with it to
+// fill in. info is written by the call before it returns; do not share one
+// between concurrent calls.
+func WithResponseInfo(ctx context.Context, info *ResponseInfo) context.Context {
+	return context.WithValue(ctx, responseInfoKey{}, info)
+}
+
+// fillResponseInfo records an answer's extensions where ctx asks.
+func fillResponseInfo(ctx context.Context, ext map[string]any) (complexity int, ok bool) {
+	complexity, ok = complexityOf(ext)
+	if info, _ := ctx.Value(responseInfoKey{}).(*ResponseInfo); info != nil {
+		info.Extensions, info.Complexity, info.HasComplexity = ext, complexity, ok
+	}
+	return complexity, ok
+}
+
+// complexityOf reads extensions.complexity, a number (or an object with a
+// numeric "total" or "cost", as some servers nest it).
+func complexityOf(ext map[string]any) (int, bool) {
+	v, ok := ext["complexity"]
+	if !ok {
+		return 0, false
+	}
+	if m, isMap := v.(map[string]any); isMap {
+		for _, k := range []string{"total", "cost", "value"} {
+			if n, ok := number(m[k]); ok {
+				return n, true
+			}
+		}
+		return 0, false
+	}
+	return number(v)
+}
+
+func number(v any) (int, bool) {
+	switch n := v.(type) {
+	case float64:
+		if n >= 0 && n < 1<<31 {
+			return int(n), true
+		}
+	case json.Number:
+		if i, err := n.Int64(); err == nil && i >= 0 && i < 1<<31 {
+			return int(i), true
+		}
+	}
+	return 0, false
+}
+
+// RateLimits are the limits a [Pacer] keeps one app's calls in one
+// community under. A zero field is no limit.
+type RateLimits struct {
+	// Requests and Complexity are the most requests and the most query
+	// complexity per Window, the burst window.
+	Requests   int
+	Complexity int
+	// Window is the burst window (0: [RateLimitWindow]).
+	Window time.Duration
+	// DailyRequests and DailyComplexity are the daily quota.
+	DailyRequests   int
+	DailyComplexity int
+}
+
+// FreePlanLimits returns the limits Bettermode publishes for its Free
+// plan: 100 requests and 10,000 complexity per 10 seconds, and 50,000
+// requests and 5,000,000 complexity a day
+// (https://developers.bettermode.com/docs/guide/graphql/rate-limits).
+// Higher plans allow more: set yours.
+func FreePlanLimits() RateLimits {
+	return RateLimits{Requests: 100, Complexity: 10_000, Window: RateLimitWindow, DailyRequests: 50_000, DailyComplexity: 5_000_000}
+}
+
+// maxPacedCommunities bounds how many communities a Pacer keeps windows
+// for; past it, the one idle longest is forgotten.
+const maxPacedCommunities = 10_000
+
+// Pacer keeps the calls of one app under its rate limits in each
+// community, by delaying a call that would be refused instead of sending
+// it. Share one Pacer between every [Client] of an app in a process
+// ([App.Pacer], [ClientConfig.Pacer]); it keeps a window per community (the
+// networkId of the token a call carries). A call's complexity is not known
+// before the answer: the pacer counts each call's request at once, its
+// complexity when the answer reports it, and expects the same operation to
+// cost what it cost last time. It is safe for concurrent use.
+type Pacer struct {
+	limits RateLimits
+	now    func() time.Time
+	sleep  func(ctx context.Context, d time.Duration) error
+
+	mu          sync.Mutex
+	communities map[string]*pace
+}
+
+// pace is one community's windows.
+type pace struct {
+	burst, day window
+	cost       map[string]int // last known complexity per operation
+	used       time.Time
+}
+
+// window is a fixed window's counts.
+type window struct {
+	start      time.Time
+	requests   int
+	complexity int
+}
+
+// NewPacer returns a pacer for limits; the zero RateLimits paces nothing.
+func NewPacer(limits RateLimits) *Pacer {
+	if limits.Window <= 0 {
+		limits.Window = RateLimitWindow
+	}
+	return &Pacer{limits: limits, now: time.Now, sleep: sleepCtx, communities: map[string]*pace{}}
+}
+
+// wait blocks until a call of op to community fits the limits, then counts
+// it, or returns ctx's error.
+func (p *Pacer) wait(ctx context.Context, community, op string) error {
+	for {
+		d := p.reserve(community, op)
+		if d <= 0 {
+			return nil
+		}
+		if err := p.sleep(ctx, d); err != nil {
+			return fmt.Errorf("tribe: %s: waiting for the rate limit's window: %w", op, err)
+		}
+	}
+}
+
+// reserve counts a call of op to community when it fits now, and returns
+// 0; otherwise it returns how long to wait before asking again.
+func (p *Pacer) reserve(community, op string) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	c := p.communities[community]
+	if c == nil {
+		if len(p.communities) >= maxPacedCommunities {
+			p.forgetOldest()
+		}
+		c = &pace{cost: map[string]int{}}
+		p.communities[community] = c
+	}
+	c.used = now
+	l := p.limits
+	c.burst.roll(now, l.Window)
+	c.day.roll(now, 24*time.Hour)
+	est := c.cost[op]
+	if over(c.burst, l.Requests, l.Complexity, est) {
+		return c.burst.start.Add(l.Window).Sub(now)
+	}
+	if over(c.day, l.DailyRequests, l.DailyComplexity, est) {
+		return c.day.start.Add(24 * time.Hour).Sub(now)
+	}
+	c.burst.requests++
+	c.day.requests++
+	c.burst.complexity += est
+	c.day.complexity += est
+	return 0
+}
+
+// observe records the complexity a call of op to community reported,
+// replacing the estimate counted when it was sent.
+func (p *Pacer) observe(community, op string, complexity int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.communities[community]
+	if c == nil {
+		return
+	}
+	est := c.cost[op]
+	c.cost[op] = complexity
+	c.burst.complexity += complexity - est
+	c.day.complexity += complexity - est
+}
+
+// forgetOldest drops the community idle longest. p.mu is held.
+func (p *Pacer) forgetOldest() {
+	var oldest string
+	var at time.Time
+	for k, c := range p.communities {
+		if oldest == "" || c.used.Before(at) {
+			oldest, at = k, c.used
+		}
+	}
+	delete(p.communities, oldest)
+}
+
+// roll starts a new window when the current one has ended.
+func (w *window) roll(now time.Time, length time.Duration) {
+	if w.start.IsZero() || !now.Before(w.start.Add(length)) {
+		*w = window{start: now}
+	}
+}
+
+// over reports whether one more request of complexity est would pass the
+// limits (0: none). A window with no request yet always takes one, so that
+// an estimate above the limit cannot block for ever.
+func over(w window, requests, complexity, est int) bool {
+	if w.requests == 0 {
+		return false
+	}
+	return (requests > 0 && w.requests+1 > requests) || (complexity > 0 && w.complexity+est > complexity)
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
