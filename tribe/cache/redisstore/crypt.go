@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 
@@ -108,6 +109,9 @@ type record struct {
 // seal encodes tok for the Redis key rkey, which the encryption binds it to.
 func (s *sealer) seal(rkey string, tok *oauth2.Token) ([]byte, error) {
 	r := record{Access: tok.AccessToken, Type: tok.TokenType, Gateway: tribe.GatewayURL(tok)}
+	if !utf8.ValidString(r.Access) || !utf8.ValidString(r.Type) || !utf8.ValidString(r.Gateway) {
+		return nil, errors.New("redisstore: the token is not valid UTF-8, so it is not stored")
+	}
 	if !tok.Expiry.IsZero() {
 		r.Expiry = tok.Expiry.Unix()
 	}

@@ -578,34 +578,11 @@ func (s *Store) dispatch(ch <-chan *redis.Message) {
 				return
 			}
 		}
-		if len(m.Payload) > maxMessage {
-			continue
-		}
-		kind, rest, ok := strings.Cut(m.Payload, "|")
+		msg, ok := parseMessage(m.Payload)
 		if !ok {
 			continue
 		}
-		switch kind {
-		case "r", "f":
-			failure := ""
-			if kind == "f" {
-				if failure, rest, ok = strings.Cut(rest, "|"); !ok || failure == "" {
-					continue
-				}
-			}
-			s.mu.Lock()
-			for w := range s.waiters[rest] {
-				select {
-				case w <- failure:
-				default:
-				}
-			}
-			s.mu.Unlock()
-		case "i":
-			fp, key, ok := strings.Cut(rest, "|")
-			if !ok {
-				continue
-			}
+		if msg.invalidated {
 			s.mu.Lock()
 			fns := make([]func(string, string), 0, len(s.subs))
 			for _, fn := range s.subs {
@@ -613,8 +590,58 @@ func (s *Store) dispatch(ch <-chan *redis.Message) {
 			}
 			s.mu.Unlock()
 			for _, fn := range fns {
-				fn(key, fp)
+				fn(msg.key, msg.fingerprint)
+			}
+			continue
+		}
+		s.mu.Lock()
+		for w := range s.waiters[msg.key] {
+			select {
+			case w <- msg.failure:
+			default:
 			}
 		}
+		s.mu.Unlock()
 	}
+}
+
+// message is one message of a store's channel:
+//
+//	r|<store key>            the lease was released (a token may be stored)
+//	f|<kind>|<store key>     the lease holder's mint failed
+//	i|<fingerprint>|<key>    the token at key was invalidated ("" fingerprint: any)
+type message struct {
+	key         string
+	failure     string // a kind, for f
+	fingerprint string // for i
+	invalidated bool
+}
+
+// parseMessage reads a message of the channel; false for one it does not
+// know or that is too long.
+func parseMessage(payload string) (message, bool) {
+	if len(payload) > maxMessage {
+		return message{}, false
+	}
+	kind, rest, ok := strings.Cut(payload, "|")
+	if !ok || rest == "" {
+		return message{}, false
+	}
+	switch kind {
+	case "r":
+		return message{key: rest}, true
+	case "f":
+		failure, key, ok := strings.Cut(rest, "|")
+		if !ok || failure == "" || key == "" {
+			return message{}, false
+		}
+		return message{key: key, failure: failure}, true
+	case "i":
+		fp, key, ok := strings.Cut(rest, "|")
+		if !ok || key == "" {
+			return message{}, false
+		}
+		return message{key: key, fingerprint: fp, invalidated: true}, true
+	}
+	return message{}, false
 }
