@@ -44,9 +44,11 @@ type redisServer struct {
 	dir  string
 	port int
 	tls  bool // port is the TLS port; no plain port
-	args []string
-	mu   sync.Mutex
-	cmd  *exec.Cmd
+	// sentinel, if set, is the configuration file of a Sentinel to run.
+	sentinel string
+	args     []string
+	mu       sync.Mutex
+	cmd      *exec.Cmd
 }
 
 // freePort returns a loopback port that was free a moment ago.
@@ -97,6 +99,9 @@ func (r *redisServer) start() error {
 		"--save", "", "--appendonly", "no", "--logfile", filepath.Join(r.dir, "redis.log"),
 		"--protected-mode", "no",
 	), r.args...)
+	if r.sentinel != "" {
+		args = []string{r.sentinel, "--sentinel", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--dir", r.dir, "--logfile", filepath.Join(r.dir, "redis.log"), "--protected-mode", "no"}
+	}
 	cmd := exec.Command(r.bin, args...)
 	if err := cmd.Start(); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -219,4 +220,28 @@ func TestCluster(t *testing.T) {
 		}, 2*time.Second, time.Millisecond)
 	}
 	assert.Equal(t, 2*len(ids), srv.Count("limitedToken"))
+}
+
+func TestSentinel(t *testing.T) {
+	master := startRedis(t)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "sentinel.conf")
+	require.NoError(t, os.WriteFile(conf, []byte("sentinel monitor mymaster 127.0.0.1 "+strconv.Itoa(master.port)+" 1\n"), 0o600))
+	sentinel := startRedisServer(t, &redisServer{dir: dir, sentinel: conf})
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	app := newApp(srv)
+	ctx := context.Background()
+	sentinelURL := sentinel.URL() + "?master_name=mymaster"
+	a := newCache(t, app, openStore(t, sentinelURL, Options{}), cache.Options{})
+	b := newCache(t, app, openStore(t, sentinelURL, Options{}), cache.Options{})
+	ta, err := a.Token(ctx, carol)
+	require.NoError(t, err)
+	tb, err := b.Token(ctx, carol)
+	require.NoError(t, err)
+	assert.Equal(t, ta.AccessToken, tb.AccessToken, "shared through the master the sentinel names")
+	assert.Equal(t, 1, srv.Count("limitedToken"))
+	n, err := master.plain(t).DBSize(ctx).Result()
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "the token is in the master")
 }
