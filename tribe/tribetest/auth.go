@@ -51,7 +51,7 @@ func needsBasic(fields []string) bool { return slices.Contains(fields, "limitedT
 
 func needsBearer(fields []string) bool {
 	return slices.ContainsFunc(fields, func(f string) bool {
-		return f == "authMember" || f == "network" || f == "member" || f == "members"
+		return f != "limitedToken" && !strings.HasPrefix(f, "__")
 	})
 }
 

@@ -98,7 +98,16 @@ type costKey struct {
 type opCost struct {
 	cost    int
 	vars    bool // depends on the variables: not reusable
-	members int  // the members bound it used, or -1
+	bounds  costBounds // the bounds it used; used false when none
+}
+
+// costBounds are how long the server's lists can be, as they stood when
+// a cost was computed.
+type costBounds struct {
+	used    bool
+	members int // the most members a network has
+	list    int // a list: members, mocked list length, longest stored list
+	page    int // a connection's page: members, mocked total, stored objects of a type
 }
 
 // coster computes the cost of one operation.
@@ -108,11 +117,12 @@ type coster struct {
 	vars    map[string]any
 	limit   int
 	roles   int        // the most roles a network has
-	members func() int // the most members a network has
+	bounds  func() costBounds
+	conns   map[string]*connInfo
 	memo    map[costKey]int
 
 	usedVars    bool
-	membersSeen int // -1 until members() is called
+	seen costBounds // used false until bound() is called
 }
 
 // sat bounds every intermediate count, so that sums and products of
@@ -139,7 +149,7 @@ func satMul(a, b int) int {
 // cost returns the cost of op's selection set on the Query type: exact up
 // to the limit, and some number over the limit once it is passed.
 func (c *coster) cost(op *ast.OperationDefinition) int {
-	c.membersSeen = -1
+	c.seen = costBounds{}
 	return c.set(op.SelectionSet, costCtx{kind: costPlain})
 }
 
@@ -339,28 +349,40 @@ func (c *coster) plainField(f *ast.Field, ctx costCtx, add func(int, costCtx) bo
 		args, err := argumentValues(f, c.vars)
 		limit, ok := intArg(args, "limit")
 		if err == nil && ok && limit >= 0 {
-			add(1, costCtx{kind: costPage, n: min(limit, c.memberBound())})
+			add(1, costCtx{kind: costPage, n: min(limit, c.bound().members)})
 		}
-	case parent == "PaginatedMember" && (f.Name == "edges" || f.Name == "nodes"):
+	case (parent == "PaginatedMember" || c.conns[parent] != nil) && (f.Name == "edges" || f.Name == "nodes"):
 		n := ctx.n
 		if ctx.kind != costPage {
-			n = c.memberBound()
+			n = c.bound().page
 		}
 		add(n, costCtx{kind: costPlain})
 	case parent == "Network" && f.Name == "roles":
 		add(c.roles, costCtx{kind: costPlain})
+	case c.conns[f.Definition.Type.Name()] != nil && f.Definition.Type.Elem == nil:
+		// A mocked connection: a page of at most limit items.
+		n := c.bound().page
+		if a := f.Arguments.ForName("limit"); a != nil && a.Value != nil && a.Value.Kind == ast.Variable {
+			c.usedVars = true
+		}
+		if args, err := argumentValues(f, c.vars); err == nil && args["limit"] != nil {
+			if limit, ok := intArg(args, "limit"); ok && limit >= 0 {
+				n = min(n, limit)
+			}
+		}
+		add(1, costCtx{kind: costPage, n: n})
 	case f.Definition.Type.Elem != nil:
-		add(max(c.memberBound(), c.roles), costCtx{kind: costPlain})
+		add(max(c.bound().list, c.roles), costCtx{kind: costPlain})
 	default:
 		add(1, costCtx{kind: costPlain})
 	}
 }
 
-func (c *coster) memberBound() int {
-	if c.membersSeen < 0 {
-		c.membersSeen = c.members()
+func (c *coster) bound() costBounds {
+	if !c.seen.used {
+		c.seen = c.bounds()
 	}
-	return c.membersSeen
+	return c.seen
 }
 
 // addNamed counts the __Type of def; nil answers null, which counts
@@ -388,16 +410,28 @@ type costCache struct{ m sync.Map } // *ast.OperationDefinition → opCost
 func (s *Server) queryCost(pq *parsedQuery, op *ast.OperationDefinition, vars map[string]any) int {
 	if v, ok := pq.costs.m.Load(op); ok {
 		oc := v.(opCost)
-		if !oc.vars && (oc.members < 0 || oc.members == s.memberBound()) {
+		if !oc.vars && (!oc.bounds.used || oc.bounds == s.costBounds()) {
 			return oc.cost
 		}
 	}
-	c := &coster{schema: s.schema, doc: pq.doc, vars: vars, limit: s.cfg.maxCost, roles: s.maxRoles, members: s.memberBound}
+	c := &coster{schema: s.schema, doc: pq.doc, vars: vars, limit: s.cfg.maxCost, roles: s.maxRoles, bounds: s.costBounds, conns: s.mock.conns}
 	cost := c.cost(op)
 	if !c.usedVars {
-		pq.costs.m.Store(op, opCost{cost: cost, members: c.membersSeen})
+		pq.costs.m.Store(op, opCost{cost: cost, bounds: c.seen})
 	}
 	return cost
+}
+
+// costBounds are the bounds of lists and pages as they stand.
+func (s *Server) costBounds() costBounds {
+	perType, list := s.store.bounds()
+	m := s.memberBound()
+	return costBounds{
+		used:    true,
+		members: m,
+		list:    max(m, s.cfg.mockListLen, list),
+		page:    max(m, s.cfg.mockPageTotal, perType),
+	}
 }
 
 // memberBound is the number of members of the largest network, which no

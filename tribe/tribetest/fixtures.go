@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,11 @@ type Fixtures struct {
 	// Networks are the communities, in order; the first network the first
 	// app is installed on is the server's default [Server.Network].
 	Networks []Network `json:"networks"`
+	// Objects seed the server's [Store]: by type name, objects with an
+	// "id" (a non-empty string, unique in its type) and any other fields
+	// of that type, as the store holds them. Their types are checked
+	// against the server's schema when it starts.
+	Objects map[string][]map[string]any `json:"objects,omitempty"`
 }
 
 // App is an app (integration) with its OAuth client credentials
@@ -253,7 +260,63 @@ func (f *Fixtures) Clone() *Fixtures {
 	for i, n := range f.Networks {
 		c.Networks[i] = cloneNetwork(n)
 	}
+	if f.Objects != nil {
+		c.Objects = make(map[string][]map[string]any, len(f.Objects))
+		for typ, objs := range f.Objects {
+			cp := make([]map[string]any, len(objs))
+			for i, o := range objs {
+				if v, _, err := copyJSON(o); err == nil {
+					cp[i], _ = v.(map[string]any)
+				}
+			}
+			c.Objects[typ] = cp
+		}
+	}
 	return c
+}
+
+// checkObjects validates the fixtures' objects without a schema: each has
+// a non-empty string id of at most 200 bytes, unique in its type.
+func checkObjects(objects map[string][]map[string]any) error {
+	for typ, objs := range objects {
+		seen := make(map[string]bool, len(objs))
+		for i, o := range objs {
+			id, ok := o["id"].(string)
+			if !ok || id == "" {
+				return fmt.Errorf("tribetest: objects %q[%d]: no id; give every object a non-empty string id", clip(typ), i)
+			}
+			if err := checkLen(fmt.Sprintf("tribetest: objects %q[%d]", clip(typ), i), "id", id, maxIDLen); err != nil {
+				return err
+			}
+			if seen[id] {
+				return fmt.Errorf("tribetest: objects %q: duplicate id %q; give each object of a type an id of its own", clip(typ), clip(id))
+			}
+			seen[id] = true
+		}
+	}
+	return nil
+}
+
+// seedStore stores the fixtures' objects, in the order of their type
+// names and then of the lists.
+func seedStore(st *Store, f *Fixtures) error {
+	if f == nil {
+		return nil
+	}
+	types := make([]string, 0, len(f.Objects))
+	for typ := range f.Objects {
+		types = append(types, typ)
+	}
+	slices.Sort(types)
+	for _, typ := range types {
+		for _, o := range f.Objects[typ] {
+			id, _ := o["id"].(string)
+			if err := st.Set(typ, id, o); err != nil {
+				return errors.New("tribetest: fixtures' objects: " + strings.TrimPrefix(err.Error(), "tribetest: "))
+			}
+		}
+	}
+	return nil
 }
 
 func cloneNetwork(n Network) Network {

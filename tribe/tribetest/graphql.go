@@ -55,6 +55,17 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 		return
 	}
 	rec.OperationName = op.Name
+	rootType := s.schema.Query
+	switch op.Operation {
+	case ast.Mutation:
+		rootType = s.schema.Mutation
+	case ast.Subscription:
+		rootType = nil
+	}
+	if rootType == nil {
+		s.writeGraphQLErrors(w, rec, newGQLError(codeInvalidRequest, "the server answers queries and mutations only").at(op.Position))
+		return
+	}
 	vars, verr := coerceVariables(s.schema, op, params.Variables)
 	if verr != nil {
 		s.writeGraphQLErrors(w, rec, *verr)
@@ -66,7 +77,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 		return
 	}
 	e := &executor{schema: s.schema, doc: pq.doc, vars: vars, max: s.cfg.maxResponse}
-	rootFields := e.collect("Query", op.SelectionSet, nil, nil)
+	rootFields := e.collect(rootType.Name, op.SelectionSet, nil, nil)
 	for _, c := range rootFields {
 		if !slices.Contains(rec.Fields, c.fields[0].Name) {
 			rec.Fields = append(rec.Fields, c.fields[0].Name)
@@ -76,11 +87,11 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 	if f != nil && s.applyFault(w, r, f, rec, func(status int) []byte { return httpErrorBody(status, codeForStatus(status)) }) {
 		return
 	}
-	s.executeAndWrite(w, r, rec, gateway, presented, e, rootFields, f)
+	s.executeAndWrite(w, r, rec, gateway, presented, e, rootType, rootFields, f)
 }
 
 func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Request, gateway *netRec,
-	presented presentedAuth, e *executor, rootFields []collected, f *Fault) {
+	presented presentedAuth, e *executor, rootType *ast.Definition, rootFields []collected, f *Fault) {
 	auth, refused := s.authenticate(r, rec, presented, gateway, rec.Fields)
 	if refused != "" {
 		writeResponse(w, response{
@@ -90,7 +101,11 @@ func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Re
 		}, f)
 		return
 	}
-	root := &rootObject{s: s, rec: rec, auth: auth}
+	e.rc = &reqCtx{s: s, ctx: r.Context(), auth: auth}
+	var root object = &rootObject{s: s, rec: rec, auth: auth}
+	if rootType != s.schema.Query {
+		root = &opRoot{def: rootType, auth: auth}
+	}
 	e.buf = make([]byte, 0, 512)
 	mark := len(e.buf)
 	if !e.executeFields(root, rootFields) {

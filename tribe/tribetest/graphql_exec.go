@@ -3,6 +3,7 @@ package tribetest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -33,6 +34,9 @@ type executor struct {
 	// and execution stops.
 	max    int
 	tooBig bool
+	// rc is the request's context for overrides, the store and mocking;
+	// nil: objects answer alone.
+	rc *reqCtx
 }
 
 // full reports whether the answer passed its bound; from then on every
@@ -192,7 +196,7 @@ func (e *executor) executeField(obj object, c collected) bool {
 	args, err := argumentValues(f, e.vars)
 	var v any
 	if err == nil {
-		v, err = obj.field(f.Name, args)
+		v, err = e.resolve(obj, f.Definition, args)
 	}
 	if err != nil {
 		var ae *apiError
@@ -269,6 +273,14 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 		e.buf = strconv.AppendBool(e.buf, x)
 	case time.Time:
 		e.buf = appendJSONString(e.buf, formatDateTime(x))
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			e.addError(fields[0], newGQLError(codeServer, "internal error: "+fieldCoordinate(fields[0])+" is not a finite number"))
+			return false
+		}
+		e.buf = strconv.AppendFloat(e.buf, x, 'g', -1, 64)
+	case rawJSON:
+		e.buf = append(e.buf, x...)
 	default:
 		e.addError(fields[0], newGQLError(codeServer, fmt.Sprintf("internal error: %s has a %T", fieldCoordinate(fields[0]), v)))
 		return false

@@ -11,6 +11,8 @@ type memberObj struct {
 
 func (memberObj) typeName() string { return "Member" }
 
+func (o memberObj) ident() (string, uint64) { return o.m.ID, entitySeed("Member", o.m.ID) }
+
 func (o memberObj) field(name string, _ map[string]any) (any, error) {
 	m := o.m
 	switch name {
@@ -52,7 +54,7 @@ func (o memberObj) field(name string, _ map[string]any) (any, error) {
 	case "url":
 		return optString(m.URL), nil
 	}
-	return nil, nil
+	return mockIt{}, nil
 }
 
 // networkObj is a snapshot of a network taken under the server's lock.
@@ -60,11 +62,14 @@ type networkObj struct {
 	n            Network
 	nr           *netRec
 	membersCount int
+	s            *Server // for members
 }
 
 func (networkObj) typeName() string { return "Network" }
 
-func (o networkObj) field(name string, _ map[string]any) (any, error) {
+func (o networkObj) ident() (string, uint64) { return o.n.ID, entitySeed("Network", o.n.ID) }
+
+func (o networkObj) field(name string, args map[string]any) (any, error) {
 	n := o.n
 	switch name {
 	case "id":
@@ -87,6 +92,10 @@ func (o networkObj) field(name string, _ map[string]any) (any, error) {
 		return n.Status, nil
 	case "visibility":
 		return n.Visibility, nil
+	case "members":
+		if o.s != nil {
+			return o.s.membersPage(o.nr, args)
+		}
 	case "roles":
 		roles := make([]any, len(o.nr.net.Roles))
 		for i := range o.nr.net.Roles {
@@ -94,12 +103,14 @@ func (o networkObj) field(name string, _ map[string]any) (any, error) {
 		}
 		return roles, nil
 	}
-	return nil, nil
+	return mockIt{}, nil
 }
 
 type roleObj struct{ r *Role }
 
 func (roleObj) typeName() string { return "Role" }
+
+func (o roleObj) ident() (string, uint64) { return o.r.ID, entitySeed("Role", o.r.ID) }
 
 func (o roleObj) field(name string, _ map[string]any) (any, error) {
 	r := o.r
@@ -121,7 +132,7 @@ func (o roleObj) field(name string, _ map[string]any) (any, error) {
 	case "description":
 		return optString(r.Description), nil
 	}
-	return nil, nil
+	return mockIt{}, nil
 }
 
 type appTokenObj struct {
@@ -138,7 +149,7 @@ func (o appTokenObj) field(name string, _ map[string]any) (any, error) {
 	case "gatewayUrl":
 		return optString(o.gatewayURL), nil
 	}
-	return nil, nil
+	return mockIt{}, nil
 }
 
 type paginatedObj struct {
@@ -160,7 +171,7 @@ func (o paginatedObj) field(name string, _ map[string]any) (any, error) {
 	case "totalCount":
 		return o.totalCount, nil
 	}
-	return nil, nil
+	return mockIt{}, nil
 }
 
 type edgeObj struct {
@@ -177,7 +188,7 @@ func (o edgeObj) field(name string, _ map[string]any) (any, error) {
 	case "node":
 		return o.node, nil
 	}
-	return nil, nil
+	return mockIt{}, nil
 }
 
 type pageInfoObj struct {
@@ -194,7 +205,7 @@ func (o pageInfoObj) field(name string, _ map[string]any) (any, error) {
 	case "hasNextPage":
 		return o.hasNextPage, nil
 	}
-	return nil, nil
+	return mockIt{}, nil
 }
 
 // optString is s, or null when empty.

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // Option configures a [Server] at [NewServer], [NewTLSServer],
@@ -33,6 +35,12 @@ type config struct {
 	maxResponse int
 	jwksTimeout time.Duration // bounds fetching one JWKS document
 	listener    net.Listener  // WithListener; nil: httptest's
+	schema      *ast.Schema   // WithSchema; nil: the repository's
+	// mockListLen is the length of mocked lists, mockPageTotal the
+	// totalCount of mocked connections.
+	mockListLen   int
+	mockPageTotal int
+	admin         bool // WithAdminAPI
 }
 
 func defaultConfig() config {
@@ -45,6 +53,77 @@ func defaultConfig() config {
 		jwksTimeout: 10 * time.Second,
 		maxCost:     defaultMaxCost,
 		maxResponse: defaultMaxResponseBytes,
+
+		mockListLen:   defaultMockListLen,
+		mockPageTotal: defaultMockPageTotal,
+	}
+}
+
+// The defaults of WithMockListLength and WithMockPageTotal.
+const (
+	defaultMockListLen   = 2
+	defaultMockPageTotal = 20
+	// maxMockLen bounds both: a longer list would only make every query
+	// over the cost limit.
+	maxMockLen = 10000
+)
+
+// WithSchema makes the server serve schema s in place of the repository's
+// schema.graphql ([tribekit.Schema]), such as Tribe's published schema:
+// load it with [github.com/tribekit/tribekit/tribe/schema.Load], which
+// reads SDL or an introspection result. Every request is validated
+// against s. The fields the server implements (limitedToken, authMember,
+// network, member, members) keep their meaning where s has them; every
+// other field is answered from overrides ([Server.Resolve]), the store
+// ([Server.Store]) or mocked (see the package documentation). s must have
+// a Query type, and is only read: servers may share it.
+func WithSchema(s *ast.Schema) Option {
+	return func(c *config) error {
+		if s == nil || s.Query == nil {
+			return errors.New("tribetest: WithSchema: the schema is nil or has no Query type; load one with schema.Load")
+		}
+		c.schema = s
+		return nil
+	}
+}
+
+// WithMockListLength sets how many items a mocked list has (default 2, at
+// most 10000): a list field the server has no value for. Lists count
+// that many items in a query's cost ([WithQueryCostLimit]).
+func WithMockListLength(n int) Option {
+	return func(c *config) error {
+		if n < 0 || n > maxMockLen {
+			return fmt.Errorf("tribetest: WithMockListLength(%d): the length is not from 0 to %d; give a length in that range (the default is 2)", n, maxMockLen)
+		}
+		c.mockListLen = n
+		return nil
+	}
+}
+
+// WithMockPageTotal sets the totalCount of mocked connections (default
+// 20, at most 10000): types with pageInfo and nodes or edges, such as
+// PaginatedSpace, whose pages limit, offset, after and before cut from
+// that many items. A page counts min(limit, total) items in a query's
+// cost.
+func WithMockPageTotal(n int) Option {
+	return func(c *config) error {
+		if n < 0 || n > maxMockLen {
+			return fmt.Errorf("tribetest: WithMockPageTotal(%d): the total is not from 0 to %d; give a total in that range (the default is 20)", n, maxMockLen)
+		}
+		c.mockPageTotal = n
+		return nil
+	}
+}
+
+// WithAdminAPI turns on the admin API under /__admin/ (see the package
+// documentation), for driving a standalone server from any language. It
+// answers only requests from loopback addresses, and a server with it
+// refuses to start on an address that is not loopback. Off by default:
+// /__admin/ paths answer 404.
+func WithAdminAPI() Option {
+	return func(c *config) error {
+		c.admin = true
+		return nil
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // rootObject resolves the Query type's fields for one request.
@@ -16,7 +18,38 @@ type rootObject struct {
 	auth *authState
 }
 
-func (*rootObject) typeName() string { return "Query" }
+func (q *rootObject) typeName() string { return q.s.schema.Query.Name }
+
+func (q *rootObject) ident() (string, uint64) { return "", rootSeed(q.typeName(), q.auth) }
+
+// rootSeed is the seed of a root type's mocked fields: one per network.
+func rootSeed(typ string, auth *authState) uint64 {
+	h := hashString(0, typ)
+	if auth != nil && auth.net != nil {
+		h = hashString(h, auth.net.net.ID)
+	}
+	return h
+}
+
+// opRoot is the Mutation type: mocked, overridden, needing a Bearer
+// token.
+type opRoot struct {
+	def  *ast.Definition
+	auth *authState
+}
+
+func (o *opRoot) typeName() string        { return o.def.Name }
+func (o *opRoot) ident() (string, uint64) { return "", rootSeed(o.def.Name, o.auth) }
+
+func (o *opRoot) field(string, map[string]any) (any, error) {
+	if o.auth.member == nil {
+		if o.auth.err != nil {
+			return nil, o.auth.err
+		}
+		return nil, errInvalidToken()
+	}
+	return mockIt{}, nil
+}
 
 func (q *rootObject) field(name string, args map[string]any) (any, error) {
 	switch name {
@@ -41,9 +74,9 @@ func (q *rootObject) field(name string, args map[string]any) (any, error) {
 	case "member":
 		return q.member(args)
 	case "members":
-		return q.members(args)
+		return q.s.membersPage(q.auth.net, args)
 	}
-	return nil, &apiError{code: codeInvalidRequest, message: "unknown field " + name}
+	return mockIt{}, nil
 }
 
 // limitedToken mints an app token (https://developers.bettermode.com/docs/guide/graphql/authentication/app).
@@ -111,7 +144,7 @@ func (q *rootObject) network() any {
 			count++
 		}
 	}
-	return networkObj{n: nr.net, nr: nr, membersCount: count}
+	return networkObj{n: nr.net, nr: nr, membersCount: count, s: s}
 }
 
 func (q *rootObject) member(args map[string]any) (any, error) {
@@ -135,10 +168,10 @@ func (q *rootObject) member(args map[string]any) (any, error) {
 	return memberObj{m: m, nr: nr}, nil
 }
 
-// members lists the network's members: filtered by query (name, username
-// or email, case-insensitive), roleIds and status; in fixture order, or
-// reversed; then after/before cursors, offset and limit.
-func (q *rootObject) members(args map[string]any) (any, error) {
+// membersPage lists the members of network nr: filtered by query (name,
+// username or email, case-insensitive), roleIds and status; in fixture
+// order, or reversed; then after/before cursors, offset and limit.
+func (s *Server) membersPage(nr *netRec, args map[string]any) (any, error) {
 	limit, ok1 := intArg(args, "limit")
 	offset, ok2 := intArg(args, "offset")
 	if !ok1 || !ok2 || limit < 0 || offset < 0 {
@@ -156,9 +189,7 @@ func (q *rootObject) members(args map[string]any) (any, error) {
 	}
 	reverse, _ := args["reverse"].(bool)
 
-	s := q.s
 	s.mu.Lock()
-	nr := q.auth.net
 	var all []*Member
 	for _, m := range nr.members {
 		if !listed(m) ||

@@ -55,6 +55,11 @@ type Server struct {
 	cfg    config
 	schema *ast.Schema
 	cache  *queryCache
+	mock   *mockInfo
+	store  *Store
+	// over holds the overrides; overMap is its map as requests read it.
+	over    overrides
+	overMap atomic.Pointer[map[string]resolverEntry]
 	key    []byte
 	keyID  string
 	// maxRoles is the most roles a network has; roles do not change
@@ -172,9 +177,15 @@ func newServer(addr string, opts []Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	schema, err := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: tribekit.Schema()})
-	if err != nil {
-		return nil, fmt.Errorf("tribetest: load schema: %w", err)
+	schema := cfg.schema
+	if schema == nil {
+		if schema, err = gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: tribekit.Schema()}); err != nil {
+			return nil, fmt.Errorf("tribetest: load schema: %w", err)
+		}
+	}
+	store := newStore(schema)
+	if err := seedStore(store, cfg.fixtures); err != nil {
+		return nil, err
 	}
 	key := cfg.signingKey
 	if key == nil {
@@ -187,6 +198,8 @@ func newServer(addr string, opts []Option) (*Server, error) {
 		cfg:     cfg,
 		schema:  schema,
 		cache:   newQueryCache(schema, cfg.cacheSize),
+		mock:    newMockInfo(schema),
+		store:   store,
 		key:     key,
 		keyID:   keyID(key),
 		st:      st,

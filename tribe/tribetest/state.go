@@ -87,6 +87,9 @@ func newState(f *Fixtures) (*state, error) {
 		return nil, errors.New("tribetest: nil fixtures; pass DefaultFixtures() or fixtures of your own")
 	}
 	f = f.Clone()
+	if err := checkObjects(f.Objects); err != nil {
+		return nil, err
+	}
 	st := &state{
 		appByClient: map[string]*appRec{},
 		netByID:     map[string]*netRec{},
