@@ -7,9 +7,9 @@ import (
 	"context"
 	"os"
 
-	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cli"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/root"
 )
 
 func main() {
-	os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	os.Exit(root.Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }

@@ -1,7 +1,0 @@
-//go:build !race
-
-package cli
-
-// raceEnabled reports that the tests run with the race detector, so that
-// the binary they build reuses the packages already compiled for it.
-const raceEnabled = false

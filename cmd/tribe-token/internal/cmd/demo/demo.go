@@ -1,0 +1,124 @@
+// Package demo is "tribe-token demo": a mock Tribe server in the process,
+// and what an app does against it, offline.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/whoami"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/cache"
+	"github.com/tribekit/tribekit/tribe/tribetest"
+)
+
+// Options are demo's inputs: none but the run's.
+type Options struct {
+	Factory *cmdutil.Factory
+}
+
+// NewCmdDemo builds "demo". runF, if not nil, is called with the parsed
+// Options in place of the work (for tests).
+func NewCmdDemo(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Factory: f}
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "See it work offline: mint tokens from a built-in mock server",
+		Long: `Start a mock Tribe server in this process, then do what an app does, through
+the library's real client code: mint a token for the app's bot account and one
+acting as a member (limitedToken with the app's client id and secret), ask the
+server who each token acts as (authMember), and try a community the app is not
+installed on. It prints identities, expiries and endpoints, never a token.
+
+It needs no network, account or flags.`,
+		Example: `  tribe-token demo
+  go run ./cmd/tribe-token demo`,
+		Args: cmdutil.NoArgs,
+		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			ctx, cancel := f.TimeoutContext(cmd)
+			defer cancel()
+			return demoRun(ctx, opts)
+		}),
+	}
+}
+
+// demoRun runs the demonstration.
+func demoRun(ctx context.Context, opts *Options) error {
+	f := opts.Factory
+	srv, err := tribetest.Start("127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("starting the mock server: %w", err)
+	}
+	defer srv.Close()
+	app := &tribe.App{
+		ClientID:     tribetest.DefaultClientID,
+		ClientSecret: tribetest.DefaultClientSecret,
+		Endpoint:     srv.GraphQLURL(),
+	}
+	tokens, err := cache.New(app, cache.Options{})
+	if err != nil {
+		return err
+	}
+	defer tokens.Close()
+	w := f.Out
+	fmt.Fprintf(w, "Mock Tribe server at %s; app %s, installed on community %s.\n",
+		srv.URL, tribetest.DefaultClientID, tribetest.DefaultNetworkID)
+	for _, id := range []tribe.Identity{
+		tribe.Bot(tribetest.DefaultNetworkID),
+		tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID),
+	} {
+		tok, err := tokens.Token(ctx, id)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		ts, err := tokens.TokenSource(ctx, id)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		c, err := app.Client(ctx, ts)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		m, err := c.AuthMember(ctx)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		fmt.Fprintf(w, "\nMinted a token for %s\n", id)
+		var t cmdutil.Table
+		t.Add("  acts as", whoami.MemberLine(m)+roleSuffix(m))
+		t.Add("  expires", cmdutil.DescribeTime(tok.Expiry, f.Now(), "expired"))
+		t.Add("  gateway", c.Endpoint())
+		if err := t.Write(w); err != nil {
+			return err
+		}
+	}
+	other := tribe.Bot(tribetest.OtherNetworkID)
+	_, err = app.Mint(ctx, other)
+	switch {
+	case errors.Is(err, tribe.ErrForbidden):
+		fmt.Fprintf(w, "\nMinting for %s was refused with tribe.ErrForbidden: the app is not installed there.\n", other)
+	case err != nil:
+		return fmt.Errorf("demo: %w", err)
+	default:
+		return fmt.Errorf("demo: minting for %s should have been refused", other)
+	}
+	fmt.Fprintf(w, "\n%d limitedToken calls: one per token (the cache reuses it for authMember) and the refused one. No token was printed.\n", srv.Count("limitedToken"))
+	fmt.Fprintln(w, "Next: run 'tribe-token mock' and point your app, or 'tribe-token mint', at it.")
+	return nil
+}
+
+// roleSuffix is ", role TYPE" for a member with a role.
+func roleSuffix(m *tribe.Member) string {
+	if r := whoami.RoleLine(m); r != "" && !strings.HasPrefix(r, "id ") {
+		return ", role " + r
+	}
+	return ""
+}

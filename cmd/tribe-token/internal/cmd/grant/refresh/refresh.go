@@ -1,0 +1,121 @@
+// Package refresh is "tribe-token refresh": a new access token for a
+// refresh token at the community's v1 token endpoint, keeping the new
+// refresh token Tribe rotates in.
+package refresh
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/grant/shared"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/internal/safefile"
+)
+
+// Options are refresh's inputs.
+type Options struct {
+	Factory *cmdutil.Factory
+
+	App              cmdutil.AppFlags
+	OAuth            shared.OAuthFlags
+	RefreshTokenFile string
+}
+
+// NewCmdRefresh builds "refresh". runF, if not nil, is called with the
+// parsed Options in place of the work (for tests).
+func NewCmdRefresh(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "refresh --community URL",
+		Short: "Trade a refresh token for a new access token",
+		Long: `Trade a refresh token (from "password" or "exchange" with --with-refresh-token)
+for a new access token at the community's v1 token endpoint.
+
+Tribe rotates refresh tokens: the answer carries a new one and the old one
+stops working. So the new refresh token is never lost:
+  - with --refresh-token-file FILE, FILE is rewritten with the new one
+    (atomically; if FILE is a symlink, the file it points at). FILE must be
+    writable: that is checked before the old token is sent. Should writing it
+    still fail, the new refresh token is printed on stdout (in the --output
+    format; with the token output, on a second line) and the exit status is 1;
+  - with TRIBE_REFRESH_TOKEN or stdin, --with-refresh-token (and --output json
+    or env) is required, so that the new one is printed.`,
+		Example: `  tribe-token password --community https://community.example.com --username alice -o json --with-refresh-token \
+    | jq -r .refresh_token > refresh.txt
+  tribe-token refresh --community https://community.example.com --refresh-token-file refresh.txt
+  eval "$(tribe-token refresh --community https://community.example.com -o env --with-refresh-token)"`,
+		Args: cmdutil.NoArgs,
+		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			ctx, cancel := f.TimeoutContext(cmd)
+			defer cancel()
+			return refreshRun(ctx, opts)
+		}),
+	}
+	cmd.Flags().StringVar(&opts.RefreshTokenFile, "refresh-token-file", "", "read the refresh token from `FILE`, and write the new one back (- for stdin; default $TRIBE_REFRESH_TOKEN)")
+	opts.App.Add(cmd)
+	opts.OAuth.Add(cmd)
+	return cmd
+}
+
+// inPlace reports whether the new refresh token is written back to the
+// file the old one came from.
+func (o *Options) inPlace() bool { return o.RefreshTokenFile != "" && o.RefreshTokenFile != "-" }
+
+// validate checks what the flags alone say, naming the flags.
+func (o *Options) validate() error {
+	if err := o.OAuth.Validate(); err != nil {
+		return err
+	}
+	if !o.inPlace() && !o.OAuth.WithRefresh {
+		return cmdutil.Usagef("Tribe rotates refresh tokens, so the new one must be kept: pass --refresh-token-file FILE (rewritten in place), or --with-refresh-token with --output json or env")
+	}
+	return nil
+}
+
+// refreshRun trades the refresh token, keeps the new one and prints the
+// token.
+func refreshRun(ctx context.Context, opts *Options) error {
+	f := opts.Factory
+	community, tokenURL, err := opts.OAuth.Endpoint(f)
+	if err != nil {
+		return err
+	}
+	id, secret, err := opts.App.Credentials(f)
+	if err != nil {
+		return err
+	}
+	spec := cmdutil.SecretSpec{What: "refresh token", EnvVar: "TRIBE_REFRESH_TOKEN", FileArg: "refresh-token-file", File: opts.RefreshTokenFile}
+	rt, err := f.Secret(spec)
+	if err != nil {
+		return err
+	}
+	if err := cmdutil.CheckBare("refresh token", spec.Source(), rt); err != nil {
+		return err
+	}
+	file := opts.RefreshTokenFile
+	if opts.inPlace() {
+		// The refresh spends the token: make sure the new one can be
+		// kept before asking for it.
+		if err := safefile.CheckWritable(file); err != nil {
+			return cmdutil.Usagef("cannot write the new refresh token to %s (%w); nothing was sent, and the refresh token in it still works", file, err)
+		}
+	}
+	tok, err := opts.OAuth.Config(f, community, tokenURL, id, secret).Refresh(ctx, rt)
+	if err != nil {
+		return shared.GrantError(err, "the refresh token is expired, revoked or already used (each works once); get a new one with 'tribe-token password' or 'exchange'")
+	}
+	if opts.inPlace() && tok.RefreshToken != "" && tok.RefreshToken != rt {
+		if err := safefile.WriteAtomic(file, []byte(tok.RefreshToken+"\n")); err != nil {
+			out := cmdutil.NewTokenOutput(tok, "refreshed token")
+			return f.WriteUnsaved(opts.OAuth.Output, out, tok.RefreshToken, file, err)
+		}
+	}
+	return opts.OAuth.Write(f, tok, "refreshed token")
+}

@@ -1,0 +1,148 @@
+// Package mint is "tribe-token mint": an app access token for the bot or a
+// member, minted with Tribe's limitedToken query.
+package mint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/tribe"
+)
+
+// Options are mint's inputs.
+type Options struct {
+	Factory *cmdutil.Factory
+
+	App      cmdutil.AppFlags
+	Endpoint cmdutil.EndpointFlags
+	Network  string
+	Member   string
+	Context  string
+	Entity   string
+	Insecure bool
+	Output   string
+}
+
+// NewCmdMint builds "mint". runF, if not nil, is called with the parsed
+// Options in place of the work (for tests).
+func NewCmdMint(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "mint --network ID [--member ID]",
+		Short: "Mint an app access token for the bot or a member",
+		Long: `Mint an access token with Tribe's limitedToken query, authenticated with the
+app's client id and secret: for the app's bot account (which may do all a
+community admin may do), or, with --member, acting as that member.
+
+The app must be published and installed on the community. The client id comes
+from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
+--client-secret-file.`,
+		Example: `  export TRIBE_CLIENT_ID=... TRIBE_CLIENT_SECRET=...
+  tribe-token mint --network CAx1mZ7I7a
+  tribe-token mint --network CAx1mZ7I7a --member Dm12KzW34 --output json
+  tribe-token mint --network CAx1mZ7I7a --region eu --client-secret-file secret.txt
+  eval "$(tribe-token mint --network CAx1mZ7I7a --output env)"`,
+		Args: cmdutil.NoArgs,
+		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			ctx, cancel := f.TimeoutContext(cmd)
+			defer cancel()
+			return mintRun(ctx, opts)
+		}),
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Network, "network", "", "community (network) id; required (default $TRIBE_NETWORK_ID)")
+	fl.StringVar(&opts.Member, "member", "", "member id to act as (default: the app's bot account)")
+	fl.StringVar(&opts.Context, "context", "", "permission context: NETWORK (default), MEMBER, POST or SPACE")
+	fl.StringVar(&opts.Entity, "entity", "", "entity id for --context (default: the network id)")
+	_ = cmd.RegisterFlagCompletionFunc("context", cobra.FixedCompletions([]string{"NETWORK", "MEMBER", "POST", "SPACE"}, cobra.ShellCompDirectiveNoFileComp))
+	opts.App.Add(cmd)
+	opts.Endpoint.Add(cmd)
+	cmdutil.AddInsecureFlag(cmd, &opts.Insecure)
+	cmdutil.AddOutputFlag(cmd, &opts.Output, cmdutil.OutToken, cmdutil.OutJSON, cmdutil.OutEnv)
+	return cmd
+}
+
+// validate checks what the flags alone say, naming the flags.
+func (o *Options) validate() error {
+	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutToken, cmdutil.OutJSON, cmdutil.OutEnv); err != nil {
+		return err
+	}
+	if err := o.Endpoint.Validate(); err != nil {
+		return err
+	}
+	for _, id := range []struct{ flag, v string }{{"--network", o.Network}, {"--member", o.Member}, {"--entity", o.Entity}} {
+		if err := cmdutil.CheckID(id.flag, id.v); err != nil {
+			return err
+		}
+	}
+	if o.Context != "" {
+		c, err := tribe.ParsePermissionContext(o.Context)
+		if err != nil {
+			return cmdutil.Usagef("--context %q is not a permission context; use NETWORK, MEMBER, POST or SPACE", o.Context)
+		}
+		if c != tribe.ContextNetwork && o.Entity == "" {
+			return cmdutil.Usagef("--context %s needs --entity ID (the %s's id); only NETWORK defaults it to the network id", c, strings.ToLower(string(c)))
+		}
+	}
+	return nil
+}
+
+// mintRun mints the token and prints it.
+func mintRun(ctx context.Context, opts *Options) error {
+	f := opts.Factory
+	endpoint, err := opts.Endpoint.Resolve(f, opts.Insecure, "TRIBE_ENDPOINT")
+	if err != nil {
+		return err
+	}
+	network := opts.Network
+	if network == "" {
+		network = f.Env("TRIBE_NETWORK_ID")
+		if err := cmdutil.CheckID("TRIBE_NETWORK_ID", network); err != nil {
+			return err
+		}
+	}
+	if network == "" {
+		return cmdutil.Usagef("no community: pass --network ID (the community's id), or set TRIBE_NETWORK_ID")
+	}
+	id := tribe.Identity{NetworkID: network, MemberID: opts.Member, EntityID: opts.Entity}
+	if opts.Context != "" {
+		if id.Context, err = tribe.ParsePermissionContext(opts.Context); err != nil {
+			return err
+		}
+	}
+	clientID, secret, err := opts.App.Credentials(f)
+	if err != nil {
+		return err
+	}
+	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: endpoint, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
+	tok, err := a.Mint(ctx, id)
+	if err != nil {
+		return mintError(id, err)
+	}
+	return cmdutil.WriteToken(f.Out, opts.Output, cmdutil.NewTokenOutput(tok, id.String()))
+}
+
+// mintError adds to a failed mint (whose message already says what was
+// minted) what to do about it.
+func mintError(id tribe.Identity, err error) error {
+	switch {
+	case errors.Is(err, tribe.ErrUnauthorized):
+		return cmdutil.WithHint(err, "set TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET (or --client-secret-file) to the app's credentials, and check the endpoint or --region")
+	case errors.Is(err, tribe.ErrForbidden):
+		return cmdutil.WithHint(err, fmt.Sprintf("is the app published and installed on community %s?", id.NetworkID))
+	case errors.Is(err, tribe.ErrNotFound) && !id.IsBot():
+		return cmdutil.WithHint(err, fmt.Sprintf("is %s a member of community %s?", id.MemberID, id.NetworkID))
+	}
+	return err
+}

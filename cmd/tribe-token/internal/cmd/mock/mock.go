@@ -1,0 +1,281 @@
+// Package mock is "tribe-token mock": the tribetest mock Tribe server (and,
+// with --crm, a mock Tribe CRM) until SIGINT or SIGTERM, for tests in any
+// language.
+package mock
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/tribe/crm/crmtest"
+	"github.com/tribekit/tribekit/tribe/tribetest"
+)
+
+// Info is what "mock" prints first: where the server is and which app
+// it knows.
+type Info struct {
+	GraphQL      string `json:"graphql"`
+	OAuth        string `json:"oauth"`
+	URL          string `json:"url"`
+	Listen       string `json:"listen"` // the address listened on
+	NetworkID    string `json:"network,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+	// The mock Tribe CRM, with --crm.
+	CRM             string `json:"crm,omitempty"`
+	CRMClientID     string `json:"crm_client_id,omitempty"`
+	CRMClientSecret string `json:"crm_client_secret,omitempty"`
+}
+
+// write prints the information in format: key=value lines, one JSON line,
+// or shell export lines.
+func (m Info) write(w io.Writer, format string) error {
+	switch format {
+	case cmdutil.OutJSON:
+		b, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	case cmdutil.OutEnv:
+		lines := [][2]string{
+			{"TRIBE_ENDPOINT", m.GraphQL},
+			{"TRIBE_COMMUNITY_URL", m.URL},
+			{"TRIBE_MOCK_LISTEN", m.Listen},
+			{"TRIBE_NETWORK_ID", m.NetworkID},
+			{"TRIBE_CLIENT_ID", m.ClientID},
+			{"TRIBE_CLIENT_SECRET", m.ClientSecret},
+			{"TRIBE_CRM_BASE_URL", m.CRM},
+			{"TRIBE_CRM_CLIENT_ID", m.CRMClientID},
+			{"TRIBE_CRM_CLIENT_SECRET", m.CRMClientSecret},
+		}
+		for _, l := range lines {
+			if l[1] != "" {
+				if _, err := fmt.Fprintf(w, "export %s=%s\n", l[0], cmdutil.ShellQuote(l[1])); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	lines := [][2]string{
+		{"graphql", m.GraphQL},
+		{"oauth", m.OAuth},
+		{"url", m.URL},
+		{"listen", m.Listen},
+		{"network", m.NetworkID},
+		{"client_id", m.ClientID},
+		{"client_secret", m.ClientSecret},
+		{"crm", m.CRM},
+		{"crm_client_id", m.CRMClientID},
+		{"crm_client_secret", m.CRMClientSecret},
+	}
+	for _, l := range lines {
+		if l[1] != "" {
+			if _, err := fmt.Fprintf(w, "%s=%s\n", l[0], l[1]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Options are mock's inputs.
+type Options struct {
+	Factory *cmdutil.Factory
+
+	Addr             string
+	Fixtures         string
+	PrintCredentials bool
+	TokenLifetime    time.Duration
+	Log              bool
+	CRM              bool
+	Output           string
+}
+
+// NewCmdMock builds "mock". runF, if not nil, is called with the parsed
+// Options in place of the work (for tests).
+func NewCmdMock(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "mock [--addr HOST:PORT] [--fixtures FILE]",
+		Short: "Run a mock Tribe server for tests in any language",
+		Long: `Run the tribetest mock Tribe server until SIGINT or SIGTERM: limitedToken and
+Bearer GraphQL (authMember, network, member, members) at /graphql, per-community
+gateways, and the v1 OAuth2 token endpoint.
+
+Before serving, it prints on stdout, in this order and all at once:
+
+  graphql=http://127.0.0.1:PORT/graphql             GraphQL endpoint (TRIBE_ENDPOINT)
+  oauth=http://127.0.0.1:PORT/api/v1/oauth/token    OAuth2 token endpoint
+  url=http://127.0.0.1:PORT                         community URL (TRIBE_COMMUNITY_URL)
+  listen=127.0.0.1:PORT                             the address it listens on
+  network=net-acme                                  the app's community
+  client_id=test-client-id                          the app's client id
+  client_secret=...                                 only with --print-credentials
+  crm=http://127.0.0.1:PORT2                        with --crm: a mock Tribe CRM (--base-url)
+  crm_client_id=crmtest-client                      with --crm
+  crm_client_secret=...                             with --crm and --print-credentials
+
+so a test can read the first two lines for the URLs. --output json prints the
+same as one JSON line; --output env as export lines to source in a shell.
+
+The URLs always name a loopback address, for clients on this machine; listen is
+where the server really listens. With a --addr whose host is left out or
+unspecified (:8080, 0.0.0.0:8080, [::]:8080), that is every interface of the
+machine (listen=[::]:8080 or listen=0.0.0.0:8080), and anyone who can reach it
+can use the mock: a warning on stderr says so, since the default fixtures'
+credentials are public.
+
+The client secrets are the fixtures', not real secrets, but they are printed
+only with --print-credentials; the default fixtures' secret is
+test-client-secret (see 'go doc github.com/tribekit/tribekit/tribe/tribetest').
+The mock CRM registers http://127.0.0.1/callback (any port) for 'crm login'
+and consents at once: fetching the consent URL (curl -sL URL) completes it.
+Tokens are signed with a key drawn at random for each run (fixtures do not set
+it), so tokens from one run are not valid after a restart.
+
+The first SIGINT or SIGTERM stops the server gracefully, letting requests in
+flight finish; a second one ends the process at once.`,
+		Example: `  tribe-token mock
+  tribe-token mock --addr 127.0.0.1:8080 --fixtures fixtures.json --output json
+  tribe-token mock --print-credentials --output env > mock.env &
+  sleep 1; . ./mock.env; tribe-token mint --network "$TRIBE_NETWORK_ID"`,
+		Args: cmdutil.NoArgs,
+		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return mockRun(cmd.Context(), opts)
+		}),
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "address to listen on (port 0: any free port; a host other than loopback exposes the mock to the network)")
+	fl.StringVar(&opts.Fixtures, "fixtures", "", "JSON fixtures `FILE` (apps, networks, roles, members; default: the built-in ones)")
+	fl.BoolVar(&opts.PrintCredentials, "print-credentials", false, "also print the app's client secret (a fixture, not a real secret)")
+	fl.DurationVar(&opts.TokenLifetime, "token-lifetime", 0, "lifetime of the tokens it issues (default 1h)")
+	fl.BoolVar(&opts.CRM, "crm", false, "also run a mock Tribe CRM (OAuth 2.0 and GetCurrentEmployee) on another port")
+	fl.BoolVar(&opts.Log, "log", false, "log one line per request on stderr (never credentials or tokens)")
+	cmdutil.AddOutputFlag(cmd, &opts.Output, "text", cmdutil.OutJSON, cmdutil.OutEnv)
+	return cmd
+}
+
+// validate checks what the flags alone say, naming the flags.
+func (o *Options) validate() error {
+	if err := cmdutil.CheckOutput(o.Output, "text", cmdutil.OutJSON, cmdutil.OutEnv); err != nil {
+		return err
+	}
+	if o.TokenLifetime != 0 && o.TokenLifetime < time.Second {
+		return cmdutil.Usagef("--token-lifetime %s is too short; give at least 1s", o.TokenLifetime)
+	}
+	return checkListenAddr(o.Addr)
+}
+
+// mockRun serves until ctx ends or a signal comes.
+func mockRun(ctx context.Context, o *Options) error {
+	f := o.Factory
+	fx := tribetest.DefaultFixtures()
+	if o.Fixtures != "" {
+		var err error
+		if fx, err = tribetest.LoadFixtures(o.Fixtures); err != nil {
+			return cmdutil.Usagef("reading --fixtures %s: %w", o.Fixtures, err)
+		}
+	}
+	opts := []tribetest.Option{tribetest.WithFixtures(fx)}
+	if o.TokenLifetime != 0 {
+		opts = append(opts, tribetest.WithTokenLifetime(o.TokenLifetime))
+	}
+	if o.Log {
+		opts = append(opts, tribetest.WithLogger(slog.New(slog.NewTextHandler(f.ErrOut, nil))))
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := tribetest.Start(o.Addr, opts...)
+	if err != nil {
+		if _, bad := errors.AsType[*net.AddrError](err); bad {
+			return cmdutil.Usagef("--addr %s: %w", o.Addr, err)
+		}
+		if _, bad := errors.AsType[*net.DNSError](err); bad {
+			return cmdutil.Usagef("--addr %s: %w", o.Addr, err)
+		}
+		return fmt.Errorf("starting the mock server on %s: %w", o.Addr, err)
+	}
+	defer srv.Close()
+	info := Info{GraphQL: srv.GraphQLURL(), OAuth: srv.OAuthTokenURL(), URL: srv.URL, Listen: srv.Addr().String()}
+	if !isLoopback(srv.Addr()) {
+		creds := "the credentials of your fixtures"
+		if o.Fixtures == "" {
+			creds = "the default fixtures' credentials, which are public (go doc github.com/tribekit/tribekit/tribe/tribetest)"
+		}
+		fmt.Fprintf(f.ErrOut, "warning: the mock Tribe server listens on %s, not only on loopback: anyone who can reach this machine can use it with %s; use --addr 127.0.0.1:PORT to keep it local\n",
+			info.Listen, creds)
+	}
+	if len(fx.Apps) > 0 {
+		app := fx.Apps[0]
+		info.ClientID = app.ClientID
+		if len(app.InstalledOn) > 0 {
+			info.NetworkID = app.InstalledOn[0]
+		}
+		if o.PrintCredentials {
+			info.ClientSecret = app.ClientSecret
+		}
+	}
+	if o.CRM {
+		crmSrv := crmtest.NewServer()
+		defer crmSrv.Close()
+		app := crmtest.DefaultApp()
+		info.CRM, info.CRMClientID = crmSrv.URL, app.ClientID
+		if o.PrintCredentials {
+			info.CRMClientSecret = app.ClientSecret
+		}
+	}
+	if err := info.write(f.Out, o.Output); err != nil {
+		return err
+	}
+	fmt.Fprintf(f.ErrOut, "mock Tribe server at %s (listening on %s); stop it with Ctrl-C (SIGINT) or SIGTERM\n", srv.URL, info.Listen)
+	<-ctx.Done()
+	// From here on a second signal is not caught: it ends the
+	// process, should stopping hang.
+	stop()
+	fmt.Fprintln(f.ErrOut, "stopping the mock Tribe server; a second Ctrl-C (SIGINT) or SIGTERM ends it at once")
+	srv.Close()
+	fmt.Fprintln(f.ErrOut, "mock Tribe server stopped")
+	return nil
+}
+
+// isLoopback reports whether addr is a loopback address, which only this
+// machine can reach.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// checkListenAddr refuses an --addr that is not HOST:PORT with a port
+// number, as bad usage rather than a failure to listen.
+func checkListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port): %w", addr, err)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n > 65535 {
+		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", addr)
+	}
+	return nil
+}

@@ -1,0 +1,190 @@
+package root
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/internal/redact"
+)
+
+// plainSecret stands for a secret typed where it does not belong.
+const plainSecret = "pl41n-s3cret-on-the-command-line"
+
+func TestBadUsage(t *testing.T) {
+	creds := map[string]string{
+		"TRIBE_CLIENT_ID":     "id",
+		"TRIBE_CLIENT_SECRET": "client-secret-value",
+		"TRIBE_ENDPOINT":      "http://127.0.0.1:1/graphql",
+	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	require.NoError(t, writeEmpty(empty))
+	grants := with(creds, "TRIBE_COMMUNITY_URL", "http://127.0.0.1:1", "TRIBE_PASSWORD", "pw-value")
+	tests := []struct {
+		name string
+		env  map[string]string
+		in   string
+		args []string
+		want []string
+	}{
+		{"no command", nil, "", args("bogus"), []string{"unknown command (see 'tribe-token --help')"}},
+		{"missing client secret", map[string]string{"TRIBE_CLIENT_ID": "id"}, "", args("mint", "--network", "n"), []string{"no client secret", "TRIBE_CLIENT_SECRET", "--client-secret-file"}},
+		{"missing client id", map[string]string{"TRIBE_CLIENT_SECRET": "x"}, "", args("mint", "--network", "n"), []string{"TRIBE_CLIENT_ID"}},
+		{"missing network", creds, "", args("mint"), []string{"--network"}},
+		{"unknown region", creds, "", args("mint", "--network", "n", "--region", "mars"), []string{`unknown --region "mars"`}},
+		{"region and endpoint", creds, "", args("mint", "--network", "n", "--region", "eu", "--endpoint", "https://x.example"), []string{"give one of them"}},
+		{"unknown output", creds, "", args("mint", "--network", "n", "-o", "yaml"), []string{`unknown --output "yaml"`}},
+		{"unknown context", creds, "", args("mint", "--network", "n", "--context", "galaxy"), []string{"permission context"}},
+		{"context without entity", creds, "", args("mint", "--network", "n", "--context", "SPACE"), []string{"entity"}},
+		{"not an endpoint", creds, "", args("mint", "--network", "n", "--endpoint", "ftp://x"), []string{"endpoint"}},
+		{"empty secret file", map[string]string{"TRIBE_CLIENT_ID": "id"}, "", args("mint", "--network", "n", "--client-secret-file", empty), []string{"is empty"}},
+		{"missing secret file", map[string]string{"TRIBE_CLIENT_ID": "id"}, "", args("mint", "--network", "n", "--client-secret-file", empty+"-nope"), []string{"no such file"}},
+		{"secret as flag", creds, "", args("mint", "--network", "n", "--client-secret", plainSecret), []string{"unknown flag: --client-secret", "TRIBE_CLIENT_SECRET"}},
+		{"secret as flag=", creds, "", args("mint", "--network", "n", "--client-secret="+plainSecret), []string{"unknown flag: --client-secret"}},
+		{"secret glued to shorthand", creds, "", args("mint", "--network", "n", "-s"+plainSecret), []string{"unknown shorthand flag: 's'"}},
+		{"secret as argument", creds, "", args("mint", "--network", "n", plainSecret), []string{"takes no arguments"}},
+		{"token as flag", nil, "", args("whoami", "--token", plainSecret), []string{"TRIBE_TOKEN", "--token-file"}},
+		{"password as flag", grants, "", args("password", "--username", "u", "--password", plainSecret), []string{"TRIBE_PASSWORD"}},
+		{"missing token", nil, "", args("whoami"), []string{"no access token", "TRIBE_TOKEN"}},
+		{"malformed token", map[string]string{"TRIBE_TOKEN": "two words"}, "", args("whoami"), []string{"malformed"}},
+		{"decode not a jwt", map[string]string{"TRIBE_TOKEN": "abc"}, "", args("decode"), []string{"malformed token", "three"}},
+		{"decode bad base64", map[string]string{"TRIBE_TOKEN": "a.b!.c"}, "", args("decode"), []string{"malformed token"}},
+		{"decode not json", nil, "e30.bm90IGpzb24.sig", args("decode", "--token-file", "-"), []string{"not a JSON object"}},
+		{"two identifiers", grants, "", args("exchange", "--email", "a@example.com", "--user-id", "u1"), []string{"only one of", "--email and --user-id"}},
+		{"no identifier", grants, "", args("exchange"), []string{"one of --email, --user-id or --external-id"}},
+		{"no community", creds, "", args("exchange", "--email", "a@example.com"), []string{"--community"}},
+		{"community and token url", grants, "", args("password", "--username", "u", "--community", "http://127.0.0.1:1", "--token-url", "http://127.0.0.1:1/t"), []string{"give one of them"}},
+		{"missing password", creds, "", args("password", "--community", "http://127.0.0.1:1", "--username", "u"), []string{"TRIBE_PASSWORD"}},
+		{"two inputs on stdin", map[string]string{"TRIBE_CLIENT_ID": "id"}, "x\n", args("password", "--community", "http://127.0.0.1:1", "--username", "u", "--client-secret-file", "-", "--password-file", "-"), []string{"only one input can come from stdin"}},
+		{"refresh token with bare output", grants, "", args("password", "--username", "u", "--with-refresh-token"), []string{"--output json or env"}},
+		{"crm unknown grant", map[string]string{"TRIBE_CRM_CLIENT_ID": "c", "TRIBE_CRM_CLIENT_SECRET": "s"}, "", args("crm", "token", "--grant", "magic", "--store", empty), []string{`unknown --grant "magic"`}},
+		{"crm quick setup without redirect", map[string]string{"TRIBE_CRM_CLIENT_ID": "c", "TRIBE_CRM_CLIENT_SECRET": "s", "TRIBE_CRM_REFRESH_TOKEN": "r"}, "", args("crm", "token", "--grant", "refresh-token", "--store", empty), []string{"--redirect-url"}},
+		{"crm missing client id", nil, "", args("crm", "token", "--grant", "client-credentials"), []string{"TRIBE_CRM_CLIENT_ID"}},
+		{"crm secret as flag", nil, "", args("crm", "token", "--refresh-token", plainSecret), []string{"TRIBE_CRM_REFRESH_TOKEN", "--refresh-token-file"}},
+		{"crm unknown subcommand", nil, "", args("crm", "logout"), []string{"unknown command (see 'tribe-token crm --help')"}},
+		{"mock bad fixtures", nil, "", args("mock", "--fixtures", empty), []string{"--fixtures"}},
+		{"mock addr without port", nil, "", args("mock", "--addr", "nonsense"), []string{`--addr "nonsense" is not HOST:PORT`}},
+		{"mock addr bad port", nil, "", args("mock", "--addr", "127.0.0.1:99999"), []string{"no port number"}},
+		{"secret as command", nil, "", args(plainSecret), []string{"unknown command (see 'tribe-token --help')"}},
+		{"secret as jwt subcommand", nil, "", args("jwt", plainSecret), []string{"unknown command (see 'tribe-token jwt --help')"}},
+		{"secret as crm subcommand", nil, "", args("crm", plainSecret), []string{"unknown command (see 'tribe-token crm --help')"}},
+		{"secret as completion shell", nil, "", args("completion", plainSecret), []string{"unknown command (see 'tribe-token completion --help')"}},
+		{"secret after completion shell", nil, "", args("completion", "bash", plainSecret), []string{"takes no arguments"}},
+		{"secret as help topic", nil, "", args("help", plainSecret), []string{"unknown help topic"}},
+		{"help topic with a secret after", nil, "", args("help", "mint", plainSecret), []string{"unknown help topic"}},
+		{"negative timeout", creds, "", args("mint", "--network", "n", "--timeout", "-1s"), []string{"--timeout -1s is negative"}},
+		{"negative timeout first", creds, "", args("--timeout", "-5s", "whoami"), []string{"--timeout -5s is negative"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := run(t, invocation{env: tt.env, stdin: tt.in, args: tt.args})
+			requireFail(t, r, ExitUsage, tt.want...)
+			assert.Contains(t, r.stderr, "--help')", "says where the help is")
+			assert.NotContains(t, r.stderr, plainSecret)
+			assert.NotContains(t, r.stderr, redact.Marker, "no message of ours reads as a credential")
+			for _, v := range tt.env {
+				if strings.Contains(v, "secret") || strings.Contains(v, "pw") {
+					assert.NotContains(t, r.stderr, v)
+				}
+			}
+		})
+	}
+}
+
+// writeEmpty creates an empty file.
+func writeEmpty(path string) error { return os.WriteFile(path, nil, 0o600) }
+
+func TestEveryCommandHasHelpWithExamples(t *testing.T) {
+	var walk func(c *cobra.Command)
+	var paths [][]string
+	walk = func(c *cobra.Command) {
+		paths = append(paths, strings.Fields(c.CommandPath())[1:])
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRoot())
+	require.Greater(t, len(paths), 15)
+	for _, p := range paths {
+		t.Run(strings.Join(append([]string{"tribe-token"}, p...), " "), func(t *testing.T) {
+			r := run(t, invocation{args: append(p, "--help")})
+			requireOK(t, r)
+			assert.Contains(t, r.stdout, "Examples:")
+			assert.Contains(t, r.stdout, "Usage:")
+		})
+	}
+}
+
+func TestGroupsWithoutSubcommandShowHelp(t *testing.T) {
+	for _, g := range []string{"jwt", "crm"} {
+		r := run(t, invocation{args: args(g)})
+		requireOK(t, r)
+		assert.Contains(t, r.stdout, "Available Commands:")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	r := run(t, invocation{args: args("version")})
+	requireOK(t, r)
+	assert.Regexp(t, `(?m)^version\s+\S+`, r.stdout)
+	assert.Regexp(t, `(?m)^go\s+go1\.`, r.stdout)
+
+	r = run(t, invocation{args: args("version", "-o", "json")})
+	requireOK(t, r)
+	assert.Contains(t, r.stdout, `"go": "go1.`)
+}
+
+func TestCompletion(t *testing.T) {
+	r := run(t, invocation{args: args("completion", "bash")})
+	requireOK(t, r)
+	assert.Contains(t, r.stdout, "tribe-token")
+	r = run(t, invocation{args: args("__complete", "mint", "--region", "")})
+	require.Equal(t, ExitOK, r.code)
+	assert.Contains(t, r.stdout, "us\neu\n")
+}
+
+func TestUnknownCommandSuggestsWithoutEchoing(t *testing.T) {
+	r := run(t, invocation{args: args("mintt")})
+	requireFail(t, r, ExitUsage, "unknown command; did you mean mint?")
+	assert.NotContains(t, r.stderr, "mintt")
+	r = run(t, invocation{args: args("crm", "tokn")})
+	requireFail(t, r, ExitUsage, "did you mean token?")
+}
+
+func TestHelpCommand(t *testing.T) {
+	r := run(t, invocation{args: args("help", "crm", "token")})
+	requireOK(t, r)
+	assert.Contains(t, r.stdout, "Print a Tribe CRM access token")
+	r = run(t, invocation{args: args("help")})
+	requireOK(t, r)
+	assert.Contains(t, r.stdout, "Available Commands:")
+	r = run(t, invocation{args: args("completion")})
+	requireOK(t, r)
+	assert.Contains(t, r.stdout, "Available Commands:")
+	r = run(t, invocation{args: args("__complete", "help", "cr")})
+	require.Equal(t, ExitOK, r.code)
+	assert.Contains(t, r.stdout, "crm")
+}
+
+// TestDocText guards this package's doc comments and help against text
+// gofmt garbles (two single quotes become a curly double quote) and against
+// claims the mock does not honour.
+func TestDocText(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), "\u201d", f)
+		assert.NotContains(t, string(b), "\u201c", f)
+	}
+	r := run(t, invocation{args: args("mock", "--help")})
+	requireOK(t, r)
+	assert.NotContains(t, r.stdout, "unless --fixtures")
+	assert.Contains(t, r.stdout, "drawn at random for each run")
+}

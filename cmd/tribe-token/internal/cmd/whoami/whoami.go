@@ -1,0 +1,207 @@
+// Package whoami is "tribe-token whoami": the member, role and community a
+// Tribe access token acts as, asked of the server.
+package whoami
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/tribe"
+)
+
+// Member is whoami's JSON view of a member.
+type Member struct {
+	ID       string `json:"id"`
+	Name     string `json:"name,omitempty"`
+	Username string `json:"username,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Status   string `json:"status,omitempty"`
+	Role     *Role  `json:"role,omitempty"`
+}
+
+// Role is whoami's JSON view of a role.
+type Role struct {
+	ID   string `json:"id,omitempty"`
+	Name string `json:"name,omitempty"`
+	Type string `json:"type,omitempty"`
+}
+
+// Network is whoami's JSON view of a community.
+type Network struct {
+	ID     string `json:"id"`
+	Name   string `json:"name,omitempty"`
+	Domain string `json:"domain,omitempty"`
+}
+
+// Result is whoami's JSON output.
+type Result struct {
+	Member   Member  `json:"member"`
+	Network  Network `json:"network"`
+	Endpoint string  `json:"endpoint"`
+	Expiry   string  `json:"expiry,omitempty"`
+}
+
+// Options are whoami's inputs.
+type Options struct {
+	Factory *cmdutil.Factory
+
+	Token    cmdutil.TokenFlag
+	Endpoint cmdutil.EndpointFlags
+	Insecure bool
+	Output   string
+}
+
+// NewCmdWhoami builds "whoami". runF, if not nil, is called with the parsed
+// Options in place of the work (for tests).
+func NewCmdWhoami(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "whoami",
+		Short: "Show the member, role and community a token acts as",
+		Long: `Ask Tribe who an access token acts as (the authMember and network queries)
+and show the member, their role and the community.
+
+The token comes from TRIBE_TOKEN or --token-file. The endpoint is --endpoint or
+--region, else TRIBE_GATEWAY_URL (which "mint --output env" sets), else
+TRIBE_ENDPOINT, else Tribe's default.`,
+		Example: `  TRIBE_TOKEN=$(tribe-token mint --network CAx1mZ7I7a) tribe-token whoami
+  eval "$(tribe-token mint --network CAx1mZ7I7a --output env)" && tribe-token whoami -o json
+  tribe-token whoami --token-file token.txt --region eu`,
+		Args: cmdutil.NoArgs,
+		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
+			if err := cmdutil.CheckOutput(opts.Output, cmdutil.OutTable, cmdutil.OutJSON); err != nil {
+				return err
+			}
+			if err := opts.Endpoint.Validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			ctx, cancel := f.TimeoutContext(cmd)
+			defer cancel()
+			return whoamiRun(ctx, opts)
+		}),
+	}
+	opts.Token.Add(cmd, "TRIBE_TOKEN")
+	opts.Endpoint.Add(cmd)
+	cmdutil.AddInsecureFlag(cmd, &opts.Insecure)
+	cmdutil.AddOutputFlag(cmd, &opts.Output, cmdutil.OutTable, cmdutil.OutJSON)
+	return cmd
+}
+
+// whoamiRun asks the server who the token acts as and prints it.
+func whoamiRun(ctx context.Context, opts *Options) error {
+	f := opts.Factory
+	endpoint, err := opts.Endpoint.Resolve(f, opts.Insecure, "TRIBE_GATEWAY_URL", "TRIBE_ENDPOINT")
+	if err != nil {
+		return err
+	}
+	tok, err := opts.Token.Token(f, "TRIBE_TOKEN")
+	if err != nil {
+		return err
+	}
+	c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), tribe.ClientConfig{Endpoint: endpoint, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()})
+	if err != nil {
+		return err
+	}
+	m, err := c.AuthMember(ctx)
+	if err != nil {
+		return tokenError(err)
+	}
+	n, err := c.Network(ctx)
+	if err != nil {
+		return tokenError(err)
+	}
+	return write(f, opts.Output, m, n, c.Endpoint(), tribe.JWTExpiry(tok))
+}
+
+// tokenError explains a refused token.
+func tokenError(err error) error {
+	if errors.Is(err, tribe.ErrInvalidToken) || errors.Is(err, tribe.ErrUnauthorized) {
+		return cmdutil.WithHint(err, "the token is invalid or expired, or belongs to another endpoint; mint a new one")
+	}
+	return err
+}
+
+// write prints what whoami learnt.
+func write(f *cmdutil.Factory, format string, m *tribe.Member, n *tribe.Network, endpoint string, exp time.Time) error {
+	res := Result{
+		Member:   Member{ID: m.ID, Name: m.Name, Username: m.Username, Email: m.Email, Status: m.Status},
+		Network:  Network{ID: n.ID, Name: n.Name, Domain: n.Domain},
+		Endpoint: endpoint,
+	}
+	if m.Role != nil {
+		res.Member.Role = &Role{ID: m.Role.ID, Name: m.Role.Name, Type: m.Role.Type}
+	} else if m.RoleID != "" {
+		res.Member.Role = &Role{ID: m.RoleID}
+	}
+	if !exp.IsZero() {
+		res.Expiry = exp.UTC().Format(time.RFC3339)
+	}
+	if format == cmdutil.OutJSON {
+		return cmdutil.WriteJSON(f.Out, res)
+	}
+	var t cmdutil.Table
+	t.Add("member", MemberLine(m))
+	t.Add("email", m.Email)
+	t.Add("role", RoleLine(m))
+	t.Add("community", networkLine(n))
+	t.Add("endpoint", endpoint)
+	t.Add("expires", cmdutil.DescribeTime(exp, f.Now(), "expired"))
+	return t.Write(f.Out)
+}
+
+// MemberLine describes a member, e.g. "Alice Admin (@alice, id m1)".
+func MemberLine(m *tribe.Member) string {
+	var parts []string
+	if m.Username != "" {
+		parts = append(parts, "@"+m.Username)
+	}
+	parts = append(parts, "id "+m.ID)
+	name := m.Name
+	if name == "" {
+		name = "(no name)"
+	}
+	return fmt.Sprintf("%s (%s)", name, strings.Join(parts, ", "))
+}
+
+// RoleLine describes a member's role, e.g. "admin (Admin)".
+func RoleLine(m *tribe.Member) string {
+	if m.Role == nil {
+		if m.RoleID != "" {
+			return "id " + m.RoleID
+		}
+		return ""
+	}
+	switch {
+	case m.Role.Type != "" && m.Role.Name != "" && !strings.EqualFold(m.Role.Type, m.Role.Name):
+		return fmt.Sprintf("%s (%s)", m.Role.Type, m.Role.Name)
+	case m.Role.Type != "":
+		return m.Role.Type
+	case m.Role.Name != "":
+		return m.Role.Name
+	}
+	return "id " + m.Role.ID
+}
+
+// networkLine describes a community, e.g. "Acme (acme.tribe.so, id net1)".
+func networkLine(n *tribe.Network) string {
+	var parts []string
+	if n.Domain != "" {
+		parts = append(parts, n.Domain)
+	}
+	parts = append(parts, "id "+n.ID)
+	name := n.Name
+	if name == "" {
+		name = "(no name)"
+	}
+	return fmt.Sprintf("%s (%s)", name, strings.Join(parts, ", "))
+}

@@ -1,0 +1,166 @@
+// Package cmdutil is what every tribe-token command shares: the [Factory]
+// (one run's standard streams, environment, clock, test hooks and the
+// secrets it read), the exit codes and the one-line error shape, reading
+// secrets from environment variables or --*-file flags (or stdin), the one
+// plain-http rule, the output formats and the inert escaping of text from
+// servers and tokens. Commands live in the packages under
+// internal/cmd, each with an Options struct, a NewCmdX constructor and a
+// run function.
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tribekit/tribekit/internal/redact"
+)
+
+// Factory is one run's world: its standard streams, environment and clock,
+// hooks for tests, and what the run has learnt so far (the secrets it read,
+// whether a command started). Nothing of it is global, so runs in tests are
+// independent. Make one per run; it is not copied.
+type Factory struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// Getenv reads an environment variable ("" if unset).
+	Getenv func(string) string
+	// Now is the clock expiries are shown against.
+	Now func() time.Time
+
+	// Hooks for tests, zero in production. Transport, if set, sends every
+	// HTTP request of the run; Environ is the process environment handed,
+	// filtered, to the browser (os.Environ if nil); Browser is the command
+	// that opens a URL, the URL appended (the platform's opener if nil);
+	// DefaultTimeout is --timeout's default (30s if zero).
+	Transport      http.RoundTripper
+	Environ        func() []string
+	Browser        []string
+	DefaultTimeout time.Duration
+
+	mu        sync.Mutex
+	started   bool            // a command's RunE began: later errors are not cobra's usage errors
+	bounded   context.Context // the command's context bounded by --timeout, once made
+	stdinUsed string          // what was read from stdin ("-"), if anything
+	secrets   []string        // secrets read by this run, redacted from error lines
+}
+
+// New returns the Factory of a run with these streams and environment, on
+// the real clock.
+func New(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *Factory {
+	return &Factory{In: stdin, Out: stdout, ErrOut: stderr, Getenv: getenv, Now: time.Now}
+}
+
+// DefaultTimeout is --timeout's default: no command waits for ever on a
+// server that answers slowly or not at all.
+const DefaultTimeout = 30 * time.Second
+
+// Timeout is --timeout's default for this run.
+func (f *Factory) Timeout() time.Duration {
+	if f.DefaultTimeout != 0 {
+		return f.DefaultTimeout
+	}
+	return DefaultTimeout
+}
+
+// Env reads an environment variable through [Factory.Getenv].
+func (f *Factory) Env(name string) string {
+	if f.Getenv == nil {
+		return ""
+	}
+	return f.Getenv(name)
+}
+
+// Redact replaces every secret this run read or received, in each form it
+// may be echoed in (literal, URL-encoded, inside base64), and anything shaped
+// like a credential, with [redact.Marker].
+func (f *Factory) Redact(s string) string { return redact.String(s, f.Secrets()...) }
+
+// AddSecret remembers secrets this run received, such as the tokens read
+// from a token file, so that no error line shows them.
+func (f *Factory) AddSecret(secrets ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, s := range secrets {
+		if s != "" {
+			f.secrets = append(f.secrets, s)
+		}
+	}
+}
+
+// Secrets returns the secrets this run read so far.
+func (f *Factory) Secrets() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.secrets...)
+}
+
+// HTTPClient returns the client every request of the run is sent with: nil,
+// so that the libraries use their own (with an overall timeout), unless a
+// test gave the run a transport of its own.
+func (f *Factory) HTTPClient() *http.Client {
+	if f.Transport == nil {
+		return nil
+	}
+	return &http.Client{Transport: f.Transport}
+}
+
+// isStarted reports whether a command's work began.
+func (f *Factory) isStarted() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.started
+}
+
+// TimeoutContext returns the command's context bounded by --timeout, if the
+// command has that flag and it is set.
+func (f *Factory) TimeoutContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	ctx := cmd.Context()
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	var cancel context.CancelFunc
+	if d, err := cmd.Flags().GetDuration("timeout"); err == nil && d > 0 {
+		ctx, cancel = context.WithTimeout(ctx, d)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
+	f.mu.Lock()
+	f.bounded = ctx
+	f.mu.Unlock()
+	return ctx, cancel
+}
+
+// RunE wraps a command's work: it marks the run as started, so that its
+// errors are told apart from cobra's usage errors, and turns a deadline into
+// a clear message.
+func (f *Factory) RunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		f.mu.Lock()
+		f.started = true
+		f.mu.Unlock()
+		err := fn(cmd, args)
+		f.mu.Lock()
+		bounded := f.bounded
+		f.mu.Unlock()
+		// Some errors (golang.org/x/oauth2's) keep only the text of the
+		// deadline: the context says whether --timeout ran out.
+		timedOut := errors.Is(err, context.DeadlineExceeded) ||
+			(err != nil && bounded != nil && errors.Is(bounded.Err(), context.DeadlineExceeded))
+		if timedOut && !explainsTimeout(err) {
+			d, _ := cmd.Flags().GetDuration("timeout")
+			return WithHint(err, fmt.Sprintf("no answer within --timeout %s; check the endpoint and your network, or raise --timeout", d))
+		}
+		return err
+	}
+}
+
+// Println prints one line on stdout.
+func (f *Factory) Println(s string) { fmt.Fprintln(f.Out, s) }

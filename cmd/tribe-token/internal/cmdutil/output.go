@@ -1,0 +1,256 @@
+package cmdutil
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/tribe"
+)
+
+// Output formats.
+const (
+	OutToken = "token" // the bare token and a newline
+	OutJSON  = "json"  // one JSON object
+	OutEnv   = "env"   // export lines for a POSIX shell
+	OutTable = "table" // a small human table
+)
+
+// AddOutputFlag adds --output with the allowed formats, the first being the
+// default, and registers their shell completion.
+func AddOutputFlag(cmd *cobra.Command, dst *string, formats ...string) {
+	*dst = formats[0]
+	cmd.Flags().StringVarP(dst, "output", "o", formats[0], "output format: "+strings.Join(formats, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// CheckOutput refuses a format not in formats.
+func CheckOutput(got string, formats ...string) error {
+	for _, f := range formats {
+		if got == f {
+			return nil
+		}
+	}
+	return Usagef("unknown --output %q; use one of %s", got, strings.Join(formats, ", "))
+}
+
+// TokenOutput is what a command that yields a token reports; its JSON form
+// is the json output format.
+type TokenOutput struct {
+	Token      string `json:"token"`
+	Type       string `json:"type"`
+	Expiry     string `json:"expiry,omitempty"` // RFC 3339, UTC
+	GatewayURL string `json:"gateway_url,omitempty"`
+	Identity   string `json:"identity"`
+	// RefreshToken is printed only when the user asks for it.
+	RefreshToken string `json:"refresh_token,omitempty"`
+	// EnvVar is the variable the env format exports the token as;
+	// "TRIBE_TOKEN" if empty.
+	EnvVar string `json:"-"`
+	// RefreshEnvVar is the variable the env format exports the refresh
+	// token as; "TRIBE_REFRESH_TOKEN" if empty.
+	RefreshEnvVar string `json:"-"`
+}
+
+// refreshEnvVar is the variable the refresh token is exported as.
+func (t TokenOutput) refreshEnvVar() string {
+	if t.RefreshEnvVar != "" {
+		return t.RefreshEnvVar
+	}
+	return "TRIBE_REFRESH_TOKEN"
+}
+
+// NewTokenOutput describes tok, minted for identity.
+func NewTokenOutput(tok *oauth2.Token, identity string) TokenOutput {
+	typ := tok.Type()
+	return TokenOutput{
+		Token:      tok.AccessToken,
+		Type:       typ,
+		Expiry:     RFC3339(tok.Expiry),
+		GatewayURL: tribe.GatewayURL(tok),
+		Identity:   identity,
+	}
+}
+
+// WriteToken prints a token in the chosen format. The token and env formats
+// print values bare (in the env format, shell-quoted), so a value that is not
+// printable ASCII is refused rather than printed: see [checkPrintable].
+func WriteToken(w io.Writer, format string, t TokenOutput) error {
+	if format == OutToken || format == OutEnv {
+		if err := checkPrintable(t); err != nil {
+			return err
+		}
+	}
+	switch format {
+	case OutToken:
+		_, err := fmt.Fprintln(w, t.Token)
+		return err
+	case OutJSON:
+		return WriteJSON(w, t)
+	case OutEnv:
+		name := t.EnvVar
+		if name == "" {
+			name = "TRIBE_TOKEN"
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "export %s=%s\n", name, ShellQuote(t.Token))
+		if t.Expiry != "" {
+			fmt.Fprintf(&b, "export %s_EXPIRY=%s\n", name, ShellQuote(t.Expiry))
+		}
+		if t.GatewayURL != "" {
+			fmt.Fprintf(&b, "export TRIBE_GATEWAY_URL=%s\n", ShellQuote(t.GatewayURL))
+		}
+		if t.RefreshToken != "" {
+			fmt.Fprintf(&b, "export %s=%s\n", t.refreshEnvVar(), ShellQuote(t.RefreshToken))
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	return Usagef("unknown --output %q", format)
+}
+
+// checkPrintable refuses a token output whose access token, refresh token or
+// gateway URL (all from the server) has a character that is not printable
+// ASCII. Tokens are made of such characters only (RFC 6749 appendix A.12 and
+// A.17, VSCHAR), and URLs too (RFC 3986); anything else could be a terminal
+// escape sequence. The JSON format shows such a value escaped.
+func checkPrintable(t TokenOutput) error {
+	for _, f := range []struct{ what, v string }{
+		{"access token", t.Token},
+		{"refresh token", t.RefreshToken},
+		{"gateway URL", t.GatewayURL},
+		{"expiry", t.Expiry},
+	} {
+		for i := 0; i < len(f.v); i++ {
+			if c := f.v[i]; c < 0x20 || c > 0x7e {
+				return fmt.Errorf("the server's %s has a character that is not printable ASCII (byte %d of it), which no token or URL has and a terminal could take as a command; it is not printed: use --output json to see it escaped", f.what, i+1)
+			}
+		}
+	}
+	return nil
+}
+
+// WriteUnsaved prints a token whose new refresh token could not be saved to
+// where, with that refresh token (for the token output, on a line of its own
+// after the access token), and returns the error that says so: the old
+// refresh token is spent, so the printed one is the only copy.
+func (f *Factory) WriteUnsaved(format string, out TokenOutput, refresh, where string, saveErr error) error {
+	out.RefreshToken = refresh
+	f.AddSecret(out.Token, refresh)
+	if err := WriteToken(f.Out, format, out); err != nil {
+		return fmt.Errorf("the new refresh token was NOT saved to %s (%w), and printing it failed too: %w", where, saveErr, err)
+	}
+	how := "on stdout (the refresh_token field)"
+	switch format {
+	case OutToken:
+		if _, err := fmt.Fprintln(f.Out, refresh); err != nil {
+			return fmt.Errorf("the new refresh token was NOT saved to %s (%w), and printing it failed too: %w", where, saveErr, err)
+		}
+		how = "on stdout, on the line after the access token"
+	case OutEnv:
+		how = "on stdout, as " + out.refreshEnvVar()
+	}
+	return fmt.Errorf("the new refresh token was NOT saved to %s (%w); it is printed %s: keep it, as the old one no longer works", where, saveErr, how)
+}
+
+// RFC3339 formats t in UTC, or "" for the zero time.
+func RFC3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// WriteJSON prints v as indented JSON and a newline. Control and
+// bidirectional characters in strings are escaped (see [inertJSON]), so the
+// output is as harmless on a terminal as the tables are.
+func WriteJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(inertJSON(buf.Bytes()))
+	return err
+}
+
+// ShellQuote quotes s for a POSIX shell: in single quotes, with each single
+// quote in s written as a quote that ends the quoting, an escaped quote and a
+// quote that starts it again:
+//
+//	it's  ->  'it'\''s'
+func ShellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Table prints aligned "key  value" rows, skipping empty values. Keys and
+// values may come from a server or a token: they are printed [Inert].
+type Table struct{ rows [][2]string }
+
+// Add appends a row if value is not empty.
+func (t *Table) Add(key, value string) {
+	if value != "" {
+		t.rows = append(t.rows, [2]string{key, value})
+	}
+}
+
+// Write prints the table.
+func (t *Table) Write(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range t.rows {
+		fmt.Fprintf(tw, "%s\t%s\n", Inert(r[0]), Inert(r[1]))
+	}
+	return tw.Flush()
+}
+
+// DescribeTime renders t with how far it is from now, e.g.
+// "2025-01-02T15:04:05Z (in 59m)" or "… (expired 3m ago)".
+func DescribeTime(t, now time.Time, past string) string {
+	if t.IsZero() {
+		return ""
+	}
+	s := t.UTC().Format(time.RFC3339)
+	d := t.Sub(now)
+	switch {
+	case d >= 0:
+		return s + " (in " + RoughDuration(d) + ")"
+	case past != "":
+		return s + " (" + past + " " + RoughDuration(-d) + " ago)"
+	default:
+		return s + " (" + RoughDuration(-d) + " ago)"
+	}
+}
+
+// RoughDuration renders d for people: to the second below a minute, to the
+// minute below a day ("1h", "59m", "2h5m"), else in days and hours.
+func RoughDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return d.Round(time.Second).String()
+	case d < 24*time.Hour:
+		d = d.Round(time.Minute)
+		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+		switch {
+		case h == 0:
+			return fmt.Sprintf("%dm", m)
+		case m == 0:
+			return fmt.Sprintf("%dh", h)
+		}
+		return fmt.Sprintf("%dh%dm", h, m)
+	default:
+		days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+		if hours == 0 {
+			return fmt.Sprintf("%dd", days)
+		}
+		return fmt.Sprintf("%dd%dh", days, hours)
+	}
+}
