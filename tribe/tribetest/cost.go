@@ -96,9 +96,9 @@ type costKey struct {
 
 // opCost is the cost of an operation as cached with its parsed query.
 type opCost struct {
-	cost    int
-	vars    bool // depends on the variables: not reusable
-	bounds  costBounds // the bounds it used; used false when none
+	cost   int
+	vars   bool       // depends on the variables: not reusable
+	bounds costBounds // the bounds it used; used false when none
 }
 
 // costBounds are how long the server's lists can be, as they stood when
@@ -112,17 +112,17 @@ type costBounds struct {
 
 // coster computes the cost of one operation.
 type coster struct {
-	schema  *ast.Schema
-	doc     *ast.QueryDocument
-	vars    map[string]any
-	limit   int
-	roles   int        // the most roles a network has
-	bounds  func() costBounds
-	conns   map[string]*connInfo
-	memo    map[costKey]int
+	schema *ast.Schema
+	doc    *ast.QueryDocument
+	vars   map[string]any
+	limit  int
+	roles  int // the most roles a network has
+	bounds func() costBounds
+	conns  map[string]*connInfo
+	memo   map[costKey]int
 
-	usedVars    bool
-	seen costBounds // used false until bound() is called
+	usedVars bool
+	seen     costBounds // used false until bound() is called
 }
 
 // sat bounds every intermediate count, so that sums and products of

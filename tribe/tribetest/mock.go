@@ -189,8 +189,8 @@ type mockObj struct {
 	data map[string]any // read-only; nil when none
 }
 
-func (o *mockObj) typeName() string              { return o.def.Name }
-func (o *mockObj) ident() (string, uint64)       { return o.id, o.seed }
+func (o *mockObj) typeName() string               { return o.def.Name }
+func (o *mockObj) ident() (string, uint64)        { return o.id, o.seed }
 func (o *mockObj) stored() (map[string]any, bool) { return o.data, true }
 
 func (o *mockObj) field(name string, _ map[string]any) (any, error) {

@@ -18,7 +18,7 @@ func (o memberObj) field(name string, _ map[string]any) (any, error) {
 	switch name {
 	case "id":
 		return m.ID, nil
-	case "name":
+	case "name", "displayName": // displayName: the published schema's older name
 		return optString(m.Name), nil
 	case "email":
 		return optString(m.Email), nil

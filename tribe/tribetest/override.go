@@ -250,3 +250,8 @@ func (rc *reqCtx) callResolver(r Resolver, obj object, fd *ast.FieldDefinition, 
 	}
 	return rc.fromData(fd.Type, out, hashString(seed, fd.Name))
 }
+
+// Store is the server's store of objects by type and id, seeded from the
+// fixtures' objects: see [Store].
+// Safe for concurrent use.
+func (s *Server) Store() *Store { return s.store }

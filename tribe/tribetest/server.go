@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,7 +20,10 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/tribekit/tribekit"
+	"github.com/tribekit/tribekit/internal/loopback"
 )
+
+func strconvQuote(s string) string { return strconv.Quote(clip(s)) }
 
 // Paths the server answers.
 const (
@@ -60,8 +64,8 @@ type Server struct {
 	// over holds the overrides; overMap is its map as requests read it.
 	over    overrides
 	overMap atomic.Pointer[map[string]resolverEntry]
-	key    []byte
-	keyID  string
+	key     []byte
+	keyID   string
 	// maxRoles is the most roles a network has; roles do not change
 	// once the server is built.
 	maxRoles int
@@ -222,6 +226,10 @@ func newServer(addr string, opts []Option) (*Server, error) {
 	handler := http.HandlerFunc(s.serveTracked)
 	switch {
 	case addr != "":
+		if host, _, err := net.SplitHostPort(addr); cfg.admin && (err != nil || !loopback.Host(host)) {
+			s.cancel()
+			return nil, errors.New("tribetest: WithAdminAPI with Start(" + strconvQuote(addr) + "), an address that is not loopback; listen on 127.0.0.1 or [::1] (the admin API changes the server's state and is for this machine only)")
+		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			s.cancel()
@@ -238,6 +246,13 @@ func newServer(addr string, opts []Option) (*Server, error) {
 		s.hs = httptest.NewUnstartedServer(handler)
 	}
 	s.addr = s.hs.Listener.Addr()
+	if cfg.admin {
+		if err := checkAdminAddr(s.addr); err != nil {
+			_ = s.hs.Listener.Close()
+			s.cancel()
+			return nil, err
+		}
+	}
 	c := s.hs.Config
 	c.ReadHeaderTimeout = 10 * time.Second
 	// ReadTimeout bounds reading a request, body included; net/http lifts
@@ -423,6 +438,10 @@ func (s *Server) OAuthTokenURL() string { return s.URL + oauthTokenPath }
 // its answer is sent or its connection dropped.
 // Safe for concurrent use.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.admin && strings.HasPrefix(r.URL.Path, adminPrefix) {
+		s.serveAdmin(w, r) // not recorded: the record is of the API's requests
+		return
+	}
 	start := time.Now()
 	rec := &Request{Time: s.Now(), Method: r.Method, Path: r.URL.Path, Auth: AuthNone}
 	sw := &statusWriter{ResponseWriter: w}
