@@ -8,7 +8,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
 )
 
 // hostile is text a server or a token may hold to take over a terminal:
@@ -76,4 +75,3 @@ func TestTokenOutputRefusesControlCharacters(t *testing.T) {
 	require.NoError(t, WriteToken(&buf, OutJSON, TokenOutput{Token: "abc\x1b\u202e"}))
 	assertInertLines(t, buf.String())
 }
-
