@@ -217,10 +217,21 @@ func (e *executor) resolve(obj object, fd *ast.FieldDefinition, args map[string]
 		return rc.callResolver(r, obj, fd, args)
 	}
 	v, err := obj.field(fd.Name, args)
-	if _, ok := v.(mockIt); !ok || err != nil {
-		return v, err
+	if err != nil {
+		return nil, err
 	}
-	return rc.fallback(obj, fd, args)
+	switch v.(type) {
+	case mockIt:
+		return rc.fallback(obj, fd, args)
+	case nil:
+		// A fixture's empty value: the store may hold one.
+		if id, seed := seedOf(obj); id != "" {
+			if d := rc.dataOf(obj, id); d != nil && d[fd.Name] != nil {
+				return rc.fromData(fd.Type, d[fd.Name], hashString(seed, fd.Name))
+			}
+		}
+	}
+	return v, nil
 }
 
 // dataOf is the stored data of obj: its own, or the store's under its
