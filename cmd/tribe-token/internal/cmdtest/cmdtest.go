@@ -7,10 +7,14 @@ package cmdtest
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 )
@@ -49,4 +53,45 @@ func ParseFlags[O any](ctx context.Context, env map[string]string, newCmd func(*
 	defer cancel()
 	code := cmdutil.Execute(ctx, f, cmd, args)
 	return Result[O]{Opts: got, Code: code, Stdout: stdout.String(), Stderr: stderr.String(), Factory: f}
+}
+
+// FlagCase is one row of a command's flag table: a command line and the
+// Options it parses to, or the usage error it gives.
+type FlagCase[O any] struct {
+	Name string
+	Env  map[string]string
+	Args []string
+	// Want is the Options expected, its Factory field left nil.
+	Want O
+	// WantErr, if not empty, is what the one-line usage error (exit code
+	// 2) must contain, typically the flag's name; the run function is then
+	// never called.
+	WantErr string
+}
+
+// RunFlagTable runs each case through newCmd with a run function that
+// captures the Options, without a server or the network, and checks the
+// Options or the usage error.
+func RunFlagTable[O any](t *testing.T, newCmd func(*cmdutil.Factory, func(*O) error) *cobra.Command, cases []FlagCase[O]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			r := ParseFlags(t.Context(), tc.Env, newCmd, tc.Args...)
+			if tc.WantErr != "" {
+				assert.Equal(t, cmdutil.ExitUsage, r.Code, "stderr: %s", r.Stderr)
+				assert.Nil(t, r.Opts, "the run function is not called")
+				assert.True(t, strings.HasPrefix(r.Stderr, cmdutil.ProgName+": "), r.Stderr)
+				assert.Equal(t, 1, strings.Count(r.Stderr, "\n"), "one line: %q", r.Stderr)
+				assert.Contains(t, r.Stderr, tc.WantErr)
+				return
+			}
+			require.Equal(t, cmdutil.ExitOK, r.Code, "stderr: %s", r.Stderr)
+			require.NotNil(t, r.Opts, "the run function is called")
+			v := reflect.ValueOf(r.Opts).Elem().FieldByName("Factory")
+			require.True(t, v.IsValid(), "Options has a Factory field")
+			assert.Same(t, r.Factory, v.Interface(), "Options.Factory is the run's")
+			v.Set(reflect.Zero(v.Type()))
+			assert.Equal(t, tc.Want, *r.Opts)
+		})
+	}
 }
