@@ -175,13 +175,28 @@ func TestHelpCommand(t *testing.T) {
 // gofmt garbles (two single quotes become a curly double quote) and against
 // claims the mock does not honour.
 func TestDocText(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	require.NoError(t, err)
+	// Every file of the command, in every package of it.
+	var files []string
+	require.NoError(t, filepath.WalkDir("../../..", func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".go") {
+			files = append(files, path)
+		}
+		return err
+	}))
+	require.Greater(t, len(files), 30)
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		assert.NotContains(t, string(b), "\u201d", f)
 		assert.NotContains(t, string(b), "\u201c", f)
+		for _, private := range []string{"TRIBE_API" + ".md", "STYLE" + ".md", "../" + "shared"} {
+			assert.NotContains(t, string(b), private, "%s refers to a document outside the repository", f)
+		}
+	}
+	root := run(t, invocation{args: args("--help")})
+	requireOK(t, root)
+	for _, v := range []string{"Environment:", "TRIBE_CLIENT_ID", "TRIBE_CLIENT_SECRET", "TRIBE_NETWORK_ID", "TRIBE_ENDPOINT", "TRIBE_COMMUNITY_URL", "TRIBE_TOKEN", "TRIBE_GATEWAY_URL", "TRIBE_PASSWORD", "TRIBE_REFRESH_TOKEN", "TRIBE_CRM_CLIENT_ID", "TRIBE_CRM_CLIENT_SECRET", "TRIBE_CRM_REFRESH_TOKEN", "TRIBE_CRM_TOKEN", "TRIBE_CRM_BASE_URL"} {
+		assert.Contains(t, root.stdout, v, "the root help lists the environment")
 	}
 	r := run(t, invocation{args: args("mock", "--help")})
 	requireOK(t, r)
