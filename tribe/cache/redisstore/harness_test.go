@@ -15,25 +15,15 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+	"github.com/tribekit/tribekit/internal/testenv"
 )
-
-// requireEnv, when set (CI sets it), makes a missing redis-server fail the
-// tests that need one instead of skipping them.
-const requireEnv = "TRIBEKIT_REQUIRE_REDIS"
 
 // redisBinary returns the path of redis-server (and of redis-cli, in the
 // same folder), skipping the test when there is none, or failing it when
-// TRIBEKIT_REQUIRE_REDIS is set.
+// TRIBEKIT_REQUIRE_REDIS is set (internal/testenv).
 func redisBinary(t testing.TB) string {
 	t.Helper()
-	p, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv(requireEnv) != "" {
-			t.Fatalf("redis-server is not on PATH and %s is set: install it (apt-get install redis-server)", requireEnv)
-		}
-		t.Skipf("redis-server is not on PATH: install it (apt-get install redis-server) to run the Redis tests; CI sets %s=1 so that they cannot be skipped", requireEnv)
-	}
-	return p
+	return testenv.RedisServer(t)
 }
 
 // redisServer is a redis-server of a test's own, on a loopback port, with
