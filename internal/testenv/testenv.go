@@ -54,3 +54,16 @@ func missing(t testing.TB, name, how string) {
 	}
 	t.Skip(how)
 }
+
+// NodeNPM returns the paths of node and npm, or skips (or, in CI with
+// TRIBEKIT_REQUIRE_NODE=1, fails) t when either is not on PATH.
+func NodeNPM(t testing.TB) (node, npm string) {
+	t.Helper()
+	node, err1 := exec.LookPath("node")
+	npm, err2 := exec.LookPath("npm")
+	if err1 == nil && err2 == nil {
+		return node, npm
+	}
+	missing(t, "NODE", "node and npm are needed and not both on PATH: install Node.js (Debian: apt-get install nodejs npm) and run the tests again")
+	return "", ""
+}
