@@ -18,9 +18,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/internal/loopback"
 	"github.com/tribekit/tribekit/tribe/crm/crmtest"
+	"github.com/tribekit/tribekit/tribe/schema"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
@@ -34,6 +37,8 @@ type Info struct {
 	NetworkID    string `json:"network,omitempty"`
 	ClientID     string `json:"client_id,omitempty"`
 	ClientSecret string `json:"client_secret,omitempty"`
+	// Admin is the base URL of the admin API, with --admin.
+	Admin string `json:"admin,omitempty"`
 	// The mock Tribe CRM, with --crm.
 	CRM             string `json:"crm,omitempty"`
 	CRMClientID     string `json:"crm_client_id,omitempty"`
@@ -59,6 +64,7 @@ func (m Info) write(w io.Writer, format string) error {
 			{"TRIBE_NETWORK_ID", m.NetworkID},
 			{"TRIBE_CLIENT_ID", m.ClientID},
 			{"TRIBE_CLIENT_SECRET", m.ClientSecret},
+			{"TRIBE_MOCK_ADMIN", m.Admin},
 			{"TRIBE_CRM_BASE_URL", m.CRM},
 			{"TRIBE_CRM_CLIENT_ID", m.CRMClientID},
 			{"TRIBE_CRM_CLIENT_SECRET", m.CRMClientSecret},
@@ -80,6 +86,7 @@ func (m Info) write(w io.Writer, format string) error {
 		{"network", m.NetworkID},
 		{"client_id", m.ClientID},
 		{"client_secret", m.ClientSecret},
+		{"admin", m.Admin},
 		{"crm", m.CRM},
 		{"crm_client_id", m.CRMClientID},
 		{"crm_client_secret", m.CRMClientSecret},
@@ -105,6 +112,10 @@ type Options struct {
 	Log              bool
 	CRM              bool
 	Output           string
+	Schema           string
+	Admin            bool
+	ListLength       int
+	PageTotal        int
 }
 
 // NewCmdMock builds "mock". runF, if not nil, is called with the parsed
@@ -112,11 +123,25 @@ type Options struct {
 func NewCmdMock(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "mock [--addr HOST:PORT] [--fixtures FILE]",
+		Use:   "mock [--addr HOST:PORT] [--fixtures FILE] [--schema FILE] [--admin]",
 		Short: "Run a mock Tribe server for tests in any language",
 		Long: `Run the tribetest mock Tribe server until SIGINT or SIGTERM: limitedToken and
 Bearer GraphQL (authMember, network, member, members) at /graphql, per-community
 gateways, and the v1 OAuth2 token endpoint.
+
+With --schema it serves any Tribe schema (SDL, or the JSON answer to the
+introspection query), such as the one @tribeplatform/gql-client publishes:
+every request is validated against it, limitedToken, authMember, network,
+member and members answer from the fixtures, and every other field is mocked:
+the same query always gets the same data, an object with an id is the same
+wherever it appears, lists have --list-length items and connections
+(totalCount, pageInfo, edges, nodes) --page-total items, paged by limit,
+offset, after and before. Fixtures can seed objects of any type ("objects").
+
+With --admin it also serves an admin API under /__admin/ for loopback clients
+only (and only with a loopback --addr): GET requests and counts, POST reset,
+POST/DELETE faults, POST advance, POST/GET/DELETE objects, POST/DELETE stubs,
+JSON in and out (see 'go doc github.com/tribekit/tribekit/tribe/tribetest').
 
 Before serving, it prints on stdout, in this order and all at once:
 
@@ -127,6 +152,7 @@ Before serving, it prints on stdout, in this order and all at once:
   network=net-acme                                  the app's community
   client_id=test-client-id                          the app's client id
   client_secret=...                                 only with --print-credentials
+  admin=http://127.0.0.1:PORT/__admin/              with --admin: the admin API
   crm=http://127.0.0.1:PORT2                        with --crm: a mock Tribe CRM (--base-url)
   crm_client_id=crmtest-client                      with --crm
   crm_client_secret=...                             with --crm and --print-credentials
@@ -153,6 +179,7 @@ The first SIGINT or SIGTERM stops the server gracefully, letting requests in
 flight finish; a second one ends the process at once.`,
 		Example: `  tribe-token mock
   tribe-token mock --addr 127.0.0.1:8080 --fixtures fixtures.json --output json
+  tribe-token mock --schema schema.generated.gql --admin --output json
   tribe-token mock --print-credentials --output env > mock.env &
   sleep 1; . ./mock.env; tribe-token mint --network "$TRIBE_NETWORK_ID"`,
 		Args: cmdutil.NoArgs,
@@ -173,6 +200,10 @@ flight finish; a second one ends the process at once.`,
 	fl.DurationVar(&opts.TokenLifetime, "token-lifetime", 0, "lifetime of the tokens it issues (default 1h)")
 	fl.BoolVar(&opts.CRM, "crm", false, "also run a mock Tribe CRM (OAuth 2.0 and GetCurrentEmployee) on another port")
 	fl.BoolVar(&opts.Log, "log", false, "log one line per request on stderr (never credentials or tokens)")
+	fl.StringVar(&opts.Schema, "schema", "", "GraphQL schema `FILE` to serve, SDL or introspection JSON (default: the repository's schema.graphql)")
+	fl.BoolVar(&opts.Admin, "admin", false, "serve the admin API under /__admin/ (loopback clients only; needs a loopback --addr)")
+	fl.IntVar(&opts.ListLength, "list-length", 2, "`N` items in a mocked list (0 to 10000)")
+	fl.IntVar(&opts.PageTotal, "page-total", 20, "totalCount `N` of a mocked connection (0 to 10000)")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, "text", cmdutil.OutJSON, cmdutil.OutEnv)
 	return cmd
 }
@@ -185,7 +216,37 @@ func (o *Options) validate() error {
 	if o.TokenLifetime != 0 && o.TokenLifetime < time.Second {
 		return cmdutil.Usagef("--token-lifetime %s is too short; give at least 1s", o.TokenLifetime)
 	}
-	return checkListenAddr(o.Addr)
+	if o.ListLength < 0 || o.ListLength > 10000 {
+		return cmdutil.Usagef("--list-length %d is not from 0 to 10000", o.ListLength)
+	}
+	if o.PageTotal < 0 || o.PageTotal > 10000 {
+		return cmdutil.Usagef("--page-total %d is not from 0 to 10000", o.PageTotal)
+	}
+	if err := checkListenAddr(o.Addr); err != nil {
+		return err
+	}
+	if host, _, _ := net.SplitHostPort(o.Addr); o.Admin && !loopback.Host(host) {
+		return cmdutil.Usagef("--admin needs a loopback --addr, not %q: the admin API changes the server's state and is for this machine only; use --addr 127.0.0.1:PORT", o.Addr)
+	}
+	return nil
+}
+
+// loadSchema reads --schema.
+func loadSchema(path string) (*ast.Schema, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, cmdutil.Usagef("reading --schema %s: %w", path, err)
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, schema.MaxSize+1))
+	if err != nil {
+		return nil, cmdutil.Usagef("reading --schema %s: %w", path, err)
+	}
+	s, err := schema.Load(path, data)
+	if err != nil {
+		return nil, cmdutil.Usagef("reading --schema %s: %w", path, err)
+	}
+	return s, nil
 }
 
 // mockRun serves until ctx ends or a signal comes.
@@ -198,7 +259,18 @@ func mockRun(ctx context.Context, o *Options) error {
 			return cmdutil.Usagef("reading --fixtures %s: %w", o.Fixtures, err)
 		}
 	}
-	opts := []tribetest.Option{tribetest.WithFixtures(fx)}
+	opts := []tribetest.Option{tribetest.WithFixtures(fx),
+		tribetest.WithMockListLength(o.ListLength), tribetest.WithMockPageTotal(o.PageTotal)}
+	if o.Schema != "" {
+		s, err := loadSchema(o.Schema)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, tribetest.WithSchema(s))
+	}
+	if o.Admin {
+		opts = append(opts, tribetest.WithAdminAPI())
+	}
 	if o.TokenLifetime != 0 {
 		opts = append(opts, tribetest.WithTokenLifetime(o.TokenLifetime))
 	}
@@ -219,6 +291,9 @@ func mockRun(ctx context.Context, o *Options) error {
 	}
 	defer srv.Close()
 	info := Info{GraphQL: srv.GraphQLURL(), OAuth: srv.OAuthTokenURL(), URL: srv.URL, Listen: srv.Addr().String()}
+	if o.Admin {
+		info.Admin = srv.URL + "/__admin/"
+	}
 	if !isLoopback(srv.Addr()) {
 		creds := "the credentials of your fixtures"
 		if o.Fixtures == "" {

@@ -1,22 +1,166 @@
 package mock
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/internal/testenv"
+	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 func TestNewCmdMock(t *testing.T) {
-	def := Options{Addr: "127.0.0.1:0", Output: "text"}
+	def := Options{Addr: "127.0.0.1:0", Output: "text", ListLength: 2, PageTotal: 20}
 	cmdtest.RunFlagTable(t, NewCmdMock, []cmdtest.FlagCase[Options]{
 		{Name: "nothing", Want: def},
-		{Name: "every flag", Args: []string{"--addr", ":8080", "--fixtures", "fx.json", "--print-credentials", "--token-lifetime", "5m", "--log", "--crm", "-o", "env"},
-			Want: Options{Addr: ":8080", Fixtures: "fx.json", PrintCredentials: true, TokenLifetime: 5 * time.Minute, Log: true, CRM: true, Output: "env"}},
-		{Name: "json", Args: []string{"-o", "json"}, Want: Options{Addr: "127.0.0.1:0", Output: "json"}},
+		{Name: "every flag", Args: []string{"--addr", ":8080", "--fixtures", "fx.json", "--print-credentials", "--token-lifetime", "5m", "--log", "--crm", "-o", "env",
+			"--schema", "s.gql", "--list-length", "3", "--page-total", "50"},
+			Want: Options{Addr: ":8080", Fixtures: "fx.json", PrintCredentials: true, TokenLifetime: 5 * time.Minute, Log: true, CRM: true, Output: "env",
+				Schema: "s.gql", ListLength: 3, PageTotal: 50}},
+		{Name: "admin", Args: []string{"--admin", "--addr", "[::1]:0"}, Want: Options{Addr: "[::1]:0", Output: "text", ListLength: 2, PageTotal: 20, Admin: true}},
+		{Name: "json", Args: []string{"-o", "json"}, Want: Options{Addr: "127.0.0.1:0", Output: "json", ListLength: 2, PageTotal: 20}},
 		{Name: "short lifetime", Args: []string{"--token-lifetime", "10ms"}, WantErr: "--token-lifetime 10ms is too short"},
 		{Name: "addr without port", Args: []string{"--addr", "nonsense"}, WantErr: `--addr "nonsense" is not HOST:PORT`},
 		{Name: "addr bad port", Args: []string{"--addr", "127.0.0.1:99999"}, WantErr: "--addr \"127.0.0.1:99999\" has no port number"},
 		{Name: "table output", Args: []string{"-o", "table"}, WantErr: `unknown --output "table"`},
+		{Name: "admin on every interface", Args: []string{"--admin", "--addr", ":8080"}, WantErr: `--admin needs a loopback --addr, not ":8080"`},
+		{Name: "admin on an address", Args: []string{"--admin", "--addr", "192.0.2.1:8080"}, WantErr: "--admin needs a loopback --addr"},
+		{Name: "negative list length", Args: []string{"--list-length", "-1"}, WantErr: "--list-length -1 is not from 0 to 10000"},
+		{Name: "huge page total", Args: []string{"--page-total", "10001"}, WantErr: "--page-total 10001 is not from 0 to 10000"},
 	})
+}
+
+// firstWrite is an io.Writer that hands its first write to a channel.
+type firstWrite struct {
+	once sync.Once
+	ch   chan string
+}
+
+func (w *firstWrite) Write(p []byte) (int, error) {
+	w.once.Do(func() { w.ch <- string(p) })
+	return len(p), nil
+}
+
+// runMock runs mockRun until the test ends and returns what it printed
+// first.
+func runMock(t *testing.T, o *Options) Info {
+	t.Helper()
+	out := &firstWrite{ch: make(chan string, 1)}
+	o.Factory = &cmdutil.Factory{Out: out, ErrOut: io.Discard, Getenv: func(string) string { return "" }}
+	o.Output = cmdutil.OutJSON
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- mockRun(ctx, o) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err)
+		case <-time.After(5 * time.Second):
+			t.Error("mock did not stop")
+		}
+	})
+	var info Info
+	select {
+	case line := <-out.ch:
+		require.NoError(t, json.Unmarshal([]byte(line), &info))
+	case err := <-done:
+		t.Fatalf("mock ended: %v", err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("mock printed nothing")
+	}
+	return info
+}
+
+func post(t *testing.T, url, auth, ctype, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", ctype)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	return resp.StatusCode, out
+}
+
+// token mints a bot token from the running mock with the default app.
+func token(t *testing.T, info Info) string {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{
+		"query":     `query($n: String!) { limitedToken(context: NETWORK, entityId: $n, networkId: $n) { accessToken } }`,
+		"variables": map[string]any{"n": tribetest.DefaultNetworkID},
+	})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, info.GraphQL, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(tribetest.DefaultClientID, tribetest.DefaultClientSecret)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out struct {
+		Data struct{ LimitedToken struct{ AccessToken string } }
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	require.NotEmpty(t, out.Data.LimitedToken.AccessToken)
+	return "Bearer " + out.Data.LimitedToken.AccessToken
+}
+
+// TestMockSchemaAndAdmin: --schema serves a schema of one's own (SDL or
+// the published one), mocked; --admin serves the admin API and prints its
+// URL; without --admin there is none.
+func TestMockSchemaAndAdmin(t *testing.T) {
+	dir := t.TempDir()
+	sdl := filepath.Join(dir, "schema.graphql")
+	require.NoError(t, os.WriteFile(sdl, []byte(`type Query { limitedToken(context: PermissionContext!, entityId: String!, networkId: String!, impersonateMemberId: String): AppToken!
+  widgets: [Widget!]! }
+enum PermissionContext { NETWORK MEMBER }
+type AppToken { accessToken: String! gatewayUrl: String }
+type Widget { id: ID! name: String! }`), 0o644))
+
+	info := runMock(t, &Options{Addr: "127.0.0.1:0", Schema: sdl, Admin: true, ListLength: 3, PageTotal: 20})
+	assert.Equal(t, strings.TrimSuffix(info.GraphQL, "/graphql")+"/__admin/", info.Admin)
+	auth := token(t, info)
+	status, out := post(t, info.GraphQL, auth, "application/json", `{"query":"{ widgets { id name } }"}`)
+	require.Equal(t, http.StatusOK, status)
+	assert.Len(t, out["data"].(map[string]any)["widgets"], 3, "--list-length")
+	status, out = post(t, info.Admin+"stubs", "", "application/json", `{"type":"Query","field":"widgets","value":[{"id":"w1","name":"stubbed"}]}`)
+	require.Equal(t, http.StatusOK, status, out)
+	_, out = post(t, info.GraphQL, auth, "application/json", `{"query":"{ widgets { id name } }"}`)
+	assert.Equal(t, []any{map[string]any{"id": "w1", "name": "stubbed"}}, out["data"].(map[string]any)["widgets"])
+
+	plain := runMock(t, &Options{Addr: "127.0.0.1:0", ListLength: 2, PageTotal: 20})
+	assert.Empty(t, plain.Admin)
+	status, _ = post(t, strings.TrimSuffix(plain.GraphQL, "/graphql")+"/__admin/reset", "", "application/json", `{}`)
+	assert.Equal(t, http.StatusNotFound, status, "no admin API without --admin")
+
+	pub := runMock(t, &Options{Addr: "127.0.0.1:0", Schema: testenv.PublishedSchema(t), ListLength: 2, PageTotal: 20})
+	status, out = post(t, pub.GraphQL, token(t, pub), "application/json", `{"query":"{ spaces(limit: 3) { totalCount nodes { id name } } }"}`)
+	require.Equal(t, http.StatusOK, status)
+	assert.EqualValues(t, 20, out["data"].(map[string]any)["spaces"].(map[string]any)["totalCount"], "--page-total")
+
+	bad := filepath.Join(dir, "bad.graphql")
+	require.NoError(t, os.WriteFile(bad, []byte(`type Query { x: Nope }`), 0o644))
+	f, _, _ := cmdtest.Factory(nil, "")
+	err := mockRun(t.Context(), &Options{Factory: f, Addr: "127.0.0.1:0", Schema: bad, ListLength: 2, PageTotal: 20})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "reading --schema "+bad)
 }
