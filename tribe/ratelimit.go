@@ -171,6 +171,8 @@ type Pacer struct {
 	limits RateLimits
 	now    func() time.Time
 	sleep  func(ctx context.Context, d time.Duration) error
+	store  PaceStore // nil: this process's windows only
+	ns     string    // the app's namespace in the store
 
 	mu          sync.Mutex
 	communities map[string]*pace
@@ -198,11 +200,37 @@ func NewPacer(limits RateLimits) *Pacer {
 	return &Pacer{limits: limits, now: time.Now, sleep: sleepCtx, communities: map[string]*pace{}}
 }
 
+// PaceStore keeps a [Pacer]'s windows where every process of a fleet
+// counts in them: package tribe/cache/redisstore has one on Redis. Windows
+// are fixed, aligned on multiples of their length since the Unix epoch, so
+// that processes agree on them. Implementations must be safe for concurrent
+// use.
+type PaceStore interface {
+	// Reserve counts one request of estimated complexity in key's
+	// windows at now when it fits limits, and returns 0; otherwise it
+	// returns how long to wait before asking again, counting nothing.
+	Reserve(ctx context.Context, key string, limits RateLimits, estimate int, now time.Time) (time.Duration, error)
+	// Observe adds delta to the complexity counted in key's windows at
+	// now (the difference between an answer's complexity and the
+	// estimate counted for it).
+	Observe(ctx context.Context, key string, limits RateLimits, delta int, now time.Time) error
+}
+
+// NewSharedPacer returns a pacer for limits that keeps its windows in
+// store, shared by every process that uses the same store and namespace
+// (give the app's: [App.Namespace]). When the store fails, the pacer paces
+// on its own windows until it answers again.
+func NewSharedPacer(limits RateLimits, store PaceStore, namespace string) *Pacer {
+	p := NewPacer(limits)
+	p.store, p.ns = store, namespace
+	return p
+}
+
 // wait blocks until a call of op to community fits the limits, then counts
 // it, or returns ctx's error.
 func (p *Pacer) wait(ctx context.Context, community, op string) error {
 	for {
-		d := p.reserve(community, op)
+		d := p.reserveShared(ctx, community, op)
 		if d <= 0 {
 			return nil
 		}
@@ -210,6 +238,28 @@ func (p *Pacer) wait(ctx context.Context, community, op string) error {
 			return fmt.Errorf("tribe: %s: waiting for the rate limit's window: %w", op, err)
 		}
 	}
+}
+
+// reserveShared is reserve through the store, when there is one and it
+// answers; the local windows otherwise.
+func (p *Pacer) reserveShared(ctx context.Context, community, op string) time.Duration {
+	if p.store == nil {
+		return p.reserve(community, op)
+	}
+	p.mu.Lock()
+	est := 0
+	if c := p.communities[community]; c != nil {
+		est = c.cost[op]
+	}
+	p.mu.Unlock()
+	d, err := p.store.Reserve(ctx, p.ns+"|"+community, p.limits, est, p.now())
+	if err != nil {
+		return p.reserve(community, op)
+	}
+	if d <= 0 {
+		p.reserve(community, op) // keep the estimates and a local count
+	}
+	return d
 }
 
 // reserve counts a call of op to community when it fits now, and returns
@@ -248,15 +298,21 @@ func (p *Pacer) reserve(community, op string) time.Duration {
 // replacing the estimate counted when it was sent.
 func (p *Pacer) observe(community, op string, complexity int) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	c := p.communities[community]
 	if c == nil {
+		p.mu.Unlock()
 		return
 	}
 	est := c.cost[op]
 	c.cost[op] = complexity
 	c.burst.complexity += complexity - est
 	c.day.complexity += complexity - est
+	p.mu.Unlock()
+	if p.store != nil && complexity != est {
+		// Best effort, outside the lock: a store that fails keeps the
+		// estimate only.
+		_ = p.store.Observe(context.Background(), p.ns+"|"+community, p.limits, complexity-est, p.now())
+	}
 }
 
 // forgetOldest drops the community idle longest. p.mu is held.

@@ -1,0 +1,113 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/tribe"
+)
+
+// TestSharedPacer: two processes' pacers (two stores on their own
+// connections) share one Redis; a burst of calls from both never passes a
+// limit the server enforces per window, where pacers of their own would.
+func TestSharedPacer(t *testing.T) {
+	const window = 400 * time.Millisecond
+	r := startRedis(t)
+	var mu sync.Mutex
+	var start time.Time
+	var inWindow int
+	var served, refused atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		mu.Lock()
+		now := time.Now()
+		// The server's windows are aligned as the pacers' are.
+		if idx := now.UnixMilli() / window.Milliseconds(); start.IsZero() || idx != start.UnixMilli()/window.Milliseconds() {
+			start, inWindow = now, 0
+		}
+		inWindow++
+		over := inWindow > 3
+		mu.Unlock()
+		if over {
+			refused.Add(1)
+			fmt.Fprint(w, `{"data":null,"errors":[{"message":"USER_REQUEST_REACHED","code":"104"}]}`)
+			return
+		}
+		served.Add(1)
+		fmt.Fprint(w, `{"data":{"authMember":{"id":"m1"}},"extensions":{"complexity":2}}`)
+	}))
+	defer srv.Close()
+	token := "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(`{"networkId":"net-1"}`)) + ".c2ln"
+	limits := tribe.RateLimits{Requests: 3, Window: window}
+
+	burst := func(shared bool) {
+		var wg sync.WaitGroup
+		for p := range 2 {
+			var pacer *tribe.Pacer
+			if shared {
+				store := openStore(t, r.URL(), Options{})
+				pacer = tribe.NewSharedPacer(limits, store, "app-ns")
+			} else {
+				pacer = tribe.NewPacer(limits)
+			}
+			c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token}), tribe.ClientConfig{Endpoint: srv.URL, Pacer: pacer, Retry: tribe.RetryPolicy{MaxAttempts: 1}})
+			require.NoError(t, err)
+			for range 5 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, err := c.AuthMember(context.Background())
+					if shared {
+						assert.NoError(t, err, "process %d", p)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+	}
+	burst(true)
+	assert.Zero(t, refused.Load(), "shared windows: no call refused")
+	assert.Equal(t, int32(10), served.Load())
+
+	served.Store(0)
+	time.Sleep(window)
+	burst(false)
+	assert.Positive(t, refused.Load(), "windows of their own: the two processes together pass the limit")
+}
+
+func TestPaceStoreWindows(t *testing.T) {
+	r := startRedis(t)
+	s := openStore(t, r.URL(), Options{})
+	ctx := context.Background()
+	l := tribe.RateLimits{Requests: 2, Complexity: 10, Window: time.Hour, DailyRequests: 3}
+	now := time.UnixMilli(3*3_600_000 + 1000) // one second into a window
+	d, err := s.Reserve(ctx, "k", l, 4, now)
+	require.NoError(t, err)
+	assert.Zero(t, d)
+	require.NoError(t, s.Observe(ctx, "k", l, 3, now)) // the call cost 7
+	d, err = s.Reserve(ctx, "k", l, 4, now)
+	require.NoError(t, err)
+	assert.Equal(t, time.Hour-time.Second, d, "7+4 passes the complexity limit of 10: wait for the window's end")
+	d, err = s.Reserve(ctx, "k", l, 1, now)
+	require.NoError(t, err)
+	assert.Zero(t, d, "7+1 fits")
+	d, err = s.Reserve(ctx, "k", l, 0, now.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Zero(t, d, "a new burst window")
+	d, err = s.Reserve(ctx, "k", l, 0, now.Add(2*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 24*time.Hour-3*time.Hour-time.Second-2*time.Hour, d, "the daily quota of 3 is spent")
+	d, err = s.Reserve(ctx, "other", l, 0, now)
+	require.NoError(t, err)
+	assert.Zero(t, d, "each key has its own windows")
+}
