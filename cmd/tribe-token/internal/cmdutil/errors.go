@@ -42,6 +42,10 @@ func Execute(ctx context.Context, f *Factory, cmd *cobra.Command, args []string)
 	if err == nil {
 		return ExitOK
 	}
+	if errors.Is(err, ErrReported) {
+		// The command printed its errors itself, one line each.
+		return ExitFailure
+	}
 	code := f.ExitCode(err)
 	fmt.Fprintln(f.ErrOut, f.ErrorLine(c, err, code))
 	return code
@@ -84,6 +88,11 @@ func oneLine(s string) string {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
 }
+
+// ErrReported is what a command returns when it has already printed its
+// failure on stderr, one line per error (such as each GraphQL error of an
+// answer): [Execute] prints nothing more and exits with [ExitFailure].
+var ErrReported = errors.New(ProgName + ": failure reported")
 
 // UsageError is bad usage or input, found before anything was sent: exit
 // code [ExitUsage].

@@ -39,11 +39,14 @@ type Factory struct {
 	// HTTP request of the run; Environ is the process environment handed,
 	// filtered, to the browser (os.Environ if nil); Browser is the command
 	// that opens a URL, the URL appended (the platform's opener if nil);
-	// DefaultTimeout is --timeout's default (30s if zero).
+	// DefaultTimeout is --timeout's default (30s if zero); RateLimitWait
+	// replaces tribe.RateLimitWindow as the wait before a call the API
+	// rate-limited without a Retry-After is sent again.
 	Transport      http.RoundTripper
 	Environ        func() []string
 	Browser        []string
 	DefaultTimeout time.Duration
+	RateLimitWait  time.Duration
 
 	mu        sync.Mutex
 	started   bool            // a command's RunE began: later errors are not cobra's usage errors
@@ -160,6 +163,12 @@ func (f *Factory) RunE(fn func(cmd *cobra.Command, args []string) error) func(*c
 		}
 		return err
 	}
+}
+
+// Warnf prints one line on stderr, "tribe-token: " and the message, with
+// the run's secrets redacted and made inert for the terminal.
+func (f *Factory) Warnf(format string, a ...any) {
+	fmt.Fprintln(f.ErrOut, ProgName+": "+Inert(f.Redact(oneLine(fmt.Sprintf(format, a...)))))
 }
 
 // Println prints one line on stdout.

@@ -1,11 +1,15 @@
 package cmdutil
 
 import (
+	"context"
 	"io"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
+
+	"github.com/tribekit/tribekit/tribe"
 )
 
 // maxSecretFile bounds what is read from a secret file or stdin.
@@ -215,3 +219,37 @@ func (t *TokenFlag) Token(f *Factory, envVar string) (string, error) {
 	}
 	return tok, nil
 }
+
+// SecretTokens returns ts with each token it hands out made a secret of
+// the run, so that no line shows it. It is still an invalidating source.
+func (f *Factory) SecretTokens(ts tribe.InvalidatingTokenSource) tribe.InvalidatingTokenSource {
+	return secretSource{ts: ts, f: f}
+}
+
+// secretSource is [Factory.SecretTokens]'s source.
+type secretSource struct {
+	ts tribe.InvalidatingTokenSource
+	f  *Factory
+}
+
+func (s secretSource) note(tok *oauth2.Token) *oauth2.Token {
+	if tok != nil {
+		s.f.AddSecret(tok.AccessToken)
+	}
+	return tok
+}
+
+// Token implements oauth2.TokenSource.
+func (s secretSource) Token() (*oauth2.Token, error) {
+	tok, err := s.ts.Token()
+	return s.note(tok), err
+}
+
+// TokenContext implements tribe.InvalidatingTokenSource.
+func (s secretSource) TokenContext(ctx context.Context) (*oauth2.Token, error) {
+	tok, err := s.ts.TokenContext(ctx)
+	return s.note(tok), err
+}
+
+// Invalidate implements tribe.InvalidatingTokenSource.
+func (s secretSource) Invalidate(ctx context.Context, tok *oauth2.Token) { s.ts.Invalidate(ctx, tok) }

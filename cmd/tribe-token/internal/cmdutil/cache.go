@@ -1,0 +1,181 @@
+package cmdutil
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/cache"
+	"github.com/tribekit/tribekit/tribe/cache/redisstore"
+)
+
+// CacheKeyHowTo says how to make a cache encryption key.
+const CacheKeyHowTo = "32 random bytes in standard base64, made with: head -c 32 /dev/urandom | base64"
+
+// CacheFlags are --cache, --cache-key-file and
+// --cache-insecure-no-encryption: the Redis that the processes of a fleet
+// share minted tokens through (package tribe/cache/redisstore).
+type CacheFlags struct {
+	URL                  string
+	KeyFile              string
+	InsecureNoEncryption bool
+}
+
+// Add registers the flags on cmd.
+func (c *CacheFlags) Add(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&c.URL, "cache", "", "share minted tokens with other processes through the Redis at `URL`: redis://, rediss:// (TLS), unix://, or the Cluster (?addr=) and Sentinel (?master_name=) forms; one mint per identity across them (default $TRIBE_CACHE_URL)")
+	fl.StringVar(&c.KeyFile, "cache-key-file", "", "read the key(s) tokens are encrypted with in Redis from `FILE` (- for stdin; default $TRIBE_CACHE_KEY): "+CacheKeyHowTo+"; several, one a line, rotate keys (the first encrypts)")
+	fl.BoolVar(&c.InsecureNoEncryption, "cache-insecure-no-encryption", false, "keep tokens in Redis unencrypted, where anyone who can read Redis can use them; INSECURE: only for a Redis as private as the tokens")
+}
+
+// Source names where the cache's URL comes from, "" if nowhere.
+func (c *CacheFlags) resolve(f *Factory) (rawURL, source string) {
+	if c.URL != "" {
+		return c.URL, "--cache"
+	}
+	if v := f.Env("TRIBE_CACHE_URL"); v != "" {
+		return v, "TRIBE_CACHE_URL"
+	}
+	return "", ""
+}
+
+// TokenCache is a run's token cache: in the process, and in Redis when
+// --cache or TRIBE_CACHE_URL names one. Close it when done.
+type TokenCache struct {
+	*cache.Cache
+	store *redisstore.Store
+}
+
+// Close closes the cache, then its Redis store.
+func (t *TokenCache) Close() {
+	t.Cache.Close()
+	if t.store != nil {
+		_ = t.store.Close()
+	}
+}
+
+// Shared reports whether the cache shares its tokens through Redis.
+func (t *TokenCache) Shared() bool { return t.store != nil }
+
+// Enabled reports whether the flags or the environment ask for a Redis
+// cache.
+func (c *CacheFlags) Enabled(f *Factory) bool {
+	u, _ := c.resolve(f)
+	return u != ""
+}
+
+// Open returns the token cache of app for this run: in the process, and
+// backed by Redis when --cache or TRIBE_CACHE_URL names one. The Redis
+// tokens are encrypted with the key(s) of --cache-key-file or
+// TRIBE_CACHE_KEY, which are secrets of the run; without one the cache is
+// refused (a usage error that says how to make one) unless
+// --cache-insecure-no-encryption is given, which is warned about. Redis
+// being unreachable is no failure: a warning is printed and the run mints
+// on its own.
+func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*TokenCache, error) {
+	rawURL, source := c.resolve(f)
+	if rawURL == "" {
+		if c.KeyFile != "" || c.InsecureNoEncryption {
+			flag := "--cache-key-file"
+			if c.KeyFile == "" {
+				flag = "--cache-insecure-no-encryption"
+			}
+			return nil, Usagef("%s needs --cache URL (or TRIBE_CACHE_URL) naming the Redis to share tokens through", flag)
+		}
+		tc, err := cache.New(app, cache.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return &TokenCache{Cache: tc}, nil
+	}
+	if err := f.checkCacheURL(source, rawURL); err != nil {
+		return nil, err
+	}
+	opts := redisstore.Options{URL: strings.TrimSpace(rawURL)}
+	spec := SecretSpec{What: "cache encryption key", EnvVar: "TRIBE_CACHE_KEY", FileArg: "cache-key-file", File: c.KeyFile}
+	text, ok, err := f.OptionalSecret(spec)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case ok && c.InsecureNoEncryption:
+		return nil, Usagef("%s gives a cache encryption key and --cache-insecure-no-encryption says to store tokens unencrypted; give one of them", spec.Source())
+	case ok:
+		// Each key of the text is a secret on its own too.
+		f.AddSecret(strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })...)
+		keys, err := redisstore.ParseKeys(text)
+		if err != nil {
+			return nil, Usagef("the cache encryption key from %s is not usable (%s); give %s", spec.Source(), strings.TrimPrefix(err.Error(), "redisstore: "), CacheKeyHowTo)
+		}
+		opts.Keys = keys
+	case c.InsecureNoEncryption:
+		opts.InsecureNoEncryption = true
+		f.Warnf("warning: --cache-insecure-no-encryption: tokens are kept in Redis unencrypted, where anyone who can read Redis can use them")
+	default:
+		return nil, Usagef("no cache encryption key for %s: set TRIBE_CACHE_KEY, or pass --cache-key-file FILE, to %s; tokens are kept in Redis encrypted with it", source, CacheKeyHowTo)
+	}
+	var once sync.Once
+	opts.OnDegraded = func(err error) {
+		once.Do(func() {
+			f.Warnf("warning: the Redis of %s is unreachable, so this run mints on its own: %v", source, err)
+		})
+	}
+	store, err := redisstore.New(ctx, opts)
+	if err != nil {
+		return nil, Usagef("%s: %w", source, err)
+	}
+	tc, err := cache.New(app, cache.Options{Store: store})
+	if err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	return &TokenCache{Cache: tc, store: store}, nil
+}
+
+// checkCacheURL checks the cache's URL before it is used, naming where it
+// came from, and makes its passwords secrets of the run.
+func (f *Factory) checkCacheURL(source, raw string) error {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return Usagef("%s is not a URL; give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH", source)
+	}
+	if u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			f.AddSecret(pw)
+		}
+	}
+	for _, k := range []string{"password", "sentinel_password"} {
+		for _, v := range u.Query()[k] {
+			f.AddSecret(v)
+		}
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "redis", "rediss":
+		if u.Host == "" {
+			return Usagef("%s has no host; give redis://HOST:PORT or rediss://HOST:PORT", source)
+		}
+	case "unix":
+		if u.Path == "" {
+			return Usagef("%s has no socket path; give unix:///PATH/TO/redis.sock", source)
+		}
+	default:
+		return Usagef("%s is not a Redis URL (the scheme is not redis, rediss or unix); give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH", source)
+	}
+	return nil
+}
+
+// RateLimitWindow is how long a call the API rate-limited without a
+// Retry-After waits before it is sent again: tribe.RateLimitWindow, unless
+// a test shortened it.
+func (f *Factory) RateLimitWindow() time.Duration {
+	if f.RateLimitWait > 0 {
+		return f.RateLimitWait
+	}
+	return tribe.RateLimitWindow
+}
