@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/tribe"
@@ -26,6 +27,7 @@ type Options struct {
 	Entity   string
 	Insecure bool
 	Output   string
+	Cache    cmdutil.CacheFlags
 }
 
 // NewCmdMint builds "mint". runF, if not nil, is called with the parsed
@@ -41,12 +43,22 @@ community admin may do), or, with --member, acting as that member.
 
 The app must be published and installed on the community. The client id comes
 from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
---client-secret-file.`,
+--client-secret-file.
+
+With --cache URL (or TRIBE_CACHE_URL), the token is shared through Redis: every
+process given the same cache (mint, api, or a program using tribe/cache with
+tribe/cache/redisstore) reuses it until shortly before it expires, and
+processes that ask at once for the same identity mint it once. The token is
+kept there encrypted with the key of TRIBE_CACHE_KEY or --cache-key-file
+(` + cmdutil.CacheKeyHowTo + `). When Redis is
+unreachable, a warning is printed and the token is minted as without it.`,
 		Example: `  export TRIBE_CLIENT_ID=... TRIBE_CLIENT_SECRET=...
   tribe-token mint --network CAx1mZ7I7a
   tribe-token mint --network CAx1mZ7I7a --member Dm12KzW34 --output json
   tribe-token mint --network CAx1mZ7I7a --region eu --client-secret-file secret.txt
-  eval "$(tribe-token mint --network CAx1mZ7I7a --output env)"`,
+  eval "$(tribe-token mint --network CAx1mZ7I7a --output env)"
+  export TRIBE_CACHE_URL=redis://localhost:6379 TRIBE_CACHE_KEY=$(head -c 32 /dev/urandom | base64)
+  tribe-token mint --network CAx1mZ7I7a --member Dm12KzW34`,
 		Args: cmdutil.NoArgs,
 		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
 			if err := opts.validate(); err != nil {
@@ -70,6 +82,7 @@ from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
 	opts.Endpoint.Add(cmd)
 	cmdutil.AddInsecureFlag(cmd, &opts.Insecure)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, cmdutil.OutToken, cmdutil.OutJSON, cmdutil.OutEnv)
+	opts.Cache.Add(cmd)
 	return cmd
 }
 
@@ -126,16 +139,16 @@ func mintRun(ctx context.Context, opts *Options) error {
 		return err
 	}
 	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: endpoint, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
-	tok, err := a.Mint(ctx, id)
+	tok, err := mintOrCache(ctx, opts, a, id)
 	if err != nil {
-		return mintError(id, err)
+		return Explain(id, err)
 	}
 	return cmdutil.WriteToken(f.Out, opts.Output, cmdutil.NewTokenOutput(tok, id.String()))
 }
 
-// mintError adds to a failed mint (whose message already says what was
+// Explain adds to a failed mint (whose message already says what was
 // minted) what to do about it.
-func mintError(id tribe.Identity, err error) error {
+func Explain(id tribe.Identity, err error) error {
 	switch {
 	case errors.Is(err, tribe.ErrUnauthorized):
 		return cmdutil.WithHint(err, "set TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET (or --client-secret-file) to the app's credentials, and check the endpoint or --region")
@@ -145,4 +158,24 @@ func mintError(id tribe.Identity, err error) error {
 		return cmdutil.WithHint(err, fmt.Sprintf("is %s a member of community %s?", id.MemberID, id.NetworkID))
 	}
 	return err
+}
+
+// mintOrCache mints the token, or, with --cache, takes it from the cache
+// shared through Redis, which mints it once for every process asking.
+func mintOrCache(ctx context.Context, opts *Options, a *tribe.App, id tribe.Identity) (*oauth2.Token, error) {
+	f := opts.Factory
+	if !opts.Cache.Enabled(f) {
+		if opts.Cache.KeyFile != "" || opts.Cache.InsecureNoEncryption {
+			// The usage error naming --cache.
+			_, err := opts.Cache.Open(ctx, f, a)
+			return nil, err
+		}
+		return a.Mint(ctx, id)
+	}
+	tc, err := opts.Cache.Open(ctx, f, a)
+	if err != nil {
+		return nil, err
+	}
+	defer tc.Close()
+	return tc.Token(ctx, id)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/api"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/crm"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/decode"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/demo"
@@ -21,6 +22,7 @@ import (
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/jwt"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/mint"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/mock"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/schema"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/version"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/whoami"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
@@ -55,10 +57,12 @@ never printed except the token you ask for.
 Environment:
   TRIBE_CLIENT_ID          app's client id (mint, password, exchange, refresh); --client-id overrides
   TRIBE_CLIENT_SECRET      app's client secret; --client-secret-file overrides
-  TRIBE_NETWORK_ID         community id for mint; --network overrides
-  TRIBE_ENDPOINT           GraphQL endpoint for mint and whoami; --endpoint, --region override
+  TRIBE_NETWORK_ID         community id for mint, api and schema pull; --network overrides
+  TRIBE_ENDPOINT           GraphQL endpoint for mint, whoami, api and schema pull; --endpoint, --region override
   TRIBE_COMMUNITY_URL      community URL for password, exchange, refresh; --community, --token-url override
-  TRIBE_TOKEN              access token for whoami, decode, jwt check; --token-file overrides
+  TRIBE_TOKEN              access token for whoami, api, schema pull, decode, jwt check; --token-file overrides
+  TRIBE_CACHE_URL          Redis that mint and api share minted tokens through (redis://, rediss://); --cache overrides
+  TRIBE_CACHE_KEY          key tokens are encrypted with in that Redis (head -c 32 /dev/urandom | base64); --cache-key-file overrides
   TRIBE_GATEWAY_URL        endpoint whoami calls first (set by "mint --output env")
   TRIBE_PASSWORD           user's password for password; --password-file overrides
   TRIBE_REFRESH_TOKEN      refresh token for refresh; --refresh-token-file overrides
@@ -111,6 +115,8 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		demo.NewCmdDemo(f, nil),
 		mint.NewCmdMint(f, nil),
 		whoami.NewCmdWhoami(f, nil),
+		api.NewCmdAPI(f, nil),
+		schema.NewCmdSchema(f),
 		password.NewCmdPassword(f, nil),
 		exchange.NewCmdExchange(f, nil),
 		refresh.NewCmdRefresh(f, nil),
