@@ -8,6 +8,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"testing"
+
+	"github.com/tribekit/tribekit/internal/testenv"
+	"github.com/tribekit/tribekit/tribe/schema"
 )
 
 // The HTTP benchmarks send requests one after another from one keep-alive
@@ -112,4 +115,102 @@ func BenchmarkParse(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkLoadPublishedSchema: loading Tribe's published schema with
+// schema.Load (SDL, 509 types), and then building a server on it.
+func BenchmarkLoadPublishedSchema(b *testing.B) {
+	data, err := os.ReadFile(testenv.PublishedSchema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("schema.Load", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := schema.Load("schema.generated.gql", data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	s, err := schema.Load("schema.generated.gql", data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("NewUnstartedServer", func(b *testing.B) {
+		for b.Loop() {
+			NewUnstartedServer(WithSchema(s)).Close()
+		}
+	})
+}
+
+// BenchmarkMockSpaces: the typical mocked query of scripts/mockbench, a
+// page of 10 spaces with 3 members each, on the published schema.
+func BenchmarkMockSpaces(b *testing.B) {
+	data, err := os.ReadFile(testenv.PublishedSchema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sch, err := schema.Load("schema.generated.gql", data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := NewServer(WithSchema(sch), WithRecordLimit(1000))
+	defer s.Close()
+	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q, err := os.ReadFile("../../scripts/mockbench/spaces.graphql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"query": string(q), "variables": map[string]any{"limit": 10}})
+	benchRequests(b, s.Client(), s.GraphQLURL(), "Bearer "+tok, body)
+}
+
+// BenchmarkMockSpacesParallel is BenchmarkMockSpaces from 8 concurrent
+// keep-alive clients, as scripts/mockbench's load generator sends it.
+func BenchmarkMockSpacesParallel(b *testing.B) {
+	data, err := os.ReadFile(testenv.PublishedSchema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sch, err := schema.Load("schema.generated.gql", data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := NewServer(WithSchema(sch), WithRecordLimit(1000))
+	defer s.Close()
+	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q, err := os.ReadFile("../../scripts/mockbench/spaces.graphql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"query": string(q), "variables": map[string]any{"limit": 10}})
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	defer client.CloseIdleConnections()
+	b.SetParallelism(4)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			r, err := http.NewRequest(http.MethodPost, s.GraphQLURL(), bytes.NewReader(body))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer "+tok)
+			resp, err := client.Do(r)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 }

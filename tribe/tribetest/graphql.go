@@ -106,11 +106,12 @@ func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Re
 	if rootType != s.schema.Query {
 		root = &opRoot{def: rootType, auth: auth}
 	}
-	e.buf = make([]byte, 0, 512)
+	e.buf = make([]byte, 0, min(max(512, int(s.bufHint.Load())), 1<<20))
 	mark := len(e.buf)
 	if !e.executeFields(root, rootFields) {
 		e.buf = append(e.buf[:mark], "null"...)
 	}
+	s.bufHint.Store(int32(min(len(e.buf), 1<<20)))
 	var body []byte
 	switch {
 	case e.tooBig:

@@ -29,7 +29,7 @@ type executor struct {
 	vars   map[string]any
 	buf    []byte
 	errs   []gqlError
-	path   []any
+	path   []pathElem
 	// max bounds buf (0: no bound); once buf passes it, tooBig is set
 	// and execution stops.
 	max    int
@@ -37,6 +37,8 @@ type executor struct {
 	// rc is the request's context for overrides, the store and mocking;
 	// nil: objects answer alone.
 	rc *reqCtx
+	// collected memoizes subFields.
+	collected map[collectKey][]collected
 }
 
 // full reports whether the answer passed its bound; from then on every
@@ -46,6 +48,22 @@ func (e *executor) full() bool {
 		e.tooBig = true
 	}
 	return e.tooBig
+}
+
+// pathElem is one step of a response path: a key, or a list index.
+type pathElem struct {
+	key     string
+	index   int
+	isIndex bool
+}
+
+// collectKey identifies the sub-selections of a list of merged fields
+// (by the address of its first element: each list of a request is a
+// slice of its own, kept alive by the memo) on an object type.
+type collectKey struct {
+	fields   **ast.Field
+	n        int
+	typeName string
 }
 
 // collected is one response key with the fields merged under it.
@@ -168,7 +186,7 @@ func (e *executor) executeFields(obj object, fields []collected) bool {
 		}
 		e.buf = appendJSONString(e.buf, c.key)
 		e.buf = append(e.buf, ':')
-		e.path = append(e.path, c.key)
+		e.path = append(e.path, pathElem{key: c.key})
 		// After a failure, siblings still run, for their errors.
 		if !e.executeField(obj, c) {
 			failed = true
@@ -249,7 +267,7 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			e.path = append(e.path, i)
+			e.path = append(e.path, pathElem{index: i, isIndex: true})
 			if !e.complete(t.Elem, fields, item, false) {
 				failed = true
 			}
@@ -260,11 +278,7 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 	}
 	switch x := v.(type) {
 	case object:
-		var sub []collected
-		for _, f := range fields {
-			sub = e.collect(x.typeName(), f.SelectionSet, sub, nil)
-		}
-		return e.executeFields(x, sub)
+		return e.executeFields(x, e.subFields(x.typeName(), fields))
 	case string:
 		e.buf = appendJSONString(e.buf, x)
 	case int:
@@ -272,7 +286,9 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 	case bool:
 		e.buf = strconv.AppendBool(e.buf, x)
 	case time.Time:
-		e.buf = appendJSONString(e.buf, formatDateTime(x))
+		e.buf = append(e.buf, '"')
+		e.buf = x.UTC().AppendFormat(e.buf, dateTimeLayout)
+		e.buf = append(e.buf, '"')
 	case float64:
 		if math.IsInf(x, 0) || math.IsNaN(x) {
 			e.addError(fields[0], newGQLError(codeServer, "internal error: "+fieldCoordinate(fields[0])+" is not a finite number"))
@@ -288,12 +304,38 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 	return true
 }
 
+// subFields collects the selections of fields on an object of type
+// typeName, once per request for each field and type: the objects of a
+// list share them.
+func (e *executor) subFields(typeName string, fields []*ast.Field) []collected {
+	k := collectKey{fields: &fields[0], n: len(fields), typeName: typeName}
+	if sub, ok := e.collected[k]; ok {
+		return sub
+	}
+	var sub []collected
+	for _, f := range fields {
+		sub = e.collect(typeName, f.SelectionSet, sub, nil)
+	}
+	if e.collected == nil {
+		e.collected = map[collectKey][]collected{}
+	}
+	e.collected[k] = sub
+	return sub
+}
+
 func (e *executor) addError(f *ast.Field, ge gqlError) {
 	if e.tooBig {
 		return
 	}
 	ge = ge.at(f.Position)
-	ge.Path = append([]any(nil), e.path...)
+	ge.Path = make([]any, len(e.path))
+	for i, p := range e.path {
+		if p.isIndex {
+			ge.Path[i] = p.index
+		} else {
+			ge.Path[i] = p.key
+		}
+	}
 	e.errs = append(e.errs, ge)
 }
 
@@ -307,8 +349,11 @@ func fieldCoordinate(f *ast.Field) string {
 // formatDateTime is how DateTime values are written: ISO 8601 in UTC with
 // milliseconds, as Tribe does.
 func formatDateTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+	return t.UTC().Format(dateTimeLayout)
 }
+
+// dateTimeLayout is formatDateTime's layout.
+const dateTimeLayout = "2006-01-02T15:04:05.000Z"
 
 // argumentValues is ast.Field.ArgumentMap without its panics: literal
 // values, variables (absent ones left out) and defaults.

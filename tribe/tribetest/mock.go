@@ -98,6 +98,36 @@ type mockInfo struct {
 	// xId; linkID maps xId to the type of x.
 	linkObj map[*ast.FieldDefinition]string
 	linkID  map[*ast.FieldDefinition]string
+	// fields is the above per field, looked up once per mocked value.
+	fields map[*ast.FieldDefinition]*fieldInfo
+}
+
+// fieldInfo is what mocking a field's value needs to know of its type.
+type fieldInfo struct {
+	named   *ast.Definition // the field's named type; nil if unknown
+	conn    *connInfo       // a connection type
+	hasID   bool            // a composite type with an id field
+	linkObj string          // the sibling xId naming this field's object
+	linkID  string          // for xId: the type of the sibling x
+}
+
+// field is fd's fieldInfo.
+func (mi *mockInfo) field(fd *ast.FieldDefinition) *fieldInfo {
+	if fi := mi.fields[fd]; fi != nil {
+		return fi
+	}
+	return mi.newFieldInfo(fd) // a field of an introspection type
+}
+
+func (mi *mockInfo) newFieldInfo(fd *ast.FieldDefinition) *fieldInfo {
+	name := fd.Type.Name()
+	return &fieldInfo{
+		named:   mi.schema.Types[name],
+		conn:    mi.conns[name],
+		hasID:   mi.hasID[name],
+		linkObj: mi.linkObj[fd],
+		linkID:  mi.linkID[fd],
+	}
 }
 
 type connInfo struct {
@@ -143,6 +173,12 @@ func newMockInfo(schema *ast.Schema) *mockInfo {
 			}
 			mi.linkObj[fd] = sib.Name
 			mi.linkID[sib] = fd.Type.Name()
+		}
+	}
+	mi.fields = map[*ast.FieldDefinition]*fieldInfo{}
+	for _, def := range schema.Types {
+		for _, fd := range def.Fields {
+			mi.fields[fd] = mi.newFieldInfo(fd)
 		}
 	}
 	return mi
@@ -296,28 +332,29 @@ func (rc *reqCtx) mockValue(obj object, fd *ast.FieldDefinition, args map[string
 		}
 		return out, nil
 	}
-	def := rc.s.schema.Types[t.NamedType]
+	fi := rc.s.mock.field(fd)
+	def := fi.named
 	if def == nil {
 		return nil, nil
 	}
 	switch def.Kind {
 	case ast.Scalar:
-		return rc.mockScalar(obj, fd, def.Name, seed, objSeed), nil
+		return rc.mockScalar(obj, fd, fi, def.Name, seed, objSeed), nil
 	case ast.Enum:
 		if len(def.EnumValues) == 0 {
 			return nil, nil
 		}
 		return def.EnumValues[seed%uint64(len(def.EnumValues))].Name, nil
 	}
-	if ci := rc.s.mock.conns[def.Name]; ci != nil {
-		return rc.connection(obj, fd, args, def, ci, seed)
+	if fi.conn != nil {
+		return rc.connection(obj, fd, args, def, fi.conn, seed)
 	}
 	// An id the object is asked for by, or names in a sibling field.
 	id := ""
-	if fd != nil && t == fd.Type { // the field's own value, not a list item
-		if v := stringArg(args, "id"); v != "" && rc.s.mock.hasID[def.Name] {
+	if t == fd.Type { // the field's own value, not a list item
+		if v := stringArg(args, "id"); v != "" && fi.hasID {
 			id = v
-		} else if sib, ok := rc.s.mock.linkObj[fd]; ok {
+		} else if sib := fi.linkObj; sib != "" {
 			id = rc.sibling(obj, sib)
 			if id == "" {
 				return nil, nil
@@ -405,23 +442,16 @@ func (rc *reqCtx) ref(def *ast.Definition, id string, data map[string]any) objec
 }
 
 // mockScalar is a plausible value of scalar type name for field fd.
-func (rc *reqCtx) mockScalar(obj object, fd *ast.FieldDefinition, name string, seed, objSeed uint64) any {
-	field := ""
-	if fd != nil {
-		field = fd.Name
-	}
+func (rc *reqCtx) mockScalar(obj object, fd *ast.FieldDefinition, fi *fieldInfo, name string, seed, objSeed uint64) any {
+	field := fd.Name
 	num := objSeed % 1000
 	switch name {
 	case "ID":
-		if fd != nil {
-			if typ, ok := rc.s.mock.linkID[fd]; ok {
-				if def := rc.s.schema.Types[typ]; def != nil && def.IsAbstractType() {
-					if ps := rc.s.mock.possible[typ]; len(ps) > 0 {
-						typ = ps[seed%uint64(len(ps))].Name
-					}
-				}
-				return rc.refID(typ, seed)
+		if typ := fi.linkID; typ != "" {
+			if ps := rc.s.mock.possible[typ]; len(ps) > 0 { // abstract
+				typ = ps[seed%uint64(len(ps))].Name
 			}
+			return rc.refID(typ, seed)
 		}
 		return genID(seed)
 	case "Int":
@@ -434,10 +464,8 @@ func (rc *reqCtx) mockScalar(obj object, fd *ast.FieldDefinition, name string, s
 	case "Boolean":
 		return seed&1 == 1
 	case "String":
-		if fd != nil {
-			if typ, ok := rc.s.mock.linkID[fd]; ok {
-				return rc.refID(typ, seed)
-			}
+		if typ := fi.linkID; typ != "" {
+			return rc.refID(typ, seed)
 		}
 		return mockString(obj.typeName(), field, num, seed)
 	}
@@ -655,7 +683,7 @@ type connObj struct {
 	seed        uint64
 	total       int
 	nodes       []any
-	cursors     []string
+	start       int // the position of nodes[0]
 	hasNext     bool
 	hasPrevious bool
 }
@@ -675,13 +703,13 @@ func (o *connObj) field(name string, _ map[string]any) (any, error) {
 		}
 		edges := make([]any, len(o.nodes))
 		for i := range o.nodes {
-			edges[i] = &edgeMock{def: o.ci.edge, cursor: o.cursors[i], node: o.nodes[i].(object), seed: hashIndex(o.seed^0xed9e, i)}
+			edges[i] = &edgeMock{def: o.ci.edge, cursor: mockCursor(o.start + i), node: o.nodes[i].(object), seed: hashIndex(o.seed^0xed9e, i)}
 		}
 		return edges, nil
 	case "pageInfo":
 		p := &pageMock{def: o.ci.pageInfo, seed: hashString(o.seed, "pageInfo"), hasNext: o.hasNext, hasPrevious: o.hasPrevious}
-		if n := len(o.cursors); n > 0 {
-			p.start, p.end = o.cursors[0], o.cursors[n-1]
+		if n := len(o.nodes); n > 0 {
+			p.start, p.end = mockCursor(o.start), mockCursor(o.start+n-1)
 		}
 		return p, nil
 	}
@@ -803,9 +831,8 @@ func (rc *reqCtx) connection(obj object, fd *ast.FieldDefinition, args map[strin
 	if err != nil {
 		return nil, err
 	}
-	c := &connObj{def: def, ci: ci, seed: seed, total: total, hasNext: stop < total, hasPrevious: start > 0}
+	c := &connObj{def: def, ci: ci, seed: seed, total: total, start: start, hasNext: stop < total, hasPrevious: start > 0}
 	c.nodes = make([]any, 0, stop-start)
-	c.cursors = make([]string, 0, stop-start)
 	for p := start; p < stop; p++ {
 		i := p
 		if reverse {
@@ -820,11 +847,10 @@ func (rc *reqCtx) connection(obj object, fd *ast.FieldDefinition, args map[strin
 		default:
 			node = rc.makeObject(ci.node, "", hashIndex(seed, i))
 		}
-		if node == nil {
-			continue
+		if node == nil { // an abstract type without concrete types
+			return nil, nil
 		}
 		c.nodes = append(c.nodes, node)
-		c.cursors = append(c.cursors, mockCursor(p))
 	}
 	return c, nil
 }

@@ -63,11 +63,14 @@ type resolverEntry struct {
 	stub bool
 }
 
-// overrides are the server's resolvers by "Type.field", replaced as a
+// fieldKey names a field of a type.
+type fieldKey struct{ typ, field string }
+
+// overrides are the server's resolvers by type and field, replaced as a
 // whole on each change so that requests read them without a lock.
 type overrides struct {
 	mu sync.Mutex
-	m  map[string]resolverEntry
+	m  map[fieldKey]resolverEntry
 }
 
 // Resolve makes fn answer field field of type typeName (an object type of
@@ -90,7 +93,7 @@ func (s *Server) Resolve(typeName, field string, fn Resolver) error {
 	if err := s.checkField("Resolve", typeName, field); err != nil {
 		return err
 	}
-	s.setOverride(typeName+"."+field, resolverEntry{fn: fn})
+	s.setOverride(fieldKey{typeName, field}, resolverEntry{fn: fn})
 	return nil
 }
 
@@ -105,7 +108,7 @@ func (s *Server) Stub(typeName, field string, value any) error {
 	if err != nil {
 		return fmt.Errorf("tribetest: Stub(%q, %q): the value is not JSON: %v; give maps, lists, strings, numbers and booleans", clip(typeName), clip(field), err)
 	}
-	s.setOverride(typeName+"."+field, resolverEntry{stub: true, fn: func(ResolveContext, map[string]any) (any, error) { return v, nil }})
+	s.setOverride(fieldKey{typeName, field}, resolverEntry{stub: true, fn: func(ResolveContext, map[string]any) (any, error) { return v, nil }})
 	return nil
 }
 
@@ -120,10 +123,10 @@ func (s *Server) checkField(method, typeName, field string) error {
 	return nil
 }
 
-func (s *Server) setOverride(key string, e resolverEntry) {
+func (s *Server) setOverride(key fieldKey, e resolverEntry) {
 	s.over.mu.Lock()
 	defer s.over.mu.Unlock()
-	m := make(map[string]resolverEntry, len(s.over.m)+1)
+	m := make(map[fieldKey]resolverEntry, len(s.over.m)+1)
 	for k, v := range s.over.m {
 		m[k] = v
 	}
@@ -140,7 +143,7 @@ func (s *Server) setOverride(key string, e resolverEntry) {
 func (s *Server) clearStubs() {
 	s.over.mu.Lock()
 	defer s.over.mu.Unlock()
-	m := map[string]resolverEntry{}
+	m := map[fieldKey]resolverEntry{}
 	for k, v := range s.over.m {
 		if !v.stub {
 			m[k] = v
@@ -156,7 +159,7 @@ func (s *Server) resolverFor(typeName, field string) Resolver {
 	if p == nil || len(*p) == 0 {
 		return nil
 	}
-	return (*p)[typeName+"."+field].fn
+	return (*p)[fieldKey{typeName, field}].fn
 }
 
 // reqCtx is what the resolution of one GraphQL request shares.

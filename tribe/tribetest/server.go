@@ -63,7 +63,7 @@ type Server struct {
 	store  *Store
 	// over holds the overrides; overMap is its map as requests read it.
 	over    overrides
-	overMap atomic.Pointer[map[string]resolverEntry]
+	overMap atomic.Pointer[map[fieldKey]resolverEntry]
 	key     []byte
 	keyID   string
 	// maxRoles is the most roles a network has; roles do not change
@@ -74,7 +74,13 @@ type Server struct {
 	ownTr    *http.Transport // fetch's transport when it is ours
 
 	tokenSeq atomic.Uint64
-	offset   atomic.Int64 // nanoseconds added to the clock by Advance
+	// verified holds the claims of tokens whose signature, method and
+	// issuer were verified (token → *tokenClaims), at most maxVerified.
+	verified  sync.Map
+	verifiedN atomic.Int32
+	// bufHint is the size of the last answer, the capacity of the next.
+	bufHint atomic.Int32
+	offset  atomic.Int64 // nanoseconds added to the clock by Advance
 
 	mu          sync.Mutex
 	st          *state
@@ -510,7 +516,7 @@ func writeResponse(w http.ResponseWriter, resp response, f *Fault) {
 	if f != nil && f.Truncate {
 		body = body[:len(body)/2]
 	}
-	h.Set("Content-Length", fmt.Sprint(len(body)))
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(body)
 }

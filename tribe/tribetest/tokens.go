@@ -69,6 +69,10 @@ func (s *Server) mint(m *Member, nr *netRec, appID string) (string, error) {
 	return signed, nil
 }
 
+// maxVerified bounds the tokens whose signature the server remembers
+// having verified; past it, it forgets them all.
+const maxVerified = 4096
+
 // errNotOurs means a token is not signed by this server's key id, so it may
 // be a JWT passthrough token. (A type, not a package variable.)
 type errNotOurs struct{}
@@ -81,6 +85,21 @@ func (errNotOurs) Error() string { return "tribetest: not a token of this server
 func (s *Server) parseOwn(token string, validate bool) (*tokenClaims, error) {
 	if headerKid(token) != s.keyID {
 		return nil, errNotOurs{}
+	}
+	if v, ok := s.verified.Load(token); ok && validate {
+		// Signature, method and issuer verified before: the clock and
+		// revocation may have changed since.
+		c := *v.(*tokenClaims)
+		now := s.Now()
+		switch {
+		case c.ExpiresAt == nil || !now.Before(c.ExpiresAt.Time):
+			return nil, fmt.Errorf("tribetest: invalid token: %w", jwt.ErrTokenExpired)
+		case c.NotBefore != nil && now.Before(c.NotBefore.Time):
+			return nil, fmt.Errorf("tribetest: invalid token: %w", jwt.ErrTokenNotValidYet)
+		case s.isRevoked(c.RegisteredClaims.ID):
+			return nil, errors.New("tribetest: token revoked")
+		}
+		return &c, nil
 	}
 	var claims tokenClaims
 	opts := []jwt.ParserOption{
@@ -98,6 +117,14 @@ func (s *Server) parseOwn(token string, validate bool) (*tokenClaims, error) {
 	}
 	if validate && s.isRevoked(claims.RegisteredClaims.ID) {
 		return nil, errors.New("tribetest: token revoked")
+	}
+	if validate {
+		if s.verifiedN.Add(1) > maxVerified {
+			s.verified.Clear()
+			s.verifiedN.Store(0)
+		}
+		c := claims
+		s.verified.Store(token, &c)
 	}
 	return &claims, nil
 }
