@@ -360,9 +360,9 @@ func (r *runner) call(ctx context.Context, vars map[string]any) (json.RawMessage
 			wait = rl.RetryAfter
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return nil, cmdutil.WithTimeoutHint(err, fmt.Sprintf("waiting %s to send it again would pass --timeout; raise --timeout, or run again later", cmdutil.RoughDuration(wait)))
+			return nil, cmdutil.WithTimeoutHint(err, fmt.Sprintf("waiting %s to send it again would pass --timeout; raise --timeout, or run again later", waitText(wait)))
 		}
-		r.f.Warnf("rate limited; retrying in %s (attempt %d of %d)", cmdutil.RoughDuration(wait), attempt+1, MaxAttempts)
+		r.f.Warnf("rate limited; retrying in %s (attempt %d of %d)", waitText(wait), attempt+1, MaxAttempts)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -371,6 +371,14 @@ func (r *runner) call(ctx context.Context, vars map[string]any) (json.RawMessage
 		case <-t.C:
 		}
 	}
+}
+
+// waitText renders a wait: "10s", "1m30s", or "250ms" below a second.
+func waitText(d time.Duration) string {
+	if d < time.Second {
+		return d.String()
+	}
+	return cmdutil.RoughDuration(d)
 }
 
 // finish prints an answer: its data, if any, on stdout, then its GraphQL

@@ -1,0 +1,103 @@
+package api
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+)
+
+func TestNewCmdAPI(t *testing.T) {
+	const q = "query { network { id } }"
+	def := Options{Query: q, MaxPages: DefaultMaxPages}
+	with := func(f func(o *Options)) Options { o := def; f(&o); return o }
+	cmdtest.RunFlagTable(t, NewCmdAPI, []cmdtest.FlagCase[Options]{
+		{Name: "query alone", Args: []string{q}, Want: def},
+		{Name: "every flag", Args: []string{"--network", "n1", "--member", "m1", "-F", "a=1", "--field", "b=@f.txt", "-f", "c=x", "--raw-field", "d=true", "--variables", `{"e": 2}`,
+			"--paginate", "--max-pages", "5", "--verbose", "--no-retry", "--client-id", "id", "--client-secret-file", "-", "--endpoint", "https://x.example/graphql", "--insecure-http",
+			"--cache", "redis://127.0.0.1:6379", "--cache-key-file", "key.txt", q},
+			Want: Options{Query: q, Network: "n1", Member: "m1", Typed: []string{"a=1", "b=@f.txt"}, Raw: []string{"c=x", "d=true"}, Variables: `{"e": 2}`,
+				Paginate: true, MaxPages: 5, Verbose: true, NoRetry: true, App: cmdutil.AppFlags{ClientID: "id", SecretFile: "-"},
+				Endpoint: cmdutil.EndpointFlags{Endpoint: "https://x.example/graphql"}, Insecure: true,
+				Cache: cmdutil.CacheFlags{URL: "redis://127.0.0.1:6379", KeyFile: "key.txt"}}},
+		{Name: "region us", Args: []string{"--region", "us", q}, Want: with(func(o *Options) { o.Endpoint.Region = "us" })},
+		{Name: "region eu", Args: []string{"--region", "eu", q}, Want: with(func(o *Options) { o.Endpoint.Region = "eu" })},
+		{Name: "query from a file", Args: []string{"@q.graphql"}, Want: with(func(o *Options) { o.Query = "@q.graphql" })},
+		{Name: "query from stdin", Args: []string{"-"}, Want: with(func(o *Options) { o.Query = "-" })},
+		{Name: "token file", Args: []string{"--token-file", "t.txt", q}, Want: with(func(o *Options) { o.Token.File = "t.txt" })},
+		{Name: "insecure cache", Args: []string{"--cache", "redis://h:1", "--cache-insecure-no-encryption", q}, Want: with(func(o *Options) { o.Cache = cmdutil.CacheFlags{URL: "redis://h:1", InsecureNoEncryption: true} })},
+		{Name: "no query", Args: nil, WantErr: "takes one argument, the query"},
+		{Name: "two queries", Args: []string{q, "x"}, WantErr: "but got 2"},
+		{Name: "empty query", Args: []string{""}, WantErr: "the query is empty"},
+		{Name: "unknown region", Args: []string{"--region", "mars", q}, WantErr: `unknown --region "mars"`},
+		{Name: "endpoint and region", Args: []string{"--region", "eu", "--endpoint", "https://x", q}, WantErr: "--endpoint and --region both"},
+		{Name: "network with a space", Args: []string{"--network", "n 1", q}, WantErr: `--network "n 1" has spaces`},
+		{Name: "member with a tab", Args: []string{"--member", "m\t1", q}, WantErr: "--member"},
+		{Name: "token file and network", Args: []string{"--token-file", "t", "--network", "n", q}, WantErr: "--token-file gives the token and --network"},
+		{Name: "token file and member", Args: []string{"--token-file", "t", "--member", "m", q}, WantErr: "--member is for minting"},
+		{Name: "token file and cache", Args: []string{"--token-file", "t", "--cache", "redis://h:1", q}, WantErr: "--cache is for minting"},
+		{Name: "max pages zero", Args: []string{"--max-pages", "0", q}, WantErr: "--max-pages 0 is not from 1"},
+		{Name: "max pages huge", Args: []string{"--max-pages", "1000000", q}, WantErr: "--max-pages 1000000"},
+		{Name: "field without =", Args: []string{"-F", "abc", q}, WantErr: "-F takes name=value"},
+		{Name: "field bad name", Args: []string{"-F", "1a=x", q}, WantErr: `-F "1a"`},
+		{Name: "field with $", Args: []string{"-f", "$a=x", q}, WantErr: "without the $"},
+		{Name: "field twice", Args: []string{"-f", "a=x", "-F", "a=1", q}, WantErr: "-F a= gives the variable a again (it was given with -f)"},
+		{Name: "variables not an object", Args: []string{"--variables", "[1]", q}, WantErr: "--variables is not a JSON object"},
+		{Name: "variables not json", Args: []string{"--variables", "{", q}, WantErr: "--variables is not a JSON object"},
+		{Name: "variables bad name", Args: []string{"--variables", `{"a-b": 1}`, q}, WantErr: `--variables: "a-b" is not a GraphQL name`},
+		{Name: "token as a flag", Args: []string{"--token", "x", q}, WantErr: "TRIBE_TOKEN"},
+		{Name: "cache key as a flag", Args: []string{"--cache-key", "x", q}, WantErr: "unknown flag: --cache-key"},
+	})
+}
+
+func TestVariables(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "body.txt")
+	require.NoError(t, os.WriteFile(file, []byte("line 1\nline \"2\"\n"), 0o600))
+	tests := []struct {
+		name      string
+		stdin     string
+		variables string
+		raw       []string
+		typed     []string
+		want      string // the variables as JSON
+		wantErr   string
+	}{
+		{name: "none", want: `{}`},
+		{name: "typed", typed: []string{"t=true", "f=false", "n=null", "i=42", "neg=-7", "x=1.5e3", "s=hello", "zero=007", "e=", "eq=a=b", "sp= 1"},
+			want: `{"e":"","eq":"a=b","f":false,"i":42,"n":null,"neg":-7,"s":"hello","sp":" 1","t":true,"x":1.5e3,"zero":"007"}`},
+		{name: "raw strings", raw: []string{"t=true", "i=42", "at=@" + file}, want: `{"at":"@` + file + `","i":"42","t":"true"}`},
+		{name: "file", typed: []string{"body=@" + file}, want: `{"body":"line 1\nline \"2\"\n"}`},
+		{name: "stdin", stdin: "from stdin", typed: []string{"body=@-"}, want: `{"body":"from stdin"}`},
+		{name: "variables merged, fields win", variables: `{"a": 1, "b": {"c": [1, 2.50]}, "d": "x"}`, raw: []string{"d=y"}, typed: []string{"a=2"},
+			want: `{"a":2,"b":{"c":[1,2.50]},"d":"y"}`},
+		{name: "missing file", typed: []string{"body=@" + file + "-nope"}, wantErr: "reading the value of -F body"},
+		{name: "bare @", typed: []string{"body=@"}, wantErr: "give a file after the @"},
+		{name: "two from stdin", stdin: "x", typed: []string{"a=@-", "b=@-"}, wantErr: "only one input can come from stdin"},
+		{name: "twice in -F", typed: []string{"a=1", "a=2"}, wantErr: "gives the variable a again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _, _ := cmdtest.Factory(nil, tt.stdin)
+			vars, err := Variables(f, tt.variables, tt.raw, tt.typed)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				var ue *cmdutil.UsageError
+				assert.ErrorAs(t, err, &ue, "a usage error (exit 2)")
+				return
+			}
+			require.NoError(t, err)
+			b, err := json.Marshal(vars)
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.want, string(b))
+			assert.Equal(t, tt.want, string(b), "numbers as written")
+		})
+	}
+}

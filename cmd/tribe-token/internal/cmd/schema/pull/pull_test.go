@@ -1,0 +1,30 @@
+package pull
+
+import (
+	"testing"
+
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+)
+
+func TestNewCmdPull(t *testing.T) {
+	def := Options{}
+	with := func(f func(o *Options)) Options { o := def; f(&o); return o }
+	cmdtest.RunFlagTable(t, NewCmdPull, []cmdtest.FlagCase[Options]{
+		{Name: "nothing", Args: nil, Want: def},
+		{Name: "every flag", Args: []string{"--network", "n1", "--client-id", "id", "--client-secret-file", "-", "--endpoint", "https://x.example/graphql", "--insecure-http", "-o", "schema.graphql"},
+			Want: Options{Network: "n1", App: cmdutil.AppFlags{ClientID: "id", SecretFile: "-"}, Endpoint: cmdutil.EndpointFlags{Endpoint: "https://x.example/graphql"}, Insecure: true, Output: "schema.graphql"}},
+		{Name: "region us", Args: []string{"--region", "us", "--network", "n"}, Want: with(func(o *Options) { o.Endpoint.Region = "us"; o.Network = "n" })},
+		{Name: "region eu", Args: []string{"--region", "eu", "--output", "s.graphql"}, Want: with(func(o *Options) { o.Endpoint.Region = "eu"; o.Output = "s.graphql" })},
+		{Name: "anonymous", Args: []string{"--anonymous"}, Want: with(func(o *Options) { o.Anonymous = true })},
+		{Name: "token file", Args: []string{"--token-file", "-"}, Want: with(func(o *Options) { o.Token.File = "-" })},
+		{Name: "unknown region", Args: []string{"--region", "mars"}, WantErr: `unknown --region "mars"`},
+		{Name: "endpoint and region", Args: []string{"--region", "eu", "--endpoint", "https://x"}, WantErr: "--endpoint and --region both"},
+		{Name: "network with a space", Args: []string{"--network", "n 1"}, WantErr: `--network "n 1" has spaces`},
+		{Name: "anonymous and token", Args: []string{"--anonymous", "--token-file", "t"}, WantErr: "--anonymous sends no token and --token-file"},
+		{Name: "anonymous and network", Args: []string{"--anonymous", "--network", "n"}, WantErr: "--anonymous sends no token and --network"},
+		{Name: "token and network", Args: []string{"--token-file", "t", "--network", "n"}, WantErr: "--token-file gives the token and --network"},
+		{Name: "token as a flag", Args: []string{"--token", "x"}, WantErr: "TRIBE_TOKEN"},
+		{Name: "argument", Args: []string{"extra"}, WantErr: "takes no arguments"},
+	})
+}
