@@ -1,6 +1,7 @@
 package root
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -247,11 +248,13 @@ func TestAPIVerboseComplexity(t *testing.T) {
 
 func TestAPIDataAndErrors(t *testing.T) {
 	srv, _ := graphQLServer(t, func(_ int, w http.ResponseWriter) {
-		_, _ = io.WriteString(w, `{"data":{"a":1,"b":null},"errors":[{"message":"b failed","path":["b"],"code":"110"},{"message":"and \u001b[31mred"}]}`)
+		_, _ = io.WriteString(w, `{"data":{"a":1,"b":null,"c":"x\u202ey\u001b"},"errors":[{"message":"b failed","path":["b"],"code":"110"},{"message":"and \u001b[31mred"}]}`)
 	})
 	r := run(t, invocation{env: tokenEnv(srv), args: args("api", "{ a b }")})
 	require.Equal(t, ExitFailure, r.code)
 	assert.Equal(t, 1.0, field(dataOf(t, r.stdout), "a"), "the data is printed")
+	assert.Equal(t, "x\u202ey\u001b", field(dataOf(t, r.stdout), "c"))
+	assert.Contains(t, r.stdout, `"x\u202ey\u001b"`, "inert")
 	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 	require.Len(t, lines, 2, r.stderr)
 	assert.Equal(t, "tribe-token: b failed (code 110) at b", lines[0])
@@ -387,4 +390,20 @@ func graphQLServerAnon(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &n
+}
+
+// TestAPIDataEchoingTheToken: a server that puts the token it was sent in
+// the data does not get it printed; the rest of the data is.
+func TestAPIDataEchoingTheToken(t *testing.T) {
+	srv, _ := graphQLServer(t, func(_ int, w http.ResponseWriter) {
+		_, _ = io.WriteString(w, `{"data":{"echo":"you sent tok-123","b64":"`+base64.StdEncoding.EncodeToString([]byte("Bearer tok-123"))+`","other":"eyJhbGciOiJub25lIn0.e30.x"}}`)
+	})
+	r := run(t, invocation{env: tokenEnv(srv), args: args("api", "{ echo b64 other }")})
+	requireOK(t, r)
+	for _, form := range secretForms("tok-123") {
+		assert.NotContains(t, r.stdout, form)
+	}
+	d := dataOf(t, r.stdout)
+	assert.Equal(t, "you sent [REDACTED]", field(d, "echo"))
+	assert.Equal(t, "eyJhbGciOiJub25lIn0.e30.x", field(d, "other"), "data that only looks like a credential is the data asked for")
 }

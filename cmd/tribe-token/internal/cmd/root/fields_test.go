@@ -65,6 +65,17 @@ func TestErrorsNameFlagsNotFields(t *testing.T) {
 		{"crm whoami api-url", with(crmEnv, "TRIBE_CRM_TOKEN", "t"), "", args("crm", "whoami", "--api-url", "ftp://x"), "--api-url"},
 		{"mock token lifetime", nil, "", args("mock", "--token-lifetime", "10ms"), "--token-lifetime"},
 		{"version output", nil, "", args("version", "-o", "yaml"), "--output"},
+		{"api endpoint", creds, "", args("api", "--network", "n", "--endpoint", "ftp://x", "{ a }"), "--endpoint"},
+		{"api network from env", with(creds, "TRIBE_NETWORK_ID", "n\t1"), "", args("api", "{ a }"), "TRIBE_NETWORK_ID"},
+		{"api gateway", map[string]string{"TRIBE_TOKEN": "tok", "TRIBE_GATEWAY_URL": "https://"}, "", args("api", "{ a }"), "TRIBE_GATEWAY_URL"},
+		{"api secret newline", with(creds, "TRIBE_CLIENT_SECRET", "client-secret-value\n"), "", args("api", "--network", "n", "{ a }"), "TRIBE_CLIENT_SECRET"},
+		{"api max pages", nil, "", args("api", "--max-pages", "-1", "{ a }"), "--max-pages"},
+		{"api variables", nil, "", args("api", "--variables", "1", "{ a }"), "--variables"},
+		{"api cache url", with(creds, "TRIBE_CACHE_KEY", "k"), "", args("api", "--network", "n", "--cache", "ftp://x", "{ a }"), "--cache"},
+		{"mint cache url env", with(creds, "TRIBE_CACHE_URL", "ftp://x"), "", args("mint", "--network", "n"), "TRIBE_CACHE_URL"},
+		{"mint cache key env", with(creds, "TRIBE_CACHE_URL", "redis://127.0.0.1:1", "TRIBE_CACHE_KEY", "abc"), "", args("mint", "--network", "n"), "TRIBE_CACHE_KEY"},
+		{"schema pull endpoint", creds, "", args("schema", "pull", "--network", "n", "--endpoint", "ftp://x"), "--endpoint"},
+		{"schema pull token", map[string]string{"TRIBE_TOKEN": "a b"}, "", args("schema", "pull"), "malformed access token"},
 		{"demo arguments", nil, "", args("demo", "now"), "tribe-token demo takes no arguments"},
 	}
 	for _, tt := range tests {

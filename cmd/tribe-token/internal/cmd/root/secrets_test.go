@@ -89,6 +89,16 @@ func TestNoSecretInOutput(t *testing.T) {
 		{env: with(crmEnv, "TRIBE_CRM_REFRESH_TOKEN", rt), args: append(args("crm", "token", "--grant", "refresh-token", "--redirect-url", crmtest.DefaultRedirectURL), crmFlags...)},
 		{env: crmEnv, args: append(args("crm", "whoami"), crmFlags...)},
 		{env: with(crmEnv, "TRIBE_CRM_CLIENT_SECRET", wrongSecret), args: append(args("crm", "token", "--grant", "client-credentials"), crmFlags...)},
+		{env: env, args: args("api", "{ authMember { id } }")},
+		{env: env, args: args("api", "--member", "mem-carol", "--verbose", "{ authMember { id } }")},
+		{env: env, args: args("api", `{ member(id: "mem-nobody") { id } }`)},
+		{env: with(env, "TRIBE_CLIENT_SECRET", wrongSecret), args: args("api", "{ network { id } }")},
+		{env: with(env, "TRIBE_TOKEN", tok), args: args("api", "{ network { id } }")},
+		{env: with(env, "TRIBE_TOKEN", tok+"x"), args: args("api", "{ network { id } }")},
+		{env: env, args: args("schema", "pull")},
+		{env: with(env, "TRIBE_CLIENT_SECRET", wrongSecret), args: args("schema", "pull")},
+		{env: with(env, "TRIBE_TOKEN", tok), args: args("schema", "pull")},
+		{env: with(env, "TRIBE_TOKEN", tok+"x"), args: args("schema", "pull")},
 	}
 	for _, inv := range runs {
 		t.Run(strings.Join(inv.args, " "), func(t *testing.T) {
@@ -197,6 +207,14 @@ func TestHostileServerCannotEchoSecrets(t *testing.T) {
 		{"password", tribeEnv, func(*testing.T, *httptest.Server) []string {
 			return args("password", "--username", "carol", "--timeout", "2s")
 		}, []string{clientSecret, password}},
+		{"api with a token", tribeEnv, func(*testing.T, *httptest.Server) []string { return args("api", "--timeout", "2s", "{ network { id } }") }, []string{accessToken}},
+		{"api minting", tribeEnv, func(*testing.T, *httptest.Server) []string {
+			return args("api", "--network", "net-1", "--member", "m-1", "--timeout", "2s", "{ network { id } }")
+		}, []string{clientSecret}},
+		{"schema pull with a token", tribeEnv, func(*testing.T, *httptest.Server) []string { return args("schema", "pull", "--timeout", "2s") }, []string{accessToken}},
+		{"schema pull minting", tribeEnv, func(*testing.T, *httptest.Server) []string {
+			return args("schema", "pull", "--network", "net-1", "--timeout", "2s")
+		}, []string{clientSecret}},
 		{"crm whoami with the stored token", func(*httptest.Server) map[string]string { return nil }, func(t *testing.T, srv *httptest.Server) []string {
 			return args("crm", "whoami", "--base-url", srv.URL, "--store", store(t, time.Now().Add(time.Hour)))
 		}, stored},

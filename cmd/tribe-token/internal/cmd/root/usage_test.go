@@ -77,6 +77,16 @@ func TestBadUsage(t *testing.T) {
 		{"secret after completion shell", nil, "", args("completion", "bash", plainSecret), []string{"takes no arguments"}},
 		{"secret as help topic", nil, "", args("help", plainSecret), []string{"unknown help topic"}},
 		{"help topic with a secret after", nil, "", args("help", "mint", plainSecret), []string{"unknown help topic"}},
+		{"api without a query", creds, "", args("api"), []string{"takes one argument, the query"}},
+		{"api secret as a second argument", creds, "", args("api", "{ network { id } }", plainSecret), []string{"but got 2"}},
+		{"api token as flag", creds, "", args("api", "--token", plainSecret, "{ a }"), []string{"TRIBE_TOKEN", "--token-file"}},
+		{"api bad query", creds, "", args("api", "--network", "n", "{ a "), []string{"does not parse"}},
+		{"api bad variable", creds, "", args("api", "--network", "n", "-F", "a-b=1", "{ a }"), []string{"-F", "not a GraphQL name"}},
+		{"api no credentials", creds, "", args("api", "{ a }"), []string{"no credentials"}},
+		{"schema pull no credentials", creds, "", args("schema", "pull"), []string{"no credentials", "--anonymous"}},
+		{"schema pull secret as argument", creds, "", args("schema", "pull", plainSecret), []string{"takes no arguments"}},
+		{"secret as schema subcommand", nil, "", args("schema", plainSecret), []string{"unknown command (see 'tribe-token schema --help')"}},
+		{"cache without key", creds, "", args("mint", "--network", "n", "--cache", "redis://127.0.0.1:1"), []string{"no cache encryption key", "TRIBE_CACHE_KEY"}},
 		{"negative timeout", creds, "", args("mint", "--network", "n", "--timeout", "-1s"), []string{"--timeout -1s is negative"}},
 		{"negative timeout first", creds, "", args("--timeout", "-5s", "whoami"), []string{"--timeout -5s is negative"}},
 	}
@@ -195,7 +205,7 @@ func TestDocText(t *testing.T) {
 	}
 	root := run(t, invocation{args: args("--help")})
 	requireOK(t, root)
-	for _, v := range []string{"Environment:", "TRIBE_CLIENT_ID", "TRIBE_CLIENT_SECRET", "TRIBE_NETWORK_ID", "TRIBE_ENDPOINT", "TRIBE_COMMUNITY_URL", "TRIBE_TOKEN", "TRIBE_GATEWAY_URL", "TRIBE_PASSWORD", "TRIBE_REFRESH_TOKEN", "TRIBE_CRM_CLIENT_ID", "TRIBE_CRM_CLIENT_SECRET", "TRIBE_CRM_REFRESH_TOKEN", "TRIBE_CRM_TOKEN", "TRIBE_CRM_BASE_URL"} {
+	for _, v := range []string{"Environment:", "TRIBE_CLIENT_ID", "TRIBE_CLIENT_SECRET", "TRIBE_NETWORK_ID", "TRIBE_ENDPOINT", "TRIBE_COMMUNITY_URL", "TRIBE_TOKEN", "TRIBE_GATEWAY_URL", "TRIBE_PASSWORD", "TRIBE_REFRESH_TOKEN", "TRIBE_CRM_CLIENT_ID", "TRIBE_CRM_CLIENT_SECRET", "TRIBE_CRM_REFRESH_TOKEN", "TRIBE_CRM_TOKEN", "TRIBE_CRM_BASE_URL", "TRIBE_CACHE_URL", "TRIBE_CACHE_KEY"} {
 		assert.Contains(t, root.stdout, v, "the root help lists the environment")
 	}
 	r := run(t, invocation{args: args("mock", "--help")})
