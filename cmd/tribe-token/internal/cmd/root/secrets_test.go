@@ -207,7 +207,9 @@ func TestHostileServerCannotEchoSecrets(t *testing.T) {
 		{"password", tribeEnv, func(*testing.T, *httptest.Server) []string {
 			return args("password", "--username", "carol", "--timeout", "2s")
 		}, []string{clientSecret, password}},
-		{"api with a token", tribeEnv, func(*testing.T, *httptest.Server) []string { return args("api", "--timeout", "2s", "{ network { id } }") }, []string{accessToken}},
+		{"api with a token", tribeEnv, func(*testing.T, *httptest.Server) []string {
+			return args("api", "--timeout", "2s", "{ network { id } }")
+		}, []string{accessToken}},
 		{"api minting", tribeEnv, func(*testing.T, *httptest.Server) []string {
 			return args("api", "--network", "net-1", "--member", "m-1", "--timeout", "2s", "{ network { id } }")
 		}, []string{clientSecret}},
