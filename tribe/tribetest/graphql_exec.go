@@ -37,8 +37,9 @@ type executor struct {
 	// rc is the request's context for overrides, the store and mocking;
 	// nil: objects answer alone.
 	rc *reqCtx
-	// collected memoizes subFields.
+	// collected memoizes subFields, args argumentValues.
 	collected map[collectKey][]collected
+	args      map[*ast.Field]map[string]any
 }
 
 // full reports whether the answer passed its bound; from then on every
@@ -211,7 +212,7 @@ func (e *executor) executeField(obj object, c collected) bool {
 		e.addError(f, newGQLError(codeInvalidRequest, "unknown field "+f.Name))
 		return e.complete(&ast.Type{}, c.fields, nil, true)
 	}
-	args, err := argumentValues(f, e.vars)
+	args, err := e.argumentValues(f)
 	var v any
 	if err == nil {
 		v, err = e.resolve(obj, f.Definition, args)
@@ -281,6 +282,14 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 		return e.executeFields(x, e.subFields(x.typeName(), fields))
 	case string:
 		e.buf = appendJSONString(e.buf, x)
+	case *string:
+		e.buf = appendJSONString(e.buf, *x)
+	case *mockStr:
+		e.buf = x.appendJSON(e.buf)
+	case *time.Time:
+		e.buf = append(e.buf, '"')
+		e.buf = x.UTC().AppendFormat(e.buf, dateTimeLayout)
+		e.buf = append(e.buf, '"')
 	case int:
 		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
 	case bool:
@@ -302,6 +311,23 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 		return false
 	}
 	return true
+}
+
+// argumentValues is argumentValues, remembered per field node for the
+// request: the items of a list share them. Overrides get a copy.
+func (e *executor) argumentValues(f *ast.Field) (map[string]any, error) {
+	if args, ok := e.args[f]; ok {
+		return args, nil
+	}
+	args, err := argumentValues(f, e.vars)
+	if err != nil {
+		return nil, err
+	}
+	if e.args == nil {
+		e.args = map[*ast.Field]map[string]any{}
+	}
+	e.args[f] = args
+	return args, nil
 }
 
 // subFields collects the selections of fields on an object of type

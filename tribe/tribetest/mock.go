@@ -231,7 +231,7 @@ func (o *mockObj) stored() (map[string]any, bool) { return o.data, true }
 
 func (o *mockObj) field(name string, _ map[string]any) (any, error) {
 	if name == "id" && o.id != "" {
-		return o.id, nil
+		return &o.id, nil
 	}
 	return mockIt{}, nil
 }
@@ -313,7 +313,7 @@ func (rc *reqCtx) sibling(obj object, name string) string {
 	if err != nil {
 		return ""
 	}
-	s, _ := v.(string)
+	s, _ := asString(v)
 	return s
 }
 
@@ -344,7 +344,7 @@ func (rc *reqCtx) mockValue(obj object, fd *ast.FieldDefinition, args map[string
 		if len(def.EnumValues) == 0 {
 			return nil, nil
 		}
-		return def.EnumValues[seed%uint64(len(def.EnumValues))].Name, nil
+		return &def.EnumValues[seed%uint64(len(def.EnumValues))].Name, nil
 	}
 	if fi.conn != nil {
 		return rc.connection(obj, fd, args, def, fi.conn, seed)
@@ -467,7 +467,10 @@ func (rc *reqCtx) mockScalar(obj object, fd *ast.FieldDefinition, fi *fieldInfo,
 		if typ := fi.linkID; typ != "" {
 			return rc.refID(typ, seed)
 		}
-		return mockString(obj.typeName(), field, num, seed)
+		if special := mockSpecial(obj.typeName(), field, num, seed); special != "" {
+			return special
+		}
+		return &mockStr{typ: obj.typeName(), field: field, num: num}
 	}
 	lower := strings.ToLower(name)
 	switch {
@@ -483,27 +486,59 @@ func (rc *reqCtx) mockScalar(obj object, fd *ast.FieldDefinition, fi *fieldInfo,
 // numbered num: "Space 3 name", or shaped by the field's name (an email,
 // a URL, a slug, a locale).
 func mockString(typ, field string, num, seed uint64) string {
-	n := strconv.FormatUint(num, 10)
+	if s := mockSpecial(typ, field, num, seed); s != "" {
+		return s
+	}
+	return typ + " " + strconv.FormatUint(num, 10) + " " + field
+}
+
+// mockSpecial is a string shaped by the field's name (an email, a URL, a
+// path, a slug, a locale, a domain, a color), or "".
+func mockSpecial(typ, field string, num, seed uint64) string {
 	lower := strings.ToLower(field)
+	n := func() string { return strconv.FormatUint(num, 10) }
 	switch {
 	case strings.HasSuffix(lower, "email"):
-		return strings.ToLower(typ) + n + "@example.com"
+		return strings.ToLower(typ) + n() + "@example.com"
 	case lower == "relativeurl" || strings.HasSuffix(lower, "path"):
-		return "/" + strings.ToLower(typ) + "/" + n
+		return "/" + strings.ToLower(typ) + "/" + n()
 	case strings.HasSuffix(lower, "url"):
-		return "https://example.com/" + strings.ToLower(typ) + "/" + n
+		return "https://example.com/" + strings.ToLower(typ) + "/" + n()
 	case lower == "slug" || lower == "username" || lower == "key":
-		return strings.ToLower(typ) + "-" + n
+		return strings.ToLower(typ) + "-" + n()
 	case lower == "locale":
 		return "en-US"
 	case lower == "language" || lower == "lang":
 		return "en"
-	case lower == "domain" || strings.HasSuffix(lower, "domain"):
-		return strings.ToLower(typ) + "-" + n + ".example.com"
+	case strings.HasSuffix(lower, "domain"):
+		return strings.ToLower(typ) + "-" + n() + ".example.com"
 	case strings.HasSuffix(lower, "color"):
 		return "#" + strconv.FormatUint(0x100000+seed%0xefffff, 16)
 	}
-	return typ + " " + n + " " + field
+	return ""
+}
+
+// mockStr is the readable string "Type N field", written to the answer
+// without being built first.
+type mockStr struct {
+	typ, field string
+	num        uint64
+}
+
+func (m *mockStr) String() string {
+	return m.typ + " " + strconv.FormatUint(m.num, 10) + " " + m.field
+}
+
+// appendJSON appends m as a JSON string; typ and field are GraphQL names
+// (letters, digits and _), which need no escaping.
+func (m *mockStr) appendJSON(b []byte) []byte {
+	b = append(b, '"')
+	b = append(b, m.typ...)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, m.num, 10)
+	b = append(b, ' ')
+	b = append(b, m.field...)
+	return append(b, '"')
 }
 
 // fromData converts a stored or override value v (JSON-like: maps, lists,

@@ -17,42 +17,42 @@ func (o memberObj) field(name string, _ map[string]any) (any, error) {
 	m := o.m
 	switch name {
 	case "id":
-		return m.ID, nil
+		return &m.ID, nil
 	case "name", "displayName": // displayName: the published schema's older name
-		return optString(m.Name), nil
+		return optRef(&m.Name), nil
 	case "email":
-		return optString(m.Email), nil
+		return optRef(&m.Email), nil
 	case "username":
-		return m.Username, nil
+		return &m.Username, nil
 	case "externalId":
-		return optString(m.ExternalID), nil
+		return optRef(&m.ExternalID), nil
 	case "networkId":
-		return m.NetworkID, nil
+		return &m.NetworkID, nil
 	case "roleId":
-		return m.RoleID, nil
+		return &m.RoleID, nil
 	case "role":
 		if r := o.nr.roleByID[m.RoleID]; r != nil {
 			return roleObj{r}, nil
 		}
 		return nil, nil
 	case "status":
-		return m.Status, nil
+		return &m.Status, nil
 	case "locale":
-		return m.Locale, nil
+		return &m.Locale, nil
 	case "teammate":
 		return m.Teammate, nil
 	case "createdAt":
-		return m.CreatedAt, nil
+		return &m.CreatedAt, nil
 	case "updatedAt":
-		return m.UpdatedAt, nil
+		return &m.UpdatedAt, nil
 	case "lastSeenAt":
 		return optTime(m.LastSeenAt), nil
 	case "verifiedAt":
 		return optTime(m.VerifiedAt), nil
 	case "tagline":
-		return optString(m.Tagline), nil
+		return optRef(&m.Tagline), nil
 	case "url":
-		return optString(m.URL), nil
+		return optRef(&m.URL), nil
 	}
 	return mockIt{}, nil
 }
@@ -206,6 +206,28 @@ func (o pageInfoObj) field(name string, _ map[string]any) (any, error) {
 		return o.hasNextPage, nil
 	}
 	return mockIt{}, nil
+}
+
+// optRef is s, or null when *s is empty: a pointer into an immutable
+// value, which the executor writes without copying it into an interface.
+func optRef(s *string) any {
+	if *s == "" {
+		return nil
+	}
+	return s
+}
+
+// asString is a string field's value as an object answers it.
+func asString(v any) (string, bool) {
+	switch x := v.(type) {
+	case string:
+		return x, true
+	case *string:
+		return *x, true
+	case *mockStr:
+		return x.String(), true
+	}
+	return "", false
 }
 
 // optString is s, or null when empty.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -240,6 +241,7 @@ func (rc *reqCtx) callResolver(r Resolver, obj object, fd *ast.FieldDefinition, 
 			v, err = nil, &apiError{code: codeServer, message: fmt.Sprintf("the resolver of %s.%s panicked: %v", obj.typeName(), fd.Name, p)}
 		}
 	}()
+	args = maps.Clone(args) // the executor's are shared
 	if args == nil {
 		args = map[string]any{}
 	}
