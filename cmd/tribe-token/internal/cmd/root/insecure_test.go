@@ -96,6 +96,15 @@ func TestInsecureHTTPEverywhere(t *testing.T) {
 			return args("exchange", "--token-url", remote+"/api/v1/oauth/token", "--email", "a@example.com")
 		}, "--token-url", false},
 		{"refresh TRIBE_COMMUNITY_URL", with(tribeEnv, "TRIBE_COMMUNITY_URL", remote), func(*testing.T) []string { return args("refresh", "-o", "json", "--with-refresh-token") }, "TRIBE_COMMUNITY_URL", false},
+		{"api --endpoint", tribeEnv, func(*testing.T) []string {
+			return args("api", "--network", "n", "--endpoint", remote+"/graphql", "{ network { id } }")
+		}, "--endpoint", false},
+		{"api TRIBE_GATEWAY_URL", with(tribeEnv, "TRIBE_TOKEN", "tok-value", "TRIBE_GATEWAY_URL", remote+"/graphql"), func(*testing.T) []string {
+			return args("api", "{ network { id } }")
+		}, "TRIBE_GATEWAY_URL", false},
+		{"schema pull --endpoint", tribeEnv, func(*testing.T) []string {
+			return args("schema", "pull", "--network", "n", "--endpoint", remote+"/graphql")
+		}, "--endpoint", false},
 		{"crm token client-credentials --base-url", crmEnv, func(t *testing.T) []string {
 			return args("crm", "token", "--grant", "client-credentials", "--base-url", remote, "--store", filepath.Join(t.TempDir(), "s.json"))
 		}, "--base-url", false},
@@ -159,7 +168,7 @@ func TestInsecureHTTPEverywhere(t *testing.T) {
 // TestInsecureHTTPFlagEverywhere checks that every command that sends a
 // secret has --insecure-http, with one help text.
 func TestInsecureHTTPFlagEverywhere(t *testing.T) {
-	want := []string{"crm login", "crm token", "crm whoami", "exchange", "mint", "password", "refresh", "whoami"}
+	want := []string{"api", "crm login", "crm token", "crm whoami", "exchange", "mint", "password", "refresh", "schema pull", "whoami"}
 	var got []string
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
