@@ -76,8 +76,9 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 		s.writeGraphQLErrors(w, rec, errTooComplex(cost, s.cfg.maxCost))
 		return
 	}
-	e := &executor{schema: s.schema, doc: pq.doc, vars: vars, max: s.cfg.maxResponse}
-	rootFields := e.collect(rootType.Name, op.SelectionSet, nil, nil)
+	pq.plan.init(pq.doc)
+	e := &executor{schema: s.schema, doc: pq.doc, vars: vars, max: s.cfg.maxResponse, plan: &pq.plan}
+	rootFields := e.rootFields(op, rootType.Name)
 	for _, c := range rootFields {
 		if !slices.Contains(rec.Fields, c.fields[0].Name) {
 			rec.Fields = append(rec.Fields, c.fields[0].Name)

@@ -28,6 +28,85 @@ type parsedQuery struct {
 	doc   *ast.QueryDocument
 	errs  []gqlError
 	costs costCache // of doc's operations, as they are asked for
+	// plan holds what executing doc needs that no request changes: its
+	// operations' root fields collected when no @skip or @include takes a
+	// variable (and, in their fieldMemo, their sub-selections and the
+	// arguments that take no variable).
+	plan queryPlan
+}
+
+// queryPlan is the part of executing a query shared by its requests.
+type queryPlan struct {
+	once     sync.Once
+	static   bool     // no @skip or @include takes a variable
+	roots    sync.Map // *ast.OperationDefinition → []collected
+}
+
+// init computes static once.
+func (p *queryPlan) init(doc *ast.QueryDocument) {
+	p.once.Do(func() { p.static = !directivesUseVariables(doc) })
+}
+
+// directivesUseVariables reports whether an @skip or @include of doc
+// takes a variable.
+func directivesUseVariables(doc *ast.QueryDocument) bool {
+	var walk func(ast.SelectionSet) bool
+	dirs := func(ds ast.DirectiveList) bool {
+		for _, d := range ds {
+			for _, a := range d.Arguments {
+				if hasVariables(a.Value) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	walk = func(set ast.SelectionSet) bool {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if dirs(s.Directives) || walk(s.SelectionSet) {
+					return true
+				}
+			case *ast.InlineFragment:
+				if dirs(s.Directives) || walk(s.SelectionSet) {
+					return true
+				}
+			case *ast.FragmentSpread:
+				if dirs(s.Directives) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, op := range doc.Operations {
+		if walk(op.SelectionSet) {
+			return true
+		}
+	}
+	for _, f := range doc.Fragments {
+		if walk(f.SelectionSet) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasVariables reports whether v is or holds a variable.
+func hasVariables(v *ast.Value) bool {
+	if v == nil {
+		return false
+	}
+	if v.Kind == ast.Variable {
+		return true
+	}
+	for _, c := range v.Children {
+		if hasVariables(c.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // queryCache is a bounded LRU cache of parsed queries keyed by their text,

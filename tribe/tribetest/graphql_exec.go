@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -37,9 +38,8 @@ type executor struct {
 	// rc is the request's context for overrides, the store and mocking;
 	// nil: objects answer alone.
 	rc *reqCtx
-	// collected memoizes subFields, args argumentValues.
-	collected map[collectKey][]collected
-	args      map[*ast.Field]map[string]any
+	// plan is what the requests of the query share.
+	plan *queryPlan
 }
 
 // full reports whether the answer passed its bound; from then on every
@@ -58,19 +58,26 @@ type pathElem struct {
 	isIndex bool
 }
 
-// collectKey identifies the sub-selections of a list of merged fields
-// (by the address of its first element: each list of a request is a
-// slice of its own, kept alive by the memo) on an object type.
-type collectKey struct {
-	fields   **ast.Field
-	n        int
-	typeName string
-}
-
 // collected is one response key with the fields merged under it.
 type collected struct {
-	key    string
-	fields []*ast.Field
+	key     string
+	fields  []*ast.Field
+	jsonKey []byte // "key":
+	memo    *fieldMemo
+}
+
+// fieldMemo is what executing a collected field remembers: for a static
+// query (queryPlan), across its requests.
+type fieldMemo struct {
+	// sub is the sub-selection collected on the last object type.
+	sub atomic.Pointer[subFieldsEntry]
+	// args are the argument values, when they take no variable.
+	args atomic.Pointer[map[string]any]
+}
+
+type subFieldsEntry struct {
+	typeName string
+	sub      []collected
 }
 
 // run executes op's selection set on root and reports whether data is
@@ -107,7 +114,7 @@ func (e *executor) collect(typeName string, set ast.SelectionSet, out []collecte
 				}
 			}
 			if !merged {
-				out = append(out, collected{key: key, fields: []*ast.Field{s}})
+				out = append(out, collected{key: key, fields: []*ast.Field{s}, jsonKey: append(appendJSONString(nil, key), ':'), memo: &fieldMemo{}})
 			}
 		case *ast.InlineFragment:
 			if !e.included(s.Directives) || !e.applies(s.TypeCondition, typeName) {
@@ -185,8 +192,7 @@ func (e *executor) executeFields(obj object, fields []collected) bool {
 		if i > 0 {
 			e.buf = append(e.buf, ',')
 		}
-		e.buf = appendJSONString(e.buf, c.key)
-		e.buf = append(e.buf, ':')
+		e.buf = append(e.buf, c.jsonKey...)
 		e.path = append(e.path, pathElem{key: c.key})
 		// After a failure, siblings still run, for their errors.
 		if !e.executeField(obj, c) {
@@ -210,9 +216,9 @@ func (e *executor) executeField(obj object, c collected) bool {
 	}
 	if f.Definition == nil {
 		e.addError(f, newGQLError(codeInvalidRequest, "unknown field "+f.Name))
-		return e.complete(&ast.Type{}, c.fields, nil, true)
+		return e.complete(&ast.Type{}, &c, nil, true)
 	}
-	args, err := e.argumentValues(f)
+	args, err := e.argumentValues(&c)
 	var v any
 	if err == nil {
 		v, err = e.resolve(obj, f.Definition, args)
@@ -224,14 +230,15 @@ func (e *executor) executeField(obj object, c collected) bool {
 		} else {
 			e.addError(f, newGQLError(codeServer, err.Error()))
 		}
-		return e.complete(f.Definition.Type, c.fields, nil, true)
+		return e.complete(f.Definition.Type, &c, nil, true)
 	}
-	return e.complete(f.Definition.Type, c.fields, v, false)
+	return e.complete(f.Definition.Type, &c, v, false)
 }
 
 // complete writes v as a value of type t; false means t is non-null and v
 // could not be completed, so null propagates to the parent.
-func (e *executor) complete(t *ast.Type, fields []*ast.Field, v any, errored bool) bool {
+func (e *executor) complete(t *ast.Type, c *collected, v any, errored bool) bool {
+	fields := c.fields
 	if t.NonNull {
 		if v == nil {
 			if !errored {
@@ -239,20 +246,21 @@ func (e *executor) complete(t *ast.Type, fields []*ast.Field, v any, errored boo
 			}
 			return false
 		}
-		return e.completeValue(t, fields, v)
+		return e.completeValue(t, c, v)
 	}
 	if v == nil {
 		e.buf = append(e.buf, "null"...)
 		return true
 	}
 	mark := len(e.buf)
-	if !e.completeValue(t, fields, v) {
+	if !e.completeValue(t, c, v) {
 		e.buf = append(e.buf[:mark], "null"...)
 	}
 	return true
 }
 
-func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
+func (e *executor) completeValue(t *ast.Type, c *collected, v any) bool {
+	fields := c.fields
 	if t.Elem != nil {
 		list, ok := v.([]any)
 		if !ok {
@@ -269,7 +277,7 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 				e.buf = append(e.buf, ',')
 			}
 			e.path = append(e.path, pathElem{index: i, isIndex: true})
-			if !e.complete(t.Elem, fields, item, false) {
+			if !e.complete(t.Elem, c, item, false) {
 				failed = true
 			}
 			e.path = e.path[:len(e.path)-1]
@@ -279,7 +287,7 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 	}
 	switch x := v.(type) {
 	case object:
-		return e.executeFields(x, e.subFields(x.typeName(), fields))
+		return e.executeFields(x, e.subFields(x.typeName(), c))
 	case string:
 		e.buf = appendJSONString(e.buf, x)
 	case *string:
@@ -313,39 +321,55 @@ func (e *executor) completeValue(t *ast.Type, fields []*ast.Field, v any) bool {
 	return true
 }
 
-// argumentValues is argumentValues, remembered per field node for the
-// request: the items of a list share them. Overrides get a copy.
-func (e *executor) argumentValues(f *ast.Field) (map[string]any, error) {
-	if args, ok := e.args[f]; ok {
-		return args, nil
+// argumentValues is the arguments of c's field, remembered when they
+// take no variable. Overrides get a copy.
+func (e *executor) argumentValues(c *collected) (map[string]any, error) {
+	if p := c.memo.args.Load(); p != nil {
+		return *p, nil
 	}
+	f := c.fields[0]
 	args, err := argumentValues(f, e.vars)
-	if err != nil {
-		return nil, err
+	if err == nil && !argsUseVariables(f) {
+		c.memo.args.Store(&args)
 	}
-	if e.args == nil {
-		e.args = map[*ast.Field]map[string]any{}
-	}
-	e.args[f] = args
-	return args, nil
+	return args, err
 }
 
-// subFields collects the selections of fields on an object of type
-// typeName, once per request for each field and type: the objects of a
-// list share them.
-func (e *executor) subFields(typeName string, fields []*ast.Field) []collected {
-	k := collectKey{fields: &fields[0], n: len(fields), typeName: typeName}
-	if sub, ok := e.collected[k]; ok {
-		return sub
+// rootFields collects op's selections on the root type typeName: once for
+// every request of a static query.
+func (e *executor) rootFields(op *ast.OperationDefinition, typeName string) []collected {
+	if e.plan == nil || !e.plan.static {
+		return e.collect(typeName, op.SelectionSet, nil, nil)
+	}
+	if v, ok := e.plan.roots.Load(op); ok {
+		return v.([]collected)
+	}
+	v, _ := e.plan.roots.LoadOrStore(op, e.collect(typeName, op.SelectionSet, nil, nil))
+	return v.([]collected)
+}
+
+// argsUseVariables reports whether an argument of f takes a variable.
+func argsUseVariables(f *ast.Field) bool {
+	for _, a := range f.Arguments {
+		if hasVariables(a.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+// subFields collects the selections of c's fields on an object of type
+// typeName, remembered for the last type: the objects of a list share
+// them, and so do the requests of a static query.
+func (e *executor) subFields(typeName string, c *collected) []collected {
+	if p := c.memo.sub.Load(); p != nil && p.typeName == typeName {
+		return p.sub
 	}
 	var sub []collected
-	for _, f := range fields {
+	for _, f := range c.fields {
 		sub = e.collect(typeName, f.SelectionSet, sub, nil)
 	}
-	if e.collected == nil {
-		e.collected = map[collectKey][]collected{}
-	}
-	e.collected[k] = sub
+	c.memo.sub.Store(&subFieldsEntry{typeName: typeName, sub: sub})
 	return sub
 }
 

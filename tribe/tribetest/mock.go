@@ -109,6 +109,51 @@ type fieldInfo struct {
 	hasID   bool            // a composite type with an id field
 	linkObj string          // the sibling xId naming this field's object
 	linkID  string          // for xId: the type of the sibling x
+	hash    uint64          // of the field's name
+	scalar  scalarKind      // for a scalar type
+	special bool            // a String shaped by the field's name
+}
+
+// scalarKind is how a scalar is mocked.
+type scalarKind uint8
+
+const (
+	scalarOther scalarKind = iota // "Name N"
+	scalarID
+	scalarInt
+	scalarFloat
+	scalarBoolean
+	scalarString
+	scalarDateTime // a scalar whose name says date or time
+	scalarJSON     // JSON, JSONObject, Object, Map, Any
+)
+
+func scalarKindOf(name string) scalarKind {
+	switch name {
+	case "ID":
+		return scalarID
+	case "Int":
+		return scalarInt
+	case "Float":
+		return scalarFloat
+	case "Boolean":
+		return scalarBoolean
+	case "String":
+		return scalarString
+	}
+	lower := strings.ToLower(name)
+	switch {
+	case strings.Contains(lower, "date") || strings.Contains(lower, "time"):
+		return scalarDateTime
+	case strings.Contains(lower, "json") || lower == "object" || lower == "map" || lower == "any":
+		return scalarJSON
+	}
+	return scalarOther
+}
+
+// fieldSeed is the seed of field fd of an object whose seed is seed.
+func (mi *mockInfo) fieldSeed(seed uint64, fd *ast.FieldDefinition) uint64 {
+	return mix(seed ^ mi.field(fd).hash)
 }
 
 // field is fd's fieldInfo.
@@ -127,6 +172,9 @@ func (mi *mockInfo) newFieldInfo(fd *ast.FieldDefinition) *fieldInfo {
 		hasID:   mi.hasID[name],
 		linkObj: mi.linkObj[fd],
 		linkID:  mi.linkID[fd],
+		hash:    hashString(0, fd.Name),
+		scalar:  scalarKindOf(name),
+		special: mockSpecial("T", fd.Name, 0, 0) != "",
 	}
 }
 
@@ -263,7 +311,7 @@ func (e *executor) resolve(obj object, fd *ast.FieldDefinition, args map[string]
 		// A fixture's empty value: the store may hold one.
 		if id, seed := seedOf(obj); id != "" {
 			if d := rc.dataOf(obj, id); d != nil && d[fd.Name] != nil {
-				return rc.fromData(fd.Type, d[fd.Name], hashString(seed, fd.Name))
+				return rc.fromData(fd.Type, d[fd.Name], rc.s.mock.fieldSeed(seed, fd))
 			}
 		}
 	}
@@ -286,7 +334,7 @@ func (rc *reqCtx) dataOf(obj object, id string) map[string]any {
 // fallback is the store's value of fd on obj, or a mocked one.
 func (rc *reqCtx) fallback(obj object, fd *ast.FieldDefinition, args map[string]any) (any, error) {
 	id, seed := seedOf(obj)
-	fseed := hashString(seed, fd.Name)
+	fseed := rc.s.mock.fieldSeed(seed, fd)
 	if d := rc.dataOf(obj, id); d != nil {
 		if v, ok := d[fd.Name]; ok {
 			return rc.fromData(fd.Type, v, fseed)
@@ -445,8 +493,8 @@ func (rc *reqCtx) ref(def *ast.Definition, id string, data map[string]any) objec
 func (rc *reqCtx) mockScalar(obj object, fd *ast.FieldDefinition, fi *fieldInfo, name string, seed, objSeed uint64) any {
 	field := fd.Name
 	num := objSeed % 1000
-	switch name {
-	case "ID":
+	switch fi.scalar {
+	case scalarID:
 		if typ := fi.linkID; typ != "" {
 			if ps := rc.s.mock.possible[typ]; len(ps) > 0 { // abstract
 				typ = ps[seed%uint64(len(ps))].Name
@@ -454,29 +502,26 @@ func (rc *reqCtx) mockScalar(obj object, fd *ast.FieldDefinition, fi *fieldInfo,
 			return rc.refID(typ, seed)
 		}
 		return genID(seed)
-	case "Int":
+	case scalarInt:
 		if strings.HasSuffix(field, "Count") || strings.HasSuffix(field, "count") {
 			return int(seed % 20)
 		}
 		return int(seed % 100)
-	case "Float":
+	case scalarFloat:
 		return float64(seed%10000) / 100
-	case "Boolean":
+	case scalarBoolean:
 		return seed&1 == 1
-	case "String":
+	case scalarString:
 		if typ := fi.linkID; typ != "" {
 			return rc.refID(typ, seed)
 		}
-		if special := mockSpecial(obj.typeName(), field, num, seed); special != "" {
-			return special
+		if fi.special {
+			return mockSpecial(obj.typeName(), field, num, seed)
 		}
 		return &mockStr{typ: obj.typeName(), field: field, num: num}
-	}
-	lower := strings.ToLower(name)
-	switch {
-	case strings.Contains(lower, "date") || strings.Contains(lower, "time"):
+	case scalarDateTime:
 		return fixtureEpoch().Add(time.Duration(seed%(365*24*3600)) * time.Second)
-	case strings.Contains(lower, "json") || lower == "object" || lower == "map" || lower == "any":
+	case scalarJSON:
 		return rawJSON(`{"key":"` + name + ` ` + strconv.FormatUint(num, 10) + `"}`)
 	}
 	return name + " " + strconv.FormatUint(seed%1000, 10)
