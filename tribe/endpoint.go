@@ -4,16 +4,23 @@ import (
 	urlcheck "github.com/tribekit/tribekit/internal/endpoint"
 )
 
-// Tribe's GraphQL endpoints (https://developers.bettermode.com/docs/guide/graphql/authentication/app).
+// Tribe's GraphQL endpoints. Bettermode's developer docs
+// (https://developers.bettermode.com/docs/guide/graphql/authentication/app)
+// name one per region; Tribe's older guide named https://app.tribe.so/graphql,
+// which [EndpointLegacy] keeps for apps that still use it.
 const (
-	// DefaultEndpoint is the endpoint Tribe's app-token guide names; an
-	// [App] with no Endpoint uses it.
-	DefaultEndpoint = "https://app.tribe.so/graphql"
+	// DefaultEndpoint is the endpoint an [App] with no Endpoint uses:
+	// Bettermode's US region, the one its docs name first. Communities
+	// hosted in the EU must use [EndpointEU].
+	DefaultEndpoint = EndpointUS
 	// EndpointUS is Bettermode's US-region endpoint.
 	EndpointUS = "https://api.bettermode.com"
 	// EndpointEU is Bettermode's EU-region endpoint; communities hosted in
 	// the EU must use it.
 	EndpointEU = "https://api.bettermode.de"
+	// EndpointLegacy is the endpoint of Tribe's original app-token guide
+	// (https://developers.tribe.so/docs/guide/app-access-token).
+	EndpointLegacy = "https://app.tribe.so/graphql"
 )
 
 // endpoint is a checked GraphQL endpoint: an absolute http(s) URL without
