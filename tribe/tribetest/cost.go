@@ -1,8 +1,10 @@
 package tribetest
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,8 +99,10 @@ type costKey struct {
 // opCost is the cost of an operation as cached with its parsed query.
 type opCost struct {
 	cost   int
-	vars   bool       // depends on the variables: not reusable
 	bounds costBounds // the bounds it used; used false when none
+	// varNames are the variables it depends on, varKey their values.
+	varNames []string
+	varKey   string
 }
 
 // costBounds are how long the server's lists can be, as they stood when
@@ -122,6 +126,7 @@ type coster struct {
 	memo   map[costKey]int
 
 	usedVars bool
+	varNames []string   // the variables the cost depends on
 	seen     costBounds // used false until bound() is called
 }
 
@@ -335,17 +340,13 @@ func (c *coster) plainField(f *ast.Field, ctx costCtx, add func(int, costCtx) bo
 	case parent == "Query" && f.Name == "__schema":
 		add(1, costCtx{kind: costSchema})
 	case parent == "Query" && f.Name == "__type":
-		if a := f.Arguments.ForName("name"); a != nil && a.Value != nil && a.Value.Kind == ast.Variable {
-			c.usedVars = true
-		}
+		c.noteVars(f)
 		args, err := argumentValues(f, c.vars)
 		if err == nil {
 			c.addNamed(c.schema.Types[stringArg(args, "name")], add)
 		}
 	case parent == "Query" && f.Name == "members":
-		if a := f.Arguments.ForName("limit"); a != nil && a.Value != nil && a.Value.Kind == ast.Variable {
-			c.usedVars = true
-		}
+		c.noteVars(f)
 		args, err := argumentValues(f, c.vars)
 		limit, ok := intArg(args, "limit")
 		if err == nil && ok && limit >= 0 {
@@ -362,9 +363,7 @@ func (c *coster) plainField(f *ast.Field, ctx costCtx, add func(int, costCtx) bo
 	case c.conns[f.Definition.Type.Name()] != nil && f.Definition.Type.Elem == nil:
 		// A mocked connection: a page of at most limit items.
 		n := c.bound().page
-		if a := f.Arguments.ForName("limit"); a != nil && a.Value != nil && a.Value.Kind == ast.Variable {
-			c.usedVars = true
-		}
+		c.noteVars(f)
 		if args, err := argumentValues(f, c.vars); err == nil && args["limit"] != nil {
 			if limit, ok := intArg(args, "limit"); ok && limit >= 0 {
 				n = min(n, limit)
@@ -410,16 +409,58 @@ type costCache struct{ m sync.Map } // *ast.OperationDefinition → opCost
 func (s *Server) queryCost(pq *parsedQuery, op *ast.OperationDefinition, vars map[string]any) int {
 	if v, ok := pq.costs.m.Load(op); ok {
 		oc := v.(opCost)
-		if !oc.vars && (!oc.bounds.used || oc.bounds == s.costBounds()) {
+		if (!oc.bounds.used || oc.bounds == s.costBounds()) && (oc.varNames == nil || oc.varKey == varKey(oc.varNames, vars)) {
 			return oc.cost
 		}
 	}
 	c := &coster{schema: s.schema, doc: pq.doc, vars: vars, limit: s.cfg.maxCost, roles: s.maxRoles, bounds: s.costBounds, conns: s.mock.conns}
 	cost := c.cost(op)
-	if !c.usedVars {
-		pq.costs.m.Store(op, opCost{cost: cost, bounds: c.seen})
+	oc := opCost{cost: cost, bounds: c.seen}
+	if c.usedVars {
+		slices.Sort(c.varNames)
+		oc.varNames = slices.Compact(c.varNames)
+		oc.varKey = varKey(oc.varNames, vars)
 	}
+	pq.costs.m.Store(op, oc) // the last variables' cost, for the next request
 	return cost
+}
+
+// varKey is the values of the variables names in vars, as a string to
+// compare.
+func varKey(names []string, vars map[string]any) string {
+	vals := make([]any, len(names))
+	for i, n := range names {
+		vals[i] = vars[n]
+	}
+	b, err := json.Marshal(vals)
+	if err != nil {
+		return "\x00unencodable" // never equal to an encoding
+	}
+	return string(b)
+}
+
+// noteVars records the variables f's arguments take: the cost depends on
+// their values.
+func (c *coster) noteVars(f *ast.Field) {
+	for _, a := range f.Arguments {
+		c.varNames = appendVarNames(c.varNames, a.Value)
+	}
+	if len(c.varNames) > 0 {
+		c.usedVars = true
+	}
+}
+
+func appendVarNames(names []string, v *ast.Value) []string {
+	if v == nil {
+		return names
+	}
+	if v.Kind == ast.Variable {
+		return append(names, v.Raw)
+	}
+	for _, ch := range v.Children {
+		names = appendVarNames(names, ch.Value)
+	}
+	return names
 }
 
 // costBounds are the bounds of lists and pages as they stand.

@@ -37,9 +37,9 @@ type parsedQuery struct {
 
 // queryPlan is the part of executing a query shared by its requests.
 type queryPlan struct {
-	once     sync.Once
-	static   bool     // no @skip or @include takes a variable
-	roots    sync.Map // *ast.OperationDefinition → []collected
+	once   sync.Once
+	static bool     // no @skip or @include takes a variable
+	roots  sync.Map // *ast.OperationDefinition → []collected
 }
 
 // init computes static once.

@@ -218,6 +218,12 @@ func (e *executor) executeField(obj object, c collected) bool {
 		e.addError(f, newGQLError(codeInvalidRequest, "unknown field "+f.Name))
 		return e.complete(&ast.Type{}, &c, nil, true)
 	}
+	if o, ok := obj.(*mockObj); ok && e.rc != nil {
+		if buf, done := e.rc.appendMockLeaf(e.buf, o, f.Definition); done {
+			e.buf = buf
+			return true
+		}
+	}
 	args, err := e.argumentValues(&c)
 	var v any
 	if err == nil {
@@ -295,17 +301,13 @@ func (e *executor) completeValue(t *ast.Type, c *collected, v any) bool {
 	case *mockStr:
 		e.buf = x.appendJSON(e.buf)
 	case *time.Time:
-		e.buf = append(e.buf, '"')
-		e.buf = x.UTC().AppendFormat(e.buf, dateTimeLayout)
-		e.buf = append(e.buf, '"')
+		e.buf = appendDateTime(e.buf, *x)
 	case int:
 		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
 	case bool:
 		e.buf = strconv.AppendBool(e.buf, x)
 	case time.Time:
-		e.buf = append(e.buf, '"')
-		e.buf = x.UTC().AppendFormat(e.buf, dateTimeLayout)
-		e.buf = append(e.buf, '"')
+		e.buf = appendDateTime(e.buf, x)
 	case float64:
 		if math.IsInf(x, 0) || math.IsNaN(x) {
 			e.addError(fields[0], newGQLError(codeServer, "internal error: "+fieldCoordinate(fields[0])+" is not a finite number"))
@@ -400,6 +402,40 @@ func fieldCoordinate(f *ast.Field) string {
 // milliseconds, as Tribe does.
 func formatDateTime(t time.Time) string {
 	return t.UTC().Format(dateTimeLayout)
+}
+
+// appendDateTime appends t as formatDateTime does, quoted, without
+// time.Format's layout parsing for years 0 to 9999.
+func appendDateTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	if y < 0 || y > 9999 {
+		return appendJSONString(b, formatDateTime(t))
+	}
+	h, mi, s := t.Clock()
+	pad := func(b []byte, v, width int) []byte {
+		var tmp [4]byte
+		for i := width - 1; i >= 0; i-- {
+			tmp[i] = byte('0' + v%10)
+			v /= 10
+		}
+		return append(b, tmp[:width]...)
+	}
+	b = append(b, '"')
+	b = pad(b, y, 4)
+	b = append(b, '-')
+	b = pad(b, int(mo), 2)
+	b = append(b, '-')
+	b = pad(b, d, 2)
+	b = append(b, 'T')
+	b = pad(b, h, 2)
+	b = append(b, ':')
+	b = pad(b, mi, 2)
+	b = append(b, ':')
+	b = pad(b, s, 2)
+	b = append(b, '.')
+	b = pad(b, t.Nanosecond()/1e6, 3)
+	return append(b, 'Z', '"')
 }
 
 // dateTimeLayout is formatDateTime's layout.

@@ -72,15 +72,20 @@ const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 // genID is a stable 10-character id, shaped like Tribe's.
 func genID(seed uint64) string {
 	var b [10]byte
+	return string(appendGenID(b[:0], seed))
+}
+
+// appendGenID appends genID(seed).
+func appendGenID(b []byte, seed uint64) []byte {
 	h := seed
-	for i := range b {
-		b[i] = idAlphabet[h%62]
+	for i := range 10 {
+		b = append(b, idAlphabet[h%62])
 		h /= 62
 		if h == 0 {
 			h = mix(seed + uint64(i))
 		}
 	}
-	return string(b[:])
+	return b
 }
 
 // mockInfo is what mocking needs to know of the schema, computed once per
@@ -426,6 +431,11 @@ func (rc *reqCtx) makeObject(def *ast.Definition, id string, seed uint64) object
 		return &mockObj{def: def, seed: seed}
 	}
 	if id == "" {
+		if def.Name == "Member" {
+			if ms := rc.members(); len(ms) > 0 { // a member of the caller's network
+				return rc.memberAt(int(seed % uint64(len(ms))))
+			}
+		}
 		id = rc.refID(def.Name, seed)
 	}
 	return rc.ref(def, id, nil)
@@ -491,40 +501,155 @@ func (rc *reqCtx) ref(def *ast.Definition, id string, data map[string]any) objec
 
 // mockScalar is a plausible value of scalar type name for field fd.
 func (rc *reqCtx) mockScalar(obj object, fd *ast.FieldDefinition, fi *fieldInfo, name string, seed, objSeed uint64) any {
+	return rc.scalarValue(obj.typeName(), fd, fi, name, seed, objSeed).value()
+}
+
+// scalarVal is a mocked scalar before it is boxed or written: one of its
+// kinds, with the parts that kind needs.
+type scalarVal struct {
+	kind scalarKind
+	str  string    // scalarID, scalarString, scalarOther; scalarJSON: the name
+	seed uint64    // scalarID without str: genID(seed)
+	ms   mockStr   // scalarString without str
+	n    int       // scalarInt
+	f    float64   // scalarFloat
+	b    bool      // scalarBoolean
+	t    time.Time // scalarDateTime
+	num  uint64    // scalarJSON
+}
+
+// scalarValue mocks a value of scalar type name for field fd of an object
+// of type typ.
+func (rc *reqCtx) scalarValue(typ string, fd *ast.FieldDefinition, fi *fieldInfo, name string, seed, objSeed uint64) scalarVal {
 	field := fd.Name
 	num := objSeed % 1000
+	v := scalarVal{kind: fi.scalar}
 	switch fi.scalar {
 	case scalarID:
-		if typ := fi.linkID; typ != "" {
-			if ps := rc.s.mock.possible[typ]; len(ps) > 0 { // abstract
-				typ = ps[seed%uint64(len(ps))].Name
+		if t := fi.linkID; t != "" {
+			if ps := rc.s.mock.possible[t]; len(ps) > 0 { // abstract
+				t = ps[seed%uint64(len(ps))].Name
 			}
-			return rc.refID(typ, seed)
+			v.str = rc.refID(t, seed)
+		} else {
+			v.seed = seed
 		}
-		return genID(seed)
 	case scalarInt:
 		if strings.HasSuffix(field, "Count") || strings.HasSuffix(field, "count") {
-			return int(seed % 20)
+			v.n = int(seed % 20)
+		} else {
+			v.n = int(seed % 100)
 		}
-		return int(seed % 100)
 	case scalarFloat:
-		return float64(seed%10000) / 100
+		v.f = float64(seed%10000) / 100
 	case scalarBoolean:
-		return seed&1 == 1
+		v.b = seed&1 == 1
 	case scalarString:
-		if typ := fi.linkID; typ != "" {
-			return rc.refID(typ, seed)
+		switch {
+		case fi.linkID != "":
+			v.str = rc.refID(fi.linkID, seed)
+		case fi.special:
+			v.str = mockSpecial(typ, field, num, seed)
+		default:
+			v.ms = mockStr{typ: typ, field: field, num: num}
 		}
-		if fi.special {
-			return mockSpecial(obj.typeName(), field, num, seed)
-		}
-		return &mockStr{typ: obj.typeName(), field: field, num: num}
 	case scalarDateTime:
-		return fixtureEpoch().Add(time.Duration(seed%(365*24*3600)) * time.Second)
+		v.t = fixtureEpoch().Add(time.Duration(seed%(365*24*3600)) * time.Second)
 	case scalarJSON:
-		return rawJSON(`{"key":"` + name + ` ` + strconv.FormatUint(num, 10) + `"}`)
+		v.str, v.num = name, num
+	default:
+		v.str = name + " " + strconv.FormatUint(seed%1000, 10)
 	}
-	return name + " " + strconv.FormatUint(seed%1000, 10)
+	return v
+}
+
+// value is v boxed for the executor.
+func (v scalarVal) value() any {
+	switch v.kind {
+	case scalarID:
+		if v.str == "" {
+			return genID(v.seed)
+		}
+		return v.str
+	case scalarInt:
+		return v.n
+	case scalarFloat:
+		return v.f
+	case scalarBoolean:
+		return v.b
+	case scalarString:
+		if v.str == "" {
+			ms := v.ms
+			return &ms
+		}
+		return v.str
+	case scalarDateTime:
+		return v.t
+	case scalarJSON:
+		return rawJSON(v.appendJSON(nil))
+	}
+	return v.str
+}
+
+// appendJSON appends v as JSON.
+func (v scalarVal) appendJSON(b []byte) []byte {
+	switch v.kind {
+	case scalarID:
+		if v.str == "" {
+			b = append(b, '"')
+			b = appendGenID(b, v.seed)
+			return append(b, '"')
+		}
+	case scalarInt:
+		return strconv.AppendInt(b, int64(v.n), 10)
+	case scalarFloat:
+		return strconv.AppendFloat(b, v.f, 'g', -1, 64)
+	case scalarBoolean:
+		return strconv.AppendBool(b, v.b)
+	case scalarString:
+		if v.str == "" {
+			return v.ms.appendJSON(b)
+		}
+	case scalarDateTime:
+		return appendDateTime(b, v.t)
+	case scalarJSON:
+		b = append(b, `{"key":"`...)
+		b = append(b, v.str...)
+		b = append(b, ' ')
+		b = strconv.AppendUint(b, v.num, 10)
+		return append(b, `"}`...)
+	}
+	return appendJSONString(b, v.str)
+}
+
+// appendMockLeaf writes the mocked value of leaf field fd of o, when it is
+// one: no override, no stored value, a scalar or enum that is not a list.
+// It is the executor's path for most mocked fields, with nothing boxed.
+func (rc *reqCtx) appendMockLeaf(b []byte, o *mockObj, fd *ast.FieldDefinition) ([]byte, bool) {
+	if fd.Type.Elem != nil || (fd.Name == "id" && o.id != "") {
+		return b, false
+	}
+	fi := rc.s.mock.field(fd)
+	def := fi.named
+	if def == nil || (def.Kind != ast.Scalar && def.Kind != ast.Enum) {
+		return b, false
+	}
+	if o.data != nil {
+		if _, ok := o.data[fd.Name]; ok {
+			return b, false
+		}
+	}
+	if rc.s.resolverFor(o.def.Name, fd.Name) != nil {
+		return b, false
+	}
+	seed := mix(o.seed ^ fi.hash)
+	if def.Kind == ast.Enum {
+		if len(def.EnumValues) == 0 {
+			return b, false
+		}
+		return appendJSONString(b, def.EnumValues[seed%uint64(len(def.EnumValues))].Name), true
+	}
+	return rc.scalarValue(o.def.Name, fd, fi, def.Name, seed, o.seed).appendJSON(b), true
 }
 
 // mockString is a readable string for field of an object of type typ
@@ -570,13 +695,13 @@ type mockStr struct {
 	num        uint64
 }
 
-func (m *mockStr) String() string {
+func (m mockStr) String() string {
 	return m.typ + " " + strconv.FormatUint(m.num, 10) + " " + m.field
 }
 
 // appendJSON appends m as a JSON string; typ and field are GraphQL names
 // (letters, digits and _), which need no escaping.
-func (m *mockStr) appendJSON(b []byte) []byte {
+func (m mockStr) appendJSON(b []byte) []byte {
 	b = append(b, '"')
 	b = append(b, m.typ...)
 	b = append(b, ' ')
@@ -923,7 +1048,7 @@ func (rc *reqCtx) connection(obj object, fd *ast.FieldDefinition, args map[strin
 		case ids != nil:
 			node = rc.ref(ci.node, ids[i], nil)
 		case members != nil:
-			node = memberObj{m: members[i], nr: rc.net()}
+			node = rc.memberAt(i)
 		default:
 			node = rc.makeObject(ci.node, "", hashIndex(seed, i))
 		}

@@ -226,6 +226,8 @@ func asString(v any) (string, bool) {
 		return *x, true
 	case *mockStr:
 		return x.String(), true
+	case mockStr:
+		return x.String(), true
 	}
 	return "", false
 }

@@ -171,6 +171,18 @@ type reqCtx struct {
 
 	membersRead bool
 	memberList  []*Member
+	memberObjs  []object // memberObj of memberList[i], made once
+}
+
+// memberAt is the object of members()[i], made once per request.
+func (rc *reqCtx) memberAt(i int) object {
+	if rc.memberObjs == nil {
+		rc.memberObjs = make([]object, len(rc.memberList))
+	}
+	if rc.memberObjs[i] == nil {
+		rc.memberObjs[i] = memberObj{m: rc.memberList[i], nr: rc.net()}
+	}
+	return rc.memberObjs[i]
 }
 
 // net is the caller's network, or nil.
@@ -253,7 +265,7 @@ func (rc *reqCtx) callResolver(r Resolver, obj object, fd *ast.FieldDefinition, 
 		}
 		return nil, err
 	}
-	return rc.fromData(fd.Type, out, hashString(seed, fd.Name))
+	return rc.fromData(fd.Type, out, rc.s.mock.fieldSeed(seed, fd))
 }
 
 // Store is the server's store of objects by type and id, seeded from the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -29,9 +30,12 @@ const maxStoreObjects = 100000
 type Store struct {
 	schema *ast.Schema
 
-	mu      sync.RWMutex
-	types   map[string]*storeType
-	n       int
+	mu    sync.RWMutex
+	types map[string]*storeType
+	n     int
+	// any is n > 0, read without the lock: most servers store nothing,
+	// and every mocked object asks.
+	any     atomic.Bool
 	maxList int // the longest list in a stored value
 }
 
@@ -80,6 +84,7 @@ func (st *Store) Set(typeName, id string, value map[string]any) error {
 			return fmt.Errorf("tribetest: Store.Set(%q, %q): the store holds %d objects already; delete some or clear the store", clip(typeName), clip(id), maxStoreObjects)
 		}
 		st.n++
+		st.any.Store(true)
 		t.order = append(t.order, id)
 	}
 	t.objs[id] = m
@@ -132,6 +137,7 @@ func (st *Store) Delete(typeName, id string) {
 	delete(t.objs, id)
 	t.order = slices.DeleteFunc(t.order, func(s string) bool { return s == id })
 	st.n--
+	st.any.Store(st.n > 0)
 }
 
 // Clear removes every stored object, those of the fixtures included.
@@ -140,10 +146,14 @@ func (st *Store) Clear() {
 	defer st.mu.Unlock()
 	st.types = map[string]*storeType{}
 	st.n, st.maxList = 0, 0
+	st.any.Store(false)
 }
 
 // data is the stored value, shared and read-only, or nil.
 func (st *Store) data(typeName, id string) map[string]any {
+	if !st.any.Load() {
+		return nil
+	}
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	if t := st.types[typeName]; t != nil {
@@ -162,6 +172,9 @@ func (st *Store) ids(typeName string) []string {
 }
 
 func (st *Store) count(typeName string) int {
+	if !st.any.Load() {
+		return 0
+	}
 	st.mu.RLock()
 	defer st.mu.RUnlock()
 	if t := st.types[typeName]; t != nil {
