@@ -269,6 +269,9 @@ func (e *executor) completeValue(t *ast.Type, c *collected, v any) bool {
 	fields := c.fields
 	if t.Elem != nil {
 		list, ok := v.([]any)
+		if p, isRef := v.(*[]any); isRef {
+			list, ok = *p, true
+		}
 		if !ok {
 			e.addError(fields[0], newGQLError(codeServer, "internal error: "+fieldCoordinate(fields[0])+" is not a list"))
 			return false

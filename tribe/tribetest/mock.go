@@ -428,7 +428,7 @@ func (rc *reqCtx) makeObject(def *ast.Definition, id string, seed uint64) object
 		def = ps[seed%uint64(len(ps))]
 	}
 	if !rc.s.mock.hasID[def.Name] {
-		return &mockObj{def: def, seed: seed}
+		return rc.newObj(mockObj{def: def, seed: seed})
 	}
 	if id == "" {
 		if def.Name == "Member" {
@@ -496,7 +496,7 @@ func (rc *reqCtx) ref(def *ast.Definition, id string, data map[string]any) objec
 		}
 		data = merged
 	}
-	return &mockObj{def: def, id: id, seed: entitySeed(def.Name, id), data: data}
+	return rc.newObj(mockObj{def: def, id: id, seed: entitySeed(def.Name, id), data: data})
 }
 
 // mockScalar is a plausible value of scalar type name for field fd.
@@ -662,6 +662,26 @@ func mockString(typ, field string, num, seed uint64) string {
 	return typ + " " + strconv.FormatUint(num, 10) + " " + field
 }
 
+// lowerName is a GraphQL name in lower case, without allocating for the
+// names of the published schema's types that mocked strings use most.
+func lowerName(name string) string {
+	switch name {
+	case "Space":
+		return "space"
+	case "Post":
+		return "post"
+	case "Member":
+		return "member"
+	case "Network":
+		return "network"
+	case "Collection":
+		return "collection"
+	case "Tag":
+		return "tag"
+	}
+	return strings.ToLower(name)
+}
+
 // mockSpecial is a string shaped by the field's name (an email, a URL, a
 // path, a slug, a locale, a domain, a color), or "".
 func mockSpecial(typ, field string, num, seed uint64) string {
@@ -669,19 +689,19 @@ func mockSpecial(typ, field string, num, seed uint64) string {
 	n := func() string { return strconv.FormatUint(num, 10) }
 	switch {
 	case strings.HasSuffix(lower, "email"):
-		return strings.ToLower(typ) + n() + "@example.com"
+		return lowerName(typ) + n() + "@example.com"
 	case lower == "relativeurl" || strings.HasSuffix(lower, "path"):
-		return "/" + strings.ToLower(typ) + "/" + n()
+		return "/" + lowerName(typ) + "/" + n()
 	case strings.HasSuffix(lower, "url"):
-		return "https://example.com/" + strings.ToLower(typ) + "/" + n()
+		return "https://example.com/" + lowerName(typ) + "/" + n()
 	case lower == "slug" || lower == "username" || lower == "key":
-		return strings.ToLower(typ) + "-" + n()
+		return lowerName(typ) + "-" + n()
 	case lower == "locale":
 		return "en-US"
 	case lower == "language" || lower == "lang":
 		return "en"
 	case strings.HasSuffix(lower, "domain"):
-		return strings.ToLower(typ) + "-" + n() + ".example.com"
+		return lowerName(typ) + "-" + n() + ".example.com"
 	case strings.HasSuffix(lower, "color"):
 		return "#" + strconv.FormatUint(0x100000+seed%0xefffff, 16)
 	}
@@ -788,12 +808,12 @@ func (rc *reqCtx) fromData(t *ast.Type, v any, seed uint64) (any, error) {
 		}
 	}
 	if ci := rc.s.mock.conns[concrete.Name]; ci != nil && data != nil {
-		return &mockObj{def: concrete, seed: seed, data: data}, nil
+		return rc.newObj(mockObj{def: concrete, seed: seed, data: data}), nil
 	}
 	if id != "" && rc.s.mock.hasID[concrete.Name] {
 		return rc.ref(concrete, id, data), nil
 	}
-	return &mockObj{def: concrete, seed: seed, data: data}, nil
+	return rc.newObj(mockObj{def: concrete, seed: seed, data: data}), nil
 }
 
 func toString(v any) string {
@@ -901,7 +921,7 @@ func (o *connObj) field(name string, _ map[string]any) (any, error) {
 	case "totalCount":
 		return o.total, nil
 	case "nodes":
-		return o.nodes, nil
+		return &o.nodes, nil // not boxed again
 	case "edges":
 		if o.ci.edge == nil {
 			return nil, nil

@@ -172,6 +172,17 @@ type reqCtx struct {
 	membersRead bool
 	memberList  []*Member
 	memberObjs  []object // memberObj of memberList[i], made once
+	arena       []mockObj
+}
+
+// newObj is a pointer to a copy of o, from a chunk of the request's: one
+// allocation for many objects.
+func (rc *reqCtx) newObj(o mockObj) *mockObj {
+	if len(rc.arena) == cap(rc.arena) {
+		rc.arena = make([]mockObj, 0, 32)
+	}
+	rc.arena = append(rc.arena, o)
+	return &rc.arena[len(rc.arena)-1]
 }
 
 // memberAt is the object of members()[i], made once per request.
