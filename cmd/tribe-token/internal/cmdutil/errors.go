@@ -79,7 +79,8 @@ func (f *Factory) ErrorLine(cmd *cobra.Command, err error, code int) string {
 	}
 	// The message may hold a server's text: secrets out, then made inert
 	// for the terminal.
-	return ProgName + ": " + Inert(f.Redact(msg))
+	// No value it echoes, and not the line as a whole, is unbounded.
+	return ProgName + ": " + Inert(clipLine(clipQuoted(f.Redact(msg))))
 }
 
 // oneLine folds a multi-line message into one line.

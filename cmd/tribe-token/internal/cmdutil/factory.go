@@ -14,10 +14,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tribekit/tribekit/internal/redact"
 )
@@ -142,13 +144,17 @@ func (f *Factory) TimeoutContext(cmd *cobra.Command) (context.Context, context.C
 }
 
 // RunE wraps a command's work: it marks the run as started, so that its
-// errors are told apart from cobra's usage errors, and turns a deadline into
-// a clear message.
+// errors are told apart from cobra's usage errors, refuses a string flag
+// given as empty (see [CheckEmptyFlags]), and turns a deadline into a clear
+// message.
 func (f *Factory) RunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		f.mu.Lock()
 		f.started = true
 		f.mu.Unlock()
+		if err := CheckEmptyFlags(cmd); err != nil {
+			return err
+		}
 		err := fn(cmd, args)
 		f.mu.Lock()
 		bounded := f.bounded
@@ -168,8 +174,30 @@ func (f *Factory) RunE(fn func(cmd *cobra.Command, args []string) error) func(*c
 // Warnf prints one line on stderr, "tribe-token: " and the message, with
 // the run's secrets redacted and made inert for the terminal.
 func (f *Factory) Warnf(format string, a ...any) {
-	fmt.Fprintln(f.ErrOut, ProgName+": "+Inert(f.Redact(oneLine(fmt.Sprintf(format, a...)))))
+	fmt.Fprintln(f.ErrOut, ProgName+": "+Inert(clipLine(f.Redact(oneLine(fmt.Sprintf(format, a...))))))
 }
 
 // Println prints one line on stdout.
 func (f *Factory) Println(s string) { fmt.Fprintln(f.Out, s) }
+
+// envDefault finds the environment variable a flag's help names as its
+// default, "$TRIBE_X".
+var envDefault = regexp.MustCompile(`\$(TRIBE_[A-Z0-9_]+)`)
+
+// CheckEmptyFlags refuses a string flag given explicitly as empty
+// (--network "", --endpoint=): it is a usage error naming the flag, never
+// a silent fall back to the environment variable or the default.
+func CheckEmptyFlags(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		if err != nil || fl.Value.Type() != "string" || fl.Value.String() != "" {
+			return
+		}
+		how := "leave the flag out for its default"
+		if m := envDefault.FindStringSubmatch(fl.Usage); m != nil {
+			how = "leave the flag out to use " + m[1]
+		}
+		err = Usagef("--%s is empty; give a value, or %s", fl.Name, how)
+	})
+	return err
+}

@@ -15,19 +15,107 @@ import (
 	"github.com/tribekit/tribekit/tribe"
 )
 
-// Output formats.
+// Output formats: one vocabulary for every command's --output.
+//
+//   - text: the command's default, for people: the bare token for commands
+//     that yield one (where it is also called token), a table or lines
+//     otherwise (where table, its old name, is still accepted);
+//   - json: one JSON object;
+//   - env: export lines for a POSIX shell, that set or clear (unset) every
+//     variable the command owns, where it applies;
+//   - token: the bare token and a newline, for commands that yield one.
 const (
+	OutText  = "text"  // the human default
 	OutToken = "token" // the bare token and a newline
 	OutJSON  = "json"  // one JSON object
-	OutEnv   = "env"   // export lines for a POSIX shell
-	OutTable = "table" // a small human table
+	OutEnv   = "env"   // export and unset lines for a POSIX shell
+	// OutTable is text's old name, still accepted as -o table.
+	OutTable = OutText
+	// outTableAlias is the old name of text, still accepted.
+	outTableAlias = "table"
 )
 
+// outputHelp describes a format in --output's help.
+func outputHelp(format string) string {
+	switch format {
+	case OutText:
+		return "text (for people)"
+	case OutToken:
+		return "token (the bare token; text is the same)"
+	case OutEnv:
+		return "env (export lines that set or unset every variable it owns)"
+	}
+	return format
+}
+
+// outputValue is --output's value: it takes the aliases of a format (table
+// for text; text for token on a command that yields a token) as that
+// format, so commands see one name.
+type outputValue struct {
+	dst     *string
+	formats []string
+	exact   bool // no aliases
+}
+
+func (o *outputValue) String() string { return *o.dst }
+func (o *outputValue) Type() string   { return "string" }
+func (o *outputValue) Set(s string) error {
+	*o.dst = s
+	if !o.exact {
+		*o.dst = normalizeOutput(strings.ToLower(strings.TrimSpace(s)), o.formats)
+	}
+	if s == "" {
+		*o.dst = "" // refused as an empty flag, naming it
+	}
+	return nil
+}
+
+// normalizeOutput maps an alias to the format of formats it stands for.
+func normalizeOutput(s string, formats []string) string {
+	has := func(f string) bool {
+		for _, g := range formats {
+			if g == f {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has(s):
+		return s
+	case s == outTableAlias && has(OutText):
+		return OutText
+	case s == OutText && has(OutToken):
+		return OutToken
+	}
+	return s
+}
+
 // AddOutputFlag adds --output with the allowed formats, the first being the
-// default, and registers their shell completion.
+// default, and registers their shell completion. Aliases (table for text,
+// text for token) are taken as the format they stand for.
 func AddOutputFlag(cmd *cobra.Command, dst *string, formats ...string) {
+	addOutputFlag(cmd, dst, false, formats)
+}
+
+// AddOutputFlagExact is [AddOutputFlag] without aliases, for a command
+// whose text output is not a table (mock's key=value lines).
+func AddOutputFlagExact(cmd *cobra.Command, dst *string, formats ...string) {
+	addOutputFlag(cmd, dst, true, formats)
+}
+
+func addOutputFlag(cmd *cobra.Command, dst *string, exact bool, formats []string) {
 	*dst = formats[0]
-	cmd.Flags().StringVarP(dst, "output", "o", formats[0], "output format: "+strings.Join(formats, ", "))
+	help := make([]string, len(formats))
+	for i, f := range formats {
+		help[i] = outputHelp(f)
+	}
+	usage := "output format: " + strings.Join(help, ", ")
+	if formats[0] == OutText && !exact {
+		usage += "; table is text's old name"
+	}
+	cmd.Flags().VarP(&outputValue{dst: dst, formats: formats, exact: exact}, "output", "o", usage)
+	cmd.Flags().Lookup("output").DefValue = formats[0]
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 }
 
@@ -38,7 +126,7 @@ func CheckOutput(got string, formats ...string) error {
 			return nil
 		}
 	}
-	return Usagef("unknown --output %q; use one of %s", got, strings.Join(formats, ", "))
+	return Usagef("unknown --output %q; use one of %s", Clip(got), strings.Join(formats, ", "))
 }
 
 // TokenOutput is what a command that yields a token reports; its JSON form
@@ -113,7 +201,7 @@ func WriteToken(w io.Writer, format string, t TokenOutput) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	return Usagef("unknown --output %q", format)
+	return Usagef("unknown --output %q", Clip(format))
 }
 
 // checkPrintable refuses a token output whose access token, refresh token or

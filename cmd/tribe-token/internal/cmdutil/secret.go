@@ -3,6 +3,7 @@ package cmdutil
 import (
 	"context"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 
@@ -90,7 +91,7 @@ func CheckBare(what, source, v string) error {
 // characters in it.
 func CheckID(flag, v string) error {
 	if v != "" && (strings.ContainsAny(v, " \t") || HasControl(v)) {
-		return Usagef("%s %q has spaces or control characters in it; give the bare id", flag, v)
+		return Usagef("%s %q has spaces or control characters in it; give the bare id", flag, Clip(v))
 	}
 	return nil
 }
@@ -170,27 +171,69 @@ func (a *AppFlags) Add(cmd *cobra.Command) {
 
 // Credentials returns the client id and secret from the flags and the
 // environment, refusing a missing one or one with spaces or control
-// characters in it, naming the flag or variable it came from.
+// characters in it, naming the flag or variable it came from. Every missing
+// one is named in one message.
 func (a *AppFlags) Credentials(f *Factory) (id, secret string, err error) {
+	var m Missing
+	id, secret, err = a.CredentialsFor(f, Endpoint{}, &m)
+	if err != nil {
+		return "", "", err
+	}
+	if err := m.Err(""); err != nil {
+		return "", "", err
+	}
+	return id, secret, nil
+}
+
+// CredentialsFor is [AppFlags.Credentials] for an app whose endpoint may
+// carry its credentials in its userinfo (https://ID:SECRET@host/graphql,
+// the form Tribe's docs show): they are used when the flags and the
+// environment give none, and refused when those give others. The secret in
+// the URL is a secret of the run. What is missing is added to m, for the
+// caller to report with whatever else is missing; id or secret is then "".
+func (a *AppFlags) CredentialsFor(f *Factory, ep Endpoint, m *Missing) (id, secret string, err error) {
 	id, source := a.ClientID, "--client-id"
 	if id == "" {
 		id, source = f.Env("TRIBE_CLIENT_ID"), "TRIBE_CLIENT_ID"
 	}
-	if id == "" {
-		return "", "", Usagef("no client id: set TRIBE_CLIENT_ID, or pass --client-id")
-	}
-	if err := CheckBare("client id", source, id); err != nil {
-		return "", "", err
-	}
-	if strings.Contains(id, ":") {
-		return "", "", Usagef("the client id from %s has a colon in it, which HTTP Basic auth cannot carry (RFC 7617); give the client id alone, without the secret", source)
-	}
 	spec := SecretSpec{What: "client secret", EnvVar: "TRIBE_CLIENT_SECRET", FileArg: "client-secret-file", File: a.SecretFile}
-	secret, err = f.Secret(spec)
+	secret, _, err = f.OptionalSecret(spec)
 	if err != nil {
 		return "", "", err
 	}
-	if err := CheckBare("client secret", spec.Source(), secret); err != nil {
+	secretSource := spec.Source()
+	if u, perr := url.Parse(strings.TrimSpace(ep.URL)); perr == nil && u.User != nil {
+		user := u.User.Username()
+		pass, hasPass := u.User.Password()
+		if hasPass {
+			f.AddSecret(pass)
+		}
+		switch {
+		case id != "" && user != "" && id != user:
+			return "", "", Usagef("the client id from %s and the one in the URL of %s differ; give the app's credentials once", source, ep.Source)
+		case secret != "" && hasPass && secret != pass:
+			return "", "", Usagef("the client secret from %s and the one in the URL of %s differ; give the app's credentials once", spec.Source(), ep.Source)
+		}
+		if id == "" && user != "" {
+			id, source = user, "the URL of "+ep.Source
+		}
+		if secret == "" && hasPass && pass != "" {
+			secret, secretSource = pass, "the URL of "+ep.Source
+		}
+	}
+	if id == "" {
+		m.Add("TRIBE_CLIENT_ID (or --client-id)", "client id")
+	} else {
+		if err := CheckBare("client id", source, id); err != nil {
+			return "", "", err
+		}
+		if strings.Contains(id, ":") {
+			return "", "", Usagef("the client id from %s has a colon in it, which HTTP Basic auth cannot carry (RFC 7617); give the client id alone, without the secret", source)
+		}
+	}
+	if secret == "" {
+		m.Add("TRIBE_CLIENT_SECRET (or --client-secret-file)", "client secret")
+	} else if err := CheckBare("client secret", secretSource, secret); err != nil {
 		return "", "", err
 	}
 	return id, secret, nil

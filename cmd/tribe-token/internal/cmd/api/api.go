@@ -240,6 +240,7 @@ type runner struct {
 	opts   *Options
 	op     operation
 	client graphql.Client
+	ep     cmdutil.Endpoint // where the calls go, for messages
 }
 
 // apiRun runs the operation and prints the answer.
@@ -256,12 +257,12 @@ func apiRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	client, done, err := newClient(ctx, opts)
+	client, ep, done, err := newClient(ctx, opts)
 	if err != nil {
 		return err
 	}
 	defer done()
-	r := &runner{f: f, opts: opts, op: op, client: client.GraphQL()}
+	r := &runner{f: f, opts: opts, op: op, client: client.GraphQL(), ep: ep}
 	if opts.Paginate {
 		return r.paginate(ctx, vars)
 	}
@@ -273,65 +274,71 @@ func apiRun(ctx context.Context, opts *Options) error {
 // waits itself, and says so on stderr.
 var noRetry = tribe.RetryPolicy{MaxAttempts: 1}
 
-// newClient returns the client the operation is sent with, and what to
-// call when done.
-func newClient(ctx context.Context, opts *Options) (*tribe.Client, func(), error) {
+// newClient returns the client the operation is sent with, the endpoint
+// it goes to, and what to call when done.
+func newClient(ctx context.Context, opts *Options) (*tribe.Client, cmdutil.Endpoint, func(), error) {
 	f := opts.Factory
 	if opts.Token.File != "" || (opts.Network == "" && opts.Member == "" && f.Env("TRIBE_TOKEN") != "") {
-		endpoint, err := opts.Endpoint.Resolve(f, opts.Insecure, "TRIBE_GATEWAY_URL", "TRIBE_ENDPOINT")
-		if err != nil {
-			return nil, nil, err
-		}
 		tok, err := opts.Token.Token(f, "TRIBE_TOKEN")
 		if err != nil {
-			return nil, nil, err
+			return nil, cmdutil.Endpoint{}, nil, err
+		}
+		ep, err := opts.Endpoint.ResolveForToken(f, opts.Insecure, tok)
+		if err != nil {
+			return nil, ep, nil, err
 		}
 		c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}),
-			tribe.ClientConfig{Endpoint: endpoint, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient(), Retry: noRetry})
-		return c, func() {}, err
+			tribe.ClientConfig{Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient(), Retry: noRetry})
+		ep.Announce(f)
+		return c, ep, func() {}, err
 	}
-	endpoint, err := opts.Endpoint.Resolve(f, opts.Insecure, "TRIBE_ENDPOINT")
+	ep, err := opts.Endpoint.ResolveFrom(f, opts.Insecure, "TRIBE_ENDPOINT")
 	if err != nil {
-		return nil, nil, err
+		return nil, ep, nil, err
 	}
-	network := opts.Network
+	var missing cmdutil.Missing
+	network, networkSource := opts.Network, "--network"
 	if network == "" {
-		network = f.Env("TRIBE_NETWORK_ID")
+		network, networkSource = f.Env("TRIBE_NETWORK_ID"), "TRIBE_NETWORK_ID"
 		if err := cmdutil.CheckID("TRIBE_NETWORK_ID", network); err != nil {
-			return nil, nil, err
+			return nil, ep, nil, err
 		}
 	}
 	if network == "" {
-		return nil, nil, cmdutil.Usagef("no credentials: pass --network ID (or set TRIBE_NETWORK_ID) to mint a token with the app's TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, or set TRIBE_TOKEN (or pass --token-file FILE) to use a token you have")
+		return nil, ep, nil, cmdutil.Usagef("no credentials: pass --network ID (or set TRIBE_NETWORK_ID) to mint a token with the app's TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, or set TRIBE_TOKEN (or pass --token-file FILE) to use a token you have")
 	}
 	id := tribe.Identity{NetworkID: network, MemberID: opts.Member}
-	clientID, secret, err := opts.App.Credentials(f)
+	clientID, secret, err := opts.App.CredentialsFor(f, ep, &missing)
 	if err != nil {
-		return nil, nil, err
+		return nil, ep, nil, err
 	}
-	app := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: endpoint, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
+	if err := missing.Err(""); err != nil {
+		return nil, ep, nil, err
+	}
+	app := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
 	tc, err := opts.Cache.Open(ctx, f, app)
 	if err != nil {
-		return nil, nil, err
+		return nil, ep, nil, err
 	}
 	ts, err := tc.TokenSource(ctx, id)
 	if err != nil {
 		tc.Close()
-		return nil, nil, err
+		return nil, ep, nil, err
 	}
 	its, ok := ts.(tribe.InvalidatingTokenSource)
 	if !ok {
 		tc.Close()
-		return nil, nil, errors.New("tribe-token: the cache's token source cannot drop a refused token")
+		return nil, ep, nil, errors.New("tribe-token: the cache's token source cannot drop a refused token")
 	}
 	calls := *app
 	calls.Retry = noRetry
 	c, err := calls.Client(ctx, f.SecretTokens(its))
 	if err != nil {
 		tc.Close()
-		return nil, nil, mint.Explain(id, err)
+		return nil, ep, nil, ep.Explain(mint.ExplainFrom(id, networkSource, err))
 	}
-	return c, tc.Close, nil
+	ep.Announce(f)
+	return c, ep, tc.Close, nil
 }
 
 // call sends the operation with vars and returns the answer's data (nil
@@ -401,9 +408,9 @@ func (r *runner) report(err error) error {
 	re, ok := errors.AsType[*tribe.ResponseError](err)
 	if !ok || errors.Is(err, tribe.ErrRateLimited) {
 		if errors.Is(err, tribe.ErrInvalidToken) || errors.Is(err, tribe.ErrUnauthorized) {
-			return cmdutil.WithHint(err, "the token is invalid or expired, or belongs to another endpoint; mint a new one")
+			return r.ep.Explain(cmdutil.WithHint(err, "the token is invalid or expired, or belongs to another endpoint; mint a new one"))
 		}
-		return err
+		return r.ep.Explain(err)
 	}
 	for _, ge := range re.Errors {
 		r.f.Warnf("%s", ge.Error())

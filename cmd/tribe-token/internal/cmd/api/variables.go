@@ -35,12 +35,7 @@ func ParseField(flag, s string) (Field, error) {
 }
 
 // clip shortens s for a message, made inert by the error line.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
-}
+func clip(s string) string { return cmdutil.Clip(s) }
 
 // TypedValue is the value of a -F field as gh api gives it: true, false and
 // null as such, a JSON number as a number, "@FILE" as the file's content (a

@@ -102,7 +102,7 @@ func (o *Options) validate() error {
 	if o.Context != "" {
 		c, err := tribe.ParsePermissionContext(o.Context)
 		if err != nil {
-			return cmdutil.Usagef("--context %q is not a permission context; use NETWORK, MEMBER, POST or SPACE", o.Context)
+			return cmdutil.Usagef("--context %q is not a permission context; use NETWORK, MEMBER, POST or SPACE", cmdutil.Clip(o.Context))
 		}
 		if c != tribe.ContextNetwork && o.Entity == "" {
 			return cmdutil.Usagef("--context %s needs --entity ID (the %s's id); only NETWORK defaults it to the network id", c, strings.ToLower(string(c)))
@@ -114,19 +114,21 @@ func (o *Options) validate() error {
 // mintRun mints the token and prints it.
 func mintRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
-	endpoint, err := opts.Endpoint.Resolve(f, opts.Insecure, "TRIBE_ENDPOINT")
+	ep, err := opts.Endpoint.ResolveFrom(f, opts.Insecure, "TRIBE_ENDPOINT")
 	if err != nil {
 		return err
 	}
-	network := opts.Network
-	if network == "" {
-		network = f.Env("TRIBE_NETWORK_ID")
-		if err := cmdutil.CheckID("TRIBE_NETWORK_ID", network); err != nil {
-			return err
-		}
+	var missing cmdutil.Missing
+	clientID, secret, err := opts.App.CredentialsFor(f, ep, &missing)
+	if err != nil {
+		return err
 	}
-	if network == "" {
-		return cmdutil.Usagef("no community: pass --network ID (the community's id), or set TRIBE_NETWORK_ID")
+	network, networkSource, err := Network(f, opts.Network, &missing)
+	if err != nil {
+		return err
+	}
+	if err := missing.Err(""); err != nil {
+		return err
 	}
 	id := tribe.Identity{NetworkID: network, MemberID: opts.Member, EntityID: opts.Entity}
 	if opts.Context != "" {
@@ -134,28 +136,51 @@ func mintRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	clientID, secret, err := opts.App.Credentials(f)
-	if err != nil {
-		return err
-	}
-	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: endpoint, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
+	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
+	ep.Announce(f)
 	tok, err := mintOrCache(ctx, opts, a, id)
 	if err != nil {
-		return Explain(id, err)
+		return ep.Explain(ExplainFrom(id, networkSource, err))
 	}
 	return cmdutil.WriteToken(f.Out, opts.Output, cmdutil.NewTokenOutput(tok, id.String()))
 }
 
+// Network returns the community of --network (flag), else of
+// TRIBE_NETWORK_ID, and where it came from; if neither gives one, it is
+// added to missing.
+func Network(f *cmdutil.Factory, flag string, missing *cmdutil.Missing) (network, source string, err error) {
+	if flag != "" {
+		return flag, "--network", nil
+	}
+	network = f.Env("TRIBE_NETWORK_ID")
+	if err := cmdutil.CheckID("TRIBE_NETWORK_ID", network); err != nil {
+		return "", "", err
+	}
+	if network == "" {
+		missing.Add("--network (or TRIBE_NETWORK_ID)", "community")
+	}
+	return network, "TRIBE_NETWORK_ID", nil
+}
+
 // Explain adds to a failed mint (whose message already says what was
 // minted) what to do about it.
-func Explain(id tribe.Identity, err error) error {
+func Explain(id tribe.Identity, err error) error { return ExplainFrom(id, "--network", err) }
+
+// ExplainFrom is [Explain] for a community given by networkSource
+// ("--network" or "TRIBE_NETWORK_ID"): one from the environment is named,
+// as it may be stale.
+func ExplainFrom(id tribe.Identity, networkSource string, err error) error {
+	community := "community " + id.NetworkID
+	if networkSource == "TRIBE_NETWORK_ID" {
+		community = fmt.Sprintf("community TRIBE_NETWORK_ID=%s (from the environment)", cmdutil.Clip(id.NetworkID))
+	}
 	switch {
 	case errors.Is(err, tribe.ErrUnauthorized):
 		return cmdutil.WithHint(err, "set TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET (or --client-secret-file) to the app's credentials, and check the endpoint or --region")
 	case errors.Is(err, tribe.ErrForbidden):
-		return cmdutil.WithHint(err, fmt.Sprintf("is the app published and installed on community %s?", id.NetworkID))
+		return cmdutil.WithHint(err, fmt.Sprintf("is the app published and installed on %s?", community))
 	case errors.Is(err, tribe.ErrNotFound) && !id.IsBot():
-		return cmdutil.WithHint(err, fmt.Sprintf("is %s a member of community %s?", id.MemberID, id.NetworkID))
+		return cmdutil.WithHint(err, fmt.Sprintf("is %s a member of %s?", id.MemberID, community))
 	}
 	return err
 }

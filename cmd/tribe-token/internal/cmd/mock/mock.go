@@ -208,13 +208,13 @@ flight finish; a second one ends the process at once.`,
 	fl.BoolVar(&opts.Admin, "admin", false, "serve the admin API under /__admin/ (loopback clients only; needs a loopback --addr)")
 	fl.IntVar(&opts.ListLength, "list-length", 2, "`N` items in a mocked list (0 to 10000)")
 	fl.IntVar(&opts.PageTotal, "page-total", 20, "totalCount `N` of a mocked connection (0 to 10000)")
-	cmdutil.AddOutputFlag(cmd, &opts.Output, "text", cmdutil.OutJSON, cmdutil.OutEnv)
+	cmdutil.AddOutputFlagExact(cmd, &opts.Output, cmdutil.OutText, cmdutil.OutJSON, cmdutil.OutEnv)
 	return cmd
 }
 
 // validate checks what the flags alone say, naming the flags.
 func (o *Options) validate() error {
-	if err := cmdutil.CheckOutput(o.Output, "text", cmdutil.OutJSON, cmdutil.OutEnv); err != nil {
+	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutText, cmdutil.OutJSON, cmdutil.OutEnv); err != nil {
 		return err
 	}
 	if o.TokenLifetime != 0 && o.TokenLifetime < time.Second {
@@ -230,7 +230,7 @@ func (o *Options) validate() error {
 		return err
 	}
 	if host, _, _ := net.SplitHostPort(o.Addr); o.Admin && !loopback.Host(host) {
-		return cmdutil.Usagef("--admin needs a loopback --addr, not %q: the admin API changes the server's state and is for this machine only; use --addr 127.0.0.1:PORT", o.Addr)
+		return cmdutil.Usagef("--admin needs a loopback --addr, not %q: the admin API changes the server's state and is for this machine only; use --addr 127.0.0.1:PORT", cmdutil.Clip(o.Addr))
 	}
 	return nil
 }
@@ -362,10 +362,10 @@ func isLoopback(addr net.Addr) bool {
 func checkListenAddr(addr string) error {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port): %w", addr, err)
+		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port): %w", cmdutil.Clip(addr), err)
 	}
 	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n > 65535 {
-		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", addr)
+		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", cmdutil.Clip(addr))
 	}
 	return nil
 }

@@ -69,8 +69,12 @@ func NewCmdWhoami(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 and show the member, their role and the community.
 
 The token comes from TRIBE_TOKEN or --token-file. The endpoint is --endpoint or
---region, else TRIBE_GATEWAY_URL (which "mint --output env" sets), else
-TRIBE_ENDPOINT, else Tribe's default.`,
+--region, else TRIBE_GATEWAY_URL (which "mint --output env" sets) if it belongs
+to this token, else TRIBE_ENDPOINT, else ` + tribe.DefaultEndpoint + ` (a line on
+stderr says so). ` + cmdutil.GatewayRule + `
+
+--output text (the default; table is its old name) prints a table, json one
+JSON object.`,
 		Example: `  TRIBE_TOKEN=$(tribe-token mint --network CAx1mZ7I7a) tribe-token whoami
   eval "$(tribe-token mint --network CAx1mZ7I7a --output env)" && tribe-token whoami -o json
   tribe-token whoami --token-file token.txt --region eu`,
@@ -100,25 +104,26 @@ TRIBE_ENDPOINT, else Tribe's default.`,
 // whoamiRun asks the server who the token acts as and prints it.
 func whoamiRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
-	endpoint, err := opts.Endpoint.Resolve(f, opts.Insecure, "TRIBE_GATEWAY_URL", "TRIBE_ENDPOINT")
-	if err != nil {
-		return err
-	}
 	tok, err := opts.Token.Token(f, "TRIBE_TOKEN")
 	if err != nil {
 		return err
 	}
-	c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), tribe.ClientConfig{Endpoint: endpoint, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()})
+	ep, err := opts.Endpoint.ResolveForToken(f, opts.Insecure, tok)
 	if err != nil {
 		return err
 	}
+	c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), tribe.ClientConfig{Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()})
+	if err != nil {
+		return err
+	}
+	ep.Announce(f)
 	m, err := c.AuthMember(ctx)
 	if err != nil {
-		return tokenError(err)
+		return ep.Explain(tokenError(err))
 	}
 	n, err := c.Network(ctx)
 	if err != nil {
-		return tokenError(err)
+		return ep.Explain(tokenError(err))
 	}
 	return write(f, opts.Output, m, n, c.Endpoint(), tribe.JWTExpiry(tok))
 }

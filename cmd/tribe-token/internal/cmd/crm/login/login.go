@@ -105,7 +105,7 @@ func (o *Options) validate() error {
 		return cmdutil.Usagef("--port %d is out of range; use 1 to 65535, or 0 for any free port", o.Port)
 	}
 	if o.Organization != "" && !isUUID(o.Organization) {
-		return cmdutil.Usagef("--organization %q is not a UUID; give the organisation's UUID, 8-4-4-4-12 hexadecimal digits, or leave it out", o.Organization)
+		return cmdutil.Usagef("--organization %q is not a UUID; give the organisation's UUID, 8-4-4-4-12 hexadecimal digits, or leave it out", cmdutil.Clip(o.Organization))
 	}
 	if r := o.CRM.RedirectURL; r != "" {
 		u, err := url.Parse(r)

@@ -291,7 +291,7 @@ func (f *Flags) Validate() error {
 	}
 	for _, s := range f.Scopes {
 		if s == "" || strings.ContainsAny(s, " \t") || cmdutil.HasControl(s) {
-			return cmdutil.Usagef("--scope %q is not one word; give the scopes separated by commas, e.g. --scope %s,%s", s, crm.ScopeRead, crm.ScopeOffline)
+			return cmdutil.Usagef("--scope %q is not one word; give the scopes separated by commas, e.g. --scope %s,%s", cmdutil.Clip(s), crm.ScopeRead, crm.ScopeOffline)
 		}
 	}
 	return nil

@@ -90,7 +90,7 @@ func (o *Options) validate() error {
 			return cmdutil.Usagef("--grant refresh-token needs --redirect-url: the application's registered redirect URL, which the CRM wants with every refresh")
 		}
 	default:
-		return cmdutil.Usagef("unknown --grant %q; use stored, client-credentials or refresh-token", o.Grant)
+		return cmdutil.Usagef("unknown --grant %q; use stored, client-credentials or refresh-token", cmdutil.Clip(o.Grant))
 	}
 	return o.CRM.Validate()
 }

@@ -83,7 +83,7 @@ func (o *Options) validate() error {
 		return err
 	}
 	if o.Grant != shared.GrantStored && o.Grant != shared.GrantClientCredentials {
-		return cmdutil.Usagef("unknown --grant %q; use stored or client-credentials", o.Grant)
+		return cmdutil.Usagef("unknown --grant %q; use stored or client-credentials", cmdutil.Clip(o.Grant))
 	}
 	return o.CRM.Validate()
 }

@@ -71,7 +71,7 @@ func (o *Options) validate() error {
 		}
 		given = append(given, u.flag)
 		if u.v != strings.TrimSpace(u.v) || cmdutil.HasControl(u.v) {
-			return cmdutil.Usagef("%s %q has spaces or control characters around or in it; give it bare", u.flag, u.v)
+			return cmdutil.Usagef("%s %q has spaces or control characters around or in it; give it bare", u.flag, cmdutil.Clip(u.v))
 		}
 	}
 	switch len(given) {
@@ -82,7 +82,7 @@ func (o *Options) validate() error {
 		return cmdutil.Usagef("give only one of --email, --user-id or --external-id, not %s", strings.Join(given, " and "))
 	}
 	if o.Email != "" && !strings.Contains(o.Email, "@") {
-		return cmdutil.Usagef("--email %q is not an email address; give one like user@example.com, or use --user-id or --external-id", o.Email)
+		return cmdutil.Usagef("--email %q is not an email address; give one like user@example.com, or use --user-id or --external-id", cmdutil.Clip(o.Email))
 	}
 	return nil
 }

@@ -102,7 +102,7 @@ func (o *Options) validate() error {
 		return cmdutil.Usagef("empty %s; Tribe's passthrough needs the user's id (--sub), name (--name) and email (--email)", strings.Join(missing, ", "))
 	}
 	if !strings.Contains(o.Email, "@") {
-		return cmdutil.Usagef("--email %q is not an email address; give one like user@example.com", o.Email)
+		return cmdutil.Usagef("--email %q is not an email address; give one like user@example.com", cmdutil.Clip(o.Email))
 	}
 	return nil
 }

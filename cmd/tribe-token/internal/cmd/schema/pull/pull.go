@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
@@ -57,7 +59,9 @@ would answer an anonymous pull with an error. --anonymous with a token or a
 network is refused too.
 
 The endpoint is --endpoint or --region, else TRIBE_ENDPOINT (or, for a token
-of TRIBE_TOKEN or --token-file, TRIBE_GATEWAY_URL first), else Tribe's default.`,
+of TRIBE_TOKEN or --token-file, TRIBE_GATEWAY_URL first if it belongs to the
+token), else ` + tribe.DefaultEndpoint + ` (a line on stderr says so).
+` + cmdutil.GatewayRule,
 		Example: `  export TRIBE_CLIENT_ID=... TRIBE_CLIENT_SECRET=...
   tribe-token schema pull --network CAx1mZ7I7a -o schema.graphql
   tribe-token schema pull --network CAx1mZ7I7a --region eu
@@ -109,12 +113,13 @@ func (o *Options) validate() error {
 // pullRun introspects the endpoint and writes the schema.
 func pullRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
-	ts, endpoint, err := tokenSource(ctx, opts)
+	ts, ep, err := tokenSource(ctx, opts)
 	if err != nil {
 		return err
 	}
-	s, err := schema.Pull(ctx, schema.Config{Endpoint: endpoint, TokenSource: ts, HTTPClient: f.HTTPClient(), AllowInsecureHTTP: opts.Insecure})
+	s, err := schema.Pull(ctx, schema.Config{Endpoint: ep.URL, TokenSource: ts, HTTPClient: f.HTTPClient(), AllowInsecureHTTP: opts.Insecure})
 	if err != nil {
+		err = ep.Explain(err)
 		if ts == nil && (errors.Is(err, tribe.ErrInvalidToken) || errors.Is(err, tribe.ErrUnauthorized) || errors.Is(err, tribe.ErrForbidden)) {
 			return cmdutil.WithHint(err, "the endpoint wants a token: pass --network ID to mint one, or set TRIBE_TOKEN")
 		}
@@ -140,47 +145,61 @@ func pullRun(ctx context.Context, opts *Options) error {
 
 // tokenSource returns how the pull authenticates (nil: not at all) and the
 // endpoint it goes to.
-func tokenSource(ctx context.Context, opts *Options) (oauth2.TokenSource, string, error) {
+func tokenSource(ctx context.Context, opts *Options) (oauth2.TokenSource, cmdutil.Endpoint, error) {
 	f := opts.Factory
 	if opts.Anonymous {
-		endpoint, err := opts.Endpoint.Resolve(f, opts.Insecure, "TRIBE_ENDPOINT")
-		return nil, endpoint, err
+		ep, err := opts.Endpoint.ResolveFrom(f, opts.Insecure, "TRIBE_ENDPOINT")
+		if err == nil {
+			ep.Announce(f)
+		}
+		return nil, ep, err
 	}
-	network := opts.Network
+	network, networkSource := opts.Network, "--network"
 	if opts.Token.File == "" && network == "" && f.Env("TRIBE_TOKEN") == "" {
-		network = f.Env("TRIBE_NETWORK_ID")
+		network, networkSource = f.Env("TRIBE_NETWORK_ID"), "TRIBE_NETWORK_ID"
 		if err := cmdutil.CheckID("TRIBE_NETWORK_ID", network); err != nil {
-			return nil, "", err
+			return nil, cmdutil.Endpoint{}, err
 		}
 		if network == "" {
-			return nil, "", cmdutil.Usagef("no credentials: pass --network ID (or set TRIBE_NETWORK_ID) to mint a bot token with TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, set TRIBE_TOKEN (or pass --token-file FILE), or pass --anonymous for an endpoint that allows introspection without a token")
+			return nil, cmdutil.Endpoint{}, cmdutil.Usagef("no credentials: pass --network ID (or set TRIBE_NETWORK_ID) to mint a bot token with TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, set TRIBE_TOKEN (or pass --token-file FILE), or pass --anonymous for an endpoint that allows introspection without a token")
 		}
 	}
 	if network == "" {
-		endpoint, err := opts.Endpoint.Resolve(f, opts.Insecure, "TRIBE_GATEWAY_URL", "TRIBE_ENDPOINT")
-		if err != nil {
-			return nil, "", err
-		}
 		tok, err := opts.Token.Token(f, "TRIBE_TOKEN")
 		if err != nil {
-			return nil, "", err
+			return nil, cmdutil.Endpoint{}, err
 		}
-		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), endpoint, nil
+		ep, err := opts.Endpoint.ResolveForToken(f, opts.Insecure, tok)
+		if err != nil {
+			return nil, ep, err
+		}
+		ep.Announce(f)
+		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), ep, nil
 	}
-	endpoint, err := opts.Endpoint.Resolve(f, opts.Insecure, "TRIBE_ENDPOINT")
+	ep, err := opts.Endpoint.ResolveFrom(f, opts.Insecure, "TRIBE_ENDPOINT")
 	if err != nil {
-		return nil, "", err
+		return nil, ep, err
 	}
-	clientID, secret, err := opts.App.Credentials(f)
+	var missing cmdutil.Missing
+	clientID, secret, err := opts.App.CredentialsFor(f, ep, &missing)
 	if err != nil {
-		return nil, "", err
+		return nil, ep, err
 	}
-	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: endpoint, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
+	if err := missing.Err(""); err != nil {
+		return nil, ep, err
+	}
+	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
 	id := tribe.Bot(network)
+	ep.Announce(f)
 	tok, err := a.Mint(ctx, id)
 	if err != nil {
-		return nil, "", mint.Explain(id, err)
+		return nil, ep, ep.Explain(mint.ExplainFrom(id, networkSource, err))
 	}
 	f.AddSecret(tok.AccessToken)
-	return oauth2.StaticTokenSource(tok), endpoint, nil
+	// The introspection goes to the endpoint without the app's credentials.
+	if u, perr := url.Parse(strings.TrimSpace(ep.URL)); perr == nil && u.User != nil {
+		u.User = nil
+		ep.URL = u.String()
+	}
+	return oauth2.StaticTokenSource(tok), ep, nil
 }
