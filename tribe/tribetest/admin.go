@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -177,8 +176,9 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		if !decode(&a) {
 			return
 		}
-		if a.Seconds < 0 || a.Seconds > 100*365*24*3600 || math.IsNaN(a.Seconds) {
-			fail(http.StatusBadRequest, "tribetest: seconds is negative or more than 100 years; give the seconds to move the clock forward by")
+		const most = 100 * 365 * 24 * time.Hour
+		if !(a.Seconds >= 0 && a.Seconds <= most.Seconds()) || time.Duration(a.Seconds*float64(time.Second))+time.Duration(s.offset.Load()) > most {
+			fail(http.StatusBadRequest, "tribetest: seconds is negative, or moves the clock more than 100 years ahead in all; give the seconds to move the clock forward by")
 			return
 		}
 		s.Advance(time.Duration(a.Seconds * float64(time.Second)))

@@ -153,6 +153,8 @@ func TestAdminEndpoints(t *testing.T) {
 		{http.MethodPut, "/__admin/stubs", "", "", http.StatusMethodNotAllowed},
 		{http.MethodPost, "/__admin/stubs", "text/plain", `{}`, http.StatusUnsupportedMediaType},
 		{http.MethodPost, "/__admin/advance", "application/json", `{"seconds":-1}`, http.StatusBadRequest},
+		{http.MethodPost, "/__admin/advance", "application/json", `{"seconds":1e300}`, http.StatusBadRequest},
+		{http.MethodPost, "/__admin/advance", "application/json", `{"seconds":3153600000}`, http.StatusBadRequest},
 		{http.MethodPost, "/__admin/advance", "application/json", `{"unknown":1}`, http.StatusBadRequest},
 		{http.MethodPost, "/__admin/objects", "application/json", strings.Repeat(" ", maxBodyBytes+1), http.StatusRequestEntityTooLarge},
 	}

@@ -652,16 +652,6 @@ func (rc *reqCtx) appendMockLeaf(b []byte, o *mockObj, fd *ast.FieldDefinition) 
 	return rc.scalarValue(o.def.Name, fd, fi, def.Name, seed, o.seed).appendJSON(b), true
 }
 
-// mockString is a readable string for field of an object of type typ
-// numbered num: "Space 3 name", or shaped by the field's name (an email,
-// a URL, a slug, a locale).
-func mockString(typ, field string, num, seed uint64) string {
-	if s := mockSpecial(typ, field, num, seed); s != "" {
-		return s
-	}
-	return typ + " " + strconv.FormatUint(num, 10) + " " + field
-}
-
 // lowerName is a GraphQL name in lower case, without allocating for the
 // names of the published schema's types that mocked strings use most.
 func lowerName(name string) string {
