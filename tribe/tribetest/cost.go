@@ -22,8 +22,11 @@ import (
 //     the types, __Type.fields the fields of that very type, and so on;
 //   - members(limit:) counts limit members, or the members of the largest
 //     network when it has fewer; Network.roles the most roles a network
-//     has; a list the server does not resolve counts as many items as the
-//     largest network has members.
+//     has; a mocked connection (pageInfo with nodes or edges) min(limit,
+//     its page bound: the mocked total, the largest network's members, the
+//     most stored objects of a type); any other list the most of the
+//     mocked list length, the largest network's members and the longest
+//     list in the store.
 //
 // The walk is bounded whatever the query: a selection set is counted once
 // for each kind of value it applies to (its cost is remembered), and the

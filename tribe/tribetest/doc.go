@@ -15,7 +15,14 @@
 // inject failures ([Server.Fail]), or change its state ([Server.AddMember],
 // [Server.Advance], [Server.Revoke]). Options ([WithFixtures],
 // [WithTokenLifetime], …) configure it at construction. From any other
-// language, run the same server with "tribe-token mock".
+// language, run the same server with "tribe-token mock" (and drive it with
+// its admin API, [WithAdminAPI]).
+//
+// It serves any Tribe schema ([WithSchema]), such as the one
+// @tribeplatform/gql-client publishes: the fields it implements answer
+// from the fixtures, every other field is mocked, deterministically
+// (see "Any schema" below), and a test can seed objects ([Server.Store])
+// or answer a field itself ([Server.Resolve]).
 //
 // # Lifecycle
 //
@@ -52,7 +59,8 @@
 // # What it serves
 //
 // It speaks the API of Tribe: GraphQL with the schema of package
-// [github.com/tribekit/tribekit] ([tribekit.Schema]), app tokens from
+// [github.com/tribekit/tribekit] ([tribekit.Schema]) or the one of
+// [WithSchema], app tokens from
 // limitedToken with HTTP Basic auth, Bearer calls, the v1 OAuth2 token
 // endpoint, and JWT passthrough. Its state (fixtures, tokens, the request
 // record, injected faults) belongs to one server, behind that server's
@@ -68,6 +76,7 @@
 //     network refuses Bearer tokens of other networks (code 108).
 //   - URL+"/api/v1/oauth/token": the v1 OAuth2 token endpoint,
 //     POST, application/x-www-form-urlencoded.
+//   - URL+"/__admin/…": the admin API, with [WithAdminAPI] only.
 //
 // # GraphQL
 //
@@ -86,15 +95,116 @@
 // context NETWORK, entityId must be the networkId; with MEMBER, a member's
 // id.
 //
-// authMember, network, member(id | username) and members(limit, offset,
-// after, before, query, reverse, roleIds, status) need a Bearer token: one
-// of the server's (from limitedToken, the OAuth endpoint or
-// [Server.MintToken]) or a JWT passthrough token. They see the token's
-// network only. members filters by query (name, username or email,
+// Every other root field, of queries and mutations alike, needs a Bearer
+// token: one of the server's (from limitedToken, the OAuth endpoint or
+// [Server.MintToken]) or a JWT passthrough token; so do authMember,
+// network, member(id | username) and members(limit, offset, after,
+// before, query, reverse, roleIds, status), which see the token's network
+// only. Introspection needs none. Subscriptions are refused (code 118). members filters by query (name, username or email,
 // case-insensitive), roleIds and status, keeps fixture order (reverse
 // flips it), then applies after (start after that cursor), before (the
 // page just before that cursor), offset and limit; DELETED and REMOVED
 // members and bots are never listed.
+//
+// # Any schema
+//
+// [WithSchema] serves a schema of your own, such as Tribe's published one
+// (load it with package [github.com/tribekit/tribekit/tribe/schema]: SDL or
+// an introspection result); "tribe-token mock --schema FILE" does the same.
+// Every request is validated against it. A field is answered by, in this
+// order: an override ([Server.Resolve], [Server.Stub]); the server's own
+// code (the fields above, and the fixtures' values of a Member, Network
+// or Role: a fixture member keeps its name, email, role… and has the rest
+// of its fields mocked; displayName is its name); the store
+// ([Server.Store]); else a mocked value. Network.members pages the
+// network's members as the root members does.
+//
+// Mocked values depend only on the type and the identity of the object
+// they belong to, by hashing (no clock, no randomness): the same query
+// gets the same data on every run and from every server with the same
+// fixtures. An object of a type with an id field is identified by its type
+// and id wherever it appears: its id is the id argument of the field that
+// returns it (post(id: "p1")), or the value of the sibling field named
+// after it plus Id (a post's space is the space its spaceId names, its
+// repliedTo the post of repliedToId), or a made-up stable id (ten
+// letters and digits, like Tribe's). Any other object is identified by
+// its parent and the path to it. References to members, roles and the
+// network are the caller's network's fixtures: a post's owner is a member
+// of the fixtures, its network the caller's.
+//
+// Scalars: ID a stable id; String a readable "Type N field" ("Space 862
+// name"), or shaped by the field's name (email, url, slug, username,
+// locale, language, domain, color); Int from 0 to 99 (counts below 20);
+// Float; Boolean; scalars named like a date or time an RFC 3339 time in
+// 2024 (DateTime); those named JSON, Object, Map or Any a JSON object;
+// others a "Name N" string. Enums take one of their values. A union or
+// interface resolves to one of its concrete types, the same for the same
+// identity, so __typename and inline fragments work. Lists have 2 items
+// ([WithMockListLength]).
+//
+// A connection, a type with pageInfo and nodes or edges{cursor node}
+// (PaginatedSpace, PaginatedPost, …), has totalCount 20 items
+// ([WithMockPageTotal]), in an order of their own: limit, offset, after
+// and before (cursors of this server) page them as members does, reverse
+// flips the order, and totalCount, pageInfo{startCursor endCursor
+// hasNextPage hasPreviousPage}, edges and nodes agree. Other arguments
+// (filters, orderBy) do not change mocked data. A connection of a Query
+// field whose node type has objects in the store lists those objects, in
+// the order they were first stored; a connection of members lists the
+// caller's network's members.
+//
+// # Store and overrides
+//
+// [Server.Store] holds objects of any object type with an id, by type and
+// id, as JSON-like maps ([Store.Set], [Store.Get], [Store.IDs],
+// [Store.Delete], [Store.Clear]): the fields of a stored object answer
+// wherever it appears, the others are mocked. The fixtures' "objects"
+// section seeds it: {"objects": {"Post": [{"id": "p1", "title": "Hello"}]}}.
+//
+// [Server.Resolve] answers a field with a function of your own, which
+// gets the field's arguments and a [ResolveContext]: the request's
+// context, the [Caller] (app, network, member, role), the id of the
+// object whose field it is, and the store. It returns JSON-like data,
+// completed from the store and mocked where it says nothing, or an error
+// ([FieldError] sets its Tribe code). A mutation becomes stateful in a few
+// lines: createPost stores a post and returns its id, post(id:) then
+// finds it. [Server.Stub] answers a field with a fixed value.
+//
+// # Admin API
+//
+// With [WithAdminAPI] ("tribe-token mock --admin") the server also answers
+// under URL+"/__admin/", for tests in any language. It is off by default
+// (those paths answer 404). It answers only clients on loopback addresses
+// (else 403) asking for a loopback host (localhost, 127.0.0.1, [::1]:
+// a web page cannot reach it through a name of its own), takes JSON
+// bodies only (Content-Type: application/json, else 415; at most 1 MiB),
+// and a server with it refuses to start on a listener that is not on
+// loopback. Its requests are not in the request record. Errors answer
+// {"error": "tribetest: <what is wrong>; <how to fix it>"} with status
+// 400, 404, 405, 413 or 415.
+//
+//	GET    /__admin/requests        {"requests": [{"time", "method", "path", "operationName",
+//	                                  "fields", "grant", "auth", "clientId", "memberId", "networkId",
+//	                                  "variables", "params", "status", "errorCodes", "fault",
+//	                                  "durationMs"}, …]}        (Server.Requests, without secrets)
+//	GET    /__admin/counts          {"counts": {name: n}, "grants": {grant: n}}  (Count, GrantCount)
+//	POST   /__admin/reset           {} → {}: clears the record, counts, faults and stubs, and
+//	                                  puts the store back to the fixtures' objects
+//	POST   /__admin/faults          {"name": "limitedToken", "status": 503, "body": "",
+//	                                  "retryAfterSeconds": 0, "latencyMs": 0, "truncate": false,
+//	                                  "nonJson": false, "drop": false, "times": 1}
+//	                                  → {"pending": n}           (Server.Fail)
+//	GET    /__admin/faults?name=N   {"pending": n}               (PendingFaults)
+//	DELETE /__admin/faults          {}                           (ClearFaults)
+//	POST   /__admin/advance         {"seconds": 3600} → {"now": "RFC 3339"} (Advance; at most
+//	                                  100 years ahead in all)
+//	POST   /__admin/objects         {"type": "Post", "id": "p1", "value": {"title": "Hello"}}
+//	                                  or {"objects": {"Post": [{"id": "p1", …}]}} → {"stored": n}
+//	GET    /__admin/objects/T       {"type": T, "ids": [...]}
+//	GET    /__admin/objects/T/ID    {"type": T, "id": ID, "value": {...}} or 404
+//	DELETE /__admin/objects/T/ID    {}; DELETE /__admin/objects: {} (clears the store)
+//	POST   /__admin/stubs           {"type": "Query", "field": "spaces", "value": {...}} → {}
+//	                                  (Server.Stub); DELETE /__admin/stubs: {} (clears the stubs)
 //
 // # Limits
 //
@@ -102,7 +212,12 @@
 // it could resolve, the selections under a list counted once per item
 // (aliases and fragment spreads counted each; introspection lists as long
 // as the schema makes them; members(limit:) as many as the limit or the
-// largest network allows). An operation over the limit (50000 by default,
+// largest network allows; a mocked connection min(limit, its total, the
+// most objects of a type in the store); another list as many items as a
+// mocked list, a network's members, or the longest list in the store).
+// So a huge page of nested lists is refused before anything runs; the
+// answer's size bound also holds for what overrides return. An operation
+// over the limit (50000 by default,
 // [WithQueryCostLimit]) is refused with code 118 and not executed; a full
 // introspection query costs under 2000. An answer may not pass 8 MiB
 // ([WithResponseSizeLimit]): execution stops there and a GraphQL error
@@ -132,6 +247,10 @@
 //	member not found                                   200   110
 //	member without id and username                     200   112
 //	bad members limit/offset/cursor                    200   106
+//	  (and of a mocked connection)
+//	a subscription                                     200   118
+//	an override's error (FieldError: its code)         200   10
+//	a stored or stubbed value not of the field's type  200   10
 //	bad Basic credentials, or none for limitedToken    401   none "Unauthorized: …", WWW-Authenticate
 //	body not JSON, no query                            400   118
 //	method other than GET and POST                     405   118
