@@ -187,16 +187,33 @@ func WriteToken(w io.Writer, format string, t TokenOutput) error {
 		if name == "" {
 			name = "TRIBE_TOKEN"
 		}
+		// Every variable the output owns is set or cleared, so that
+		// sourcing it leaves nothing of an earlier token: its expiry, its
+		// gateway. The refresh token is left alone unless printed: it may
+		// be the only copy of one still valid.
 		var b strings.Builder
+		var unset []string
 		fmt.Fprintf(&b, "export %s=%s\n", name, ShellQuote(t.Token))
 		if t.Expiry != "" {
 			fmt.Fprintf(&b, "export %s_EXPIRY=%s\n", name, ShellQuote(t.Expiry))
+		} else {
+			unset = append(unset, name+"_EXPIRY")
 		}
-		if t.GatewayURL != "" {
-			fmt.Fprintf(&b, "export TRIBE_GATEWAY_URL=%s\n", ShellQuote(t.GatewayURL))
+		if name == "TRIBE_TOKEN" {
+			// TRIBE_GATEWAY_FOR ties the gateway to this token: see
+			// [EndpointFlags.ResolveForToken].
+			if t.GatewayURL != "" {
+				fmt.Fprintf(&b, "export TRIBE_GATEWAY_URL=%s\n", ShellQuote(t.GatewayURL))
+				fmt.Fprintf(&b, "export TRIBE_GATEWAY_FOR=%s\n", ShellQuote(GatewayFingerprint(t.Token)))
+			} else {
+				unset = append(unset, "TRIBE_GATEWAY_URL", "TRIBE_GATEWAY_FOR")
+			}
 		}
 		if t.RefreshToken != "" {
 			fmt.Fprintf(&b, "export %s=%s\n", t.refreshEnvVar(), ShellQuote(t.RefreshToken))
+		}
+		if len(unset) > 0 {
+			fmt.Fprintf(&b, "unset %s\n", strings.Join(unset, " "))
 		}
 		_, err := io.WriteString(w, b.String())
 		return err

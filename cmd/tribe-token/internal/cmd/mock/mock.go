@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -70,14 +71,23 @@ func (m Info) write(w io.Writer, format string) error {
 			{"TRIBE_CRM_CLIENT_ID", m.CRMClientID},
 			{"TRIBE_CRM_CLIENT_SECRET", m.CRMClientSecret},
 		}
+		// Every variable it owns is set or cleared, so that sourcing the
+		// output of a new mock leaves nothing of an old one: not its
+		// tokens, gateway or CRM, nor a secret that goes with another
+		// client id.
+		var unset []string
 		for _, l := range lines {
-			if l[1] != "" {
-				if _, err := fmt.Fprintf(w, "export %s=%s\n", l[0], cmdutil.ShellQuote(l[1])); err != nil {
-					return err
-				}
+			if l[1] == "" {
+				unset = append(unset, l[0])
+				continue
+			}
+			if _, err := fmt.Fprintf(w, "export %s=%s\n", l[0], cmdutil.ShellQuote(l[1])); err != nil {
+				return err
 			}
 		}
-		return nil
+		unset = append(unset, StaleVars()...)
+		_, err := fmt.Fprintf(w, "unset %s\n", strings.Join(unset, " "))
+		return err
 	}
 	lines := [][2]string{
 		{"graphql", m.GraphQL},
@@ -100,6 +110,14 @@ func (m Info) write(w io.Writer, format string) error {
 		}
 	}
 	return nil
+}
+
+// StaleVars are the variables that hold what an earlier server gave (its
+// tokens, their expiry and gateway): the env output clears them, as they
+// mean nothing to a new mock.
+func StaleVars() []string {
+	return []string{"TRIBE_TOKEN", "TRIBE_TOKEN_EXPIRY", "TRIBE_GATEWAY_URL", "TRIBE_GATEWAY_FOR", "TRIBE_REFRESH_TOKEN",
+		"TRIBE_CRM_TOKEN", "TRIBE_CRM_TOKEN_EXPIRY", "TRIBE_CRM_REFRESH_TOKEN"}
 }
 
 // Options are mock's inputs.
@@ -159,7 +177,13 @@ Before serving, it prints on stdout, in this order and all at once:
   crm_client_secret=...                             with --crm and --print-credentials
 
 so a test can read the first two lines for the URLs. --output json prints the
-same as one JSON line; --output env as export lines to source in a shell.
+same as one JSON line; --output env as export lines to source in a shell
+(TRIBE_ENDPOINT, TRIBE_COMMUNITY_URL, TRIBE_MOCK_LISTEN, TRIBE_NETWORK_ID,
+TRIBE_CLIENT_ID, TRIBE_CLIENT_SECRET, TRIBE_MOCK_ADMIN and the TRIBE_CRM_*
+settings), then one unset line that clears those it does not set and what an
+earlier server gave (TRIBE_TOKEN, TRIBE_TOKEN_EXPIRY, TRIBE_GATEWAY_URL,
+TRIBE_GATEWAY_FOR, TRIBE_REFRESH_TOKEN, TRIBE_CRM_TOKEN and its expiry and
+refresh token), so sourcing a new mock's output leaves nothing stale.
 
 The URLs always name a loopback address, for clients on this machine; listen is
 where the server really listens. With a --addr whose host is left out or
@@ -362,7 +386,11 @@ func isLoopback(addr net.Addr) bool {
 func checkListenAddr(addr string) error {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port): %w", cmdutil.Clip(addr), err)
+		why := err.Error()
+		if ae, ok := errors.AsType[*net.AddrError](err); ok {
+			why = ae.Err // without the address, echoed clipped already
+		}
+		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port): %s", cmdutil.Clip(addr), why)
 	}
 	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n > 65535 {
 		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", cmdutil.Clip(addr))

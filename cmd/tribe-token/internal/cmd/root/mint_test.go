@@ -65,10 +65,12 @@ func TestMintOutputs(t *testing.T) {
 	r := run(t, invocation{env: appEnv(srv), args: args("mint", "--network", tribetest.DefaultNetworkID, "--output", "env")})
 	requireOK(t, r)
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-	require.Len(t, lines, 3)
+	// Four lines since the gateway is tied to its token (TRIBE_GATEWAY_FOR).
+	require.Len(t, lines, 4)
 	assert.Regexp(t, `^export TRIBE_TOKEN='[A-Za-z0-9_\-.]+'$`, lines[0])
 	assert.Regexp(t, `^export TRIBE_TOKEN_EXPIRY='\d{4}-\d\d-\d\dT[\d:]+Z'$`, lines[1])
 	assert.Equal(t, "export TRIBE_GATEWAY_URL='"+srv.GatewayURL(tribetest.DefaultNetworkID)+"'", lines[2])
+	assert.Regexp(t, `^export TRIBE_GATEWAY_FOR='sha256:[0-9a-f]{16}'$`, lines[3])
 }
 
 func TestMintServerRefusals(t *testing.T) {
