@@ -33,7 +33,9 @@ func NewCmdDemo(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 the library's real client code: mint a token for the app's bot account and one
 acting as a member (limitedToken with the app's client id and secret), ask the
 server who each token acts as (authMember), and try a community the app is not
-installed on. It prints identities, expiries and endpoints, never a token.
+installed on. It prints identities, expiries and endpoints, never a token,
+explains its words (limitedToken, bot, impersonation, gateway), and ends with
+the commands that start 'tribe-token mock' and mint against it from a clone.
 
 It needs no network, account or flags.`,
 		Example: `  tribe-token demo
@@ -71,6 +73,7 @@ func demoRun(ctx context.Context, opts *Options) error {
 	w := f.Out
 	fmt.Fprintf(w, "Mock Tribe server at %s; app %s, installed on community %s.\n",
 		srv.URL, tribetest.DefaultClientID, tribetest.DefaultNetworkID)
+	fmt.Fprint(w, Glossary)
 	for _, id := range []tribe.Identity{
 		tribe.Bot(tribetest.DefaultNetworkID),
 		tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID),
@@ -111,9 +114,32 @@ func demoRun(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("demo: minting for %s should have been refused", other)
 	}
 	fmt.Fprintf(w, "\n%d limitedToken calls: one per token (the cache reuses it for authMember) and the refused one. No token was printed.\n", srv.Count("limitedToken"))
-	fmt.Fprintln(w, "Next: run 'tribe-token mock' and point your app, or 'tribe-token mint', at it.")
+	fmt.Fprintln(w, "\nNext, try it yourself from a clone of the repository: start the mock in the background, wait for its settings, and mint a token acting as Carol (stop the mock with: kill %1):")
+	fmt.Fprintln(w, "  "+NextCommand)
 	return nil
 }
+
+// Glossary explains the words the demo uses, a sentence each.
+const Glossary = `
+Words:
+  limitedToken   the GraphQL query an app mints access tokens with, sent with
+                 the app's client id and secret (HTTP Basic auth).
+  bot            the app's own account in a community: a token minted for it
+                 may do all a community admin may do.
+  impersonation  a token minted with a member id acts as that member, with that
+                 member's permissions only.
+  gateway        the community's own GraphQL URL, returned with each token: the
+                 calls made with that token go there.
+`
+
+// NextCommand is the demo's last line: a command sequence for a POSIX
+// shell, run from a clone of the repository, that starts the mock, waits
+// for its env output to be complete (its last line is "unset ..."; an old
+// mock.env is removed first so that it cannot be mistaken for it) and
+// mints a member token against it.
+const NextCommand = "rm -f mock.env; go run ./cmd/tribe-token mock --print-credentials --output env > mock.env & " +
+	"until grep -q '^unset ' mock.env 2>/dev/null; do sleep 1; done; " +
+	". ./mock.env && go run ./cmd/tribe-token mint --member " + tribetest.PlainMemberID
 
 // roleSuffix is ", role TYPE" for a member with a role.
 func roleSuffix(m *tribe.Member) string {

@@ -203,6 +203,10 @@ it), so tokens from one run are not valid after a restart.
 It runs Go's garbage collector with GOGC=400 unless GOGC is set: a mock's
 live heap is small, and its answers are garbage at once.
 
+Should stdout be closed before all of it is read (tribe-token mock | head -1),
+the mock keeps serving all the same, and says nothing of it; it still stops
+on SIGINT or SIGTERM with exit status 0.
+
 The first SIGINT or SIGTERM stops the server gracefully, letting requests in
 flight finish; a second one ends the process at once.`,
 		Example: `  tribe-token mock
@@ -356,7 +360,14 @@ func mockRun(ctx context.Context, o *Options) error {
 			info.CRMClientSecret = app.ClientSecret
 		}
 	}
-	if err := info.write(f.Out, o.Output); err != nil {
+	// A reader that closes stdout early (tribe-token mock | head -1) must
+	// not kill the server with SIGPIPE: with SIGPIPE caught, a write to the
+	// closed pipe fails with EPIPE instead, and the mock keeps serving,
+	// quietly, as the reader got what it wanted.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	defer signal.Stop(pipe)
+	if err := info.write(f.Out, o.Output); err != nil && !errors.Is(err, syscall.EPIPE) {
 		return err
 	}
 	fmt.Fprintf(f.ErrOut, "mock Tribe server at %s (listening on %s); stop it with Ctrl-C (SIGINT) or SIGTERM\n", srv.URL, info.Listen)
