@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -9,13 +10,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tribekit/tribekit/internal/loopback"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/cache"
 	"github.com/tribekit/tribekit/tribe/cache/redisstore"
 )
 
 // CacheKeyHowTo says how to make a cache encryption key.
-const CacheKeyHowTo = "32 random bytes in standard base64, made with: head -c 32 /dev/urandom | base64"
+const CacheKeyHowTo = "32 random bytes in standard base64, made with: head -c 32 /dev/urandom | base64; in a file private to you: (umask 077; head -c 32 /dev/urandom | base64 > cache-key.txt)"
 
 // CacheFlags are --cache, --cache-key-file and
 // --cache-insecure-no-encryption: the Redis that the processes of a fleet
@@ -29,7 +31,7 @@ type CacheFlags struct {
 // Add registers the flags on cmd.
 func (c *CacheFlags) Add(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&c.URL, "cache", "", "share minted tokens with other processes through the Redis at `URL`: redis://, rediss:// (TLS), unix://, or the Cluster (?addr=) and Sentinel (?master_name=) forms; one mint per identity across them (default $TRIBE_CACHE_URL)")
+	fl.StringVar(&c.URL, "cache", "", "share minted tokens with other processes through the Redis at `URL`: rediss:// (TLS), redis:// (plain, only to a loopback host unless --insecure-http), unix://, or the Cluster (?addr=) and Sentinel (?master_name=) forms; one mint per identity across them (default $TRIBE_CACHE_URL)")
 	fl.StringVar(&c.KeyFile, "cache-key-file", "", "read the key(s) tokens are encrypted with in Redis from `FILE` (- for stdin; default $TRIBE_CACHE_KEY): "+CacheKeyHowTo+"; several, one a line, rotate keys (the first encrypts)")
 	fl.BoolVar(&c.InsecureNoEncryption, "cache-insecure-no-encryption", false, "keep tokens in Redis unencrypted, where anyone who can read Redis can use them; INSECURE: only for a Redis as private as the tokens")
 }
@@ -94,7 +96,7 @@ func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*Tok
 		}
 		return &TokenCache{Cache: tc}, nil
 	}
-	if err := f.checkCacheURL(source, rawURL); err != nil {
+	if err := f.checkCacheURL(source, rawURL, app.AllowInsecureHTTP); err != nil {
 		return nil, err
 	}
 	opts := redisstore.Options{URL: strings.TrimSpace(rawURL)}
@@ -139,8 +141,11 @@ func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*Tok
 }
 
 // checkCacheURL checks the cache's URL before it is used, naming where it
-// came from, and makes its passwords secrets of the run.
-func (f *Factory) checkCacheURL(source, raw string) error {
+// came from, and makes its passwords secrets of the run. The one plain-http
+// rule applies: plain redis:// (no TLS) only to a loopback host, else
+// rediss://, unless insecure (--insecure-http): the Redis password, and the
+// tokens, would cross the network in clear text.
+func (f *Factory) checkCacheURL(source, raw string, insecure bool) error {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		return Usagef("%s is not a URL; give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH", source)
@@ -159,6 +164,21 @@ func (f *Factory) checkCacheURL(source, raw string) error {
 	case "redis", "rediss":
 		if u.Host == "" {
 			return Usagef("%s has no host; give redis://HOST:PORT or rediss://HOST:PORT", source)
+		}
+		if strings.EqualFold(u.Scheme, "redis") && !insecure {
+			hosts := []string{u.Hostname()}
+			for _, a := range u.Query()["addr"] { // the Cluster form's other nodes
+				h, _, err := net.SplitHostPort(a)
+				if err != nil {
+					h = a
+				}
+				hosts = append(hosts, h)
+			}
+			for _, h := range hosts {
+				if !loopback.Host(h) {
+					return Usagef("%s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would travel in clear text; use rediss:// (TLS), or pass --insecure-http if you really mean it", source, Clip(h))
+				}
+			}
 		}
 	case "unix":
 		if u.Path == "" {

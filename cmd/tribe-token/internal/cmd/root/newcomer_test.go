@@ -1,8 +1,10 @@
 package root
 
 import (
+	"encoding/json"
 	"net/url"
 	"os/exec"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -277,4 +279,156 @@ func TestEchoedValuesAreClipped(t *testing.T) {
 			assert.Regexp(t, `x( ?x){20,} ?…`, r.stderr, "the value is echoed, clipped")
 		})
 	}
+}
+
+func TestPlainRedisOnlyToLoopback(t *testing.T) {
+	srv := newMock(t)
+	env := with(appEnv(srv), "TRIBE_CACHE_KEY", cacheKey(1))
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{"--cache", env, args("mint", "--network", tribetest.DefaultNetworkID, "--cache", "redis://:redis-pass-1234@cache.example:6379"), []string{"--cache is plain redis:// to cache.example", "rediss://", "--insecure-http"}},
+		{"TRIBE_CACHE_URL", with(env, "TRIBE_CACHE_URL", "redis://cache.example:6379"), args("mint", "--network", tribetest.DefaultNetworkID), []string{"TRIBE_CACHE_URL is plain redis:// to cache.example"}},
+		{"a cluster node", env, args("api", "--network", tribetest.DefaultNetworkID, "--cache", "redis://127.0.0.1:1?addr=10.0.0.2:6379", "{ network { id } }"), []string{"--cache is plain redis:// to 10.0.0.2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, invocation{env: tc.env, args: tc.args})
+			requireFail(t, r, ExitUsage, tc.want...)
+			assert.NotContains(t, r.stderr, "redis-pass-1234")
+		})
+	}
+	t.Run("rediss:// and loopback pass the check", func(t *testing.T) {
+		for _, u := range []string{"rediss://127.0.0.1:1", "redis://127.0.0.1:1", "redis://localhost:1"} {
+			r := run(t, invocation{env: env, args: args("mint", "--network", tribetest.DefaultNetworkID, "--cache", u, "--timeout", "5s")})
+			assert.NotContains(t, r.stderr, "plain redis://", u)
+		}
+	})
+	t.Run("--insecure-http allows it", func(t *testing.T) {
+		r := run(t, invocation{env: env, args: args("mint", "--network", tribetest.DefaultNetworkID, "--cache", "redis://127.0.0.2:1", "--insecure-http", "--timeout", "5s")})
+		assert.NotContains(t, r.stderr, "plain redis://")
+	})
+}
+
+func TestOneOutputVocabulary(t *testing.T) {
+	srv := newMock(t)
+	tok := mintToken(t, srv)
+
+	t.Run("every --output accepts text and json, and says so", func(t *testing.T) {
+		for _, cmd := range [][]string{{"mint"}, {"whoami"}, {"decode"}, {"version"}, {"mock"}, {"password"}, {"exchange"}, {"refresh"}, {"jwt", "sign"}, {"jwt", "check"}, {"crm", "token"}, {"crm", "whoami"}} {
+			r := run(t, invocation{args: append(cmd, "--help")})
+			requireOK(t, r)
+			assert.Regexp(t, `--output string\s+output format: [a-z]+ \(`, r.stdout, cmd)
+			assert.Contains(t, r.stdout, "text", cmd)
+			assert.Contains(t, r.stdout, "json", cmd)
+		}
+	})
+	t.Run("text is mint's bare token", func(t *testing.T) {
+		r := run(t, invocation{env: appEnv(srv), args: args("mint", "--network", tribetest.DefaultNetworkID, "-o", "text")})
+		requireOK(t, r)
+		assert.Len(t, strings.Split(strings.TrimSpace(r.stdout), "."), 3)
+	})
+	t.Run("text and its old name table are whoami's table", func(t *testing.T) {
+		env := map[string]string{"TRIBE_TOKEN": tok, "TRIBE_ENDPOINT": srv.GraphQLURL()}
+		text := run(t, invocation{env: env, args: args("whoami", "-o", "text")})
+		requireOK(t, text)
+		table := run(t, invocation{env: env, args: args("whoami", "-o", "table")})
+		requireOK(t, table)
+		assert.Equal(t, text.stdout, table.stdout)
+		assert.Regexp(t, `member\s+`, text.stdout)
+	})
+	t.Run("decode and version take text", func(t *testing.T) {
+		requireOK(t, run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tok}, args: args("decode", "-o", "text")}))
+		requireOK(t, run(t, invocation{args: args("version", "-o", "text")}))
+	})
+}
+
+func TestJWTCheckJSONOnFailure(t *testing.T) {
+	tests := []struct {
+		name   string
+		token  string
+		fields []string
+	}{
+		{"claims missing", unsignedJWT(`{"sub":"u-1"}`), []string{"name", "iat", "email"}},
+		{"expired", unsignedJWT(`{"sub":"u-1","name":"Ada","email":"ada@example.com","iat":1000,"exp":2000}`), []string{"exp"}},
+		{"not a JWT", "not-a-jwt", []string{"token"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tc.token}, args: args("jwt", "check", "-o", "json")})
+			assert.Equal(t, ExitUsage, r.code, r.stderr)
+			assert.True(t, strings.HasPrefix(r.stderr, "tribe-token: "), r.stderr)
+			var out jwtCheckResult
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stdout)
+			assert.False(t, out.OK)
+			var got []string
+			for _, p := range out.Problems {
+				got = append(got, p.Field)
+				assert.NotEmpty(t, p.Problem)
+			}
+			assert.Equal(t, tc.fields, got)
+			assert.NotEmpty(t, out.Error)
+			assert.NotContains(t, r.stdout, "ada@example.com", "no claim's value")
+		})
+	}
+}
+
+func TestVersionJSONHasTheTablesFields(t *testing.T) {
+	table := run(t, invocation{args: args("version")})
+	requireOK(t, table)
+	r := run(t, invocation{args: args("version", "-o", "json")})
+	requireOK(t, r)
+	var out map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
+	for _, l := range strings.Split(strings.TrimSpace(table.stdout), "\n") {
+		key, value, _ := strings.Cut(l, "  ")
+		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		jsonKey := map[string]string{"commit time": "time"}[key]
+		if jsonKey == "" {
+			jsonKey = key
+		}
+		require.Contains(t, out, jsonKey, "the table's %q", key)
+		if key != "revision" {
+			assert.Equal(t, value, out[jsonKey])
+		}
+	}
+	assert.Equal(t, runtime.GOOS+"/"+runtime.GOARCH, out["platform"])
+}
+
+func TestHelpSaysWhatNewcomersNeed(t *testing.T) {
+	tests := []struct {
+		cmd  []string
+		want []string
+	}{
+		{args("crm", "login"), []string{"STORE.meta.json", "no secret", "redirect URL"}},
+		{args("crm", "token"), []string{"STORE.meta.json"}},
+		{args("crm", "whoami"), []string{"STORE.meta.json"}},
+		{args("jwt", "sign"), []string{"(umask 077; head -c 32 /dev/urandom | base64 > jwt-secret.txt)"}},
+		{args("mint"), []string{"(umask 077; head -c 32 /dev/urandom | base64 > cache-key.txt)", "redis:// (plain, only to a loopback host unless --insecure-http)"}},
+		{args("mock"), []string{"unset", "TRIBE_GATEWAY_URL", "head -1"}},
+		{args("whoami"), []string{"TRIBE_GATEWAY_FOR"}},
+		{args("demo"), []string{"limitedToken, bot, impersonation, gateway"}},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.cmd, " "), func(t *testing.T) {
+			r := run(t, invocation{args: append(tc.cmd, "--help")})
+			requireOK(t, r)
+			for _, w := range tc.want {
+				assert.Contains(t, strings.Join(strings.Fields(r.stdout), " "), w)
+			}
+		})
+	}
+	t.Run("no help suggests a secret file others can read", func(t *testing.T) {
+		for _, cmd := range [][]string{{"jwt", "sign"}, {"mint"}, {"api"}} {
+			r := run(t, invocation{args: append(cmd, "--help")})
+			for _, l := range strings.Split(r.stdout, "\n") {
+				if strings.Contains(l, "urandom") && strings.Contains(l, "> ") {
+					assert.Contains(t, l, "umask 077", "%v: %s", cmd, l)
+				}
+			}
+		}
+	})
 }

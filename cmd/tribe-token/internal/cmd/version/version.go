@@ -3,7 +3,6 @@
 package version
 
 import (
-	"fmt"
 	"runtime"
 	"runtime/debug"
 
@@ -19,12 +18,14 @@ type Info struct {
 	Time     string `json:"time,omitempty"`
 	Modified bool   `json:"modified,omitempty"`
 	Go       string `json:"go"`
+	// Platform is GOOS/GOARCH, e.g. linux/amd64.
+	Platform string `json:"platform"`
 }
 
 // BuildInfo reads the module version, VCS revision and Go version from the
 // binary's build information.
 func BuildInfo() Info {
-	v := Info{Version: "(devel)", Go: runtime.Version()}
+	v := Info{Version: "(devel)", Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return v
@@ -62,6 +63,10 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command
 	cmd := &cobra.Command{
 		Use:     "version",
 		Short:   "Show the tool's version, VCS revision and Go version",
+		Long: `Show the tool's version, VCS revision (and whether the tree was modified),
+commit time, Go version and platform. --output text (the default; table is its
+old name) prints them as a table, json as one JSON object with the same fields:
+version, revision, time, modified, go and platform.`,
 		Example: "  tribe-token version\n  tribe-token version -o json",
 		Args:    cmdutil.NoArgs,
 		RunE: f.RunE(func(*cobra.Command, []string) error {
@@ -94,6 +99,6 @@ func versionRun(opts *Options) error {
 	t.Add("revision", rev)
 	t.Add("commit time", v.Time)
 	t.Add("go", v.Go)
-	t.Add("platform", fmt.Sprintf("%s/%s", runtime.GOOS, runtime.GOARCH))
+	t.Add("platform", v.Platform)
 	return t.Write(w)
 }

@@ -46,8 +46,11 @@ func NewCmdLogin(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 listen on 127.0.0.1 for the redirect, print the consent URL on stderr (and,
 with --open, open it in your browser with xdg-open or open), wait for the
 browser to come back, check the state, exchange the code and save the token to
-the token file (--store), mode 0600. The redirect URL used is recorded beside
-it, as refreshes must send it again.
+the token file (--store), mode 0600. A second file is written beside it,
+STORE.meta.json (mode 0600): the redirect URL used and the scopes granted, as
+each refresh must send the redirect URL again. It holds no secret (no token,
+code or client secret); 'crm token' and 'crm whoami' read it when they refresh
+the stored token. Delete both files to log out.
 
 The browser is opened only with --open, so that nothing starts a browser on a
 server or in CI unasked. The application must have the loopback redirect URL

@@ -36,7 +36,9 @@ func NewCmdToken(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Print a Tribe CRM access token, by --grant:
 
   stored              (default) the token in the token file (--store), refreshed
-                      and saved again when it has expired; see 'crm login'
+                      and saved again when it has expired, with the redirect
+                      URL recorded beside it in STORE.meta.json (no secret
+                      in it); see 'crm login'
   client-credentials  a token for the application's own virtual user, for
                       server-to-server jobs; nothing is stored
   refresh-token       quick setup: trade a refresh token copied from the CRM

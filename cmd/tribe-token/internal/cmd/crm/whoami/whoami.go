@@ -53,7 +53,9 @@ func NewCmdWhoami(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command 
 		Short: "Show the Tribe CRM user a token acts as",
 		Long: `Call GetCurrentEmployee and show the employee, person and organisation the
 token acts as. The token is TRIBE_CRM_TOKEN or --token-file if given, else one
-from --grant (see 'crm token'): the stored token (default) or client credentials.`,
+from --grant (see 'crm token'): the stored token (default) or client credentials.
+A stored token that has expired is refreshed with the redirect URL that 'crm
+login' recorded beside the token file, in STORE.meta.json (no secret in it).`,
 		Example: `  tribe-token crm whoami
   tribe-token crm whoami --grant client-credentials -o json
   TRIBE_CRM_TOKEN=$(tribe-token crm token) tribe-token crm whoami`,

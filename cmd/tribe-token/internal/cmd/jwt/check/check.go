@@ -3,6 +3,8 @@
 package check
 
 import (
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +24,20 @@ type Result struct {
 	Email     string `json:"email"`
 	IssuedAt  string `json:"iat"`
 	Expiry    string `json:"exp,omitempty"`
+	// Problems are what is wrong, when OK is false: each claim or header
+	// field with what is wrong with it ("token" for a JWT that does not
+	// parse), never a claim's value.
+	Problems []Problem `json:"problems,omitempty"`
+	// Expired is when a JWT that has expired did, RFC 3339.
+	Expired string `json:"expired,omitempty"`
+	// Error is the whole message, as on stderr, when OK is false.
+	Error string `json:"error,omitempty"`
+}
+
+// Problem is one thing wrong with a JWT.
+type Problem struct {
+	Field   string `json:"field"`
+	Problem string `json:"problem"`
 }
 
 // Options are jwt check's inputs.
@@ -43,6 +59,10 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 carries what Tribe's passthrough needs: sub, name and email as non-empty
 strings, iat as a number, an algorithm Tribe verifies, and no past exp. Every
 problem is named at once; the exit status is 2 if there is any.
+
+--output text (the default; table is its old name) prints the verdict and a
+table of the claims; json prints one JSON object, also when the check fails:
+"ok": false, "problems" (each field with what is wrong with it) and "error".
 
 The token comes from TRIBE_TOKEN or --token-file (- for stdin).`,
 		Example: `  tribe-token jwt check --token-file jwt.txt
@@ -72,6 +92,12 @@ func checkRun(opts *Options) error {
 	}
 	c, err := passthrough.Check(tok)
 	if err != nil {
+		if opts.Output == cmdutil.OutJSON {
+			// A script reads the verdict on stdout, whatever it is.
+			if werr := cmdutil.WriteJSON(f.Out, failure(f, err)); werr != nil {
+				return werr
+			}
+		}
 		return err
 	}
 	res := Result{OK: true, Algorithm: c.Algorithm, KeyID: c.KeyID, Subject: c.Subject, Name: c.Name, Email: c.Email, IssuedAt: c.IssuedAt.UTC().Format(time.RFC3339)}
@@ -95,4 +121,22 @@ func checkRun(opts *Options) error {
 	}
 	t.Add("exp", exp)
 	return t.Write(f.Out)
+}
+
+// failure is the JSON output of a JWT Tribe cannot take: ok false, and
+// why. Nothing in it is a claim's value or the token.
+func failure(f *cmdutil.Factory, err error) Result {
+	res := Result{OK: false, Error: f.Redact(err.Error())}
+	if pe, ok := errors.AsType[*passthrough.Error](err); ok {
+		for _, p := range pe.Problems {
+			res.Problems = append(res.Problems, Problem{Field: p.Field, Problem: p.Problem})
+		}
+		if !pe.Expired.IsZero() {
+			res.Expired = pe.Expired.UTC().Format(time.RFC3339)
+			res.Problems = append(res.Problems, Problem{Field: "exp", Problem: "is past: the JWT expired at " + res.Expired})
+		}
+		return res
+	}
+	res.Problems = []Problem{{Field: "token", Problem: strings.TrimPrefix(res.Error, "passthrough: ")}}
+	return res
 }

@@ -42,10 +42,13 @@ iat, exp), with an HS256 secret or an RSA or EC private key (RS256, ES256/384/51
 Configure the same secret, or the public key, on the community.
 
 The key comes from a file only (- for stdin), never from a flag value. An HS256
-secret must be at least 32 bytes; one trailing newline is trimmed.`,
-		Example: `  head -c 32 /dev/urandom | base64 > secret.txt
-  tribe-token jwt sign --hs256-secret-file secret.txt --sub u-42 --name "Ada L" --email ada@example.com
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem
+secret must be at least 32 bytes; one trailing newline is trimmed. Make the
+secret file private to you, e.g.:
+
+  (umask 077; head -c 32 /dev/urandom | base64 > jwt-secret.txt)`,
+		Example: `  (umask 077; head -c 32 /dev/urandom | base64 > jwt-secret.txt)
+  tribe-token jwt sign --hs256-secret-file jwt-secret.txt --sub u-42 --name "Ada L" --email ada@example.com
+  (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem)
   tribe-token jwt sign --private-key-file key.pem --sub u-42 --name Ada --email ada@example.com --ttl 5m -o json`,
 		Args: cmdutil.NoArgs,
 		RunE: f.RunE(func(*cobra.Command, []string) error {
