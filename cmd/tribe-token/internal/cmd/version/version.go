@@ -61,8 +61,8 @@ type Options struct {
 func NewCmdVersion(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:     "version",
-		Short:   "Show the tool's version, VCS revision and Go version",
+		Use:   "version",
+		Short: "Show the tool's version, VCS revision and Go version",
 		Long: `Show the tool's version, VCS revision (and whether the tree was modified),
 commit time, Go version and platform. --output text (the default; table is its
 old name) prints them as a table, json as one JSON object with the same fields:
