@@ -63,7 +63,8 @@ Environment:
   TRIBE_TOKEN              access token for whoami, api, schema pull, decode, jwt check; --token-file overrides
   TRIBE_CACHE_URL          Redis that mint and api share minted tokens through (redis://, rediss://); --cache overrides
   TRIBE_CACHE_KEY          key tokens are encrypted with in that Redis (head -c 32 /dev/urandom | base64); --cache-key-file overrides
-  TRIBE_GATEWAY_URL        endpoint whoami calls first (set by "mint --output env")
+  TRIBE_GATEWAY_URL        endpoint a token is sent to first (set by "mint --output env"), if it belongs to the token
+  TRIBE_GATEWAY_FOR        fingerprint of the token TRIBE_GATEWAY_URL belongs to (set beside it); a gateway of another token is not used
   TRIBE_PASSWORD           user's password for password; --password-file overrides
   TRIBE_REFRESH_TOKEN      refresh token for refresh; --refresh-token-file overrides
   TRIBE_CRM_CLIENT_ID      Tribe CRM application's client id; --client-id overrides
@@ -71,6 +72,10 @@ Environment:
   TRIBE_CRM_REFRESH_TOKEN  Tribe CRM refresh token for "crm token --grant refresh-token"; --refresh-token-file overrides
   TRIBE_CRM_TOKEN          Tribe CRM access token for "crm whoami"; --token-file overrides
   TRIBE_CRM_BASE_URL       one base URL for the CRM's OAuth and API (a mock); --base-url overrides
+
+Every --output speaks one vocabulary: text (the default for people: the bare
+token, or a table; table is its old name), json, and where they apply token
+and env (export lines that set or unset every variable the command owns).
 
 Exit status: 0 success, 1 failure at the server or network, 2 bad usage or
 input (unknown flag, missing credentials, conflicting flags, malformed token).`
