@@ -161,7 +161,9 @@ const maxPacedCommunities = 10_000
 
 // Pacer keeps the calls of one app under its rate limits in each
 // community, by delaying a call that would be refused instead of sending
-// it. Share one Pacer between every [Client] of an app in a process
+// it. It counts the burst limits over a sliding window (no span of Window
+// holds more than the limits, wherever the server's windows start) and the
+// daily quota per UTC day. Share one Pacer between every [Client] of an app in a process
 // ([App.Pacer], [ClientConfig.Pacer]); it keeps a window per community (the
 // networkId of the token a call carries). A call's complexity is not known
 // before the answer: the pacer counts each call's request at once, its
@@ -178,11 +180,23 @@ type Pacer struct {
 	communities map[string]*pace
 }
 
-// pace is one community's windows.
+// pace is one community's counts.
 type pace struct {
-	burst, day window
-	cost       map[string]int // last known complexity per operation
-	used       time.Time
+	// recent are the calls of the last burst window, oldest first: a
+	// sliding window, which keeps any window of that length under the
+	// limits, wherever the server's windows start.
+	recent []call
+	// day is the calendar day's counts (UTC, aligned on the epoch).
+	day  window
+	cost map[string]int // last known complexity per operation
+	used time.Time
+}
+
+// call is a call counted in a burst window.
+type call struct {
+	at   time.Time
+	op   string
+	cost int
 }
 
 // window is a fixed window's counts.
@@ -191,6 +205,10 @@ type window struct {
 	requests   int
 	complexity int
 }
+
+// maxRecentCalls bounds a community's sliding window when the limits name
+// no request count.
+const maxRecentCalls = 100_000
 
 // NewPacer returns a pacer for limits; the zero RateLimits paces nothing.
 func NewPacer(limits RateLimits) *Pacer {
@@ -278,18 +296,28 @@ func (p *Pacer) reserve(community, op string) time.Duration {
 	}
 	c.used = now
 	l := p.limits
-	c.burst.roll(now, l.Window)
-	c.day.roll(now, 24*time.Hour)
+	// The sliding burst window: drop what is older than Window.
+	i := 0
+	for i < len(c.recent) && !now.Before(c.recent[i].at.Add(l.Window)) {
+		i++
+	}
+	c.recent = c.recent[i:]
+	c.day.rollAligned(now, 24*time.Hour)
 	est := c.cost[op]
-	if over(c.burst, l.Requests, l.Complexity, est) {
-		return c.burst.start.Add(l.Window).Sub(now)
+	if len(c.recent) > 0 {
+		sum := 0
+		for _, k := range c.recent {
+			sum += k.cost
+		}
+		if (l.Requests > 0 && len(c.recent)+1 > l.Requests) || (l.Complexity > 0 && sum+est > l.Complexity) || len(c.recent) >= maxRecentCalls {
+			return c.recent[0].at.Add(l.Window).Sub(now)
+		}
 	}
 	if over(c.day, l.DailyRequests, l.DailyComplexity, est) {
 		return c.day.start.Add(24 * time.Hour).Sub(now)
 	}
-	c.burst.requests++
+	c.recent = append(c.recent, call{at: now, op: op, cost: est})
 	c.day.requests++
-	c.burst.complexity += est
 	c.day.complexity += est
 	return 0
 }
@@ -305,7 +333,12 @@ func (p *Pacer) observe(community, op string, complexity int) {
 	}
 	est := c.cost[op]
 	c.cost[op] = complexity
-	c.burst.complexity += complexity - est
+	for i := len(c.recent) - 1; i >= 0; i-- {
+		if c.recent[i].op == op && c.recent[i].cost == est {
+			c.recent[i].cost = complexity
+			break
+		}
+	}
 	c.day.complexity += complexity - est
 	p.mu.Unlock()
 	if p.store != nil && complexity != est {
@@ -327,10 +360,12 @@ func (p *Pacer) forgetOldest() {
 	delete(p.communities, oldest)
 }
 
-// roll starts a new window when the current one has ended.
-func (w *window) roll(now time.Time, length time.Duration) {
-	if w.start.IsZero() || !now.Before(w.start.Add(length)) {
-		*w = window{start: now}
+// rollAligned starts a new window when now is past the current one, the
+// windows being aligned on multiples of length since the Unix epoch.
+func (w *window) rollAligned(now time.Time, length time.Duration) {
+	start := now.Truncate(length)
+	if !w.start.Equal(start) {
+		*w = window{start: start}
 	}
 }
 

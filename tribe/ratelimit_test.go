@@ -270,7 +270,7 @@ func TestPacerCountsComplexity(t *testing.T) {
 	d.now = func() time.Time { return now }
 	assert.Zero(t, d.reserve("net", "x"))
 	assert.Zero(t, d.reserve("net", "x"))
-	assert.Equal(t, 24*time.Hour, d.reserve("net", "x"), "the daily quota")
+	assert.Equal(t, now.Truncate(24*time.Hour).Add(24*time.Hour).Sub(now), d.reserve("net", "x"), "the daily quota, until the UTC day ends")
 
 	free := FreePlanLimits()
 	assert.Equal(t, RateLimits{Requests: 100, Complexity: 10_000, Window: 10 * time.Second, DailyRequests: 50_000, DailyComplexity: 5_000_000}, free)
@@ -291,4 +291,18 @@ func TestPacerForgetsIdleCommunities(t *testing.T) {
 		p.reserve(fmt.Sprint("net-", i), "x")
 	}
 	assert.LessOrEqual(t, len(p.communities), maxPacedCommunities)
+}
+
+// TestPacerBurstWindowSlides: the burst limit holds over any span of the
+// window, not only over windows that start at a given time.
+func TestPacerBurstWindowSlides(t *testing.T) {
+	p := NewPacer(RateLimits{Requests: 2, Window: 10 * time.Second})
+	now := time.Unix(1_800_000_000, 0)
+	p.now = func() time.Time { return now }
+	assert.Zero(t, p.reserve("net", "x"))
+	now = now.Add(9 * time.Second)
+	assert.Zero(t, p.reserve("net", "x"))
+	now = now.Add(2 * time.Second) // 11 s after the first, 2 s after the second
+	assert.Zero(t, p.reserve("net", "x"), "the first call has left the window")
+	assert.Equal(t, 8*time.Second, p.reserve("net", "x"), "two calls in the last 10 s: wait until the older leaves")
 }

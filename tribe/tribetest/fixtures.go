@@ -31,6 +31,10 @@ type Fixtures struct {
 	// of that type, as the store holds them. Their types are checked
 	// against the server's schema when it starts.
 	Objects map[string][]map[string]any `json:"objects,omitempty"`
+	// RateLimits, if set, are enforced as [WithRateLimits] does (which
+	// wins over them). In JSON, window is in nanoseconds or a Go duration
+	// string ("10s").
+	RateLimits *RateLimits `json:"rateLimits,omitempty"`
 }
 
 // App is an app (integration) with its OAuth client credentials

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -88,11 +89,12 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 	if f != nil && s.applyFault(w, r, f, rec, func(status int) []byte { return httpErrorBody(status, codeForStatus(status)) }) {
 		return
 	}
-	s.executeAndWrite(w, r, rec, gateway, presented, e, rootType, rootFields, f)
+	cx := complexity(s.schema, op, vars)
+	s.executeAndWrite(w, r, rec, gateway, presented, e, rootType, rootFields, f, cx)
 }
 
 func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Request, gateway *netRec,
-	presented presentedAuth, e *executor, rootType *ast.Definition, rootFields []collected, f *Fault) {
+	presented presentedAuth, e *executor, rootType *ast.Definition, rootFields []collected, f *Fault, cx int) {
 	auth, refused := s.authenticate(r, rec, presented, gateway, rec.Fields)
 	if refused != "" {
 		writeResponse(w, response{
@@ -101,6 +103,14 @@ func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Re
 			header: map[string]string{"WWW-Authenticate": `Basic realm="tribetest", charset="UTF-8"`},
 		}, f)
 		return
+	}
+	if l := s.rateLimits(); l != nil && auth.member != nil && auth.net != nil {
+		if wait := s.rates.admit(auth.appID+"|"+auth.net.net.ID, *l, cx, s.Now()); wait > 0 {
+			rec.ErrorCodes = append(rec.ErrorCodes, codeRateLimited)
+			writeResponse(w, response{status: http.StatusOK, body: rateLimitedBody(cx, wait),
+				header: map[string]string{"Retry-After": strconv.Itoa(retryAfterSeconds(wait))}}, f)
+			return
+		}
 	}
 	e.rc = &reqCtx{s: s, ctx: r.Context(), auth: auth}
 	var root object = &rootObject{s: s, rec: rec, auth: auth}
@@ -123,20 +133,20 @@ func (s *Server) executeAndWrite(w http.ResponseWriter, r *http.Request, rec *Re
 		if err != nil {
 			errs = []byte(`[{"message":"internal error","code":"10","extensions":{"code":"10"}}]`)
 		}
-		body = make([]byte, 0, len(errs)+len(e.buf)+22)
+		body = make([]byte, 0, len(errs)+len(e.buf)+64)
 		body = append(body, `{"errors":`...)
 		body = append(body, errs...)
 		body = append(body, `,"data":`...)
 		body = append(body, e.buf...)
-		body = append(body, '}')
+		body = appendComplexity(body, cx)
 		for _, ge := range e.errs {
 			rec.ErrorCodes = append(rec.ErrorCodes, ge.Code)
 		}
 	default:
-		body = make([]byte, 0, len(e.buf)+10)
+		body = make([]byte, 0, len(e.buf)+48)
 		body = append(body, `{"data":`...)
 		body = append(body, e.buf...)
-		body = append(body, '}')
+		body = appendComplexity(body, cx)
 	}
 	if len(body) > s.cfg.maxResponse { // the errors made it too large
 		body = errorsBody(errTooLarge(s.cfg.maxResponse))
@@ -308,4 +318,11 @@ func badInt(schema *ast.Schema, t *ast.Type, v any, where string) (string, bool)
 		}
 	}
 	return "", false
+}
+
+// appendComplexity ends an answer with its extensions.complexity.
+func appendComplexity(body []byte, cx int) []byte {
+	body = append(body, `,"extensions":{"complexity":`...)
+	body = strconv.AppendInt(body, int64(cx), 10)
+	return append(body, "}}"...)
 }

@@ -41,6 +41,7 @@ type config struct {
 	mockListLen   int
 	mockPageTotal int
 	admin         bool // WithAdminAPI
+	rateLimits    *RateLimits // WithRateLimits; nil: the fixtures', or none
 }
 
 func defaultConfig() config {

@@ -215,14 +215,15 @@ func (s *Server) GrantCount(grant string) int {
 	return s.grants[grant]
 }
 
-// Reset clears the request record and the counts. Fixtures, tokens and
-// pending faults stay. Safe for concurrent use.
+// Reset clears the request record, the counts and the rate-limit windows.
+// Fixtures, tokens and pending faults stay. Safe for concurrent use.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.records = nil
 	clear(s.counts)
 	clear(s.grants)
+	s.rates.reset()
 }
 
 // errorLog is the http.Server's error log: the Logger's, at level warn,

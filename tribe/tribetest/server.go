@@ -81,6 +81,7 @@ type Server struct {
 	// bufHint is the size of the last answer, the capacity of the next.
 	bufHint atomic.Int32
 	offset  atomic.Int64 // nanoseconds added to the clock by Advance
+	rates   rateCounter  // WithRateLimits' counts
 
 	mu          sync.Mutex
 	st          *state
