@@ -40,7 +40,7 @@ type config struct {
 	// totalCount of mocked connections.
 	mockListLen   int
 	mockPageTotal int
-	admin         bool // WithAdminAPI
+	admin         bool        // WithAdminAPI
 	rateLimits    *RateLimits // WithRateLimits; nil: the fixtures', or none
 }
 
