@@ -135,6 +135,9 @@ type Options struct {
 	Admin            bool
 	ListLength       int
 	PageTotal        int
+	// RateLimit is --rate-limit as given; Limits what it says.
+	RateLimit string
+	Limits    *tribetest.RateLimits
 }
 
 // NewCmdMock builds "mock". runF, if not nil, is called with the parsed
@@ -236,6 +239,7 @@ flight finish; a second one ends the process at once.`,
 	fl.BoolVar(&opts.Admin, "admin", false, "serve the admin API under /__admin/ (loopback clients only; needs a loopback --addr)")
 	fl.IntVar(&opts.ListLength, "list-length", 2, "`N` items in a mocked list (0 to 10000)")
 	fl.IntVar(&opts.PageTotal, "page-total", 20, "totalCount `N` of a mocked connection (0 to 10000)")
+	fl.StringVar(&opts.RateLimit, "rate-limit", "", "enforce Tribe's rate limits per app and community, as `requests=N,complexity=N,window=DURATION` (also dailyRequests=N, dailyComplexity=N; any may be left out), answering code 104 over them")
 	cmdutil.AddOutputFlagExact(cmd, &opts.Output, cmdutil.OutText, cmdutil.OutJSON, cmdutil.OutEnv)
 	return cmd
 }
@@ -256,6 +260,13 @@ func (o *Options) validate() error {
 	}
 	if err := checkListenAddr(o.Addr); err != nil {
 		return err
+	}
+	if o.RateLimit != "" {
+		l, err := ParseRateLimit(o.RateLimit)
+		if err != nil {
+			return err
+		}
+		o.Limits = l
 	}
 	if host, _, _ := net.SplitHostPort(o.Addr); o.Admin && !loopback.Host(host) {
 		return cmdutil.Usagef("--admin needs a loopback --addr, not %q: the admin API changes the server's state and is for this machine only; use --addr 127.0.0.1:PORT", cmdutil.Clip(o.Addr))
@@ -293,6 +304,9 @@ func mockRun(ctx context.Context, o *Options) error {
 	}
 	opts := []tribetest.Option{tribetest.WithFixtures(fx),
 		tribetest.WithMockListLength(o.ListLength), tribetest.WithMockPageTotal(o.PageTotal)}
+	if o.Limits != nil {
+		opts = append(opts, tribetest.WithRateLimits(*o.Limits))
+	}
 	if o.Schema != "" {
 		s, err := loadSchema(o.Schema)
 		if err != nil {
@@ -407,4 +421,47 @@ func checkListenAddr(addr string) error {
 		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", cmdutil.Clip(addr))
 	}
 	return nil
+}
+
+// ParseRateLimit reads --rate-limit: comma-separated name=value pairs of
+// requests, complexity, window (a duration), dailyRequests and
+// dailyComplexity.
+func ParseRateLimit(text string) (*tribetest.RateLimits, error) {
+	var l tribetest.RateLimits
+	seen := map[string]bool{}
+	for _, part := range strings.Split(text, ",") {
+		name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || value == "" {
+			return nil, cmdutil.Usagef("--rate-limit %q: %q is not name=value; give e.g. requests=100,complexity=10000,window=10s", cmdutil.Clip(text), cmdutil.Clip(part))
+		}
+		if seen[name] {
+			return nil, cmdutil.Usagef("--rate-limit: %s is given twice; give it once", cmdutil.Clip(name))
+		}
+		seen[name] = true
+		if name == "window" {
+			d, err := time.ParseDuration(value)
+			if err != nil || d <= 0 {
+				return nil, cmdutil.Usagef("--rate-limit: window=%s is not a positive duration; give one such as 10s", cmdutil.Clip(value))
+			}
+			l.Window = d
+			continue
+		}
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 0 {
+			return nil, cmdutil.Usagef("--rate-limit: %s=%s is not a whole number of 0 or more", cmdutil.Clip(name), cmdutil.Clip(value))
+		}
+		switch name {
+		case "requests":
+			l.Requests = n
+		case "complexity":
+			l.Complexity = n
+		case "dailyRequests":
+			l.DailyRequests = n
+		case "dailyComplexity":
+			l.DailyComplexity = n
+		default:
+			return nil, cmdutil.Usagef("--rate-limit: unknown limit %q; give requests, complexity, window, dailyRequests or dailyComplexity", cmdutil.Clip(name))
+		}
+	}
+	return &l, nil
 }

@@ -40,6 +40,14 @@ func TestNewCmdMock(t *testing.T) {
 		{Name: "admin on an address", Args: []string{"--admin", "--addr", "192.0.2.1:8080"}, WantErr: "--admin needs a loopback --addr"},
 		{Name: "negative list length", Args: []string{"--list-length", "-1"}, WantErr: "--list-length -1 is not from 0 to 10000"},
 		{Name: "huge page total", Args: []string{"--page-total", "10001"}, WantErr: "--page-total 10001 is not from 0 to 10000"},
+		{Name: "rate limit", Args: []string{"--rate-limit", "requests=3,complexity=100,window=2s,dailyRequests=50"},
+			Want: Options{Addr: "127.0.0.1:0", Output: "text", ListLength: 2, PageTotal: 20, RateLimit: "requests=3,complexity=100,window=2s,dailyRequests=50",
+				Limits: &tribetest.RateLimits{Requests: 3, Complexity: 100, Window: 2 * time.Second, DailyRequests: 50}}},
+		{Name: "rate limit without value", Args: []string{"--rate-limit", "requests"}, WantErr: `"requests" is not name=value`},
+		{Name: "rate limit bad window", Args: []string{"--rate-limit", "window=soon"}, WantErr: "window=soon is not a positive duration"},
+		{Name: "rate limit unknown", Args: []string{"--rate-limit", "burst=3"}, WantErr: `unknown limit "burst"`},
+		{Name: "rate limit negative", Args: []string{"--rate-limit", "requests=-1"}, WantErr: "requests=-1 is not a whole number"},
+		{Name: "rate limit twice", Args: []string{"--rate-limit", "requests=1,requests=2"}, WantErr: "requests is given twice"},
 	})
 }
 

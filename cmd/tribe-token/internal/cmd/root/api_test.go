@@ -407,3 +407,31 @@ func TestAPIDataEchoingTheToken(t *testing.T) {
 	assert.Equal(t, "you sent [REDACTED]", field(d, "echo"))
 	assert.Equal(t, "eyJhbGciOiJub25lIn0.e30.x", field(d, "other"), "data that only looks like a credential is the data asked for")
 }
+
+// TestAPIAgainstARateLimitedMock: with the mock enforcing one request per
+// 3 s window, a call in the same window is refused with 104; with
+// --no-retry that is the answer, and without, api waits for the window's
+// end, says so on stderr, and succeeds; --verbose prints the complexity
+// the mock reports.
+func TestAPIAgainstARateLimitedMock(t *testing.T) {
+	const window = 3 * time.Second
+	srv := newMock(t, tribetest.WithRateLimits(tribetest.RateLimits{Requests: 1, Window: window}))
+	env := apiEnv(srv)
+	q := "query Me { authMember { id role { scopes } } }"
+	// Start at the beginning of one of the mock's windows (they are aligned
+	// on the epoch), so that the calls below fall in the same one.
+	time.Sleep(time.Until(time.Now().Truncate(window).Add(window + 10*time.Millisecond)))
+
+	first := run(t, invocation{env: env, args: args("api", "--verbose", "--member", tribetest.PlainMemberID, q)})
+	require.Equal(t, ExitOK, first.code, first.stderr)
+	assert.Contains(t, first.stderr, "complexity 3 (Me)", "authMember 1 + role (1 + scopes 1)")
+
+	refused := run(t, invocation{env: env, args: args("api", "--no-retry", "--member", tribetest.PlainMemberID, q)})
+	assert.Equal(t, ExitFailure, refused.code)
+	assert.Contains(t, refused.stderr, "USER_REQUEST_REACHED")
+
+	retried := run(t, invocation{env: env, args: args("api", "--member", tribetest.PlainMemberID, q)})
+	require.Equal(t, ExitOK, retried.code, retried.stderr)
+	assert.Regexp(t, `tribe-token: rate limited; retrying in [1-3]s \(attempt 2 of 4\)`, retried.stderr)
+	assert.Equal(t, tribetest.PlainMemberID, field(dataOf(t, retried.stdout), "authMember", "id"))
+}
