@@ -347,7 +347,7 @@
 //	         "lastSeenAt": "2024-02-01T00:00:00Z", "verifiedAt": "2024-01-01T00:00:00Z"},
 //	        {"id": "m-2", "username": "ben", "roleId": "member"}
 //	      ],
-//	      "jwt": {"hs256Secret": "product-secret", "issuer": "https://product.example.com",
+//	      "jwt": {"hs256Secret": "product-secret-of-32-bytes-or-more", "issuer": "https://product.example.com",
 //	              "defaultRoleId": "r-member"}
 //	    }
 //	  ]

@@ -79,7 +79,7 @@ func TestInvalidFixturesShape(t *testing.T) {
 		{"jwt no pem", `{"networks":[{"id":"n","jwt":{"publicKeyPem":"x"}}]}`, "publicKeyPem"},
 		{"jwt private key", `{"networks":[{"id":"n","jwt":{"publicKeyPem":"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"}}]}`, "publicKeyPem"},
 		{"jwt bad key", `{"networks":[{"id":"n","jwt":{"publicKeyPem":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"}}]}`, "publicKeyPem"},
-		{"jwt role", `{"networks":[{"id":"n","jwt":{"hs256Secret":"x","defaultRoleId":"boss"}}]}`, `defaultRoleId "boss"`},
+		{"jwt role", `{"networks":[{"id":"n","jwt":{"hs256Secret":"a-secret-of-32-bytes-or-more-xyz","defaultRoleId":"boss"}}]}`, `defaultRoleId "boss"`},
 		{"member without id", `{"networks":[{"id":"n","members":[{"username":"x"}]}]}`, "a member needs an id"},
 		{"member elsewhere", `{"networks":[{"id":"n","members":[{"id":"a","networkId":"z"}]}]}`, `networkId "z"`},
 		{"duplicate member", `{"networks":[{"id":"n","members":[{"id":"m"},{"id":"m","username":"o"}]}]}`, `member "m": duplicate id`},

@@ -30,6 +30,10 @@ func rsaMethods() []string { return []string{"RS256", "RS384", "RS512", "PS256",
 func ecMethods() []string  { return []string{"ES256", "ES384", "ES512"} }
 
 // newPassthroughKey checks and parses a JWTConfig.
+// minHS256Secret is the shortest HS256 secret accepted, the length of the
+// hash (RFC 7518 section 3.2), as package passthrough's Signer requires.
+const minHS256Secret = 32
+
 func newPassthroughKey(cfg JWTConfig) (*passthroughKey, error) {
 	n := 0
 	for _, set := range []bool{cfg.HS256Secret != "", cfg.PublicKeyPEM != "", cfg.JWKSURL != ""} {
@@ -43,6 +47,9 @@ func newPassthroughKey(cfg JWTConfig) (*passthroughKey, error) {
 	k := &passthroughKey{cfg: cfg}
 	switch {
 	case cfg.HS256Secret != "":
+		if len(cfg.HS256Secret) < minHS256Secret {
+			return nil, fmt.Errorf("hs256Secret is %d bytes; HS256 needs at least %d (RFC 7518 section 3.2), as tribe-token jwt sign does: give a longer random secret", len(cfg.HS256Secret), minHS256Secret)
+		}
 		k.secret = []byte(cfg.HS256Secret)
 	case cfg.PublicKeyPEM != "":
 		pub, err := parsePublicKeyPEM([]byte(cfg.PublicKeyPEM))

@@ -218,7 +218,7 @@ func TestJWTPassthroughJWKSCache(t *testing.T) {
 
 func TestJWTPassthroughSeveralNetworks(t *testing.T) {
 	fx := DefaultFixtures()
-	fx.Networks[0].JWT = &JWTConfig{HS256Secret: "first-network-secret-0123456789"}
+	fx.Networks[0].JWT = &JWTConfig{HS256Secret: "first-network-secret-0123456789ab"}
 	fx.Networks[1].JWT = &JWTConfig{HS256Secret: productSecret, DefaultRoleID: "moderator"}
 	s := setup(t, WithFixtures(fx))
 	tok := productToken(t, jwt.SigningMethodHS256, []byte(productSecret), "", jwt.MapClaims{"sub": "p-1", "name": "Zoe", "iat": time.Now().Unix()})
@@ -236,8 +236,11 @@ func TestJWTConfigInvalid(t *testing.T) {
 		"two":         {HS256Secret: "x", JWKSURL: "https://x"},
 		"bad pem":     {PublicKeyPEM: "not pem"},
 		"bad url":     {JWKSURL: "ftp://x"},
-		"bad role":    {HS256Secret: "x", DefaultRoleID: "nope"},
+		"bad role":    {HS256Secret: productSecret, DefaultRoleID: "nope"},
 		"private key": {PublicKeyPEM: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"},
+		// The mock refuses what tribe-token jwt sign (package passthrough's
+		// Signer) refuses: an HS256 secret shorter than 32 bytes.
+		"short HS256 secret": {HS256Secret: "0123456789abcdef0123456789abcde"},
 	}
 	for name, cfg := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -246,6 +249,9 @@ func TestJWTConfigInvalid(t *testing.T) {
 			err := fx.Validate()
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), "tribetest: ")
+			if name == "short HS256 secret" {
+				assert.Contains(t, err.Error(), "hs256Secret is 31 bytes; HS256 needs at least 32")
+			}
 		})
 	}
 }

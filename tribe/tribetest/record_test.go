@@ -127,7 +127,7 @@ func TestSecretsNeverRecorded(t *testing.T) {
 
 func TestFixtureStringsRedactSecrets(t *testing.T) {
 	fx := DefaultFixtures()
-	fx.Networks[0].JWT = &JWTConfig{HS256Secret: "jwt-secret-value"}
+	fx.Networks[0].JWT = &JWTConfig{HS256Secret: "jwt-secret-value-of-32-bytes-more"}
 	for _, out := range []string{fmt.Sprintf("%v", fx), fmt.Sprintf("%+v", fx), fmt.Sprintf("%#v", *fx), fmt.Sprint(fx.Apps[0]), fmt.Sprint(fx.Networks[0].Members[0])} {
 		assert.NotContains(t, out, DefaultClientSecret)
 		assert.NotContains(t, out, DefaultPassword)
