@@ -85,6 +85,8 @@ type appConfig struct {
 	hc         *http.Client // with Basic auth on the endpoint's host
 	insecure   bool         // AllowInsecureHTTP
 	retry      RetryPolicy
+	rate       rateRetry // retry's, for the mint's rate-limit refusals
+	ua         string    // the User-Agent
 	gateway    func(endpoint, gateway *url.URL) error
 }
 
@@ -127,7 +129,8 @@ func (a *App) config() (*appConfig, error) {
 	hc := withTransport(a.HTTPClient, a.UserAgent, func(base http.RoundTripper) http.RoundTripper {
 		return newBasicAuthTransport(id, secret, ep.Scheme, ep.Host, a.Retry.transport(base))
 	})
-	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway, retry: a.Retry}, nil
+	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway, retry: a.Retry,
+		rate: a.Retry.rateRetry(false), ua: userAgent(a.UserAgent)}, nil
 }
 
 // Validate checks the app's settings as every request does, without

@@ -65,7 +65,7 @@ func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
 	hc := withTransport(cfg.HTTPClient, cfg.UserAgent, func(base http.RoundTripper) http.RoundTripper {
 		return &bearerTransport{source: ts, scheme: ep.Scheme, host: ep.Host, base: base, pacer: cfg.Pacer}
 	})
-	gc := &gqlClient{endpoint: ep.URL, hc: hc, rate: cfg.Retry.rateRetry(true), pacer: cfg.Pacer}
+	gc := &gqlClient{endpoint: ep.URL, hc: hc, rate: cfg.Retry.rateRetry(true), pacer: cfg.Pacer, userAgent: userAgent(cfg.UserAgent)}
 	if its, ok := ts.(InvalidatingTokenSource); ok {
 		gc.retryAuth = func(ctx context.Context, used *oauth2.Token) bool {
 			if used == nil {

@@ -36,8 +36,11 @@ type gqlClient struct {
 	// request carried (HTTP 401 or code 108); if it returns true, the
 	// request is sent once more.
 	retryAuth func(ctx context.Context, used *oauth2.Token) bool
-	// rate, if set, retries calls the API rate-limited.
-	rate *rateRetry
+	// rate, if its maxAttempts is set, retries calls the API rate-limited.
+	rate rateRetry
+	// userAgent is set on every request (the transport then has nothing
+	// to add, and clones nothing).
+	userAgent string
 	// pacer, if set, learns each answer's complexity (the bearer transport
 	// paces the requests).
 	pacer *Pacer
@@ -66,7 +69,7 @@ var _ graphql.Client = (*gqlClient)(nil)
 type gqlResponse struct {
 	Data       json.RawMessage `json:"data"`
 	Errors     []*GraphQLError `json:"errors"`
-	Extensions map[string]any  `json:"extensions"`
+	Extensions json.RawMessage `json:"extensions"`
 }
 
 // MakeRequest sends req and decodes the answer into resp.Data. A response
@@ -110,7 +113,7 @@ func (c *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 // rate-limit refusal, while the policy's attempts and time last and the
 // wait ends before ctx does.
 func (c *gqlClient) rateLimitWait(ctx context.Context, err error, attempt int, elapsed time.Duration) (time.Duration, bool) {
-	if c.rate == nil || err == nil {
+	if c.rate.maxAttempts == 0 || err == nil {
 		return 0, false
 	}
 	rl, ok := errors.AsType[*RateLimitError](err)
@@ -141,6 +144,9 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 	}
 	hreq.Header.Set("Content-Type", "application/json")
 	hreq.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		hreq.Header.Set("User-Agent", c.userAgent)
+	}
 	hres, err := c.hc.Do(hreq)
 	if err != nil {
 		return fmt.Errorf("tribe: %s: %w", op, redact.Error(err, c.secrets...))
@@ -173,11 +179,17 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 	if err := json.Unmarshal(raw, &gr); err != nil {
 		return c.httpError(op, hres, raw, "response is not a GraphQL JSON body", secrets)
 	}
-	if resp != nil {
-		resp.Extensions = gr.Extensions
-	}
-	if complexity, ok := fillResponseInfo(ctx, gr.Extensions); ok && c.pacer != nil && used.tok != nil {
-		c.pacer.observe(tokenNetwork(used.tok), op, complexity)
+	// A mint has no use for the extensions; a call reports them.
+	if len(gr.Extensions) > 0 && !c.basicAuth {
+		var ext map[string]any
+		if json.Unmarshal(gr.Extensions, &ext) == nil {
+			if resp != nil {
+				resp.Extensions = ext
+			}
+			if complexity, ok := fillResponseInfo(ctx, ext); ok && c.pacer != nil && used.tok != nil {
+				c.pacer.observe(tokenNetwork(used.tok), op, complexity)
+			}
+		}
 	}
 	// A top-level "data" that is present and not null (GraphQL over HTTP:
 	// null when an error stopped the operation before it ran).

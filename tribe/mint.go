@@ -33,7 +33,7 @@ func (c *appConfig) mint(ctx context.Context, id Identity) (*oauth2.Token, error
 	if err != nil {
 		return nil, err
 	}
-	gc := &gqlClient{endpoint: c.ep.URL, hc: c.hc, secrets: []string{c.secret}, basicAuth: true, rate: c.retry.rateRetry(false)}
+	gc := &gqlClient{endpoint: c.ep.URL, hc: c.hc, secrets: []string{c.secret}, basicAuth: true, rate: c.rate, userAgent: c.ua}
 	resp, err := limitedToken(ctx, gc, string(id.Context), id.EntityID, id.MemberID, id.NetworkID)
 	if err != nil {
 		return nil, wrapf(err, "minting a token for %s", id)

@@ -53,9 +53,9 @@ type rateRetry struct {
 
 // rateRetry returns the policy's rate-limit retries; httpToo says whether
 // HTTP 429 is retried here, code 104 always being.
-func (p RetryPolicy) rateRetry(httpToo bool) *rateRetry {
+func (p RetryPolicy) rateRetry(httpToo bool) rateRetry {
 	d := retry.Policy{MaxAttempts: p.MaxAttempts, MaxElapsed: p.MaxElapsed, Sleep: p.sleep}.WithDefaults()
-	r := &rateRetry{maxAttempts: d.MaxAttempts, maxElapsed: d.MaxElapsed, wait: p.RateLimitWait, httpToo: httpToo, sleep: d.Sleep}
+	r := rateRetry{maxAttempts: d.MaxAttempts, maxElapsed: d.MaxElapsed, wait: p.RateLimitWait, httpToo: httpToo, sleep: d.Sleep}
 	if r.wait <= 0 {
 		r.wait = RateLimitWindow
 	}

@@ -127,3 +127,11 @@ func withTransport(hc *http.Client, ua string, wrap func(http.RoundTripper) http
 		return wrap(httpx.UserAgent(ua, base))
 	})
 }
+
+// userAgent is ua, or tribekit/<version> when empty.
+func userAgent(ua string) string {
+	if ua == "" {
+		return httpx.DefaultUserAgent()
+	}
+	return ua
+}
