@@ -276,6 +276,10 @@ func (f *Fixtures) Clone() *Fixtures {
 			c.Objects[typ] = cp
 		}
 	}
+	if f.RateLimits != nil {
+		l := *f.RateLimits
+		c.RateLimits = &l
+	}
 	return c
 }
 
