@@ -213,3 +213,22 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestPullThePublishedSchemaFromTheMock: the mock serving Tribe's published
+// schema gives it back, equivalent, through introspection.
+func TestPullThePublishedSchemaFromTheMock(t *testing.T) {
+	path := testenv.PublishedSchema(t)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	published, err := schema.Load(path, data)
+	require.NoError(t, err)
+	srv := tribetest.NewServer(tribetest.WithSchema(published))
+	defer srv.Close()
+	app := &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL()}
+	ts, err := app.TokenSource(context.Background(), tribe.Bot(tribetest.DefaultNetworkID))
+	require.NoError(t, err)
+	pulled, err := schema.Pull(context.Background(), schema.Config{Endpoint: srv.GraphQLURL(), TokenSource: ts})
+	require.NoError(t, err)
+	assert.Equal(t, schema.Format(published), schema.Format(pulled))
+	assert.Len(t, pulled.Types, len(published.Types))
+}
