@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -104,17 +105,68 @@ func jwtTimes(token string) (exp, iat time.Time) {
 }
 
 // numericClaim reads a NumericDate from a claim's JSON value: a number, or
-// a string holding one.
+// a string holding one (as encoding/json reads a json.Number), without a
+// second decoder pass.
 func numericClaim(raw json.RawMessage) time.Time {
-	var n json.Number
-	if len(raw) == 0 || json.Unmarshal(raw, &n) != nil {
+	s := string(raw)
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		if strings.IndexByte(s, '\\') >= 0 { // escapes: let the decoder read them
+			var n json.Number
+			if json.Unmarshal(raw, &n) != nil {
+				return time.Time{}
+			}
+			s = n.String()
+		} else {
+			s = s[1 : len(s)-1]
+		}
+	}
+	if !isJSONNumber(s) {
 		return time.Time{}
 	}
-	f, err := n.Float64()
+	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
 		return time.Time{}
 	}
 	return numericDate(f)
+}
+
+// isJSONNumber reports whether s is a number in JSON's grammar (RFC 8259
+// section 6): -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func isJSONNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // maxNumericDate is the last second of the year 9999, the latest exp or

@@ -2,6 +2,7 @@ package tribe
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -58,4 +59,18 @@ func TestWithGatewayURL(t *testing.T) {
 	assert.Nil(t, WithGatewayURL(nil, "x"))
 	plain := &oauth2.Token{AccessToken: "b"}
 	assert.Same(t, plain, WithGatewayURL(plain, ""))
+}
+
+func TestNumericClaimReadsAsADecoderWould(t *testing.T) {
+	for raw, want := range map[string]int64{
+		`1700000000`: 1700000000, `"1700000000"`: 1700000000, `"\u0031700000000"`: 1700000000,
+		`1.7e9`: 1700000000, `"0x10"`: 0, `01`: 0, `"1_000"`: 0, `-5`: 0, `"NaN"`: 0, `true`: 0, ``: 0,
+	} {
+		got := numericClaim(json.RawMessage(raw))
+		if want == 0 {
+			assert.True(t, got.IsZero(), raw)
+			continue
+		}
+		assert.Equal(t, want, got.Unix(), raw)
+	}
 }
