@@ -1,6 +1,9 @@
 package tribetest
 
 import (
+	"slices"
+	"sync"
+
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -35,6 +38,32 @@ func complexity(s *ast.Schema, op *ast.OperationDefinition, vars map[string]any)
 	return c.set(op.SelectionSet, 0)
 }
 
+// complexityCache holds the complexities of a parsed query's operations,
+// each with the values of the variables it depended on.
+type complexityCache struct {
+	m sync.Map // *ast.OperationDefinition → opComplexity
+}
+
+type opComplexity struct {
+	cx   int
+	vars varSnapshot
+}
+
+// complexity is complexity(s, op, vars), cached with pq for the next
+// request with the same values of the variables it reads.
+func (pq *parsedQuery) complexity(s *ast.Schema, op *ast.OperationDefinition, vars map[string]any) int {
+	if v, ok := pq.cx.m.Load(op); ok {
+		if oc := v.(opComplexity); oc.vars.matches(vars) {
+			return oc.cx
+		}
+	}
+	c := &complexityWalk{schema: s, vars: vars}
+	cx := c.set(op.SelectionSet, 0)
+	slices.Sort(c.varNames)
+	pq.cx.m.Store(op, opComplexity{cx: cx, vars: snapshotVars(slices.Compact(c.varNames), vars)})
+	return cx
+}
+
 // maxComplexity bounds the count, against overflow.
 const maxComplexity = 1 << 40
 
@@ -43,8 +72,9 @@ const maxComplexity = 1 << 40
 const maxComplexityDepth = 64
 
 type complexityWalk struct {
-	schema *ast.Schema
-	vars   map[string]any
+	schema   *ast.Schema
+	vars     map[string]any
+	varNames []string // the variables the walk read
 }
 
 func (c *complexityWalk) set(set ast.SelectionSet, depth int) int {
@@ -139,6 +169,7 @@ func (c *complexityWalk) flatten(set ast.SelectionSet, depth int) []*ast.Field {
 func (c *complexityWalk) pageSize(f *ast.Field) int {
 	for _, name := range []string{"limit", "first", "last"} {
 		if a := f.Arguments.ForName(name); a != nil {
+			c.varNames = appendVarNames(c.varNames, a.Value)
 			v, err := a.Value.Value(c.vars)
 			if err != nil {
 				continue
@@ -186,6 +217,7 @@ func (c *complexityWalk) included(sel ast.Selection) bool {
 		if a == nil {
 			continue
 		}
+		c.varNames = appendVarNames(c.varNames, a.Value)
 		v, err := a.Value.Value(c.vars)
 		b, ok := v.(bool)
 		if err != nil || !ok {

@@ -54,3 +54,71 @@ func TestComplexityByHand(t *testing.T) {
 		})
 	}
 }
+
+// TestComplexityCached: the complexity cached with a parsed query follows
+// the variables it reads (a page size, @skip, @include), costs no
+// allocation when they are the same, and matches the uncached walk.
+func TestComplexityCached(t *testing.T) {
+	s, err := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: tribekit.Schema()})
+	require.NoError(t, err)
+	query := `query($n: Int!, $s: Boolean!, $i: Boolean = true, $ids: [ID!]) {
+		members(limit: $n) { nodes { id role @skip(if: $s) { name } } }
+		authMember @include(if: $i) { role { scopes } }
+		network { name roles @skip(if: false) { name } }
+		unread: members(limit: 2, roleIds: $ids) { nodes { id } }
+	}`
+	doc, errs := gqlparser.LoadQueryWithRules(s, query, rules.NewDefaultRules())
+	require.Empty(t, errs)
+	op := doc.Operations[0]
+	pq := &parsedQuery{doc: doc}
+	steps := []struct {
+		name string
+		vars map[string]any
+	}{
+		{"first", map[string]any{"n": int64(4), "s": false}},
+		{"same", map[string]any{"n": int64(4), "s": false}},
+		{"page size", map[string]any{"n": int64(7), "s": false}},
+		{"skip", map[string]any{"n": int64(7), "s": true}},
+		{"include set", map[string]any{"n": int64(7), "s": true, "i": false}},
+		{"include null", map[string]any{"n": int64(7), "s": true, "i": nil}},
+		{"include unset", map[string]any{"n": int64(7), "s": true}},
+		{"float page size", map[string]any{"n": float64(3), "s": false}},
+		{"list variable not read", map[string]any{"n": float64(3), "s": false, "ids": []any{"a"}}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			want := complexity(s, op, st.vars)
+			assert.Equal(t, want, pq.complexity(s, op, st.vars))
+			assert.Equal(t, want, pq.complexity(s, op, st.vars), "cached")
+			assert.Zero(t, testing.AllocsPerRun(10, func() { pq.complexity(s, op, st.vars) }), "a cache hit allocates")
+		})
+	}
+}
+
+// TestVarSnapshot: a snapshot of variables matches the same values only,
+// telling an unset variable from null and comparing lists by value.
+func TestVarSnapshot(t *testing.T) {
+	names := []string{"a", "b"}
+	cases := []struct {
+		name      string
+		then, now map[string]any
+		match     bool
+	}{
+		{"same scalars", map[string]any{"a": int64(1), "b": "x"}, map[string]any{"a": int64(1), "b": "x", "c": []any{1}}, true},
+		{"other int", map[string]any{"a": int64(1)}, map[string]any{"a": int64(2)}, false},
+		{"other type", map[string]any{"a": int64(1)}, map[string]any{"a": float64(1)}, false},
+		{"unset and null", map[string]any{"a": nil}, map[string]any{}, false},
+		{"both unset", map[string]any{}, map[string]any{}, true},
+		{"same list", map[string]any{"a": []any{"x", int64(1)}}, map[string]any{"a": []any{"x", int64(1)}}, true},
+		{"other list", map[string]any{"a": []any{"x"}}, map[string]any{"a": []any{"y"}}, false},
+		{"list then scalar", map[string]any{"a": []any{"x"}}, map[string]any{"a": "x"}, false},
+		{"scalar then list", map[string]any{"a": "x"}, map[string]any{"a": []any{"x"}}, false},
+		{"unencodable", map[string]any{"a": []any{func() {}}}, map[string]any{"a": []any{func() {}}}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.match, snapshotVars(names, tc.then).matches(tc.now))
+			assert.True(t, snapshotVars(nil, tc.then).matches(tc.now), "no variables read")
+		})
+	}
+}

@@ -102,10 +102,8 @@ type costKey struct {
 // opCost is the cost of an operation as cached with its parsed query.
 type opCost struct {
 	cost   int
-	bounds costBounds // the bounds it used; used false when none
-	// varNames are the variables it depends on, varKey their values.
-	varNames []string
-	varKey   string
+	bounds costBounds  // the bounds it used; used false when none
+	vars   varSnapshot // the variables it depends on, and their values
 }
 
 // costBounds are how long the server's lists can be, as they stood when
@@ -412,7 +410,7 @@ type costCache struct{ m sync.Map } // *ast.OperationDefinition → opCost
 func (s *Server) queryCost(pq *parsedQuery, op *ast.OperationDefinition, vars map[string]any) int {
 	if v, ok := pq.costs.m.Load(op); ok {
 		oc := v.(opCost)
-		if (!oc.bounds.used || oc.bounds == s.costBounds()) && (oc.varNames == nil || oc.varKey == varKey(oc.varNames, vars)) {
+		if (!oc.bounds.used || oc.bounds == s.costBounds()) && oc.vars.matches(vars) {
 			return oc.cost
 		}
 	}
@@ -421,25 +419,101 @@ func (s *Server) queryCost(pq *parsedQuery, op *ast.OperationDefinition, vars ma
 	oc := opCost{cost: cost, bounds: c.seen}
 	if c.usedVars {
 		slices.Sort(c.varNames)
-		oc.varNames = slices.Compact(c.varNames)
-		oc.varKey = varKey(oc.varNames, vars)
+		oc.vars = snapshotVars(slices.Compact(c.varNames), vars)
 	}
 	pq.costs.m.Store(op, oc) // the last variables' cost, for the next request
 	return cost
 }
 
-// varKey is the values of the variables names in vars, as a string to
-// compare.
-func varKey(names []string, vars map[string]any) string {
+// varSnapshot is the values some variables had, to tell whether a later
+// request's are the same. Scalars (the usual case) are kept as they are
+// and compared with ==, without encoding them; other values are compared
+// by their JSON encoding.
+type varSnapshot struct {
+	names  []string
+	vals   []any  // the values, when all are scalars (absentVar if unset)
+	key    string // else their JSON encoding
+	encErr bool   // the values could not be encoded: never matches
+}
+
+// absentVar stands for a variable the request does not set.
+type absentVar struct{}
+
+func snapshotVars(names []string, vars map[string]any) varSnapshot {
+	v := varSnapshot{names: names}
+	if len(names) == 0 {
+		return v
+	}
+	if vals, ok := scalarVars(names, vars); ok {
+		v.vals = vals
+		return v
+	}
+	v.key, v.encErr = jsonVarKey(names, vars)
+	return v
+}
+
+// matches reports whether vars give v's variables the values v holds.
+func (v varSnapshot) matches(vars map[string]any) bool {
+	if len(v.names) == 0 {
+		return true
+	}
+	if v.encErr {
+		return false
+	}
+	if v.vals != nil {
+		for i, n := range v.names {
+			x, ok := vars[n]
+			if !ok {
+				x = absentVar{}
+			}
+			if !isScalarVar(x) || x != v.vals[i] {
+				return false
+			}
+		}
+		return true
+	}
+	key, err := jsonVarKey(v.names, vars)
+	return !err && key == v.key
+}
+
+// scalarVars returns the values of names in vars, if all are scalars.
+func scalarVars(names []string, vars map[string]any) ([]any, bool) {
+	vals := make([]any, len(names))
+	for i, n := range names {
+		x, ok := vars[n]
+		if !ok {
+			x = absentVar{}
+		}
+		if !isScalarVar(x) {
+			return nil, false
+		}
+		vals[i] = x
+	}
+	return vals, true
+}
+
+// isScalarVar reports whether x is a value == compares safely and
+// exactly.
+func isScalarVar(x any) bool {
+	switch x.(type) {
+	case nil, absentVar, bool, string, int, int32, int64, float64:
+		return true
+	}
+	return false
+}
+
+// jsonVarKey is the values of names in vars, JSON-encoded; err when they
+// cannot be encoded.
+func jsonVarKey(names []string, vars map[string]any) (key string, err bool) {
 	vals := make([]any, len(names))
 	for i, n := range names {
 		vals[i] = vars[n]
 	}
-	b, err := json.Marshal(vals)
-	if err != nil {
-		return "\x00unencodable" // never equal to an encoding
+	b, e := json.Marshal(vals)
+	if e != nil {
+		return "", true
 	}
-	return string(b)
+	return string(b), false
 }
 
 // noteVars records the variables f's arguments take: the cost depends on

@@ -89,7 +89,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 	if f != nil && s.applyFault(w, r, f, rec, func(status int) []byte { return httpErrorBody(status, codeForStatus(status)) }) {
 		return
 	}
-	cx := complexity(s.schema, op, vars)
+	cx := pq.complexity(s.schema, op, vars)
 	s.executeAndWrite(w, r, rec, gateway, presented, e, rootType, rootFields, f, cx)
 }
 

@@ -28,6 +28,7 @@ type parsedQuery struct {
 	doc   *ast.QueryDocument
 	errs  []gqlError
 	costs costCache // of doc's operations, as they are asked for
+	cx    complexityCache
 	// plan holds what executing doc needs that no request changes: its
 	// operations' root fields collected when no @skip or @include takes a
 	// variable (and, in their fieldMemo, their sub-selections and the
