@@ -83,12 +83,14 @@ func (errNotOurs) Error() string { return "tribetest: not a token of this server
 // expiry by the server's clock, revocation. With validate false it checks
 // the signature only.
 func (s *Server) parseOwn(token string, validate bool) (*tokenClaims, error) {
-	if headerKid(token) != s.keyID {
+	v, cached := s.verified.Load(token)
+	if !cached && headerKid(token) != s.keyID {
 		return nil, errNotOurs{}
 	}
-	if v, ok := s.verified.Load(token); ok && validate {
-		// Signature, method and issuer verified before: the clock and
-		// revocation may have changed since.
+	if cached && validate {
+		// Signature, method and issuer verified before (so its kid is
+		// ours: the kid is part of the token): the clock and revocation
+		// may have changed since.
 		c := *v.(*tokenClaims)
 		now := s.Now()
 		switch {
