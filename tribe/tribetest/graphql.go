@@ -200,7 +200,7 @@ func readGraphQLParams(r *http.Request) (graphQLParams, *response) {
 		case "application/graphql":
 			p.Query = string(body)
 		case "", "application/json", "application/graphql-response+json":
-			if err := json.Unmarshal(body, &p); err != nil {
+			if err := decodeParams(body, &p); err != nil {
 				return refuse(http.StatusBadRequest, "the body must be a JSON object with query, operationName and variables")
 			}
 		default:

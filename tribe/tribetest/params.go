@@ -1,0 +1,339 @@
+package tribetest
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// decodeParams is json.Unmarshal(body, p) for a zero p, with a fast path
+// for the usual body: one object whose keys are query, operationName and
+// variables, spelt so and each once; query and operationName strings
+// (or null) of valid UTF-8 whose escapes are the two-character ones;
+// variables null or an object, which json.Unmarshal decodes. Any other
+// body, valid or not, goes to json.Unmarshal whole, so the answer (and
+// the error) is the same.
+func decodeParams(body []byte, p *graphQLParams) error {
+	if fastParams(body, p) {
+		return nil
+	}
+	*p = graphQLParams{}
+	return json.Unmarshal(body, p)
+}
+
+// fastParams decodes body into p when it has the usual shape; false
+// otherwise, p then being left for the caller to reset.
+func fastParams(body []byte, p *graphQLParams) bool {
+	d := paramsDecoder{b: body}
+	d.ws()
+	if !d.byte('{') {
+		return false
+	}
+	var seen [3]bool
+	d.ws()
+	if d.byte('}') {
+		return d.end()
+	}
+	for {
+		key, ok := d.plainKey()
+		if !ok {
+			return false
+		}
+		d.ws()
+		if !d.byte(':') {
+			return false
+		}
+		d.ws()
+		var i int
+		switch key {
+		case "query":
+			i = 0
+		case "operationName":
+			i = 1
+		case "variables":
+			i = 2
+		default:
+			return false
+		}
+		if seen[i] {
+			return false
+		}
+		seen[i] = true
+		switch i {
+		case 0:
+			if p.Query, ok = d.stringOrNull(); !ok {
+				return false
+			}
+		case 1:
+			if p.OperationName, ok = d.stringOrNull(); !ok {
+				return false
+			}
+		case 2:
+			if !d.variables(p) {
+				return false
+			}
+		}
+		d.ws()
+		if d.byte('}') {
+			return d.end()
+		}
+		if !d.byte(',') {
+			return false
+		}
+		d.ws()
+	}
+}
+
+type paramsDecoder struct {
+	b []byte
+	i int
+}
+
+func (d *paramsDecoder) ws() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *paramsDecoder) byte(c byte) bool {
+	if d.i < len(d.b) && d.b[d.i] == c {
+		d.i++
+		return true
+	}
+	return false
+}
+
+// end reports whether only whitespace is left.
+func (d *paramsDecoder) end() bool {
+	d.ws()
+	return d.i == len(d.b)
+}
+
+// plainKey reads a string of ASCII letters.
+func (d *paramsDecoder) plainKey() (string, bool) {
+	if !d.byte('"') {
+		return "", false
+	}
+	start := d.i
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return string(d.b[start : d.i-1]), true
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			d.i++
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// stringOrNull reads null (as "") or a string of valid UTF-8 without
+// control characters or \u escapes.
+func (d *paramsDecoder) stringOrNull() (string, bool) {
+	if d.i+4 <= len(d.b) && string(d.b[d.i:d.i+4]) == "null" {
+		d.i += 4
+		return "", true
+	}
+	if !d.byte('"') {
+		return "", false
+	}
+	start := d.i
+	var out []byte // the unescaped string, once an escape is met
+	ascii := true
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			s := d.b[start:d.i]
+			if out != nil {
+				s = out
+			}
+			d.i++
+			if !ascii && !utf8.Valid(s) {
+				return "", false
+			}
+			return string(s), true
+		case c < 0x20:
+			return "", false
+		case c == '\\':
+			if d.i+1 >= len(d.b) {
+				return "", false
+			}
+			var r byte
+			switch d.b[d.i+1] {
+			case '"', '\\', '/':
+				r = d.b[d.i+1]
+			case 'b':
+				r = '\b'
+			case 'f':
+				r = '\f'
+			case 'n':
+				r = '\n'
+			case 'r':
+				r = '\r'
+			case 't':
+				r = '\t'
+			default:
+				return "", false // \u, or invalid
+			}
+			if out == nil {
+				out = make([]byte, 0, len(d.b)-start)
+				out = append(out, d.b[start:d.i]...)
+			}
+			out = append(out, r)
+			d.i += 2
+			continue
+		case c >= 0x80:
+			ascii = false
+		}
+		if out != nil {
+			out = append(out, c)
+		}
+		d.i++
+	}
+	return "", false
+}
+
+// variables reads null or an object into p.Variables.
+func (d *paramsDecoder) variables(p *graphQLParams) bool {
+	if d.i+4 <= len(d.b) && string(d.b[d.i:d.i+4]) == "null" {
+		d.i += 4
+		return true
+	}
+	if d.i >= len(d.b) || d.b[d.i] != '{' {
+		return false
+	}
+	save := d.i
+	if d.flatVariables(p) {
+		return true
+	}
+	d.i, p.Variables = save, nil
+	// Find where the object ends; json.Unmarshal then checks it is one.
+	start, depth := d.i, 0
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				d.i++
+				return json.Unmarshal(d.b[start:d.i], &p.Variables) == nil
+			}
+		case '"':
+			d.i++
+			for d.i < len(d.b) && d.b[d.i] != '"' {
+				if d.b[d.i] == '\\' {
+					d.i++
+				}
+				d.i++
+			}
+		}
+		d.i++
+	}
+	return false
+}
+
+// flatVariables reads an object of scalars (strings, numbers, true,
+// false, null) into p.Variables, as json.Unmarshal would.
+func (d *paramsDecoder) flatVariables(p *graphQLParams) bool {
+	d.i++ // {
+	vars := map[string]any{}
+	d.ws()
+	if d.byte('}') {
+		p.Variables = vars
+		return true
+	}
+	for {
+		if d.i >= len(d.b) || d.b[d.i] != '"' {
+			return false
+		}
+		key, ok := d.stringOrNull()
+		if !ok {
+			return false
+		}
+		d.ws()
+		if !d.byte(':') {
+			return false
+		}
+		d.ws()
+		if d.i >= len(d.b) {
+			return false
+		}
+		var v any
+		switch c := d.b[d.i]; {
+		case c == '"':
+			if v, ok = d.stringOrNull(); !ok {
+				return false
+			}
+		case c == '-' || c >= '0' && c <= '9':
+			if v, ok = d.number(); !ok {
+				return false
+			}
+		case d.literal("true"):
+			v = true
+		case d.literal("false"):
+			v = false
+		case d.literal("null"):
+			v = nil
+		default:
+			return false
+		}
+		vars[key] = v
+		d.ws()
+		if d.byte('}') {
+			p.Variables = vars
+			return true
+		}
+		if !d.byte(',') {
+			return false
+		}
+		d.ws()
+	}
+}
+
+func (d *paramsDecoder) literal(lit string) bool {
+	if d.i+len(lit) <= len(d.b) && string(d.b[d.i:d.i+len(lit)]) == lit {
+		d.i += len(lit)
+		return true
+	}
+	return false
+}
+
+// number reads a JSON number as a float64.
+func (d *paramsDecoder) number() (float64, bool) {
+	start := d.i
+	d.byte('-')
+	digits := func() int {
+		n := 0
+		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	if !d.byte('0') && digits() == 0 { // a leading zero stands alone
+		return 0, false
+	}
+	if d.byte('.') && digits() == 0 {
+		return 0, false
+	}
+	if d.byte('e') || d.byte('E') {
+		if !d.byte('+') {
+			d.byte('-')
+		}
+		if digits() == 0 {
+			return 0, false
+		}
+	}
+	f, err := strconv.ParseFloat(string(d.b[start:d.i]), 64)
+	return f, err == nil
+}
