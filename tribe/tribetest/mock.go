@@ -445,21 +445,30 @@ func (rc *reqCtx) makeObject(def *ast.Definition, id string, seed uint64) object
 // role or the network of the caller's fixtures for those types, else a
 // made-up id.
 func (rc *reqCtx) refID(typ string, seed uint64) string {
+	if id, ok := rc.fixtureRefID(typ, seed); ok {
+		return id
+	}
+	return genID(seed)
+}
+
+// fixtureRefID is refID when it is a fixture's id; false when refID is
+// genID(seed).
+func (rc *reqCtx) fixtureRefID(typ string, seed uint64) (string, bool) {
 	if nr := rc.net(); nr != nil {
 		switch typ {
 		case "Member":
 			if ms := rc.members(); len(ms) > 0 {
-				return ms[seed%uint64(len(ms))].ID
+				return ms[seed%uint64(len(ms))].ID, true
 			}
 		case "Network":
-			return nr.net.ID
+			return nr.net.ID, true
 		case "Role":
 			if rs := nr.net.Roles; len(rs) > 0 {
-				return rs[seed%uint64(len(rs))].ID
+				return rs[seed%uint64(len(rs))].ID, true
 			}
 		}
 	}
-	return genID(seed)
+	return "", false
 }
 
 // ref is the object of concrete type def with id id: a fixture's (a
@@ -508,14 +517,16 @@ func (rc *reqCtx) mockScalar(obj object, fd *ast.FieldDefinition, fi *fieldInfo,
 // kinds, with the parts that kind needs.
 type scalarVal struct {
 	kind scalarKind
-	str  string    // scalarID, scalarString, scalarOther; scalarJSON: the name
-	seed uint64    // scalarID without str: genID(seed)
-	ms   mockStr   // scalarString without str
-	n    int       // scalarInt
-	f    float64   // scalarFloat
-	b    bool      // scalarBoolean
-	t    time.Time // scalarDateTime
-	num  uint64    // scalarJSON
+	str  string  // scalarID, scalarString, scalarOther; scalarJSON: the name
+	seed uint64  // scalarID without str: genID(seed); special: its seed
+	ms   mockStr // scalarString without str
+	// special: scalarString mockSpecial(ms.typ, ms.field, ms.num, seed)
+	special bool
+	n       int       // scalarInt
+	f       float64   // scalarFloat
+	b       bool      // scalarBoolean
+	t       time.Time // scalarDateTime
+	num     uint64    // scalarJSON
 }
 
 // scalarValue mocks a value of scalar type name for field fd of an object
@@ -530,7 +541,12 @@ func (rc *reqCtx) scalarValue(typ string, fd *ast.FieldDefinition, fi *fieldInfo
 			if ps := rc.s.mock.possible[t]; len(ps) > 0 { // abstract
 				t = ps[seed%uint64(len(ps))].Name
 			}
-			v.str = rc.refID(t, seed)
+			// A made-up id is written as genID(v.seed), not kept.
+			if id, ok := rc.fixtureRefID(t, seed); ok {
+				v.str = id
+			} else {
+				v.seed = seed
+			}
 		} else {
 			v.seed = seed
 		}
@@ -549,7 +565,8 @@ func (rc *reqCtx) scalarValue(typ string, fd *ast.FieldDefinition, fi *fieldInfo
 		case fi.linkID != "":
 			v.str = rc.refID(fi.linkID, seed)
 		case fi.special:
-			v.str = mockSpecial(typ, field, num, seed)
+			// Written by appendMockSpecial, not kept.
+			v.special, v.seed, v.ms = true, seed, mockStr{typ: typ, field: field, num: num}
 		default:
 			v.ms = mockStr{typ: typ, field: field, num: num}
 		}
@@ -578,6 +595,9 @@ func (v scalarVal) value() any {
 	case scalarBoolean:
 		return v.b
 	case scalarString:
+		if v.special {
+			return mockSpecial(v.ms.typ, v.ms.field, v.ms.num, v.seed)
+		}
 		if v.str == "" {
 			ms := v.ms
 			return &ms
@@ -607,6 +627,11 @@ func (v scalarVal) appendJSON(b []byte) []byte {
 	case scalarBoolean:
 		return strconv.AppendBool(b, v.b)
 	case scalarString:
+		if v.special {
+			b = append(b, '"')
+			b = appendMockSpecial(b, v.ms.typ, v.ms.field, v.ms.num, v.seed)
+			return append(b, '"')
+		}
 		if v.str == "" {
 			return v.ms.appendJSON(b)
 		}
@@ -652,50 +677,65 @@ func (rc *reqCtx) appendMockLeaf(b []byte, o *mockObj, fd *ast.FieldDefinition) 
 	return rc.scalarValue(o.def.Name, fd, fi, def.Name, seed, o.seed).appendJSON(b), true
 }
 
-// lowerName is a GraphQL name in lower case, without allocating for the
-// names of the published schema's types that mocked strings use most.
-func lowerName(name string) string {
-	switch name {
-	case "Space":
-		return "space"
-	case "Post":
-		return "post"
-	case "Member":
-		return "member"
-	case "Network":
-		return "network"
-	case "Collection":
-		return "collection"
-	case "Tag":
-		return "tag"
-	}
-	return strings.ToLower(name)
-}
-
 // mockSpecial is a string shaped by the field's name (an email, a URL, a
 // path, a slug, a locale, a domain, a color), or "".
 func mockSpecial(typ, field string, num, seed uint64) string {
-	lower := strings.ToLower(field)
-	n := func() string { return strconv.FormatUint(num, 10) }
-	switch {
-	case strings.HasSuffix(lower, "email"):
-		return lowerName(typ) + n() + "@example.com"
-	case lower == "relativeurl" || strings.HasSuffix(lower, "path"):
-		return "/" + lowerName(typ) + "/" + n()
-	case strings.HasSuffix(lower, "url"):
-		return "https://example.com/" + lowerName(typ) + "/" + n()
-	case lower == "slug" || lower == "username" || lower == "key":
-		return lowerName(typ) + "-" + n()
-	case lower == "locale":
-		return "en-US"
-	case lower == "language" || lower == "lang":
-		return "en"
-	case strings.HasSuffix(lower, "domain"):
-		return lowerName(typ) + "-" + n() + ".example.com"
-	case strings.HasSuffix(lower, "color"):
-		return "#" + strconv.FormatUint(0x100000+seed%0xefffff, 16)
+	return string(appendMockSpecial(nil, typ, field, num, seed))
+}
+
+// appendMockSpecial appends mockSpecial(typ, field, num, seed), which
+// needs no JSON escaping (typ is a GraphQL name).
+func appendMockSpecial(b []byte, typ, field string, num, seed uint64) []byte {
+	// GraphQL names are ASCII: EqualFold compares them as ToLower would.
+	suffix := func(sfx string) bool {
+		return len(field) >= len(sfx) && strings.EqualFold(field[len(field)-len(sfx):], sfx)
 	}
-	return ""
+	is := func(name string) bool { return strings.EqualFold(field, name) }
+	switch {
+	case suffix("email"):
+		b = appendLowerName(b, typ)
+		b = strconv.AppendUint(b, num, 10)
+		return append(b, "@example.com"...)
+	case is("relativeurl") || suffix("path"):
+		b = append(b, '/')
+		b = appendLowerName(b, typ)
+		b = append(b, '/')
+		return strconv.AppendUint(b, num, 10)
+	case suffix("url"):
+		b = append(b, "https://example.com/"...)
+		b = appendLowerName(b, typ)
+		b = append(b, '/')
+		return strconv.AppendUint(b, num, 10)
+	case is("slug") || is("username") || is("key"):
+		b = appendLowerName(b, typ)
+		b = append(b, '-')
+		return strconv.AppendUint(b, num, 10)
+	case is("locale"):
+		return append(b, "en-US"...)
+	case is("language") || is("lang"):
+		return append(b, "en"...)
+	case suffix("domain"):
+		b = appendLowerName(b, typ)
+		b = append(b, '-')
+		b = strconv.AppendUint(b, num, 10)
+		return append(b, ".example.com"...)
+	case suffix("color"):
+		b = append(b, '#')
+		return strconv.AppendUint(b, 0x100000+seed%0xefffff, 16)
+	}
+	return b
+}
+
+// appendLowerName appends name, a GraphQL name (ASCII), in lower case.
+func appendLowerName(b []byte, name string) []byte {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // mockStr is the readable string "Type N field", written to the answer
@@ -892,13 +932,18 @@ func scalarFromData(name string, v any) (any, error) {
 // a connection of members, else mocked objects whose identity is the
 // connection's and their position.
 
+// smallPage is the most nodes a connObj holds without a second
+// allocation.
+const smallPage = 4
+
 type connObj struct {
 	def         *ast.Definition
 	ci          *connInfo
 	seed        uint64
 	total       int
 	nodes       []any
-	start       int // the position of nodes[0]
+	small       [smallPage]any // nodes' backing array for a small page
+	start       int            // the position of nodes[0]
 	hasNext     bool
 	hasPrevious bool
 }
@@ -1047,7 +1092,11 @@ func (rc *reqCtx) connection(obj object, fd *ast.FieldDefinition, args map[strin
 		return nil, err
 	}
 	c := &connObj{def: def, ci: ci, seed: seed, total: total, start: start, hasNext: stop < total, hasPrevious: start > 0}
-	c.nodes = make([]any, 0, stop-start)
+	if stop-start <= smallPage {
+		c.nodes = c.small[: 0 : stop-start]
+	} else {
+		c.nodes = make([]any, 0, stop-start)
+	}
 	for p := start; p < stop; p++ {
 		i := p
 		if reverse {
