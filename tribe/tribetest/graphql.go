@@ -79,6 +79,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 	}
 	pq.plan.init(pq.doc)
 	e := &executor{schema: s.schema, doc: pq.doc, vars: vars, max: s.cfg.maxResponse, plan: &pq.plan}
+	e.path = e.pathBuf[:0]
 	rootFields := e.rootFields(op, rootType.Name)
 	for _, c := range rootFields {
 		if !slices.Contains(rec.Fields, c.fields[0].Name) {
@@ -278,34 +279,35 @@ func coerceVariables(schema *ast.Schema, op *ast.OperationDefinition, vars map[s
 // absent values are left to VariableValues.
 func checkIntVariables(schema *ast.Schema, op *ast.OperationDefinition, vars map[string]any) *gqlError {
 	for _, vd := range op.VariableDefinitions {
-		if where, bad := badInt(schema, vd.Type, vars[vd.Variable], "variable $"+vd.Variable); bad {
-			e := newGQLError(codeInvalidParam, where+": an Int must be a JSON integer within 32 bits").at(vd.Position)
+		if where, bad := badInt(schema, vd.Type, vars[vd.Variable]); bad {
+			e := newGQLError(codeInvalidParam, "variable $"+vd.Variable+where+": an Int must be a JSON integer within 32 bits").at(vd.Position)
 			return &e
 		}
 	}
 	return nil
 }
 
-// badInt reports where in v, a value of type t, an Int is not one.
-func badInt(schema *ast.Schema, t *ast.Type, v any, where string) (string, bool) {
+// badInt reports where in v, a value of type t, an Int is not one: the
+// path from v ("", "[2]", ".field"...).
+func badInt(schema *ast.Schema, t *ast.Type, v any) (string, bool) {
 	if v == nil {
 		return "", false
 	}
 	if t.Elem != nil {
 		l, ok := v.([]any)
 		if !ok { // a single value stands for a list of one
-			return badInt(schema, t.Elem, v, where)
+			return badInt(schema, t.Elem, v)
 		}
 		for i, x := range l {
-			if w, bad := badInt(schema, t.Elem, x, fmt.Sprintf("%s[%d]", where, i)); bad {
-				return w, true
+			if w, bad := badInt(schema, t.Elem, x); bad {
+				return fmt.Sprintf("[%d]", i) + w, true
 			}
 		}
 		return "", false
 	}
 	if t.NamedType == "Int" {
 		f, ok := v.(float64) // what encoding/json decodes a number to
-		return where, !ok || f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32
+		return "", !ok || f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32
 	}
 	def := schema.Types[t.NamedType]
 	obj, ok := v.(map[string]any)
@@ -313,8 +315,8 @@ func badInt(schema *ast.Schema, t *ast.Type, v any, where string) (string, bool)
 		return "", false
 	}
 	for _, fd := range def.Fields {
-		if w, bad := badInt(schema, fd.Type, obj[fd.Name], where+"."+fd.Name); bad {
-			return w, true
+		if w, bad := badInt(schema, fd.Type, obj[fd.Name]); bad {
+			return "." + fd.Name + w, true
 		}
 	}
 	return "", false

@@ -31,6 +31,8 @@ type executor struct {
 	buf    []byte
 	errs   []gqlError
 	path   []pathElem
+	// pathBuf backs path while it is short.
+	pathBuf [16]pathElem
 	// max bounds buf (0: no bound); once buf passes it, tooBig is set
 	// and execution stops.
 	max    int
