@@ -67,7 +67,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 		s.writeGraphQLErrors(w, rec, newGQLError(codeInvalidRequest, "the server answers queries and mutations only").at(op.Position))
 		return
 	}
-	vars, verr := coerceVariables(s.schema, op, params.Variables)
+	vars, verr := pq.coerce(s.schema, op, params.Variables)
 	if verr != nil {
 		s.writeGraphQLErrors(w, rec, *verr)
 		return
@@ -214,6 +214,40 @@ func readGraphQLParams(r *http.Request) (graphQLParams, *response) {
 		return refuse(http.StatusBadRequest, "no query in the request")
 	}
 	return p, nil
+}
+
+// coercedVars is an operation's variables as coerceVariables last
+// answered them, for the raw values (scalars) they came from.
+type coercedVars struct {
+	raw varSnapshot
+	n   int // how many variables raw holds
+	out map[string]any
+}
+
+// maxCoercedVars bounds the variables whose coercion is kept.
+const maxCoercedVars = 16
+
+// coerce is coerceVariables(schema, op, raw), kept with pq while
+// requests send the same scalar values for op's variables. The map it
+// returns is shared: the executor and the cost walks only read it.
+func (pq *parsedQuery) coerce(schema *ast.Schema, op *ast.OperationDefinition, raw map[string]any) (map[string]any, *gqlError) {
+	if v, ok := pq.coerced.Load(op); ok {
+		if cv := v.(coercedVars); len(raw) == cv.n && cv.raw.matches(raw) {
+			return cv.out, nil
+		}
+	}
+	out, ge := coerceVariables(schema, op, raw)
+	if ge != nil || len(raw) > maxCoercedVars {
+		return out, ge
+	}
+	names := make([]string, 0, len(raw))
+	for k := range raw {
+		names = append(names, k)
+	}
+	if snap := snapshotVars(names, raw); len(names) == 0 || snap.vals != nil {
+		pq.coerced.Store(op, coercedVars{raw: snap, n: len(raw), out: out})
+	}
+	return out, nil
 }
 
 // coerceVariables is validator.VariableValues, recovering from its panics

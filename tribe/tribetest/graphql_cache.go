@@ -29,6 +29,9 @@ type parsedQuery struct {
 	errs  []gqlError
 	costs costCache // of doc's operations, as they are asked for
 	cx    complexityCache
+	// coerced: *ast.OperationDefinition → coercedVars, its variables as
+	// the last request with scalar values sent them, coerced.
+	coerced sync.Map
 	// plan holds what executing doc needs that no request changes: its
 	// operations' root fields collected when no @skip or @include takes a
 	// variable (and, in their fieldMemo, their sub-selections and the

@@ -48,3 +48,46 @@ func TestCheckIntVariables(t *testing.T) {
 		})
 	}
 }
+
+// TestCoerceCached: the coerced variables kept with a parsed query are
+// what coerceVariables answers for every request, errors included, and a
+// request with the same values is answered without allocating.
+func TestCoerceCached(t *testing.T) {
+	s := gqlparser.MustLoadSchema(&ast.Source{Input: `type Query { f(n: Int, m: Int, ns: [Int!], b: Boolean): Int }`})
+	doc, errs := gqlparser.LoadQueryWithRules(s, `query($n: Int!, $m: Int = 5, $ns: [Int!], $b: Boolean) { f(n: $n, m: $m, ns: $ns, b: $b) }`, rules.NewDefaultRules())
+	require.Empty(t, errs)
+	op := doc.Operations[0]
+	pq := &parsedQuery{doc: doc}
+	steps := []struct {
+		name string
+		raw  map[string]any
+		hit  bool
+	}{
+		{"first", map[string]any{"n": float64(1)}, false},
+		{"same", map[string]any{"n": float64(1)}, true},
+		{"other value", map[string]any{"n": float64(2)}, true},
+		{"default overridden", map[string]any{"n": float64(2), "m": float64(7)}, true},
+		{"null", map[string]any{"n": float64(2), "m": nil}, true},
+		{"other key, same count", map[string]any{"n": float64(2), "b": nil}, true},
+		{"list", map[string]any{"n": float64(2), "ns": []any{float64(3)}}, false},
+		{"missing", map[string]any{}, false},
+		{"bad int", map[string]any{"n": 1.5}, false},
+		{"bad type", map[string]any{"n": float64(2), "b": "yes"}, false},
+		{"back", map[string]any{"n": float64(1)}, true},
+		{"none", nil, false},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			want, wantErr := coerceVariables(s, op, st.raw)
+			got, err := pq.coerce(s, op, st.raw)
+			assert.Equal(t, wantErr, err)
+			assert.Equal(t, want, got)
+			got, err = pq.coerce(s, op, st.raw)
+			assert.Equal(t, wantErr, err, "again")
+			assert.Equal(t, want, got, "again")
+			if st.hit {
+				assert.Zero(t, testing.AllocsPerRun(10, func() { _, _ = pq.coerce(s, op, st.raw) }))
+			}
+		})
+	}
+}
