@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tribekit/tribekit/internal/retry"
 )
 
 // Rate limits (https://developers.bettermode.com/docs/guide/graphql/rate-limits):
@@ -215,7 +217,7 @@ func NewPacer(limits RateLimits) *Pacer {
 	if limits.Window <= 0 {
 		limits.Window = RateLimitWindow
 	}
-	return &Pacer{limits: limits, now: time.Now, sleep: sleepCtx, communities: map[string]*pace{}}
+	return &Pacer{limits: limits, now: time.Now, sleep: retry.Sleep, communities: map[string]*pace{}}
 }
 
 // PaceStore keeps a [Pacer]'s windows where every process of a fleet
@@ -377,16 +379,4 @@ func over(w window, requests, complexity, est int) bool {
 		return false
 	}
 	return (requests > 0 && w.requests+1 > requests) || (complexity > 0 && w.complexity+est > complexity)
-}
-
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

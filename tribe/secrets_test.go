@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
@@ -106,8 +107,8 @@ func TestNoSecretInAnyError(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			err := run()
 			require.Error(t, err)
-			forms := secretForms(secret, access, revoked.AccessToken, basic)
-			reachable(err, func(e error) {
+			forms := testenv.SecretForms(secret, access, revoked.AccessToken, basic)
+			testenv.EachError(err, func(e error) {
 				for _, text := range []string{e.Error(), fmt.Sprintf("%v", e), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
 					for _, f := range forms {
 						assert.NotContains(t, text, f, "in a %T reachable from the error", e)
@@ -116,32 +117,5 @@ func TestNoSecretInAnyError(t *testing.T) {
 			})
 			assert.True(t, strings.HasPrefix(err.Error(), "tribe: "), err.Error())
 		})
-	}
-}
-
-// secretForms returns each secret as it may be echoed: literally,
-// URL-encoded (upper and lower case escapes) and in base64.
-func secretForms(secrets ...string) []string {
-	var out []string
-	for _, s := range secrets {
-		out = append(out, s, url.QueryEscape(s), strings.ToLower(url.QueryEscape(s)),
-			base64.StdEncoding.EncodeToString([]byte(s)), base64.RawURLEncoding.EncodeToString([]byte(s)))
-	}
-	return out
-}
-
-// reachable calls fn on err and every error errors.Unwrap can reach.
-func reachable(err error, fn func(error)) {
-	if err == nil {
-		return
-	}
-	fn(err)
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		reachable(u.Unwrap(), fn)
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			reachable(e, fn)
-		}
 	}
 }

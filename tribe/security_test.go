@@ -13,30 +13,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tribekit/tribekit/internal/testenv"
 	"golang.org/x/oauth2"
 )
-
-// slowDrip answers 200 and then one byte every 50 ms until the client goes.
-func slowDrip(t *testing.T) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		for {
-			if _, err := w.Write([]byte(" ")); err != nil {
-				return
-			}
-			w.(http.Flusher).Flush()
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // TestDefaultHTTPClientHasATimeout: with no HTTPClient of their own, an
 // App, a grant and a Client give up on a server that drips bytes for ever,
@@ -45,7 +24,7 @@ func TestDefaultHTTPClientHasATimeout(t *testing.T) {
 	old := defaultHTTPTimeout
 	defaultHTTPTimeout = 300 * time.Millisecond
 	t.Cleanup(func() { defaultHTTPTimeout = old })
-	srv := slowDrip(t)
+	srv := testenv.SlowDrip(t)
 	once := RetryPolicy{MaxAttempts: 1}
 
 	calls := map[string]func() error{

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe/crm"
 	"github.com/tribekit/tribekit/tribe/crm/crmtest"
 )
@@ -24,22 +25,7 @@ import (
 // Unwrap() error and Unwrap() []error.
 func reachableErrors(err error) []error {
 	var out []error
-	var walk func(error, int)
-	walk = func(e error, depth int) {
-		if e == nil || depth > 32 {
-			return
-		}
-		out = append(out, e)
-		switch u := e.(type) {
-		case interface{ Unwrap() error }:
-			walk(u.Unwrap(), depth+1)
-		case interface{ Unwrap() []error }:
-			for _, x := range u.Unwrap() {
-				walk(x, depth+1)
-			}
-		}
-	}
-	walk(err, 0)
+	testenv.EachError(err, func(e error) { out = append(out, e) })
 	return out
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -53,7 +54,7 @@ func FuzzOAuthErrorBody(f *testing.F) {
 				t.Fatalf("error without the package prefix: %v", err)
 			}
 			known := []string{secrets[0], secrets[1+i]} // what this grant was given
-			walkErrors(err, func(e error) {
+			testenv.EachError(err, func(e error) {
 				for _, s := range known {
 					for _, form := range []string{s, url.QueryEscape(s)} {
 						if strings.Contains(e.Error(), form) {
@@ -64,21 +65,4 @@ func FuzzOAuthErrorBody(f *testing.F) {
 			})
 		}
 	})
-}
-
-// walkErrors calls fn on err and on every error reachable from it through
-// Unwrap.
-func walkErrors(err error, fn func(error)) {
-	if err == nil {
-		return
-	}
-	fn(err)
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		walkErrors(u.Unwrap(), fn)
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			walkErrors(e, fn)
-		}
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/grant"
 )
@@ -28,8 +29,8 @@ func TestNoSecretInAnyGrantError(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			err := run()
 			require.Error(t, err)
-			forms := secretForms(secret, access, basic, grantPassword, grantRefresh)
-			reachable(err, func(e error) {
+			forms := testenv.SecretForms(secret, access, basic, grantPassword, grantRefresh)
+			testenv.EachError(err, func(e error) {
 				for _, text := range []string{e.Error(), fmt.Sprintf("%v", e), fmt.Sprintf("%+v", e), fmt.Sprintf("%#v", e)} {
 					for _, f := range forms {
 						assert.NotContains(t, text, f, "in a %T reachable from the error", e)
@@ -105,32 +106,5 @@ func grantErrorPaths(t *testing.T, secret, access string) map[string]func() erro
 			_, err := (&grant.Config{TokenURL: "http://h:" + secret + "@example.com/t", ClientID: "id", ClientSecret: secret}).PasswordToken(context.Background(), "ann", grantPassword)
 			return err
 		},
-	}
-}
-
-// secretForms returns each secret as it may be echoed: literally,
-// URL-encoded (upper and lower case escapes) and in base64.
-func secretForms(secrets ...string) []string {
-	var out []string
-	for _, s := range secrets {
-		out = append(out, s, url.QueryEscape(s), strings.ToLower(url.QueryEscape(s)),
-			base64.StdEncoding.EncodeToString([]byte(s)), base64.RawURLEncoding.EncodeToString([]byte(s)))
-	}
-	return out
-}
-
-// reachable calls fn on err and every error errors.Unwrap can reach.
-func reachable(err error, fn func(error)) {
-	if err == nil {
-		return
-	}
-	fn(err)
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		reachable(u.Unwrap(), fn)
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			reachable(e, fn)
-		}
 	}
 }

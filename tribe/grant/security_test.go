@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -102,7 +103,7 @@ func TestGrantDefaultHTTPClientHasATimeout(t *testing.T) {
 	old := defaultTimeout
 	defaultTimeout = 300 * time.Millisecond
 	t.Cleanup(func() { defaultTimeout = old })
-	srv := slowDrip(t)
+	srv := testenv.SlowDrip(t)
 	done := make(chan error, 1)
 	go func() {
 		_, err := (&Config{TokenURL: srv.URL, ClientID: "id", ClientSecret: "secret-1", Retry: tribe.RetryPolicy{MaxAttempts: 1}}).UserToken(context.Background(), User{Email: "a@example.com"})
@@ -154,26 +155,4 @@ func TestGrantNamesTheToolkit(t *testing.T) {
 			assert.Equal(t, []string{tc.want, tc.want, tc.want}, agents)
 		})
 	}
-}
-
-// slowDrip answers 200 and then one byte every 50 ms until the client goes.
-func slowDrip(t *testing.T) *httptest.Server {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		for {
-			if _, err := w.Write([]byte(" ")); err != nil {
-				return
-			}
-			w.(http.Flusher).Flush()
-			select {
-			case <-r.Context().Done():
-				return
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
 }

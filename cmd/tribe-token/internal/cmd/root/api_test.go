@@ -18,6 +18,7 @@ import (
 
 	tribekit "github.com/tribekit/tribekit"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe/schema"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
@@ -400,7 +401,7 @@ func TestAPIDataEchoingTheToken(t *testing.T) {
 	})
 	r := run(t, invocation{env: tokenEnv(srv), args: args("api", "{ echo b64 other }")})
 	requireOK(t, r)
-	for _, form := range secretForms("tok-123") {
+	for _, form := range testenv.SecretForms("tok-123") {
 		assert.NotContains(t, r.stdout, form)
 	}
 	d := dataOf(t, r.stdout)

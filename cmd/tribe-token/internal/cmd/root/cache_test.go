@@ -173,7 +173,7 @@ func TestMintCacheRedisDown(t *testing.T) {
 			require.Len(t, lines, 1, r.stderr)
 			assert.Contains(t, lines[0], "tribe-token: warning: the Redis of TRIBE_CACHE_URL is unreachable, so this run mints on its own")
 			for _, s := range []string{key, tribetest.DefaultClientSecret, "redis-pass-5e6f"} {
-				for _, form := range secretForms(s) {
+				for _, form := range testenv.SecretForms(s) {
 					assert.NotContains(t, r.stdout, form)
 					assert.NotContains(t, r.stderr, form)
 				}
@@ -212,7 +212,7 @@ func TestCacheUsage(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := run(t, invocation{env: tt.env, args: tt.args})
 			requireFail(t, r, ExitUsage, tt.want...)
-			for _, form := range append(secretForms(badKey), secretForms(cacheKey(3))...) {
+			for _, form := range append(testenv.SecretForms(badKey), testenv.SecretForms(cacheKey(3))...) {
 				assert.NotContains(t, r.stderr, form)
 			}
 		})

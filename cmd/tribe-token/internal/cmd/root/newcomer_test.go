@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
@@ -133,7 +134,7 @@ func TestCredentialsInTheEndpointURL(t *testing.T) {
 	t.Run("the secret is never shown, even refused", func(t *testing.T) {
 		r := run(t, invocation{env: map[string]string{"TRIBE_ENDPOINT": bad}, args: args("mint", "--network", net, "-o", "json")})
 		requireFail(t, r, ExitFailure, "TRIBE_ENDPOINT=")
-		for _, form := range secretForms(wrong) {
+		for _, form := range testenv.SecretForms(wrong) {
 			assert.NotContains(t, r.stderr, form)
 		}
 	})

@@ -2,13 +2,11 @@ package root
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,6 +19,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/internal/redact"
+	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe/crm"
 
 	"github.com/tribekit/tribekit/tribe/crm/crmtest"
@@ -108,23 +107,12 @@ func TestNoSecretInOutput(t *testing.T) {
 				check = append(check[:len(check):len(check)], tok)
 			}
 			for _, s := range check {
-				for _, form := range secretForms(s) {
+				for _, form := range testenv.SecretForms(s) {
 					assert.NotContains(t, r.stdout, form, "stdout")
 					assert.NotContains(t, r.stderr, form, "stderr")
 				}
 			}
 		})
-	}
-}
-
-// secretForms is a secret as a server may echo it: literally, URL-encoded
-// (as in a form body) and in base64 (as in an HTTP Basic header).
-func secretForms(s string) []string {
-	return []string{
-		s,
-		url.QueryEscape(s),
-		base64.StdEncoding.EncodeToString([]byte(s)),
-		base64.URLEncoding.EncodeToString([]byte(s)),
 	}
 }
 
@@ -136,7 +124,7 @@ func echoServer(t *testing.T, secrets ...string) *httptest.Server {
 	t.Helper()
 	var forms []string
 	for _, s := range secrets {
-		forms = append(forms, secretForms(s)...)
+		forms = append(forms, testenv.SecretForms(s)...)
 	}
 	msg := "echo " + strings.Join(forms, " ")
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -238,7 +226,7 @@ func TestHostileServerCannotEchoSecrets(t *testing.T) {
 			require.Equal(t, ExitFailure, r.code, "stderr: %s", r.stderr)
 			require.Contains(t, r.stderr, "echo", "the server's message is shown")
 			for _, s := range tt.secrets {
-				for _, form := range secretForms(s) {
+				for _, form := range testenv.SecretForms(s) {
 					assert.NotContains(t, r.stdout, form, "stdout")
 					assert.NotContains(t, r.stderr, form, "stderr")
 				}
@@ -256,7 +244,7 @@ func TestErrorLineRedactsEveryForm(t *testing.T) {
 	f.AddSecret(secrets...)
 	var text []string
 	for _, s := range secrets {
-		text = append(text, secretForms(s)...)
+		text = append(text, testenv.SecretForms(s)...)
 	}
 	jwt := unsignedJWT(`{"sub":"u"}`)
 	text = append(text, jwt, "Authorization: Bearer abc.def-ghi")
@@ -264,7 +252,7 @@ func TestErrorLineRedactsEveryForm(t *testing.T) {
 	assert.True(t, strings.HasPrefix(line, "tribe-token: tribe: refused: "), line)
 	assert.Contains(t, line, redact.Marker)
 	for _, s := range secrets {
-		for _, form := range secretForms(s) {
+		for _, form := range testenv.SecretForms(s) {
 			assert.NotContains(t, line, form)
 		}
 	}
