@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tribekit/tribekit/internal/httpx"
 	"github.com/tribekit/tribekit/internal/redact"
 )
 
@@ -126,7 +127,8 @@ func (a *App) config() (*appConfig, error) {
 	case hasControl(secret) || secret != strings.TrimSpace(secret):
 		return nil, invalidf("the client secret has spaces or control characters around or in it (a stray newline from a file?); trim it")
 	}
-	hc := withTransport(a.HTTPClient, a.UserAgent, func(base http.RoundTripper) http.RoundTripper {
+	// The mint sets its own User-Agent on its requests (see ua).
+	hc := httpx.Client(a.HTTPClient, defaultHTTPTimeout, func(base http.RoundTripper) http.RoundTripper {
 		return newBasicAuthTransport(id, secret, ep.Scheme, ep.Host, a.Retry.transport(base))
 	})
 	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway, retry: a.Retry,

@@ -24,11 +24,28 @@ type basicAuthTransport struct {
 
 func newBasicAuthTransport(id, secret, scheme, host string, base http.RoundTripper) *basicAuthTransport {
 	return &basicAuthTransport{
-		header: "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret)),
+		header: basicAuth(id, secret),
 		scheme: scheme,
 		host:   host,
 		base:   base,
 	}
+}
+
+// basicAuth is the Authorization header value for HTTP Basic auth (RFC
+// 7617 section 2): "Basic " and the base64 of id:secret, built in one
+// buffer.
+func basicAuth(id, secret string) string {
+	const scheme = "Basic "
+	n := len(id) + 1 + len(secret)
+	b := make([]byte, len(scheme)+base64.StdEncoding.EncodedLen(n)+n)
+	plain := b[len(b)-n:]
+	copy(plain, id)
+	plain[len(id)] = ':'
+	copy(plain[len(id)+1:], secret)
+	copy(b, scheme)
+	base64.StdEncoding.Encode(b[len(scheme):len(b)-n], plain)
+	clear(plain)
+	return string(b[:len(b)-n])
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -36,9 +53,7 @@ func (t *basicAuthTransport) RoundTrip(req *http.Request) (*http.Response, error
 	if req.URL.Host != t.host || req.URL.Scheme != t.scheme {
 		return t.base.RoundTrip(req)
 	}
-	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", t.header)
-	return t.base.RoundTrip(r)
+	return t.base.RoundTrip(httpx.WithHeader(req, "Authorization", t.header))
 }
 
 // bearerTransport sets "Authorization: Bearer <token>" from a token source on
@@ -69,9 +84,7 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
-	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	return t.base.RoundTrip(r)
+	return t.base.RoundTrip(httpx.WithHeader(req, "Authorization", "Bearer "+tok.AccessToken))
 }
 
 // token gets the token for a request. An [InvalidatingTokenSource] waits

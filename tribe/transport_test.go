@@ -134,3 +134,9 @@ func TestTransportsNeverSendCredentialsOverPlainHTTPAfterHTTPS(t *testing.T) {
 		})
 	}
 }
+
+func TestBasicAuthHeader(t *testing.T) {
+	for _, c := range [][2]string{{"", ""}, {"a", ""}, {"", "b"}, {"ab", "c"}, {"abc", "de"}, {"id", "p@ss:w/rd+=é"}, {"x", string(make([]byte, 300))}} {
+		assert.Equal(t, "Basic "+base64.StdEncoding.EncodeToString([]byte(c[0]+":"+c[1])), basicAuth(c[0], c[1]), "%q", c)
+	}
+}

@@ -69,3 +69,27 @@ func TestUserAgent(t *testing.T) {
 	assert.Equal(t, []string{"tribekit/devel", "myapp/1.2", "own/3"}, got)
 	assert.True(t, strings.HasPrefix(DefaultUserAgent(), "tribekit/"))
 }
+
+func TestWithHeader(t *testing.T) {
+	req, err := http.NewRequest(http.MethodPost, "https://example.com/graphql", strings.NewReader("body"))
+	require.NoError(t, err)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", "Basic old")
+
+	r := WithHeader(req, "Authorization", "Bearer new")
+	assert.Equal(t, "Bearer new", r.Header.Get("Authorization"))
+	assert.Equal(t, "application/json", r.Header.Get("Accept"))
+	assert.Equal(t, "Basic old", req.Header.Get("Authorization"), "the caller's request is not changed")
+	assert.Equal(t, req.Body, r.Body)
+	assert.Equal(t, req.Context(), r.Context())
+	r.Header.Add("Accept", "text/plain")
+	assert.Equal(t, []string{"application/json"}, req.Header.Values("Accept"), "the copy's values are its own")
+
+	r = WithHeader(req, "Authorization", "")
+	assert.Empty(t, r.Header.Get("Authorization"), "an empty value deletes")
+	assert.Equal(t, "Basic old", req.Header.Get("Authorization"))
+
+	bare := &http.Request{Method: http.MethodGet, URL: req.URL}
+	assert.Equal(t, "x", WithHeader(bare, "User-Agent", "x").Header.Get("User-Agent"), "a request without a header gets one")
+	assert.Nil(t, bare.Header)
+}

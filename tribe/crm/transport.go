@@ -114,11 +114,7 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if req.Header.Get("Authorization") == "" {
 			return base.RoundTrip(req)
 		}
-		r := req.Clone(req.Context())
-		r.Header.Del("Authorization")
-		return base.RoundTrip(r)
+		return base.RoundTrip(httpx.WithHeader(req, "Authorization", ""))
 	}
-	r := req.Clone(req.Context())
-	r.Header.Set("Authorization", "Bearer "+t.token)
-	return base.RoundTrip(r)
+	return base.RoundTrip(httpx.WithHeader(req, "Authorization", "Bearer "+t.token))
 }
