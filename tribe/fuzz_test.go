@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,59 @@ func FuzzJWTExpiry(f *testing.F) {
 		}
 		if !got.Equal(want) {
 			t.Fatalf("JWTExpiry(%q) = %v, a decoder says %v", claims, got, want)
+		}
+	})
+}
+
+// FuzzDecodeAnswer: a response body reads as encoding/json reads it, into
+// a raw data, errors and extensions, and then the data into the
+// operation's type: the same data, the same errors, and an error in the
+// same cases, whichever of decodeAnswer's paths took it.
+func FuzzDecodeAnswer(f *testing.F) {
+	f.Add([]byte(`{"data":{"limitedToken":{"accessToken":"eyJ.a.b","gatewayUrl":"https://gw"}},"extensions":{"complexity":1}}`))
+	f.Add([]byte(`{"errors":[{"message":"Forbidden","code":"102"}],"data":{"limitedToken":null}}`))
+	f.Add([]byte(`{"data":{"limitedToken":{"accessToken":5}},"errors":[{"message":"x"}]}`))
+	f.Add([]byte(`{"data":null}`))
+	f.Add([]byte(`{"Data":{"limitedToken":{"AccessToken":"a"}},"data":{"limitedToken":{"gatewayUrl":"g"}}}`))
+	f.Add([]byte(`{"data":{"authMember":{"id":"m","role":{"__typename":"Role","scopes":["a"]}}}}`))
+	f.Add([]byte(`{"data":{"authMember":{"id":"m","role":{"scopes":[1]}}},"errors":"x"}`))
+	f.Add([]byte("{\"data\":{\"limitedToken\":{\"accessToken\":\"\xff\"}}}"))
+	f.Add([]byte(`{"data":{}} x`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var std struct {
+			Data       json.RawMessage `json:"data"`
+			Errors     []*GraphQLError `json:"errors"`
+			Extensions json.RawMessage `json:"extensions"`
+		}
+		stdErr := json.Unmarshal(raw, &std)
+		stdHasData := len(std.Data) > 0 && string(std.Data) != "null"
+		for _, into := range []func() any{
+			func() any { return new(limitedTokenResponse) },
+			func() any { return new(authMemberResponse) },
+			func() any { return nil },
+		} {
+			got, want := into(), into()
+			ans, err := decodeAnswer(raw, got)
+			if (err == nil) != (stdErr == nil) {
+				t.Fatalf("decodeAnswer(%q) error %v, encoding/json %v", raw, err, stdErr)
+			}
+			if err != nil {
+				continue
+			}
+			if ans.hasData != stdHasData || len(ans.errors) != len(std.Errors) || !bytes.Equal(ans.extensions, std.Extensions) {
+				t.Fatalf("decodeAnswer(%q) = data %v, %d errors, extensions %q; encoding/json: %v, %d, %q",
+					raw, ans.hasData, len(ans.errors), ans.extensions, stdHasData, len(std.Errors), std.Extensions)
+			}
+			if !stdHasData || want == nil {
+				continue
+			}
+			wantErr := json.Unmarshal(std.Data, want)
+			if (ans.dataErr == nil) != (wantErr == nil) {
+				t.Fatalf("decodeAnswer(%q) data error %v, encoding/json %v", raw, ans.dataErr, wantErr)
+			}
+			if wantErr == nil && !reflect.DeepEqual(got, want) {
+				t.Fatalf("decodeAnswer(%q) data %+v, encoding/json %+v", raw, got, want)
+			}
 		}
 	})
 }

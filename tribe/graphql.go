@@ -8,9 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"time"
 
 	"github.com/Khan/genqlient/graphql"
+	json2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 	"github.com/tribekit/tribekit/internal/redact"
 	"github.com/tribekit/tribekit/internal/retry"
 	"golang.org/x/oauth2"
@@ -64,12 +68,85 @@ func recordUsedToken(ctx context.Context, tok *oauth2.Token) {
 
 var _ graphql.Client = (*gqlClient)(nil)
 
-// gqlResponse is a GraphQL response body (GraphQL over HTTP, "Response"):
-// its top-level data, kept raw for the operation's own type, and errors.
-type gqlResponse struct {
-	Data       json.RawMessage `json:"data"`
-	Errors     []*GraphQLError `json:"errors"`
-	Extensions json.RawMessage `json:"extensions"`
+// answer is a GraphQL response body (GraphQL over HTTP, "Response"),
+// decoded by decodeAnswer.
+type answer struct {
+	// hasData: a top-level "data" that is present and not null (GraphQL
+	// over HTTP: null when an error stopped the operation before it ran).
+	hasData bool
+	// dataErr: the data did not fit the operation's type.
+	dataErr    error
+	errors     []*GraphQLError
+	extensions jsontext.Value
+}
+
+// decodeAnswer decodes a response body, its data into into (nil: none).
+//
+// It decodes with github.com/go-json-experiment/json, the module that
+// mirrors encoding/json/v2 (https://pkg.go.dev/encoding/json/v2), under
+// its encoding/json (v1) semantics, the ones genqlient's types are written
+// for. The usual answer is read in one pass: the top level, with the data
+// going straight into its type (encoding/json would read the body, then
+// the data again, and validate each before decoding). Any other answer
+// (not JSON, or data that does not fit its type) is read again in two
+// steps, so that the errors that came with bad data are still reported.
+func decodeAnswer(raw []byte, into any) (answer, error) {
+	var one struct {
+		Data       dataInto        `json:"data"`
+		Errors     []*GraphQLError `json:"errors"`
+		Extensions jsontext.Value  `json:"extensions"`
+	}
+	one.Data.into = into
+	if jsonv1.Unmarshal(raw, &one) == nil {
+		return answer{hasData: one.Data.present, errors: one.Errors, extensions: one.Extensions}, nil
+	}
+	if v := reflect.ValueOf(into); v.Kind() == reflect.Pointer && !v.IsNil() {
+		v.Elem().SetZero() // what the failed pass left
+	}
+	var two struct {
+		Data       jsontext.Value  `json:"data"`
+		Errors     []*GraphQLError `json:"errors"`
+		Extensions jsontext.Value  `json:"extensions"`
+	}
+	if err := jsonv1.Unmarshal(raw, &two); err != nil {
+		return answer{}, err
+	}
+	a := answer{errors: two.Errors, extensions: two.Extensions}
+	a.hasData = len(two.Data) > 0 && string(two.Data) != "null"
+	if a.hasData && into != nil {
+		a.dataErr = jsonv1.Unmarshal(two.Data, into)
+	}
+	return a, nil
+}
+
+// dataInto decodes a response's data into its operation's type as the
+// body is read.
+type dataInto struct {
+	into    any  // nil: the data is skipped
+	present bool // present and not null
+	seen    bool
+}
+
+// errDataTwice sends a body with two "data" members to the second pass,
+// which keeps the last one whole, as encoding/json does, rather than
+// merging them.
+var errDataTwice = errors.New("data given twice")
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (d *dataInto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if d.seen {
+		return errDataTwice
+	}
+	d.seen = true
+	if dec.PeekKind() == 'n' {
+		_, err := dec.ReadToken()
+		return err
+	}
+	d.present = true
+	if d.into == nil {
+		return dec.SkipValue()
+	}
+	return json2.UnmarshalDecode(dec, d.into)
 }
 
 // MakeRequest sends req and decodes the answer into resp.Data. A response
@@ -80,7 +157,7 @@ func (c *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 	if op == "" {
 		op = "graphql"
 	}
-	body, err := json.Marshal(req)
+	body, err := json.Marshal(req) // encoding/json writes this small struct faster than v2
 	if err != nil {
 		return fmt.Errorf("tribe: %s: encoding request: %w", op, err)
 	}
@@ -167,7 +244,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		var body struct {
 			Errors []*GraphQLError `json:"errors"`
 		}
-		if len(raw) <= maxResponseBody && json.Unmarshal(raw, &body) == nil {
+		if len(raw) <= maxResponseBody && jsonv1.Unmarshal(raw, &body) == nil {
 			he.Errors = c.cleanErrors(body.Errors, secrets)
 		}
 		return asRateLimit(op, he, he.RetryAfter)
@@ -175,14 +252,18 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 	if len(raw) > maxResponseBody {
 		return c.httpError(op, hres, nil, fmt.Sprintf("response larger than %d bytes", maxResponseBody), secrets)
 	}
-	var gr gqlResponse
-	if err := json.Unmarshal(raw, &gr); err != nil {
+	var into any
+	if resp != nil {
+		into = resp.Data
+	}
+	ans, err := decodeAnswer(raw, into)
+	if err != nil {
 		return c.httpError(op, hres, raw, "response is not a GraphQL JSON body", secrets)
 	}
 	// A mint has no use for the extensions; a call reports them.
-	if len(gr.Extensions) > 0 && !c.basicAuth {
+	if len(ans.extensions) > 0 && !c.basicAuth {
 		var ext map[string]any
-		if json.Unmarshal(gr.Extensions, &ext) == nil {
+		if jsonv1.Unmarshal(ans.extensions, &ext) == nil {
 			if resp != nil {
 				resp.Extensions = ext
 			}
@@ -191,22 +272,17 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 			}
 		}
 	}
-	// A top-level "data" that is present and not null (GraphQL over HTTP:
-	// null when an error stopped the operation before it ran).
-	hasData := len(gr.Data) > 0 && string(gr.Data) != "null"
-	if hasData && resp != nil && resp.Data != nil {
-		if err := json.Unmarshal(gr.Data, resp.Data); err != nil && len(gr.Errors) == 0 {
-			return fmt.Errorf("tribe: %s: decoding data: %w", op, err)
-		}
+	if ans.dataErr != nil && len(ans.errors) == 0 {
+		return fmt.Errorf("tribe: %s: decoding data: %w", op, ans.dataErr)
 	}
-	if len(gr.Errors) > 0 {
-		errs := c.cleanErrors(gr.Errors, secrets)
+	if len(ans.errors) > 0 {
+		errs := c.cleanErrors(ans.errors, secrets)
 		if len(errs) == 0 {
 			errs = append(errs, &GraphQLError{Message: "error response without details"})
 		}
 		return asRateLimit(op, &ResponseError{Operation: op, Errors: errs}, retry.ParseRetryAfter(hres.Header.Get("Retry-After"), time.Now()))
 	}
-	if !hasData {
+	if !ans.hasData {
 		return c.httpError(op, hres, raw, "response has neither data nor errors", secrets)
 	}
 	return nil

@@ -2,12 +2,13 @@ package tribe
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
+	json2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	"golang.org/x/oauth2"
 )
 
@@ -88,34 +89,44 @@ func JWTIssuedAt(token string) time.Time {
 // jwtTimes reads the exp and iat claims, NumericDates (RFC 7519 section 2),
 // of a JWT, unverified; each is zero if it is missing or not a positive
 // number. The claims are decoded into a struct of the two, which skips the
-// others without keeping them.
+// others without keeping them (github.com/go-json-experiment/json, the
+// module that mirrors encoding/json/v2, does it in one pass). Claim names
+// match exactly, not in any case as encoding/json would match them, and a
+// repeated claim's last value counts, as RFC 7519 section 4 allows.
 func jwtTimes(token string) (exp, iat time.Time) {
 	payload, ok := jwtPayload(token)
 	if !ok {
 		return time.Time{}, time.Time{}
 	}
 	var claims struct {
-		Exp json.RawMessage `json:"exp"`
-		Iat json.RawMessage `json:"iat"`
+		Exp jsontext.Value `json:"exp"`
+		Iat jsontext.Value `json:"iat"`
 	}
-	if json.Unmarshal(payload, &claims) != nil {
+	if json2.Unmarshal(payload, &claims, lenientJSON()) != nil {
 		return time.Time{}, time.Time{}
 	}
 	return numericClaim(claims.Exp), numericClaim(claims.Iat)
 }
 
+// lenientJSON are the options that read JSON as leniently as
+// encoding/json does: a repeated name keeps its last value, and invalid
+// UTF-8 in a string is replaced with U+FFFD rather than refused.
+func lenientJSON() json2.Options {
+	return json2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+}
+
 // numericClaim reads a NumericDate from a claim's JSON value: a number, or
 // a string holding one (as encoding/json reads a json.Number), without a
 // second decoder pass.
-func numericClaim(raw json.RawMessage) time.Time {
+func numericClaim(raw jsontext.Value) time.Time {
 	s := string(raw)
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		if strings.IndexByte(s, '\\') >= 0 { // escapes: let the decoder read them
-			var n json.Number
-			if json.Unmarshal(raw, &n) != nil {
+			var n string
+			if json2.Unmarshal(raw, &n, lenientJSON()) != nil {
 				return time.Time{}
 			}
-			s = n.String()
+			s = n
 		} else {
 			s = s[1 : len(s)-1]
 		}
@@ -185,11 +196,12 @@ func numericDate(f float64) time.Time {
 
 // jwtPayload returns the decoded claims segment of a compact JWS.
 func jwtPayload(token string) ([]byte, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" {
+	header, rest, ok := strings.Cut(token, ".")
+	claims, sig, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || header == "" || claims == "" || strings.Contains(sig, ".") {
 		return nil, false
 	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(claims, "="))
 	return payload, err == nil
 }
 
@@ -206,6 +218,6 @@ func tokenNetwork(tok *oauth2.Token) string {
 	var claims struct {
 		NetworkID string `json:"networkId"`
 	}
-	_ = json.Unmarshal(payload, &claims)
+	_ = json2.Unmarshal(payload, &claims, lenientJSON())
 	return claims.NetworkID
 }

@@ -2,10 +2,10 @@ package tribe
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/stretchr/testify/assert"
 	"golang.org/x/oauth2"
 )
@@ -33,6 +33,10 @@ func TestJWTExpiry(t *testing.T) {
 		{"payload not JSON", fakeJWT(`not json`), time.Time{}},
 		{"opaque token", "3f1c0a9b8e7d6c5b", time.Time{}},
 		{"two parts", "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9", time.Time{}},
+		{"four parts", fakeJWT(`{"exp":1700000000}`) + ".x", time.Time{}},
+		{"claim names match exactly", fakeJWT(`{"EXP":1700000000,"Exp":1700000001}`), time.Time{}},
+		{"a repeated claim's last value counts", fakeJWT(`{"exp":1,"exp":1700000000}`), time.Unix(1700000000, 0)},
+		{"invalid UTF-8 elsewhere", fakeJWT("{\"name\":\"\xff\",\"exp\":1700000000}"), time.Unix(1700000000, 0)},
 		{"bad base64", "a.!!!.c", time.Time{}},
 		{"empty", "", time.Time{}},
 	}
@@ -66,7 +70,7 @@ func TestNumericClaimReadsAsADecoderWould(t *testing.T) {
 		`1700000000`: 1700000000, `"1700000000"`: 1700000000, `"\u0031700000000"`: 1700000000,
 		`1.7e9`: 1700000000, `"0x10"`: 0, `01`: 0, `"1_000"`: 0, `-5`: 0, `"NaN"`: 0, `true`: 0, ``: 0,
 	} {
-		got := numericClaim(json.RawMessage(raw))
+		got := numericClaim(jsontext.Value(raw))
 		if want == 0 {
 			assert.True(t, got.IsZero(), raw)
 			continue
