@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/tribekit/tribekit/internal/httpx"
 	"github.com/tribekit/tribekit/internal/redact"
+	"github.com/tribekit/tribekit/internal/retry"
 )
 
 // App is a Tribe app's settings: its client id and secret and the GraphQL
@@ -83,12 +83,18 @@ func (a App) GoString() string { return a.String() }
 type appConfig struct {
 	id, secret string
 	ep         endpoint
-	hc         *http.Client // with Basic auth on the endpoint's host
+	hc         *http.Client // &client: with Basic auth on the endpoint's host
 	insecure   bool         // AllowInsecureHTTP
 	retry      RetryPolicy
 	rate       rateRetry // retry's, for the mint's rate-limit refusals
 	ua         string    // the User-Agent
 	gateway    func(endpoint, gateway *url.URL) error
+
+	// The mint's client and its transports, kept here so that a config
+	// (one per App.Mint) is one allocation, not five.
+	client  http.Client
+	basic   basicAuthTransport
+	retries retry.Transport
 }
 
 // config checks the app's settings and returns them ready for a request.
@@ -127,12 +133,24 @@ func (a *App) config() (*appConfig, error) {
 	case hasControl(secret) || secret != strings.TrimSpace(secret):
 		return nil, invalidf("the client secret has spaces or control characters around or in it (a stray newline from a file?); trim it")
 	}
+	cfg := &appConfig{id: id, secret: secret, ep: ep, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway, retry: a.Retry,
+		rate: a.Retry.rateRetry(false), ua: userAgent(a.UserAgent)}
+	// As httpx.Client does: the caller's client, or one with the default
+	// timeout, sending through Basic auth over retries over its transport.
 	// The mint sets its own User-Agent on its requests (see ua).
-	hc := httpx.Client(a.HTTPClient, defaultHTTPTimeout, func(base http.RoundTripper) http.RoundTripper {
-		return newBasicAuthTransport(id, secret, ep.Scheme, ep.Host, a.Retry.transport(base))
-	})
-	return &appConfig{id: id, secret: secret, ep: ep, hc: hc, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway, retry: a.Retry,
-		rate: a.Retry.rateRetry(false), ua: userAgent(a.UserAgent)}, nil
+	cfg.client.Timeout = defaultHTTPTimeout
+	if a.HTTPClient != nil {
+		cfg.client = *a.HTTPClient
+	}
+	base := cfg.client.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	cfg.retries = retry.Transport{Policy: a.Retry.policy().WithDefaults(), Base: base}
+	cfg.basic = basicAuthTransport{header: basicAuth(id, secret), scheme: ep.Scheme, host: ep.Host, base: &cfg.retries}
+	cfg.client.Transport = &cfg.basic
+	cfg.hc = &cfg.client
+	return cfg, nil
 }
 
 // Validate checks the app's settings as every request does, without

@@ -64,7 +64,10 @@ func (p RetryPolicy) rateRetry(httpToo bool) rateRetry {
 
 // transport returns base wrapped to retry per the policy.
 func (p RetryPolicy) transport(base http.RoundTripper) http.RoundTripper {
-	return retry.NewTransport(retry.Policy{
-		MaxAttempts: p.MaxAttempts, BaseDelay: p.BaseDelay, MaxDelay: p.MaxDelay, MaxElapsed: p.MaxElapsed, Sleep: p.sleep,
-	}, base)
+	return retry.NewTransport(p.policy(), base)
+}
+
+// policy is the policy for internal/retry, without its defaults.
+func (p RetryPolicy) policy() retry.Policy {
+	return retry.Policy{MaxAttempts: p.MaxAttempts, BaseDelay: p.BaseDelay, MaxDelay: p.MaxDelay, MaxElapsed: p.MaxElapsed, Sleep: p.sleep}
 }

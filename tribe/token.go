@@ -99,20 +99,34 @@ func jwtTimes(token string) (exp, iat time.Time) {
 		return time.Time{}, time.Time{}
 	}
 	var claims struct {
-		Exp jsontext.Value `json:"exp"`
-		Iat jsontext.Value `json:"iat"`
+		Exp dateClaim `json:"exp"`
+		Iat dateClaim `json:"iat"`
 	}
-	if json2.Unmarshal(payload, &claims, lenientJSON()) != nil {
+	if unmarshalLenient(payload, &claims) != nil {
 		return time.Time{}, time.Time{}
 	}
-	return numericClaim(claims.Exp), numericClaim(claims.Iat)
+	return claims.Exp.t, claims.Iat.t
 }
 
-// lenientJSON are the options that read JSON as leniently as
-// encoding/json does: a repeated name keeps its last value, and invalid
-// UTF-8 in a string is replaced with U+FFFD rather than refused.
-func lenientJSON() json2.Options {
-	return json2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+// dateClaim is a NumericDate claim, read by numericClaim straight from
+// the decoder, without a copy of its value.
+type dateClaim struct{ t time.Time }
+
+// UnmarshalJSONFrom implements json.UnmarshalerFrom.
+func (c *dateClaim) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	c.t = numericClaim(v)
+	return nil
+}
+
+// unmarshalLenient decodes b into v as leniently as encoding/json does: a
+// repeated name keeps its last value, and invalid UTF-8 in a string is
+// replaced with U+FFFD rather than refused.
+func unmarshalLenient(b []byte, v any) error {
+	return json2.Unmarshal(b, v, jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 }
 
 // numericClaim reads a NumericDate from a claim's JSON value: a number, or
@@ -123,7 +137,7 @@ func numericClaim(raw jsontext.Value) time.Time {
 	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
 		if strings.IndexByte(s, '\\') >= 0 { // escapes: let the decoder read them
 			var n string
-			if json2.Unmarshal(raw, &n, lenientJSON()) != nil {
+			if unmarshalLenient(raw, &n) != nil {
 				return time.Time{}
 			}
 			s = n
@@ -218,6 +232,6 @@ func tokenNetwork(tok *oauth2.Token) string {
 	var claims struct {
 		NetworkID string `json:"networkId"`
 	}
-	_ = json2.Unmarshal(payload, &claims, lenientJSON())
+	_ = unmarshalLenient(payload, &claims)
 	return claims.NetworkID
 }
