@@ -2,7 +2,6 @@ package tribe
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/tribekit/tribekit/internal/retry"
@@ -60,11 +59,6 @@ func (p RetryPolicy) rateRetry(httpToo bool) rateRetry {
 		r.wait = RateLimitWindow
 	}
 	return r
-}
-
-// transport returns base wrapped to retry per the policy.
-func (p RetryPolicy) transport(base http.RoundTripper) http.RoundTripper {
-	return retry.NewTransport(p.policy(), base)
 }
 
 // policy is the policy for internal/retry, without its defaults.
