@@ -23,7 +23,7 @@ import (
 // so drift on a shared machine can land on one side only: compare with
 // scripts/benchratio, which alternates baseline and subject processes:
 //
-//	scripts/benchratio ./tribe BenchmarkMint baseline=raw-POST App.Mint
+//	scripts/benchratio -n 30 -t 10000x ./tribe BenchmarkMint baseline=raw-POST App.Mint
 //	scripts/benchratio ./tribe BenchmarkWarmHit baseline=ReuseTokenSource Cache.Token
 
 func benchCache(b *testing.B) (*cache.Cache, tribe.Identity) {
