@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tribekit/tribekit/internal/redact"
 	"github.com/tribekit/tribekit/internal/retry"
@@ -98,7 +99,11 @@ type appConfig struct {
 }
 
 // config checks the app's settings and returns them ready for a request.
-func (a *App) config() (*appConfig, error) {
+func (a *App) config() (*appConfig, error) { return a.configWith(DefaultHTTPTimeout) }
+
+// configWith is config with the timeout of the client it makes when the
+// app has no HTTPClient (tests shorten it).
+func (a *App) configWith(timeout time.Duration) (*appConfig, error) {
 	if a == nil {
 		return nil, invalidf("nil *App")
 	}
@@ -138,7 +143,7 @@ func (a *App) config() (*appConfig, error) {
 	// As httpx.Client does: the caller's client, or one with the default
 	// timeout, sending through Basic auth over retries over its transport.
 	// The mint sets its own User-Agent on its requests (see ua).
-	cfg.client.Timeout = defaultHTTPTimeout
+	cfg.client.Timeout = timeout
 	if a.HTTPClient != nil {
 		cfg.client = *a.HTTPClient
 	}

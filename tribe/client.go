@@ -3,6 +3,7 @@ package tribe
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/Khan/genqlient/graphql"
 	"golang.org/x/oauth2"
@@ -48,6 +49,12 @@ type Client struct {
 // Any [oauth2.TokenSource] will do: [App.TokenSource], a grant's, or
 // oauth2.StaticTokenSource for a token you already hold.
 func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
+	return newClient(ts, cfg, DefaultHTTPTimeout)
+}
+
+// newClient is NewClient with the timeout of a client made for cfg when
+// it has no HTTPClient (tests shorten it).
+func newClient(ts oauth2.TokenSource, cfg ClientConfig, timeout time.Duration) (*Client, error) {
 	if ts == nil {
 		return nil, invalidf("nil token source")
 	}
@@ -62,7 +69,7 @@ func NewClient(ts oauth2.TokenSource, cfg ClientConfig) (*Client, error) {
 	if ep.HasUser {
 		return nil, invalidf("the client's endpoint %q carries credentials; a Client authenticates with its token, so give the endpoint without them", ep.URL)
 	}
-	hc := withTransport(cfg.HTTPClient, cfg.UserAgent, func(base http.RoundTripper) http.RoundTripper {
+	hc := withTransport(cfg.HTTPClient, timeout, cfg.UserAgent, func(base http.RoundTripper) http.RoundTripper {
 		return &bearerTransport{source: ts, scheme: ep.Scheme, host: ep.Host, base: base, pacer: cfg.Pacer}
 	})
 	gc := &gqlClient{endpoint: ep.URL, hc: hc, rate: cfg.Retry.rateRetry(true), pacer: cfg.Pacer, userAgent: userAgent(cfg.UserAgent)}

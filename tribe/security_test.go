@@ -21,19 +21,21 @@ import (
 // App, a grant and a Client give up on a server that drips bytes for ever,
 // even with a context that never ends.
 func TestDefaultHTTPClientHasATimeout(t *testing.T) {
-	old := defaultHTTPTimeout
-	defaultHTTPTimeout = 300 * time.Millisecond
-	t.Cleanup(func() { defaultHTTPTimeout = old })
+	const short = 300 * time.Millisecond // for DefaultHTTPTimeout
 	srv := testenv.SlowDrip(t)
 	once := RetryPolicy{MaxAttempts: 1}
 
 	calls := map[string]func() error{
 		"mint": func() error {
-			_, err := (&App{ClientID: "id", ClientSecret: "secret-1", Endpoint: srv.URL, Retry: once}).Mint(context.Background(), Bot("net"))
+			cfg, err := (&App{ClientID: "id", ClientSecret: "secret-1", Endpoint: srv.URL, Retry: once}).configWith(short)
+			if err != nil {
+				return err
+			}
+			_, err = cfg.mint(context.Background(), Bot("net"))
 			return err
 		},
 		"client": func() error {
-			c, err := NewClient(staticTokenSource("tok"), ClientConfig{Endpoint: srv.URL})
+			c, err := newClient(staticTokenSource("tok"), ClientConfig{Endpoint: srv.URL}, short)
 			if err != nil {
 				return err
 			}
@@ -56,7 +58,10 @@ func TestDefaultHTTPClientHasATimeout(t *testing.T) {
 	assert.Equal(t, 30*time.Second, DefaultHTTPTimeout)
 	cfg, err := (&App{ClientID: "id", ClientSecret: "secret-1"}).config()
 	require.NoError(t, err)
-	assert.Equal(t, defaultHTTPTimeout, cfg.hc.Timeout)
+	assert.Equal(t, DefaultHTTPTimeout, cfg.hc.Timeout)
+	c, err := NewClient(staticTokenSource("tok"), ClientConfig{})
+	require.NoError(t, err)
+	assert.Equal(t, DefaultHTTPTimeout, c.gql.hc.Timeout)
 	mine := &http.Client{}
 	cfg, err = (&App{ClientID: "id", ClientSecret: "secret-1", HTTPClient: mine}).config()
 	require.NoError(t, err)

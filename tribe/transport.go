@@ -129,14 +129,12 @@ func closeBody(req *http.Request) {
 // ever. Set an HTTPClient (with Timeout 0 for none) to choose otherwise.
 const DefaultHTTPTimeout = httpx.DefaultTimeout
 
-// defaultHTTPTimeout is DefaultHTTPTimeout; tests shorten it.
-var defaultHTTPTimeout = DefaultHTTPTimeout
-
-// withTransport returns a client that behaves as hc (nil: a client with
-// DefaultHTTPTimeout) but sends through wrap(hc's transport), with the
-// User-Agent ua (empty: tribekit/<version>) on requests that set none.
-func withTransport(hc *http.Client, ua string, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
-	return httpx.Client(hc, defaultHTTPTimeout, func(base http.RoundTripper) http.RoundTripper {
+// withTransport returns a client that behaves as hc (nil: a client with the
+// given timeout, DefaultHTTPTimeout but in tests) but sends through
+// wrap(hc's transport), with the User-Agent ua (empty: tribekit/<version>)
+// on requests that set none.
+func withTransport(hc *http.Client, timeout time.Duration, ua string, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
+	return httpx.Client(hc, timeout, func(base http.RoundTripper) http.RoundTripper {
 		return wrap(httpx.UserAgent(ua, base))
 	})
 }

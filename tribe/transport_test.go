@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,7 +71,7 @@ func TestTransportsPinCredentialsToTheirHost(t *testing.T) {
 
 func TestWithTransportKeepsCallerClient(t *testing.T) {
 	base := &http.Client{Timeout: 7}
-	c := withTransport(base, "", func(rt http.RoundTripper) http.RoundTripper {
+	c := withTransport(base, time.Minute, "", func(rt http.RoundTripper) http.RoundTripper {
 		return newBasicAuthTransport("a", "b", "https", "h", rt)
 	})
 	assert.Nil(t, base.Transport, "the caller's client is not changed")

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -33,6 +34,12 @@ type flow struct {
 // newFlow checks what every grant needs: a token URL and the client's
 // credentials.
 func (c *Config) newFlow(name string) (*flow, error) {
+	return c.newFlowWith(name, DefaultTimeout)
+}
+
+// newFlowWith is newFlow with the timeout of the client it makes when the
+// config has no HTTPClient (tests shorten it).
+func (c *Config) newFlowWith(name string, timeout time.Duration) (*flow, error) {
 	u, err := c.tokenURL()
 	if err != nil {
 		return nil, err
@@ -49,7 +56,7 @@ func (c *Config) newFlow(name string) (*flow, error) {
 		return nil, invalidf("Config.ClientSecret has spaces or control characters around or in it (a stray newline from a file?); trim it")
 	}
 	rp := c.Retry
-	hc := httpx.Client(c.HTTPClient, defaultTimeout, func(base http.RoundTripper) http.RoundTripper {
+	hc := httpx.Client(c.HTTPClient, timeout, func(base http.RoundTripper) http.RoundTripper {
 		return retry.NewTransport(retry.Policy{
 			MaxAttempts: rp.MaxAttempts, BaseDelay: rp.BaseDelay, MaxDelay: rp.MaxDelay, MaxElapsed: rp.MaxElapsed,
 		}, httpx.UserAgent(c.UserAgent, base))

@@ -34,9 +34,6 @@ const (
 // an HTTPClient (with Timeout 0 for none) to choose otherwise.
 const DefaultTimeout = httpx.DefaultTimeout
 
-// defaultTimeout is DefaultTimeout; tests shorten it.
-var defaultTimeout = DefaultTimeout
-
 // Config is a Tribe community's v1 OAuth2 token endpoint and the app's
 // client credentials (Tribe's v1 API reference, Authentication: Tribe Access
 // Token). Its methods get tokens with the three grants the endpoint offers:

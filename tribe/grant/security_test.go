@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -100,13 +101,20 @@ func TestGrantsNeverFollowRedirects(t *testing.T) {
 // grant gives up on a server that drips bytes for ever, even with a
 // context that never ends.
 func TestGrantDefaultHTTPClientHasATimeout(t *testing.T) {
-	old := defaultTimeout
-	defaultTimeout = 300 * time.Millisecond
-	t.Cleanup(func() { defaultTimeout = old })
 	srv := testenv.SlowDrip(t)
+	c := &Config{TokenURL: srv.URL, ClientID: "id", ClientSecret: "secret-1", Retry: tribe.RetryPolicy{MaxAttempts: 1}}
+	f, err := c.newFlow("grant")
+	require.NoError(t, err)
+	assert.Equal(t, DefaultTimeout, f.hc.Timeout)
+	f, err = c.newFlowWith("grant", 300*time.Millisecond) // for DefaultTimeout
+	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() {
-		_, err := (&Config{TokenURL: srv.URL, ClientID: "id", ClientSecret: "secret-1", Retry: tribe.RetryPolicy{MaxAttempts: 1}}).UserToken(context.Background(), User{Email: "a@example.com"})
+		res, err := f.hc.Post(srv.URL, "application/x-www-form-urlencoded", strings.NewReader("grant_type=x"))
+		if err == nil {
+			_, err = io.ReadAll(res.Body)
+			res.Body.Close()
+		}
 		done <- err
 	}()
 	select {

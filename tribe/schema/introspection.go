@@ -198,8 +198,15 @@ func isName(s string) bool {
 	return true
 }
 
-// builtinScalars are the scalars every schema has; they are not printed.
-var builtinScalars = map[string]bool{"String": true, "Int": true, "Float": true, "Boolean": true, "ID": true}
+// builtinScalar reports whether name is one of the scalars every schema
+// has; they are not printed.
+func builtinScalar(name string) bool {
+	switch name {
+	case "String", "Int", "Float", "Boolean", "ID":
+		return true
+	}
+	return false
+}
 
 // builtinDirectives returns the directives every schema has: those of
 // gqlparser's prelude (skip, include, deprecated, specifiedBy, defer, …),
@@ -294,7 +301,7 @@ func (s *introspection) toSDL() (string, error) {
 		b.WriteString(" on " + strings.Join(locs, " | ") + "\n\n")
 	}
 	for _, t := range s.Types {
-		if strings.HasPrefix(t.Name, "__") || builtinScalars[t.Name] {
+		if strings.HasPrefix(t.Name, "__") || builtinScalar(t.Name) {
 			continue
 		}
 		if !isName(t.Name) {

@@ -272,7 +272,7 @@ func apiRun(ctx context.Context, opts *Options) error {
 
 // noRetry turns off the client's own rate-limit retries: the command
 // waits itself, and says so on stderr.
-var noRetry = tribe.RetryPolicy{MaxAttempts: 1}
+func noRetry() tribe.RetryPolicy { return tribe.RetryPolicy{MaxAttempts: 1} }
 
 // newClient returns the client the operation is sent with, the endpoint
 // it goes to, and what to call when done.
@@ -288,7 +288,7 @@ func newClient(ctx context.Context, opts *Options) (*tribe.Client, cmdutil.Endpo
 			return nil, ep, nil, err
 		}
 		c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}),
-			tribe.ClientConfig{Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient(), Retry: noRetry})
+			tribe.ClientConfig{Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient(), Retry: noRetry()})
 		ep.Announce(f)
 		return c, ep, func() {}, err
 	}
@@ -331,7 +331,7 @@ func newClient(ctx context.Context, opts *Options) (*tribe.Client, cmdutil.Endpo
 		return nil, ep, nil, errors.New("tribe-token: the cache's token source cannot drop a refused token")
 	}
 	calls := *app
-	calls.Retry = noRetry
+	calls.Retry = noRetry()
 	c, err := calls.Client(ctx, f.SecretTokens(its))
 	if err != nil {
 		tc.Close()
