@@ -161,13 +161,20 @@ func (c *gqlClient) MakeRequest(ctx context.Context, req *graphql.Request, resp 
 	if err != nil {
 		return fmt.Errorf("tribe: %s: encoding request: %w", op, err)
 	}
-	ctx = context.WithValue(ctx, opKey{}, op)
+	// A mint sends client credentials: no token to record, and no pacer
+	// to tell the operation to.
+	if !c.basicAuth {
+		ctx = context.WithValue(ctx, opKey{}, op)
+	}
 	start := time.Now()
 	var waited time.Duration
 	authRetried := false
 	for attempt := 1; ; attempt++ {
 		used := &usedToken{}
-		uctx := context.WithValue(ctx, usedTokenKey{}, used)
+		uctx := ctx
+		if !c.basicAuth {
+			uctx = context.WithValue(ctx, usedTokenKey{}, used)
+		}
 		err = c.send(uctx, op, body, resp, used)
 		if !authRetried && c.retryAuth != nil && (errors.Is(err, ErrInvalidToken) || errors.Is(err, ErrUnauthorized)) && c.retryAuth(ctx, used.tok) {
 			authRetried = true
