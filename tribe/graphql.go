@@ -86,8 +86,8 @@ type answer struct {
 // mirrors encoding/json/v2 (https://pkg.go.dev/encoding/json/v2), under
 // its encoding/json (v1) semantics, the ones genqlient's types are written
 // for. The usual answer is read in one pass: the top level, with the data
-// going straight into its type (encoding/json would read the body, then
-// the data again, and validate each before decoding). Any other answer
+// going straight into its type (encoding/json would validate the body,
+// decode it, then validate and decode the data again). Any other answer
 // (not JSON, or data that does not fit its type) is read again in two
 // steps, so that the errors that came with bad data are still reported.
 func decodeAnswer(raw []byte, into any) (answer, error) {
@@ -97,7 +97,11 @@ func decodeAnswer(raw []byte, into any) (answer, error) {
 		Extensions jsontext.Value  `json:"extensions"`
 	}
 	one.Data.into = into
-	if jsonv1.Unmarshal(raw, &one) == nil {
+	// encoding/json's semantics, but for its errors: those would validate
+	// the body, and again the data, before decoding either. An error here
+	// only sends the body to the careful path, which reports as
+	// encoding/json does.
+	if json2.Unmarshal(raw, &one, jsonv1.DefaultOptionsV1(), jsonv1.ReportErrorsWithLegacySemantics(false)) == nil {
 		return answer{hasData: one.Data.present, errors: one.Errors, extensions: one.Extensions}, nil
 	}
 	if v := reflect.ValueOf(into); v.Kind() == reflect.Pointer && !v.IsNil() {
