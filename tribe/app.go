@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribekit/tribekit/internal/httpx"
 	"github.com/tribekit/tribekit/internal/redact"
 	"github.com/tribekit/tribekit/internal/retry"
 )
@@ -140,19 +141,12 @@ func (a *App) configWith(timeout time.Duration) (*appConfig, error) {
 	}
 	cfg := &appConfig{id: id, secret: secret, ep: ep, insecure: a.AllowInsecureHTTP, gateway: a.CheckGateway, retry: a.Retry,
 		rate: a.Retry.rateRetry(false), ua: userAgent(a.UserAgent)}
-	// As httpx.Client does: the caller's client, or one with the default
-	// timeout, sending through Basic auth over retries over its transport.
-	// The mint sets its own User-Agent on its requests (see ua).
-	cfg.client.Timeout = timeout
-	if a.HTTPClient != nil {
-		cfg.client = *a.HTTPClient
-	}
-	base := cfg.client.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
+	// The caller's client, or one with the timeout, sending through Basic
+	// auth over retries over its transport. The mint sets its own
+	// User-Agent on its requests (see ua).
+	base := httpx.Into(&cfg.client, a.HTTPClient, timeout)
 	cfg.retries = retry.Transport{Policy: a.Retry.policy().WithDefaults(), Base: base}
-	cfg.basic = basicAuthTransport{header: basicAuth(id, secret), scheme: ep.Scheme, host: ep.Host, base: &cfg.retries}
+	cfg.basic = *newBasicAuthTransport(id, secret, ep.Scheme, ep.Host, &cfg.retries)
 	cfg.client.Transport = &cfg.basic
 	cfg.hc = &cfg.client
 	return cfg, nil

@@ -40,11 +40,7 @@ func WithGatewayURL(tok *oauth2.Token, gatewayURL string) *oauth2.Token {
 // newToken makes the oauth2 token for an access token minted at now, with
 // its Expiry bounded by boundedExpiry.
 func newToken(access, gatewayURL string, now time.Time) *oauth2.Token {
-	t := oauth2.Token{AccessToken: access, TokenType: "Bearer", Expiry: boundedExpiry(JWTExpiry(access), now)}
-	if gatewayURL == "" {
-		return &t
-	}
-	return t.WithExtra(map[string]any{gatewayURLKey: gatewayURL}) // a copy of t with the extra
+	return WithGatewayURL(&oauth2.Token{AccessToken: access, TokenType: "Bearer", Expiry: boundedExpiry(JWTExpiry(access), now)}, gatewayURL)
 }
 
 // Bounds on the life of a minted token whose exp cannot be taken as it is.

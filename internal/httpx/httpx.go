@@ -21,16 +21,24 @@ const Module = "github.com/tribekit/tribekit"
 // wrap(hc's transport, or http.DefaultTransport). A nil hc means a client
 // with the given overall timeout. hc itself is never changed.
 func Client(hc *http.Client, timeout time.Duration, wrap func(http.RoundTripper) http.RoundTripper) *http.Client {
-	c := &http.Client{Timeout: timeout}
-	if hc != nil {
-		*c = *hc
-	}
-	base := c.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	c.Transport = wrap(base)
+	c := new(http.Client)
+	c.Transport = wrap(Into(c, hc, timeout))
 	return c
+}
+
+// Into is Client for a client the caller holds: it sets *dst to behave as
+// hc (nil: a client with the given overall timeout) and returns the
+// transport dst sends through (hc's, or http.DefaultTransport), for the
+// caller to wrap and set as dst.Transport.
+func Into(dst, hc *http.Client, timeout time.Duration) http.RoundTripper {
+	*dst = http.Client{Timeout: timeout}
+	if hc != nil {
+		*dst = *hc
+	}
+	if dst.Transport == nil {
+		return http.DefaultTransport
+	}
+	return dst.Transport
 }
 
 // NoRedirects makes c, a client of the caller's own making (see [Client]),
