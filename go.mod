@@ -2,7 +2,7 @@ module github.com/tribekit/tribekit
 
 go 1.26.0
 
-toolchain go1.26.11
+toolchain go1.27.3
 
 require (
 	github.com/Khan/genqlient v0.8.1
