@@ -45,7 +45,8 @@ type App struct {
 	//     AllowInsecureHTTP, on Endpoint's own host when Endpoint is plain
 	//     http;
 	//   - from an https Endpoint, never plain http, not even on loopback.
-	// A refused gatewayUrl makes [App.Client] and [Cache.Client] fail with
+	// A refused gatewayUrl makes [App.Client] fail, and a cache's token requests (package
+	// github.com/tribekit/tribekit/tribe/cache) fail, with
 	// [ErrUntrustedGateway]. It must be safe for concurrent use.
 	CheckGateway func(endpoint, gateway *url.URL) error
 	// UserAgent is sent as the User-Agent of every request; empty means

@@ -27,7 +27,8 @@ func GatewayURL(tok *oauth2.Token) string {
 }
 
 // WithGatewayURL returns a copy of tok that carries gatewayURL, as a minted
-// token does (see [GatewayURL]). A [Store] that serializes tokens loses
+// token does (see [GatewayURL]). A token store (such as
+// [github.com/tribekit/tribekit/tribe/cache.Store]) that serializes tokens loses
 // oauth2.Token's extras: keep GatewayURL(tok) beside the token and restore it
 // with this.
 func WithGatewayURL(tok *oauth2.Token, gatewayURL string) *oauth2.Token {

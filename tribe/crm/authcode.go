@@ -267,7 +267,7 @@ func (r *AuthRequest) ParseCallback(query url.Values) (*Callback, error) {
 // [WithCodeVerifier] is given: PKCE, RFC 7636 section 4.5). See
 // https://developer.tribecrm.nl/docs/api/concepts/authentication ("Step 3")
 // and RFC 6749 section 4.1.3. It needs ClientID, ClientSecret and
-// RedirectURL. Errors from the token endpoint are [*TokenError]s, a redirect
+// RedirectURL. Errors from the token endpoint are a [*TokenError], a redirect
 // a [*RedirectError]. [WithOrganizationID] has no effect here.
 //
 // The token's refresh token is the only way back in without the user: give

@@ -18,7 +18,7 @@ import (
 //
 // It needs ClientID and ClientSecret; RedirectURL is not used. ctx carries
 // the requests, as with golang.org/x/oauth2. Errors from the token endpoint
-// are [*TokenError]s, a redirect a [*RedirectError]. The token source is safe for concurrent use.
+// are a [*TokenError], a redirect a [*RedirectError]. The token source is safe for concurrent use.
 func (c *Config) ClientCredentialsTokenSource(ctx context.Context) (oauth2.TokenSource, error) {
 	if err := c.check(needSecret | needTokenURL); err != nil {
 		return nil, err
@@ -35,8 +35,8 @@ func (c *Config) ClientCredentialsTokenSource(ctx context.Context) (oauth2.Token
 	return &errorSource{grant: "client_credentials", src: cc.TokenSource(tctx), ctx: ctx, timeout: timeout, secret: c.ClientSecret}, nil
 }
 
-// errorSource turns golang.org/x/oauth2's errors into [*TokenError]s (or
-// [*RedirectError]s) with the client secret removed.
+// errorSource turns golang.org/x/oauth2's errors into a [*TokenError] (or a
+// [*RedirectError]) with the client secret removed.
 type errorSource struct {
 	grant   string
 	src     oauth2.TokenSource

@@ -72,7 +72,7 @@ func (c *Config) refresh(ctx context.Context, refreshToken string) (*oauth2.Toke
 //
 // It needs ClientID, ClientSecret, RedirectURL and a store; it sends nothing
 // until the first call to Token. ctx carries the requests, as with
-// golang.org/x/oauth2. Token errors are [*TokenError]s (an expired or
+// golang.org/x/oauth2. Token errors are each a [*TokenError] (an expired or
 // revoked refresh token matches [ErrInvalidGrant]; the user must authorize
 // again). The token source is safe for concurrent use and refreshes once at a
 // time.

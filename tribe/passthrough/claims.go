@@ -230,7 +230,7 @@ func jsonKind(v any) string {
 // TokenSource checks token with [Check] and
 // returns a token source that hands it out, as a Bearer token whose Expiry
 // is the exp claim, until it expires; after that the source returns an
-// error matching [tribe.ErrInvalidToken]. Use it with [NewClient], which, like
+// error matching [tribe.ErrInvalidToken]. Use it with [tribe.NewClient], which, like
 // x/oauth2, stops sending a token 10 s before its Expiry. The source is
 // safe for concurrent use. To mint fresh JWTs as they expire, use
 // [Signer.TokenSource].

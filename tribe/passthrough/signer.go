@@ -172,7 +172,7 @@ func (s *Signer) Sign(user User) (string, error) {
 // TokenSource checks the settings and user, then returns a token source
 // that signs a JWT for user and reuses it until a quarter of its lifetime
 // (at most 10 s) is left, then signs a new one.
-// Use it with [NewClient]. The source is safe for concurrent use.
+// Use it with [tribe.NewClient]. The source is safe for concurrent use.
 func (s *Signer) TokenSource(user User) (oauth2.TokenSource, error) {
 	g, err := s.check()
 	if err != nil {

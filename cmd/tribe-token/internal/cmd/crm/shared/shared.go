@@ -252,7 +252,7 @@ func (f *Flags) StoredSource(ctx context.Context, e *cmdutil.Factory) (oauth2.To
 }
 
 // storeError explains a token file that could not be used: missing,
-// unreadable or not a token, all [cmdutil.UsageError]s.
+// unreadable or not a token, each a [cmdutil.UsageError].
 func storeError(err error, path string) error {
 	switch {
 	case errors.Is(err, crm.ErrNoToken):
