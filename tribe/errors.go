@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tribekit/tribekit/internal/errctx"
 	"github.com/tribekit/tribekit/internal/invalid"
-	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // Sentinel errors. Errors returned by this package wrap them, so test with
@@ -46,9 +46,6 @@ const (
 	CodeInvalidToken = "108"
 	CodeNotFound     = "110"
 )
-
-// maxErrorBody bounds the piece of a response body an [HTTPError] keeps.
-const maxErrorBody = 512
 
 // GraphQLError is one error object of a GraphQL response. Code is Tribe's
 // string code, read from the error object's top level or, failing that, from
@@ -247,31 +244,10 @@ func (e *HTTPError) Is(target error) bool {
 	return false
 }
 
-// redactBody returns at most maxErrorBody bytes of body with the given
-// secrets and anything credential-shaped replaced (see internal/redact).
-func redactBody(body []byte, secrets ...string) string {
-	return redact.Bounded(body, maxErrorBody, secrets...)
-}
-
-// contextError adds what was being done to err, keeping one "tribe: "
-// prefix at the front of the message. It unwraps to err.
-type contextError struct {
-	what string
-	err  error
-}
-
-func (e *contextError) Error() string {
-	return "tribe: " + e.what + ": " + strings.TrimPrefix(e.err.Error(), "tribe: ")
-}
-
-func (e *contextError) Unwrap() error { return e.err }
-
-// wrapf returns err with what was being done, or nil for a nil err.
+// wrapf returns err with what was being done, "tribe: <what>: <err>", or
+// nil for a nil err.
 func wrapf(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	}
-	return &contextError{what: fmt.Sprintf(format, args...), err: err}
+	return errctx.Wrapf("tribe", err, format, args...)
 }
 
 // invalidf returns an invalid-input error, "tribe: <what is wrong>; <how to

@@ -331,7 +331,7 @@ func (c *gqlClient) httpError(op string, hres *http.Response, body []byte, reaso
 	return &HTTPError{
 		Operation:  op,
 		StatusCode: hres.StatusCode,
-		Body:       redactBody(body, secrets...),
+		Body:       redact.Body(body, secrets...),
 		RetryAfter: retry.ParseRetryAfter(hres.Header.Get("Retry-After"), now()),
 		Reason:     reason,
 	}

@@ -67,6 +67,16 @@ func String(s string, secrets ...string) string {
 	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
+// MaxBody bounds the piece of a response body an error keeps ([Body]).
+const MaxBody = 512
+
+// Body returns what an error may keep of a response body: at most
+// [MaxBody] bytes of it, with the given secrets and anything
+// credential-shaped replaced.
+func Body(b []byte, secrets ...string) string {
+	return Bounded(b, MaxBody, secrets...)
+}
+
 // Bounded returns at most max bytes of String(string(b), secrets...), cut
 // on a rune boundary and ended with "…" when cut. The secrets are removed
 // before the cut, so no part of one survives at the edge.

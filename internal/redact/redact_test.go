@@ -166,3 +166,16 @@ func FuzzString(f *testing.F) {
 		_ = Bounded([]byte(text), 16, sec)
 	})
 }
+
+func TestBody(t *testing.T) {
+	enc := base64.RawURLEncoding.EncodeToString
+	jwt := enc([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + enc([]byte(`{"id":"m1","exp":1}`)) + ".c2ln"
+	body := []byte(`{"error":"bad secret s3cr3t-value","token":"` + jwt + `","h":"Bearer abc.def","b":"Basic Zm9vOmJhcg=="}` + strings.Repeat("x", 2000))
+	got := Body(body, "s3cr3t-value")
+	assert.NotContains(t, got, "s3cr3t-value")
+	assert.NotContains(t, got, jwt)
+	assert.NotContains(t, got, "abc.def")
+	assert.NotContains(t, got, "Zm9vOmJhcg==")
+	assert.LessOrEqual(t, len(got), MaxBody+len("…"))
+	assert.Contains(t, got, "[REDACTED]")
+}

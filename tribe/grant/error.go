@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/internal/errctx"
 	"github.com/tribekit/tribekit/internal/invalid"
 	"github.com/tribekit/tribekit/internal/redact"
 	"github.com/tribekit/tribekit/tribe"
@@ -162,15 +163,15 @@ func oauthError(err error, grant string, secrets ...string) error {
 	}
 	oe := &Error{
 		Grant:       grant,
-		Code:        redactBody([]byte(re.ErrorCode), secrets...),
-		Description: redactBody([]byte(re.ErrorDescription), secrets...),
-		URI:         redactBody([]byte(re.ErrorURI), secrets...),
+		Code:        redact.Body([]byte(re.ErrorCode), secrets...),
+		Description: redact.Body([]byte(re.ErrorDescription), secrets...),
+		URI:         redact.Body([]byte(re.ErrorURI), secrets...),
 	}
 	if re.Response != nil {
 		oe.StatusCode = re.Response.StatusCode
 	}
 	if oe.Code == "" {
-		oe.Body = redactBody(re.Body, secrets...)
+		oe.Body = redact.Body(re.Body, secrets...)
 	}
 	return oe
 }
@@ -202,34 +203,10 @@ func (e *RedirectError) Error() string {
 		e.StatusCode, http.StatusText(e.StatusCode), target)
 }
 
-// maxErrorBody bounds the piece of a response body an [Error] keeps.
-const maxErrorBody = 512
-
-// redactBody returns at most maxErrorBody bytes of body with the given
-// secrets and anything credential-shaped replaced (see internal/redact).
-func redactBody(body []byte, secrets ...string) string {
-	return redact.Bounded(body, maxErrorBody, secrets...)
-}
-
-// contextError adds what was being done to err, keeping one "grant: "
-// prefix at the front of the message. It unwraps to err.
-type contextError struct {
-	what string
-	err  error
-}
-
-func (e *contextError) Error() string {
-	return "grant: " + e.what + ": " + strings.TrimPrefix(e.err.Error(), "grant: ")
-}
-
-func (e *contextError) Unwrap() error { return e.err }
-
-// wrapf returns err with what was being done, or nil for a nil err.
+// wrapf returns err with what was being done, "grant: <what>: <err>", or
+// nil for a nil err.
 func wrapf(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	}
-	return &contextError{what: fmt.Sprintf(format, args...), err: err}
+	return errctx.Wrapf("grant", err, format, args...)
 }
 
 // invalidf returns an invalid-input error, "grant: <what is wrong>; <how to
