@@ -1,7 +1,7 @@
 package tribe
 
 import (
-	urlcheck "github.com/tribekit/tribekit/internal/endpoint"
+	"github.com/tribekit/tribekit/internal/urlcheck"
 )
 
 // Tribe's GraphQL endpoints. Bettermode's developer docs
@@ -25,7 +25,7 @@ const (
 
 // endpoint is a checked GraphQL endpoint: an absolute http(s) URL without
 // credentials, and the credentials that were in its userinfo, if any.
-type endpoint = urlcheck.Endpoint
+type endpoint = urlcheck.Checked
 
 // parseEndpoint checks raw as a GraphQL endpoint. Plain http is accepted only
 // for loopback hosts unless allowInsecure is set, since the credentials or

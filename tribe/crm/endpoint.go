@@ -3,7 +3,7 @@ package crm
 import (
 	"golang.org/x/oauth2"
 
-	"github.com/tribekit/tribekit/internal/endpoint"
+	"github.com/tribekit/tribekit/internal/urlcheck"
 )
 
 // Tribe CRM's production addresses, used when a [Config] or [Client] leaves
@@ -59,7 +59,7 @@ const (
 // allows it. example is the URL to suggest. The rule is the one tribe
 // follows (internal/endpoint); the message never echoes user information.
 func checkSecureURL(field, raw, example string, allowInsecure bool, optOut string) error {
-	ep, err := endpoint.Parse(raw, field, optOut, example, allowInsecure)
+	ep, err := urlcheck.Parse(raw, field, optOut, example, allowInsecure)
 	if err != nil {
 		return invalidf("%s", err)
 	}

@@ -12,10 +12,10 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/tribekit/tribekit/internal/endpoint"
 	"github.com/tribekit/tribekit/internal/httpx"
 	"github.com/tribekit/tribekit/internal/redact"
 	"github.com/tribekit/tribekit/internal/retry"
+	"github.com/tribekit/tribekit/internal/urlcheck"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -107,7 +107,7 @@ func (c *Config) tokenURL() (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		shown := "[unparsable URL]"
 		if err == nil {
-			shown = endpoint.ShowBad(raw, u)
+			shown = urlcheck.ShowBad(raw, u)
 			if u.Scheme == "http" || u.Scheme == "https" {
 				shown = fmt.Sprintf("%q", (&url.URL{Scheme: u.Scheme, Path: u.Path}).String())
 			}
@@ -125,7 +125,7 @@ func (c *Config) tokenURL() (string, error) {
 	if c.CommunityURL != "" {
 		raw = strings.TrimRight(raw, "/") + TokenPath
 	}
-	ep, err := endpoint.Parse(raw, field, "Config.AllowInsecureHTTP", "https://community.example.com", c.AllowInsecureHTTP)
+	ep, err := urlcheck.Parse(raw, field, "Config.AllowInsecureHTTP", "https://community.example.com", c.AllowInsecureHTTP)
 	if err != nil {
 		return "", invalidf("%s", err)
 	}

@@ -14,10 +14,10 @@ import (
 	"github.com/vektah/gqlparser/v2/formatter"
 	"golang.org/x/oauth2"
 
-	"github.com/tribekit/tribekit/internal/endpoint"
 	"github.com/tribekit/tribekit/internal/httpx"
 	"github.com/tribekit/tribekit/internal/invalid"
 	"github.com/tribekit/tribekit/internal/redact"
+	"github.com/tribekit/tribekit/internal/urlcheck"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -104,7 +104,7 @@ func Pull(ctx context.Context, c Config) (*ast.Schema, error) {
 	if raw == "" {
 		raw = tribe.DefaultEndpoint
 	}
-	ep, err := endpoint.Parse(raw, "Config.Endpoint", "Config.AllowInsecureHTTP", tribe.EndpointUS, c.AllowInsecureHTTP)
+	ep, err := urlcheck.Parse(raw, "Config.Endpoint", "Config.AllowInsecureHTTP", tribe.EndpointUS, c.AllowInsecureHTTP)
 	if err != nil {
 		return nil, invalidf("%v", err)
 	}

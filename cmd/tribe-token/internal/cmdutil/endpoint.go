@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tribekit/tribekit/internal/endpoint"
+	"github.com/tribekit/tribekit/internal/urlcheck"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -72,7 +72,7 @@ func (e Endpoint) FromEnv() bool { return strings.HasPrefix(e.Source, "TRIBE_") 
 // "--endpoint https://…", "the default endpoint https://api.bettermode.com".
 // The URL is shown without its userinfo and clipped.
 func (e Endpoint) Describe() string {
-	shown := Clip(endpoint.Redacted(strings.TrimSpace(e.URL)))
+	shown := Clip(urlcheck.Redacted(strings.TrimSpace(e.URL)))
 	if u, err := url.Parse(strings.TrimSpace(e.URL)); err == nil && u.User != nil {
 		u.User = nil
 		shown = Clip(u.String())

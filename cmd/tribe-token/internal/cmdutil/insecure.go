@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tribekit/tribekit/internal/endpoint"
 	"github.com/tribekit/tribekit/internal/loopback"
+	"github.com/tribekit/tribekit/internal/urlcheck"
 )
 
 // InsecureHelp is --insecure-http's help, the same on every command that
@@ -57,7 +57,7 @@ func (f *Factory) CheckURLs(insecure bool, urls ...URLFrom) error {
 			example = "https://example.com"
 		}
 		// The shape: the message of the one URL check, naming the flag.
-		if _, err := endpoint.Parse(raw, from.Source, "--insecure-http", example, true); err != nil {
+		if _, err := urlcheck.Parse(raw, from.Source, "--insecure-http", example, true); err != nil {
 			return Usagef("%w", err)
 		}
 		if insecure || !strings.EqualFold(u.Scheme, "http") || loopback.Host(u.Hostname()) {

@@ -1,8 +1,8 @@
-// Package endpoint checks the URLs this module sends secrets to: absolute
+// Package urlcheck checks the URLs this module sends secrets to: absolute
 // http(s), credentials in the userinfo taken out, and plain http only to a
 // loopback host unless the caller opted in. Its messages never echo what
 // may be a secret.
-package endpoint
+package urlcheck
 
 import (
 	"fmt"
@@ -12,9 +12,9 @@ import (
 	"github.com/tribekit/tribekit/internal/loopback"
 )
 
-// Endpoint is a checked URL: absolute http(s) without credentials, and the
+// Checked is a URL that passed [Parse]: absolute http(s) without credentials, and the
 // credentials that were in its userinfo, if any.
-type Endpoint struct {
+type Checked struct {
 	URL       string // without userinfo
 	Scheme    string // the URL's scheme and host, to pin credentials to
 	Host      string
@@ -29,13 +29,13 @@ type Endpoint struct {
 // set; optOut names that setting in the message (e.g. "AllowInsecureHTTP").
 // example is a URL to suggest. Errors say what is wrong and how to fix it,
 // without a package prefix, and never hold the userinfo.
-func Parse(raw, field, optOut, example string, allowInsecure bool) (Endpoint, error) {
+func Parse(raw, field, optOut, example string, allowInsecure bool) (Checked, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Parse's error quotes the whole input, secret included.
-		return Endpoint{}, fmt.Errorf("%s is not a valid URL; give an absolute https URL such as %s", field, example)
+		return Checked{}, fmt.Errorf("%s is not a valid URL; give an absolute https URL such as %s", field, example)
 	}
-	var ep Endpoint
+	var ep Checked
 	if u.User != nil {
 		ep.User = u.User.Username()
 		ep.Password, ep.HasPasswd = u.User.Password()
@@ -45,11 +45,11 @@ func Parse(raw, field, optOut, example string, allowInsecure bool) (Endpoint, er
 	shown := u.String()
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return Endpoint{}, fmt.Errorf("%s %s is not an absolute http(s) URL; give one such as %s", field, ShowBad(raw, u), example)
+		return Checked{}, fmt.Errorf("%s %s is not an absolute http(s) URL; give one such as %s", field, ShowBad(raw, u), example)
 	case u.Host == "" || u.Hostname() == "":
-		return Endpoint{}, fmt.Errorf("%s %q has no host; give one such as %s", field, shown, example)
+		return Checked{}, fmt.Errorf("%s %q has no host; give one such as %s", field, shown, example)
 	case u.Scheme == "http" && !allowInsecure && !loopback.Host(u.Hostname()):
-		return Endpoint{}, fmt.Errorf("%s %q is plain http to a host that is not loopback, so credentials would travel in clear text; use https, or set %s if you really mean it", field, shown, optOut)
+		return Checked{}, fmt.Errorf("%s %q is plain http to a host that is not loopback, so credentials would travel in clear text; use https, or set %s if you really mean it", field, shown, optOut)
 	}
 	ep.URL = shown
 	ep.Scheme = u.Scheme
