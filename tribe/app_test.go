@@ -70,6 +70,32 @@ func TestBadInputRefusedBeforeAnyRequest(t *testing.T) {
 	assert.Zero(t, requests.Load(), "no request may be sent for bad input")
 }
 
+// TestPlainHTTPToANameAResolverAnswersIsRefused checks that plain http to
+// "localhost." (which Go's resolver sends to DNS, not the hosts file) or to
+// a name under .localhost is refused before any request: the client's
+// transport dials nothing and records what reaches it.
+func TestPlainHTTPToANameAResolverAnswersIsRefused(t *testing.T) {
+	for _, endpoint := range []string{
+		"http://localhost.:1234/graphql",
+		"http://LOCALHOST.:1234/graphql",
+		"http://app.localhost:1234/graphql",
+	} {
+		t.Run(endpoint, func(t *testing.T) {
+			var sent atomic.Int32
+			hc := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+				sent.Add(1)
+				return nil, fmt.Errorf("no request may be sent")
+			})}
+			a := App{ClientID: "client-1", ClientSecret: testSecret, Endpoint: endpoint, HTTPClient: hc}
+			_, err := a.Mint(context.Background(), Bot("n1"))
+			require.ErrorIs(t, err, ErrInvalidInput)
+			assert.Contains(t, err.Error(), "plain http to a host that is not loopback")
+			assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), testSecret)
+			assert.Zero(t, sent.Load(), "nothing is sent, so nothing is resolved")
+		})
+	}
+}
+
 func TestAppStringHidesSecret(t *testing.T) {
 	a := App{ClientID: "client-1", ClientSecret: testSecret, Endpoint: "https://client-1:" + testSecret + "@app.tribe.so/graphql"}
 	//lint:ignore S1025 the %s verb itself is what is tested

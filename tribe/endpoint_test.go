@@ -22,6 +22,8 @@ func TestParseEndpoint(t *testing.T) {
 		{name: "http loopback v6", raw: "http://[::1]:8080/graphql", wantURL: "http://[::1]:8080/graphql"},
 		{name: "http localhost", raw: "http://localhost/graphql", wantURL: "http://localhost/graphql"},
 		{name: "http remote refused", raw: "http://app.tribe.so/graphql", wantErr: "plain http to a host that is not loopback"},
+		{name: "http localhost with a trailing dot refused", raw: "http://localhost.:8080/graphql", wantErr: "plain http to a host that is not loopback"},
+		{name: "http under .localhost refused", raw: "http://app.localhost:8080/graphql", wantErr: "plain http to a host that is not loopback"},
 		{name: "http private range refused", raw: "http://10.1.2.3/graphql", wantErr: "set AllowInsecureHTTP"},
 		{name: "http remote opted in", raw: "http://tribe.internal/graphql", insecure: true, wantURL: "http://tribe.internal/graphql"},
 		{name: "relative", raw: "/graphql", wantErr: "not an absolute http(s) URL"},
