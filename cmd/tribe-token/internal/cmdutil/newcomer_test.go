@@ -24,6 +24,9 @@ func TestCheckCacheURLPlainRedis(t *testing.T) {
 		{"REDIS://cache.example:6379", false, "plain redis://"},
 		{"redis://127.0.0.1:7000?addr=10.1.2.3:7001", false, "to 10.1.2.3"},
 		{"redis://127.0.0.1:7000?addr=127.0.0.1:7001", false, ""},
+		{"redis://localhost.:6379", false, "to localhost."},
+		{"redis://cache.localhost:6379", false, "to cache.localhost"},
+		{"redis://127.0.0.1:7000?addr=LOCALHOST.:7001", false, "to LOCALHOST."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.url, func(t *testing.T) {
