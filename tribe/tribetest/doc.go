@@ -222,7 +222,10 @@
 // introspection query costs under 2000. An answer may not pass 8 MiB
 // ([WithResponseSizeLimit]): execution stops there and a GraphQL error
 // (code 118) is answered instead. Request bodies may not pass 1 MiB, nor
-// query texts 10000 tokens.
+// query texts 10000 tokens. Before it is validated, a query text may not
+// pass 2000 selections (fields, fragments and spreads), 128 fields of one
+// response name, 100 fragments or 200 fragment spreads (code 118), so that
+// no request costs validation more than a few milliseconds.
 //
 // # Errors
 //
@@ -237,6 +240,7 @@
 //	unknown operationName                              200   118
 //	variable missing (non-null, no default)            200   112
 //	query too complex (over [WithQueryCostLimit])      200   118
+//	query too large to validate (see Limits)           200   118
 //	answer larger than [WithResponseSizeLimit]         200   118
 //	variable of the wrong type (an Int: not a JSON     200   106
 //	  integer within 32 bits)

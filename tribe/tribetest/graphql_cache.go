@@ -187,6 +187,10 @@ func (c *queryCache) parse(pq *parsedQuery, text string) {
 		}
 		return
 	}
+	if ge := checkBound(doc); ge != nil {
+		pq.errs = []gqlError{*ge}
+		return
+	}
 	if list := validator.ValidateWithRules(c.schema, doc, c.rules); len(list) > 0 {
 		for _, ge := range list {
 			pq.errs = append(pq.errs, fromGQLParser(ge, codeInvalidRequest))
