@@ -49,4 +49,14 @@
 // on pipelines and has client-side caching, but the warm path here never
 // reaches Redis, and go-redis is the client most Go programs already link.
 // Only a program that imports this package links it: tribe/cache does not.
+//
+// go-redis allocates what a reply's length prefix claims before it reads
+// the data, so a hostile or broken Redis could crash the process with one
+// reply (https://redis.io/docs/latest/develop/reference/protocol-spec/).
+// A client the store makes (from a URL) therefore dials every node itself
+// (go-redis's Dialer option; TLS too, each node's certificate checked
+// against its own host) and reads replies through a bound: a length over
+// 64 MiB, aggregates claiming over a million elements or nesting deeper
+// than 32 fail with [ErrProtocol] and the connection is dropped. A client
+// given as Options.Client is used as it is.
 package redisstore

@@ -1,8 +1,11 @@
 package redisstore
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -214,4 +217,141 @@ func startCluster(t testing.TB) []*redisServer {
 		return true
 	}, 10*time.Second, 20*time.Millisecond)
 	return nodes
+}
+
+// fakeRedis is a Redis of a test's own on loopback: goroutines that read
+// each command (an array of bulk strings) and write what answer returns for
+// it, raw RESP, so that a test can send replies a real Redis never sends.
+// HELLO is refused (go-redis then speaks RESP2), CLIENT, PING and SUBSCRIBE
+// answered, unless answer says otherwise ("" for the default).
+type fakeRedis struct {
+	ln     net.Listener
+	answer func(cmd []string) string
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	conns  []net.Conn
+	cmds   []string // the commands' names, in order
+}
+
+// startFakeRedis listens on 127.0.0.1 (with TLS when cfg is not nil) and
+// stops in t.Cleanup.
+func startFakeRedis(t testing.TB, cfg *tls.Config, answer func(cmd []string) string) *fakeRedis {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	if cfg != nil {
+		ln = tls.NewListener(ln, cfg)
+	}
+	f := &fakeRedis{ln: ln, answer: answer}
+	f.wg.Add(1)
+	go f.serve()
+	t.Cleanup(f.close)
+	return f
+}
+
+func (f *fakeRedis) addr() string { return f.ln.Addr().String() }
+
+func (f *fakeRedis) serve() {
+	defer f.wg.Done()
+	for {
+		c, err := f.ln.Accept()
+		if err != nil {
+			return
+		}
+		f.mu.Lock()
+		f.conns = append(f.conns, c)
+		f.mu.Unlock()
+		f.wg.Add(1)
+		go f.handle(c)
+	}
+}
+
+func (f *fakeRedis) handle(c net.Conn) {
+	defer f.wg.Done()
+	defer c.Close()
+	rd := bufio.NewReader(c)
+	for {
+		cmd, err := readCommand(rd)
+		if err != nil {
+			return
+		}
+		f.mu.Lock()
+		f.cmds = append(f.cmds, strings.ToUpper(cmd[0]))
+		f.mu.Unlock()
+		reply := f.answer(cmd)
+		if reply == "" {
+			switch strings.ToUpper(cmd[0]) {
+			case "CLIENT":
+				reply = "+OK\r\n"
+			case "PING":
+				reply = "+PONG\r\n"
+			case "SUBSCRIBE":
+				for _, ch := range cmd[1:] {
+					reply += fmt.Sprintf("*3\r\n$9\r\nsubscribe\r\n$%d\r\n%s\r\n:1\r\n", len(ch), ch)
+				}
+			default:
+				reply = "-ERR unknown command\r\n"
+			}
+		}
+		if _, err := io.WriteString(c, reply); err != nil {
+			return
+		}
+	}
+}
+
+// commands returns the names of the commands received so far.
+func (f *fakeRedis) commands() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.cmds...)
+}
+
+func (f *fakeRedis) close() {
+	_ = f.ln.Close()
+	f.mu.Lock()
+	for _, c := range f.conns {
+		_ = c.Close()
+	}
+	f.mu.Unlock()
+	f.wg.Wait()
+}
+
+// readCommand reads one command: an array of at most 64 bulk strings of at
+// most 64 KiB each.
+func readCommand(rd *bufio.Reader) ([]string, error) {
+	n, err := readLength(rd, '*')
+	if err != nil {
+		return nil, err
+	}
+	if n < 1 || n > 64 {
+		return nil, fmt.Errorf("a command of %d words", n)
+	}
+	cmd := make([]string, n)
+	for i := range cmd {
+		size, err := readLength(rd, '$')
+		if err != nil {
+			return nil, err
+		}
+		if size < 0 || size > 64<<10 {
+			return nil, fmt.Errorf("a word of %d bytes", size)
+		}
+		b := make([]byte, size+2)
+		if _, err := io.ReadFull(rd, b); err != nil {
+			return nil, err
+		}
+		cmd[i] = string(b[:size])
+	}
+	return cmd, nil
+}
+
+// readLength reads a line "<kind><number>\r\n".
+func readLength(rd *bufio.Reader, kind byte) (int, error) {
+	line, err := rd.ReadString('\n')
+	if err != nil {
+		return 0, err
+	}
+	if len(line) < 4 || line[0] != kind {
+		return 0, fmt.Errorf("not a %c line: %q", kind, line)
+	}
+	return strconv.Atoi(strings.TrimSuffix(line[1:], "\r\n"))
 }

@@ -131,6 +131,11 @@ func Open(ctx context.Context, rawURL string, keys ...[]byte) (*Store, error) {
 // [tribe.ErrInvalidInput]. ctx bounds the first contact with Redis, which
 // may fail: the store then starts degraded.
 func New(ctx context.Context, opts Options) (*Store, error) {
+	return newStore(ctx, opts, clientConfig{})
+}
+
+// newStore is [New], with how a client made from opts.URL connects.
+func newStore(ctx context.Context, opts Options, cfg clientConfig) (*Store, error) {
 	switch {
 	case opts.URL == "" && opts.Client == nil:
 		return nil, invalidf("Options.URL is empty; give the Redis URL, such as redis://localhost:6379 (or an Options.Client)")
@@ -171,7 +176,8 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	if opts.Client != nil {
 		s.client, s.where = opts.Client, "client"
 	} else {
-		if s.client, err = newClient(opts.URL, s.opTimeout); err != nil {
+		cfg.opTimeout = s.opTimeout
+		if s.client, err = newClient(opts.URL, cfg); err != nil {
 			return nil, err
 		}
 		s.owned, s.where = true, describe(opts.URL)

@@ -1,7 +1,9 @@
 package redisstore
 
 import (
+	"context"
 	"crypto/tls"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -24,15 +26,32 @@ import (
 //     (the user and password in the URL are the sentinels'; those of the
 //     master are the username and password parameters).
 //
-// rediss:// checks the server's certificate against the system roots and
-// the host name; skip_verify=true turns that off (tests only). Each
-// operation is bounded by opTimeout unless the URL sets read_timeout,
-// write_timeout or dial_timeout. Errors hold no password.
+// rediss:// checks each node's certificate against the system roots and
+// that node's host name (the nodes a Sentinel or Cluster names too);
+// skip_verify=true turns that off (tests only). Each operation is bounded by
+// DefaultOpTimeout unless the URL sets read_timeout, write_timeout or
+// dial_timeout. Replies are read through a bound: a length prefix over 64 MiB
+// (or aggregates claiming over a million elements) fails with [ErrProtocol]
+// before go-redis allocates it. Errors hold no password.
 func NewClient(rawURL string) (redis.UniversalClient, error) {
-	return newClient(rawURL, DefaultOpTimeout)
+	return newClient(rawURL, clientConfig{opTimeout: DefaultOpTimeout})
 }
 
-func newClient(rawURL string, opTimeout time.Duration) (redis.UniversalClient, error) {
+// clientConfig is how a client the store makes connects.
+type clientConfig struct {
+	opTimeout time.Duration
+	// netDial opens each connection (nil: net.Dialer), for tests.
+	netDial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// dialer returns the Dialer of a client whose parsed options have tlsConfig
+// and dialTimeout.
+func (c clientConfig) dialer(tlsConfig *tls.Config, dialTimeout time.Duration) func(context.Context, string, string) (net.Conn, error) {
+	return (&dialer{tls: tlsConfig, timeout: dialTimeout, netDial: c.netDial}).dial
+}
+
+func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
+	opTimeout := cfg.opTimeout
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, invalidf("the Redis URL does not parse; give redis://[user:password@]host:port[/db], rediss:// for TLS, or unix:///path")
@@ -72,6 +91,7 @@ func newClient(rawURL string, opTimeout time.Duration) (redis.UniversalClient, e
 		}
 		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
 		skipVerify(o.TLSConfig)
+		o.Dialer = cfg.dialer(o.TLSConfig, o.DialTimeout) // the sentinels' and the master's
 		return redis.NewFailoverClient(o), nil
 	case q.Has("addr"):
 		// go-redis's cluster URLs take no skip_verify: it is applied here.
@@ -85,6 +105,7 @@ func newClient(rawURL string, opTimeout time.Duration) (redis.UniversalClient, e
 		}
 		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
 		skipVerify(o.TLSConfig)
+		o.Dialer = cfg.dialer(o.TLSConfig, o.DialTimeout) // every node's
 		return redis.NewClusterClient(o), nil
 	default:
 		o, err := redis.ParseURL(rawURL)
@@ -92,6 +113,7 @@ func newClient(rawURL string, opTimeout time.Duration) (redis.UniversalClient, e
 			return nil, fail(err)
 		}
 		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
+		o.Dialer = cfg.dialer(o.TLSConfig, o.DialTimeout)
 		return redis.NewClient(o), nil
 	}
 }

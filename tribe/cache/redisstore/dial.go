@@ -1,0 +1,58 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"time"
+)
+
+// dialer connects a client the store makes to each Redis node go-redis
+// asks for, the nodes a Sentinel or Cluster names included (go-redis's
+// Dialer option, which replaces its own dial and TLS): it does TLS itself,
+// checking each node's certificate against that node's own host, and puts a
+// [boundedConn] above it.
+type dialer struct {
+	tls     *tls.Config // nil: plain text
+	timeout time.Duration
+	// netDial opens the connection (nil: a net.Dialer with timeout).
+	netDial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+// dial is go-redis's Options.Dialer.
+func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host := addr
+	if network != "unix" {
+		h, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: the Redis address %q has no port: %w", addr, err)
+		}
+		host = h
+	}
+	netDial := d.netDial
+	if netDial == nil {
+		netDial = (&net.Dialer{Timeout: d.timeout}).DialContext
+	}
+	conn, err := netDial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	if d.tls != nil && network != "unix" {
+		cfg := d.tls.Clone()
+		cfg.ServerName = host
+		tc := tls.Client(conn, cfg)
+		hctx, cancel := ctx, context.CancelFunc(func() {})
+		if d.timeout > 0 {
+			hctx, cancel = context.WithTimeout(ctx, d.timeout)
+		}
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("redisstore: TLS with %s: %w", addr, err)
+		}
+		conn = tc
+	}
+	return newBoundedConn(conn, addr), nil
+}
