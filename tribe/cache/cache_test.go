@@ -345,3 +345,55 @@ func TestCacheAfterClose(t *testing.T) {
 	require.ErrorIs(t, err, ErrClosed, "nothing new is minted")
 	assert.Equal(t, 1, srv.Count("limitedToken"))
 }
+
+func TestCachePrintsNoSecret(t *testing.T) {
+	srv, app, _ := cacheSetup(t)
+	c := newTestCache(t, app, srv, Options{})
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, c)
+		assert.NotContains(t, out, tribetest.DefaultClientSecret, verb)
+		assert.Contains(t, out, tribetest.DefaultClientID, verb)
+	}
+}
+
+func TestCacheClientWaitsWithinTheRequestContext(t *testing.T) {
+	srv, app, _ := cacheSetup(t)
+	c := newTestCache(t, app, srv, Options{})
+	ctx := context.Background()
+	cl, err := cacheClient(t, c, app, carol)
+	require.NoError(t, err)
+	c.Invalidate(ctx, carol, nil)
+	require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Latency: 10 * time.Second}))
+
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, err = cl.AuthMember(short)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the call's context bounds the wait for a token")
+	assert.Zero(t, srv.Count("authMember"), "no authMember was sent")
+}
+
+func TestCacheClientRetriesGraphQLErrorsOnNon200(t *testing.T) {
+	invalid := `{"errors":[{"message":"Invalid access token","extensions":{"code":"108"}}]}`
+	srv, app, _ := cacheSetup(t)
+	c := newTestCache(t, app, srv, Options{})
+	ctx := context.Background()
+	cl, err := cacheClient(t, c, app, carol)
+	require.NoError(t, err)
+	require.NoError(t, srv.Fail("authMember", tribetest.Fault{Status: 400, Body: invalid}))
+	me, err := cl.AuthMember(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, tribetest.PlainMemberID, me.ID)
+	assert.Equal(t, 2, srv.Count("limitedToken"), "the refused token was replaced")
+
+	// Without a cache: the code is reachable through the tribe.HTTPError.
+	require.NoError(t, srv.Fail("authMember", tribetest.Fault{Status: 400, Body: invalid}))
+	tok, err := c.Token(ctx, carol)
+	require.NoError(t, err)
+	plain, err := tribe.NewClient(oauth2.StaticTokenSource(tok), tribe.ClientConfig{Endpoint: srv.GraphQLURL(), HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	_, err = plain.AuthMember(ctx)
+	assert.ErrorIs(t, err, tribe.ErrInvalidToken)
+	var h *tribe.HTTPError
+	require.ErrorAs(t, err, &h)
+	assert.Equal(t, 400, h.StatusCode)
+}
