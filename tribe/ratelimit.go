@@ -148,6 +148,26 @@ type RateLimits struct {
 	DailyComplexity int
 }
 
+// MaxCost is the most complexity one call is counted for: the burst
+// window's Complexity, or with none, the daily quota's share of one burst
+// window (DailyComplexity × Window / 24h, at least 1); 0 when no
+// complexity is limited. It bounds what one answer can teach a [Pacer],
+// whatever complexity it reports, so that an answer cannot stall the
+// calls after it (or, through a [PaceStore], a fleet's) for the day.
+func (l RateLimits) MaxCost() int {
+	switch {
+	case l.Complexity > 0:
+		return l.Complexity
+	case l.DailyComplexity > 0:
+		window := l.Window
+		if window <= 0 {
+			window = RateLimitWindow
+		}
+		return max(1, int(int64(l.DailyComplexity)*int64(min(window, 24*time.Hour))/int64(24*time.Hour)))
+	}
+	return 0
+}
+
 // FreePlanLimits returns the limits Bettermode publishes for its Free
 // plan: 100 requests and 10,000 complexity per 10 seconds, and 50,000
 // requests and 5,000,000 complexity a day
@@ -170,7 +190,18 @@ const maxPacedCommunities = 10_000
 // networkId of the token a call carries). A call's complexity is not known
 // before the answer: the pacer counts each call's request at once, its
 // complexity when the answer reports it, and expects the same operation to
-// cost what it cost last time. It is safe for concurrent use.
+// cost about what it cost lately: a rise is learnt at once, a fall by
+// halves, answer after answer.
+//
+// What one answer can teach it is bounded: a reported complexity counts
+// for at most [RateLimits.MaxCost]. A call whose estimate fills a whole
+// window's complexity on its own is not held for that window's
+// complexity: it goes when the window has no other call (the burst
+// window) or at once (the day), and the server decides. So no answer,
+// whatever it reports, makes a later call wait longer than the burst
+// window for the complexity it estimates; only the day's request count
+// and the complexity truly counted in it hold a call for the day. It is
+// safe for concurrent use.
 type Pacer struct {
 	limits RateLimits
 	now    func() time.Time
@@ -305,7 +336,7 @@ func (p *Pacer) reserve(community, op string) time.Duration {
 	}
 	c.recent = c.recent[i:]
 	c.day.rollAligned(now, 24*time.Hour)
-	est := c.cost[op]
+	est := c.cost[op] // at most l.MaxCost(): see observe
 	if len(c.recent) > 0 {
 		sum := 0
 		for _, k := range c.recent {
@@ -324,9 +355,14 @@ func (p *Pacer) reserve(community, op string) time.Duration {
 	return 0
 }
 
-// observe records the complexity a call of op to community reported,
-// replacing the estimate counted when it was sent.
+// observe records the complexity a call of op to community reported (at
+// most [RateLimits.MaxCost]), replacing the estimate counted when it was
+// sent, and learns from it the operation's next estimate (see [learn]).
 func (p *Pacer) observe(community, op string, complexity int) {
+	if most := p.limits.MaxCost(); most > 0 {
+		complexity = min(complexity, most)
+	}
+	complexity = max(complexity, 0)
 	p.mu.Lock()
 	c := p.communities[community]
 	if c == nil {
@@ -334,7 +370,7 @@ func (p *Pacer) observe(community, op string, complexity int) {
 		return
 	}
 	est := c.cost[op]
-	c.cost[op] = complexity
+	c.cost[op] = learn(est, complexity)
 	for i := len(c.recent) - 1; i >= 0; i-- {
 		if c.recent[i].op == op && c.recent[i].cost == est {
 			c.recent[i].cost = complexity
@@ -348,6 +384,18 @@ func (p *Pacer) observe(community, op string, complexity int) {
 		// estimate only.
 		_ = p.store.Observe(context.Background(), p.ns+"|"+community, p.limits, complexity-est, p.now())
 	}
+}
+
+// learn returns an operation's next estimate from its last one and the
+// complexity an answer reported: a rise is taken at once (a call is not
+// sent expecting less than it cost), a fall by half the difference, so
+// that the estimate decays toward what the operation costs lately and
+// one answer does not set it for good.
+func learn(est, reported int) int {
+	if reported >= est {
+		return reported
+	}
+	return reported + (est-reported)/2
 }
 
 // forgetOldest drops the community idle longest. p.mu is held.
@@ -372,11 +420,12 @@ func (w *window) rollAligned(now time.Time, length time.Duration) {
 }
 
 // over reports whether one more request of complexity est would pass the
-// limits (0: none). A window with no request yet always takes one, so that
-// an estimate above the limit cannot block for ever.
+// limits (0: none). A window with no request yet always takes one, and an
+// estimate of the whole complexity limit or more, which could never fit,
+// is not held for complexity: the call goes, and the server decides.
 func over(w window, requests, complexity, est int) bool {
 	if w.requests == 0 {
 		return false
 	}
-	return (requests > 0 && w.requests+1 > requests) || (complexity > 0 && w.complexity+est > complexity)
+	return (requests > 0 && w.requests+1 > requests) || (complexity > 0 && est < complexity && w.complexity+est > complexity)
 }

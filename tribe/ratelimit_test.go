@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -305,4 +306,130 @@ func TestPacerBurstWindowSlides(t *testing.T) {
 	now = now.Add(2 * time.Second) // 11 s after the first, 2 s after the second
 	assert.Zero(t, p.reserve("net", "x"), "the first call has left the window")
 	assert.Equal(t, 8*time.Second, p.reserve("net", "x"), "two calls in the last 10 s: wait until the older leaves")
+}
+
+// TestPacerBoundsWhatOneAnswerTeaches: an answer that reports an absurd
+// complexity (the most extensions.complexity can say) teaches the pacer at
+// most the burst window's limit: no later call, of that operation or
+// another, waits past the burst window; the estimate then decays toward
+// what the operation costs lately.
+func TestPacerBoundsWhatOneAnswerTeaches(t *testing.T) {
+	const absurd = math.MaxInt32
+	cases := []struct {
+		name   string
+		limits RateLimits
+	}{
+		{"free plan", FreePlanLimits()},
+		{"burst complexity only", RateLimits{Complexity: 100, Window: 10 * time.Second}},
+		{"daily complexity only", RateLimits{DailyComplexity: 5_000_000, Window: 10 * time.Second}},
+		{"requests too", RateLimits{Requests: 2, Complexity: 50, Window: time.Minute, DailyRequests: 1_000, DailyComplexity: 100_000}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := NewPacer(tc.limits)
+			now := time.Unix(1_800_000_000, 0) // early in a UTC day
+			p.now = func() time.Time { return now }
+			// next returns how long a call of op waits before it goes.
+			next := func(op string) time.Duration {
+				var waited time.Duration
+				for {
+					d := p.reserve("net", op)
+					if d <= 0 {
+						return waited
+					}
+					waited += d
+					now = now.Add(d)
+					require.LessOrEqual(t, waited, tc.limits.Window, "%s waits past the burst window", op)
+				}
+			}
+			require.Zero(t, next("op"))
+			p.observe("net", "op", absurd)
+			assert.LessOrEqual(t, p.communities["net"].cost["op"], tc.limits.MaxCost(), "the estimate is clamped")
+			for range 3 {
+				for _, op := range []string{"op", "other"} {
+					assert.LessOrEqual(t, next(op), tc.limits.Window)
+				}
+			}
+			p.observe("net", "op", absurd)
+			for range 40 {
+				next("op")
+				p.observe("net", "op", 3)
+			}
+			assert.Equal(t, 3, p.communities["net"].cost["op"], "the estimate decays to what the operation costs lately")
+		})
+	}
+}
+
+// TestPacerAbsurdComplexityThroughAClient: a server answers with
+// extensions.complexity 2147483647; the calls after it, through the
+// client and its pacer on the free plan's limits, never wait past the
+// burst window (the pacer's clock is the test's: its waits move it).
+func TestPacerAbsurdComplexityThroughAClient(t *testing.T) {
+	srv := newLimitedServer(t, 0, time.Hour)
+	srv.complexity = math.MaxInt32
+	p := NewPacer(FreePlanLimits())
+	var mu sync.Mutex
+	now := time.Unix(1_800_000_000, 0)
+	var waits []time.Duration
+	p.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	p.sleep = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		waits = append(waits, d)
+		now = now.Add(d)
+		return ctx.Err()
+	}
+	c, err := NewClient(staticTokenSource(fakeJWT(`{"networkId":"net-1"}`)), ClientConfig{Endpoint: srv.URL, Pacer: p, Retry: RetryPolicy{MaxAttempts: 1}})
+	require.NoError(t, err)
+	for range 4 {
+		var info ResponseInfo
+		_, err := c.AuthMember(WithResponseInfo(context.Background(), &info))
+		require.NoError(t, err)
+		assert.Equal(t, math.MaxInt32, info.Complexity, "the caller still sees what the server said")
+	}
+	var total time.Duration
+	for _, d := range waits {
+		total += d
+	}
+	assert.LessOrEqual(t, total, 3*RateLimitWindow, "at most a burst window before each of the 3 calls after the first: %v", waits)
+	for _, d := range waits {
+		assert.LessOrEqual(t, d, RateLimitWindow)
+	}
+}
+
+func TestLearn(t *testing.T) {
+	tests := []struct{ est, reported, want int }{
+		{0, 8, 8},
+		{8, 8, 8},
+		{8, 20, 20},
+		{20, 8, 14},
+		{10_000, 0, 5_000},
+		{1, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.est, "->", tt.reported), func(t *testing.T) {
+			assert.Equal(t, tt.want, learn(tt.est, tt.reported))
+		})
+	}
+}
+
+func TestRateLimitsMaxCost(t *testing.T) {
+	tests := []struct {
+		name   string
+		limits RateLimits
+		want   int
+	}{
+		{"none", RateLimits{}, 0},
+		{"burst", RateLimits{Complexity: 10_000}, 10_000},
+		{"free plan", FreePlanLimits(), 10_000},
+		{"daily only: the day's share of a 10s window", RateLimits{DailyComplexity: 8_640_000, Window: 10 * time.Second}, 1_000},
+		{"daily only, default window", RateLimits{DailyComplexity: 8_640_000}, 1_000},
+		{"daily only, tiny", RateLimits{DailyComplexity: 10}, 1},
+		{"daily only, a window longer than a day", RateLimits{DailyComplexity: 500, Window: 48 * time.Hour}, 500},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.limits.MaxCost())
+		})
+	}
 }

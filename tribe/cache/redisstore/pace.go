@@ -17,23 +17,27 @@ import (
 // windows in Redis, so every process of a fleet paces against the same
 // counts. Each window is a hash {r: requests, c: complexity} under
 // Prefix:{hash of the community}:pace:<b|d>:<window index>, which expires
-// after its window.
+// after its window. What one call counts is bounded by
+// [tribe.RateLimits.MaxCost], whatever the estimate or the answer says,
+// so that one answer cannot hold the fleet's calls for the day.
 var _ tribe.PaceStore = (*Store)(nil)
 
 // reserveScript counts one request of complexity ARGV[6] in the burst
 // window KEYS[1] and the daily window KEYS[2] when both have room, and
 // returns 0; otherwise 1 for the burst window, 2 for the day. A window that
-// has no request yet always takes one. Limits of 0 are none.
+// has no request yet always takes one, and the day does not hold a request
+// whose estimate alone is its whole complexity limit or more (it could
+// never fit: it goes, and the server decides). Limits of 0 are none.
 var reserveScript = redis.NewScript(`
-local function over(key, reqs, cx, est)
+local function over(key, reqs, cx, est, whole)
   local r = tonumber(redis.call('HGET', key, 'r') or '0')
   if r == 0 then return false end
   local c = tonumber(redis.call('HGET', key, 'c') or '0')
-  return (reqs > 0 and r + 1 > reqs) or (cx > 0 and c + est > cx)
+  return (reqs > 0 and r + 1 > reqs) or (cx > 0 and (whole or est < cx) and c + est > cx)
 end
 local est = tonumber(ARGV[6])
-if over(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), est) then return 1 end
-if over(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]), est) then return 2 end
+if over(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), est, true) then return 1 end
+if over(KEYS[2], tonumber(ARGV[3]), tonumber(ARGV[4]), est, false) then return 2 end
 for i, key in ipairs(KEYS) do
   redis.call('HINCRBY', key, 'r', 1)
   redis.call('HINCRBY', key, 'c', est)
@@ -60,6 +64,7 @@ func (s *Store) Reserve(ctx context.Context, key string, l tribe.RateLimits, est
 	if l.Window <= 0 {
 		l.Window = tribe.RateLimitWindow
 	}
+	estimate = boundCost(l, estimate)
 	bk, dk, bEnd, dEnd := s.paceKeys(key, l.Window, now)
 	var res int64
 	err := s.do(ctx, func(ctx context.Context) (err error) {
@@ -83,6 +88,9 @@ func (s *Store) Observe(ctx context.Context, key string, l tribe.RateLimits, del
 	if l.Window <= 0 {
 		l.Window = tribe.RateLimitWindow
 	}
+	if most := l.MaxCost(); most > 0 {
+		delta = max(-most, min(delta, most))
+	}
 	bk, dk, _, _ := s.paceKeys(key, l.Window, now)
 	return s.do(ctx, func(ctx context.Context) error {
 		_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -92,4 +100,13 @@ func (s *Store) Observe(ctx context.Context, key string, l tribe.RateLimits, del
 		})
 		return err
 	})
+}
+
+// boundCost returns a call's estimated complexity within 0 and
+// [tribe.RateLimits.MaxCost].
+func boundCost(l tribe.RateLimits, estimate int) int {
+	if most := l.MaxCost(); most > 0 {
+		estimate = min(estimate, most)
+	}
+	return max(estimate, 0)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -114,4 +115,77 @@ func TestPaceStoreWindows(t *testing.T) {
 	d, err = s.Reserve(ctx, "other", l, 0, now)
 	require.NoError(t, err)
 	assert.Zero(t, d, "each key has its own windows")
+}
+
+// TestPaceStoreBoundsWhatOneAnswerTeaches: an answer reporting an absurd
+// complexity (the most extensions.complexity can say) counts in the
+// shared windows for at most the burst limit, whatever the pacer passes on,
+// so no later call of the fleet waits past the burst window; an estimate of
+// a whole day's quota or more is not held for the day. The windows' clock
+// is the test's (Reserve and Observe take it).
+func TestPaceStoreBoundsWhatOneAnswerTeaches(t *testing.T) {
+	r := startRedis(t)
+	s := openStore(t, r.URL(), Options{})
+	ctx := context.Background()
+	l := tribe.FreePlanLimits()
+	now := time.UnixMilli(1_800_000_000_000 + 1000) // one second into a burst window, early in a UTC day
+	d, err := s.Reserve(ctx, "k", l, 0, now)
+	require.NoError(t, err)
+	require.Zero(t, d)
+	require.NoError(t, s.Observe(ctx, "k", l, math.MaxInt32, now))
+	for _, est := range []int{0, 7, l.MaxCost(), math.MaxInt32} {
+		d, err := s.Reserve(ctx, "k", l, est, now)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, d, l.Window, "estimate %d in the same burst window", est)
+	}
+	for i, est := range []int{0, 7, l.MaxCost(), math.MaxInt32} {
+		d, err := s.Reserve(ctx, "k", l, est, now.Add(time.Duration(i+1)*l.Window))
+		require.NoError(t, err)
+		assert.Zero(t, d, "estimate %d in a later burst window: the day is not held", est)
+	}
+
+	day := tribe.RateLimits{Complexity: 100, DailyComplexity: 100, Window: time.Second}
+	d, err = s.Reserve(ctx, "d", day, 60, now)
+	require.NoError(t, err)
+	require.Zero(t, d)
+	d, err = s.Reserve(ctx, "d", day, 50, now.Add(time.Second))
+	require.NoError(t, err)
+	assert.Positive(t, d, "60+50 passes the day's 100: held for the day")
+	d, err = s.Reserve(ctx, "d", day, 1_000, now.Add(2*time.Second))
+	require.NoError(t, err)
+	assert.Zero(t, d, "an estimate of the whole day or more could never fit: it goes, and the server decides")
+}
+
+// TestSharedPacerAbsurdComplexity: through a client and a shared pacer, a
+// server's answer with extensions.complexity 2147483647 does not hold the
+// fleet's next calls for the day: the shared windows let a call in the
+// next burst window go at once.
+func TestSharedPacerAbsurdComplexity(t *testing.T) {
+	r := startRedis(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"data":{"authMember":{"id":"m1"}},"extensions":{"complexity":2147483647}}`)
+	}))
+	defer srv.Close()
+	token := "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(`{"networkId":"net-1"}`)) + ".c2ln"
+	limits := tribe.FreePlanLimits()
+	store := openStore(t, r.URL(), Options{})
+	pacer := tribe.NewSharedPacer(limits, store, "app-ns")
+	c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token}), tribe.ClientConfig{Endpoint: srv.URL, Pacer: pacer, Retry: tribe.RetryPolicy{MaxAttempts: 1}})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*limits.Window) // a day's wait would end it
+	defer cancel()
+	_, err = c.AuthMember(ctx)
+	require.NoError(t, err)
+
+	// Another process of the fleet, on the same store.
+	other := openStore(t, r.URL(), Options{})
+	for _, est := range []int{0, limits.MaxCost()} {
+		now := time.Now()
+		d, err := other.Reserve(ctx, "app-ns|net-1", limits, est, now)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, d, limits.Window, "estimate %d", est)
+		d, err = other.Reserve(ctx, "app-ns|net-1", limits, est, now.Add(limits.Window))
+		require.NoError(t, err)
+		assert.Zero(t, d, "estimate %d in the next burst window", est)
+	}
 }
