@@ -57,6 +57,11 @@
 // (go-redis's Dialer option; TLS too, each node's certificate checked
 // against its own host) and reads replies through a bound: a length over
 // 64 MiB, aggregates claiming over a million elements or nesting deeper
-// than 32 fail with [ErrProtocol] and the connection is dropped. A client
-// given as Options.Client is used as it is.
+// than 32 fail with [ErrProtocol] and the connection is dropped. Without
+// TLS (redis://) that dialer reaches only loopback hosts, whoever names
+// them: the URL, or a Sentinel or Cluster naming its nodes; any other is
+// refused before it is dialled ([ErrClearText]), as the Redis password and
+// the tokens would cross the network in clear text, unless
+// Options.AllowInsecure says the network is private. A client given as
+// Options.Client is used as it is.
 package redisstore

@@ -62,6 +62,12 @@ type Options struct {
 	// who can read Redis can use them. Only for tests and for Redis that
 	// is as private as the tokens.
 	InsecureNoEncryption bool
+	// AllowInsecure lets a client made from URL speak plain redis:// (no
+	// TLS) to hosts that are not loopback: the URL's, and those a Sentinel
+	// or Cluster names. Without it each is refused ([ErrClearText]), as the
+	// Redis password and the tokens would cross the network in clear text.
+	// Only for a private network.
+	AllowInsecure bool
 	// Prefix begins every key and the channel of the store (empty:
 	// DefaultPrefix). Stores that share tokens must share it.
 	Prefix string
@@ -176,7 +182,7 @@ func newStore(ctx context.Context, opts Options, cfg clientConfig) (*Store, erro
 	if opts.Client != nil {
 		s.client, s.where = opts.Client, "client"
 	} else {
-		cfg.opTimeout = s.opTimeout
+		cfg.opTimeout, cfg.insecure = s.opTimeout, opts.AllowInsecure
 		if s.client, err = newClient(opts.URL, cfg); err != nil {
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/tribekit/tribekit/internal/loopback"
 	"github.com/tribekit/tribekit/internal/redact"
 )
 
@@ -28,7 +29,11 @@ import (
 //
 // rediss:// checks each node's certificate against the system roots and
 // that node's host name (the nodes a Sentinel or Cluster names too);
-// skip_verify=true turns that off (tests only). Each operation is bounded by
+// skip_verify=true turns that off (tests only). Plain redis:// reaches only
+// loopback hosts (localhost or a loopback IP address): a URL naming another
+// host is refused, and so is any node a Sentinel or Cluster names that is
+// not loopback, with [ErrClearText] when it is dialled. [New] with
+// Options.AllowInsecure lifts that for a private network. Each operation is bounded by
 // DefaultOpTimeout unless the URL sets read_timeout, write_timeout or
 // dial_timeout. Replies are read through a bound: a length prefix over 64 MiB
 // (or aggregates claiming over a million elements) fails with [ErrProtocol]
@@ -40,6 +45,7 @@ func NewClient(rawURL string) (redis.UniversalClient, error) {
 // clientConfig is how a client the store makes connects.
 type clientConfig struct {
 	opTimeout time.Duration
+	insecure  bool // Options.AllowInsecure
 	// netDial opens each connection (nil: net.Dialer), for tests.
 	netDial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
@@ -47,7 +53,7 @@ type clientConfig struct {
 // dialer returns the Dialer of a client whose parsed options have tlsConfig
 // and dialTimeout.
 func (c clientConfig) dialer(tlsConfig *tls.Config, dialTimeout time.Duration) func(context.Context, string, string) (net.Conn, error) {
-	return (&dialer{tls: tlsConfig, timeout: dialTimeout, netDial: c.netDial}).dial
+	return (&dialer{tls: tlsConfig, insecure: c.insecure, timeout: dialTimeout, netDial: c.netDial}).dial
 }
 
 func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
@@ -63,6 +69,21 @@ func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
 	}
 	if u.Host == "" && u.Scheme != "unix" {
 		return nil, invalidf("the Redis URL %s has no host; give redis://host:port", describe(rawURL))
+	}
+	if u.Scheme == "redis" && !cfg.insecure {
+		hosts := []string{u.Hostname()}
+		for _, a := range q["addr"] { // the other nodes of the Cluster and Sentinel forms
+			h, _, err := net.SplitHostPort(a)
+			if err != nil {
+				h = a
+			}
+			hosts = append(hosts, h)
+		}
+		for _, h := range hosts {
+			if !loopback.Host(h) {
+				return nil, invalidf("the Redis URL %s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would cross the network in clear text; use rediss:// (TLS), or set Options.AllowInsecure if the network is private", describe(rawURL), h)
+			}
+		}
 	}
 	timeouts := func(dial, read, write *time.Duration, ctxTimeout *bool, retries *int) {
 		for _, p := range []struct {

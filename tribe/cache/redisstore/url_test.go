@@ -245,3 +245,39 @@ func TestSentinel(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n, "the token is in the master")
 }
+
+func TestPlainRedisURLOnlyToLoopback(t *testing.T) {
+	tests := []struct {
+		url   string
+		allow bool
+		bad   string // the host refused, or "" when the URL is accepted
+	}{
+		{"redis://127.0.0.1:6379", false, ""},
+		{"redis://localhost:6379", false, ""},
+		{"redis://[::1]:6379", false, ""},
+		{"unix:///tmp/redis.sock", false, ""},
+		{"rediss://" + far + ":6379", false, ""},
+		{"redis://" + far + ":6379", false, far},
+		{"redis://localhost.:6379", false, "localhost."},
+		{"redis://127.0.0.1:7000?addr=" + far + ":7001", false, far},
+		{"redis://127.0.0.1:26379?master_name=m&addr=" + far + ":26379", false, far},
+		{"redis://" + far + ":6379", true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			var log dialLog
+			c, err := newClient(tt.url, clientConfig{opTimeout: time.Second, insecure: tt.allow, netDial: log.dial})
+			if tt.bad == "" {
+				require.NoError(t, err)
+				require.NoError(t, c.Close())
+				return
+			}
+			require.ErrorIs(t, err, tribe.ErrInvalidInput)
+			assert.Contains(t, err.Error(), "plain redis:// to "+tt.bad+", a host that is not loopback")
+			assert.Contains(t, err.Error(), "; use rediss:// (TLS), or set Options.AllowInsecure")
+			_, err = New(context.Background(), Options{URL: tt.url, Keys: [][]byte{testKey(1)}})
+			require.ErrorIs(t, err, tribe.ErrInvalidInput, "New applies the rule too")
+			assert.Empty(t, log.dialled())
+		})
+	}
+}

@@ -99,7 +99,9 @@ func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*Tok
 	if err := f.checkCacheURL(source, rawURL, app.AllowInsecureHTTP); err != nil {
 		return nil, err
 	}
-	opts := redisstore.Options{URL: strings.TrimSpace(rawURL)}
+	// --insecure-http also lets the library dial, in clear text, the nodes
+	// a Sentinel or Cluster names that are not loopback.
+	opts := redisstore.Options{URL: strings.TrimSpace(rawURL), AllowInsecure: app.AllowInsecureHTTP}
 	spec := SecretSpec{What: "cache encryption key", EnvVar: "TRIBE_CACHE_KEY", FileArg: "cache-key-file", File: c.KeyFile}
 	text, ok, err := f.OptionalSecret(spec)
 	if err != nil {
@@ -125,7 +127,8 @@ func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*Tok
 	var once sync.Once
 	opts.OnDegraded = func(err error) {
 		once.Do(func() {
-			f.Warnf("warning: the Redis of %s is unreachable, so this run mints on its own: %v", source, err)
+			msg := strings.ReplaceAll(err.Error(), "set Options.AllowInsecure", "pass --insecure-http")
+			f.Warnf("warning: the Redis of %s is unreachable, so this run mints on its own: %s", source, msg)
 		})
 	}
 	store, err := redisstore.New(ctx, opts)
