@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -23,10 +21,16 @@ import (
 // Save writes atomically: it writes a temporary file in the same directory,
 // flushes it to disk (fsync), and renames it over Path, so a reader or a crash
 // sees either the old token or the new one, never a mix, and a failed Save
-// leaves the old file as it was. A FileStore is safe for concurrent use; of
-// concurrent Saves the last rename wins. If Path is a symlink, Save writes
-// the file it points at (created if the link dangles) and the link stays. Its
-// String shows only the path.
+// leaves the old file as it was. The new file is created with mode 0600 and
+// never opened through a link, so a link swapped in meanwhile cannot receive
+// the token. A FileStore is safe for concurrent use; of concurrent Saves the
+// last rename wins. Its String shows only the path.
+//
+// Save and Lock refuse, before anything is written: a Path that is a
+// symbolic link (give the real file's path instead), a directory on the way
+// that every user may write in but is not sticky, a link on the way that
+// another user made in a world-writable directory, and in a world-writable
+// directory such as /tmp a token or lock file that belongs to another user.
 //
 // A FileStore is a [Locker]: [Config.TokenSource] holds its lock (an
 // exclusive flock on the sidecar file Path+".lock", mode 0600) around
@@ -89,8 +93,7 @@ func (f FileStore) Save(ctx context.Context, tok *oauth2.Token) error {
 	if err != nil {
 		return fmt.Errorf("crm: encoding token: %w", err)
 	}
-	// A symlink stays one: the token goes to the file it points at.
-	if err := safefile.WriteAtomic(f.Path, b); err != nil {
+	if err := safefile.WriteFile(f.Path, b, 0o600); err != nil {
 		return fmt.Errorf("crm: saving token: %w", err)
 	}
 	return nil
@@ -100,10 +103,12 @@ func (f FileStore) Save(ctx context.Context, tok *oauth2.Token) error {
 const lockPoll = 10 * time.Millisecond
 
 // Lock takes the store's exclusive lock: a flock (see flock(2)) on the file
-// Path+".lock" next to the token file (next to the file a symlink at Path
-// points at), created with mode 0600 if missing, along with its directory
-// (0700). It waits, trying again every 10 ms, while another process or
-// another Lock call holds it, until ctx ends; then it returns ctx's error.
+// Path+".lock" next to the token file, created with mode 0600 if missing,
+// along with its directory (0700). It first checks that Save could write
+// Path (see [FileStore]), so that a refresh is never spent on a token that
+// could not be saved. It waits, trying again every 10 ms, while another
+// process or another Lock call holds it, until ctx ends; then it returns
+// ctx's error.
 // The lock is released by calling unlock, or when the process exits. The
 // lock file is left in place: removing it would let two processes lock
 // different files. On systems without flock (Windows, Plan 9, Solaris…)
@@ -112,15 +117,11 @@ func (f FileStore) Lock(ctx context.Context) (unlock func() error, err error) {
 	if f.Path == "" {
 		return nil, errEmptyPath()
 	}
-	target, err := safefile.ResolveLink(f.Path)
-	if err != nil {
-		return nil, fmt.Errorf("crm: locking token file: %w", err)
+	if err := safefile.CheckWritable(f.Path); err != nil {
+		return nil, fmt.Errorf("crm: locking token file: the token could not be saved: %w", err)
 	}
-	lockPath := target + ".lock"
-	if err := os.MkdirAll(filepath.Dir(lockPath), 0o700); err != nil {
-		return nil, fmt.Errorf("crm: locking token file: %w", err)
-	}
-	lf, err := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o600)
+	lockPath := f.Path + ".lock"
+	lf, err := safefile.OpenLock(lockPath)
 	if err != nil {
 		return nil, fmt.Errorf("crm: locking token file: %w", err)
 	}

@@ -220,49 +220,61 @@ func TestFileStoreLoadRefusesAHugeFile(t *testing.T) {
 	assert.NotContains(t, err.Error(), "rt-secret-value")
 }
 
-func TestFileStoreSaveFollowsASymlink(t *testing.T) {
+// TestFileStoreRefusesASymlink checks a Path that is a symbolic link is
+// refused by Save and by Lock (so a refresh is never spent on a token that
+// could not be saved), and that what the link points to is untouched.
+func TestFileStoreRefusesASymlink(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	realDir := filepath.Join(dir, "secrets")
 	require.NoError(t, os.Mkdir(realDir, 0o700))
 	target := filepath.Join(realDir, "crm.json")
 	require.NoError(t, crm.FileStore{Path: target}.Save(ctx, &oauth2.Token{RefreshToken: "rt-old"}))
-	link := filepath.Join(dir, "token.json")
-	require.NoError(t, os.Symlink(filepath.Join("secrets", "crm.json"), link))
+	tests := []struct {
+		name, dest string
+	}{
+		{"to the token file", filepath.Join("secrets", "crm.json")},
+		{"dangling", filepath.Join(dir, "elsewhere.json")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			link := filepath.Join(dir, "token-"+strings.ReplaceAll(tt.name, " ", "-")+".json")
+			require.NoError(t, os.Symlink(tt.dest, link))
+			store := crm.FileStore{Path: link}
 
-	store := crm.FileStore{Path: link}
-	require.NoError(t, store.Save(ctx, &oauth2.Token{AccessToken: "at-new", RefreshToken: "rt-new"}))
+			err := store.Save(ctx, &oauth2.Token{AccessToken: "at-new", RefreshToken: "rt-new"})
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), "crm: saving token: "), err.Error())
+			assert.Contains(t, err.Error(), link+" is a symbolic link")
+			assert.NotContains(t, err.Error(), "rt-new")
 
-	fi, err := os.Lstat(link)
-	require.NoError(t, err)
-	assert.NotZero(t, fi.Mode()&fs.ModeSymlink, "the link is still a link")
+			_, err = store.Lock(ctx)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "is a symbolic link")
+			_, err = os.Lstat(link + ".lock")
+			assert.ErrorIs(t, err, fs.ErrNotExist, "no lock file is made for a store that cannot be saved")
+
+			fi, err := os.Lstat(link)
+			require.NoError(t, err)
+			assert.NotZero(t, fi.Mode()&fs.ModeSymlink, "the link is still a link")
+		})
+	}
 	got, err := crm.FileStore{Path: target}.Load(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, "rt-new", got.RefreshToken, "the target holds the new token")
-	got, err = store.Load(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, "rt-new", got.RefreshToken)
-	entries, err := os.ReadDir(realDir)
-	require.NoError(t, err)
-	assert.Len(t, entries, 1, "written beside the target, no temporary file left")
+	assert.Equal(t, "rt-old", got.RefreshToken, "the token file is untouched")
+	assert.Equal(t, []string{"crm.json"}, dirNames(t, realDir), "nothing was written beside it")
+	_, err = os.Lstat(filepath.Join(dir, "elsewhere.json"))
+	assert.ErrorIs(t, err, fs.ErrNotExist, "nothing is created through a dangling link")
 }
 
-func TestFileStoreSaveThroughADanglingSymlink(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	target := filepath.Join(dir, "elsewhere", "crm.json")
-	require.NoError(t, os.Mkdir(filepath.Dir(target), 0o700))
-	link := filepath.Join(dir, "token.json")
-	require.NoError(t, os.Symlink(target, link))
-
-	require.NoError(t, crm.FileStore{Path: link}.Save(ctx, &oauth2.Token{RefreshToken: "rt-1"}))
-	fi, err := os.Lstat(link)
+// dirNames lists the names in dir.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
-	assert.NotZero(t, fi.Mode()&fs.ModeSymlink, "the link is still a link")
-	info, err := os.Stat(target)
-	require.NoError(t, err)
-	assert.Equal(t, fs.FileMode(0o600), info.Mode().Perm())
-	got, err := crm.FileStore{Path: link}.Load(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, "rt-1", got.RefreshToken)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }

@@ -170,7 +170,10 @@ func TestRefreshPrintsTheNewTokenWhenSavingFails(t *testing.T) {
 	}
 }
 
-func TestRefreshThroughASymlink(t *testing.T) {
+// TestRefreshRefusesASymlinkBeforeSpendingTheToken checks that a refresh
+// token file that is a symbolic link is refused before the refresh token is
+// sent (it could not be replaced safely), and that the token still works.
+func TestRefreshRefusesASymlinkBeforeSpendingTheToken(t *testing.T) {
 	srv := newMock(t)
 	env := with(appEnv(srv), "TRIBE_COMMUNITY_URL", srv.URL, "TRIBE_PASSWORD", tribetest.DefaultPassword)
 	rt := passwordRefreshToken(t, env)
@@ -182,21 +185,21 @@ func TestRefreshThroughASymlink(t *testing.T) {
 	require.NoError(t, os.Symlink(filepath.Join("secrets", "refresh.txt"), link))
 
 	r := run(t, invocation{env: env, args: args("refresh", "--refresh-token-file", link)})
-	requireOK(t, r)
+	requireFail(t, r, ExitUsage, "cannot write the new refresh token to "+link, "is a symbolic link", "nothing was sent")
+	assert.NotContains(t, r.stderr, rt)
 	fi, err := os.Lstat(link)
 	require.NoError(t, err)
 	assert.NotZero(t, fi.Mode()&os.ModeSymlink, "the link is still a link")
 	b, err := os.ReadFile(target)
 	require.NoError(t, err)
-	next := strings.TrimSpace(string(b))
-	assert.NotEqual(t, rt, next, "the target holds the new refresh token")
-	entries, err := os.ReadDir(filepath.Join(dir, "secrets"))
-	require.NoError(t, err)
-	assert.Len(t, entries, 1, "no temporary file left beside the target")
+	assert.Equal(t, rt+"\n", string(b), "the token file is untouched")
 
-	// Through the link again: the new token works and rotates.
-	r = run(t, invocation{env: env, args: args("refresh", "--refresh-token-file", link)})
+	// The refresh token was not spent: through the real path it rotates.
+	r = run(t, invocation{env: env, args: args("refresh", "--refresh-token-file", target)})
 	requireOK(t, r)
+	b, err = os.ReadFile(target)
+	require.NoError(t, err)
+	assert.NotEqual(t, rt, strings.TrimSpace(string(b)), "the file holds the new refresh token")
 }
 
 func TestCRMQuickSetupChecksTheStoreBeforeSpendingTheToken(t *testing.T) {

@@ -181,7 +181,7 @@ func SaveMeta(store string, m Meta) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(MetaPath(store), append(b, '\n'), 0o600); err != nil {
+	if err := safefile.WriteFile(MetaPath(store), append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("recording the redirect URL beside the token: %w", err)
 	}
 	return nil

@@ -112,7 +112,7 @@ func refreshRun(ctx context.Context, opts *Options) error {
 		return shared.GrantError(err, "the refresh token is expired, revoked or already used (each works once); get a new one with 'tribe-token password' or 'exchange'")
 	}
 	if opts.inPlace() && tok.RefreshToken != "" && tok.RefreshToken != rt {
-		if err := safefile.WriteAtomic(file, []byte(tok.RefreshToken+"\n")); err != nil {
+		if err := safefile.WriteFile(file, []byte(tok.RefreshToken+"\n"), 0o600); err != nil {
 			out := cmdutil.NewTokenOutput(tok, "refreshed token")
 			return f.WriteUnsaved(opts.OAuth.Output, out, tok.RefreshToken, file, err)
 		}

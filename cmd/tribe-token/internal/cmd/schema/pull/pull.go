@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -133,12 +132,9 @@ func pullRun(ctx context.Context, opts *Options) error {
 		_, err := fmt.Fprint(f.Out, sdl)
 		return err
 	}
-	if err := safefile.WriteAtomic(opts.Output, []byte(sdl)); err != nil {
-		return fmt.Errorf("tribe-token: writing the schema to -o %s: %w", opts.Output, err)
-	}
 	// A schema is no secret: readable by all, as a source file is.
-	if target, err := safefile.ResolveLink(opts.Output); err == nil {
-		_ = os.Chmod(target, 0o644)
+	if err := safefile.WriteFile(opts.Output, []byte(sdl), 0o644); err != nil {
+		return fmt.Errorf("tribe-token: writing the schema to -o %s: %w", opts.Output, err)
 	}
 	return nil
 }
