@@ -1,10 +1,18 @@
 package pull
 
 import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 func TestNewCmdPull(t *testing.T) {
@@ -27,4 +35,40 @@ func TestNewCmdPull(t *testing.T) {
 		{Name: "token as a flag", Args: []string{"--token", "x"}, WantErr: "TRIBE_TOKEN"},
 		{Name: "argument", Args: []string{"extra"}, WantErr: "takes no arguments"},
 	})
+}
+
+// TestPullOutputIsNeverWrittenThroughALink checks -o refuses a symbolic
+// link, leaving the file it points to as it was, and writes a plain file
+// with mode 0644 (less the umask).
+func TestPullOutputIsNeverWrittenThroughALink(t *testing.T) {
+	srv := tribetest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "important.conf")
+	require.NoError(t, os.WriteFile(victim, []byte("keep me"), 0o600))
+	link := filepath.Join(dir, "schema.graphql")
+	require.NoError(t, os.Symlink(victim, link))
+
+	pull := func(out string) error {
+		f := cmdutil.New(strings.NewReader(""), &strings.Builder{}, &strings.Builder{}, func(string) string { return "" })
+		opts := &Options{Factory: f, Anonymous: true, Endpoint: cmdutil.EndpointFlags{Endpoint: srv.GraphQLURL()}, Output: out}
+		return pullRun(context.Background(), opts)
+	}
+	err := pull(link)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "writing the schema to -o "+link)
+	assert.Contains(t, err.Error(), "is a symbolic link")
+	b, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "keep me", string(b))
+	fi, err := os.Stat(victim)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "the file the link points to keeps its mode")
+
+	out := filepath.Join(dir, "real.graphql")
+	require.NoError(t, pull(out))
+	fi, err = os.Stat(out)
+	require.NoError(t, err)
+	assert.Zero(t, fi.Mode().Perm()&^0o644, "no more than 0644")
+	assert.NotZero(t, fi.Mode().Perm()&0o400)
 }
