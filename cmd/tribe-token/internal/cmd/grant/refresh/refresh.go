@@ -34,11 +34,12 @@ for a new access token at the community's v1 token endpoint.
 
 Tribe rotates refresh tokens: the answer carries a new one and the old one
 stops working. So the new refresh token is never lost:
-  - with --refresh-token-file FILE, FILE is rewritten with the new one
-    (atomically; if FILE is a symlink, the file it points at). FILE must be
-    writable: that is checked before the old token is sent. Should writing it
-    still fail, the new refresh token is printed on stdout (in the --output
-    format; with the token output, on a second line) and the exit status is 1;
+  - with --refresh-token-file FILE, FILE is replaced with the new one
+    (atomically, mode 0600; never through a symlink: give the real file's
+    path). FILE must be writable: that is checked before the old token is
+    sent. Should writing it still fail, the new refresh token is printed on
+    stdout (in the --output format; with the token output, on a second line)
+    and the exit status is 1;
   - with TRIBE_REFRESH_TOKEN or stdin, --with-refresh-token (and --output json
     or env) is required, so that the new one is printed.`,
 		Example: `  tribe-token password --community https://community.example.com --username alice -o json --with-refresh-token \
