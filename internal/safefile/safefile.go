@@ -24,7 +24,8 @@
 //     at a time from the root, and held open once checked: a symbolic link
 //     in a world-writable directory is followed only if it belongs to the
 //     caller or to the directory's owner (the rule Linux applies with
-//     fs.protected_symlinks, applied whatever the system's setting).
+//     fs.protected_symlinks, applied whatever the system's setting:
+//     https://docs.kernel.org/admin-guide/sysctl/fs.html#protected-symlinks).
 //     Missing directories are created with mode 0700.
 //
 // Where a system has no owners or modes of this kind (Windows), only the
