@@ -24,6 +24,7 @@ import (
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/mock"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/schema"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/version"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/webhook"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/whoami"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 )
@@ -128,6 +129,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		jwt.NewCmdJWT(f),
 		crm.NewCmdCRM(f),
 		mock.NewCmdMock(f, nil),
+		webhook.NewCmdWebhook(f),
 		decode.NewCmdDecode(f, nil),
 		version.NewCmdVersion(f, nil),
 	)
