@@ -32,8 +32,8 @@
 //
 // [Verifier] checks a request: the signature against each of the app's
 // secrets (several during a rotation) with [crypto/hmac.Equal], and the
-// time: at most [Verifier] tolerance old ([DefaultTolerance], the 15 minutes
-// the docs advise) and at most [MaxFutureSkew] ahead. [Sign] and
+// time: no older than the verifier's tolerance ([DefaultTolerance], the 15
+// minutes the docs advise) and at most [MaxFutureSkew] ahead. [Sign] and
 // [SignRequest] make such signatures, for tests and tools.
 //
 // Every request shares one envelope ([Request]: networkId, context,
@@ -42,8 +42,10 @@
 // https://developers.bettermode.com/docs/guide/webhooks/events-list),
 // [Installation] (APP_INSTALLED, APP_UNINSTALLED), [InteractionInput]
 // (INTERACTION, https://developers.bettermode.com/docs/guide/apps/interactivity/interactions
-// and .../dynamic-blocks), [ShortcutsStatesInput] (SHORTCUTS_STATES,
-// .../shortcuts), [SearchInput] (FEDERATED_SEARCH) and [SettingsUpdate]
+// and https://developers.bettermode.com/docs/guide/apps/interactivity/dynamic-blocks),
+// [ShortcutsStatesInput] (SHORTCUTS_STATES,
+// https://developers.bettermode.com/docs/guide/apps/interactivity/shortcuts),
+// [SearchInput] (FEDERATED_SEARCH) and [SettingsUpdate]
 // (the legacy UPDATE_SETTINGS; GET_SETTINGS has no data). Each typed value
 // keeps its raw JSON beside its fields, so fields this package does not know
 // are not lost, and a type it does not know reaches [Handler].Default.
