@@ -93,30 +93,6 @@ func BenchmarkAuthMember(b *testing.B) {
 	benchRequests(b, s.Client(), s.GatewayURL(DefaultNetworkID), "Bearer "+tok, body)
 }
 
-// BenchmarkParse compares a cached query text with parsing and validating
-// it on every request.
-func BenchmarkParse(b *testing.B) {
-	s := NewServer()
-	defer s.Close()
-	q := whoAmI(b)
-	for _, bc := range []struct {
-		name  string
-		cache *queryCache
-	}{
-		{"cached", s.cache},
-		{"uncached", newQueryCache(s.schema, 0)},
-	} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if pq := bc.cache.get(q); pq.doc == nil {
-					b.Fatal(pq.errs)
-				}
-			}
-		})
-	}
-}
-
 // BenchmarkLoadPublishedSchema: loading Tribe's published schema with
 // schema.Load (SDL, 509 types), and then building a server on it.
 func BenchmarkLoadPublishedSchema(b *testing.B) {

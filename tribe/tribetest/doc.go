@@ -223,9 +223,11 @@
 // ([WithResponseSizeLimit]): execution stops there and a GraphQL error
 // (code 118) is answered instead. Request bodies may not pass 1 MiB, nor
 // query texts 10000 tokens. Before it is validated, a query text may not
-// pass 2000 selections (fields, fragments and spreads), 128 fields of one
-// response name, 100 fragments or 200 fragment spreads (code 118), so that
-// no request costs validation more than a few milliseconds.
+// pass 2000 selections (fields, fragments and spreads), 100 fragments, or
+// 300000 comparisons to merge its fields (pairs of fields of one response
+// name, pairs of fragment spreads, selection sets by fragments): code 118,
+// so that no request costs validation more than a few tens of
+// milliseconds of CPU.
 //
 // # Errors
 //
@@ -239,7 +241,7 @@
 //	query syntax or validation error                   200   118
 //	unknown operationName                              200   118
 //	variable missing (non-null, no default)            200   112
-//	query too complex (over [WithQueryCostLimit])      200   118
+//	query cost over [WithQueryCostLimit]               200   118
 //	query too large to validate (see Limits)           200   118
 //	answer larger than [WithResponseSizeLimit]         200   118
 //	variable of the wrong type (an Int: not a JSON     200   106

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
 // fuzzServer is deterministic, so the committed corpus can hold tokens
@@ -116,9 +118,9 @@ func FuzzGraphQLQuery(f *testing.F) {
 		f.Add(q.query, q.vars, false)
 	}
 	f.Fuzz(func(t *testing.T, query, vars string, asApp bool) {
-		body := []byte(`{"query":` + string(appendJSONString(nil, query)) + `,"variables":` + vars + `}`)
+		body := []byte(`{"query":` + string(graphql.AppendString(nil, query)) + `,"variables":` + vars + `}`)
 		if !json.Valid(body) {
-			body = []byte(`{"query":` + string(appendJSONString(nil, query)) + `}`)
+			body = []byte(`{"query":` + string(graphql.AppendString(nil, query)) + `}`)
 		}
 		auth := "Bearer " + tok
 		if asApp {

@@ -100,7 +100,7 @@ func TestQueryCostBomb(t *testing.T) {
 	require.Len(t, r.Errors, 1, r.Raw)
 	assert.Equal(t, "118", r.Errors[0].Code)
 	assert.Equal(t, "118", r.Errors[0].Extensions["code"])
-	assert.Regexp(t, `^query too complex: cost at least \d+ exceeds the limit 50000 .*; ask for fewer fields or smaller pages$`, r.Errors[0].Message)
+	assert.Regexp(t, `^query cost too high: cost at least \d+ exceeds the limit 50000 .*; ask for fewer fields or smaller pages$`, r.Errors[0].Message)
 	assert.NotContains(t, r.Raw, `"data"`, "not executed")
 	recs := s.Requests()
 	require.Len(t, recs, 1)
@@ -159,12 +159,12 @@ func TestQueryCost(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pq := s.cache.get(tc.query)
-			require.Nil(t, pq.errs)
-			op := pq.doc.Operations[0]
-			vars, verr := coerceVariables(s.schema, op, tc.vars)
+			q := s.cache.Get(tc.query)
+			require.Nil(t, q.Errors())
+			op := q.Doc().Operations[0]
+			vars, verr := q.Coerce(op, tc.vars)
 			require.Nil(t, verr)
-			cost := s.queryCost(pq, op, vars)
+			cost := s.queryCost(q, op, vars)
 			if tc.cost >= 0 {
 				assert.Equal(t, tc.cost, cost)
 			}
@@ -196,7 +196,7 @@ func TestQueryCostLimit(t *testing.T) {
 		t.Helper()
 		require.Len(t, r.Errors, 1, r.Raw)
 		assert.Equal(t, "118", r.Errors[0].Code)
-		assert.Contains(t, r.Errors[0].Message, fmt.Sprintf("query too complex: cost at least %d exceeds the limit 6", cost))
+		assert.Contains(t, r.Errors[0].Message, fmt.Sprintf("query cost too high: cost at least %d exceeds the limit 6", cost))
 		assert.NotContains(t, r.Raw, `"data"`)
 	}
 

@@ -10,6 +10,8 @@ import (
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
 // mockFuzzServer is an unstarted server on smallSDL with objects in its
@@ -51,9 +53,9 @@ func FuzzMockQuery(f *testing.F) {
 		f.Add(q.query, q.vars)
 	}
 	f.Fuzz(func(t *testing.T, query, vars string) {
-		body := []byte(`{"query":` + string(appendJSONString(nil, query)) + `,"variables":` + vars + `}`)
+		body := []byte(`{"query":` + string(graphql.AppendString(nil, query)) + `,"variables":` + vars + `}`)
 		if !json.Valid(body) {
-			body = []byte(`{"query":` + string(appendJSONString(nil, query)) + `}`)
+			body = []byte(`{"query":` + string(graphql.AppendString(nil, query)) + `}`)
 		}
 		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")

@@ -426,7 +426,7 @@ func TestMockCostRefusesHugePages(t *testing.T) {
 			start := time.Now()
 			r := gql(t, s, s.GraphQLURL(), auth, tc.query, nil)
 			assert.Equal(t, []string{codeInvalidRequest}, r.codes(), r.Raw)
-			assert.Contains(t, r.Raw, "query too complex")
+			assert.Contains(t, r.Raw, "query cost too high")
 			assert.Nil(t, r.Data["spaces"])
 			assert.Zero(t, ran.Load(), "refused before execution")
 			assert.Less(t, time.Since(start), 2*time.Second)

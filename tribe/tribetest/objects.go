@@ -1,6 +1,20 @@
 package tribetest
 
-import "time"
+import (
+	"time"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/automock"
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
+)
+
+// object is a GraphQL object value of the server: its type name, and its
+// own answer for a field (resolve.go), which is nil for null, a string
+// (also for enums, IDs), int, bool, time.Time (DateTime), []any, another
+// object, or mockIt{} to leave the field to the store and the mock.
+type object interface {
+	graphql.Object
+	field(name string, args map[string]any) (any, error)
+}
 
 // The GraphQL object types of the schema, over immutable fixture values.
 
@@ -9,9 +23,9 @@ type memberObj struct {
 	nr *netRec
 }
 
-func (memberObj) typeName() string { return "Member" }
+func (memberObj) TypeName() string { return "Member" }
 
-func (o memberObj) ident() (string, uint64) { return o.m.ID, entitySeed("Member", o.m.ID) }
+func (o memberObj) ident() (string, uint64) { return o.m.ID, automock.EntitySeed("Member", o.m.ID) }
 
 func (o memberObj) field(name string, _ map[string]any) (any, error) {
 	m := o.m
@@ -65,9 +79,9 @@ type networkObj struct {
 	s            *Server // for members
 }
 
-func (networkObj) typeName() string { return "Network" }
+func (networkObj) TypeName() string { return "Network" }
 
-func (o networkObj) ident() (string, uint64) { return o.n.ID, entitySeed("Network", o.n.ID) }
+func (o networkObj) ident() (string, uint64) { return o.n.ID, automock.EntitySeed("Network", o.n.ID) }
 
 func (o networkObj) field(name string, args map[string]any) (any, error) {
 	n := o.n
@@ -83,7 +97,7 @@ func (o networkObj) field(name string, args map[string]any) (any, error) {
 	case "locale":
 		return n.Locale, nil
 	case "description":
-		return optString(n.Description), nil
+		return graphql.OptString(n.Description), nil
 	case "membersCount":
 		return o.membersCount, nil
 	case "createdAt":
@@ -108,9 +122,9 @@ func (o networkObj) field(name string, args map[string]any) (any, error) {
 
 type roleObj struct{ r *Role }
 
-func (roleObj) typeName() string { return "Role" }
+func (roleObj) TypeName() string { return "Role" }
 
-func (o roleObj) ident() (string, uint64) { return o.r.ID, entitySeed("Role", o.r.ID) }
+func (o roleObj) ident() (string, uint64) { return o.r.ID, automock.EntitySeed("Role", o.r.ID) }
 
 func (o roleObj) field(name string, _ map[string]any) (any, error) {
 	r := o.r
@@ -120,7 +134,7 @@ func (o roleObj) field(name string, _ map[string]any) (any, error) {
 	case "name":
 		return r.Name, nil
 	case "type":
-		return optString(r.Type), nil
+		return graphql.OptString(r.Type), nil
 	case "scopes":
 		scopes := make([]any, len(r.Scopes))
 		for i, s := range r.Scopes {
@@ -130,7 +144,7 @@ func (o roleObj) field(name string, _ map[string]any) (any, error) {
 	case "visible":
 		return !r.Hidden, nil
 	case "description":
-		return optString(r.Description), nil
+		return graphql.OptString(r.Description), nil
 	}
 	return mockIt{}, nil
 }
@@ -140,14 +154,14 @@ type appTokenObj struct {
 	gatewayURL  string // "" for null
 }
 
-func (appTokenObj) typeName() string { return "AppToken" }
+func (appTokenObj) TypeName() string { return "AppToken" }
 
 func (o appTokenObj) field(name string, _ map[string]any) (any, error) {
 	switch name {
 	case "accessToken":
 		return o.accessToken, nil
 	case "gatewayUrl":
-		return optString(o.gatewayURL), nil
+		return graphql.OptString(o.gatewayURL), nil
 	}
 	return mockIt{}, nil
 }
@@ -158,7 +172,7 @@ type paginatedObj struct {
 	totalCount   int
 }
 
-func (paginatedObj) typeName() string { return "PaginatedMember" }
+func (paginatedObj) TypeName() string { return "PaginatedMember" }
 
 func (o paginatedObj) field(name string, _ map[string]any) (any, error) {
 	switch name {
@@ -179,7 +193,7 @@ type edgeObj struct {
 	node   memberObj
 }
 
-func (edgeObj) typeName() string { return "MemberEdge" }
+func (edgeObj) TypeName() string { return "MemberEdge" }
 
 func (o edgeObj) field(name string, _ map[string]any) (any, error) {
 	switch name {
@@ -196,12 +210,12 @@ type pageInfoObj struct {
 	hasNextPage bool
 }
 
-func (pageInfoObj) typeName() string { return "PageInfo" }
+func (pageInfoObj) TypeName() string { return "PageInfo" }
 
 func (o pageInfoObj) field(name string, _ map[string]any) (any, error) {
 	switch name {
 	case "endCursor":
-		return optString(o.endCursor), nil
+		return graphql.OptString(o.endCursor), nil
 	case "hasNextPage":
 		return o.hasNextPage, nil
 	}
@@ -224,20 +238,10 @@ func asString(v any) (string, bool) {
 		return x, true
 	case *string:
 		return *x, true
-	case *mockStr:
-		return x.String(), true
-	case mockStr:
+	case *automock.Str:
 		return x.String(), true
 	}
 	return "", false
-}
-
-// optString is s, or null when empty.
-func optString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // optTime is t, or null when zero.

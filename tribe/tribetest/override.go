@@ -2,9 +2,7 @@ package tribetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"maps"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -161,122 +159,6 @@ func (s *Server) resolverFor(typeName, field string) Resolver {
 		return nil
 	}
 	return (*p)[fieldKey{typeName, field}].fn
-}
-
-// reqCtx is what the resolution of one GraphQL request shares.
-type reqCtx struct {
-	s    *Server
-	ctx  context.Context
-	auth *authState
-
-	membersRead bool
-	memberList  []*Member
-	memberObjs  []object // memberObj of memberList[i], made once
-	arena       []mockObj
-}
-
-// newObj is a pointer to a copy of o, from a chunk of the request's: one
-// allocation for many objects.
-func (rc *reqCtx) newObj(o mockObj) *mockObj {
-	if len(rc.arena) == cap(rc.arena) {
-		rc.arena = make([]mockObj, 0, 32)
-	}
-	rc.arena = append(rc.arena, o)
-	return &rc.arena[len(rc.arena)-1]
-}
-
-// memberAt is the object of members()[i], made once per request.
-func (rc *reqCtx) memberAt(i int) object {
-	if rc.memberObjs == nil {
-		rc.memberObjs = make([]object, len(rc.memberList))
-	}
-	if rc.memberObjs[i] == nil {
-		rc.memberObjs[i] = memberObj{m: rc.memberList[i], nr: rc.net()}
-	}
-	return rc.memberObjs[i]
-}
-
-// net is the caller's network, or nil.
-func (rc *reqCtx) net() *netRec {
-	if rc.auth == nil {
-		return nil
-	}
-	return rc.auth.net
-}
-
-// members are the listed members of the caller's network, read once.
-func (rc *reqCtx) members() []*Member {
-	if !rc.membersRead {
-		rc.membersRead = true
-		if nr := rc.net(); nr != nil {
-			rc.s.mu.Lock()
-			rc.memberList = nr.members[:len(nr.members):len(nr.members)]
-			rc.s.mu.Unlock()
-		}
-	}
-	return rc.memberList
-}
-
-// fixtureMember is the member id of the caller's network, or nil.
-func (rc *reqCtx) fixtureMember(id string) *Member {
-	nr := rc.net()
-	if nr == nil {
-		return nil
-	}
-	rc.s.mu.Lock()
-	defer rc.s.mu.Unlock()
-	return rc.s.st.memberIn(nr, id)
-}
-
-// network is the caller's network as an object.
-func (rc *reqCtx) network() networkObj {
-	q := rootObject{s: rc.s, auth: rc.auth}
-	return q.network().(networkObj)
-}
-
-// caller describes the request's credentials for a Resolver.
-func (rc *reqCtx) caller() Caller {
-	var c Caller
-	a := rc.auth
-	if a == nil {
-		return c
-	}
-	if a.app != nil {
-		c.AppID = a.app.app.ID
-	}
-	if a.member != nil {
-		c.AppID = a.appID
-		c.MemberID, c.RoleID = a.member.ID, a.member.RoleID
-		c.NetworkID = a.net.net.ID
-		if r := a.net.roleByID[a.member.RoleID]; r != nil {
-			c.Role = r.Type
-		}
-	}
-	return c
-}
-
-// callResolver runs an override and converts its answer; a panic in it is
-// a field error.
-func (rc *reqCtx) callResolver(r Resolver, obj object, fd *ast.FieldDefinition, args map[string]any) (v any, err error) {
-	id, seed := seedOf(obj)
-	defer func() {
-		if p := recover(); p != nil {
-			v, err = nil, &apiError{code: codeServer, message: fmt.Sprintf("the resolver of %s.%s panicked: %v", obj.typeName(), fd.Name, p)}
-		}
-	}()
-	args = maps.Clone(args) // the executor's are shared
-	if args == nil {
-		args = map[string]any{}
-	}
-	out, err := r(ResolveContext{Context: rc.ctx, Type: obj.typeName(), Field: fd.Name, ParentID: id, Caller: rc.caller(), Store: rc.s.store}, args)
-	if err != nil {
-		var fe *FieldError
-		if errors.As(err, &fe) {
-			return nil, &apiError{code: fe.Code, message: fe.Message}
-		}
-		return nil, err
-	}
-	return rc.fromData(fd.Type, out, rc.s.mock.fieldSeed(seed, fd))
 }
 
 // Store is the server's store of objects by type and id, seeded from the

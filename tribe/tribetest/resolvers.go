@@ -2,13 +2,14 @@ package tribetest
 
 import (
 	"encoding/base64"
-	"math"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/automock"
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
 // rootObject resolves the Query type's fields for one request.
@@ -18,15 +19,15 @@ type rootObject struct {
 	auth *authState
 }
 
-func (q *rootObject) typeName() string { return q.s.schema.Query.Name }
+func (q *rootObject) TypeName() string { return q.s.schema.Query.Name }
 
-func (q *rootObject) ident() (string, uint64) { return "", rootSeed(q.typeName(), q.auth) }
+func (q *rootObject) ident() (string, uint64) { return "", rootSeed(q.TypeName(), q.auth) }
 
 // rootSeed is the seed of a root type's mocked fields: one per network.
 func rootSeed(typ string, auth *authState) uint64 {
-	h := hashString(0, typ)
+	h := automock.HashString(0, typ)
 	if auth != nil && auth.net != nil {
-		h = hashString(h, auth.net.net.ID)
+		h = automock.HashString(h, auth.net.net.ID)
 	}
 	return h
 }
@@ -38,7 +39,7 @@ type opRoot struct {
 	auth *authState
 }
 
-func (o *opRoot) typeName() string        { return o.def.Name }
+func (o *opRoot) TypeName() string        { return o.def.Name }
 func (o *opRoot) ident() (string, uint64) { return "", rootSeed(o.def.Name, o.auth) }
 
 func (o *opRoot) field(string, map[string]any) (any, error) {
@@ -55,10 +56,6 @@ func (q *rootObject) field(name string, args map[string]any) (any, error) {
 	switch name {
 	case "limitedToken":
 		return q.limitedToken(args)
-	case "__schema":
-		return &schemaObj{schema: q.s.schema}, nil
-	case "__type":
-		return q.s.introspectType(stringArg(args, "name")), nil
 	}
 	if q.auth.member == nil {
 		if q.auth.err != nil {
@@ -85,10 +82,10 @@ func (q *rootObject) limitedToken(args map[string]any) (any, error) {
 	if app == nil { // authenticate refuses this before execution
 		return nil, errInvalidToken()
 	}
-	networkID := stringArg(args, "networkId")
-	entityID := stringArg(args, "entityId")
-	permCtx := strings.ToUpper(stringArg(args, "context"))
-	impersonate := stringArg(args, "impersonateMemberId")
+	networkID := graphql.StringArg(args, "networkId")
+	entityID := graphql.StringArg(args, "entityId")
+	permCtx := strings.ToUpper(graphql.StringArg(args, "context"))
+	impersonate := graphql.StringArg(args, "impersonateMemberId")
 
 	s := q.s
 	s.mu.Lock()
@@ -148,7 +145,7 @@ func (q *rootObject) network() any {
 }
 
 func (q *rootObject) member(args map[string]any) (any, error) {
-	id, username := stringArg(args, "id"), stringArg(args, "username")
+	id, username := graphql.StringArg(args, "id"), graphql.StringArg(args, "username")
 	if id == "" && username == "" {
 		return nil, &apiError{code: codeMissingParam, message: "member needs an id or a username"}
 	}
@@ -170,14 +167,10 @@ func (q *rootObject) member(args map[string]any) (any, error) {
 
 // membersPage lists the members of network nr: filtered by query (name,
 // username or email, case-insensitive), roleIds and status; in fixture
-// order, or reversed; then after/before cursors, offset and limit.
+// order, or reversed; then paged by after/before cursors, offset and limit
+// (automock.Page).
 func (s *Server) membersPage(nr *netRec, args map[string]any) (any, error) {
-	limit, ok1 := intArg(args, "limit")
-	offset, ok2 := intArg(args, "offset")
-	if !ok1 || !ok2 || limit < 0 || offset < 0 {
-		return nil, &apiError{code: codeInvalidParam, message: "limit and offset must be non-negative 32-bit integers"}
-	}
-	search := strings.ToLower(stringArg(args, "query"))
+	search := strings.ToLower(graphql.StringArg(args, "query"))
 	roleIDs := stringListArg(args, "roleIds")
 	var statuses []string
 	for _, st := range stringListArg(args, "status") {
@@ -207,27 +200,11 @@ func (s *Server) membersPage(nr *netRec, args map[string]any) (any, error) {
 		slices.Reverse(all)
 	}
 
-	start, end := 0, len(all)
-	if after := stringArg(args, "after"); after != "" {
-		i := cursorIndex(all, after)
-		if i < 0 {
-			return nil, &apiError{code: codeInvalidParam, message: "invalid cursor in after"}
-		}
-		start = i + 1
+	start, stop, err := automock.Page(args, len(all), func(c string) int { return cursorIndex(all, c) })
+	if err != nil {
+		return nil, &apiError{code: codeInvalidParam, message: err.Error()}
 	}
-	if before := stringArg(args, "before"); before != "" {
-		i := cursorIndex(all, before)
-		if i < 0 {
-			return nil, &apiError{code: codeInvalidParam, message: "invalid cursor in before"}
-		}
-		end = i
-		if stringArg(args, "after") == "" && end-limit-offset > start {
-			start = end - limit - offset // the page just before the cursor
-		}
-	}
-	start = min(start+offset, end)
-	stop := min(start+limit, end)
-	page := all[start:max(start, stop)]
+	page := all[start:stop]
 
 	edges := make([]any, len(page))
 	nodes := make([]any, len(page))
@@ -259,21 +236,6 @@ func cursorIndex(all []*Member, cursor string) int {
 	return slices.IndexFunc(all, func(m *Member) bool { return m.ID == id })
 }
 
-// stringArg is a String or ID argument, "" when absent or null.
-func stringArg(args map[string]any, name string) string {
-	switch v := args[name].(type) {
-	case string:
-		return v
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case float64:
-		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-			return strconv.FormatInt(int64(v), 10)
-		}
-	}
-	return ""
-}
-
 // stringListArg is a list argument; nil when absent or null.
 func stringListArg(args map[string]any, name string) []string {
 	v, ok := args[name]
@@ -284,33 +246,12 @@ func stringListArg(args map[string]any, name string) []string {
 	switch l := v.(type) {
 	case []any:
 		for i := range l {
-			out = append(out, stringArg(map[string]any{"v": l[i]}, "v"))
+			out = append(out, graphql.StringArg(map[string]any{"v": l[i]}, "v"))
 		}
 	case []string:
 		out = append(out, l...)
 	default:
-		out = append(out, stringArg(args, name))
+		out = append(out, graphql.StringArg(args, name))
 	}
 	return out
-}
-
-// intArg is an Int argument (0 when absent); false when out of range.
-func intArg(args map[string]any, name string) (int, bool) {
-	var f float64
-	switch v := args[name].(type) {
-	case nil:
-		return 0, true
-	case int64:
-		f = float64(v)
-	case int:
-		f = float64(v)
-	case float64:
-		f = v
-	default:
-		return 0, false
-	}
-	if f != math.Trunc(f) || f < math.MinInt32 || f > math.MaxInt32 {
-		return 0, false
-	}
-	return int(f), true
 }

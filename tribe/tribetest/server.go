@@ -11,7 +11,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +20,8 @@ import (
 
 	"github.com/tribekit/tribekit"
 	"github.com/tribekit/tribekit/internal/loopback"
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/automock"
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
 func strconvQuote(s string) string { return strconv.Quote(clip(s)) }
@@ -58,8 +59,8 @@ type Server struct {
 
 	cfg    config
 	schema *ast.Schema
-	cache  *queryCache
-	mock   *mockInfo
+	cache  *graphql.Cache // of queries parsed and validated
+	mock   *automock.Info
 	store  *Store
 	// over holds the overrides; overMap is its map as requests read it.
 	over    overrides
@@ -194,6 +195,7 @@ func newServer(addr string, opts []Option) (*Server, error) {
 			return nil, fmt.Errorf("tribetest: load schema: %w", err)
 		}
 	}
+	gql := graphql.NewSchema(schema, engineCodes())
 	store := newStore(schema)
 	if err := seedStore(store, cfg.fixtures); err != nil {
 		return nil, err
@@ -208,8 +210,8 @@ func newServer(addr string, opts []Option) (*Server, error) {
 	s := &Server{
 		cfg:     cfg,
 		schema:  schema,
-		cache:   newQueryCache(schema, cfg.cacheSize),
-		mock:    newMockInfo(schema),
+		cache:   graphql.NewCache(gql, cfg.cacheSize),
+		mock:    automock.NewInfo(gql),
 		store:   store,
 		key:     key,
 		keyID:   keyID(key),
@@ -435,127 +437,3 @@ func (s *Server) GatewayURL(networkID string) string {
 // of Tribe.
 // Safe for concurrent use.
 func (s *Server) OAuthTokenURL() string { return s.URL + oauthTokenPath }
-
-// ServeHTTP answers one request; see the package documentation for the
-// endpoints. It never panics on bad input and always answers JSON, unless
-// a [Fault] says otherwise. (To drop a connection it cannot hijack, as
-// over HTTP/2, under an http.Server it panics with http.ErrAbortHandler,
-// which net/http turns into a quiet reset; see [Fault.Drop].)
-// A request is in the record ([Server.Requests], [Server.Count]) before
-// its answer is sent or its connection dropped.
-// Safe for concurrent use.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.admin && strings.HasPrefix(r.URL.Path, adminPrefix) {
-		s.serveAdmin(w, r) // not recorded: the record is of the API's requests
-		return
-	}
-	start := time.Now()
-	rec := &Request{Time: s.Now(), Method: r.Method, Path: r.URL.Path, Auth: AuthNone}
-	sw := &statusWriter{ResponseWriter: w}
-	defer func() {
-		p := recover()
-		if p != nil && p != http.ErrAbortHandler && !sw.wrote {
-			rec.ErrorCodes = append(rec.ErrorCodes, codeServer)
-			writeResponse(sw, response{status: http.StatusInternalServerError, body: httpErrorBody(http.StatusInternalServerError, codeServer)}, nil)
-		}
-		rec.Status = sw.status
-		s.finish(rec, time.Since(start))
-		if sw.dropped != nil {
-			_ = sw.dropped.Close()
-		}
-		if p == http.ErrAbortHandler {
-			panic(p)
-		}
-		sw.send()
-	}()
-	path := r.URL.Path
-	switch {
-	case path == "/" || path == graphQLPath || path == gatewayPath:
-		s.serveGraphQL(sw, r, rec, nil)
-	case strings.HasPrefix(path, gatewayPath+"/"):
-		id := path[len(gatewayPath)+1:]
-		s.mu.Lock()
-		nr := s.st.netByID[id]
-		s.mu.Unlock()
-		if nr == nil {
-			s.notFound(sw, rec)
-			return
-		}
-		s.serveGraphQL(sw, r, rec, nr)
-	case path == oauthTokenPath:
-		s.serveOAuth(sw, r, rec)
-	default:
-		s.notFound(sw, rec)
-	}
-}
-
-func (s *Server) notFound(w http.ResponseWriter, rec *Request) {
-	rec.ErrorCodes = append(rec.ErrorCodes, codeNotFound)
-	writeResponse(w, response{status: http.StatusNotFound, body: httpErrorBody(http.StatusNotFound, codeNotFound)}, nil)
-}
-
-// response is an answer not yet written.
-type response struct {
-	status      int
-	body        []byte
-	contentType string // default application/json
-	header      map[string]string
-}
-
-// writeResponse writes resp, cut to half its bytes if f says to truncate.
-func writeResponse(w http.ResponseWriter, resp response, f *Fault) {
-	h := w.Header()
-	ct := resp.contentType
-	if ct == "" {
-		ct = "application/json; charset=utf-8"
-	}
-	h.Set("Content-Type", ct)
-	for k, v := range resp.header {
-		h.Set(k, v)
-	}
-	body := resp.body
-	if f != nil && f.Truncate {
-		body = body[:len(body)/2]
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(resp.status)
-	_, _ = w.Write(body)
-}
-
-// statusWriter remembers the status a handler wrote, and holds the answer
-// back until send, so that ServeHTTP records a request before its client
-// can see the answer: a client that has its answer finds the request in
-// the record.
-type statusWriter struct {
-	http.ResponseWriter
-	status  int
-	wrote   bool
-	body    []byte
-	dropped net.Conn // hijacked, to close once the request is recorded
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if !w.wrote {
-		w.status, w.wrote = code, true
-	}
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.status, w.wrote = http.StatusOK, true
-	}
-	w.body = append(w.body, b...)
-	return len(b), nil
-}
-
-// send writes the answer held back, if any.
-func (w *statusWriter) send() {
-	if !w.wrote || w.dropped != nil {
-		return
-	}
-	w.ResponseWriter.WriteHeader(w.status)
-	_, _ = w.ResponseWriter.Write(w.body)
-}
-
-// Unwrap lets http.ResponseController reach the connection to hijack it.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

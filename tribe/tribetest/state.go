@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // state is the fixtures of one server, indexed. It is guarded by the
@@ -58,19 +57,6 @@ func checkLen(where, field, v string, max int) error {
 		return fmt.Errorf("%s: %s longer than %d bytes; shorten it", where, field, max)
 	}
 	return nil
-}
-
-// clip is s, cut to a length fit for an error message.
-func clip(s string) string {
-	const n = 40
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
 }
 
 // The values of the schema's enums that fixtures use.

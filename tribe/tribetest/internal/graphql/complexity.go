@@ -1,78 +1,68 @@
-package tribetest
+package graphql
 
 import (
 	"slices"
-	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// Tribe's query complexity, as Bettermode's "GraphQL rate limits" page
-// states it (https://developers.bettermode.com/docs/guide/graphql/rate-limits),
-// reported in every answer's extensions.complexity and counted against the
-// rate limits ([WithRateLimits]):
+// Complexity is Bettermode's query complexity, as its "GraphQL rate
+// limits" page states it
+// (https://developers.bettermode.com/docs/guide/graphql/rate-limits):
 //   - a scalar or enum field costs 0;
 //   - an object field costs 1, plus what its selections cost;
 //   - a list of scalars costs 1;
 //   - a list of objects costs 5 × what one object costs (1 plus its
 //     selections);
-//   - a paginated connection (an object type with pageInfo and nodes or
-//     edges) costs 2 + page size × what one node costs, the page size being
-//     the field's limit argument (else first or last; else 10), and a node
-//     costing what its selections under nodes and under edges.node cost,
-//     plus 1.
+//   - a connection ([Schema.Connection]) costs 2 + page size × what one
+//     node costs, the page size being the field's limit argument (else
+//     first or last; else 10), and a node costing what its selections
+//     under nodes and under edges.node cost, plus 1.
 //
 // Aliases count each; fragment spreads count where they are spread;
-// @skip(if: true) and @include(if: false) leave a selection out; __typename
-// and introspection fields cost 0. The walk is bounded: a query too costly
-// for the server's cost limit is refused before its complexity matters.
-
-// defaultPageSize is the page size of a connection asked for without a
-// limit.
-const defaultPageSize = 10
-
-// complexity returns op's complexity under Tribe's rules, saturating at
-// maxComplexity.
-func complexity(s *ast.Schema, op *ast.OperationDefinition, vars map[string]any) int {
+// @skip(if: true) and @include(if: false) leave a selection out
+// ([Included]); __typename and introspection fields cost 0. The count
+// saturates at 2^40, and the walk stops 64 levels deep (fragment cycles
+// are refused by validation; this is a second guard).
+func Complexity(s *Schema, op *ast.OperationDefinition, vars map[string]any) int {
 	c := &complexityWalk{schema: s, vars: vars}
 	return c.set(op.SelectionSet, 0)
 }
 
-// complexityCache holds the complexities of a parsed query's operations,
-// each with the values of the variables it depended on.
-type complexityCache struct {
-	m sync.Map // *ast.OperationDefinition → opComplexity
-}
-
+// opComplexity is an operation's complexity as cached with its query, with
+// the values of the variables it depended on.
 type opComplexity struct {
 	cx   int
 	vars varSnapshot
 }
 
-// complexity is complexity(s, op, vars), cached with pq for the next
+// Complexity is [Complexity] of op with vars, cached with q for the next
 // request with the same values of the variables it reads.
-func (pq *parsedQuery) complexity(s *ast.Schema, op *ast.OperationDefinition, vars map[string]any) int {
-	if v, ok := pq.cx.m.Load(op); ok {
+func (q *Query) Complexity(op *ast.OperationDefinition, vars map[string]any) int {
+	if v, ok := q.cx.Load(op); ok {
 		if oc := v.(opComplexity); oc.vars.matches(vars) {
 			return oc.cx
 		}
 	}
-	c := &complexityWalk{schema: s, vars: vars}
+	c := &complexityWalk{schema: q.schema, vars: vars}
 	cx := c.set(op.SelectionSet, 0)
 	slices.Sort(c.varNames)
-	pq.cx.m.Store(op, opComplexity{cx: cx, vars: snapshotVars(slices.Compact(c.varNames), vars)})
+	q.cx.Store(op, opComplexity{cx: cx, vars: snapshotVars(slices.Compact(c.varNames), vars)})
 	return cx
 }
 
-// maxComplexity bounds the count, against overflow.
-const maxComplexity = 1 << 40
-
-// maxComplexityDepth bounds the walk's depth (fragment cycles are refused
-// by validation; this is a second guard).
-const maxComplexityDepth = 64
+const (
+	// defaultPageSize is the page size of a connection asked for without
+	// a limit.
+	defaultPageSize = 10
+	// maxComplexity bounds the count, against overflow.
+	maxComplexity = 1 << 40
+	// maxComplexityDepth bounds the walk's depth.
+	maxComplexityDepth = 64
+)
 
 type complexityWalk struct {
-	schema   *ast.Schema
+	schema   *Schema
 	vars     map[string]any
 	varNames []string // the variables the walk read
 }
@@ -83,7 +73,7 @@ func (c *complexityWalk) set(set ast.SelectionSet, depth int) int {
 	}
 	total := 0
 	for _, sel := range set {
-		if !c.included(sel) {
+		if !included(directives(sel), c.vars, &c.varNames) {
 			continue
 		}
 		switch s := sel.(type) {
@@ -110,14 +100,14 @@ func (c *complexityWalk) field(f *ast.Field, depth int) int {
 	for t.Elem != nil {
 		t = t.Elem
 	}
-	def := c.schema.Types[t.NamedType]
+	def := c.schema.AST.Types[t.NamedType]
 	if def == nil || def.Kind == ast.Scalar || def.Kind == ast.Enum {
 		if isList {
 			return 1
 		}
 		return 0
 	}
-	if !isList && isConnection(def) {
+	if !isList && c.schema.Connection(def.Name) != nil {
 		node := 1
 		for _, sel := range c.flatten(f.SelectionSet, depth+1) {
 			switch sel.Name {
@@ -148,7 +138,7 @@ func (c *complexityWalk) flatten(set ast.SelectionSet, depth int) []*ast.Field {
 	}
 	var out []*ast.Field
 	for _, sel := range set {
-		if !c.included(sel) {
+		if !included(directives(sel), c.vars, &c.varNames) {
 			continue
 		}
 		switch s := sel.(type) {
@@ -189,43 +179,4 @@ func (c *complexityWalk) pageSize(f *ast.Field) int {
 
 func clampPage(n int64) int {
 	return int(max(0, min(n, maxComplexity)))
-}
-
-// isConnection reports whether def is a paginated connection: pageInfo,
-// and nodes or edges.
-func isConnection(def *ast.Definition) bool {
-	return def.Kind == ast.Object && def.Fields.ForName("pageInfo") != nil &&
-		(def.Fields.ForName("nodes") != nil || def.Fields.ForName("edges") != nil)
-}
-
-// included reports whether @skip and @include keep sel.
-func (c *complexityWalk) included(sel ast.Selection) bool {
-	var dirs ast.DirectiveList
-	switch s := sel.(type) {
-	case *ast.Field:
-		dirs = s.Directives
-	case *ast.InlineFragment:
-		dirs = s.Directives
-	case *ast.FragmentSpread:
-		dirs = s.Directives
-	}
-	for _, d := range dirs {
-		if d.Name != "skip" && d.Name != "include" {
-			continue
-		}
-		a := d.Arguments.ForName("if")
-		if a == nil {
-			continue
-		}
-		c.varNames = appendVarNames(c.varNames, a.Value)
-		v, err := a.Value.Value(c.vars)
-		b, ok := v.(bool)
-		if err != nil || !ok {
-			continue
-		}
-		if (d.Name == "skip" && b) || (d.Name == "include" && !b) {
-			return false
-		}
-	}
-	return true
 }

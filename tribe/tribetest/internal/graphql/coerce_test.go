@@ -1,6 +1,8 @@
-package tribetest
+package graphql
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,6 +23,7 @@ func TestCheckIntVariables(t *testing.T) {
 	doc, errs := gqlparser.LoadQueryWithRules(s, `query($n: Int, $ns: [Int!], $p: Page) { f(n: $n, ns: $ns, p: $p) }`, rules.NewDefaultRules())
 	require.Empty(t, errs)
 	op := doc.Operations[0]
+	gs := NewSchema(s, Codes{BadVariable: "106"})
 	cases := []struct {
 		name  string
 		vars  map[string]any
@@ -36,15 +39,15 @@ func TestCheckIntVariables(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := checkIntVariables(s, op, tc.vars)
+			e := checkIntVariables(gs, op, tc.vars)
 			if tc.where == "" {
 				assert.Nil(t, e)
-				assert.Zero(t, testing.AllocsPerRun(10, func() { checkIntVariables(s, op, tc.vars) }))
+				assert.Zero(t, testing.AllocsPerRun(10, func() { checkIntVariables(gs, op, tc.vars) }))
 				return
 			}
 			require.NotNil(t, e)
 			assert.Equal(t, tc.where+": an Int must be a JSON integer within 32 bits", e.Message)
-			assert.Equal(t, codeInvalidParam, e.Code)
+			assert.Equal(t, "106", e.Code)
 		})
 	}
 }
@@ -54,10 +57,10 @@ func TestCheckIntVariables(t *testing.T) {
 // request with the same values is answered without allocating.
 func TestCoerceCached(t *testing.T) {
 	s := gqlparser.MustLoadSchema(&ast.Source{Input: `type Query { f(n: Int, m: Int, ns: [Int!], b: Boolean): Int }`})
-	doc, errs := gqlparser.LoadQueryWithRules(s, `query($n: Int!, $m: Int = 5, $ns: [Int!], $b: Boolean) { f(n: $n, m: $m, ns: $ns, b: $b) }`, rules.NewDefaultRules())
-	require.Empty(t, errs)
-	op := doc.Operations[0]
-	pq := &parsedQuery{doc: doc}
+	gs := NewSchema(s, Codes{BadVariable: "106", MissingVariable: "112"})
+	q := NewCache(gs, 0).Get(`query($n: Int!, $m: Int = 5, $ns: [Int!], $b: Boolean) { f(n: $n, m: $m, ns: $ns, b: $b) }`)
+	require.Empty(t, q.Errors())
+	op := q.Doc().Operations[0]
 	steps := []struct {
 		name string
 		raw  map[string]any
@@ -78,16 +81,53 @@ func TestCoerceCached(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			want, wantErr := coerceVariables(s, op, st.raw)
-			got, err := pq.coerce(s, op, st.raw)
+			want, wantErr := coerceVariables(gs, op, st.raw)
+			got, err := q.Coerce(op, st.raw)
 			assert.Equal(t, wantErr, err)
 			assert.Equal(t, want, got)
-			got, err = pq.coerce(s, op, st.raw)
+			got, err = q.Coerce(op, st.raw)
 			assert.Equal(t, wantErr, err, "again")
 			assert.Equal(t, want, got, "again")
 			if st.hit {
-				assert.Zero(t, testing.AllocsPerRun(10, func() { _, _ = pq.coerce(s, op, st.raw) }))
+				assert.Zero(t, testing.AllocsPerRun(10, func() { _, _ = q.Coerce(op, st.raw) }))
 			}
 		})
+	}
+}
+
+// TestCheckIntVariablesNested: Ints inside lists and input objects are
+// held to 32-bit integers too (the Tribe schema has none yet).
+func TestCheckIntVariablesNested(t *testing.T) {
+	schema, gerr := gqlparser.LoadSchema(&ast.Source{Input: `
+input In { n: Int, l: [Int!], in: In }
+type Query { f(a: In, b: [Int], c: [[Int]]): Int }`})
+	require.NoError(t, gerr)
+	doc, errs := gqlparser.LoadQueryWithRules(schema, `query($a: In, $b: [Int], $c: [[Int]]) { f(a: $a, b: $b, c: $c) }`, rules.NewDefaultRules())
+	require.Empty(t, errs)
+	op := doc.Operations[0]
+	for _, tc := range []struct {
+		vars  string
+		where string // "" for accepted
+	}{
+		{`{"a": {"n": 1, "l": [1, 2], "in": {"n": -2147483648}}, "b": [1, null], "c": [[1], null]}`, ""},
+		{`{"a": null, "b": 7, "c": 7}`, ""},
+		{`{"a": {"n": "1"}}`, "variable $a.n"},
+		{`{"a": {"l": [1, 2147483648]}}`, "variable $a.l[1]"},
+		{`{"a": {"in": {"in": {"n": 1.5}}}}`, "variable $a.in.in.n"},
+		{`{"b": [1, "2"]}`, "variable $b[1]"},
+		{`{"b": "2"}`, "variable $b"},
+		{`{"c": [[1], [2, 3e10]]}`, "variable $c[1][1]"},
+	} {
+		var vars map[string]any
+		require.NoError(t, json.Unmarshal([]byte(tc.vars), &vars))
+		e := checkIntVariables(NewSchema(schema, Codes{BadVariable: "106"}), op, vars)
+		if tc.where == "" {
+			assert.Nil(t, e, tc.vars)
+			continue
+		}
+		if assert.NotNil(t, e, tc.vars) {
+			assert.Equal(t, "106", e.Code)
+			assert.True(t, strings.HasPrefix(e.Message, tc.where+": "), "%s: %s", tc.vars, e.Message)
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package tribetest
+package graphql
 
 import (
 	"slices"
@@ -7,18 +7,38 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// Introspection (__schema, __type) over the loaded schema, so GraphQL
-// tools can explore a standalone server.
+// Introspection (GraphQL, section 4: __schema, __type) over the served
+// schema, so GraphQL tools can explore a server. The engine answers these
+// fields itself: its objects answer their own fields.
+
+// introObject is an object of an introspection type, which answers its
+// own fields.
+type introObject interface {
+	Object
+	field(name string, args map[string]any) (any, error)
+}
+
+// introspect answers the root field __schema or __type.
+func (s *Schema) introspect(name string, args map[string]any) any {
+	if name == "__schema" {
+		return &schemaObj{schema: s.AST}
+	}
+	def := s.AST.Types[StringArg(args, "name")]
+	if def == nil {
+		return nil
+	}
+	return typeObj{s: s.AST, def: def}
+}
 
 type schemaObj struct{ schema *ast.Schema }
 
-func (schemaObj) typeName() string { return "__Schema" }
+func (schemaObj) TypeName() string { return "__Schema" }
 
 func (o *schemaObj) field(name string, _ map[string]any) (any, error) {
 	s := o.schema
 	switch name {
 	case "description":
-		return optString(s.Description), nil
+		return OptString(s.Description), nil
 	case "types":
 		names := make([]string, 0, len(s.Types))
 		for n := range s.Types {
@@ -57,15 +77,6 @@ func (o *schemaObj) field(name string, _ map[string]any) (any, error) {
 	return nil, nil
 }
 
-// introspectType is __type(name:): nil for an unknown name.
-func (s *Server) introspectType(name string) any {
-	def := s.schema.Types[name]
-	if def == nil {
-		return nil
-	}
-	return typeObj{s: s.schema, def: def}
-}
-
 // typeObj is a named type (def) or a wrapping type (t, NON_NULL or LIST).
 type typeObj struct {
 	s   *ast.Schema
@@ -73,7 +84,7 @@ type typeObj struct {
 	t   *ast.Type
 }
 
-func (typeObj) typeName() string { return "__Type" }
+func (typeObj) TypeName() string { return "__Type" }
 
 // typeOf is the __Type of a field, argument or input field type.
 func typeOf(s *ast.Schema, t *ast.Type) any {
@@ -113,7 +124,7 @@ func (o typeObj) field(name string, args map[string]any) (any, error) {
 	case "name":
 		return d.Name, nil
 	case "description":
-		return optString(d.Description), nil
+		return OptString(d.Description), nil
 	case "specifiedByURL":
 		if dir := d.Directives.ForName("specifiedBy"); dir != nil {
 			if a := dir.Arguments.ForName("url"); a != nil && a.Value != nil {
@@ -189,7 +200,7 @@ type fieldObj struct {
 	f *ast.FieldDefinition
 }
 
-func (fieldObj) typeName() string { return "__Field" }
+func (fieldObj) TypeName() string { return "__Field" }
 
 func (o fieldObj) field(name string, args map[string]any) (any, error) {
 	f := o.f
@@ -197,7 +208,7 @@ func (o fieldObj) field(name string, args map[string]any) (any, error) {
 	case "name":
 		return f.Name, nil
 	case "description":
-		return optString(f.Description), nil
+		return OptString(f.Description), nil
 	case "args":
 		return inputValues(o.s, f.Arguments, args), nil
 	case "type":
@@ -230,14 +241,14 @@ type inputValueObj struct {
 	dirs ast.DirectiveList
 }
 
-func (inputValueObj) typeName() string { return "__InputValue" }
+func (inputValueObj) TypeName() string { return "__InputValue" }
 
 func (o inputValueObj) field(name string, _ map[string]any) (any, error) {
 	switch name {
 	case "name":
 		return o.name, nil
 	case "description":
-		return optString(o.desc), nil
+		return OptString(o.desc), nil
 	case "type":
 		return typeOf(o.s, o.t), nil
 	case "defaultValue":
@@ -255,14 +266,14 @@ func (o inputValueObj) field(name string, _ map[string]any) (any, error) {
 
 type enumValueObj struct{ v *ast.EnumValueDefinition }
 
-func (enumValueObj) typeName() string { return "__EnumValue" }
+func (enumValueObj) TypeName() string { return "__EnumValue" }
 
 func (o enumValueObj) field(name string, _ map[string]any) (any, error) {
 	switch name {
 	case "name":
 		return o.v.Name, nil
 	case "description":
-		return optString(o.v.Description), nil
+		return OptString(o.v.Description), nil
 	case "isDeprecated":
 		return deprecated(o.v.Directives), nil
 	case "deprecationReason":
@@ -276,14 +287,14 @@ type directiveObj struct {
 	d *ast.DirectiveDefinition
 }
 
-func (directiveObj) typeName() string { return "__Directive" }
+func (directiveObj) TypeName() string { return "__Directive" }
 
 func (o directiveObj) field(name string, args map[string]any) (any, error) {
 	switch name {
 	case "name":
 		return o.d.Name, nil
 	case "description":
-		return optString(o.d.Description), nil
+		return OptString(o.d.Description), nil
 	case "isRepeatable":
 		return o.d.IsRepeatable, nil
 	case "locations":

@@ -1,4 +1,4 @@
-package tribetest
+package graphql_test
 
 import (
 	"testing"
@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	tribekit "github.com/tribekit/tribekit"
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
 // TestComplexityByHand: the complexity of operations on the repository's
@@ -50,7 +51,7 @@ func TestComplexityByHand(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			doc, errs := gqlparser.LoadQueryWithRules(s, tc.query, rules.NewDefaultRules())
 			require.Empty(t, errs)
-			assert.Equal(t, tc.want, complexity(s, doc.Operations[0], tc.vars))
+			assert.Equal(t, tc.want, graphql.Complexity(graphql.NewSchema(s, testCodes()), doc.Operations[0], tc.vars))
 		})
 	}
 }
@@ -67,10 +68,10 @@ func TestComplexityCached(t *testing.T) {
 		network { name roles @skip(if: false) { name } }
 		unread: members(limit: 2, roleIds: $ids) { nodes { id } }
 	}`
-	doc, errs := gqlparser.LoadQueryWithRules(s, query, rules.NewDefaultRules())
-	require.Empty(t, errs)
-	op := doc.Operations[0]
-	pq := &parsedQuery{doc: doc}
+	gs := graphql.NewSchema(s, testCodes())
+	q := graphql.NewCache(gs, 0).Get(query)
+	require.Empty(t, q.Errors())
+	op := q.Doc().Operations[0]
 	steps := []struct {
 		name string
 		vars map[string]any
@@ -87,38 +88,10 @@ func TestComplexityCached(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			want := complexity(s, op, st.vars)
-			assert.Equal(t, want, pq.complexity(s, op, st.vars))
-			assert.Equal(t, want, pq.complexity(s, op, st.vars), "cached")
-			assert.Zero(t, testing.AllocsPerRun(10, func() { pq.complexity(s, op, st.vars) }), "a cache hit allocates")
-		})
-	}
-}
-
-// TestVarSnapshot: a snapshot of variables matches the same values only,
-// telling an unset variable from null and comparing lists by value.
-func TestVarSnapshot(t *testing.T) {
-	names := []string{"a", "b"}
-	cases := []struct {
-		name      string
-		then, now map[string]any
-		match     bool
-	}{
-		{"same scalars", map[string]any{"a": int64(1), "b": "x"}, map[string]any{"a": int64(1), "b": "x", "c": []any{1}}, true},
-		{"other int", map[string]any{"a": int64(1)}, map[string]any{"a": int64(2)}, false},
-		{"other type", map[string]any{"a": int64(1)}, map[string]any{"a": float64(1)}, false},
-		{"unset and null", map[string]any{"a": nil}, map[string]any{}, false},
-		{"both unset", map[string]any{}, map[string]any{}, true},
-		{"same list", map[string]any{"a": []any{"x", int64(1)}}, map[string]any{"a": []any{"x", int64(1)}}, true},
-		{"other list", map[string]any{"a": []any{"x"}}, map[string]any{"a": []any{"y"}}, false},
-		{"list then scalar", map[string]any{"a": []any{"x"}}, map[string]any{"a": "x"}, false},
-		{"scalar then list", map[string]any{"a": "x"}, map[string]any{"a": []any{"x"}}, false},
-		{"unencodable", map[string]any{"a": []any{func() {}}}, map[string]any{"a": []any{func() {}}}, false},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.match, snapshotVars(names, tc.then).matches(tc.now))
-			assert.True(t, snapshotVars(nil, tc.then).matches(tc.now), "no variables read")
+			want := graphql.Complexity(gs, op, st.vars)
+			assert.Equal(t, want, q.Complexity(op, st.vars))
+			assert.Equal(t, want, q.Complexity(op, st.vars), "cached")
+			assert.Zero(t, testing.AllocsPerRun(10, func() { q.Complexity(op, st.vars) }), "a cache hit allocates")
 		})
 	}
 }

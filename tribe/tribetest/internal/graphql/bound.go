@@ -1,4 +1,4 @@
-package tribetest
+package graphql
 
 import (
 	"strconv"
@@ -48,11 +48,11 @@ type nameCount struct {
 }
 
 // checkBound refuses a document that passes a limit of validation's
-// bound, before it is validated, with a GraphQL error (code 118) that
-// says which.
-func checkBound(doc *ast.QueryDocument) *gqlError {
+// bound, before it is validated, with a GraphQL error (code) that says
+// which.
+func checkBound(doc *ast.QueryDocument, code string) *Error {
 	if len(doc.Fragments) > maxFragments {
-		return boundError("it defines " + strconv.Itoa(len(doc.Fragments)) + " fragments, more than " + strconv.Itoa(maxFragments))
+		return boundError(code, "it defines "+strconv.Itoa(len(doc.Fragments))+" fragments, more than "+strconv.Itoa(maxFragments))
 	}
 	b := &queryBound{names: map[string]*nameCount{}}
 	for _, op := range doc.Operations {
@@ -62,14 +62,14 @@ func checkBound(doc *ast.QueryDocument) *gqlError {
 		b.root(f.SelectionSet)
 	}
 	if b.selections > maxSelections {
-		return boundError("it has more than " + strconv.Itoa(maxSelections) + " selections (fields, fragments and spreads)")
+		return boundError(code, "it has more than "+strconv.Itoa(maxSelections)+" selections (fields, fragments and spreads)")
 	}
 	if steps, name := b.compareSteps(len(doc.Fragments)); steps > maxCompareSteps {
 		why := "merging its fields would take " + strconv.Itoa(steps) + " comparisons, more than " + strconv.Itoa(maxCompareSteps)
 		if name != "" {
-			why += " (" + strconv.Itoa(b.names[name].fields) + " fields are named " + strconv.Quote(clip(name)) + ")"
+			why += " (" + strconv.Itoa(b.names[name].fields) + " fields are named " + strconv.Quote(Clip(name)) + ")"
 		}
-		return boundError(why)
+		return boundError(code, why)
 	}
 	return nil
 }
@@ -155,7 +155,7 @@ func valueSize(v *ast.Value) int {
 }
 
 // boundError is the refusal of a document over validation's bound.
-func boundError(why string) *gqlError {
-	e := newGQLError(codeInvalidRequest, "query too large to validate: "+why+"; split it into smaller operations")
+func boundError(code, why string) *Error {
+	e := NewError(code, "query too large to validate: "+why+"; split it into smaller operations")
 	return &e
 }

@@ -1,4 +1,4 @@
-package tribetest
+package automock
 
 import (
 	"encoding/json"
@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestMockSpecial: the strings shaped by a field's name, and the same
+// TestAppendSpecial: the strings shaped by a field's name, and the same
 // written straight into JSON without allocating.
-func TestMockSpecial(t *testing.T) {
+func TestAppendSpecial(t *testing.T) {
 	cases := []struct{ typ, field, want string }{
 		{"Space", "slug", "space-7"},
 		{"Member", "username", "member-7"},
@@ -28,16 +28,16 @@ func TestMockSpecial(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.typ+"."+tc.field, func(t *testing.T) {
-			assert.Equal(t, tc.want, mockSpecial(tc.typ, tc.field, 7, 255))
+			assert.Equal(t, tc.want, string(AppendSpecial(nil, tc.typ, tc.field, 7, 255)))
 			if tc.want == "" {
 				return
 			}
-			v := scalarVal{kind: scalarString, special: true, seed: 255, ms: mockStr{typ: tc.typ, field: tc.field, num: 7}}
-			want, err := json.Marshal(v.value())
+			v := Value{kind: String, special: true, seed: 255, ms: Str{Type: tc.typ, Field: tc.field, Num: 7}}
+			want, err := json.Marshal(v.Box())
 			require.NoError(t, err)
-			assert.Equal(t, string(want), string(v.appendJSON(nil)))
+			assert.Equal(t, string(want), string(v.AppendJSON(nil)))
 			buf := make([]byte, 0, 128)
-			assert.Zero(t, testing.AllocsPerRun(10, func() { v.appendJSON(buf[:0]) }))
+			assert.Zero(t, testing.AllocsPerRun(10, func() { v.AppendJSON(buf[:0]) }))
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package tribetest
+package graphql
 
 import (
 	"encoding/json"
@@ -46,23 +46,23 @@ func TestDecodeParams(t *testing.T) {
 	fast := map[string]bool{paramsSeeds[0]: true, paramsSeeds[1]: true, paramsSeeds[2]: true, paramsSeeds[3]: true, paramsSeeds[4]: true, paramsSeeds[5]: true, paramsSeeds[6]: true}
 	for _, body := range paramsSeeds {
 		t.Run(body, func(t *testing.T) {
-			var p graphQLParams
+			var p Params
 			assert.Equal(t, fast[body], fastParams([]byte(body), &p), "fast path")
 			checkDecodeParams(t, []byte(body))
 		})
 	}
-	var p graphQLParams
+	var p Params
 	require.NoError(t, decodeParams([]byte(paramsSeeds[0]), &p))
 	assert.Equal(t, "query spaces($limit: Int!) {\n  spaces(limit: $limit) { nodes { id } }\n}\n", p.Query)
 	assert.Equal(t, map[string]any{"limit": float64(10)}, p.Variables)
-	p = graphQLParams{}
+	p = Params{}
 	require.NoError(t, decodeParams([]byte(paramsSeeds[2]), &p))
 	assert.Equal(t, "q\"\\/\b\f\r\t", p.Query)
 }
 
 func checkDecodeParams(t *testing.T, body []byte) {
 	t.Helper()
-	var want, got graphQLParams
+	var want, got Params
 	wantErr := json.Unmarshal(body, &want)
 	err := decodeParams(body, &got)
 	if wantErr != nil {
@@ -85,22 +85,22 @@ func FuzzDecodeParams(f *testing.F) {
 // BenchmarkDecodeParams: the body of scripts/mockbench, decoded by the
 // fast path and by json.Unmarshal.
 func BenchmarkDecodeParams(b *testing.B) {
-	q, err := os.ReadFile("../../scripts/mockbench/spaces.graphql")
+	q, err := os.ReadFile("../../../../scripts/mockbench/spaces.graphql")
 	if err != nil {
 		b.Fatal(err)
 	}
 	body, _ := json.Marshal(map[string]any{"query": string(q), "variables": map[string]any{"limit": 10}})
 	for _, bc := range []struct {
 		name   string
-		decode func([]byte, *graphQLParams) error
+		decode func([]byte, *Params) error
 	}{
 		{"fast", decodeParams},
-		{"json", func(b []byte, p *graphQLParams) error { return json.Unmarshal(b, p) }},
+		{"json", func(b []byte, p *Params) error { return json.Unmarshal(b, p) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				var p graphQLParams
+				var p Params
 				if err := bc.decode(body, &p); err != nil {
 					b.Fatal(err)
 				}

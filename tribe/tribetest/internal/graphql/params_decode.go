@@ -1,4 +1,4 @@
-package tribetest
+package graphql
 
 import (
 	"encoding/json"
@@ -13,17 +13,17 @@ import (
 // variables null or an object, which json.Unmarshal decodes. Any other
 // body, valid or not, goes to json.Unmarshal whole, so the answer (and
 // the error) is the same.
-func decodeParams(body []byte, p *graphQLParams) error {
+func decodeParams(body []byte, p *Params) error {
 	if fastParams(body, p) {
 		return nil
 	}
-	*p = graphQLParams{}
+	*p = Params{}
 	return json.Unmarshal(body, p)
 }
 
 // fastParams decodes body into p when it has the usual shape; false
 // otherwise, p then being left for the caller to reset.
-func fastParams(body []byte, p *graphQLParams) bool {
+func fastParams(body []byte, p *Params) bool {
 	d := paramsDecoder{b: body}
 	d.ws()
 	if !d.byte('{') {
@@ -203,7 +203,7 @@ func (d *paramsDecoder) stringOrNull() (string, bool) {
 }
 
 // variables reads null or an object into p.Variables.
-func (d *paramsDecoder) variables(p *graphQLParams) bool {
+func (d *paramsDecoder) variables(p *Params) bool {
 	if d.i+4 <= len(d.b) && string(d.b[d.i:d.i+4]) == "null" {
 		d.i += 4
 		return true
@@ -244,7 +244,7 @@ func (d *paramsDecoder) variables(p *graphQLParams) bool {
 
 // flatVariables reads an object of scalars (strings, numbers, true,
 // false, null) into p.Variables, as json.Unmarshal would.
-func (d *paramsDecoder) flatVariables(p *graphQLParams) bool {
+func (d *paramsDecoder) flatVariables(p *Params) bool {
 	d.i++ // {
 	vars := map[string]any{}
 	d.ws()

@@ -1,0 +1,285 @@
+package tribetest
+
+// The HTTP handler: the path of one request through the server. ServeHTTP
+// records every request and routes it; a GraphQL request then goes
+// through the engine (package graphql) in this order: its parameters are
+// read, its query text parsed and validated (once, in the cache), its
+// operation chosen, its variables coerced, its cost bounded; its root
+// fields name it in the record and choose the fault to inject; then its
+// credentials are checked (authenticate), its rate limits applied, and it
+// is executed, each field answered in the resolve order of resolve.go.
+
+import (
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
+)
+
+// ServeHTTP answers one request; see the package documentation for the
+// endpoints. It never panics on bad input and always answers JSON, unless
+// a [Fault] says otherwise. (To drop a connection it cannot hijack, as
+// over HTTP/2, under an http.Server it panics with http.ErrAbortHandler,
+// which net/http turns into a quiet reset; see [Fault.Drop].)
+// A request is in the record ([Server.Requests], [Server.Count]) before
+// its answer is sent or its connection dropped.
+// Safe for concurrent use.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.admin && strings.HasPrefix(r.URL.Path, adminPrefix) {
+		s.serveAdmin(w, r) // not recorded: the record is of the API's requests
+		return
+	}
+	start := time.Now()
+	rec := &Request{Time: s.Now(), Method: r.Method, Path: r.URL.Path, Auth: AuthNone}
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		p := recover()
+		if p != nil && p != http.ErrAbortHandler && !sw.wrote {
+			rec.ErrorCodes = append(rec.ErrorCodes, codeServer)
+			writeResponse(sw, response{status: http.StatusInternalServerError, body: httpErrorBody(http.StatusInternalServerError, codeServer)}, nil)
+		}
+		rec.Status = sw.status
+		s.finish(rec, time.Since(start))
+		if sw.dropped != nil {
+			_ = sw.dropped.Close()
+		}
+		if p == http.ErrAbortHandler {
+			panic(p)
+		}
+		sw.send()
+	}()
+	path := r.URL.Path
+	switch {
+	case path == "/" || path == graphQLPath || path == gatewayPath:
+		s.serveGraphQL(sw, r, rec, nil)
+	case strings.HasPrefix(path, gatewayPath+"/"):
+		id := path[len(gatewayPath)+1:]
+		s.mu.Lock()
+		nr := s.st.netByID[id]
+		s.mu.Unlock()
+		if nr == nil {
+			s.notFound(sw, rec)
+			return
+		}
+		s.serveGraphQL(sw, r, rec, nr)
+	case path == oauthTokenPath:
+		s.serveOAuth(sw, r, rec)
+	default:
+		s.notFound(sw, rec)
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, rec *Request) {
+	rec.ErrorCodes = append(rec.ErrorCodes, codeNotFound)
+	writeResponse(w, response{status: http.StatusNotFound, body: httpErrorBody(http.StatusNotFound, codeNotFound)}, nil)
+}
+
+// response is an answer not yet written.
+type response struct {
+	status      int
+	body        []byte
+	contentType string // default application/json
+	header      map[string]string
+}
+
+// writeResponse writes resp, cut to half its bytes if f says to truncate.
+func writeResponse(w http.ResponseWriter, resp response, f *Fault) {
+	h := w.Header()
+	ct := resp.contentType
+	if ct == "" {
+		ct = "application/json; charset=utf-8"
+	}
+	h.Set("Content-Type", ct)
+	for k, v := range resp.header {
+		h.Set(k, v)
+	}
+	body := resp.body
+	if f != nil && f.Truncate {
+		body = body[:len(body)/2]
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(resp.status)
+	_, _ = w.Write(body)
+}
+
+// statusWriter remembers the status a handler wrote, and holds the answer
+// back until send, so that ServeHTTP records a request before its client
+// can see the answer: a client that has its answer finds the request in
+// the record.
+type statusWriter struct {
+	http.ResponseWriter
+	status  int
+	wrote   bool
+	body    []byte
+	dropped net.Conn // hijacked, to close once the request is recorded
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.status, w.wrote = http.StatusOK, true
+	}
+	w.body = append(w.body, b...)
+	return len(b), nil
+}
+
+// send writes the answer held back, if any.
+func (w *statusWriter) send() {
+	if !w.wrote || w.dropped != nil {
+		return
+	}
+	w.ResponseWriter.WriteHeader(w.status)
+	_, _ = w.ResponseWriter.Write(w.body)
+}
+
+// Unwrap lets http.ResponseController reach the connection to hijack it.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// serveGraphQL answers a GraphQL request; gateway is the network of a
+// /gateway/{id} path, or nil.
+func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Request, gateway *netRec) {
+	presented := s.presentedAuth(r, rec)
+	params, bad := graphql.ReadParams(r)
+	if bad != nil {
+		rec.ErrorCodes = append(rec.ErrorCodes, codeInvalidRequest)
+		resp := response{status: bad.Status, body: graphql.ErrorsBody(graphql.NewError(codeInvalidRequest, bad.Message))}
+		if bad.Status == http.StatusMethodNotAllowed {
+			resp.header = map[string]string{"Allow": "GET, POST"}
+		}
+		writeResponse(w, resp, nil)
+		return
+	}
+	rec.OperationName = params.OperationName
+	if params.Variables != nil {
+		rec.Variables = redactJSON(params.Variables).(map[string]any)
+	}
+	q := s.cache.Get(params.Query)
+	if errs := q.Errors(); errs != nil {
+		s.writeGraphQLErrors(w, rec, errs...)
+		return
+	}
+	op, ge := q.Operation(params.OperationName)
+	if ge != nil {
+		s.writeGraphQLErrors(w, rec, *ge)
+		return
+	}
+	rec.OperationName = op.Name
+	rootType := s.schema.Query
+	switch op.Operation {
+	case ast.Mutation:
+		rootType = s.schema.Mutation
+	case ast.Subscription:
+		rootType = nil
+	}
+	if rootType == nil {
+		s.writeGraphQLErrors(w, rec, graphql.NewError(codeInvalidRequest, "the server answers queries and mutations only").At(op.Position))
+		return
+	}
+	vars, verr := q.Coerce(op, params.Variables)
+	if verr != nil {
+		s.writeGraphQLErrors(w, rec, *verr)
+		return
+	}
+	// Refuse what would take long to execute before executing any of it.
+	if cost := s.queryCost(q, op, vars); cost > s.cfg.maxCost {
+		s.writeGraphQLErrors(w, rec, graphql.CostError(codeInvalidRequest, cost, s.cfg.maxCost))
+		return
+	}
+	rootFields := q.RootFields(op, rootType.Name, vars)
+	for _, c := range rootFields {
+		if !slices.Contains(rec.Fields, c.Fields[0].Name) {
+			rec.Fields = append(rec.Fields, c.Fields[0].Name)
+		}
+	}
+	f := s.takeFault(append([]string{op.Name}, rec.Fields...)...)
+	if f != nil && s.applyFault(w, r, f, rec, func(status int) []byte { return httpErrorBody(status, codeForStatus(status)) }) {
+		return
+	}
+	auth, refused := s.authenticate(r, rec, presented, gateway, rec.Fields)
+	if refused != "" {
+		writeResponse(w, response{
+			status: http.StatusUnauthorized,
+			body:   graphql.ErrorsBody(graphql.NewError("", refused)),
+			header: map[string]string{"WWW-Authenticate": `Basic realm="tribetest", charset="UTF-8"`},
+		}, f)
+		return
+	}
+	cx := q.Complexity(op, vars)
+	if l := s.rateLimits(); l != nil && auth.member != nil && auth.net != nil {
+		if wait := s.rates.admit(auth.appID+"|"+auth.net.net.ID, *l, cx, s.Now()); wait > 0 {
+			rec.ErrorCodes = append(rec.ErrorCodes, codeRateLimited)
+			writeResponse(w, response{status: http.StatusOK, body: rateLimitedBody(cx, wait),
+				header: map[string]string{"Retry-After": strconv.Itoa(retryAfterSeconds(wait))}}, f)
+			return
+		}
+	}
+	var root graphql.Object = &rootObject{s: s, rec: rec, auth: auth}
+	if rootType != s.schema.Query {
+		root = &opRoot{def: rootType, auth: auth}
+	}
+	res := q.Execute(graphql.Execution{
+		Vars:     vars,
+		Root:     root,
+		Fields:   rootFields,
+		Resolver: &reqCtx{s: s, ctx: r.Context(), auth: auth},
+		Buf:      make([]byte, 0, min(max(512, int(s.bufHint.Load())), 1<<20)),
+		Max:      s.cfg.maxResponse,
+	})
+	s.bufHint.Store(int32(min(len(res.Data), 1<<20)))
+	var body []byte
+	switch {
+	case res.TooBig:
+		body = graphql.ErrorsBody(graphql.TooLarge(codeInvalidRequest, s.cfg.maxResponse))
+		rec.ErrorCodes = append(rec.ErrorCodes, codeInvalidRequest)
+	case len(res.Errors) > 0:
+		errs := graphql.ErrorsBody(res.Errors...) // {"errors":[...]}
+		body = make([]byte, 0, len(errs)+len(res.Data)+64)
+		body = append(body, errs[:len(errs)-1]...)
+		body = append(body, `,"data":`...)
+		body = append(body, res.Data...)
+		body = appendComplexity(body, cx)
+		for _, ge := range res.Errors {
+			rec.ErrorCodes = append(rec.ErrorCodes, ge.Code)
+		}
+	default:
+		body = make([]byte, 0, len(res.Data)+48)
+		body = append(body, `{"data":`...)
+		body = append(body, res.Data...)
+		body = appendComplexity(body, cx)
+	}
+	if len(body) > s.cfg.maxResponse { // the errors made it too large
+		body = graphql.ErrorsBody(graphql.TooLarge(codeInvalidRequest, s.cfg.maxResponse))
+		rec.ErrorCodes = append(rec.ErrorCodes, codeInvalidRequest)
+	}
+	writeResponse(w, response{status: http.StatusOK, body: body}, f)
+}
+
+func (s *Server) writeGraphQLErrors(w http.ResponseWriter, rec *Request, errs ...graphql.Error) {
+	body := graphql.ErrorsBody(errs...)
+	if len(body) > s.cfg.maxResponse {
+		errs = []graphql.Error{graphql.TooLarge(codeInvalidRequest, s.cfg.maxResponse)}
+		body = graphql.ErrorsBody(errs...)
+	}
+	for _, e := range errs {
+		rec.ErrorCodes = append(rec.ErrorCodes, e.Code)
+	}
+	writeResponse(w, response{status: http.StatusOK, body: body}, nil)
+}
+
+// appendComplexity ends an answer with its extensions.complexity.
+func appendComplexity(body []byte, cx int) []byte {
+	body = append(body, `,"extensions":{"complexity":`...)
+	body = strconv.AppendInt(body, int64(cx), 10)
+	return append(body, "}}"...)
+}

@@ -1,0 +1,317 @@
+package graphql
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Object is a value of an object type, as a [Resolver] answers one.
+type Object interface {
+	// TypeName is the name of the object's concrete type.
+	TypeName() string
+}
+
+// Resolver answers the fields of the objects an operation reaches: every
+// field but __typename and introspection's (__schema, __type and the
+// fields of their types), which the engine answers itself.
+//
+// A field's value is nil (null), a string, *string, int, bool, float64,
+// time.Time or *time.Time (a DateTime), [RawJSON], an [Appender], an
+// [Object], or a []any or *[]any of such values for a list. An error is
+// answered as a field error, with its code when it is a [CodedError].
+type Resolver interface {
+	// Resolve answers field fd of obj, with the field's arguments: shared
+	// with other requests, to be read only.
+	Resolve(obj Object, fd *ast.FieldDefinition, args map[string]any) (any, error)
+	// AppendLeaf appends the value of fd, a field of obj, straight to b
+	// as JSON when it can (a mock's made-up scalar), reporting true; else
+	// it returns b and false, and the engine calls Resolve. It is asked
+	// first, before the field's arguments are computed.
+	AppendLeaf(b []byte, obj Object, fd *ast.FieldDefinition) ([]byte, bool)
+}
+
+// Execution is one request's execution of an operation of a [Query].
+type Execution struct {
+	// Vars are the operation's variables, from [Query.Coerce].
+	Vars map[string]any
+	// Root is the root object, of the operation's type.
+	Root Object
+	// Fields are the root fields, from [Query.RootFields].
+	Fields []Selection
+	// Resolver answers the fields.
+	Resolver Resolver
+	// Buf is where the data is written: the answer is appended to it.
+	Buf []byte
+	// Max bounds the answer in bytes (0: no bound).
+	Max int
+}
+
+// Result is what an execution answered.
+type Result struct {
+	// Data is Buf with the data appended: an object, or null when a
+	// non-null root field failed.
+	Data []byte
+	// Errors are the field errors, in the order they happened.
+	Errors []Error
+	// TooBig is set when the answer passed Max: execution stopped there,
+	// and Data and Errors are incomplete.
+	TooBig bool
+}
+
+// Execute runs x's fields on its root object and writes the data to its
+// buffer (GraphQL, section 6.3, ExecuteSelectionSet). A field that fails
+// is null, with an error; a non-null field that fails nulls its nearest
+// nullable parent (section 6.4.4, "Handling Field Errors").
+func (q *Query) Execute(x Execution) Result {
+	e := &executor{schema: q.schema, doc: q.doc, vars: x.Vars, r: x.Resolver, buf: x.Buf, max: x.Max}
+	e.path = e.pathBuf[:0]
+	mark := len(e.buf)
+	if !e.executeFields(x.Root, x.Fields) {
+		e.buf = append(e.buf[:mark], "null"...)
+	}
+	return Result{Data: e.buf, Errors: e.errs, TooBig: e.tooBig}
+}
+
+// executor runs one validated operation over the AST, writing the data
+// straight to JSON in buf. A non-null field that fails truncates buf back to
+// the start of its nearest nullable parent, which is written as null.
+type executor struct {
+	schema *Schema
+	doc    *ast.QueryDocument
+	vars   map[string]any
+	r      Resolver
+	buf    []byte
+	errs   []Error
+	path   []pathElem
+	// pathBuf backs path while it is short.
+	pathBuf [16]pathElem
+	// max bounds buf (0: no bound); once buf passes it, tooBig is set
+	// and execution stops.
+	max    int
+	tooBig bool
+}
+
+// full reports whether the answer passed its bound; from then on every
+// field fails at once.
+func (e *executor) full() bool {
+	if !e.tooBig && e.max > 0 && len(e.buf) > e.max {
+		e.tooBig = true
+	}
+	return e.tooBig
+}
+
+// pathElem is one step of a response path: a key, or a list index.
+type pathElem struct {
+	key     string
+	index   int
+	isIndex bool
+}
+
+// executeFields writes obj's fields as a JSON object; false means a
+// non-null field failed and obj must be null.
+func (e *executor) executeFields(obj Object, fields []Selection) bool {
+	start := len(e.buf)
+	e.buf = append(e.buf, '{')
+	io, intro := obj.(introObject)
+	failed := false
+	for i := range fields {
+		if e.full() {
+			return false
+		}
+		c := &fields[i]
+		if i > 0 {
+			e.buf = append(e.buf, ',')
+		}
+		e.buf = append(e.buf, c.jsonKey...)
+		e.path = append(e.path, pathElem{key: c.Key})
+		// After a failure, siblings still run, for their errors.
+		if !e.executeField(obj, io, intro, c) {
+			failed = true
+		}
+		e.path = e.path[:len(e.path)-1]
+	}
+	if failed {
+		e.buf = e.buf[:start]
+		return false
+	}
+	e.buf = append(e.buf, '}')
+	return true
+}
+
+// executeField writes field c of obj: an introspection object (io, when
+// intro) answers its own fields, the resolver the others.
+func (e *executor) executeField(obj Object, io introObject, intro bool, c *Selection) bool {
+	f := c.Fields[0]
+	if f.Name == "__typename" {
+		e.buf = AppendString(e.buf, obj.TypeName())
+		return true
+	}
+	if f.Definition == nil {
+		e.addError(f, NewError(e.schema.Codes.Invalid, "unknown field "+f.Name))
+		return e.complete(&ast.Type{}, c, nil, true)
+	}
+	if !intro {
+		if buf, done := e.r.AppendLeaf(e.buf, obj, f.Definition); done {
+			e.buf = buf
+			return true
+		}
+	}
+	args, err := e.argumentValues(c)
+	var v any
+	if err == nil {
+		switch {
+		case intro:
+			v, err = io.field(f.Name, args)
+		case f.ObjectDefinition == e.schema.AST.Query && (f.Name == "__schema" || f.Name == "__type"):
+			v = e.schema.introspect(f.Name, args)
+		default:
+			v, err = e.r.Resolve(obj, f.Definition, args)
+		}
+	}
+	if err != nil {
+		var ce CodedError
+		if errors.As(err, &ce) {
+			e.addError(f, NewError(ce.ErrorCode(), ce.ErrorMessage()))
+		} else {
+			e.addError(f, NewError(e.schema.Codes.Internal, err.Error()))
+		}
+		return e.complete(f.Definition.Type, c, nil, true)
+	}
+	return e.complete(f.Definition.Type, c, v, false)
+}
+
+// complete writes v as a value of type t; false means t is non-null and v
+// could not be completed, so null propagates to the parent.
+func (e *executor) complete(t *ast.Type, c *Selection, v any, errored bool) bool {
+	if t.NonNull {
+		if v == nil {
+			if !errored {
+				e.addError(c.Fields[0], NewError(e.schema.Codes.Internal, "Cannot return null for non-nullable field "+fieldCoordinate(c.Fields[0])))
+			}
+			return false
+		}
+		return e.completeValue(t, c, v)
+	}
+	if v == nil {
+		e.buf = append(e.buf, "null"...)
+		return true
+	}
+	mark := len(e.buf)
+	if !e.completeValue(t, c, v) {
+		e.buf = append(e.buf[:mark], "null"...)
+	}
+	return true
+}
+
+func (e *executor) completeValue(t *ast.Type, c *Selection, v any) bool {
+	f := c.Fields[0]
+	if t.Elem != nil {
+		list, ok := v.([]any)
+		if p, isRef := v.(*[]any); isRef {
+			list, ok = *p, true
+		}
+		if !ok {
+			e.addError(f, NewError(e.schema.Codes.Internal, "internal error: "+fieldCoordinate(f)+" is not a list"))
+			return false
+		}
+		e.buf = append(e.buf, '[')
+		failed := false
+		for i, item := range list {
+			if e.full() {
+				return false
+			}
+			if i > 0 {
+				e.buf = append(e.buf, ',')
+			}
+			e.path = append(e.path, pathElem{index: i, isIndex: true})
+			if !e.complete(t.Elem, c, item, false) {
+				failed = true
+			}
+			e.path = e.path[:len(e.path)-1]
+		}
+		e.buf = append(e.buf, ']')
+		return !failed
+	}
+	switch x := v.(type) {
+	case Object:
+		return e.executeFields(x, e.subFields(x.TypeName(), c))
+	case string:
+		e.buf = AppendString(e.buf, x)
+	case *string:
+		e.buf = AppendString(e.buf, *x)
+	case *time.Time:
+		e.buf = AppendDateTime(e.buf, *x)
+	case int:
+		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case bool:
+		e.buf = strconv.AppendBool(e.buf, x)
+	case time.Time:
+		e.buf = AppendDateTime(e.buf, x)
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			e.addError(f, NewError(e.schema.Codes.Internal, "internal error: "+fieldCoordinate(f)+" is not a finite number"))
+			return false
+		}
+		e.buf = strconv.AppendFloat(e.buf, x, 'g', -1, 64)
+	case RawJSON:
+		e.buf = append(e.buf, x...)
+	case Appender:
+		e.buf = x.AppendJSON(e.buf)
+	default:
+		e.addError(f, NewError(e.schema.Codes.Internal, fmt.Sprintf("internal error: %s has a %T", fieldCoordinate(f), v)))
+		return false
+	}
+	return true
+}
+
+// argumentValues is the arguments of c's field, remembered when they
+// take no variable.
+func (e *executor) argumentValues(c *Selection) (map[string]any, error) {
+	if p := c.memo.args.Load(); p != nil {
+		return *p, nil
+	}
+	f := c.Fields[0]
+	args, err := ArgumentValues(f, e.vars, e.schema.Codes.BadVariable)
+	if err == nil && !argsUseVariables(f) {
+		c.memo.args.Store(&args)
+	}
+	return args, err
+}
+
+// argsUseVariables reports whether an argument of f takes a variable.
+func argsUseVariables(f *ast.Field) bool {
+	for _, a := range f.Arguments {
+		if hasVariables(a.Value) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *executor) addError(f *ast.Field, ge Error) {
+	if e.tooBig {
+		return
+	}
+	ge = ge.At(f.Position)
+	ge.Path = make([]any, len(e.path))
+	for i, p := range e.path {
+		if p.isIndex {
+			ge.Path[i] = p.index
+		} else {
+			ge.Path[i] = p.key
+		}
+	}
+	e.errs = append(e.errs, ge)
+}
+
+func fieldCoordinate(f *ast.Field) string {
+	if f.ObjectDefinition != nil {
+		return f.ObjectDefinition.Name + "." + f.Name
+	}
+	return f.Name
+}

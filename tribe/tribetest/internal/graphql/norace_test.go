@@ -1,0 +1,7 @@
+//go:build !race
+
+package graphql
+
+// raceEnabled reports that the tests run with the race detector, which
+// slows every step: tests that bound CPU time allow for it.
+const raceEnabled = false

@@ -1,0 +1,72 @@
+package graphql
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+)
+
+// MaxBodyBytes bounds a request body.
+const MaxBodyBytes = 1 << 20
+
+// Params are the parameters of a GraphQL-over-HTTP request
+// (https://graphql.github.io/graphql-over-http/draft/#sec-Request-Parameters).
+type Params struct {
+	Query         string         `json:"query"`
+	OperationName string         `json:"operationName"`
+	Variables     map[string]any `json:"variables"`
+}
+
+// Refusal is why a request's parameters cannot be read: the HTTP status
+// to answer, and a message for a GraphQL error.
+type Refusal struct {
+	Status  int
+	Message string
+}
+
+// ReadParams reads a GET (query string) or POST (JSON, or
+// application/graphql) request's parameters; a non-nil Refusal says why
+// it cannot. A body may not pass [MaxBodyBytes].
+func ReadParams(r *http.Request) (Params, *Refusal) {
+	var p Params
+	refuse := func(status int, msg string) (Params, *Refusal) {
+		return p, &Refusal{Status: status, Message: msg}
+	}
+	switch r.Method {
+	case http.MethodGet:
+		q := r.URL.Query()
+		p.Query, p.OperationName = q.Get("query"), q.Get("operationName")
+		if v := q.Get("variables"); v != "" {
+			if err := json.Unmarshal([]byte(v), &p.Variables); err != nil {
+				return refuse(http.StatusBadRequest, "variables must be a JSON object")
+			}
+		}
+	case http.MethodPost:
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		if err != nil {
+			return refuse(http.StatusBadRequest, "cannot read the request body")
+		}
+		if len(body) > MaxBodyBytes {
+			return refuse(http.StatusRequestEntityTooLarge, "request body larger than 1 MiB")
+		}
+		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		switch mt {
+		case "application/graphql":
+			p.Query = string(body)
+		case "", "application/json", "application/graphql-response+json":
+			if err := decodeParams(body, &p); err != nil {
+				return refuse(http.StatusBadRequest, "the body must be a JSON object with query, operationName and variables")
+			}
+		default:
+			return refuse(http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+		}
+	default:
+		return refuse(http.StatusMethodNotAllowed, "GraphQL requests are GET or POST")
+	}
+	if strings.TrimSpace(p.Query) == "" {
+		return refuse(http.StatusBadRequest, "no query in the request")
+	}
+	return p, nil
+}

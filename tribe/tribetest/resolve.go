@@ -1,0 +1,169 @@
+package tribetest
+
+// The resolve order: how the server answers a field of a GraphQL
+// request, the graphql.Resolver it gives the engine. A field of an object
+// is answered by, in this order:
+//
+//  1. an override: a Resolver of Server.Resolve, or a stub of
+//     Server.Stub;
+//  2. the object's own field: the fixtures' values of a member, a network
+//     or a role, and the fields the server implements (limitedToken,
+//     authMember, member, members…), in objects.go and resolvers.go;
+//  3. the store: the value Store holds for the object's type and id, or
+//     the data an override answered for it;
+//  4. a mocked value, made up from the field's type and the object's
+//     identity (mockvalue.go, with package automock).
+//
+// An object's own field answers mockIt{} to pass the field on to the
+// store and the mock. AppendLeaf is the same order for a scalar leaf of a
+// mocked object with nothing stored and no override: the mocked value,
+// written straight into the answer.
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/automock"
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
+)
+
+// mockIt is what an object's field answers when it has no value of its
+// own: the store then answers, else a mocked value.
+type mockIt struct{}
+
+// Resolve answers field fd of obj: an override, else obj's own answer,
+// else the store's value, else a mocked one.
+func (rc *reqCtx) Resolve(gobj graphql.Object, fd *ast.FieldDefinition, args map[string]any) (any, error) {
+	obj := gobj.(object)
+	if r := rc.s.resolverFor(obj.TypeName(), fd.Name); r != nil {
+		return rc.callResolver(r, obj, fd, args)
+	}
+	v, err := obj.field(fd.Name, args)
+	if err != nil {
+		return nil, err
+	}
+	switch v.(type) {
+	case mockIt:
+		return rc.fallback(obj, fd, args)
+	case nil:
+		// A fixture's empty value: the store may hold one.
+		if id, seed := seedOf(obj); id != "" {
+			if d := rc.dataOf(obj, id); d != nil && d[fd.Name] != nil {
+				return rc.fromData(fd.Type, d[fd.Name], rc.s.mock.FieldSeed(seed, fd))
+			}
+		}
+	}
+	return v, nil
+}
+
+// AppendLeaf writes the mocked value of leaf field fd of obj, when it is
+// one: a mocked object, no override, no stored value, a scalar or enum
+// that is not a list. It is the executor's path for most mocked fields,
+// with nothing boxed.
+func (rc *reqCtx) AppendLeaf(b []byte, obj graphql.Object, fd *ast.FieldDefinition) ([]byte, bool) {
+	o, ok := obj.(*mockObj)
+	if !ok || fd.Type.Elem != nil || (fd.Name == "id" && o.id != "") {
+		return b, false
+	}
+	fi := rc.s.mock.Field(fd)
+	def := fi.Named
+	if def == nil || (def.Kind != ast.Scalar && def.Kind != ast.Enum) {
+		return b, false
+	}
+	if o.data != nil {
+		if _, ok := o.data[fd.Name]; ok {
+			return b, false
+		}
+	}
+	if rc.s.resolverFor(o.def.Name, fd.Name) != nil {
+		return b, false
+	}
+	seed := automock.Mix(o.seed ^ fi.Hash)
+	if def.Kind == ast.Enum {
+		if len(def.EnumValues) == 0 {
+			return b, false
+		}
+		return graphql.AppendString(b, def.EnumValues[seed%uint64(len(def.EnumValues))].Name), true
+	}
+	return rc.scalarValue(o.def.Name, fi, seed, o.seed).AppendJSON(b), true
+}
+
+// fallback is the store's value of fd on obj, or a mocked one.
+func (rc *reqCtx) fallback(obj object, fd *ast.FieldDefinition, args map[string]any) (any, error) {
+	id, seed := seedOf(obj)
+	fseed := rc.s.mock.FieldSeed(seed, fd)
+	if d := rc.dataOf(obj, id); d != nil {
+		if v, ok := d[fd.Name]; ok {
+			return rc.fromData(fd.Type, v, fseed)
+		}
+	}
+	return rc.mockValue(obj, fd, args, fd.Type, fseed, seed)
+}
+
+// storedData is an object whose store data the object itself holds
+// (true), rather than the store under its type and id.
+type storedData interface {
+	stored() (map[string]any, bool)
+}
+
+// dataOf is the stored data of obj: its own, or the store's under its
+// type and id.
+func (rc *reqCtx) dataOf(obj object, id string) map[string]any {
+	if sd, ok := obj.(storedData); ok {
+		d, _ := sd.stored()
+		return d
+	}
+	if id == "" {
+		return nil
+	}
+	return rc.s.store.data(obj.TypeName(), id)
+}
+
+// sibling is the value of obj's scalar field name as a query would see
+// it (without overrides): obj's own, the store's, or mocked.
+func (rc *reqCtx) sibling(obj object, name string) string {
+	v, err := obj.field(name, nil)
+	if _, ok := v.(mockIt); ok && err == nil {
+		def := rc.s.schema.Types[obj.TypeName()]
+		if def == nil {
+			return ""
+		}
+		fd := def.Fields.ForName(name)
+		if fd == nil {
+			return ""
+		}
+		v, err = rc.fallback(obj, fd, nil)
+	}
+	if err != nil {
+		return ""
+	}
+	s, _ := asString(v)
+	return s
+}
+
+// callResolver runs an override and converts its answer; a panic in it is
+// a field error.
+func (rc *reqCtx) callResolver(r Resolver, obj object, fd *ast.FieldDefinition, args map[string]any) (v any, err error) {
+	id, seed := seedOf(obj)
+	defer func() {
+		if p := recover(); p != nil {
+			v, err = nil, &apiError{code: codeServer, message: fmt.Sprintf("the resolver of %s.%s panicked: %v", obj.TypeName(), fd.Name, p)}
+		}
+	}()
+	args = maps.Clone(args) // the executor's are shared
+	if args == nil {
+		args = map[string]any{}
+	}
+	out, err := r(ResolveContext{Context: rc.ctx, Type: obj.TypeName(), Field: fd.Name, ParentID: id, Caller: rc.caller(), Store: rc.s.store}, args)
+	if err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return nil, &apiError{code: fe.Code, message: fe.Message}
+		}
+		return nil, err
+	}
+	return rc.fromData(fd.Type, out, rc.s.mock.FieldSeed(seed, fd))
+}
