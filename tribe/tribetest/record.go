@@ -7,8 +7,9 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/tribekit/tribekit/internal/redact"
 )
 
 // AuthKind is how a request authenticated, as [Request.Auth] records it.
@@ -76,35 +77,14 @@ type Request struct {
 	Duration time.Duration
 }
 
-const redacted = "[REDACTED]"
-
-// isSecretName reports whether a parameter or variable name may hold a
-// secret: one that mentions a secret, password, token or assertion
-// (client_assertion, RFC 7521), or one of the names of OAuth parameters
-// that carry a credential under another word: an authorization code and
-// its PKCE verifier (RFC 6749, RFC 7636). Case-insensitive.
-func isSecretName(name string) bool {
-	n := strings.ToLower(name)
-	switch n {
-	case "authorization", "code", "code_verifier":
-		return true
-	}
-	for _, w := range []string{"secret", "password", "token", "assertion"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // redactParams keeps the first value of each form parameter, redacting
-// secrets.
+// those whose names may hold secrets (redact.SecretName).
 func redactParams(form url.Values) map[string]string {
 	out := make(map[string]string, len(form))
 	for k, v := range form {
 		switch {
-		case isSecretName(k):
-			out[k] = redacted
+		case redact.SecretName(k):
+			out[k] = redact.Marker
 		case len(v) > 0:
 			out[k] = v[0]
 		default:
@@ -115,14 +95,14 @@ func redactParams(form url.Values) map[string]string {
 }
 
 // redactJSON deep-copies a decoded JSON value, redacting object members
-// whose names may hold secrets.
+// whose names may hold secrets (redact.SecretName).
 func redactJSON(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, v := range x {
-			if isSecretName(k) {
-				out[k] = redacted
+			if redact.SecretName(k) {
+				out[k] = redact.Marker
 			} else {
 				out[k] = redactJSON(v)
 			}
