@@ -99,7 +99,9 @@ type Options struct {
 //
 // The tokens it returns are shared: do not modify them.
 //
-// A warm hit takes no lock and allocates nothing.
+// A warm hit shares a read lock with the other hits on its shard of the
+// index, reads the clock only when its token could have turned stale, and
+// allocates nothing.
 type Cache struct {
 	src      Source
 	store    Store       // nil: none
@@ -118,9 +120,12 @@ type Cache struct {
 	wg       sync.WaitGroup // mints in flight
 	life     sync.RWMutex   // orders starting mints (wg.Add) before Close
 	closed   atomic.Bool
-	index    sync.Map   // hash → *entry, the head of a chain; read without locks
-	mu       sync.Mutex // guards all and changes to index and chains
+	shards   *[1 << shardBits]shard // the index of entries, by hash
+	slack    time.Duration          // freshUntil is this long before a token turns stale
+	coarse   coarseClock
+	mu       sync.Mutex // guards all and scopes, and orders adding entries with evicting them
 	all      []*entry   // every entry, for eviction's sample
+	scopes   map[scopeKey]*scope
 	upstream atomic.Int64
 	// failedPause: after a failed background refresh, hits wait this long
 	// before starting another.
@@ -150,6 +155,7 @@ func New(src Source, opts Options) (*Cache, error) {
 		src: src, store: opts.Store, ns: opts.Namespace, margin: opts.Margin, ahead: opts.RefreshAhead,
 		max: opts.MaxEntries, timeout: opts.MintTimeout, clock: opts.Clock,
 		seed: maphash.MakeSeed(), base: time.Now(), failedPause: failedRefreshPause,
+		shards: newShards(), slack: coarseSlack, scopes: make(map[scopeKey]*scope),
 	}
 	if c.ns == "" {
 		if n, ok := src.(interface{ Namespace() string }); ok {
@@ -170,6 +176,7 @@ func New(src Source, opts Options) (*Cache, error) {
 	}
 	if c.clock != nil {
 		c.base = c.clock()
+		c.slack = 0 // every hit reads the Clock
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if co, ok := c.store.(Coordinator); ok {
@@ -193,6 +200,7 @@ func (c *Cache) Close() {
 	c.life.Lock()
 	c.closed.Store(true)
 	c.life.Unlock()
+	c.stopTicking()
 	c.cancel()
 	c.wg.Wait()
 	if c.unsub != nil {
@@ -212,12 +220,13 @@ func (c *Cache) Len() int {
 func (c *Cache) Mints() int64 { return c.upstream.Load() }
 
 // now is the time since c.base, on the monotonic clock unless a Clock is
-// set: a single clock read on every hit, and deaf to steps of the wall
-// clock. Token lifetimes are read on the wall clock when a token is cached
-// and counted down on this one. The monotonic clock does not advance while
-// the system is suspended, so after a resume a token may be handed out past
-// its expiry: a [tribe.Client] checks the wall clock before it sends one, and
-// gets a new token then.
+// set: a single clock read, deaf to steps of the wall clock, which a warm
+// hit makes only when its token could have turned stale (the others read
+// coarseNow). Token lifetimes are read on the wall clock when a token is
+// cached and counted down on this one. The monotonic clock does not advance
+// while the system is suspended, so after a resume a token may be handed
+// out past its expiry: a [tribe.Client] checks the wall clock before it
+// sends one, and gets a new token then.
 func (c *Cache) now() time.Duration {
 	if c.clock == nil {
 		return time.Since(c.base)
@@ -272,13 +281,7 @@ func (c *Cache) Invalidate(ctx context.Context, id tribe.Identity, tok *oauth2.T
 	if err != nil {
 		return
 	}
-	if e := c.lookup(c.hash(n), n); e != nil {
-		e.mu.Lock()
-		if cur := e.cur.Load(); cur != nil && sameToken(cur.tok, tok) {
-			e.cur.Store(nil)
-		}
-		e.mu.Unlock()
-	}
+	c.drop(n, func(cur *oauth2.Token) bool { return sameToken(cur, tok) })
 	if c.store == nil {
 		return
 	}

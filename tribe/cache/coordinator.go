@@ -188,15 +188,7 @@ func (c *Cache) onInvalidated(key, fp string) {
 	if !ok {
 		return
 	}
-	e := c.lookup(c.hash(id), id)
-	if e == nil {
-		return
-	}
-	e.mu.Lock()
-	if cur := e.cur.Load(); cur != nil && (fp == "" || Fingerprint(cur.tok.AccessToken) == fp) {
-		e.cur.Store(nil)
-	}
-	e.mu.Unlock()
+	c.drop(id, func(tok *oauth2.Token) bool { return fp == "" || Fingerprint(tok.AccessToken) == fp })
 }
 
 // parseStoreKey returns the identity of a [StoreKey] made with namespace

@@ -3,9 +3,7 @@ package cache
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"math/rand/v2"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,21 +12,18 @@ import (
 	"github.com/tribekit/tribekit/tribe"
 )
 
-// The inside of a Cache: its entries and their tokens' states, the
-// lock-free index a warm hit reads, eviction, and the mints shared by
-// waiters.
+// The inside of a Cache: its entries and their tokens' states, eviction,
+// and the mints shared by waiters. The index of entries is in shards.go.
 
-// entry is one identity's cached token and its mint in flight.
+// entry is one identity's mint in flight and what its slot in the index
+// (shards.go) does not hold: what the end of a mint and eviction read.
 type entry struct {
-	id       tribe.Identity // normalized
-	hash     uint64
-	next     atomic.Pointer[entry] // another identity with the same hash
-	slot     int                   // index in Cache.all; guarded by Cache.mu
-	cur      atomic.Pointer[cached]
-	lastUsed atomic.Int64 // Cache.now, to a second, as a time.Duration
-	failedAt atomic.Int64 // Cache.now of the last failed background refresh
-	mu       sync.Mutex   // guards starting and ending flights
-	flight   atomic.Pointer[flight]
+	id        key
+	expiresAt time.Duration // Cache.now; from it, the token is not handed out; guarded by the shard's lock
+	failedAt  atomic.Int64  // Cache.now of the last failed background refresh
+	flight    atomic.Pointer[flight]
+	hash      uint64
+	slot      int // index in Cache.all; guarded by Cache.mu
 }
 
 // state is where a cached token is in its life.
@@ -62,6 +57,18 @@ func (t *cached) state(now time.Duration) state {
 	return fresh
 }
 
+// cached returns the token of e, whose slot is sl, and its times. The
+// shard's lock is held.
+func (e *entry) cached(sl *slot, slack time.Duration) cached {
+	return cached{tok: sl.tok, staleAt: sl.freshUntil + slack, expiresAt: e.expiresAt}
+}
+
+// set makes t the token of e, whose slot is sl. The shard's lock is held
+// for writing.
+func (e *entry) set(sl *slot, t cached, slack time.Duration) {
+	sl.tok, sl.freshUntil, e.expiresAt = t.tok, t.staleAt-slack, t.expiresAt
+}
+
 // flight is one mint shared by its waiters.
 type flight struct {
 	done chan struct{}
@@ -69,54 +76,28 @@ type flight struct {
 	err  error
 }
 
-// withDefaults fills an identity's defaults without checking it, for the
-// lookup of a warm hit; only checked identities are ever stored.
-func withDefaults(id tribe.Identity) tribe.Identity {
-	if id.Context == "" {
-		id.Context = tribe.ContextNetwork
-	}
-	if id.EntityID == "" && id.Context == tribe.ContextNetwork {
-		id.EntityID = id.NetworkID
-	}
-	return id
-}
-
-// hash hashes an identity cheaply: the member id (the network id for the
-// bot), and the entity id when it is not the network (a POST or SPACE
-// token). Tribe's ids are unique, so the rare identities that still share a
-// hash (the same member and entity in two contexts) share a short chain.
-func (c *Cache) hash(id tribe.Identity) uint64 {
-	primary := id.MemberID
-	if primary == "" {
-		primary = id.NetworkID
-	}
-	h := maphash.String(c.seed, primary)
-	if id.EntityID != id.NetworkID {
-		h ^= maphash.String(c.seed, id.EntityID) * 0x9e3779b97f4a7c15
-	}
-	return h
-}
-
-// lookup returns the entry of id, whose hash is h, or nil.
-func (c *Cache) lookup(h uint64, id tribe.Identity) *entry {
-	v, ok := c.index.Load(h)
-	if !ok {
-		return nil
-	}
-	for e := v.(*entry); e != nil; e = e.next.Load() {
-		if e.id == id {
-			return e
-		}
-	}
-	return nil
-}
-
 // get returns a token for q, an identity with its defaults whose hash is
 // h: the cached one when it may be handed out, else the one a mint brings.
 // raw is the identity as the caller gave it, checked when it has no entry.
-// It is the one lookup path of Cache.Token and of the cache's sources.
+// It is the one lookup path of Cache.Token and of the cache's sources: a
+// warm hit is the first block, under the shard's read lock.
 func (c *Cache) get(ctx context.Context, h uint64, q, raw tribe.Identity) (*oauth2.Token, error) {
-	e := c.lookup(h, q)
+	s := c.shard(h)
+	s.mu.RLock()
+	sl := s.find(h, q)
+	if sl != nil && sl.tok != nil {
+		if now := c.coarseNow(); now < sl.freshUntil {
+			tok := sl.tok
+			sl.touch(now)
+			s.mu.RUnlock()
+			return tok, nil
+		}
+	}
+	var e *entry
+	if sl != nil {
+		e = sl.e
+	}
+	s.mu.RUnlock()
 	if e == nil {
 		var err error
 		if e, err = c.add(raw); err != nil {
@@ -129,22 +110,29 @@ func (c *Cache) get(ctx context.Context, h uint64, q, raw tribe.Identity) (*oaut
 	return c.wait(ctx, e)
 }
 
-// hit returns e's token if it may be handed out now, starting a background
-// refresh when it is stale; nil when there is none or it has expired.
+// hit returns e's token if it may be handed out now, on the clock itself,
+// starting a background refresh when it is stale; nil when there is none,
+// it has expired, or e was evicted.
 func (c *Cache) hit(e *entry) *oauth2.Token {
-	cur := e.cur.Load()
-	if cur == nil {
+	s := c.shard(e.hash)
+	s.mu.RLock()
+	sl := s.slotOf(e)
+	if sl == nil || sl.tok == nil {
+		s.mu.RUnlock()
 		return nil
 	}
+	cur := e.cached(sl, c.slack)
 	now := c.now()
-	switch cur.state(now) {
+	st := cur.state(now)
+	if st != expired {
+		sl.touch(now)
+	}
+	s.mu.RUnlock()
+	switch st {
 	case expired:
 		return nil
 	case stale:
 		c.refreshInBackground(e, now)
-	}
-	if now-time.Duration(e.lastUsed.Load()) >= time.Second {
-		e.lastUsed.Store(int64(now))
 	}
 	return cur.tok
 }
@@ -174,13 +162,12 @@ func (c *Cache) add(id tribe.Identity) (*entry, error) {
 	if len(c.all) >= c.max {
 		c.evictLocked()
 	}
-	e := &entry{id: n, hash: h, slot: len(c.all)}
-	e.lastUsed.Store(int64(c.now()))
-	if v, ok := c.index.Load(h); ok {
-		e.next.Store(v.(*entry))
-	}
+	e := &entry{id: c.keyOf(n), hash: h, slot: len(c.all)}
+	s := c.shard(h)
+	s.mu.Lock()
+	s.insert(e, c.now())
+	s.mu.Unlock()
 	c.all = append(c.all, e)
-	c.index.Store(h, e)
 	return e, nil
 }
 
@@ -193,43 +180,55 @@ func (c *Cache) evictLocked() {
 	// The oldest of the sample, preferring one with no mint in flight: its
 	// waiters share that mint only while it stays in the index.
 	var victim *entry
-	better := func(e *entry) bool {
+	var victimUsed int64
+	better := func(e *entry, used int64) bool {
 		if victim == nil {
 			return true
 		}
 		if flying, vFlying := e.flight.Load() != nil, victim.flight.Load() != nil; flying != vFlying {
 			return vFlying
 		}
-		return e.lastUsed.Load() < victim.lastUsed.Load()
+		return used < victimUsed
 	}
 	for i := 0; i < evictionSample && i < len(c.all); i++ {
 		e := c.all[i]
 		if len(c.all) > evictionSample {
 			e = c.all[rand.N(len(c.all))]
 		}
-		if better(e) {
-			victim = e
+		if used := c.lastUsed(e); better(e, used) {
+			victim, victimUsed = e, used
 		}
 	}
-	// Unlink it from its hash chain; readers may be walking it.
-	if v, _ := c.index.Load(victim.hash); v.(*entry) == victim {
-		if next := victim.next.Load(); next != nil {
-			c.index.Store(victim.hash, next)
-		} else {
-			c.index.Delete(victim.hash)
-		}
-	} else {
-		for p := v.(*entry); p != nil; p = p.next.Load() {
-			if p.next.Load() == victim {
-				p.next.Store(victim.next.Load())
-				break
-			}
-		}
-	}
+	s := c.shard(victim.hash)
+	s.mu.Lock()
+	s.remove(victim)
+	s.mu.Unlock()
+	c.release(victim.id.scope)
 	last := c.all[len(c.all)-1]
 	c.all[victim.slot], last.slot = last, victim.slot
 	c.all[len(c.all)-1] = nil
 	c.all = c.all[:len(c.all)-1]
+}
+
+// lastUsed returns when e, which the index holds, was last used. c.mu is
+// held.
+func (c *Cache) lastUsed(e *entry) int64 {
+	s := c.shard(e.hash)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return atomic.LoadInt64(&s.slotOf(e).lastUsed)
+}
+
+// drop forgets the token cached for id, a normalized identity, if match
+// accepts it.
+func (c *Cache) drop(id tribe.Identity, match func(tok *oauth2.Token) bool) {
+	h := c.hash(id)
+	s := c.shard(h)
+	s.mu.Lock()
+	if sl := s.find(h, id); sl != nil && sl.tok != nil && match(sl.tok) {
+		sl.tok = nil
+	}
+	s.mu.Unlock()
 }
 
 // wait joins or starts e's mint and waits for it, or for ctx.
@@ -259,13 +258,14 @@ func (c *Cache) wait(ctx context.Context, e *entry) (*oauth2.Token, error) {
 // The mint carries parent's values but not its cancellation: it is bounded
 // by the mint timeout and Close.
 func (c *Cache) startFlight(parent context.Context, e *entry, waiter bool) (*flight, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	s := c.shard(e.hash)
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if f := e.flight.Load(); f != nil {
 		return f, nil
 	}
 	if waiter {
-		if cur := e.cur.Load(); cur != nil && cur.state(c.now()) != expired {
+		if sl := s.slotOf(e); sl != nil && sl.tok != nil && c.now() < e.expiresAt {
 			return nil, nil
 		}
 	}
@@ -293,15 +293,22 @@ func (c *Cache) run(parent context.Context, e *entry, f *flight) {
 	if err != nil && c.closed.Load() {
 		err = fmt.Errorf("%w (minting a token for %s was cut short: %w)", ErrClosed, e.id, err)
 	}
-	e.mu.Lock()
+	var cur cached
 	if err == nil {
-		e.cur.Store(c.newCached(tok))
+		cur = c.newCached(tok)
+	}
+	s := c.shard(e.hash)
+	s.mu.Lock()
+	if err == nil {
+		if sl := s.slotOf(e); sl != nil { // else e was evicted: its waiters still get tok
+			e.set(sl, cur, c.slack)
+		}
 	} else {
 		e.failedAt.Store(int64(c.now()))
 	}
 	f.tok, f.err = tok, err
 	e.flight.Store(nil)
-	e.mu.Unlock()
+	s.mu.Unlock()
 	close(f.done)
 }
 
@@ -311,7 +318,7 @@ func (c *Cache) fetch(ctx context.Context, e *entry) (*oauth2.Token, error) {
 	if c.store == nil {
 		return c.mint(ctx, e, "")
 	}
-	key := StoreKey(c.ns, e.id)
+	key := StoreKey(c.ns, e.id.identity())
 	if c.coord != nil {
 		return c.fetchShared(ctx, e, key)
 	}
@@ -324,7 +331,7 @@ func (c *Cache) fetch(ctx context.Context, e *entry) (*oauth2.Token, error) {
 // fromStore returns the token stored at key if it is fresh, else nil.
 func (c *Cache) fromStore(ctx context.Context, key string) *oauth2.Token {
 	if tok, err := c.store.Get(ctx, key); err == nil && tok != nil && tok.AccessToken != "" {
-		if c.newCached(tok).state(c.now()) == fresh {
+		if t := c.newCached(tok); t.state(c.now()) == fresh {
 			return tok
 		}
 	}
@@ -335,7 +342,7 @@ func (c *Cache) fromStore(ctx context.Context, key string) *oauth2.Token {
 // (none, if key is empty).
 func (c *Cache) mint(ctx context.Context, e *entry, key string) (*oauth2.Token, error) {
 	c.upstream.Add(1)
-	tok, err := c.src.Mint(ctx, e.id)
+	tok, err := c.src.Mint(ctx, e.id.identity())
 	if err != nil {
 		return nil, err
 	}
@@ -351,7 +358,7 @@ func (c *Cache) mint(ctx context.Context, e *entry, key string) (*oauth2.Token, 
 // newCached computes when tok turns stale and when it expires. A token
 // without a usable Expiry or exp (from a Store that kept only the token) is
 // good for tribe.UnknownTokenLifetime from now.
-func (c *Cache) newCached(tok *oauth2.Token) *cached {
+func (c *Cache) newCached(tok *oauth2.Token) cached {
 	expiry := tok.Expiry
 	if expiry.IsZero() {
 		expiry = tribe.JWTExpiry(tok.AccessToken) // a Store may keep only the token
@@ -368,7 +375,7 @@ func (c *Cache) newCached(tok *oauth2.Token) *cached {
 		life = min(expiry.Sub(iat), maxLife) // a stored token may have aged
 	}
 	margin := min(c.margin, max(life/2, 0))
-	t := &cached{tok: tok, expiresAt: end - margin, staleAt: end - margin}
+	t := cached{tok: tok, expiresAt: end - margin, staleAt: end - margin}
 	if c.ahead > c.margin {
 		if ahead := min(c.ahead, max(life*3/4, 0)); ahead > margin {
 			t.staleAt = end - ahead

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -14,17 +13,6 @@ import (
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
-
-func TestCacheHashSeparatesEntities(t *testing.T) {
-	srv, app, _ := cacheSetup(t)
-	c := newTestCache(t, app, srv, Options{})
-	seen := map[uint64]bool{}
-	for i := range 1000 {
-		h := c.hash(withDefaults(tribe.Identity{NetworkID: "n", Context: tribe.ContextSpace, EntityID: fmt.Sprint("space-", i)}))
-		seen[h] = true
-	}
-	assert.Len(t, seen, 1000, "a bot's tokens for many spaces do not share one chain")
-}
 
 func TestCacheStoreTokenWithoutExpiryUsesJWT(t *testing.T) {
 	srv, app, _ := cacheSetup(t, tribetest.WithTokenLifetime(time.Hour))
@@ -97,4 +85,28 @@ func TestCacheCloseGivesWaitersErrClosed(t *testing.T) {
 	err := <-done
 	assert.ErrorIs(t, err, ErrClosed)
 	assert.True(t, strings.HasPrefix(err.Error(), "cache: closed"), err.Error())
+}
+
+func TestCacheHitAllocatesNothing(t *testing.T) {
+	tok := &oauth2.Token{AccessToken: "t"}
+	src := SourceFunc(func(context.Context, tribe.Identity) (*oauth2.Token, error) { return tok, nil })
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	for _, clock := range []struct {
+		name string
+		now  func() time.Time
+	}{{"system clock", nil}, {"test clock", srv.Now}} {
+		t.Run(clock.name, func(t *testing.T) {
+			c, err := New(src, Options{Clock: clock.now})
+			require.NoError(t, err)
+			t.Cleanup(c.Close)
+			ctx := context.Background()
+			ts, err := c.TokenSource(ctx, carol)
+			require.NoError(t, err)
+			_, err = c.Token(ctx, carol)
+			require.NoError(t, err)
+			assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = c.Token(ctx, carol) }), "Cache.Token")
+			assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = ts.Token() }), "its TokenSource")
+		})
+	}
 }
