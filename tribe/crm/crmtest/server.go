@@ -77,7 +77,8 @@ type Server struct {
 	ts *httptest.Server
 
 	mu          sync.Mutex
-	now         time.Time // zero: the real clock
+	clock       func() time.Time // WithClock, else time.Now
+	now         time.Time        // frozen by SetTime or Advance; zero: clock
 	lifetime    time.Duration
 	apps        map[string]App
 	employee    Employee
@@ -186,76 +187,39 @@ type Authorization struct {
 	CodeChallengeMethod string
 }
 
-// Option configures a [Server] in [NewServer], before it serves anything.
-type Option func(*Server)
-
-// WithApp registers an application besides the default one; an app with
-// the default client ID replaces it.
-func WithApp(a App) Option {
-	return func(s *Server) {
-		a.RedirectURLs = slices.Clone(a.RedirectURLs)
-		s.apps[a.ClientID] = a
-	}
-}
-
-// WithEmployee sets the employee GetCurrentEmployee() returns.
-func WithEmployee(e Employee) Option {
-	return func(s *Server) { s.employee = e }
-}
-
-// WithConsent sets how the consent endpoint answers (see [Server.SetConsent]).
-func WithConsent(c Consent) Option {
-	return func(s *Server) { s.consent = c.clone() }
-}
-
-// WithTime freezes the server's clock at t; [Server.Advance] moves it.
-func WithTime(t time.Time) Option {
-	return func(s *Server) { s.now = t }
-}
-
-// WithAccessTokenLifetime sets the access tokens' lifetime instead of
-// [AccessTokenLifetime]. A lifetime of 10 seconds or less makes
-// golang.org/x/oauth2 treat every token as expired at once, so each use
-// refreshes, which helps tests of refresh-token rotation.
-func WithAccessTokenLifetime(d time.Duration) Option {
-	return func(s *Server) { s.lifetime = d }
-}
-
-// WithRequirePKCE makes the consent endpoint refuse an authorization request
-// without a code_challenge (RFC 7636 section 4.4.1), redirecting with
-// error=invalid_request. Without it, PKCE is optional; either way a code
-// issued with a challenge is exchanged only with the matching
-// code_verifier.
-func WithRequirePKCE() Option {
-	return func(s *Server) { s.requirePKCE = true }
-}
-
-// WithRevokeOnReuse makes the server treat the reuse of a spent refresh token
-// as theft: it revokes the whole grant (every refresh and access token
-// descended from the same authorization) and answers invalid_grant, as RFC
-// 9700 section 4.14.2 recommends. [Server.GrantRevoked] and
-// [Counts.RefreshTokenReuse] tell whether that happened.
-func WithRevokeOnReuse() Option {
-	return func(s *Server) { s.revokeOnReuse = true }
-}
-
 // NewServer starts a mock CRM on a loopback port with the default app
-// ([DefaultApp]) and employee ([DefaultEmployee]), then applies opts.
+// ([DefaultApp]) and employee ([DefaultEmployee]), then applies opts. Like
+// httptest.NewServer, and tribetest's constructors, it panics if it
+// cannot: on an invalid option, with the option's error.
 func NewServer(opts ...Option) *Server {
-	s := &Server{
+	c := config{
 		lifetime: AccessTokenLifetime,
 		apps:     map[string]App{DefaultClientID: DefaultApp()},
 		employee: DefaultEmployee(),
-		codes:    map[string]*grant{},
-		refresh:  map[string]*grant{},
-		access:   map[string]*grant{},
-		spent:    map[string]string{},
-		revoked:  map[string]bool{},
+		clock:    time.Now,
 	}
 	for _, o := range opts {
-		if o != nil {
-			o(s)
+		if o == nil {
+			continue
 		}
+		if err := o(&c); err != nil {
+			panic(err)
+		}
+	}
+	s := &Server{
+		clock:         c.clock,
+		now:           c.now,
+		lifetime:      c.lifetime,
+		apps:          c.apps,
+		employee:      c.employee,
+		consent:       c.consent,
+		requirePKCE:   c.requirePKCE,
+		revokeOnReuse: c.revokeOnReuse,
+		codes:         map[string]*grant{},
+		refresh:       map[string]*grant{},
+		access:        map[string]*grant{},
+		spent:         map[string]string{},
+		revoked:       map[string]bool{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /oauth2/auth", s.serveAuthorize)
@@ -300,7 +264,7 @@ func (s *Server) Now() time.Time {
 
 func (s *Server) nowLocked() time.Time {
 	if s.now.IsZero() {
-		return time.Now()
+		return s.clock()
 	}
 	return s.now
 }
@@ -313,7 +277,7 @@ func (s *Server) SetTime(t time.Time) {
 }
 
 // Advance moves the server's clock forward by d, freezing it first if it
-// was following the real clock. Codes and access tokens expire by this
+// was following a clock (the real one, or [WithClock]'s). Codes and access tokens expire by this
 // clock.
 func (s *Server) Advance(d time.Duration) {
 	s.mu.Lock()

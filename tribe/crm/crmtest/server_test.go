@@ -356,7 +356,8 @@ func getEmployee(t *testing.T, srv *crmtest.Server, token, query string) (int, h
 }
 
 func TestGetCurrentEmployee(t *testing.T) {
-	srv := setup(t, crmtest.WithTime(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)))
+	start := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	srv := setup(t, crmtest.WithClock(func() time.Time { return start }))
 	at := postToken(t, srv, url.Values{"grant_type": {"client_credentials"}}).str("access_token")
 	want := crmtest.DefaultEmployee()
 
