@@ -163,7 +163,7 @@ offset, after and before. Fixtures can seed objects of any type ("objects").
 With --admin it also serves an admin API under /__admin/ for loopback clients
 only (and only with a loopback --addr): GET requests and counts, POST reset,
 POST/DELETE faults, POST advance, POST/GET/DELETE objects, POST/DELETE stubs,
-JSON in and out (see 'go doc github.com/tribekit/tribekit/tribe/tribetest').
+JSON in and out; docs/tribetest.md in the repository is the reference.
 
 Before serving, it prints on stdout, in this order and all at once:
 
