@@ -14,21 +14,21 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestDocExampleIsTestdata keeps the JSON example of the package
-// documentation equal to testdata/fixtures.json, which TestLoadFixtures
-// loads.
+// TestDocExampleIsTestdata keeps the JSON example of the reference,
+// docs/tribetest.md, equal to testdata/fixtures.json, which
+// TestLoadFixtures loads.
 func TestDocExampleIsTestdata(t *testing.T) {
-	doc, err := os.ReadFile("doc.go")
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "tribetest.md"))
 	require.NoError(t, err)
 	lines := strings.Split(string(doc), "\n")
 	var example []string
 	for i, l := range lines {
-		if l == "// A complete example:" {
-			for _, l := range lines[i+2:] {
-				if !strings.HasPrefix(l, "//\t") {
+		if l == "A complete example:" && i+2 < len(lines) && lines[i+2] == "```json" {
+			for _, l := range lines[i+3:] {
+				if l == "```" {
 					break
 				}
-				example = append(example, strings.TrimPrefix(l, "//\t"))
+				example = append(example, l)
 			}
 		}
 	}
