@@ -1,9 +1,10 @@
 // Command loadgen hammers a GraphQL endpoint on loopback with one query
-// from N keep-alive workers for a while, and prints the requests per
-// second it was answered at, and how many requests that was: the load
-// generator of scripts/mockbench/run.
+// from N keep-alive workers, a given number of times, and prints the
+// requests per second it was answered at, how many requests that was, and
+// how many leaves (scalar values, nulls included) the first answer's data
+// holds: the load generator of scripts/mockbench/run.
 //
-//	loadgen -url http://127.0.0.1:PORT/graphql -query-file q.graphql -vars '{"limit":10}' -workers 8 -duration 5s [-mint]
+//	loadgen -url http://127.0.0.1:PORT/graphql -query-file q.graphql -vars '{"limit":10}' -workers 8 -requests 5000 [-mint]
 //
 // With -mint it first gets a Bearer token from the endpoint's limitedToken
 // with tribetest's default app, as tribe-token mock needs one. It refuses a
@@ -43,7 +44,7 @@ func run() error {
 	queryFile := flag.String("query-file", "", "file with the query")
 	vars := flag.String("vars", "{}", "variables, a JSON object")
 	workers := flag.Int("workers", 8, "concurrent keep-alive workers (1 to 256)")
-	duration := flag.Duration("duration", 5*time.Second, "how long to send requests (at most 10m)")
+	requests := flag.Int("requests", 5000, "how many requests to send, after the first (1 to 10000000)")
 	mint := flag.Bool("mint", false, "first get a Bearer token from limitedToken with tribetest's default app")
 	flag.Parse()
 
@@ -51,8 +52,8 @@ func run() error {
 	if err != nil || u.Scheme != "http" || !loopback.Host(u.Hostname()) {
 		return errors.New("-url must be an http URL on loopback (127.0.0.1, [::1] or localhost)")
 	}
-	if *workers < 1 || *workers > 256 || *duration <= 0 || *duration > 10*time.Minute {
-		return errors.New("-workers must be from 1 to 256 and -duration from 1ns to 10m")
+	if *workers < 1 || *workers > 256 || *requests < 1 || *requests > 10_000_000 {
+		return errors.New("-workers must be from 1 to 256 and -requests from 1 to 10000000")
 	}
 	q, err := os.ReadFile(*queryFile)
 	if err != nil {
@@ -78,6 +79,7 @@ func run() error {
 		}
 		auth = "Bearer " + tok
 	}
+	leaves := 0
 	send := func(ctx context.Context, check bool) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, *endpoint, bytes.NewReader(body))
 		if err != nil {
@@ -101,21 +103,23 @@ func run() error {
 		}
 		if check {
 			var out struct {
-				Data   json.RawMessage
+				Data   any
 				Errors []any
 			}
-			if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 || len(out.Data) == 0 {
+			if err := json.Unmarshal(raw, &out); err != nil || len(out.Errors) > 0 || out.Data == nil {
 				return fmt.Errorf("the answer is not data without errors: %.300s", raw)
 			}
+			leaves = countLeaves(out.Data)
 		}
 		return nil
 	}
 	if err := send(context.Background(), true); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *duration)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var n atomic.Int64
+	var left, n atomic.Int64
+	left.Store(int64(*requests))
 	var firstErr error
 	var once sync.Once
 	var wg sync.WaitGroup
@@ -124,7 +128,7 @@ func run() error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			for ctx.Err() == nil && left.Add(-1) >= 0 {
 				if err := send(ctx, false); err != nil {
 					if ctx.Err() == nil {
 						once.Do(func() { firstErr = err; cancel() })
@@ -140,8 +144,28 @@ func run() error {
 		return firstErr
 	}
 	elapsed := time.Since(start).Seconds()
-	fmt.Printf("%.0f %d\n", float64(n.Load())/elapsed, n.Load())
+	fmt.Printf("%.0f %d %d\n", float64(n.Load())/elapsed, n.Load(), leaves)
 	return nil
+}
+
+// countLeaves is the number of scalar values (nulls included) in v, a
+// decoded JSON value.
+func countLeaves(v any) int {
+	switch x := v.(type) {
+	case map[string]any:
+		n := 0
+		for _, e := range x {
+			n += countLeaves(e)
+		}
+		return n
+	case []any:
+		n := 0
+		for _, e := range x {
+			n += countLeaves(e)
+		}
+		return n
+	}
+	return 1
 }
 
 // limitedToken mints a bot token with tribetest's default app.
