@@ -22,10 +22,11 @@ import (
 // tribe/cache/redisstore) is one.
 //
 // With a Coordinator, a cache that finds no usable token in its own memory
-// nor in the Store takes the identity's Lease before it mints; the other
-// processes Wait for the holder to store the token, then read it from the
-// Store. Errors of the Coordinator never fail a token request: the cache
-// then mints on its own.
+// nor in the Store takes the identity's Lease before it mints, and stores
+// its token through the lease ([Lease.Put]); the other processes Wait for
+// the holder to store the token, then read it from the Store. Errors of the
+// Coordinator never fail a token request: the cache then mints on its own,
+// and so it does after waiting for a few leases in a row.
 type Coordinator interface {
 	Store
 	// Lease tries to take, for a short while, the right to mint the token
@@ -35,7 +36,12 @@ type Coordinator interface {
 	// Wait returns when the lease on key is released or has lapsed (the
 	// token is then in the Store, or the lease is free to take), with a
 	// [*PeerError] when its holder reported that its mint failed, or with
-	// an error when ctx ends or the Coordinator cannot tell.
+	// an error when ctx ends or the Coordinator cannot tell. It must return
+	// within a bounded time even when the lease stays held (by a process
+	// that hangs, or by someone who can write to the Coordinator's storage
+	// and plants leases): an error then makes the cache mint on its own.
+	// Only the lease's holder may report a failure: a Coordinator shared
+	// with parties that are not trusted must authenticate its messages.
 	Wait(ctx context.Context, key string) error
 	// Invalidate removes the token at key if it is tok (any token, if tok
 	// is nil) and tells every cache subscribed to the Coordinator, in
@@ -49,6 +55,11 @@ type Coordinator interface {
 
 // Lease is a [Coordinator]'s lease on one identity's mint.
 type Lease interface {
+	// Put stores tok at the lease's key, as [Store.Put] does, if the lease
+	// is still held (fenced by the lease: a holder whose lease lapsed while
+	// it minted must not overwrite a newer token stored by the process that
+	// took the lease after it), else it returns an error and stores nothing.
+	Put(ctx context.Context, tok *oauth2.Token) error
 	// Release gives the lease up and wakes its waiters. mintErr is nil
 	// when a token was stored (or none was minted), else the mint's error,
 	// which the waiters get as a [*PeerError] of its [ErrorKind].
@@ -132,10 +143,15 @@ func (e *PeerError) Is(target error) bool {
 
 // fetchShared is fetch for a store that is a Coordinator: one mint for the
 // fleet, the others wait for the holder and read its token from the store.
+// After waiting for maxLeaseRounds leases in a row with no token stored,
+// it mints here.
 func (c *Cache) fetchShared(ctx context.Context, e *entry, key string) (*oauth2.Token, error) {
-	for {
+	for round := 0; ; round++ {
 		if tok := c.fromStore(ctx, key); tok != nil {
 			return tok, nil
+		}
+		if round == maxLeaseRounds {
+			return c.mint(ctx, e, key)
 		}
 		lease, err := c.coord.Lease(ctx, key)
 		if err != nil {
@@ -146,7 +162,10 @@ func (c *Cache) fetchShared(ctx context.Context, e *entry, key string) (*oauth2.
 			// look and our lease.
 			tok := c.fromStore(ctx, key)
 			if tok == nil {
-				tok, err = c.mint(ctx, e, key)
+				// Stored through the lease, not by mint: fenced.
+				if tok, err = c.mint(ctx, e, ""); err == nil {
+					_ = lease.Put(ctx, tok)
+				}
 			}
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
 			lease.Release(rctx, peerFailure(err))
@@ -168,6 +187,11 @@ func (c *Cache) fetchShared(ctx context.Context, e *entry, key string) (*oauth2.
 // releaseTimeout bounds a lease's release, which runs even when the mint's
 // context has ended.
 const releaseTimeout = 5 * time.Second
+
+// maxLeaseRounds is how many leases in a row a cache waits for before it
+// mints on its own: each round normally ends with the holder's token in the
+// store, so more rounds mean holders that store nothing.
+const maxLeaseRounds = 3
 
 // peerFailure is what a lease holder tells its waiters of its mint's
 // error: nil for success and for a mint cut short here (closing, its

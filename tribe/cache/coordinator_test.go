@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,25 +21,51 @@ type fakeCoordinator struct {
 	held        bool  // Lease answers: held by another
 	waitErr     error // what Wait returns
 	leases      int
+	waits       int
+	leasePuts   int // tokens stored through a lease
+	plainPuts   int // and with Store.Put
 	invalidated []string
 	subs        []func(key, fp string)
 }
 
-type fakeLease struct{ c *fakeCoordinator }
+type fakeLease struct {
+	c   *fakeCoordinator
+	key string
+}
+
+func (l fakeLease) Put(ctx context.Context, tok *oauth2.Token) error {
+	l.c.mu.Lock()
+	l.c.leasePuts++
+	l.c.mu.Unlock()
+	return l.c.MemoryStore.Put(ctx, l.key, tok)
+}
 
 func (l fakeLease) Release(context.Context, error) {}
 
-func (f *fakeCoordinator) Lease(context.Context, string) (Lease, error) {
+func (f *fakeCoordinator) Lease(_ context.Context, key string) (Lease, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.leases++
 	if f.held {
 		return nil, nil
 	}
-	return fakeLease{f}, nil
+	return fakeLease{f, key}, nil
 }
 
-func (f *fakeCoordinator) Wait(context.Context, string) error { return f.waitErr }
+// Put counts the puts that bypass a lease.
+func (f *fakeCoordinator) Put(ctx context.Context, key string, tok *oauth2.Token) error {
+	f.mu.Lock()
+	f.plainPuts++
+	f.mu.Unlock()
+	return f.MemoryStore.Put(ctx, key, tok)
+}
+
+func (f *fakeCoordinator) Wait(context.Context, string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.waits++
+	return f.waitErr
+}
 
 func (f *fakeCoordinator) Invalidate(ctx context.Context, key string, tok *oauth2.Token) error {
 	f.mu.Lock()
@@ -76,6 +103,35 @@ func TestCacheUsesCoordinator(t *testing.T) {
 		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, int64(0), c.Mints())
 		assert.Equal(t, 1, co.leases)
+	})
+
+	t.Run("the lease holder stores its token through the lease, fenced", func(t *testing.T) {
+		co := &fakeCoordinator{MemoryStore: NewMemoryStore(10)}
+		c := newTestCache(t, app, srv, Options{Store: co})
+		tok, err := c.Token(ctx, carol)
+		require.NoError(t, err)
+		assert.Equal(t, 1, co.leasePuts)
+		assert.Zero(t, co.plainPuts)
+		n, err := carol.Normalize()
+		require.NoError(t, err)
+		stored, err := co.Get(ctx, StoreKey(app.Namespace(), n))
+		require.NoError(t, err)
+		assert.Same(t, tok, stored)
+	})
+
+	t.Run("a cache waits for a few leases in a row, then mints on its own", func(t *testing.T) {
+		// Every lease it finds is another's, and every wait ends with no
+		// token stored: as when someone keeps planting leases.
+		co := &fakeCoordinator{MemoryStore: NewMemoryStore(10), held: true}
+		c := newTestCache(t, app, srv, Options{Store: co})
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		tok, err := c.Token(tctx, carol)
+		require.NoError(t, err)
+		assert.NotEmpty(t, tok.AccessToken)
+		assert.Equal(t, int64(1), c.Mints())
+		assert.Equal(t, maxLeaseRounds, co.waits)
+		assert.Equal(t, 1, co.plainPuts, "its token is stored for the others")
 	})
 
 	t.Run("another cache's invalidation drops this cache's copy", func(t *testing.T) {

@@ -119,6 +119,12 @@ func (s *sealer) seal(rkey string, tok *oauth2.Token) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: encoding a token: %w", err)
 	}
+	return s.sealBytes(rkey, plain)
+}
+
+// sealBytes encodes plain, encrypted and authenticated under the first key
+// with aad as additional data (plain as it is, without keys).
+func (s *sealer) sealBytes(aad string, plain []byte) ([]byte, error) {
 	if len(s.aeads) == 0 {
 		return append([]byte{formatPlain}, plain...), nil
 	}
@@ -129,7 +135,7 @@ func (s *sealer) seal(rkey string, tok *oauth2.Token) ([]byte, error) {
 	if _, err := rand.Read(out[5:]); err != nil {
 		return nil, fmt.Errorf("redisstore: making a nonce: %w", err)
 	}
-	return aead.Seal(out, out[5:], plain, []byte(rkey)), nil
+	return aead.Seal(out, out[5:], plain, []byte(aad)), nil
 }
 
 // errUnreadable: a stored value that this store cannot read (corrupt, of
@@ -138,34 +144,12 @@ var errUnreadable = errors.New("redisstore: unreadable value")
 
 // open decodes a value stored at rkey.
 func (s *sealer) open(rkey string, v []byte) (*oauth2.Token, error) {
-	if len(v) == 0 || len(v) > maxValue {
+	if len(v) > maxValue {
 		return nil, errUnreadable
 	}
-	var plain []byte
-	switch {
-	case v[0] == formatPlain && len(s.aeads) == 0:
-		plain = v[1:]
-	case v[0] == formatSealed && len(s.aeads) > 0:
-		if len(v) < 1+4 {
-			return nil, errUnreadable
-		}
-		id := [4]byte(v[1:5])
-		for i, aead := range s.aeads {
-			if s.ids[i] != id || len(v) < 5+aead.NonceSize()+aead.Overhead() {
-				continue
-			}
-			nonce := v[5 : 5+aead.NonceSize()]
-			p, err := aead.Open(nil, nonce, v[5+aead.NonceSize():], []byte(rkey))
-			if err == nil {
-				plain = p
-				break
-			}
-		}
-		if plain == nil {
-			return nil, errUnreadable
-		}
-	default:
-		return nil, errUnreadable
+	plain, err := s.openBytes(rkey, v)
+	if err != nil {
+		return nil, err
 	}
 	var r record
 	if err := json.Unmarshal(plain, &r); err != nil || r.Access == "" {
@@ -176,6 +160,30 @@ func (s *sealer) open(rkey string, v []byte) (*oauth2.Token, error) {
 		tok.Expiry = time.Unix(r.Expiry, 0)
 	}
 	return tribe.WithGatewayURL(tok, r.Gateway), nil
+}
+
+// openBytes returns what sealBytes encoded with aad, or errUnreadable: a
+// value of the other format (a plain one to a store with keys), sealed
+// under a key this store lacks, with another aad, or altered.
+func (s *sealer) openBytes(aad string, v []byte) ([]byte, error) {
+	switch {
+	case len(v) == 0:
+		return nil, errUnreadable
+	case v[0] == formatPlain && len(s.aeads) == 0:
+		return v[1:], nil
+	case v[0] == formatSealed && len(s.aeads) > 0 && len(v) >= 1+4:
+		id := [4]byte(v[1:5])
+		for i, aead := range s.aeads {
+			if s.ids[i] != id || len(v) < 5+aead.NonceSize()+aead.Overhead() {
+				continue
+			}
+			nonce := v[5 : 5+aead.NonceSize()]
+			if p, err := aead.Open(nil, nonce, v[5+aead.NonceSize():], []byte(aad)); err == nil {
+				return p, nil
+			}
+		}
+	}
+	return nil, errUnreadable
 }
 
 // maxUnix is the year 9999: a later expiry is no expiry.

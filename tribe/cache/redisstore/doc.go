@@ -14,12 +14,16 @@
 //   - One mint per identity across the fleet. A process that misses both
 //     levels takes a lease on the identity (SET NX PX with a random
 //     fencing value, renewed while it mints, released by compare-and-delete
-//     in Lua). The others wait for the holder's message on the store's
+//     in Lua) and stores its token fenced by the lease (the check and the
+//     SET in one script), so a holder whose lease lapsed cannot overwrite a
+//     newer token. The others wait for the holder's message on the store's
 //     pub/sub channel (a fallback check every half lease TTL finds a lease
 //     that lapsed, as when its holder died), then read the token from
-//     Redis. A holder whose mint fails publishes the error's kind: its
-//     waiters get that error ([cache.PeerError], matching the tribe
-//     sentinel) rather than all minting again; the next request mints anew.
+//     Redis; a lease with no expiry is not waited for, and none for longer
+//     than three lease TTLs: the waiter then mints on its own. A holder
+//     whose mint fails publishes the error's kind: its waiters get that
+//     error ([cache.PeerError], matching the tribe sentinel) rather than
+//     all minting again; the next request mints anew.
 //   - Fleet-wide invalidation. A token the API refuses is deleted from
 //     Redis (if it is still the stored one) and every process drops its
 //     copy, through the channel ([cache.Cache.Invalidate]).
@@ -33,8 +37,23 @@
 //     by default). When Redis fails, the store reports it
 //     (Options.OnDegraded), answers at once without Redis, and the cache
 //     carries on with its own memory and local mints; a probe finds Redis
-//     back (Options.OnRecovered). A value it cannot read is ignored and
-//     overwritten.
+//     back (Options.OnRecovered). A value it cannot read (of another
+//     type, too long, or not sealed for its key) is a miss of its key
+//     alone, and is overwritten.
+//
+// Someone who can write to Redis but holds no key cannot read the tokens,
+// and has little reach. Messages on the channel are sealed as values are
+// (the channel's name as additional data), so they name no identity in
+// clear and cannot be forged; a lease's messages name its fencing value, so
+// one replayed later is ignored. A planted lease delays a mint by three
+// lease TTLs at most; a planted value is a miss. What remains: a sealed
+// value of a key, saved and written back after [cache.Cache.Invalidate]
+// deleted it, is accepted again until its TTL. That value is only as good as
+// its token: the API refuses a revoked token (code 108), and the cache then
+// invalidates it again; checking each Get against a list of invalidated
+// tokens would cost every read a second lookup. Without keys
+// (Options.InsecureNoEncryption) none of this holds: tokens and messages
+// are in clear text and unauthenticated.
 //
 // Keys are Prefix:{hash}:tok and Prefix:{hash}:lease, the hash being of
 // the namespace and identity: the hash tag puts an identity's keys in one

@@ -98,21 +98,53 @@ func FuzzParseKeys(f *testing.F) {
 	})
 }
 
-// FuzzParseMessage: no message on the channel makes the store panic, and
-// what it reads names a key.
-func FuzzParseMessage(f *testing.F) {
-	f.Add("r|tribekit/v1|ns|net|network|net|")
+// FuzzOpenMessage: no message on the channel makes the store panic; what
+// it reads names a key (and a lease's fencing value, for a release or a
+// failure); a store with keys reads nothing in clear.
+func FuzzOpenMessage(f *testing.F) {
+	const channel = DefaultPrefix + ":events"
+	plainSealer, err := newSealer(nil, true)
+	if err != nil {
+		f.Fatal(err)
+	}
+	keySealer, err := newSealer([][]byte{testKey(1)}, false)
+	if err != nil {
+		f.Fatal(err)
+	}
+	plain := &Store{seal: plainSealer, channel: channel}
+	keyed := &Store{seal: keySealer, channel: channel}
+	genuine, err := keyed.sealMessage(message{kind: msgFailed, fence: "f00d", failure: "forbidden", key: "tribekit/v1|ns|net|NETWORK|net|m"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if m, ok := keyed.openMessage(genuine); !ok || m.failure != "forbidden" || m.fence != "f00d" {
+		f.Fatalf("a sealed message reads back as %+v, %t", m, ok)
+	}
+	if _, ok := plain.openMessage(genuine); ok {
+		f.Fatal("a store without keys read a sealed message")
+	}
+	f.Add(genuine)
+	f.Add("pr|f00d|tribekit/v1|ns|net|NETWORK|net|")
+	f.Add("pf|f00d|forbidden|k")
+	f.Add("pf||forbidden|k")
+	f.Add("pi||k")
+	f.Add("pi|0011223344556677|tribekit/v1|a|b|c|d|e")
+	f.Add("px|y")
 	f.Add("f|forbidden|k")
-	f.Add("i||k")
-	f.Add("i|0011223344556677|tribekit/v1|a|b|c|d|e")
-	f.Add("x|y")
 	f.Fuzz(func(t *testing.T, payload string) {
-		m, ok := parseMessage(payload)
-		if ok && m.key == "" {
-			t.Fatal("a message without a key")
-		}
-		if ok && len(payload) > maxMessage {
-			t.Fatal("an overlong message was read")
+		for _, s := range []*Store{plain, keyed} {
+			m, ok := s.openMessage(payload)
+			switch {
+			case !ok:
+			case m.key == "":
+				t.Fatal("a message without a key")
+			case len(payload) > maxMessage:
+				t.Fatal("an overlong message was read")
+			case m.kind != msgInvalidated && m.fence == "":
+				t.Fatal("a lease's message without its fencing value")
+			case s == keyed && payload[0] != formatSealed:
+				t.Fatalf("a store with keys read a message in clear: %q", payload)
+			}
 		}
 	})
 }

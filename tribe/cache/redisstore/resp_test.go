@@ -94,7 +94,7 @@ func TestHugeLengthFromRedisIsAnErrorNotAPanic(t *testing.T) {
 	for name, reply := range hugeReplies() {
 		t.Run("a command answered with a huge "+name, func(t *testing.T) {
 			fake := startFakeRedis(t, nil, func(cmd []string) string {
-				if strings.EqualFold(cmd[0], "GET") {
+				if strings.EqualFold(cmd[0], "GETRANGE") {
 					return reply
 				}
 				return ""

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -76,7 +75,9 @@ type Options struct {
 	Margin time.Duration
 	// OpTimeout bounds each Redis operation (0: 200 ms).
 	OpTimeout time.Duration
-	// LeaseTTL is how long a mint's lease lasts without renewal (0: 5 s).
+	// LeaseTTL is how long a mint's lease lasts without renewal (0: 5 s;
+	// at most MaxLeaseTTL). Another process waits for one lease at most
+	// three times as long, then mints on its own.
 	LeaseTTL time.Duration
 	// ProbeInterval: while Redis is unreachable, how often the store
 	// checks whether it is back (0: 1 s).
@@ -114,7 +115,7 @@ type Store struct {
 	pubsub   *redis.PubSub
 
 	mu      sync.Mutex
-	waiters map[string]map[chan string]struct{} // store key → waiters
+	waiters map[string]map[chan message]struct{} // store key → waiters
 	subs    map[int]func(key, fp string)
 	nextSub int
 	closed  bool
@@ -151,6 +152,8 @@ func newStore(ctx context.Context, opts Options, cfg clientConfig) (*Store, erro
 		return nil, invalidf("a duration of Options is negative (OpTimeout %s, LeaseTTL %s, ProbeInterval %s, Margin %s); give 0 for the default or a positive duration", opts.OpTimeout, opts.LeaseTTL, opts.ProbeInterval, opts.Margin)
 	case opts.LeaseTTL > 0 && opts.LeaseTTL < 100*time.Millisecond:
 		return nil, invalidf("Options.LeaseTTL %s is too short to mint in; give 100ms or more (0: %s)", opts.LeaseTTL, DefaultLeaseTTL)
+	case opts.LeaseTTL > MaxLeaseTTL:
+		return nil, invalidf("Options.LeaseTTL %s is longer than a lease may be; give %s or less (0: %s)", opts.LeaseTTL, MaxLeaseTTL, DefaultLeaseTTL)
 	}
 	seal, err := newSealer(opts.Keys, opts.InsecureNoEncryption)
 	if err != nil {
@@ -160,7 +163,7 @@ func newStore(ctx context.Context, opts Options, cfg clientConfig) (*Store, erro
 		seal: seal, prefix: opts.Prefix, margin: opts.Margin, opTimeout: opts.OpTimeout,
 		leaseTTL: opts.LeaseTTL, probe: opts.ProbeInterval,
 		onDegraded: opts.OnDegraded, onRecovered: opts.OnRecovered,
-		waiters: make(map[string]map[chan string]struct{}), subs: make(map[int]func(string, string)),
+		waiters: make(map[string]map[chan message]struct{}), subs: make(map[int]func(string, string)),
 		scripts: newScripts(),
 	}
 	if s.prefix == "" {
@@ -263,7 +266,8 @@ func (s *Store) redisKey(key, kind string) string {
 
 // do runs one Redis operation within the operation timeout, unless the
 // store is degraded. A failure that is Redis's (not redis.Nil, not the
-// caller's context ending) degrades the store.
+// caller's context ending, not a refusal of one key's value: [keyError])
+// degrades the store.
 func (s *Store) do(ctx context.Context, op func(ctx context.Context) error) error {
 	if s.degraded.Load() {
 		return ErrDegraded
@@ -275,10 +279,20 @@ func (s *Store) do(ctx context.Context, op func(ctx context.Context) error) erro
 		if ctx.Err() != nil {
 			return fmt.Errorf("redisstore: %w", ctx.Err())
 		}
-		s.down(ctx, err)
+		if !keyError(err) {
+			s.down(ctx, err)
+		}
 		return fmt.Errorf("redisstore: %w", err)
 	}
 	return err
+}
+
+// keyError reports whether err is Redis refusing an operation on the value
+// of one key (WRONGTYPE: someone who can write to Redis put a hash or a
+// list there), which says nothing of Redis itself.
+func keyError(err error) bool {
+	var re redis.Error
+	return errors.As(err, &re) && strings.HasPrefix(re.Error(), "WRONGTYPE ")
 }
 
 // down marks the store degraded, tells OnDegraded and starts probing.
@@ -323,19 +337,13 @@ func (s *Store) probeUntilBack() {
 }
 
 // Get implements [cache.Store]. A value it cannot read (corrupt, sealed
-// under a key it lacks, or copied from another key) is no token: the next
-// Put overwrites it.
+// under a key it lacks, copied from another key, longer than a token can
+// be, or not a string at all) is a miss of its key alone: the next Put
+// overwrites it.
 func (s *Store) Get(ctx context.Context, key string) (*oauth2.Token, error) {
 	rkey := s.RedisKey(key)
-	var v []byte
-	err := s.do(ctx, func(ctx context.Context) (err error) {
-		v, err = s.client.Get(ctx, rkey).Bytes()
-		return err
-	})
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
-	if err != nil {
+	v, err := s.value(ctx, rkey)
+	if err != nil || v == nil {
 		return nil, err
 	}
 	tok, err := s.seal.open(rkey, v)
@@ -345,11 +353,41 @@ func (s *Store) Get(ctx context.Context, key string) (*oauth2.Token, error) {
 	return tok, nil
 }
 
+// value reads the value at rkey, at most maxValue bytes of it (GETRANGE):
+// nil when there is none, and when it cannot be a token's (longer, or not
+// a string).
+func (s *Store) value(ctx context.Context, rkey string) ([]byte, error) {
+	var v []byte
+	err := s.do(ctx, func(ctx context.Context) (err error) {
+		v, err = s.client.GetRange(ctx, rkey, 0, maxValue).Bytes()
+		return err
+	})
+	switch {
+	case errors.Is(err, redis.Nil) || keyError(err):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case len(v) == 0 || len(v) > maxValue:
+		return nil, nil
+	}
+	return v, nil
+}
+
 // Put implements [cache.Store]: the token is kept until its expiry minus
 // the margin (half its remaining life, when that is shorter).
 func (s *Store) Put(ctx context.Context, key string, tok *oauth2.Token) error {
+	rkey, v, ttl, err := s.sealed(key, tok)
+	if err != nil || v == nil {
+		return err
+	}
+	return s.do(ctx, func(ctx context.Context) error { return s.client.Set(ctx, rkey, v, ttl).Err() })
+}
+
+// sealed returns the Redis key, value and time to live of tok stored at
+// key: no value for a token not worth storing (empty, or about to expire).
+func (s *Store) sealed(key string, tok *oauth2.Token) (rkey string, v []byte, ttl time.Duration, err error) {
 	if tok == nil || tok.AccessToken == "" {
-		return nil
+		return "", nil, 0, nil
 	}
 	exp := tok.Expiry
 	if exp.IsZero() {
@@ -359,16 +397,13 @@ func (s *Store) Put(ctx context.Context, key string, tok *oauth2.Token) error {
 		exp = time.Now().Add(tribe.UnknownTokenLifetime)
 	}
 	left := time.Until(exp)
-	ttl := max(left-s.margin, left/2)
+	ttl = max(left-s.margin, left/2)
 	if ttl < time.Millisecond {
-		return nil
+		return "", nil, 0, nil
 	}
-	rkey := s.RedisKey(key)
-	v, err := s.seal.seal(rkey, tok)
-	if err != nil {
-		return err
-	}
-	return s.do(ctx, func(ctx context.Context) error { return s.client.Set(ctx, rkey, v, ttl).Err() })
+	rkey = s.RedisKey(key)
+	v, err = s.seal.seal(rkey, tok)
+	return rkey, v, ttl, err
 }
 
 // Delete implements [cache.Store].
@@ -376,284 +411,67 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return s.do(ctx, func(ctx context.Context) error { return s.client.Del(ctx, s.RedisKey(key)).Err() })
 }
 
-// scripts are the store's Lua scripts: each touches keys of one identity
-// (one slot) and publishes on the store's channel.
-type scripts struct {
-	release, renew, invalidate *redis.Script
-}
-
-func newScripts() scripts {
-	return scripts{
-		// release: KEYS[1] the lease; ARGV fence, channel, message.
-		release: redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
-return 1`),
-		// renew: KEYS[1] the lease; ARGV fence, ttl in ms.
-		renew: redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 0`),
-		// invalidate: KEYS[1] the token; ARGV the value to delete ("":
-		// any), channel, message.
-		invalidate: redis.NewScript(`
-if ARGV[1] == '' or redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
-return 1`),
-	}
-}
-
-// lease is a held lease on one identity's mint.
-type lease struct {
-	s     *Store
-	key   string // the cache's store key
-	rkey  string // the lease's Redis key
-	fence string
-	stop  chan struct{}
-	done  chan struct{}
-	once  sync.Once
-}
-
-// Lease implements [cache.Coordinator]: SET NX PX with a random fencing
-// value, renewed every third of the lease TTL while held.
-func (s *Store) Lease(ctx context.Context, key string) (cache.Lease, error) {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	l := &lease{s: s, key: key, rkey: s.redisKey(key, "lease"), fence: hex.EncodeToString(b[:]), stop: make(chan struct{}), done: make(chan struct{})}
-	var ok bool
-	err := s.do(ctx, func(ctx context.Context) (err error) {
-		ok, err = s.client.SetNX(ctx, l.rkey, l.fence, s.leaseTTL).Result()
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, nil
-	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil, ErrClosed
-	}
-	s.wg.Add(1)
-	s.mu.Unlock()
-	go l.renew()
-	return l, nil
-}
-
-// renew extends the lease while it is held.
-func (l *lease) renew() {
-	defer l.s.wg.Done()
-	defer close(l.done)
-	t := time.NewTicker(l.s.leaseTTL / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-l.stop:
-			return
-		case <-l.s.ctx.Done():
-			return
-		case <-t.C:
-			_ = l.s.do(l.s.ctx, func(ctx context.Context) error {
-				return l.s.scripts.renew.Run(ctx, l.s.client, []string{l.rkey}, l.fence, l.s.leaseTTL.Milliseconds()).Err()
-			})
-		}
-	}
-}
-
-// Release implements [cache.Lease]: compare-and-delete of the lease, and a
-// message that wakes its waiters (with the mint's error kind, if it failed).
-func (l *lease) Release(ctx context.Context, mintErr error) {
-	l.once.Do(func() {
-		close(l.stop)
-		<-l.done
-		msg := "r|" + l.key
-		if mintErr != nil {
-			msg = "f|" + cache.ErrorKind(mintErr) + "|" + l.key
-		}
-		_ = l.s.do(ctx, func(ctx context.Context) error {
-			return l.s.scripts.release.Run(ctx, l.s.client, []string{l.rkey}, l.fence, l.s.channel, msg).Err()
-		})
-	})
-}
-
-// Wait implements [cache.Coordinator]: it returns when the holder's
-// message comes, or when a check (at once, then every half lease TTL)
-// finds the lease gone.
-func (s *Store) Wait(ctx context.Context, key string) error {
-	w := make(chan string, 1)
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return ErrClosed
-	}
-	ws := s.waiters[key]
-	if ws == nil {
-		ws = make(map[chan string]struct{})
-		s.waiters[key] = ws
-	}
-	ws[w] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(ws, w)
-		if len(ws) == 0 && s.waiters[key] != nil && len(s.waiters[key]) == 0 {
-			delete(s.waiters, key)
-		}
-		s.mu.Unlock()
-	}()
-
-	rkey := s.redisKey(key, "lease")
-	held := func() (bool, error) {
-		var n int64
-		err := s.do(ctx, func(ctx context.Context) (err error) {
-			n, err = s.client.Exists(ctx, rkey).Result()
-			return err
-		})
-		return n > 0, err
-	}
-	if ok, err := held(); err != nil || !ok {
-		return err
-	}
-	t := time.NewTicker(s.leaseTTL / 2)
-	defer t.Stop()
-	for {
-		select {
-		case kind := <-w:
-			if kind == "" {
-				return nil
-			}
-			return &cache.PeerError{Kind: kind}
-		case <-t.C:
-			if ok, err := held(); err != nil || !ok {
-				return err
-			}
-		case <-ctx.Done():
-			return fmt.Errorf("redisstore: %w", ctx.Err())
-		case <-s.ctx.Done():
-			return ErrClosed
-		}
-	}
-}
-
 // Invalidate implements [cache.Coordinator]: the token at key is deleted
 // if it is tok (compare-and-delete on the stored value), and every store
 // subscribed to the channel hears of it.
 func (s *Store) Invalidate(ctx context.Context, key string, tok *oauth2.Token) error {
 	rkey := s.RedisKey(key)
-	expect, fp := "", ""
+	m := message{kind: msgInvalidated, key: key}
+	expect := ""
 	if tok != nil {
-		fp = cache.Fingerprint(tok.AccessToken)
+		m.fingerprint = cache.Fingerprint(tok.AccessToken)
 		expect = "\x00none" // delete nothing unless the stored value is tok
-		var v []byte
-		err := s.do(ctx, func(ctx context.Context) (err error) {
-			v, err = s.client.Get(ctx, rkey).Bytes()
-			return err
-		})
-		if err != nil && !errors.Is(err, redis.Nil) {
+		v, err := s.value(ctx, rkey)
+		if err != nil {
 			return err
 		}
 		if stored, _ := s.seal.open(rkey, v); stored != nil && stored.AccessToken == tok.AccessToken {
 			expect = string(v)
 		}
 	}
+	msg, err := s.sealMessage(m)
+	if err != nil {
+		return err
+	}
 	return s.do(ctx, func(ctx context.Context) error {
-		return s.scripts.invalidate.Run(ctx, s.client, []string{rkey}, expect, s.channel, "i|"+fp+"|"+key).Err()
+		return s.scripts.invalidate.Run(ctx, s.client, []string{rkey}, expect, s.channel, msg).Err()
 	})
 }
 
-// Subscribe implements [cache.Coordinator].
-func (s *Store) Subscribe(fn func(key, fingerprint string)) (stop func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := s.nextSub
-	s.nextSub++
-	s.subs[id] = fn
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		delete(s.subs, id)
-	}
+// scripts are the store's Lua scripts: each touches keys of one identity
+// (one slot), and reads them with pcall, so that a value of another type
+// (WRONGTYPE) is no value of theirs rather than an error.
+type scripts struct {
+	look, put, release, renew, invalidate *redis.Script
 }
 
-// dispatch hands each message of the channel to its waiters or
-// subscribers. Messages it cannot read are ignored.
-func (s *Store) dispatch(ch <-chan *redis.Message) {
-	defer s.wg.Done()
-	for {
-		var m *redis.Message
-		select {
-		case <-s.ctx.Done():
-			return
-		case m = <-ch:
-			if m == nil {
-				return
-			}
-		}
-		msg, ok := parseMessage(m.Payload)
-		if !ok {
-			continue
-		}
-		if msg.invalidated {
-			s.mu.Lock()
-			fns := make([]func(string, string), 0, len(s.subs))
-			for _, fn := range s.subs {
-				fns = append(fns, fn)
-			}
-			s.mu.Unlock()
-			for _, fn := range fns {
-				fn(msg.key, msg.fingerprint)
-			}
-			continue
-		}
-		s.mu.Lock()
-		for w := range s.waiters[msg.key] {
-			select {
-			case w <- msg.failure:
-			default:
-			}
-		}
-		s.mu.Unlock()
+func newScripts() scripts {
+	return scripts{
+		// look: KEYS[1] the lease; its value and PTTL, or nothing.
+		look: redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then return {} end
+return {v, redis.call('PTTL', KEYS[1])}`),
+		// put: KEYS[1] the lease, KEYS[2] the token; ARGV fence, value,
+		// ttl in ms. 1 if stored, 0 if the lease is not the fence's.
+		put: redis.NewScript(`
+if redis.pcall('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+return 1`),
+		// release: KEYS[1] the lease; ARGV fence, channel, message.
+		release: redis.NewScript(`
+if redis.pcall('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return 1`),
+		// renew: KEYS[1] the lease; ARGV fence, ttl in ms.
+		renew: redis.NewScript(`
+if redis.pcall('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`),
+		// invalidate: KEYS[1] the token; ARGV the value to delete ("":
+		// any), channel, message.
+		invalidate: redis.NewScript(`
+if ARGV[1] == '' or redis.pcall('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return 1`),
 	}
-}
-
-// message is one message of a store's channel:
-//
-//	r|<store key>            the lease was released (a token may be stored)
-//	f|<kind>|<store key>     the lease holder's mint failed
-//	i|<fingerprint>|<key>    the token at key was invalidated ("" fingerprint: any)
-type message struct {
-	key         string
-	failure     string // a kind, for f
-	fingerprint string // for i
-	invalidated bool
-}
-
-// parseMessage reads a message of the channel; false for one it does not
-// know or that is too long.
-func parseMessage(payload string) (message, bool) {
-	if len(payload) > maxMessage {
-		return message{}, false
-	}
-	kind, rest, ok := strings.Cut(payload, "|")
-	if !ok || rest == "" {
-		return message{}, false
-	}
-	switch kind {
-	case "r":
-		return message{key: rest}, true
-	case "f":
-		failure, key, ok := strings.Cut(rest, "|")
-		if !ok || failure == "" || key == "" {
-			return message{}, false
-		}
-		return message{key: key, failure: failure}, true
-	case "i":
-		fp, key, ok := strings.Cut(rest, "|")
-		if !ok || key == "" {
-			return message{}, false
-		}
-		return message{key: key, fingerprint: fp, invalidated: true}, true
-	}
-	return message{}, false
 }

@@ -448,3 +448,56 @@ func TestStorePrintsNoSecret(t *testing.T) {
 	require.ErrorIs(t, err, tribe.ErrInvalidInput)
 	assert.NotContains(t, err.Error(), "s3cret-pass")
 }
+
+func TestBadValueIsAMissForItsKeyOnly(t *testing.T) {
+	r := startRedis(t)
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	app := newApp(srv)
+	ctx := context.Background()
+	a := newCache(t, app, openStore(t, r.URL(), Options{}), cache.Options{})
+	carolTok, err := a.Token(ctx, carol)
+	require.NoError(t, err)
+	plain := r.plain(t)
+	keyOf := func(store *Store, id tribe.Identity, kind string) string {
+		return store.redisKey(cache.StoreKey(app.Namespace(), mustNormalize(t, id)), kind)
+	}
+
+	tests := []struct {
+		name  string
+		plant func(s *Store) // bob's keys, written by someone holding no key
+	}{
+		{"a hash at the token and the lease (WRONGTYPE)", func(s *Store) {
+			require.NoError(t, plain.HSet(ctx, keyOf(s, bob, "tok"), "a", "b").Err())
+			require.NoError(t, plain.HSet(ctx, keyOf(s, bob, "lease"), "a", "b").Err())
+		}},
+		{"a list at the token", func(s *Store) {
+			require.NoError(t, plain.RPush(ctx, keyOf(s, bob, "tok"), "a").Err())
+		}},
+		{"a value larger than a reply may be", func(s *Store) {
+			require.NoError(t, plain.SetRange(ctx, keyOf(s, bob, "tok"), maxBulk, "x").Err())
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var degraded atomic.Int32
+			sb := openStore(t, r.URL(), Options{OnDegraded: func(error) { degraded.Add(1) }})
+			require.NoError(t, plain.Del(ctx, keyOf(sb, bob, "tok"), keyOf(sb, bob, "lease")).Err())
+			tt.plant(sb)
+			b := newCache(t, app, sb, cache.Options{})
+			before := srv.Count("limitedToken")
+
+			got, err := sb.Get(ctx, cache.StoreKey(app.Namespace(), mustNormalize(t, bob)))
+			require.NoError(t, err, "a miss")
+			assert.Nil(t, got)
+			_, err = b.Token(ctx, bob)
+			require.NoError(t, err, "bob's token is minted")
+			tok, err := b.Token(ctx, carol)
+			require.NoError(t, err)
+			assert.Equal(t, carolTok.AccessToken, tok.AccessToken, "carol's token still comes from Redis")
+			assert.Equal(t, before+1, srv.Count("limitedToken"), "only bob's was minted")
+			assert.False(t, sb.Degraded(), "one bad key does not take Redis away from every identity")
+			assert.Zero(t, degraded.Load())
+		})
+	}
+}
