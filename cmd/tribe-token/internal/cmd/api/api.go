@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -50,9 +51,12 @@ type Options struct {
 	Variables string   // --variables JSON
 	Paginate  bool
 	MaxPages  int
-	Verbose   bool
-	NoRetry   bool
-	Insecure  bool
+	// MaxBytes bounds the bytes of the answers read, all requests
+	// together (--max-bytes).
+	MaxBytes int64
+	Verbose  bool
+	NoRetry  bool
+	Insecure bool
 }
 
 // NewCmdAPI builds "api". runF, if not nil, is called with the parsed
@@ -91,9 +95,14 @@ string. -f and -F win over --variables; names are GraphQL names, without $.
 $after and pass it to the one connection in the answer that selects
 pageInfo { hasNextPage endCursor }. The pages are merged into one answer,
 printed once: that connection's nodes and edges concatenated, its pageInfo the
-last page's, everything else the first page's (keys sorted). It stops after
---max-pages pages; if more remain, the merged pages are printed and the exit
-status is 1.
+last page's, everything else the first page's, in the order the server sent
+it. It stops after --max-pages pages; if more remain, the merged pages are
+printed and the exit status is 1.
+
+--max-bytes bounds what the command reads of the answers, all pages together
+(64MiB unless given; the pages are kept until printed): past it, the pages so
+far are printed and the exit status is 1. --timeout bounds the whole command,
+printing included.
 
 A call the API rate-limits (code 104, HTTP 429) is sent again after the
 Retry-After, else Tribe's 10s burst window, up to ` + fmt.Sprint(MaxAttempts) + ` tries and never past
@@ -136,6 +145,8 @@ complexity (extensions.complexity) on stderr.`,
 	fl.StringVar(&opts.Variables, "variables", "", "the variables as a JSON `object`; -f and -F win over it")
 	fl.BoolVar(&opts.Paginate, "paginate", false, "follow the connection's pageInfo.endCursor through every page (the query declares $after) and print the pages merged")
 	fl.IntVar(&opts.MaxPages, "max-pages", DefaultMaxPages, "with --paginate, fetch at most this many pages")
+	opts.MaxBytes = DefaultMaxBytes
+	fl.Var((*byteSize)(&opts.MaxBytes), "max-bytes", "stop when the answers, every page together, pass this `size` (bytes, or with KiB, MiB, GiB)")
 	fl.BoolVar(&opts.Verbose, "verbose", false, "print each answer's complexity on stderr")
 	fl.BoolVar(&opts.NoRetry, "no-retry", false, "do not wait and send again a call the API rate-limited")
 	opts.App.Add(cmd)
@@ -168,6 +179,9 @@ func (o *Options) validate() error {
 	}
 	if o.MaxPages < 1 || o.MaxPages > maxMaxPages {
 		return cmdutil.Usagef("--max-pages %d is not from 1 to %d; give how many pages --paginate fetches at most", o.MaxPages, maxMaxPages)
+	}
+	if o.MaxBytes < 1 || o.MaxBytes > maxMaxBytes {
+		return cmdutil.Usagef("--max-bytes %s is not from 1B to %s; give how much of the answers api reads at most, e.g. 256MiB", sizeText(o.MaxBytes), sizeText(maxMaxBytes))
 	}
 	if o.Query == "" {
 		return cmdutil.Usagef("the query is empty; give its text, @FILE or - for stdin")
@@ -257,7 +271,8 @@ func apiRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	client, ep, done, err := newClient(ctx, opts)
+	hc := httpClient(f, newBudget(opts.MaxBytes))
+	client, ep, done, err := newClient(ctx, opts, hc)
 	if err != nil {
 		return err
 	}
@@ -267,16 +282,16 @@ func apiRun(ctx context.Context, opts *Options) error {
 		return r.paginate(ctx, vars)
 	}
 	data, err := r.call(ctx, vars)
-	return r.finish(data, err)
+	return r.finish(ctx, data, err)
 }
 
 // noRetry turns off the client's own rate-limit retries: the command
 // waits itself, and says so on stderr.
 func noRetry() tribe.RetryPolicy { return tribe.RetryPolicy{MaxAttempts: 1} }
 
-// newClient returns the client the operation is sent with, the endpoint
-// it goes to, and what to call when done.
-func newClient(ctx context.Context, opts *Options) (*tribe.Client, cmdutil.Endpoint, func(), error) {
+// newClient returns the client the operation is sent with, through hc, the
+// endpoint it goes to, and what to call when done.
+func newClient(ctx context.Context, opts *Options, hc *http.Client) (*tribe.Client, cmdutil.Endpoint, func(), error) {
 	f := opts.Factory
 	if opts.Token.File != "" || (opts.Network == "" && opts.Member == "" && f.Env("TRIBE_TOKEN") != "") {
 		tok, err := opts.Token.Token(f, "TRIBE_TOKEN")
@@ -288,7 +303,7 @@ func newClient(ctx context.Context, opts *Options) (*tribe.Client, cmdutil.Endpo
 			return nil, ep, nil, err
 		}
 		c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}),
-			tribe.ClientConfig{Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient(), Retry: noRetry()})
+			tribe.ClientConfig{Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: hc, Retry: noRetry()})
 		ep.Announce(f)
 		return c, ep, func() {}, err
 	}
@@ -315,7 +330,7 @@ func newClient(ctx context.Context, opts *Options) (*tribe.Client, cmdutil.Endpo
 	if err := missing.Err(""); err != nil {
 		return nil, ep, nil, err
 	}
-	app := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
+	app := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: hc}
 	tc, err := opts.Cache.Open(ctx, f, app)
 	if err != nil {
 		return nil, ep, nil, err
@@ -328,7 +343,7 @@ func newClient(ctx context.Context, opts *Options) (*tribe.Client, cmdutil.Endpo
 	its, ok := ts.(tribe.InvalidatingTokenSource)
 	if !ok {
 		tc.Close()
-		return nil, ep, nil, errors.New("tribe-token: the cache's token source cannot drop a refused token")
+		return nil, ep, nil, errors.New("the cache's token source cannot drop a refused token")
 	}
 	calls := *app
 	calls.Retry = noRetry()
@@ -355,6 +370,9 @@ func (r *runner) call(ctx context.Context, vars map[string]any) (json.RawMessage
 		}
 		if string(data) == "null" {
 			data = nil
+		}
+		if mb, ok := errors.AsType[*errMaxBytes](err); ok {
+			return nil, &limitError{msg: fmt.Sprintf("%s (%d bytes) reading %s; raise --max-bytes to read more, e.g. --max-bytes %s", mb.Error(), mb.limit, r.op.label(), sizeText(2*mb.limit)), err: mb}
 		}
 		if err == nil || !errors.Is(err, tribe.ErrRateLimited) || r.opts.NoRetry {
 			return data, err
@@ -390,20 +408,46 @@ func waitText(d time.Duration) string {
 
 // finish prints an answer: its data, if any, on stdout, then its GraphQL
 // errors on stderr, one line each.
-func (r *runner) finish(data json.RawMessage, err error) error {
+func (r *runner) finish(ctx context.Context, data json.RawMessage, err error) error {
 	if len(data) > 0 {
-		if werr := r.writeData(data); werr != nil {
+		if werr := r.writeData(ctx, data); werr != nil {
 			return werr
 		}
 	}
 	return r.report(err)
 }
 
+// writeData prints {"data": data}, indented and inert. Data that holds a
+// secret of the run (the client secret, the token sent, the cache key), as
+// a hostile server could send back, has each string that holds one
+// redacted.
+func (r *runner) writeData(ctx context.Context, data json.RawMessage) error {
+	if err := checkJSON(data); err != nil {
+		return fmt.Errorf("the answer's data cannot be read: %w", err)
+	}
+	return newPrinter(ctx, r.f.Out, r.f.Secrets()).answer(data)
+}
+
+// limitError is a run stopped by one of its own limits: its message names
+// the flag and how to raise it, and no advice about the endpoint applies.
+type limitError struct {
+	msg string
+	err error
+}
+
+func (e *limitError) Error() string { return e.msg }
+
+// Unwrap returns the error beneath.
+func (e *limitError) Unwrap() error { return e.err }
+
 // report prints the GraphQL errors of an answer on stderr, one line each,
 // and returns cmdutil.ErrReported; other errors are returned, explained.
 func (r *runner) report(err error) error {
 	if err == nil {
 		return nil
+	}
+	if _, ok := errors.AsType[*limitError](err); ok {
+		return err
 	}
 	re, ok := errors.AsType[*tribe.ResponseError](err)
 	if !ok || errors.Is(err, tribe.ErrRateLimited) {

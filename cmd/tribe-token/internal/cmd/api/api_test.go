@@ -1,11 +1,18 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -15,15 +22,15 @@ import (
 
 func TestNewCmdAPI(t *testing.T) {
 	const q = "query { network { id } }"
-	def := Options{Query: q, MaxPages: DefaultMaxPages}
+	def := Options{Query: q, MaxPages: DefaultMaxPages, MaxBytes: DefaultMaxBytes}
 	with := func(f func(o *Options)) Options { o := def; f(&o); return o }
 	cmdtest.RunFlagTable(t, NewCmdAPI, []cmdtest.FlagCase[Options]{
 		{Name: "query alone", Args: []string{q}, Want: def},
 		{Name: "every flag", Args: []string{"--network", "n1", "--member", "m1", "-F", "a=1", "--field", "b=@f.txt", "-f", "c=x", "--raw-field", "d=true", "--variables", `{"e": 2}`,
-			"--paginate", "--max-pages", "5", "--verbose", "--no-retry", "--client-id", "id", "--client-secret-file", "-", "--endpoint", "https://x.example/graphql", "--insecure-http",
+			"--paginate", "--max-pages", "5", "--max-bytes", "1GiB", "--verbose", "--no-retry", "--client-id", "id", "--client-secret-file", "-", "--endpoint", "https://x.example/graphql", "--insecure-http",
 			"--cache", "redis://127.0.0.1:6379", "--cache-key-file", "key.txt", q},
 			Want: Options{Query: q, Network: "n1", Member: "m1", Typed: []string{"a=1", "b=@f.txt"}, Raw: []string{"c=x", "d=true"}, Variables: `{"e": 2}`,
-				Paginate: true, MaxPages: 5, Verbose: true, NoRetry: true, App: cmdutil.AppFlags{ClientID: "id", SecretFile: "-"},
+				Paginate: true, MaxPages: 5, MaxBytes: 1 << 30, Verbose: true, NoRetry: true, App: cmdutil.AppFlags{ClientID: "id", SecretFile: "-"},
 				Endpoint: cmdutil.EndpointFlags{Endpoint: "https://x.example/graphql"}, Insecure: true,
 				Cache: cmdutil.CacheFlags{URL: "redis://127.0.0.1:6379", KeyFile: "key.txt"}}},
 		{Name: "region us", Args: []string{"--region", "us", q}, Want: with(func(o *Options) { o.Endpoint.Region = "us" })},
@@ -44,6 +51,15 @@ func TestNewCmdAPI(t *testing.T) {
 		{Name: "token file and cache", Args: []string{"--token-file", "t", "--cache", "redis://h:1", q}, WantErr: "--cache is for minting"},
 		{Name: "max pages zero", Args: []string{"--max-pages", "0", q}, WantErr: "--max-pages 0 is not from 1"},
 		{Name: "max pages huge", Args: []string{"--max-pages", "1000000", q}, WantErr: "--max-pages 1000000"},
+		{Name: "max bytes in bytes", Args: []string{"--max-bytes", "1048576", q}, Want: with(func(o *Options) { o.MaxBytes = 1 << 20 })},
+		{Name: "max bytes in KiB", Args: []string{"--max-bytes", "512KiB", q}, Want: with(func(o *Options) { o.MaxBytes = 512 << 10 })},
+		{Name: "max bytes in MiB", Args: []string{"--max-bytes=256MiB", q}, Want: with(func(o *Options) { o.MaxBytes = 256 << 20 })},
+		{Name: "max bytes with B", Args: []string{"--max-bytes", "100B", q}, Want: with(func(o *Options) { o.MaxBytes = 100 })},
+		{Name: "max bytes zero", Args: []string{"--max-bytes", "0", q}, WantErr: "--max-bytes 0B is not from 1B to 1024GiB"},
+		{Name: "max bytes not a size", Args: []string{"--max-bytes", "lots", q}, WantErr: `invalid argument "lots" for "--max-bytes" flag: not a size; give bytes, or a number with KiB, MiB or GiB`},
+		{Name: "max bytes negative", Args: []string{"--max-bytes", "-1", q}, WantErr: `for "--max-bytes" flag: not a size`},
+		{Name: "max bytes too large", Args: []string{"--max-bytes", "2048GiB", q}, WantErr: `for "--max-bytes" flag: not a size`},
+		{Name: "max bytes in MB", Args: []string{"--max-bytes", "64MB", q}, WantErr: `for "--max-bytes" flag: not a size`},
 		{Name: "field without =", Args: []string{"-F", "abc", q}, WantErr: "-F takes name=value"},
 		{Name: "field bad name", Args: []string{"-F", "1a=x", q}, WantErr: `-F "1a"`},
 		{Name: "field with $", Args: []string{"-f", "$a=x", q}, WantErr: "without the $"},
@@ -100,4 +116,64 @@ func TestVariables(t *testing.T) {
 			assert.Equal(t, tt.want, string(b), "numbers as written")
 		})
 	}
+}
+
+// processEnv, set in a test's child process, makes the test binary run
+// tribe-token api with its arguments instead of the tests (see TestMain),
+// so that a test can measure a real run from outside.
+const processEnv = "TRIBEKIT_API_TEST_PROCESS"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(processEnv) == "1" {
+		f := cmdutil.New(os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+		os.Exit(cmdutil.Execute(context.Background(), f, newRoot(f), os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+// newRoot is a command tree with api alone under a root that has
+// --timeout, as tribe-token's has.
+func newRoot(f *cmdutil.Factory) *cobra.Command {
+	root := &cobra.Command{Use: cmdutil.ProgName}
+	root.PersistentFlags().Duration("timeout", f.Timeout(), "give up after this long")
+	root.AddCommand(NewCmdAPI(f, nil))
+	return root
+}
+
+// run is one in-process run of api.
+type run struct {
+	code           int
+	stdout, stderr string
+}
+
+// runAPI runs "api args..." in-process with env, after hook sets the
+// Factory's test hooks.
+func runAPI(t *testing.T, env map[string]string, hook func(*cmdutil.Factory), args ...string) run {
+	t.Helper()
+	f, stdout, stderr := cmdtest.Factory(env, "")
+	if hook != nil {
+		hook(f)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
+	defer cancel()
+	code := cmdutil.Execute(ctx, f, newRoot(f), append([]string{"api"}, args...))
+	return run{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// graphQLServer answers each request with answer(n), n counting from 1.
+func graphQLServer(t *testing.T, answer func(n int, w http.ResponseWriter)) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+		w.Header().Set("Content-Type", "application/json")
+		answer(int(n.Add(1)), w)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
+}
+
+// tokenEnv runs against srv with a token of the test's.
+func tokenEnv(srv *httptest.Server) map[string]string {
+	return map[string]string{"TRIBE_TOKEN": "tok-123", "TRIBE_ENDPOINT": srv.URL + "/graphql"}
 }

@@ -1,11 +1,15 @@
 package api
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 )
 
 // FuzzVariables feeds -F and -f arguments and --variables text: parsing
@@ -39,6 +43,42 @@ func FuzzVariables(f *testing.F) {
 		}
 		if _, err := json.Marshal(vars); err != nil {
 			t.Fatalf("variables do not encode: %v", err)
+		}
+	})
+}
+
+// FuzzPrinter feeds answer data: whatever checkJSON lets through, the
+// printer writes as JSON that reads back to the same value, and that is
+// inert on a terminal (its line breaks aside).
+func FuzzPrinter(f *testing.F) {
+	f.Add(`{"a":[1,2.50,{"b":null}],"c":"x\u202ey"}`)
+	f.Add("{\"c\":\"\x1b\xff\u2028\"}")
+	f.Add(`[[],{},"",0,-1e-7,true]`)
+	f.Add(`{"pageInfo":{"hasNextPage":true,"endCursor":"c"},"nodes":[{"id":1}]}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		if checkJSON([]byte(data)) != nil {
+			return
+		}
+		var out bytes.Buffer
+		if err := newPrinter(context.Background(), &out, []string{"tok-secret"}).answer([]byte(data)); err != nil {
+			t.Fatalf("checked data not printed: %v", err)
+		}
+		var got struct{ Data any }
+		if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+			t.Fatalf("printed %q is not JSON: %v", out.String(), err)
+		}
+		var want any
+		if err := json.Unmarshal([]byte(data), &want); err != nil {
+			return // encoding/json refuses what jsontext reads (e.g. numbers past float64)
+		}
+		if strings.Contains(data, "tok") {
+			return // may be redacted
+		}
+		if !reflect.DeepEqual(want, got.Data) {
+			t.Fatalf("%q printed as %q", data, out.String())
+		}
+		if !cmdutil.IsInert(strings.ReplaceAll(out.String(), "\n", "")) {
+			t.Fatalf("%q printed as %q, not inert", data, out.String())
 		}
 	})
 }

@@ -1,255 +1,266 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"sort"
-	"strings"
+	"io"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/internal/redact"
 )
 
-// answer is what api prints: the data, as gh api graphql does.
-type answer struct {
-	Data any `json:"data"`
+// An answer's data is passed through, not decoded into Go values: api
+// reads it as JSON text with a streaming decoder and writes it to stdout
+// as it reads, so that memory stays that of the text (bounded by
+// --max-bytes), whatever the text holds.
+
+// newDecoder reads JSON text in place (a bytes.Buffer is read without a
+// copy). Invalid UTF-8 is let through, as the answer was, and printed as
+// U+FFFD; a name given twice in an object is refused (RFC 8259 section 4
+// says names should be unique, and merging pages needs one of each).
+func newDecoder(text []byte) *jsontext.Decoder {
+	return jsontext.NewDecoder(bytes.NewBuffer(text), jsontext.AllowInvalidUTF8(true))
 }
 
-// writeData prints {"data": data}, indented and inert. Data that holds a
-// secret of the run (the client secret, the token sent, the cache key), as
-// a hostile server could send back, has each string that holds one
-// redacted.
-func (r *runner) writeData(data json.RawMessage) error {
-	if secrets := r.f.Secrets(); len(secrets) > 0 {
-		text := string(data)
-		if redact.String(text) != redact.String(text, secrets...) {
-			v, err := decode(data)
-			if err != nil {
-				return err
-			}
-			return cmdutil.WriteJSON(r.f.Out, answer{Data: redactSecrets(v, secrets)})
-		}
-	}
-	return cmdutil.WriteJSON(r.f.Out, answer{Data: data})
-}
-
-// redactSecrets returns v with each string (map keys too) that holds one
-// of secrets redacted; other strings are left as they are, even when they
-// look like credentials: they are the data asked for.
-func redactSecrets(v any, secrets []string) any {
-	str := func(s string) string {
-		if red := redact.String(s, secrets...); red != redact.String(s) {
-			return red
-		}
-		return s
-	}
-	switch x := v.(type) {
-	case string:
-		return str(x)
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, val := range x {
-			out[str(k)] = redactSecrets(val, secrets)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, val := range x {
-			out[i] = redactSecrets(val, secrets)
-		}
-		return out
-	}
-	return v
-}
-
-// decode reads JSON data, numbers kept as they were written.
-func decode(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("tribe-token: the answer's data is not JSON: %w", err)
-	}
-	return v, nil
-}
-
-// pathKey is one step of a path into decoded JSON: a key or an index.
-type pathKey struct {
-	key   string
-	index int
-	isIdx bool
-}
-
-// jsonPath is where a connection is in the data.
-type jsonPath []pathKey
-
-func (p jsonPath) String() string {
-	if len(p) == 0 {
-		return "data"
-	}
-	parts := make([]string, len(p))
-	for i, k := range p {
-		if k.isIdx {
-			parts[i] = fmt.Sprint(k.index)
-		} else {
-			parts[i] = k.key
-		}
-	}
-	return strings.Join(parts, ".")
-}
-
-// maxConnections bounds the connections looked for in an answer.
-const maxConnections = 16
-
-// findConnections returns the paths of the objects in v that have
-// pageInfo { hasNextPage endCursor }, in a stable order.
-func findConnections(v any, path jsonPath, out []jsonPath) []jsonPath {
-	if len(out) >= maxConnections {
-		return out
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		if isConnection(x) {
-			return append(out, append(jsonPath(nil), path...))
-		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			out = findConnections(x[k], append(path, pathKey{key: k}), out)
-		}
-	case []any:
-		for i, val := range x {
-			out = findConnections(val, append(path, pathKey{index: i, isIdx: true}), out)
-		}
-	}
-	return out
-}
-
-// isConnection reports whether m selects pageInfo { hasNextPage endCursor }.
-func isConnection(m map[string]any) bool {
-	pi, ok := m["pageInfo"].(map[string]any)
-	if !ok {
-		return false
-	}
-	_, hasNext := pi["hasNextPage"].(bool)
-	_, hasCursor := pi["endCursor"]
-	return hasNext && hasCursor
-}
-
-// at returns the object at path in v, or nil.
-func at(v any, path jsonPath) map[string]any {
-	for _, k := range path {
-		switch x := v.(type) {
-		case map[string]any:
-			if k.isIdx {
-				return nil
-			}
-			v = x[k.key]
-		case []any:
-			if !k.isIdx || k.index >= len(x) {
-				return nil
-			}
-			v = x[k.index]
-		default:
-			return nil
-		}
-	}
-	m, _ := v.(map[string]any)
-	return m
-}
-
-// paginate runs the operation page after page, following the connection's
-// endCursor, and prints the pages merged.
-func (r *runner) paginate(ctx context.Context, vars map[string]any) error {
-	raw, err := r.call(ctx, vars)
-	if err != nil || len(raw) == 0 {
-		return r.finish(raw, err)
-	}
-	merged, err := decode(raw)
-	if err != nil {
+// checkJSON returns an error unless data is one JSON value that
+// newDecoder reads, so that nothing is printed of data that cannot be
+// printed whole.
+func checkJSON(data []byte) error {
+	dec := newDecoder(data)
+	if _, err := dec.ReadValue(); err != nil {
 		return err
 	}
-	conns := findConnections(merged, nil, nil)
-	switch {
-	case len(conns) == 0:
-		return cmdutil.Usagef("--paginate found no connection in the answer: select pageInfo { hasNextPage endCursor } in the connection to page through")
-	case len(conns) > 1:
-		names := make([]string, len(conns))
-		for i, c := range conns {
-			names[i] = c.String()
-		}
-		return cmdutil.Usagef("--paginate found %d connections in the answer (%s); select pageInfo { hasNextPage endCursor } in one of them only", len(conns), strings.Join(names, ", "))
+	switch _, err := dec.ReadToken(); err {
+	case io.EOF:
+		return nil
+	case nil:
+		return errors.New("more than one value")
+	default:
+		return err
 	}
-	path := conns[0]
-	conn := at(merged, path)
-	seen := map[string]bool{}
-	for pages := 1; ; pages++ {
-		pi, _ := conn["pageInfo"].(map[string]any)
-		if more, _ := pi["hasNextPage"].(bool); !more {
-			return r.finishMerged(merged, nil)
+}
+
+// checkEvery is how many values a printer writes between two looks at
+// its context.
+const checkEvery = 4096
+
+// printer writes JSON values read from a decoder as api prints them:
+// indented by two spaces as encoding/json's MarshalIndent does, object
+// members in the order read, numbers as written, each string inert on a
+// terminal, and each string (a name too) that holds one of the run's
+// secrets redacted; other strings are left as they are, even when they
+// look like credentials: they are the data asked for. It stops when its
+// context ends.
+type printer struct {
+	ctx     context.Context
+	w       *bufio.Writer
+	secrets []string
+	needles needles // of the secrets
+	merge   *merge  // pages merged into the one printed; nil: none
+	steps   int     // values written since ctx was last checked
+}
+
+// newPrinter returns a printer to out that redacts secrets.
+func newPrinter(ctx context.Context, out io.Writer, secrets []string) *printer {
+	return &printer{ctx: ctx, w: bufio.NewWriterSize(out, 64<<10), secrets: secrets, needles: newNeedles(secrets)}
+}
+
+// answer prints {"data": data} and a newline.
+func (p *printer) answer(data []byte) error {
+	p.w.WriteString("{\n  \"data\": ")
+	if err := p.value(newDecoder(data), 1, 0); err != nil {
+		return err
+	}
+	p.w.WriteString("\n}\n")
+	if err := p.w.Flush(); err != nil {
+		return fmt.Errorf("writing the answer: %w", err)
+	}
+	return nil
+}
+
+// value prints the next value of dec at indentation level. on is how many
+// steps of the merged connection's path lead to it (-1: it is off that
+// path).
+func (p *printer) value(dec *jsontext.Decoder, level, on int) error {
+	if p.steps++; p.steps >= checkEvery {
+		p.steps = 0
+		if err := p.ctx.Err(); err != nil {
+			return err
 		}
-		cursor, _ := pi["endCursor"].(string)
-		switch {
-		case cursor == "":
-			return r.finishMerged(merged, fmt.Errorf("tribe-token: page %d of %s says hasNextPage but gives no endCursor; the pages so far are printed", pages, path))
-		case seen[cursor]:
-			return r.finishMerged(merged, fmt.Errorf("tribe-token: page %d of %s gives an endCursor seen before, so paging would not end; the pages so far are printed", pages, path))
-		case pages >= r.opts.MaxPages:
-			return r.finishMerged(merged, fmt.Errorf("tribe-token: stopped after --max-pages %d pages of %s, and more remain; the pages so far are printed: raise --max-pages to get them all", pages, path))
+	}
+	switch dec.PeekKind() {
+	case '{':
+		if p.merge != nil && on == len(p.merge.path) {
+			return p.connection(dec, level)
 		}
-		seen[cursor] = true
-		vars["after"] = cursor
-		raw, err := r.call(ctx, vars)
-		if err != nil || len(raw) == 0 {
-			// This page's data, if any, is not merged: print the pages so
-			// far, then the errors.
-			if werr := r.writeMerged(merged); werr != nil {
-				return werr
-			}
-			if err == nil {
-				err = fmt.Errorf("tribe-token: page %d of %s has no data", pages+1, path)
-			}
-			return r.report(err)
+		return p.object(dec, level, on)
+	case '[':
+		if _, err := dec.ReadToken(); err != nil {
+			return err
 		}
-		page, err := decode(raw)
+		p.w.WriteByte('[')
+		n, err := p.elements(dec, level, on, 0)
 		if err != nil {
-			return r.finishMerged(merged, err)
+			return err
 		}
-		next := at(page, path)
-		if next == nil || !isConnection(next) {
-			return r.finishMerged(merged, fmt.Errorf("tribe-token: page %d has no connection at %s, where the first page had it; the pages so far are printed", pages+1, path))
+		return p.end(dec, level, n, ']')
+	case '"':
+		v, err := dec.ReadValue()
+		if err != nil {
+			return err
 		}
-		for _, list := range []string{"nodes", "edges"} {
-			a, okA := conn[list].([]any)
-			b, okB := next[list].([]any)
-			if okA && okB {
-				conn[list] = append(a, b...)
+		return p.str(v)
+	default:
+		v, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		p.w.Write(v) // a number as written, true, false or null
+		return nil
+	}
+}
+
+// object prints the object next in dec.
+func (p *printer) object(dec *jsontext.Decoder, level, on int) error {
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	p.w.WriteByte('{')
+	n := 0
+	for ; dec.PeekKind() != '}'; n++ {
+		raw, err := p.member(dec, level, n)
+		if err != nil {
+			return err
+		}
+		child := -1
+		if p.merge != nil && on >= 0 && on < len(p.merge.path) && p.merge.path[on].is(unquote(raw)) {
+			child = on + 1
+		}
+		if err := p.value(dec, level+1, child); err != nil {
+			return err
+		}
+	}
+	return p.end(dec, level, n, '}')
+}
+
+// member prints the name of the n-th member of an object (from 0) and
+// returns it as read, valid until dec reads on.
+func (p *printer) member(dec *jsontext.Decoder, level, n int) (jsontext.Value, error) {
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return nil, err
+	}
+	p.next(level, n)
+	if err := p.str(raw); err != nil {
+		return nil, err
+	}
+	p.w.WriteString(": ")
+	return raw, nil
+}
+
+// elements prints the elements of the array open in dec, the first
+// numbered from; it returns how many it printed, from included.
+func (p *printer) elements(dec *jsontext.Decoder, level, on, from int) (int, error) {
+	n := from
+	for ; dec.PeekKind() != ']'; n++ {
+		child := -1
+		if p.merge != nil && on >= 0 && on < len(p.merge.path) && p.merge.path[on].isIndex(n) {
+			child = on + 1
+		}
+		p.next(level, n)
+		if err := p.value(dec, level+1, child); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// next starts the n-th member or element (from 0) of a container at
+// level.
+func (p *printer) next(level, n int) {
+	if n > 0 {
+		p.w.WriteByte(',')
+	}
+	p.w.WriteByte('\n')
+	p.indent(level + 1)
+}
+
+// end reads the end of the container open in dec and prints it: on a
+// line of its own after n members or elements, right after the opening
+// for none ({} and []).
+func (p *printer) end(dec *jsontext.Decoder, level, n int, closing byte) error {
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	if n > 0 {
+		p.w.WriteByte('\n')
+		p.indent(level)
+	}
+	p.w.WriteByte(closing)
+	return nil
+}
+
+func (p *printer) indent(level int) {
+	for range level {
+		p.w.WriteString("  ")
+	}
+}
+
+// str prints a JSON string as read (quotes and escapes included): redacted
+// if it holds one of the run's secrets, and with each character that
+// [cmdutil.Inert] escapes and encoding/json leaves as it is (DEL, C1
+// controls, the line and paragraph separators, bidirectional controls)
+// written as a \u escape, which a JSON reader reads as the same character.
+// Invalid UTF-8 is written as \ufffd.
+func (p *printer) str(raw []byte) error {
+	if len(p.needles.texts) > 0 && len(raw) > 2 {
+		text := raw[1 : len(raw)-1]
+		if bytes.IndexByte(text, '\\') >= 0 {
+			text = []byte(unquote(raw))
+		}
+		if p.needles.any(text) {
+			s := string(text)
+			if red := redact.String(s, p.secrets...); red != redact.String(s) {
+				q, err := jsontext.AppendQuote(nil, red)
+				if err != nil {
+					return err
+				}
+				raw = q
 			}
 		}
-		conn["pageInfo"] = next["pageInfo"]
 	}
+	i := 0
+	for i < len(raw) && raw[i] >= 0x20 && raw[i] < 0x7f {
+		i++
+	}
+	p.w.Write(raw[:i])
+	for i < len(raw) {
+		r, n := utf8.DecodeRune(raw[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			p.w.WriteString(`\ufffd`)
+		case !cmdutil.IsInert(string(raw[i : i+n])):
+			fmt.Fprintf(p.w, `\u%04x`, r)
+		default:
+			p.w.Write(raw[i : i+n])
+		}
+		i += n
+	}
+	return nil
 }
 
-// finishMerged prints the merged pages, then err's line if not nil.
-func (r *runner) finishMerged(merged any, err error) error {
-	if werr := r.writeMerged(merged); werr != nil {
-		return werr
+// unquote returns the text of a JSON string as read (raw, quotes
+// included).
+func unquote(raw []byte) string {
+	if len(raw) >= 2 && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1])
 	}
-	return err
-}
-
-// writeMerged prints merged pages as writeData prints one answer.
-func (r *runner) writeMerged(merged any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(merged); err != nil {
-		return fmt.Errorf("tribe-token: encoding the pages: %w", err)
-	}
-	return r.writeData(bytes.TrimSpace(buf.Bytes()))
+	b, _ := jsontext.AppendUnquote(nil, raw) // invalid UTF-8 read as U+FFFD
+	return string(b)
 }
