@@ -22,6 +22,7 @@ const (
 	DefaultBaseDelay   = 200 * time.Millisecond
 	DefaultMaxDelay    = 5 * time.Second
 	DefaultMaxElapsed  = 30 * time.Second
+	DefaultMaxWait     = 5 * time.Minute
 )
 
 // MaxRetryAfter caps a Retry-After, so that no product overflows; no
@@ -35,6 +36,11 @@ type Policy struct {
 	BaseDelay   time.Duration // the backoff before the second try, doubled for each later one
 	MaxDelay    time.Duration // caps one backoff wait
 	MaxElapsed  time.Duration // bounds the time from the first try to the start of the last
+	// MaxWait caps one wait: a backoff is shortened to it, and a
+	// Retry-After longer than it ends the retries (the answer that asked
+	// for it is returned), so that no server makes a request wait for a
+	// day.
+	MaxWait time.Duration
 	// Sleep waits d or until ctx is done; nil means a timer. Tests replace
 	// it.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -53,6 +59,9 @@ func (p Policy) WithDefaults() Policy {
 	}
 	if p.MaxElapsed <= 0 {
 		p.MaxElapsed = DefaultMaxElapsed
+	}
+	if p.MaxWait <= 0 {
+		p.MaxWait = DefaultMaxWait
 	}
 	if p.Sleep == nil {
 		p.Sleep = Sleep
@@ -135,9 +144,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !canReplay || attempt >= t.Policy.MaxAttempts || !Retryable(res, err, onlyUnprocessed) || ctx.Err() != nil {
 			return res, err
 		}
-		wait := t.Policy.Backoff(attempt)
+		wait := min(t.Policy.Backoff(attempt), t.Policy.MaxWait)
 		if res != nil {
-			if ra := ParseRetryAfter(res.Header.Get("Retry-After"), time.Now()); ra > wait {
+			if ra := ParseRetryAfter(res.Header.Get("Retry-After"), time.Now()); ra > t.Policy.MaxWait {
+				return res, err // the server asks for a longer wait than one may last
+			} else if ra > wait {
 				wait = ra
 			}
 		}

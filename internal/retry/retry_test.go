@@ -77,6 +77,14 @@ func TestRetryTransport(t *testing.T) {
 			wantCalls: 3, wantFinal: 200, wantWaits: []time.Duration{3 * time.Second, time.Second}},
 		{name: "Retry-After past MaxElapsed gives up", statuses: []int{429}, headers: []map[string]string{{"Retry-After": "120"}},
 			wantCalls: 1, wantFinal: 429},
+		{name: "a day's Retry-After is not waited, whatever MaxElapsed", statuses: []int{429}, headers: []map[string]string{{"Retry-After": "86400"}},
+			policy: Policy{MaxElapsed: 48 * time.Hour}, wantCalls: 1, wantFinal: 429},
+		{name: "Retry-After past MaxWait gives up", statuses: []int{503}, headers: []map[string]string{{"Retry-After": "3"}},
+			policy: Policy{MaxWait: 2 * time.Second}, wantCalls: 1, wantFinal: 503},
+		{name: "Retry-After at MaxWait is waited", statuses: []int{503}, headers: []map[string]string{{"Retry-After": "2"}},
+			policy: Policy{MaxWait: 2 * time.Second}, wantCalls: 2, wantFinal: 200, wantWaits: []time.Duration{2 * time.Second}},
+		{name: "MaxWait shortens a backoff", statuses: []int{503, 503}, policy: Policy{BaseDelay: time.Hour, MaxDelay: time.Hour, MaxElapsed: 10 * time.Hour, MaxWait: time.Second},
+			wantCalls: 3, wantFinal: 200, wantWaits: []time.Duration{time.Second, time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,7 +93,9 @@ func TestRetryTransport(t *testing.T) {
 			defer srv.Close()
 			var waits []time.Duration
 			p := tt.policy
-			p.BaseDelay = time.Millisecond
+			if p.BaseDelay == 0 {
+				p.BaseDelay = time.Millisecond
+			}
 			p.Sleep = func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return nil }
 			c := &http.Client{Transport: NewTransport(p, http.DefaultTransport)}
 			res, err := c.Post(srv.URL, "application/json", strings.NewReader(`{"query":"{x}"}`))

@@ -32,6 +32,9 @@ const (
 	// MaxAttempts is how many times a rate-limited call is sent at most,
 	// the first included (as tribe.RetryPolicy's default).
 	MaxAttempts = 4
+	// DefaultMaxWait is --max-wait's default, as tribe.RetryPolicy's
+	// MaxWait.
+	DefaultMaxWait = 5 * time.Minute
 )
 
 // Options are api's inputs.
@@ -54,6 +57,9 @@ type Options struct {
 	// MaxBytes bounds the bytes of the answers read, all requests
 	// together (--max-bytes).
 	MaxBytes int64
+	// MaxWait caps one wait before a rate-limited call is sent again
+	// (--max-wait).
+	MaxWait  time.Duration
 	Verbose  bool
 	NoRetry  bool
 	Insecure bool
@@ -106,7 +112,9 @@ printing included.
 
 A call the API rate-limits (code 104, HTTP 429) is sent again after the
 Retry-After, else Tribe's 10s burst window, up to ` + fmt.Sprint(MaxAttempts) + ` tries and never past
---timeout, with a line on stderr each time; --no-retry turns that off.
+--timeout, with a line on stderr each time; --no-retry turns that off. No
+wait is longer than --max-wait (5m unless given): a server that asks for a
+longer one ends the command, with when to try again.
 
 GraphQL errors are printed on stderr, one line each, after the data if the
 answer has any, and the exit status is 1. --verbose prints each answer's
@@ -149,6 +157,7 @@ complexity (extensions.complexity) on stderr.`,
 	fl.Var((*byteSize)(&opts.MaxBytes), "max-bytes", "stop when the answers, every page together, pass this `size` (bytes, or with KiB, MiB, GiB)")
 	fl.BoolVar(&opts.Verbose, "verbose", false, "print each answer's complexity on stderr")
 	fl.BoolVar(&opts.NoRetry, "no-retry", false, "do not wait and send again a call the API rate-limited")
+	fl.DurationVar(&opts.MaxWait, "max-wait", DefaultMaxWait, "wait at most this long before sending a rate-limited call again; a server that asks for longer ends the command")
 	opts.App.Add(cmd)
 	opts.Token.Add(cmd, "TRIBE_TOKEN")
 	opts.Endpoint.Add(cmd)
@@ -182,6 +191,9 @@ func (o *Options) validate() error {
 	}
 	if o.MaxBytes < 1 || o.MaxBytes > maxMaxBytes {
 		return cmdutil.Usagef("--max-bytes %s is not from 1B to %s; give how much of the answers api reads at most, e.g. 256MiB", sizeText(o.MaxBytes), sizeText(maxMaxBytes))
+	}
+	if o.MaxWait <= 0 {
+		return cmdutil.Usagef("--max-wait %s is not positive; give the longest wait before a rate-limited call is sent again, e.g. 5m (--no-retry sends nothing again)", o.MaxWait)
 	}
 	if o.Query == "" {
 		return cmdutil.Usagef("the query is empty; give its text, @FILE or - for stdin")
@@ -330,7 +342,8 @@ func newClient(ctx context.Context, opts *Options, hc *http.Client) (*tribe.Clie
 	if err := missing.Err(""); err != nil {
 		return nil, ep, nil, err
 	}
-	app := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: hc}
+	app := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: hc,
+		Retry: tribe.RetryPolicy{MaxWait: opts.MaxWait}}
 	tc, err := opts.Cache.Open(ctx, f, app)
 	if err != nil {
 		return nil, ep, nil, err
@@ -358,7 +371,10 @@ func newClient(ctx context.Context, opts *Options, hc *http.Client) (*tribe.Clie
 
 // call sends the operation with vars and returns the answer's data (nil
 // when it has none). A call the API rate-limits is sent again after a
-// wait, with a line on stderr, unless --no-retry.
+// wait, with a line on stderr, unless --no-retry. The wait is the
+// Retry-After, else the burst window, at most --max-wait: our own wait is
+// shortened to it, and a Retry-After over it ends the command rather than
+// send again a call the server said it would refuse.
 func (r *runner) call(ctx context.Context, vars map[string]any) (json.RawMessage, error) {
 	req := &graphql.Request{Query: r.op.text, Variables: vars, OpName: r.op.name}
 	for attempt := 1; ; attempt++ {
@@ -380,8 +396,11 @@ func (r *runner) call(ctx context.Context, vars map[string]any) (json.RawMessage
 		if attempt >= MaxAttempts {
 			return nil, cmdutil.WithHint(err, fmt.Sprintf("still rate limited after %d tries; wait a while and run again", attempt))
 		}
-		wait := r.f.RateLimitWindow()
+		wait := min(r.f.RateLimitWindow(), r.opts.MaxWait)
 		if rl, ok := errors.AsType[*tribe.RateLimitError](err); ok && rl.RetryAfter > 0 {
+			if rl.RetryAfter > r.opts.MaxWait {
+				return nil, cmdutil.WithHint(err, fmt.Sprintf("the server asks to wait %s before sending it again, longer than --max-wait %s; run it again later, or raise --max-wait", waitText(rl.RetryAfter), waitText(r.opts.MaxWait)))
+			}
 			wait = rl.RetryAfter
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {

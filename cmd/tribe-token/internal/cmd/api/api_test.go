@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,15 +23,15 @@ import (
 
 func TestNewCmdAPI(t *testing.T) {
 	const q = "query { network { id } }"
-	def := Options{Query: q, MaxPages: DefaultMaxPages, MaxBytes: DefaultMaxBytes}
+	def := Options{Query: q, MaxPages: DefaultMaxPages, MaxBytes: DefaultMaxBytes, MaxWait: DefaultMaxWait}
 	with := func(f func(o *Options)) Options { o := def; f(&o); return o }
 	cmdtest.RunFlagTable(t, NewCmdAPI, []cmdtest.FlagCase[Options]{
 		{Name: "query alone", Args: []string{q}, Want: def},
 		{Name: "every flag", Args: []string{"--network", "n1", "--member", "m1", "-F", "a=1", "--field", "b=@f.txt", "-f", "c=x", "--raw-field", "d=true", "--variables", `{"e": 2}`,
-			"--paginate", "--max-pages", "5", "--max-bytes", "1GiB", "--verbose", "--no-retry", "--client-id", "id", "--client-secret-file", "-", "--endpoint", "https://x.example/graphql", "--insecure-http",
+			"--paginate", "--max-pages", "5", "--max-bytes", "1GiB", "--verbose", "--no-retry", "--max-wait", "1m", "--client-id", "id", "--client-secret-file", "-", "--endpoint", "https://x.example/graphql", "--insecure-http",
 			"--cache", "redis://127.0.0.1:6379", "--cache-key-file", "key.txt", q},
 			Want: Options{Query: q, Network: "n1", Member: "m1", Typed: []string{"a=1", "b=@f.txt"}, Raw: []string{"c=x", "d=true"}, Variables: `{"e": 2}`,
-				Paginate: true, MaxPages: 5, MaxBytes: 1 << 30, Verbose: true, NoRetry: true, App: cmdutil.AppFlags{ClientID: "id", SecretFile: "-"},
+				Paginate: true, MaxPages: 5, MaxBytes: 1 << 30, Verbose: true, NoRetry: true, MaxWait: time.Minute, App: cmdutil.AppFlags{ClientID: "id", SecretFile: "-"},
 				Endpoint: cmdutil.EndpointFlags{Endpoint: "https://x.example/graphql"}, Insecure: true,
 				Cache: cmdutil.CacheFlags{URL: "redis://127.0.0.1:6379", KeyFile: "key.txt"}}},
 		{Name: "region us", Args: []string{"--region", "us", q}, Want: with(func(o *Options) { o.Endpoint.Region = "us" })},
@@ -60,6 +61,10 @@ func TestNewCmdAPI(t *testing.T) {
 		{Name: "max bytes negative", Args: []string{"--max-bytes", "-1", q}, WantErr: `for "--max-bytes" flag: not a size`},
 		{Name: "max bytes too large", Args: []string{"--max-bytes", "2048GiB", q}, WantErr: `for "--max-bytes" flag: not a size`},
 		{Name: "max bytes in MB", Args: []string{"--max-bytes", "64MB", q}, WantErr: `for "--max-bytes" flag: not a size`},
+		{Name: "max wait", Args: []string{"--max-wait", "90s", q}, Want: with(func(o *Options) { o.MaxWait = 90 * time.Second })},
+		{Name: "max wait zero", Args: []string{"--max-wait", "0", q}, WantErr: "--max-wait 0s is not positive; give the longest wait"},
+		{Name: "max wait negative", Args: []string{"--max-wait", "-1m", q}, WantErr: "--max-wait -1m0s is not positive"},
+		{Name: "max wait not a duration", Args: []string{"--max-wait", "soon", q}, WantErr: `invalid argument "soon" for "--max-wait" flag`},
 		{Name: "field without =", Args: []string{"-F", "abc", q}, WantErr: "-F takes name=value"},
 		{Name: "field bad name", Args: []string{"-F", "1a=x", q}, WantErr: `-F "1a"`},
 		{Name: "field with $", Args: []string{"-f", "$a=x", q}, WantErr: "without the $"},
@@ -176,4 +181,55 @@ func graphQLServer(t *testing.T, answer func(n int, w http.ResponseWriter)) (*ht
 // tokenEnv runs against srv with a token of the test's.
 func tokenEnv(srv *httptest.Server) map[string]string {
 	return map[string]string{"TRIBE_TOKEN": "tok-123", "TRIBE_ENDPOINT": srv.URL + "/graphql"}
+}
+
+// TestAPIMaxWait: no wait before a rate-limited call is sent again is
+// longer than --max-wait: a Retry-After over it ends the command at once,
+// naming --max-wait, even with --timeout 0 (no overall limit); one within
+// it is waited, with the line that says so; the wait api picks itself
+// (the burst window) is shortened to it.
+func TestAPIMaxWait(t *testing.T) {
+	limited := func(retryAfter string) func(int, http.ResponseWriter) {
+		return func(n int, w http.ResponseWriter) {
+			if n > 1 {
+				_, _ = io.WriteString(w, `{"data":{"ok":true}}`)
+				return
+			}
+			if retryAfter != "" {
+				w.Header().Set("Retry-After", retryAfter)
+			}
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = io.WriteString(w, `{"errors":[{"message":"slow down"}]}`)
+		}
+	}
+	tests := []struct {
+		name       string
+		retryAfter string
+		args       []string
+		wantCode   int
+		wantStderr string
+		wantCalls  int32
+	}{
+		{name: "a day's Retry-After, no overall limit", retryAfter: "86400", args: []string{"--timeout", "0"}, wantCode: cmdutil.ExitFailure,
+			wantStderr: "the server asks to wait 1d before sending it again, longer than --max-wait 5m; run it again later, or raise --max-wait", wantCalls: 1},
+		{name: "past --max-wait", retryAfter: "3", args: []string{"--max-wait", "2s"}, wantCode: cmdutil.ExitFailure,
+			wantStderr: "the server asks to wait 3s before sending it again, longer than --max-wait 2s", wantCalls: 1},
+		{name: "within --max-wait", retryAfter: "1", args: []string{"--max-wait", "2s"}, wantCode: cmdutil.ExitOK,
+			wantStderr: "tribe-token: rate limited; retrying in 1s (attempt 2 of 4)\n", wantCalls: 2},
+		{name: "the burst window shortened", args: []string{"--max-wait", "20ms"}, wantCode: cmdutil.ExitOK,
+			wantStderr: "tribe-token: rate limited; retrying in 20ms (attempt 2 of 4)\n", wantCalls: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, n := graphQLServer(t, limited(tt.retryAfter))
+			r := runAPI(t, tokenEnv(srv), nil, append(tt.args, "query Ping { ok }")...)
+			assert.Equal(t, tt.wantCode, r.code, r.stderr)
+			assert.Contains(t, r.stderr, tt.wantStderr)
+			assert.Equal(t, tt.wantCalls, n.Load())
+			if tt.wantCode != cmdutil.ExitOK {
+				assert.Empty(t, r.stdout)
+				assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+			}
+		})
+	}
 }
