@@ -17,7 +17,7 @@ import (
 // Benchmarks with a real Redis, each with its baseline beside it; read
 // them as ratios with scripts/benchratio, e.g.
 //
-//	scripts/benchratio ./tribe/cache/redisstore BenchmarkL2Hit baseline=raw-GET Store.Get
+//	taskset -c 1 scripts/benchratio -n 10 ./tribe/cache/redisstore BenchmarkL2Hit baseline=raw-GET Store.Get
 //	scripts/benchratio ./tribe/cache/redisstore BenchmarkWarmHit baseline=ReuseTokenSource Cache.Token
 //	scripts/benchratio ./tribe/cache/redisstore BenchmarkInvalidationSpread baseline=PUBLISH Cache.Invalidate
 //	scripts/benchratio ./tribe/cache/redisstore BenchmarkBytesPerIdentity baseline=raw-SET Store.Put
@@ -32,6 +32,9 @@ func benchKey(i int) string {
 	return cache.StoreKey("https://api.example.com/graphql|client-id", tribe.Identity{NetworkID: "net-acme", Context: tribe.ContextNetwork, EntityID: "net-acme", MemberID: fmt.Sprintf("mem-%d", i)})
 }
 
+// BenchmarkL2Hit: a token read from Redis (its key hashed, the value
+// decrypted and decoded), against a raw GET of the same value through the
+// same client; pinned to one core (taskset), where the client's CPU shows.
 func BenchmarkL2Hit(b *testing.B) {
 	r := startRedis(b)
 	store := openStore(b, r.URL(), Options{})

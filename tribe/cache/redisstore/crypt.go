@@ -6,16 +6,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"golang.org/x/oauth2"
-
-	"github.com/tribekit/tribekit/tribe"
 )
 
 // KeySize is the size of an encryption key: AES-256.
@@ -98,26 +93,11 @@ func newSealer(keys [][]byte, plaintext bool) (*sealer, error) {
 	return s, nil
 }
 
-// record is a token as it is stored: short names, for bytes per identity.
-type record struct {
-	Access  string `json:"a"`
-	Type    string `json:"t,omitempty"`
-	Expiry  int64  `json:"e,omitempty"` // Unix seconds
-	Gateway string `json:"g,omitempty"`
-}
-
 // seal encodes tok for the Redis key rkey, which the encryption binds it to.
 func (s *sealer) seal(rkey string, tok *oauth2.Token) ([]byte, error) {
-	r := record{Access: tok.AccessToken, Type: tok.TokenType, Gateway: tribe.GatewayURL(tok)}
-	if !utf8.ValidString(r.Access) || !utf8.ValidString(r.Type) || !utf8.ValidString(r.Gateway) {
-		return nil, errors.New("redisstore: the token is not valid UTF-8, so it is not stored")
-	}
-	if !tok.Expiry.IsZero() {
-		r.Expiry = tok.Expiry.Unix()
-	}
-	plain, err := json.Marshal(r)
+	plain, err := encodeRecord(tok)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: encoding a token: %w", err)
+		return nil, err
 	}
 	return s.sealBytes(rkey, plain)
 }
@@ -144,28 +124,35 @@ var errUnreadable = errors.New("redisstore: unreadable value")
 
 // open decodes a value stored at rkey.
 func (s *sealer) open(rkey string, v []byte) (*oauth2.Token, error) {
-	if len(v) > maxValue {
-		return nil, errUnreadable
-	}
-	plain, err := s.openBytes(rkey, v)
+	r, err := s.openRecord([]byte(rkey), v, false)
 	if err != nil {
 		return nil, err
 	}
-	var r record
-	if err := json.Unmarshal(plain, &r); err != nil || r.Access == "" {
-		return nil, errUnreadable
+	return (*gateways)(nil).token(r), nil
+}
+
+// openRecord decodes the record of a value stored at the Redis key rkey;
+// inPlace decrypts it in v's own storage, which it then overwrites.
+func (s *sealer) openRecord(rkey, v []byte, inPlace bool) (record, error) {
+	if len(v) > maxValue {
+		return record{}, errUnreadable
 	}
-	tok := &oauth2.Token{AccessToken: r.Access, TokenType: r.Type}
-	if r.Expiry > 0 && r.Expiry < maxUnix {
-		tok.Expiry = time.Unix(r.Expiry, 0)
+	plain, err := s.openBytes(rkey, v, inPlace)
+	if err != nil {
+		return record{}, err
 	}
-	return tribe.WithGatewayURL(tok, r.Gateway), nil
+	r, err := decodeRecord(plain)
+	if err != nil || r.Access == "" {
+		return record{}, errUnreadable
+	}
+	return r, nil
 }
 
 // openBytes returns what sealBytes encoded with aad, or errUnreadable: a
 // value of the other format (a plain one to a store with keys), sealed
-// under a key this store lacks, with another aad, or altered.
-func (s *sealer) openBytes(aad string, v []byte) ([]byte, error) {
+// under a key this store lacks, with another aad, or altered. inPlace
+// decrypts in v's own storage.
+func (s *sealer) openBytes(aad, v []byte, inPlace bool) ([]byte, error) {
 	switch {
 	case len(v) == 0:
 		return nil, errUnreadable
@@ -177,14 +164,19 @@ func (s *sealer) openBytes(aad string, v []byte) ([]byte, error) {
 			if s.ids[i] != id || len(v) < 5+aead.NonceSize()+aead.Overhead() {
 				continue
 			}
-			nonce := v[5 : 5+aead.NonceSize()]
-			if p, err := aead.Open(nil, nonce, v[5+aead.NonceSize():], []byte(aad)); err == nil {
+			nonce, sealed := v[5:5+aead.NonceSize()], v[5+aead.NonceSize():]
+			var dst []byte
+			if inPlace {
+				dst = sealed[:0]
+			}
+			p, err := aead.Open(dst, nonce, sealed, aad)
+			if err == nil {
 				return p, nil
+			}
+			if inPlace {
+				break // the failed Open cleared v
 			}
 		}
 	}
 	return nil, errUnreadable
 }
-
-// maxUnix is the year 9999: a later expiry is no expiry.
-const maxUnix = 253402300799

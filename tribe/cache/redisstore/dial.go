@@ -58,12 +58,17 @@ func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, erro
 		cfg := d.tls.Clone()
 		cfg.ServerName = host
 		tc := tls.Client(conn, cfg)
-		hctx, cancel := ctx, context.CancelFunc(func() {})
-		if d.timeout > 0 {
-			hctx, cancel = context.WithTimeout(ctx, d.timeout)
+		// The handshake is bounded by the socket's deadline, which holds
+		// whether or not ctx's Done closes at its deadline.
+		deadline, ok := ctx.Deadline()
+		if d.timeout > 0 && (!ok || time.Until(deadline) > d.timeout) {
+			deadline, ok = time.Now().Add(d.timeout), true
 		}
-		err := tc.HandshakeContext(hctx)
-		cancel()
+		if ok {
+			_ = conn.SetDeadline(deadline)
+		}
+		err := tc.HandshakeContext(ctx)
+		_ = conn.SetDeadline(time.Time{})
 		if err != nil {
 			_ = conn.Close()
 			return nil, fmt.Errorf("redisstore: TLS with %s: %w", addr, err)

@@ -57,7 +57,7 @@ func (s *Store) openMessage(payload string) (message, bool) {
 	if len(payload) > maxMessage {
 		return message{}, false
 	}
-	plain, err := s.seal.openBytes(s.channel, []byte(payload))
+	plain, err := s.seal.openBytes([]byte(s.channel), []byte(payload), true)
 	if err != nil {
 		return message{}, false
 	}

@@ -107,6 +107,7 @@ type Store struct {
 	onRecovered func()
 	where       string // the scheme and hosts, for String
 	scripts     scripts
+	gateways    gateways // template tokens by gateway URL, for Get
 
 	degraded atomic.Bool
 	ctx      context.Context // done on Close
@@ -260,9 +261,26 @@ func (s *Store) Client() redis.UniversalClient { return s.client }
 func (s *Store) RedisKey(key string) string { return s.redisKey(key, "tok") }
 
 func (s *Store) redisKey(key, kind string) string {
-	sum := sha256.Sum256([]byte(key))
-	return s.prefix + ":{" + hex.EncodeToString(sum[:12]) + "}:" + kind
+	return string(s.appendRedisKey(make([]byte, 0, s.redisKeyLen()), key, kind))
 }
+
+// appendRedisKey appends the Redis key of key's kind (tok or lease) to dst.
+func (s *Store) appendRedisKey(dst []byte, key, kind string) []byte {
+	var sum [sha256.Size]byte
+	var buf [256]byte
+	if len(key) <= len(buf) { // hashed without a copy on the heap
+		sum = sha256.Sum256(buf[:copy(buf[:], key)])
+	} else {
+		sum = sha256.Sum256([]byte(key))
+	}
+	dst = append(append(dst, s.prefix...), ":{"...)
+	dst = hex.AppendEncode(dst, sum[:12])
+	return append(append(dst, "}:"...), kind...)
+}
+
+// redisKeyLen is the length of a Redis key of the store, "lease" the
+// longer kind.
+func (s *Store) redisKeyLen() int { return len(s.prefix) + len(":{}:lease") + 24 }
 
 // do runs one Redis operation within the operation timeout, unless the
 // store is degraded. A failure that is Redis's (not redis.Nil, not the
@@ -272,9 +290,14 @@ func (s *Store) do(ctx context.Context, op func(ctx context.Context) error) erro
 	if s.degraded.Load() {
 		return ErrDegraded
 	}
-	octx, cancel := context.WithTimeout(ctx, s.opTimeout)
-	defer cancel()
-	err := op(octx)
+	var err error
+	if s.owned {
+		err = op(&opContext{Context: ctx, deadline: time.Now().Add(s.opTimeout)})
+	} else {
+		octx, cancel := context.WithTimeout(ctx, s.opTimeout)
+		err = op(octx)
+		cancel()
+	}
 	if err != nil && !errors.Is(err, redis.Nil) {
 		if ctx.Err() != nil {
 			return fmt.Errorf("redisstore: %w", ctx.Err())
@@ -285,6 +308,27 @@ func (s *Store) do(ctx context.Context, op func(ctx context.Context) error) erro
 		return fmt.Errorf("redisstore: %w", err)
 	}
 	return err
+}
+
+// opContext is the context of one operation of a client the store made
+// (newClient): its Deadline, the operation's timeout from its start (or the
+// parent's, if sooner), bounds each dial, read and write go-redis makes for
+// it (the client has ContextTimeoutEnabled), and a wait for a connection is
+// bounded by the client's PoolTimeout, the same timeout. So it needs
+// neither the timer nor the channel of context.WithTimeout, which cost a
+// Get a third of its allocations. Its Done and Err are its parent's: past
+// the deadline, go-redis's reads and writes fail at once.
+type opContext struct {
+	context.Context
+	deadline time.Time
+}
+
+// Deadline returns the operation's deadline, or the parent's if sooner.
+func (c *opContext) Deadline() (time.Time, bool) {
+	if d, ok := c.Context.Deadline(); ok && d.Before(c.deadline) {
+		return d, true
+	}
+	return c.deadline, true
 }
 
 // keyError reports whether err is Redis refusing an operation on the value
@@ -341,33 +385,36 @@ func (s *Store) probeUntilBack() {
 // be, or not a string at all) is a miss of its key alone: the next Put
 // overwrites it.
 func (s *Store) Get(ctx context.Context, key string) (*oauth2.Token, error) {
-	rkey := s.RedisKey(key)
+	rkey := s.appendRedisKey(make([]byte, 0, s.redisKeyLen()), key, "tok")
 	v, err := s.value(ctx, rkey)
 	if err != nil || v == nil {
 		return nil, err
 	}
-	tok, err := s.seal.open(rkey, v)
+	r, err := s.seal.openRecord(rkey, v, true)
 	if err != nil {
 		return nil, nil
 	}
-	return tok, nil
+	return s.gateways.token(r), nil
 }
 
 // value reads the value at rkey, at most maxValue bytes of it (GETRANGE):
 // nil when there is none, and when it cannot be a token's (longer, or not
-// a string).
-func (s *Store) value(ctx context.Context, rkey string) ([]byte, error) {
-	var v []byte
-	err := s.do(ctx, func(ctx context.Context) (err error) {
-		v, err = s.client.GetRange(ctx, rkey, 0, maxValue).Bytes()
-		return err
+// a string). The value is the caller's to change.
+func (s *Store) value(ctx context.Context, rkey []byte) ([]byte, error) {
+	// The command is made here rather than by GetRange, whose int64
+	// arguments would each be an allocation.
+	cmd := redis.NewStringCmd(ctx, "getrange", rkey, 0, maxValue)
+	err := s.do(ctx, func(ctx context.Context) error {
+		return s.client.Process(ctx, cmd)
 	})
-	switch {
-	case errors.Is(err, redis.Nil) || keyError(err):
-		return nil, nil
-	case err != nil:
+	if err != nil {
+		if errors.Is(err, redis.Nil) || keyError(err) {
+			return nil, nil
+		}
 		return nil, err
-	case len(v) == 0 || len(v) > maxValue:
+	}
+	v, err := cmd.Bytes()
+	if err != nil || len(v) == 0 || len(v) > maxValue {
 		return nil, nil
 	}
 	return v, nil
@@ -421,7 +468,7 @@ func (s *Store) Invalidate(ctx context.Context, key string, tok *oauth2.Token) e
 	if tok != nil {
 		m.fingerprint = cache.Fingerprint(tok.AccessToken)
 		expect = "\x00none" // delete nothing unless the stored value is tok
-		v, err := s.value(ctx, rkey)
+		v, err := s.value(ctx, []byte(rkey))
 		if err != nil {
 			return err
 		}

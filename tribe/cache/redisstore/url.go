@@ -34,8 +34,8 @@ import (
 // host is refused, and so is any node a Sentinel or Cluster names that is
 // not loopback, with [ErrClearText] when it is dialled. [New] with
 // Options.AllowInsecure lifts that for a private network. Each operation is bounded by
-// DefaultOpTimeout unless the URL sets read_timeout, write_timeout or
-// dial_timeout. Replies are read through a bound: a length prefix over 64 MiB
+// DefaultOpTimeout unless the URL sets read_timeout, write_timeout,
+// dial_timeout or pool_timeout. Replies are read through a bound: a length prefix over 64 MiB
 // (or aggregates claiming over a million elements) fails with [ErrProtocol]
 // before go-redis allocates it. Errors hold no password.
 func NewClient(rawURL string) (redis.UniversalClient, error) {
@@ -85,11 +85,11 @@ func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
 			}
 		}
 	}
-	timeouts := func(dial, read, write *time.Duration, ctxTimeout *bool, retries *int) {
+	timeouts := func(dial, read, write, pool *time.Duration, ctxTimeout *bool, retries *int) {
 		for _, p := range []struct {
 			name string
 			d    *time.Duration
-		}{{"dial_timeout", dial}, {"read_timeout", read}, {"write_timeout", write}} {
+		}{{"dial_timeout", dial}, {"read_timeout", read}, {"write_timeout", write}, {"pool_timeout", pool}} {
 			if !q.Has(p.name) {
 				*p.d = opTimeout
 			}
@@ -110,7 +110,7 @@ func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, fail(err)
 		}
-		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
+		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
 		skipVerify(o.TLSConfig)
 		o.Dialer = cfg.dialer(o.TLSConfig, o.DialTimeout) // the sentinels' and the master's
 		return redis.NewFailoverClient(o), nil
@@ -124,7 +124,7 @@ func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, fail(err)
 		}
-		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
+		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
 		skipVerify(o.TLSConfig)
 		o.Dialer = cfg.dialer(o.TLSConfig, o.DialTimeout) // every node's
 		return redis.NewClusterClient(o), nil
@@ -133,7 +133,7 @@ func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
 		if err != nil {
 			return nil, fail(err)
 		}
-		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
+		timeouts(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.ContextTimeoutEnabled, &o.MaxRetries)
 		o.Dialer = cfg.dialer(o.TLSConfig, o.DialTimeout)
 		return redis.NewClient(o), nil
 	}
