@@ -17,7 +17,7 @@ import (
 
 // smallPage is the most nodes a connObj holds without a second
 // allocation.
-const smallPage = 4
+const smallPage = 10
 
 type connObj struct {
 	def         *ast.Definition
@@ -29,6 +29,7 @@ type connObj struct {
 	start       int            // the position of nodes[0]
 	hasNext     bool
 	hasPrevious bool
+	page        pageMock // its pageInfo, made when asked for
 }
 
 func (o *connObj) TypeName() string        { return o.def.Name }
@@ -37,7 +38,7 @@ func (o *connObj) ident() (string, uint64) { return "", o.seed }
 func (o *connObj) field(name string, _ map[string]any) (any, error) {
 	switch name {
 	case "totalCount":
-		return o.total, nil
+		return &o.total, nil // not boxed
 	case "nodes":
 		return &o.nodes, nil // not boxed again
 	case "edges":
@@ -50,14 +51,30 @@ func (o *connObj) field(name string, _ map[string]any) (any, error) {
 		}
 		return edges, nil
 	case "pageInfo":
-		p := &pageMock{def: o.ci.PageInfo, seed: automock.HashString(o.seed, "pageInfo"), hasNext: o.hasNext, hasPrevious: o.hasPrevious}
-		if n := len(o.nodes); n > 0 {
-			p.start, p.end = automock.Cursor(o.start), automock.Cursor(o.start+n-1)
+		p := &o.page
+		if p.def == nil {
+			*p = pageMock{def: o.ci.PageInfo, seed: automock.HashString(o.seed, "pageInfo"), hasNext: o.hasNext, hasPrevious: o.hasPrevious}
+			if n := len(o.nodes); n > 0 {
+				p.start, p.end = cursorValue(o.start), cursorValue(o.start+n-1)
+				p.any = true
+			}
 		}
 		return p, nil
 	}
 	return mockIt{}, nil
 }
+
+// cursorValue is the cursor of a position of a mocked connection,
+// written into the answer without being built first.
+type cursorValue int
+
+func (c *cursorValue) AppendJSON(b []byte) []byte {
+	b = append(b, '"')
+	b = automock.AppendCursor(b, int(*c))
+	return append(b, '"')
+}
+
+func (c *cursorValue) String() string { return automock.Cursor(int(*c)) }
 
 type edgeMock struct {
 	def    *ast.Definition
@@ -82,7 +99,8 @@ func (o *edgeMock) field(name string, _ map[string]any) (any, error) {
 type pageMock struct {
 	def                  *ast.Definition
 	seed                 uint64
-	start, end           string
+	start, end           cursorValue
+	any                  bool // the page has nodes: start and end are set
 	hasNext, hasPrevious bool
 }
 
@@ -92,9 +110,15 @@ func (o *pageMock) ident() (string, uint64) { return "", o.seed }
 func (o *pageMock) field(name string, _ map[string]any) (any, error) {
 	switch name {
 	case "endCursor":
-		return graphql.OptString(o.end), nil
+		if !o.any {
+			return nil, nil
+		}
+		return &o.end, nil
 	case "startCursor":
-		return graphql.OptString(o.start), nil
+		if !o.any {
+			return nil, nil
+		}
+		return &o.start, nil
 	case "hasNextPage":
 		return o.hasNext, nil
 	case "hasPreviousPage":
@@ -126,6 +150,9 @@ func (rc *reqCtx) connection(obj object, args map[string]any, def *ast.Definitio
 		c.nodes = c.small[: 0 : stop-start]
 	} else {
 		c.nodes = make([]any, 0, stop-start)
+	}
+	if ids == nil && members == nil {
+		rc.reserve(stop - start) // mocked nodes, in one chunk
 	}
 	for p := start; p < stop; p++ {
 		i := p

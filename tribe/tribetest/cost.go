@@ -28,8 +28,8 @@ const (
 )
 
 // listBounds are how long the server's lists can be, as they stood when
-// a cost was computed: a graphql.Bounds, compared with == to reuse a
-// cached cost.
+// a cost was computed: a graphql.Bounds (as *listBounds, the same pointer
+// while they stay the same), compared with == to reuse a cached cost.
 type listBounds struct {
 	members int // the most members a network has
 	roles   int // the most roles a network has
@@ -54,19 +54,25 @@ func (b listBounds) PageItems(f *ast.Field) int {
 // queryCost is the cost of op with vars, cached with q while neither the
 // variables nor the server's lists change it.
 func (s *Server) queryCost(q *graphql.Query, op *ast.OperationDefinition, vars map[string]any) int {
-	return q.Cost(op, vars, s.cfg.maxCost, s.listBounds)
+	return q.Cost(op, vars, s.cfg.maxCost, s.boundsFn)
 }
 
-// listBounds are the bounds of lists and pages as they stand.
+// listBounds are the bounds of lists and pages as they stand: the same
+// pointer as last time while they are the same.
 func (s *Server) listBounds() graphql.Bounds {
 	perType, list := s.store.bounds()
 	m := s.memberBound()
-	return listBounds{
+	b := listBounds{
 		members: m,
 		roles:   s.maxRoles,
 		list:    max(m, s.cfg.mockListLen, list),
 		page:    max(m, s.cfg.mockPageTotal, perType),
 	}
+	if last := s.lastBounds.Load(); last != nil && *last == b {
+		return last
+	}
+	s.lastBounds.Store(&b)
+	return &b
 }
 
 // memberBound is the number of members of the largest network, which no

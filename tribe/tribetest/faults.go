@@ -139,14 +139,16 @@ func (s *Server) ClearFaults() {
 	clear(s.faults)
 }
 
-// takeFault consumes the first pending fault for keys, then "*".
-func (s *Server) takeFault(keys ...string) *Fault {
+// takeFault consumes the first pending fault for name, then more, then
+// "*".
+func (s *Server) takeFault(name string, more ...string) *Fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.faults) == 0 {
 		return nil
 	}
-	for _, k := range append(keys, "*") {
+	keys := append(append([]string{name}, more...), "*")
+	for _, k := range keys {
 		q := s.faults[k]
 		if k == "" || len(q) == 0 {
 			continue

@@ -36,8 +36,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	start := time.Now()
-	rec := &Request{Time: s.Now(), Method: r.Method, Path: r.URL.Path, Auth: AuthNone}
-	sw := &statusWriter{ResponseWriter: w}
+	x := &exchange{
+		rec: Request{Time: s.Now(), Method: r.Method, Path: r.URL.Path, Auth: AuthNone},
+		sw:  statusWriter{ResponseWriter: w, jsonType: s.jsonType},
+	}
+	rec, sw := &x.rec, &x.sw
 	defer func() {
 		p := recover()
 		if p != nil && p != http.ErrAbortHandler && !sw.wrote {
@@ -53,11 +56,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			panic(p)
 		}
 		sw.send()
+		s.putBuffer(sw.pooled)
 	}()
 	path := r.URL.Path
 	switch {
 	case path == "/" || path == graphQLPath || path == gatewayPath:
-		s.serveGraphQL(sw, r, rec, nil)
+		s.serveGraphQL(x, r, nil)
 	case strings.HasPrefix(path, gatewayPath+"/"):
 		id := path[len(gatewayPath)+1:]
 		s.mu.Lock()
@@ -67,7 +71,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.notFound(sw, rec)
 			return
 		}
-		s.serveGraphQL(sw, r, rec, nr)
+		s.serveGraphQL(x, r, nr)
 	case path == oauthTokenPath:
 		s.serveOAuth(sw, r, rec)
 	default:
@@ -91,11 +95,13 @@ type response struct {
 // writeResponse writes resp, cut to half its bytes if f says to truncate.
 func writeResponse(w http.ResponseWriter, resp response, f *Fault) {
 	h := w.Header()
-	ct := resp.contentType
-	if ct == "" {
-		ct = "application/json; charset=utf-8"
+	if ct := resp.contentType; ct != "" {
+		h.Set("Content-Type", ct)
+	} else if sw, ok := w.(*statusWriter); ok && sw.jsonType != nil {
+		h["Content-Type"] = sw.jsonType // shared, not copied
+	} else {
+		h.Set("Content-Type", "application/json; charset=utf-8")
 	}
-	h.Set("Content-Type", ct)
 	for k, v := range resp.header {
 		h.Set(k, v)
 	}
@@ -118,6 +124,11 @@ type statusWriter struct {
 	wrote   bool
 	body    []byte
 	dropped net.Conn // hijacked, to close once the request is recorded
+	// pooled is the server's buffer the answer was built in, to give
+	// back once it is sent.
+	pooled *[]byte
+	// jsonType is the server's Content-Type header of JSON answers.
+	jsonType []string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -129,6 +140,12 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if !w.wrote {
 		w.status, w.wrote = http.StatusOK, true
+	}
+	if w.body == nil {
+		// Kept, not copied: the handler writes an answer once, and does
+		// not change it after.
+		w.body = b[:len(b):len(b)]
+		return len(b), nil
 	}
 	w.body = append(w.body, b...)
 	return len(b), nil
@@ -146,9 +163,21 @@ func (w *statusWriter) send() {
 // Unwrap lets http.ResponseController reach the connection to hijack it.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// exchange is one request's state in the server, made in one
+// allocation: its record, the writer that holds its answer back, and for
+// a GraphQL request the root object and resolver of its execution.
+type exchange struct {
+	rec  Request
+	sw   statusWriter
+	rc   reqCtx
+	root rootObject
+	op   opRoot
+}
+
 // serveGraphQL answers a GraphQL request; gateway is the network of a
 // /gateway/{id} path, or nil.
-func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Request, gateway *netRec) {
+func (s *Server) serveGraphQL(x *exchange, r *http.Request, gateway *netRec) {
+	w, rec := &x.sw, &x.rec
 	presented := s.presentedAuth(r, rec)
 	params, bad := graphql.ReadParams(r)
 	if bad != nil {
@@ -162,7 +191,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 	}
 	rec.OperationName = params.OperationName
 	if params.Variables != nil {
-		rec.Variables = redactJSON(params.Variables).(map[string]any)
+		rec.Variables = recordVariables(params.Variables)
 	}
 	q := s.cache.Get(params.Query)
 	if errs := q.Errors(); errs != nil {
@@ -202,7 +231,7 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 			rec.Fields = append(rec.Fields, c.Fields[0].Name)
 		}
 	}
-	f := s.takeFault(append([]string{op.Name}, rec.Fields...)...)
+	f := s.takeFault(op.Name, rec.Fields...)
 	if f != nil && s.applyFault(w, r, f, rec, func(status int) []byte { return httpErrorBody(status, codeForStatus(status)) }) {
 		return
 	}
@@ -224,19 +253,24 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 			return
 		}
 	}
-	var root graphql.Object = &rootObject{s: s, rec: rec, auth: auth}
+	x.root = rootObject{s: s, rec: rec, auth: auth}
+	var root graphql.Object = &x.root
 	if rootType != s.schema.Query {
-		root = &opRoot{def: rootType, auth: auth}
+		x.op = opRoot{def: rootType, auth: auth}
+		root = &x.op
 	}
+	buf := s.getBuffer()
+	w.pooled = buf
+	x.rc = reqCtx{s: s, ctx: r.Context(), auth: auth}
 	res := q.Execute(graphql.Execution{
 		Vars:     vars,
 		Root:     root,
 		Fields:   rootFields,
-		Resolver: &reqCtx{s: s, ctx: r.Context(), auth: auth},
-		Buf:      make([]byte, 0, min(max(512, int(s.bufHint.Load())), 1<<20)),
+		Resolver: &x.rc,
+		Buf:      append((*buf)[:0], `{"data":`...),
 		Max:      s.cfg.maxResponse,
 	})
-	s.bufHint.Store(int32(min(len(res.Data), 1<<20)))
+	*buf = res.Data[:0] // grown, for the next request
 	var body []byte
 	switch {
 	case res.TooBig:
@@ -244,19 +278,18 @@ func (s *Server) serveGraphQL(w http.ResponseWriter, r *http.Request, rec *Reque
 		rec.ErrorCodes = append(rec.ErrorCodes, codeInvalidRequest)
 	case len(res.Errors) > 0:
 		errs := graphql.ErrorsBody(res.Errors...) // {"errors":[...]}
-		body = make([]byte, 0, len(errs)+len(res.Data)+64)
+		data := res.Data[len(`{"data":`):]
+		body = make([]byte, 0, len(errs)+len(data)+64)
 		body = append(body, errs[:len(errs)-1]...)
 		body = append(body, `,"data":`...)
-		body = append(body, res.Data...)
+		body = append(body, data...)
 		body = appendComplexity(body, cx)
 		for _, ge := range res.Errors {
 			rec.ErrorCodes = append(rec.ErrorCodes, ge.Code)
 		}
 	default:
-		body = make([]byte, 0, len(res.Data)+48)
-		body = append(body, `{"data":`...)
-		body = append(body, res.Data...)
-		body = appendComplexity(body, cx)
+		body = appendComplexity(res.Data, cx)
+		*buf = body[:0]
 	}
 	if len(body) > s.cfg.maxResponse { // the errors made it too large
 		body = graphql.ErrorsBody(graphql.TooLarge(codeInvalidRequest, s.cfg.maxResponse))
@@ -282,4 +315,27 @@ func appendComplexity(body []byte, cx int) []byte {
 	body = append(body, `,"extensions":{"complexity":`...)
 	body = strconv.AppendInt(body, int64(cx), 10)
 	return append(body, "}}"...)
+}
+
+// maxPooledBuffer is the largest answer buffer the server keeps for the
+// next request: a larger answer's is left to the garbage collector.
+const maxPooledBuffer = 256 << 10
+
+// getBuffer is a buffer to build an answer in: one a request gave back,
+// or a new one.
+func (s *Server) getBuffer() *[]byte {
+	if b, ok := s.buffers.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 4<<10)
+	return &b
+}
+
+// putBuffer gives b back for the next request, once the answer built in
+// it is sent; nil does nothing.
+func (s *Server) putBuffer(b *[]byte) {
+	if b != nil && cap(*b) <= maxPooledBuffer {
+		*b = (*b)[:0]
+		s.buffers.Put(b)
+	}
 }

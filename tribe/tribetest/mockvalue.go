@@ -38,27 +38,40 @@ type mockObj struct {
 	id   string
 	seed uint64
 	data map[string]any // read-only; nil when none
+	// gen, when madeUp, is the seed of a made-up id (automock.GenID)
+	// not written out yet: most objects of a page are only ever asked
+	// for it to write it into the answer.
+	gen    uint64
+	madeUp bool
 }
 
 func (o *mockObj) TypeName() string               { return o.def.Name }
-func (o *mockObj) ident() (string, uint64)        { return o.id, o.seed }
+func (o *mockObj) ident() (string, uint64)        { return o.idString(), o.seed }
 func (o *mockObj) stored() (map[string]any, bool) { return o.data, true }
 
+// idString is o's id, written out when it was made up.
+func (o *mockObj) idString() string {
+	if o.madeUp {
+		o.id, o.madeUp = automock.GenID(o.gen), false
+	}
+	return o.id
+}
+
 func (o *mockObj) field(name string, _ map[string]any) (any, error) {
-	if name == "id" && o.id != "" {
+	if name == "id" && o.idString() != "" {
 		return &o.id, nil
 	}
 	return mockIt{}, nil
 }
 
-// mockValue mocks a value of type t for field fd of obj; seed is the
-// field's, objSeed the object's.
-func (rc *reqCtx) mockValue(obj object, fd *ast.FieldDefinition, args map[string]any, t *ast.Type, seed, objSeed uint64) (any, error) {
+// mockValue mocks a value of type t for field fd of obj (fi: what
+// mocking knows of fd); seed is the field's, objSeed the object's.
+func (rc *reqCtx) mockValue(obj object, fd *ast.FieldDefinition, fi *automock.FieldInfo, args map[string]any, t *ast.Type, seed, objSeed uint64) (any, error) {
 	if t.Elem != nil {
 		n := rc.s.cfg.mockListLen
 		out := make([]any, n)
 		for i := range out {
-			v, err := rc.mockValue(obj, fd, args, t.Elem, automock.HashIndex(seed, i), objSeed)
+			v, err := rc.mockValue(obj, fd, fi, args, t.Elem, automock.HashIndex(seed, i), objSeed)
 			if err != nil {
 				return nil, err
 			}
@@ -66,7 +79,6 @@ func (rc *reqCtx) mockValue(obj object, fd *ast.FieldDefinition, args map[string
 		}
 		return out, nil
 	}
-	fi := rc.s.mock.Field(fd)
 	def := fi.Named
 	if def == nil {
 		return nil, nil
@@ -136,7 +148,16 @@ func (rc *reqCtx) makeObject(def *ast.Definition, id string, seed uint64) object
 				return rc.memberAt(int(seed % uint64(len(ms))))
 			}
 		}
-		id = rc.refID(def.Name, seed)
+		fixture, ok := rc.fixtureRefID(def.Name, seed)
+		if !ok && rc.s.store.empty() {
+			// A made-up id, of no fixture and nothing stored: written
+			// out when asked for.
+			return rc.newObj(mockObj{def: def, seed: automock.GenEntitySeed(def.Name, seed), gen: seed, madeUp: true})
+		}
+		id = fixture
+		if !ok {
+			id = automock.GenID(seed)
+		}
 	}
 	return rc.ref(def, id, nil)
 }

@@ -240,6 +240,8 @@ func asString(v any) (string, bool) {
 		return *x, true
 	case *automock.Str:
 		return x.String(), true
+	case *cursorValue:
+		return x.String(), true
 	}
 	return "", false
 }

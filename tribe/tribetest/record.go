@@ -94,6 +94,23 @@ func redactParams(form url.Values) map[string]string {
 	return out
 }
 
+// recordVariables is the variables of a request as the record keeps them:
+// vars itself when it is flat (scalars only) with no secret among its
+// names, a copy without secrets otherwise. The record only reads them,
+// and Requests hands out copies.
+func recordVariables(vars map[string]any) map[string]any {
+	for k, v := range vars {
+		switch v.(type) {
+		case map[string]any, []any:
+			return redactJSON(vars).(map[string]any)
+		}
+		if redact.SecretName(k) {
+			return redactJSON(vars).(map[string]any)
+		}
+	}
+	return vars
+}
+
 // redactJSON deep-copies a decoded JSON value, redacting object members
 // whose names may hold secrets (redact.SecretName).
 func redactJSON(v any) any {

@@ -21,10 +21,18 @@ type reqCtx struct {
 // allocation for many objects.
 func (rc *reqCtx) newObj(o mockObj) *mockObj {
 	if len(rc.arena) == cap(rc.arena) {
-		rc.arena = make([]mockObj, 0, 32)
+		rc.reserve(min(2*cap(rc.arena)+8, 64))
 	}
 	rc.arena = append(rc.arena, o)
 	return &rc.arena[len(rc.arena)-1]
+}
+
+// reserve makes room in the request's chunk for n more objects, with a
+// new chunk of n when there is not room.
+func (rc *reqCtx) reserve(n int) {
+	if cap(rc.arena)-len(rc.arena) < n {
+		rc.arena = make([]mockObj, 0, n)
+	}
 }
 
 // memberAt is the object of members()[i], made once per request.

@@ -36,8 +36,8 @@ type mockIt struct{}
 
 // Resolve answers field fd of obj: an override, else obj's own answer,
 // else the store's value, else a mocked one.
-func (rc *reqCtx) Resolve(gobj graphql.Object, fd *ast.FieldDefinition, args map[string]any) (any, error) {
-	obj := gobj.(object)
+func (rc *reqCtx) Resolve(gobj graphql.Object, f *graphql.Field, args map[string]any) (any, error) {
+	obj, fd := gobj.(object), f.Def
 	if r := rc.s.resolverFor(obj.TypeName(), fd.Name); r != nil {
 		return rc.callResolver(r, obj, fd, args)
 	}
@@ -47,28 +47,47 @@ func (rc *reqCtx) Resolve(gobj graphql.Object, fd *ast.FieldDefinition, args map
 	}
 	switch v.(type) {
 	case mockIt:
-		return rc.fallback(obj, fd, args)
+		return rc.fallback(obj, fd, rc.fieldInfo(f), args)
 	case nil:
 		// A fixture's empty value: the store may hold one.
 		if id, seed := seedOf(obj); id != "" {
 			if d := rc.dataOf(obj, id); d != nil && d[fd.Name] != nil {
-				return rc.fromData(fd.Type, d[fd.Name], rc.s.mock.FieldSeed(seed, fd))
+				return rc.fromData(fd.Type, d[fd.Name], automock.Mix(seed^rc.fieldInfo(f).Hash))
 			}
 		}
 	}
 	return v, nil
 }
 
+// fieldInfo is what mocking needs to know of f, kept with f.
+func (rc *reqCtx) fieldInfo(f *graphql.Field) *automock.FieldInfo {
+	if fi, ok := f.Aux().(*automock.FieldInfo); ok {
+		return fi
+	}
+	fi := rc.s.mock.Field(f.Def)
+	f.SetAux(fi)
+	return fi
+}
+
 // AppendLeaf writes the mocked value of leaf field fd of obj, when it is
 // one: a mocked object, no override, no stored value, a scalar or enum
 // that is not a list. It is the executor's path for most mocked fields,
 // with nothing boxed.
-func (rc *reqCtx) AppendLeaf(b []byte, obj graphql.Object, fd *ast.FieldDefinition) ([]byte, bool) {
+func (rc *reqCtx) AppendLeaf(b []byte, obj graphql.Object, f *graphql.Field) ([]byte, bool) {
 	o, ok := obj.(*mockObj)
-	if !ok || fd.Type.Elem != nil || (fd.Name == "id" && o.id != "") {
+	fd := f.Def
+	if !ok || fd.Type.Elem != nil {
 		return b, false
 	}
-	fi := rc.s.mock.Field(fd)
+	if fd.Name == "id" && (o.madeUp || o.id != "") {
+		if !o.madeUp || rc.s.resolverFor(o.def.Name, fd.Name) != nil {
+			return b, false // its own id, or an override's
+		}
+		b = append(b, '"')
+		b = automock.AppendGenID(b, o.gen)
+		return append(b, '"'), true
+	}
+	fi := rc.fieldInfo(f)
 	def := fi.Named
 	if def == nil || (def.Kind != ast.Scalar && def.Kind != ast.Enum) {
 		return b, false
@@ -91,16 +110,23 @@ func (rc *reqCtx) AppendLeaf(b []byte, obj graphql.Object, fd *ast.FieldDefiniti
 	return rc.scalarValue(o.def.Name, fi, seed, o.seed).AppendJSON(b), true
 }
 
-// fallback is the store's value of fd on obj, or a mocked one.
-func (rc *reqCtx) fallback(obj object, fd *ast.FieldDefinition, args map[string]any) (any, error) {
-	id, seed := seedOf(obj)
-	fseed := rc.s.mock.FieldSeed(seed, fd)
+// fallback is the store's value of fd (whose FieldInfo is fi) on obj, or
+// a mocked one.
+func (rc *reqCtx) fallback(obj object, fd *ast.FieldDefinition, fi *automock.FieldInfo, args map[string]any) (any, error) {
+	var id string
+	var seed uint64
+	if o, ok := obj.(*mockObj); ok {
+		seed = o.seed // its data is its own: no need to write its id out
+	} else {
+		id, seed = seedOf(obj)
+	}
+	fseed := automock.Mix(seed ^ fi.Hash)
 	if d := rc.dataOf(obj, id); d != nil {
 		if v, ok := d[fd.Name]; ok {
 			return rc.fromData(fd.Type, v, fseed)
 		}
 	}
-	return rc.mockValue(obj, fd, args, fd.Type, fseed, seed)
+	return rc.mockValue(obj, fd, fi, args, fd.Type, fseed, seed)
 }
 
 // storedData is an object whose store data the object itself holds
@@ -135,7 +161,7 @@ func (rc *reqCtx) sibling(obj object, name string) string {
 		if fd == nil {
 			return ""
 		}
-		v, err = rc.fallback(obj, fd, nil)
+		v, err = rc.fallback(obj, fd, rc.s.mock.Field(fd), nil)
 	}
 	if err != nil {
 		return ""

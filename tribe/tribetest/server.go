@@ -79,10 +79,17 @@ type Server struct {
 	// issuer were verified (token → *tokenClaims), at most maxVerified.
 	verified  sync.Map
 	verifiedN atomic.Int32
-	// bufHint is the size of the last answer, the capacity of the next.
-	bufHint atomic.Int32
-	offset  atomic.Int64 // nanoseconds added to the clock by Advance
-	rates   rateCounter  // WithRateLimits' counts
+	// buffers are answer buffers (*[]byte) given back once sent.
+	buffers sync.Pool
+	// boundsFn is listBounds, for the cost of each request; lastBounds
+	// what it answered last.
+	boundsFn   func() graphql.Bounds
+	lastBounds atomic.Pointer[listBounds]
+	// jsonType is the Content-Type header of JSON answers, shared by
+	// them (never changed).
+	jsonType []string
+	offset   atomic.Int64 // nanoseconds added to the clock by Advance
+	rates    rateCounter  // WithRateLimits' counts
 
 	mu          sync.Mutex
 	st          *state
@@ -225,6 +232,8 @@ func newServer(addr string, opts []Option) (*Server, error) {
 	for _, nr := range st.networks {
 		s.maxRoles = max(s.maxRoles, len(nr.net.Roles))
 	}
+	s.boundsFn = s.listBounds
+	s.jsonType = []string{"application/json; charset=utf-8"}
 	s.fetch = cfg.httpClient
 	if s.fetch == nil {
 		s.ownTr = http.DefaultTransport.(*http.Transport).Clone()

@@ -162,6 +162,9 @@ func (st *Store) data(typeName, id string) map[string]any {
 	return nil
 }
 
+// empty reports whether the store holds nothing, without its lock.
+func (st *Store) empty() bool { return !st.any.Load() }
+
 func (st *Store) ids(typeName string) []string {
 	st.mu.RLock()
 	defer st.mu.RUnlock()

@@ -11,7 +11,10 @@ func Mix(h uint64) uint64 {
 }
 
 // HashString folds s into h (FNV-1a, then mixed).
-func HashString(h uint64, s string) uint64 {
+func HashString(h uint64, s string) uint64 { return hash(h, s) }
+
+// hash is HashString of a string or of its bytes.
+func hash[T ~string | ~[]byte](h uint64, s T) uint64 {
 	h ^= 0xcbf29ce484222325
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])
@@ -24,7 +27,13 @@ func HashString(h uint64, s string) uint64 {
 func HashIndex(h uint64, i int) uint64 { return Mix(h ^ (uint64(i)+1)*0x9e3779b97f4a7c15) }
 
 // EntitySeed is the seed of the object of type typ with id id.
-func EntitySeed(typ, id string) uint64 { return HashString(HashString(1, typ), id) }
+func EntitySeed(typ, id string) uint64 { return hash(hash(1, typ), id) }
+
+// GenEntitySeed is EntitySeed(typ, GenID(gen)), without building the id.
+func GenEntitySeed(typ string, gen uint64) uint64 {
+	var b [10]byte
+	return hash(hash(1, typ), AppendGenID(b[:0], gen))
+}
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

@@ -1,6 +1,8 @@
 package automock
 
 import (
+	"strings"
+
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
@@ -31,7 +33,8 @@ type FieldInfo struct {
 	LinkID  string              // for a field xId: the type of its sibling x
 	Hash    uint64              // of the field's name
 	Scalar  Kind                // for a scalar type
-	Special bool                // a String shaped by the field's name
+	Special Special             // for a String: its shape by the field's name
+	Count   bool                // for an Int: a count (its name ends in count)
 }
 
 // NewInfo studies s for mocking.
@@ -107,7 +110,8 @@ func (mi *Info) newFieldInfo(fd *ast.FieldDefinition) *FieldInfo {
 		LinkID:  mi.linkID[fd],
 		Hash:    HashString(0, fd.Name),
 		Scalar:  KindOf(name),
-		Special: len(AppendSpecial(nil, "T", fd.Name, 0, 0)) > 0,
+		Special: SpecialOf(fd.Name),
+		Count:   strings.HasSuffix(fd.Name, "Count") || strings.HasSuffix(fd.Name, "count"),
 	}
 }
 

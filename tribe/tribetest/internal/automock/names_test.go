@@ -32,7 +32,7 @@ func TestAppendSpecial(t *testing.T) {
 			if tc.want == "" {
 				return
 			}
-			v := Value{kind: String, special: true, seed: 255, ms: Str{Type: tc.typ, Field: tc.field, Num: 7}}
+			v := Value{fi: &FieldInfo{Name: tc.field, Special: SpecialOf(tc.field)}, typ: tc.typ, seed: 255, num: 7, kind: String}
 			want, err := json.Marshal(v.Box())
 			require.NoError(t, err)
 			assert.Equal(t, string(want), string(v.AppendJSON(nil)))

@@ -53,8 +53,13 @@ func Page(args map[string]any, total int, cursorIndex func(string) int) (start, 
 }
 
 // Cursor is the cursor of position i of a mocked connection.
-func Cursor(i int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("pos:" + strconv.Itoa(i)))
+func Cursor(i int) string { return string(AppendCursor(nil, i)) }
+
+// AppendCursor appends Cursor(i), which needs no JSON escaping.
+func AppendCursor(b []byte, i int) []byte {
+	var raw [24]byte
+	pos := strconv.AppendInt(append(raw[:0], "pos:"...), int64(i), 10)
+	return base64.RawURLEncoding.AppendEncode(b, pos)
 }
 
 // CursorIndex is the position c names in a mocked connection of total

@@ -50,59 +50,37 @@ func KindOf(name string) Kind {
 // epoch is the start of the year mocked times fall in.
 func epoch() time.Time { return time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC) }
 
-// Value is a mocked scalar before it is boxed or written: one of its
-// kinds, with the parts that kind needs.
+// yearSeconds is the span of mocked times: a time is epoch plus a seed's
+// seconds in it.
+const yearSeconds = 365 * 24 * 3600
+
+// Value is a mocked scalar before it is boxed or written: its kind and
+// what it is made of, computed when it is written. It is small, and built
+// without allocating.
 type Value struct {
+	fi   *FieldInfo // nil for a fixed string
+	typ  string     // the type of the object, for strings
+	str  string     // a fixed ID or String (a linked id); "" for none
+	seed uint64
+	num  uint64 // the object's number, for strings
 	kind Kind
-	str  string // ID, String, Other; JSON: the type's name
-	seed uint64 // ID without str: GenID(seed); special: its seed
-	ms   Str    // String without str
-	// special: String AppendSpecial(ms.Type, ms.Field, ms.Num, seed)
-	special bool
-	n       int       // Int
-	f       float64   // Float
-	b       bool      // Boolean
-	t       time.Time // DateTime
-	num     uint64    // JSON
 }
 
-// IDValue is the ID id, a made-up id for a seed when id is "".
+// IDValue is the ID id, a made-up id of seed when id is "".
 func IDValue(id string, seed uint64) Value { return Value{kind: ID, str: id, seed: seed} }
 
 // StringValue is the String s.
 func StringValue(s string) Value { return Value{kind: String, str: s} }
 
 // Scalar mocks a value of fi's scalar type for field fi of an object of
-// type typ, whose seed is objSeed; seed is the field's. A field that
-// links to another object by its id (fi.LinkID) is the caller's to
-// answer.
+// type typ, whose seed is objSeed; seed is the field's: an ID a made-up
+// id; an Int from 0 to 99 (to 19 for a count); a Float from 0 to 99.99; a
+// Boolean; a String "Type N field", or shaped by the field's name
+// ([SpecialOf]); a DateTime a time in 2024; a JSON {"key": "Name N"};
+// another scalar "Name N". A field that links to another object by its id
+// (fi.LinkID) is the caller's to answer.
 func Scalar(fi *FieldInfo, typ string, seed, objSeed uint64) Value {
-	num := objSeed % 1000
-	v := Value{kind: fi.Scalar}
-	switch fi.Scalar {
-	case ID:
-		v.seed = seed
-	case Int:
-		if strings.HasSuffix(fi.Name, "Count") || strings.HasSuffix(fi.Name, "count") {
-			v.n = int(seed % 20)
-		} else {
-			v.n = int(seed % 100)
-		}
-	case Float:
-		v.f = float64(seed%10000) / 100
-	case Boolean:
-		v.b = seed&1 == 1
-	case String:
-		// Written by AppendSpecial or Str.AppendJSON, not kept.
-		v.special, v.seed, v.ms = fi.Special, seed, Str{Type: typ, Field: fi.Name, Num: num}
-	case DateTime:
-		v.t = epoch().Add(time.Duration(seed%(365*24*3600)) * time.Second)
-	case JSON:
-		v.str, v.num = fi.Named.Name, num
-	default:
-		v.str = fi.Named.Name + " " + strconv.FormatUint(seed%1000, 10)
-	}
-	return v
+	return Value{fi: fi, typ: typ, seed: seed, num: objSeed % 1000, kind: fi.Scalar}
 }
 
 // Box is v as a field's value for the executor: a string, int, float64,
@@ -115,61 +93,100 @@ func (v Value) Box() any {
 		}
 		return v.str
 	case Int:
-		return v.n
+		return v.int()
 	case Float:
-		return v.f
+		return v.float()
 	case Boolean:
-		return v.b
+		return v.seed&1 == 1
 	case String:
 		switch {
 		case v.str != "":
 			return v.str
-		case v.special:
-			return string(AppendSpecial(nil, v.ms.Type, v.ms.Field, v.ms.Num, v.seed))
+		case v.fi.Special != NoSpecial:
+			return string(appendSpecial(nil, v.fi.Special, v.typ, v.num, v.seed))
 		}
-		ms := v.ms
-		return &ms
+		return &Str{Type: v.typ, Field: v.fi.Name, Num: v.num}
 	case DateTime:
-		return v.t
+		return epoch().Add(time.Duration(v.seed%yearSeconds) * time.Second)
 	case JSON:
 		return graphql.RawJSON(v.AppendJSON(nil))
 	}
-	return v.str
+	return v.fi.Named.Name + " " + strconv.FormatUint(v.seed%1000, 10)
 }
 
-// AppendJSON appends v as JSON.
+func (v Value) int() int {
+	if v.fi.Count {
+		return int(v.seed % 20)
+	}
+	return int(v.seed % 100)
+}
+
+func (v Value) float() float64 { return float64(v.seed%10000) / 100 }
+
+// AppendJSON appends v as JSON, as [graphql] writes v.Box().
 func (v Value) AppendJSON(b []byte) []byte {
 	switch v.kind {
 	case ID:
-		if v.str == "" {
-			b = append(b, '"')
-			b = AppendGenID(b, v.seed)
-			return append(b, '"')
+		if v.str != "" {
+			return graphql.AppendString(b, v.str)
 		}
+		b = append(b, '"')
+		b = AppendGenID(b, v.seed)
+		return append(b, '"')
 	case Int:
-		return strconv.AppendInt(b, int64(v.n), 10)
+		return strconv.AppendInt(b, int64(v.int()), 10)
 	case Float:
-		return strconv.AppendFloat(b, v.f, 'g', -1, 64)
+		return strconv.AppendFloat(b, v.float(), 'g', -1, 64)
 	case Boolean:
-		return strconv.AppendBool(b, v.b)
+		return strconv.AppendBool(b, v.seed&1 == 1)
 	case String:
 		switch {
 		case v.str != "":
-		case v.special:
+			return graphql.AppendString(b, v.str)
+		case v.fi.Special != NoSpecial:
 			b = append(b, '"')
-			b = AppendSpecial(b, v.ms.Type, v.ms.Field, v.ms.Num, v.seed)
+			b = appendSpecial(b, v.fi.Special, v.typ, v.num, v.seed)
 			return append(b, '"')
-		default:
-			return v.ms.AppendJSON(b)
 		}
+		return Str{Type: v.typ, Field: v.fi.Name, Num: v.num}.AppendJSON(b)
 	case DateTime:
-		return graphql.AppendDateTime(b, v.t)
+		return appendYearTime(b, v.seed%yearSeconds)
 	case JSON:
 		b = append(b, `{"key":"`...)
-		b = append(b, v.str...)
+		b = append(b, v.fi.Named.Name...)
 		b = append(b, ' ')
 		b = strconv.AppendUint(b, v.num, 10)
 		return append(b, `"}`...)
 	}
-	return graphql.AppendString(b, v.str)
+	b = append(b, '"')
+	b = append(b, v.fi.Named.Name...)
+	b = append(b, ' ')
+	b = strconv.AppendUint(b, v.seed%1000, 10)
+	return append(b, '"')
+}
+
+// appendYearTime appends the time secs seconds into 2024 (secs under
+// yearSeconds), quoted, as graphql.AppendDateTime writes it, by the
+// calendar of 2024 rather than through time.Time.
+func appendYearTime(b []byte, secs uint64) []byte {
+	// 2024 is a leap year; the first day of each month, counted from 0.
+	starts := [13]uint64{0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366}
+	day := secs / 86400
+	month := 0
+	for day >= starts[month+1] {
+		month++
+	}
+	rest := secs % 86400
+	two := func(b []byte, v uint64) []byte { return append(b, byte('0'+v/10), byte('0'+v%10)) }
+	b = append(b, `"2024-`...)
+	b = two(b, uint64(month+1))
+	b = append(b, '-')
+	b = two(b, day-starts[month]+1)
+	b = append(b, 'T')
+	b = two(b, rest/3600)
+	b = append(b, ':')
+	b = two(b, rest/60%60)
+	b = append(b, ':')
+	b = two(b, rest%60)
+	return append(b, `.000Z"`...)
 }

@@ -22,15 +22,30 @@ type Selection struct {
 // fieldMemo is what executing a selection remembers: for a static query
 // (queryPlan), across its requests.
 type fieldMemo struct {
-	// sub is the sub-selection collected on the last object type.
-	sub atomic.Pointer[subFields]
+	// field is the field as resolvers see it.
+	field Field
+	// sub are the sub-selections collected on each object type met, at
+	// most maxSubTypes of them.
+	sub atomic.Pointer[[]subFields]
 	// args are the argument values, when they take no variable.
 	args atomic.Pointer[map[string]any]
+	// varArgs are the argument values of the last variables, when they
+	// take some: the same while requests send the same values, which
+	// Query.Coerce answers with the same map.
+	varArgs atomic.Pointer[varArgs]
 }
 
 type subFields struct {
 	typeName string
 	sub      []Selection
+}
+
+// maxSubTypes bounds the object types whose sub-selections a field keeps.
+const maxSubTypes = 8
+
+type varArgs struct {
+	vars map[string]any
+	args map[string]any
 }
 
 // queryPlan is the part of executing a query shared by its requests: its
@@ -110,7 +125,7 @@ func (e *executor) collect(typeName string, set ast.SelectionSet, out []Selectio
 				out[i].Fields = append(out[i].Fields, s)
 				continue
 			}
-			out = append(out, Selection{Key: key, Fields: []*ast.Field{s}, jsonKey: append(AppendString(nil, key), ':'), memo: &fieldMemo{}})
+			out = append(out, Selection{Key: key, Fields: []*ast.Field{s}, jsonKey: append(AppendString(nil, key), ':'), memo: &fieldMemo{field: Field{Def: s.Definition}}})
 		case *ast.InlineFragment:
 			if e.schema.applies(s.TypeCondition, typeName) {
 				out = e.collect(typeName, s.SelectionSet, out, visited)
@@ -159,17 +174,27 @@ func (q *Query) RootFields(op *ast.OperationDefinition, typeName string, vars ma
 }
 
 // subFields collects the selections of c's fields on an object of type
-// typeName, remembered for the last type: the objects of a list share
-// them, and so do the requests of a static query.
+// typeName, remembered per type (the members of a union take turns): the
+// objects of a list share them, and so do the requests of a static query.
 func (e *executor) subFields(typeName string, c *Selection) []Selection {
-	if p := c.memo.sub.Load(); p != nil && p.typeName == typeName {
-		return p.sub
+	known := c.memo.sub.Load()
+	if known != nil {
+		for i := range *known {
+			if (*known)[i].typeName == typeName {
+				return (*known)[i].sub
+			}
+		}
 	}
 	var sub []Selection
 	for _, f := range c.Fields {
 		sub = e.collect(typeName, f.SelectionSet, sub, nil)
 	}
-	c.memo.sub.Store(&subFields{typeName: typeName, sub: sub})
+	var more []subFields
+	if known != nil && len(*known) < maxSubTypes {
+		more = append(more, *known...)
+	}
+	more = append(more, subFields{typeName: typeName, sub: sub})
+	c.memo.sub.Store(&more)
 	return sub
 }
 

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -20,20 +22,36 @@ type Object interface {
 // field but __typename and introspection's (__schema, __type and the
 // fields of their types), which the engine answers itself.
 //
-// A field's value is nil (null), a string, *string, int, bool, float64,
+// A field's value is nil (null), a string, *string, int, *int, bool, float64,
 // time.Time or *time.Time (a DateTime), [RawJSON], an [Appender], an
 // [Object], or a []any or *[]any of such values for a list. An error is
 // answered as a field error, with its code when it is a [CodedError].
 type Resolver interface {
-	// Resolve answers field fd of obj, with the field's arguments: shared
+	// Resolve answers field f of obj, with the field's arguments: shared
 	// with other requests, to be read only.
-	Resolve(obj Object, fd *ast.FieldDefinition, args map[string]any) (any, error)
-	// AppendLeaf appends the value of fd, a field of obj, straight to b
-	// as JSON when it can (a mock's made-up scalar), reporting true; else
-	// it returns b and false, and the engine calls Resolve. It is asked
+	Resolve(obj Object, f *Field, args map[string]any) (any, error)
+	// AppendLeaf appends the value of f, a field of obj, straight to b as
+	// JSON when it can (a mock's made-up scalar), reporting true; else it
+	// returns b and false, and the engine calls Resolve. It is asked
 	// first, before the field's arguments are computed.
-	AppendLeaf(b []byte, obj Object, fd *ast.FieldDefinition) ([]byte, bool)
+	AppendLeaf(b []byte, obj Object, f *Field) ([]byte, bool)
 }
+
+// Field is a field of a query as a [Resolver] is asked for it: its
+// definition, and a slot where the resolver may keep what it derives from
+// the definition, for the field's next objects and the query's next
+// requests (gqlgen's field context and graphql-go's resolvable fields keep
+// the like). A Field is shared by concurrent requests.
+type Field struct {
+	Def *ast.FieldDefinition
+	aux atomic.Value
+}
+
+// Aux is what the resolver kept with f (SetAux), or nil.
+func (f *Field) Aux() any { return f.aux.Load() }
+
+// SetAux keeps v with f; v's dynamic type must be the same at every call.
+func (f *Field) SetAux(v any) { f.aux.Store(v) }
 
 // Execution is one request's execution of an operation of a [Query].
 type Execution struct {
@@ -156,7 +174,7 @@ func (e *executor) executeField(obj Object, io introObject, intro bool, c *Selec
 		return e.complete(&ast.Type{}, c, nil, true)
 	}
 	if !intro {
-		if buf, done := e.r.AppendLeaf(e.buf, obj, f.Definition); done {
+		if buf, done := e.r.AppendLeaf(e.buf, obj, &c.memo.field); done {
 			e.buf = buf
 			return true
 		}
@@ -170,7 +188,7 @@ func (e *executor) executeField(obj Object, io introObject, intro bool, c *Selec
 		case f.ObjectDefinition == e.schema.AST.Query && (f.Name == "__schema" || f.Name == "__type"):
 			v = e.schema.introspect(f.Name, args)
 		default:
-			v, err = e.r.Resolve(obj, f.Definition, args)
+			v, err = e.r.Resolve(obj, &c.memo.field, args)
 		}
 	}
 	if err != nil {
@@ -248,6 +266,8 @@ func (e *executor) completeValue(t *ast.Type, c *Selection, v any) bool {
 		e.buf = AppendDateTime(e.buf, *x)
 	case int:
 		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
+	case *int:
+		e.buf = strconv.AppendInt(e.buf, int64(*x), 10)
 	case bool:
 		e.buf = strconv.AppendBool(e.buf, x)
 	case time.Time:
@@ -270,17 +290,31 @@ func (e *executor) completeValue(t *ast.Type, c *Selection, v any) bool {
 }
 
 // argumentValues is the arguments of c's field, remembered when they
-// take no variable.
+// take no variable, and for the variables of the last request when they
+// take some: variables that Query.Coerce answers from its cache are the
+// same map, read-only.
 func (e *executor) argumentValues(c *Selection) (map[string]any, error) {
 	if p := c.memo.args.Load(); p != nil {
 		return *p, nil
 	}
+	if p := c.memo.varArgs.Load(); p != nil && sameMap(p.vars, e.vars) {
+		return p.args, nil
+	}
 	f := c.Fields[0]
 	args, err := ArgumentValues(f, e.vars, e.schema.Codes.BadVariable)
-	if err == nil && !argsUseVariables(f) {
+	switch {
+	case err != nil:
+	case !argsUseVariables(f):
 		c.memo.args.Store(&args)
+	case e.vars != nil:
+		c.memo.varArgs.Store(&varArgs{vars: e.vars, args: args})
 	}
 	return args, err
+}
+
+// sameMap reports whether a and b are the same map (not equal maps: one).
+func sameMap(a, b map[string]any) bool {
+	return len(a) == len(b) && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // argsUseVariables reports whether an argument of f takes a variable.

@@ -40,7 +40,8 @@ func (execRoot) TypeName() string { return "Query" }
 // execResolver answers the test schema's fields: Thing.bad fails.
 type execResolver struct{}
 
-func (execResolver) Resolve(obj graphql.Object, fd *ast.FieldDefinition, _ map[string]any) (any, error) {
+func (execResolver) Resolve(obj graphql.Object, f *graphql.Field, _ map[string]any) (any, error) {
+	fd := f.Def
 	switch o := obj.(type) {
 	case execRoot:
 		switch fd.Name {
@@ -64,7 +65,7 @@ func (execResolver) Resolve(obj graphql.Object, fd *ast.FieldDefinition, _ map[s
 	return nil, nil
 }
 
-func (execResolver) AppendLeaf(b []byte, _ graphql.Object, _ *ast.FieldDefinition) ([]byte, bool) {
+func (execResolver) AppendLeaf(b []byte, _ graphql.Object, _ *graphql.Field) ([]byte, bool) {
 	return b, false
 }
 

@@ -44,14 +44,17 @@ func ReadParams(r *http.Request) (Params, *Refusal) {
 			}
 		}
 	case http.MethodPost:
-		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		body, err := readBody(r)
 		if err != nil {
 			return refuse(http.StatusBadRequest, "cannot read the request body")
 		}
 		if len(body) > MaxBodyBytes {
 			return refuse(http.StatusRequestEntityTooLarge, "request body larger than 1 MiB")
 		}
-		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+		mt := r.Header.Get("Content-Type")
+		if mt != "application/json" {
+			mt, _, _ = mime.ParseMediaType(mt)
+		}
 		switch mt {
 		case "application/graphql":
 			p.Query = string(body)
@@ -69,4 +72,28 @@ func ReadParams(r *http.Request) (Params, *Refusal) {
 		return refuse(http.StatusBadRequest, "no query in the request")
 	}
 	return p, nil
+}
+
+// readBody reads r's body, up to one byte past MaxBodyBytes, in one
+// allocation when the request says its length.
+func readBody(r *http.Request) ([]byte, error) {
+	n := int64(512)
+	if r.ContentLength >= 0 && r.ContentLength < MaxBodyBytes {
+		n = r.ContentLength + 1 // room to see the end
+	}
+	b := make([]byte, 0, n)
+	lr := io.LimitedReader{R: r.Body, N: MaxBodyBytes + 1}
+	for {
+		m, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }

@@ -45,7 +45,8 @@ func fastParams(body []byte, p *Params) bool {
 		}
 		d.ws()
 		var i int
-		switch key {
+		switch string(key) { // compared without a copy
+
 		case "query":
 			i = 0
 		case "operationName":
@@ -115,9 +116,9 @@ func (d *paramsDecoder) end() bool {
 }
 
 // plainKey reads a string of ASCII letters.
-func (d *paramsDecoder) plainKey() (string, bool) {
+func (d *paramsDecoder) plainKey() ([]byte, bool) {
 	if !d.byte('"') {
-		return "", false
+		return nil, false
 	}
 	start := d.i
 	for d.i < len(d.b) {
@@ -125,14 +126,14 @@ func (d *paramsDecoder) plainKey() (string, bool) {
 		switch {
 		case c == '"':
 			d.i++
-			return string(d.b[start : d.i-1]), true
+			return d.b[start : d.i-1], true
 		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			d.i++
 		default:
-			return "", false
+			return nil, false
 		}
 	}
-	return "", false
+	return nil, false
 }
 
 // stringOrNull reads null (as "") or a string of valid UTF-8 without
