@@ -254,8 +254,13 @@ func (c *Cache) GoString() string { return c.String() }
 // ctx bounds this caller's wait; a mint shared with other callers goes on
 // if ctx ends. Bad input is refused with [tribe.ErrInvalidInput].
 func (c *Cache) Token(ctx context.Context, id tribe.Identity) (*oauth2.Token, error) {
-	q := withDefaults(id)
-	return c.get(ctx, c.hash(q), q, id)
+	q := id
+	fillDefaults(&q)
+	h := c.hashIDs(q.MemberID, q.NetworkID, q.EntityID)
+	if tok := c.warm(h, &q); tok != nil {
+		return tok, nil
+	}
+	return c.get(ctx, h, q, id)
 }
 
 // TokenSource returns a token source for id backed by the cache; ctx
@@ -313,6 +318,9 @@ func (s *source) Token() (*oauth2.Token, error) { return s.TokenContext(s.ctx) }
 
 // TokenContext is Token, waiting within ctx.
 func (s *source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
+	if tok := s.c.warm(s.hash, &s.id); tok != nil {
+		return tok, nil
+	}
 	return s.c.get(ctx, s.hash, s.id, s.id)
 }
 

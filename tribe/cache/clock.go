@@ -31,41 +31,49 @@ const (
 // coarseClock is the time a timer stores every coarseTick while hits use
 // it, as Cache.now counts it.
 type coarseClock struct {
-	now  atomic.Int64 // Cache.now at the last tick, at least 1; 0: not ticking
-	used atomic.Bool  // a hit read now since the last tick
+	// v is Cache.now at the last tick (at least 1) shifted left by one,
+	// with the low bit set once a hit has read it; 0: not ticking.
+	v atomic.Int64
 
 	mu      sync.Mutex // guards starting and stopping the timer
 	timer   *time.Timer
 	stopped bool // the cache is closed: the timer stays stopped
 }
 
-// coarseNow is the time a warm hit compares with its entry's freshUntil:
-// the coarse clock while it ticks, else the clock, which starts it.
+// coarseNow is the time a warm hit compares with its slot's freshUntil:
+// the coarse clock while it ticks, else the clock (the Options.Clock, which
+// never starts it).
 func (c *Cache) coarseNow() time.Duration {
-	if c.clock != nil {
-		return c.now()
+	if v := c.coarse.v.Load(); v&1 != 0 {
+		return time.Duration(v >> 1)
 	}
-	if t := c.coarse.now.Load(); t != 0 {
-		if !c.coarse.used.Load() {
-			c.coarse.used.Store(true)
-		}
-		return time.Duration(t)
+	return c.coarseNowSlow()
+}
+
+// coarseNowSlow is coarseNow for the first hit after a tick, which marks
+// the time read, or when the coarse clock does not tick.
+func (c *Cache) coarseNowSlow() time.Duration {
+	if v := c.coarse.v.Load(); v != 0 {
+		c.coarse.v.CompareAndSwap(v, v|1)
+		return time.Duration(v >> 1)
 	}
 	return c.startTicking()
 }
 
-// startTicking reads the clock and starts the coarse clock's timer unless
-// it is running or the cache is closed.
+// startTicking reads the clock and, unless a Clock is set, the cache is
+// closed or the coarse clock ticks, starts its timer.
 func (c *Cache) startTicking() time.Duration {
 	now := c.now()
+	if c.clock != nil {
+		return now
+	}
 	k := &c.coarse
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.stopped || k.now.Load() != 0 {
+	if k.stopped || k.v.Load() != 0 {
 		return now
 	}
-	k.now.Store(max(int64(now), 1))
-	k.used.Store(false)
+	k.v.Store(max(int64(now), 1)<<1 | 1)
 	if k.timer == nil {
 		k.timer = time.AfterFunc(coarseTick, c.tick)
 	} else {
@@ -74,8 +82,8 @@ func (c *Cache) startTicking() time.Duration {
 	return now
 }
 
-// tick sets the coarse clock and sets the timer again, or stops when no
-// hit read the clock since the last tick.
+// tick sets the coarse clock and the timer again, or stops when no hit
+// read the clock since the last tick.
 func (c *Cache) tick() {
 	k := &c.coarse
 	k.mu.Lock()
@@ -83,11 +91,10 @@ func (c *Cache) tick() {
 	if k.stopped {
 		return
 	}
-	if !k.used.Swap(false) {
-		k.now.Store(0)
+	if v := k.v.Load(); v&1 == 0 && k.v.CompareAndSwap(v, 0) {
 		return
 	}
-	k.now.Store(max(int64(c.now()), 1))
+	k.v.Store(max(int64(c.now()), 1) << 1)
 	k.timer.Reset(coarseTick)
 }
 
@@ -97,7 +104,7 @@ func (c *Cache) stopTicking() {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.stopped = true
-	k.now.Store(0)
+	k.v.Store(0)
 	if k.timer != nil {
 		k.timer.Stop()
 	}

@@ -76,28 +76,35 @@ type flight struct {
 	err  error
 }
 
-// get returns a token for q, an identity with its defaults whose hash is
-// h: the cached one when it may be handed out, else the one a mint brings.
-// raw is the identity as the caller gave it, checked when it has no entry.
-// It is the one lookup path of Cache.Token and of the cache's sources: a
-// warm hit is the first block, under the shard's read lock.
-func (c *Cache) get(ctx context.Context, h uint64, q, raw tribe.Identity) (*oauth2.Token, error) {
+// warm returns the token cached for q, an identity with its defaults
+// whose hash is h, if a hit may hand it out on the coarse clock: a warm
+// hit, under the shard's read lock. Else it returns nil, and the caller
+// goes on to get.
+func (c *Cache) warm(h uint64, q *tribe.Identity) *oauth2.Token {
 	s := c.shard(h)
 	s.mu.RLock()
 	sl := s.find(h, q)
-	if sl != nil && sl.tok != nil {
-		if now := c.coarseNow(); now < sl.freshUntil {
-			tok := sl.tok
-			sl.touch(now)
-			s.mu.RUnlock()
-			return tok, nil
-		}
+	if sl == nil || sl.tok == nil {
+		s.mu.RUnlock()
+		return nil
 	}
-	var e *entry
-	if sl != nil {
-		e = sl.e
+	now := c.coarseNow()
+	if now >= sl.freshUntil {
+		s.mu.RUnlock()
+		return nil
 	}
+	tok := sl.tok
+	sl.touch(now)
 	s.mu.RUnlock()
+	return tok
+}
+
+// get returns a token for q, an identity with its defaults whose hash is
+// h, when warm did not: the cached one when it may be handed out on the
+// clock itself, else the one a mint brings. raw is the identity as the
+// caller gave it, checked when it has no entry.
+func (c *Cache) get(ctx context.Context, h uint64, q, raw tribe.Identity) (*oauth2.Token, error) {
+	e := c.lookup(h, q)
 	if e == nil {
 		var err error
 		if e, err = c.add(raw); err != nil {
@@ -225,7 +232,7 @@ func (c *Cache) drop(id tribe.Identity, match func(tok *oauth2.Token) bool) {
 	h := c.hash(id)
 	s := c.shard(h)
 	s.mu.Lock()
-	if sl := s.find(h, id); sl != nil && sl.tok != nil && match(sl.tok) {
+	if sl := s.find(h, &id); sl != nil && sl.tok != nil && match(sl.tok) {
 		sl.tok = nil
 	}
 	s.mu.Unlock()
