@@ -86,8 +86,8 @@ type Result struct {
 // is null, with an error; a non-null field that fails nulls its nearest
 // nullable parent (section 6.4.4, "Handling Field Errors").
 func (q *Query) Execute(x Execution) Result {
-	e := &executor{schema: q.schema, doc: q.doc, vars: x.Vars, r: x.Resolver, buf: x.Buf, max: x.Max}
-	e.path = e.pathBuf[:0]
+	var pathBuf [16]pathElem // path's, while it is short
+	e := &executor{schema: q.schema, doc: q.doc, vars: x.Vars, r: x.Resolver, buf: x.Buf, max: x.Max, path: pathBuf[:0]}
 	mark := len(e.buf)
 	if !e.executeFields(x.Root, x.Fields) {
 		e.buf = append(e.buf[:mark], "null"...)
@@ -105,9 +105,7 @@ type executor struct {
 	r      Resolver
 	buf    []byte
 	errs   []Error
-	path   []pathElem
-	// pathBuf backs path while it is short.
-	pathBuf [16]pathElem
+	path   []pathElem // where the executor is in the answer
 	// max bounds buf (0: no bound); once buf passes it, tooBig is set
 	// and execution stops.
 	max    int
