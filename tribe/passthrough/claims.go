@@ -59,6 +59,11 @@ type Error struct {
 	Problems []Problem
 	// Expired is the exp claim of a JWT that has expired; zero otherwise.
 	Expired time.Time
+	// Claims is what could be read of the JWT's header and claims, for a
+	// caller to show beside the problems (tribe-token jwt check -o json
+	// does); what could not be read is zero. The error's text never holds
+	// them.
+	Claims Claims
 }
 
 // Error names every problem, and what Tribe needs.
@@ -163,6 +168,7 @@ func checkClaims(token string, now time.Time) (*Claims, error) {
 		e.Expired = out.ExpiresAt
 	}
 	if len(e.Problems) > 0 || !e.Expired.IsZero() {
+		e.Claims = *out
 		return nil, &e
 	}
 	return out, nil

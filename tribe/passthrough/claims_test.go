@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -242,4 +243,18 @@ func TestPassthroughTokenWorksWithNewClient(t *testing.T) {
 	m, err := c.AuthMember(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, "u-42", m.ExternalID)
+}
+
+// TestErrorKeepsWhatWasRead: a JWT with problems still has its readable
+// claims in the error's Claims, for a caller to show, and never in its
+// text.
+func TestErrorKeepsWhatWasRead(t *testing.T) {
+	tok := rawJWT(`{"alg":"HS256","kid":"k1"}`, `{"sub":"u-42","name":"Ada","iat":1700000000,"exp":"soon"}`, "c2ln")
+	_, err := Check(tok)
+	var je *Error
+	require.ErrorAs(t, err, &je)
+	assert.Equal(t, Claims{Subject: "u-42", Name: "Ada", IssuedAt: time.Unix(1700000000, 0), Algorithm: "HS256", KeyID: "k1"}, je.Claims)
+	assert.Equal(t, []string{"email", "exp"}, je.Fields())
+	assert.NotContains(t, err.Error(), "u-42")
+	assert.NotContains(t, fmt.Sprintf("%v %+v", err, err), "Ada")
 }
