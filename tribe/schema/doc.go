@@ -11,7 +11,10 @@
 //	s, err := schema.Pull(ctx, schema.Config{Endpoint: tribe.EndpointUS, TokenSource: ts})
 //	os.WriteFile("schema.graphql", []byte(schema.Format(s)), 0o644)
 //
-// The CLI does the same: tribe-token schema pull -o schema.graphql.
+// [PullIntrospection] returns the introspection answer itself, the JSON
+// form of a schema ({"data": {"__schema": …}}). The CLI does both:
+// tribe-token schema pull --file schema.graphql writes the SDL, and -o json
+// the JSON.
 //
 // [Load] reads a schema from SDL or from an introspection result (the JSON
 // a server answers the standard introspection query with), such as the

@@ -100,26 +100,54 @@ type Config struct {
 // (errors.Is finds tribe.ErrInvalidToken and the other codes), and other
 // failures as a [*tribe.HTTPError]; none holds the token.
 func Pull(ctx context.Context, c Config) (*ast.Schema, error) {
+	s, _, err := pull(ctx, c)
+	return s, err
+}
+
+// PullIntrospection is [Pull] that returns the introspection answer
+// itself, {"data": {"__schema": …}} indented with two spaces, once [Load]
+// has read a valid schema from it: the JSON form of a schema, which Load
+// and tribe-token mock --schema read back.
+func PullIntrospection(ctx context.Context, c Config) ([]byte, error) {
+	_, data, err := pull(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"data":`)
+	b.Write(data)
+	b.WriteString("}")
+	var out bytes.Buffer
+	if err := json.Indent(&out, b.Bytes(), "", "  "); err != nil {
+		return nil, fmt.Errorf("schema: indenting the introspection answer: %w", err)
+	}
+	out.WriteByte('\n')
+	return out.Bytes(), nil
+}
+
+// pull introspects the endpoint, and returns the schema and the answer's
+// data it was read from.
+func pull(ctx context.Context, c Config) (*ast.Schema, json.RawMessage, error) {
 	raw := c.Endpoint
 	if raw == "" {
 		raw = tribe.DefaultEndpoint
 	}
 	ep, err := urlcheck.Parse(raw, "Config.Endpoint", "Config.AllowInsecureHTTP", tribe.EndpointUS, c.AllowInsecureHTTP)
 	if err != nil {
-		return nil, invalidf("%v", err)
+		return nil, nil, invalidf("%v", err)
 	}
 	if ep.HasUser {
-		return nil, invalidf("Config.Endpoint carries credentials in its userinfo; remove them and authenticate with Config.TokenSource")
+		return nil, nil, invalidf("Config.Endpoint carries credentials in its userinfo; remove them and authenticate with Config.TokenSource")
 	}
 	var secrets []string
 	header := ""
 	if c.TokenSource != nil {
 		tok, err := c.TokenSource.Token()
 		if err != nil {
-			return nil, fmt.Errorf("schema: getting a token: %w", err)
+			return nil, nil, fmt.Errorf("schema: getting a token: %w", err)
 		}
 		if tok == nil || tok.AccessToken == "" {
-			return nil, fmt.Errorf("schema: the token source returned an empty token: %w", tribe.ErrInvalidToken)
+			return nil, nil, fmt.Errorf("schema: the token source returned an empty token: %w", tribe.ErrInvalidToken)
 		}
 		header = "Bearer " + tok.AccessToken
 		secrets = append(secrets, tok.AccessToken)
@@ -131,11 +159,11 @@ func Pull(ctx context.Context, c Config) (*ast.Schema, error) {
 	})
 	body, err := json.Marshal(map[string]any{"query": IntrospectionQuery, "operationName": "IntrospectionQuery"})
 	if err != nil {
-		return nil, fmt.Errorf("schema: encoding the query: %w", err)
+		return nil, nil, fmt.Errorf("schema: encoding the query: %w", err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.URL, bytes.NewReader(body))
 	if err != nil {
-		return nil, fmt.Errorf("schema: %w", err)
+		return nil, nil, fmt.Errorf("schema: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -144,12 +172,12 @@ func Pull(ctx context.Context, c Config) (*ast.Schema, error) {
 	}
 	res, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("schema: introspecting %s: %w", ep.URL, redact.Error(err, secrets...))
+		return nil, nil, fmt.Errorf("schema: introspecting %s: %w", ep.URL, redact.Error(err, secrets...))
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, MaxSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("schema: reading the answer of %s: %w", ep.URL, redact.Error(err, secrets...))
+		return nil, nil, fmt.Errorf("schema: reading the answer of %s: %w", ep.URL, redact.Error(err, secrets...))
 	}
 	var answer struct {
 		Data   json.RawMessage       `json:"data"`
@@ -163,18 +191,22 @@ func Pull(ctx context.Context, c Config) (*ast.Schema, error) {
 			}
 		}
 		if res.StatusCode != http.StatusOK {
-			return nil, &tribe.HTTPError{Operation: "IntrospectionQuery", StatusCode: res.StatusCode, Body: redact.Bounded(data, 512, secrets...), Errors: answer.Errors}
+			return nil, nil, &tribe.HTTPError{Operation: "IntrospectionQuery", StatusCode: res.StatusCode, Body: redact.Bounded(data, 512, secrets...), Errors: answer.Errors}
 		}
-		return nil, &tribe.ResponseError{Operation: "IntrospectionQuery", Errors: answer.Errors}
+		return nil, nil, &tribe.ResponseError{Operation: "IntrospectionQuery", Errors: answer.Errors}
 	}
 	if res.StatusCode != http.StatusOK || jsonErr != nil || len(data) > MaxSize || len(answer.Data) == 0 || string(answer.Data) == "null" {
 		reason := "the answer is not an introspection result"
 		if len(data) > MaxSize {
 			reason = fmt.Sprintf("the answer is larger than %d bytes", MaxSize)
 		}
-		return nil, &tribe.HTTPError{Operation: "IntrospectionQuery", StatusCode: res.StatusCode, Reason: reason, Body: redact.Bounded(data, 512, secrets...)}
+		return nil, nil, &tribe.HTTPError{Operation: "IntrospectionQuery", StatusCode: res.StatusCode, Reason: reason, Body: redact.Bounded(data, 512, secrets...)}
 	}
-	return Load(ep.URL, answer.Data)
+	sch, err := Load(ep.URL, answer.Data)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sch, answer.Data, nil
 }
 
 // invalidf returns an invalid-input error, "schema: <what is wrong>; <how
