@@ -55,6 +55,38 @@ func ParseFlags[O any](ctx context.Context, env map[string]string, newCmd func(*
 	return Result[O]{Opts: got, Code: code, Stdout: stdout.String(), Stderr: stderr.String(), Factory: f}
 }
 
+// Exec runs the command newCmd builds for real (no run function of the
+// test's), as tribe-token would run it, with the environment env and an
+// empty stdin; hook, if not nil, sets the run's test hooks (Transport,
+// RateLimitWait, ...) first. The command's --timeout, if it has none of its
+// own, is the root's default, 30s.
+func Exec[O any](ctx context.Context, env map[string]string, hook func(*cmdutil.Factory), newCmd func(*cmdutil.Factory, func(*O) error) *cobra.Command, args ...string) Result[O] {
+	f, stdout, stderr := Factory(env, "")
+	if hook != nil {
+		hook(f)
+	}
+	cmd := newCmd(f, nil)
+	if cmd.Flags().Lookup("timeout") == nil {
+		cmd.Flags().Duration("timeout", f.Timeout(), "")
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	code := cmdutil.Execute(ctx, f, cmd, args)
+	return Result[O]{Code: code, Stdout: stdout.String(), Stderr: stderr.String(), Factory: f}
+}
+
+// Suggestion runs "tribe-token WORD" in a tree that holds the command
+// newCmd builds, and returns the one error line it prints: an unknown
+// command, and the commands it may have meant (cobra's SuggestFor and
+// spelling distance).
+func Suggestion[O any](ctx context.Context, newCmd func(*cmdutil.Factory, func(*O) error) *cobra.Command, word string) string {
+	f, _, stderr := Factory(nil, "")
+	root := &cobra.Command{Use: cmdutil.ProgName, Args: cmdutil.GroupArgs, RunE: f.RunE(cmdutil.GroupRun)}
+	root.AddCommand(newCmd(f, nil))
+	cmdutil.Execute(ctx, f, root, []string{word})
+	return stderr.String()
+}
+
 // FlagCase is one row of a command's flag table: a command line and the
 // Options it parses to, or the usage error it gives.
 type FlagCase[O any] struct {

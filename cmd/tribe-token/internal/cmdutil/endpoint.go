@@ -4,6 +4,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -88,15 +90,32 @@ func (e Endpoint) Describe() string {
 	return e.Source + " " + shown
 }
 
-// Explain adds to a failure of a command that used the endpoint which
-// endpoint it was and where it came from, when it came from the
-// environment (a stale variable is the likely cause then) or is the
-// default. Usage errors already name their flag or variable, and are kept.
+// Explain adds to a failure of a command that used the endpoint what the
+// endpoint has to do with it:
+//
+//   - an endpoint that answered HTTP 404 on a path other than /graphql:
+//     is the path /graphql?
+//   - an endpoint from the environment (a stale variable is the likely
+//     cause then), or the default: which it was and where it came from.
+//
+// Usage errors already name their flag or variable, and are kept; so are
+// rate limits and refused credentials that [AppFlags.Refused] explained,
+// which a stale endpoint does not cause (the default endpoint is still
+// named for the latter: mock credentials sent to the real API are refused).
 func (e Endpoint) Explain(err error) error {
-	if err == nil || (!e.FromEnv() && e.Source != "") {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*UsageError](err); ok || errors.Is(err, tribe.ErrInvalidInput) || errors.Is(err, ErrReported) || errors.Is(err, tribe.ErrRateLimited) {
 		return err
 	}
-	if _, ok := errors.AsType[*UsageError](err); ok || errors.Is(err, tribe.ErrInvalidInput) || errors.Is(err, ErrReported) {
+	if he, ok := errors.AsType[*tribe.HTTPError](err); ok && he.StatusCode == http.StatusNotFound {
+		if hint := e.pathHint(); hint != "" {
+			return WithHint(err, hint)
+		}
+	}
+	_, explained := errors.AsType[*refused](err)
+	if (explained && e.Source != "") || (!e.FromEnv() && e.Source != "") {
 		return err
 	}
 	hint := "the endpoint was " + e.Describe()
@@ -109,6 +128,24 @@ func (e Endpoint) Explain(err error) error {
 		hint += "; is it stale? set it again (e.g. source a new 'tribe-token mock --output env'), or pass --endpoint"
 	}
 	return WithHint(err, hint)
+}
+
+// pathHint asks, for an endpoint that answered 404, whether its path
+// should be /graphql, as the mock's and app.tribe.so's is; "" when it is,
+// when it has none (as Bettermode's regions), and for a region or a
+// gateway, whose path the tool or the server chose.
+func (e Endpoint) pathHint() string {
+	if e.Source == "TRIBE_GATEWAY_URL" || e.Source == "--region" || e.Source == "" {
+		return ""
+	}
+	u, err := url.Parse(strings.TrimSpace(e.URL))
+	if err != nil {
+		return ""
+	}
+	if p := strings.TrimSuffix(u.Path, "/"); p == "" || p == "/graphql" {
+		return ""
+	}
+	return fmt.Sprintf("is the path /graphql? %s has the path %q", e.Source, u.Path)
 }
 
 // Resolve returns the endpoint the flags name, else the first non-empty

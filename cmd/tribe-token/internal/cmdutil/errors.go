@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -37,6 +38,8 @@ func Execute(ctx context.Context, f *Factory, cmd *cobra.Command, args []string)
 	cmd.SetOut(f.Out)
 	cmd.SetErr(f.ErrOut)
 	cmd.SetFlagErrorFunc(FlagError)
+	cmd.SetHelpFunc(f.HelpFunc)
+	cmd.SetUsageFunc(f.UsageFunc)
 	cmd.SetArgs(args)
 	c, err := cmd.ExecuteContextC(ctx)
 	if err == nil {
@@ -67,10 +70,15 @@ func (f *Factory) ExitCode(err error) int {
 
 // ErrorLine renders err as the single line printed on stderr: it starts
 // with the program's name, names flags and environment variables rather
-// than library fields (see [TranslateFields]), holds no secret read by this
+// than library fields (see [TranslateFields]), leaves out what a person
+// does not need (see [Concise]), holds no secret read by this
 // run and, for usage errors, says where the help is.
 func (f *Factory) ErrorLine(cmd *cobra.Command, err error, code int) string {
-	msg := oneLine(TranslateFields(err))
+	msg := TranslateFields(err)
+	if msg == err.Error() {
+		msg = Concise(err)
+	}
+	msg = oneLine(msg)
 	if !f.isStarted() {
 		msg += secretFlagHint(cmd, msg)
 	}
@@ -199,12 +207,24 @@ func GroupRun(cmd *cobra.Command, args []string) error {
 		if cmd.SuggestionsMinimumDistance <= 0 {
 			cmd.SuggestionsMinimumDistance = 2 // cobra's default for its own message
 		}
-		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		if s := dedupe(cmd.SuggestionsFor(args[0])); len(s) > 0 {
 			return Usagef("unknown command; did you mean %s?", strings.Join(s, " or "))
 		}
 		return Usagef("unknown command")
 	}
 	return cmd.Help()
+}
+
+// dedupe returns names without repeats, in order: cobra suggests a command
+// once for its spelling and again for its SuggestFor list.
+func dedupe(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // secretFlagHint explains, for an unknown flag that looks like a secret,

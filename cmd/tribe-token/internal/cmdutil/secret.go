@@ -2,6 +2,7 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/url"
 	"os"
@@ -161,6 +162,10 @@ func trimNewline(s string) string {
 type AppFlags struct {
 	ClientID   string
 	SecretFile string
+
+	// Where the credentials came from, once [AppFlags.CredentialsFor] read
+	// them: a flag, a variable, or "the URL of --endpoint".
+	idSource, secretSource string
 }
 
 // Add registers --client-id and --client-secret-file on cmd.
@@ -236,8 +241,52 @@ func (a *AppFlags) CredentialsFor(f *Factory, ep Endpoint, m *Missing) (id, secr
 	} else if err := CheckBare("client secret", secretSource, secret); err != nil {
 		return "", "", err
 	}
+	// Where they came from, for [AppFlags.Refused]: the URL as shown
+	// in messages, without its userinfo.
+	a.idSource, a.secretSource = source, secretSource
+	if strings.HasPrefix(source, "the URL of ") {
+		a.idSource = "the URL of " + ep.Describe()
+	}
+	if strings.HasPrefix(secretSource, "the URL of ") {
+		a.secretSource = "the URL of " + ep.Describe()
+	}
+	if secretSource == "--client-secret-file" {
+		a.secretSource += " " + DisplayPath(a.SecretFile)
+	}
 	return id, secret, nil
 }
+
+// Refused explains a failure that refused the app's credentials (HTTP 401,
+// [tribe.ErrUnauthorized]): which credentials, and where they came from,
+// as [AppFlags.CredentialsFor] read them. Other errors are returned as
+// they are. The explanation is complete: [Endpoint.Explain] adds no hint
+// about a stale endpoint to it.
+func (a *AppFlags) Refused(err error) error {
+	if err == nil || !errors.Is(err, tribe.ErrUnauthorized) {
+		return err
+	}
+	const inURL = "the URL of "
+	var hint string
+	switch {
+	case a == nil || a.idSource == "" || a.secretSource == "":
+		hint = "the app's credentials were refused; check the client id and secret (TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, or --client-id and --client-secret-file)"
+	case a.idSource == a.secretSource && strings.HasPrefix(a.idSource, inURL):
+		hint = "the client id and secret in " + a.idSource + " were refused; check the credentials in that URL"
+	case strings.HasPrefix(a.secretSource, inURL):
+		hint = "the client secret in " + a.secretSource + " was refused, with the client id from " + a.idSource + "; check them"
+	case strings.HasPrefix(a.idSource, inURL):
+		hint = "the client id in " + a.idSource + " was refused, with the client secret from " + a.secretSource + "; check them"
+	default:
+		hint = "the app's credentials were refused; check the client id and secret (from " + a.idSource + " / " + a.secretSource + ")"
+	}
+	return &refused{hinted{err: err, hint: hint}}
+}
+
+// refused is an error explained by [AppFlags.Refused].
+type refused struct{ hinted }
+
+// Unwrap returns the error beneath, for errors.Is and errors.As.
+func (r *refused) Unwrap() error { return r.err }
 
 // TokenFlag is --token-file, whose default is an environment variable.
 type TokenFlag struct{ File string }

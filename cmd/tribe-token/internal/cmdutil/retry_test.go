@@ -1,0 +1,110 @@
+package cmdutil
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe"
+)
+
+// rateLimited is a rate limit as the library returns it: HTTP 429 (with
+// its Retry-After, if any) or code 104.
+func rateLimited(http429 bool, retryAfter time.Duration) error {
+	if http429 {
+		he := &tribe.HTTPError{Operation: "limitedToken", StatusCode: 429, RetryAfter: retryAfter, Body: `{"errors":[{"message":"slow down"}]}`}
+		return fmt.Errorf("tribe: minting a token for bot@n: %w", &tribe.RateLimitError{Operation: "limitedToken", RetryAfter: retryAfter, Err: he})
+	}
+	re := &tribe.ResponseError{Operation: "Me", Errors: []*tribe.GraphQLError{{Code: tribe.CodeRateLimited, Message: "USER_REQUEST_REACHED"}}}
+	return &tribe.RateLimitError{Operation: "Me", RetryAfter: retryAfter, Err: re}
+}
+
+func TestRetry(t *testing.T) {
+	refused := &url.Error{Op: "Post", URL: "http://127.0.0.1:1/graphql", Err: syscall.ECONNREFUSED}
+	reset := &url.Error{Op: "Post", URL: "http://127.0.0.1:1/graphql", Err: syscall.ECONNRESET}
+	tests := []struct {
+		name    string
+		errs    []error // what each call returns; nil at the end is success
+		noRetry bool
+		calls   int
+		waits   []string // the lines on stderr
+		wantErr string   // in the error returned, if any
+	}{
+		{"success at once", []error{nil}, false, 1, nil, ""},
+		{"HTTP 429 with Retry-After", []error{rateLimited(true, 20*time.Millisecond), nil}, false, 2,
+			[]string{"rate limited (HTTP 429); waiting 20ms before trying again (try 2 of 4)"}, ""},
+		{"code 104 without a Retry-After waits the burst window", []error{rateLimited(false, 0), rateLimited(false, 0), nil}, false, 3,
+			[]string{"rate limited (code 104); waiting 10ms before trying again (try 2 of 4)", "rate limited (code 104); waiting 10ms before trying again (try 3 of 4)"}, ""},
+		{"HTTP 503", []error{&tribe.HTTPError{Operation: "limitedToken", StatusCode: 503}, nil}, false, 2,
+			[]string{"the server answered HTTP 503 Service Unavailable; waiting "}, ""},
+		{"a connection reset", []error{reset, nil}, false, 2, []string{"the request failed on the way; waiting "}, ""},
+		{"a refused connection is not tried again", []error{refused}, false, 1, nil, "connection refused"},
+		{"HTTP 401 is not tried again", []error{&tribe.HTTPError{Operation: "limitedToken", StatusCode: 401}}, false, 1, nil, "HTTP 401"},
+		{"a GraphQL error is not tried again", []error{&tribe.ResponseError{Operation: "Me", Errors: []*tribe.GraphQLError{{Code: "102"}}}}, false, 1, nil, "code 102"},
+		{"a usage error is not tried again", []error{Usagef("--network is empty")}, false, 1, nil, "--network is empty"},
+		{"--no-retry with a Retry-After", []error{rateLimited(true, time.Second)}, true, 1, nil, "leave out --no-retry to wait that long and try again"},
+		{"--no-retry without a Retry-After", []error{rateLimited(false, 0)}, true, 1, nil, "run it again in 10ms (Tribe's burst window), or leave out --no-retry to wait"},
+		{"--no-retry, HTTP 503", []error{&tribe.HTTPError{Operation: "limitedToken", StatusCode: 503}}, true, 1, nil, "HTTP 503"},
+		{"gives up after 4 tries", []error{rateLimited(false, 0), rateLimited(false, 0), rateLimited(false, 0), rateLimited(false, 0), nil}, false, 4,
+			[]string{"(try 2 of 4)", "(try 3 of 4)", "(try 4 of 4)"}, "still failing after 4 tries; run it again later"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			f := New(strings.NewReader(""), &bytes.Buffer{}, &stderr, func(string) string { return "" })
+			f.RateLimitWait = 10 * time.Millisecond
+			calls := 0
+			err := f.Retry(t.Context(), tc.noRetry, func(context.Context) error {
+				calls++
+				return tc.errs[calls-1]
+			})
+			assert.Equal(t, tc.calls, calls)
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.wantErr)
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			if len(tc.waits) == 0 {
+				assert.Empty(t, stderr.String(), "no wait, no line")
+				return
+			}
+			require.Len(t, lines, len(tc.waits), stderr.String())
+			for i, w := range tc.waits {
+				assert.True(t, strings.HasPrefix(lines[i], ProgName+": "), lines[i])
+				assert.Contains(t, lines[i], w)
+			}
+		})
+	}
+}
+
+// TestRetryNeverWaitsPastTheDeadline: a wait longer than what is left of
+// --timeout is not made; the error names --timeout.
+func TestRetryNeverWaitsPastTheDeadline(t *testing.T) {
+	var stderr bytes.Buffer
+	f := New(strings.NewReader(""), &bytes.Buffer{}, &stderr, func(string) string { return "" })
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	start := time.Now()
+	calls := 0
+	err := f.Retry(ctx, false, func(context.Context) error {
+		calls++
+		return rateLimited(true, time.Hour)
+	})
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "no wait")
+	assert.Equal(t, 1, calls)
+	assert.Contains(t, err.Error(), "waiting 1h to try again would pass --timeout")
+	assert.Empty(t, stderr.String())
+	assert.True(t, errors.Is(err, tribe.ErrRateLimited))
+}
