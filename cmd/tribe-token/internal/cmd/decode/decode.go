@@ -150,8 +150,9 @@ type Options struct {
 func NewCmdDecode(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "decode",
-		Short: "Show a token's claims and expiry, UNVERIFIED",
+		Use:        "decode",
+		Short:      "Show a token's claims and expiry, UNVERIFIED",
+		SuggestFor: []string{"inspect", "parse", "claims", "show", "info"},
 		Long: `Decode a JWT access token and show its header, claims and expiry, without
 sending it anywhere. The signature is NOT checked: the claims are what the
 token says, not proof of anything. Use whoami to ask the server.

@@ -27,8 +27,9 @@ type Options struct {
 func NewCmdDemo(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	return &cobra.Command{
-		Use:   "demo",
-		Short: "See it work offline: mint tokens from a built-in mock server",
+		Use:        "demo",
+		Short:      "See it work offline: mint tokens from a built-in mock server",
+		SuggestFor: []string{"try", "tour", "example", "quickstart"},
 		Long: `Start a mock Tribe server in this process, then do what an app does, through
 the library's real client code: mint a token for the app's bot account and one
 acting as a member (limitedToken with the app's client id and secret), ask the
@@ -135,10 +136,12 @@ Words:
 // NextCommand is the demo's last line: a command sequence for a POSIX
 // shell, run from a clone of the repository, that starts the mock, waits
 // for its env output to be complete (its last line is "unset ..."; an old
-// mock.env is removed first so that it cannot be mistaken for it) and
-// mints a member token against it.
+// mock.env is removed first so that it cannot be mistaken for it) while
+// the mock lives (one that fails to start says why on stderr, and the
+// wait ends), and mints a member token against it. mock.env is in the
+// repository's .gitignore.
 const NextCommand = "rm -f mock.env; go run ./cmd/tribe-token mock --print-credentials --output env > mock.env & " +
-	"until grep -q '^unset ' mock.env 2>/dev/null; do sleep 1; done; " +
+	"until grep -q '^unset ' mock.env 2>/dev/null; do kill -0 $! 2>/dev/null || break; sleep 1; done; " +
 	". ./mock.env && go run ./cmd/tribe-token mint --member " + tribetest.PlainMemberID
 
 // roleSuffix is ", role TYPE" for a member with a role.

@@ -28,6 +28,7 @@ type Options struct {
 	Insecure bool
 	Output   string
 	Cache    cmdutil.CacheFlags
+	NoRetry  bool
 }
 
 // NewCmdMint builds "mint". runF, if not nil, is called with the parsed
@@ -37,21 +38,21 @@ func NewCmdMint(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "mint --network ID [--member ID]",
 		Short: "Mint an app access token for the bot or a member",
+		// "tribe-token token" and the like suggest mint.
+		SuggestFor: []string{"token", "get-token", "new-token", "issue", "create", "new", "get"},
 		Long: `Mint an access token with Tribe's limitedToken query, authenticated with the
 app's client id and secret: for the app's bot account (which may do all a
-community admin may do), or, with --member, acting as that member.
+community admin may do), or, with --member, acting as that member. The app must
+be published and installed on the community.
 
-The app must be published and installed on the community. The client id comes
-from --client-id or TRIBE_CLIENT_ID, the secret from TRIBE_CLIENT_SECRET or
---client-secret-file.
+The client id comes from --client-id or TRIBE_CLIENT_ID, the secret from
+TRIBE_CLIENT_SECRET or --client-secret-file. With --cache URL (or
+TRIBE_CACHE_URL) the token is shared with other processes through Redis,
+encrypted with TRIBE_CACHE_KEY (see docs/tribe-token.md).
 
-With --cache URL (or TRIBE_CACHE_URL), the token is shared through Redis: every
-process given the same cache (mint, api, or a program using tribe/cache with
-tribe/cache/redisstore) reuses it until shortly before it expires, and
-processes that ask at once for the same identity mint it once. The token is
-kept there encrypted with the key of TRIBE_CACHE_KEY or --cache-key-file
-(` + cmdutil.CacheKeyHowTo + `). When Redis is
-unreachable, a warning is printed and the token is minted as without it.`,
+A rate limit or a server failing for a moment is waited out, with a line on
+stderr saying how long, and tried again (at most 4 times, within --timeout);
+--no-retry stops at once.`,
 		Example: `  export TRIBE_CLIENT_ID=... TRIBE_CLIENT_SECRET=...
   tribe-token mint --network CAx1mZ7I7a
   tribe-token mint --network CAx1mZ7I7a --member Dm12KzW34 --output json
@@ -83,6 +84,7 @@ unreachable, a warning is printed and the token is minted as without it.`,
 	cmdutil.AddInsecureFlag(cmd, &opts.Insecure)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, cmdutil.OutToken, cmdutil.OutJSON, cmdutil.OutEnv)
 	opts.Cache.Add(cmd)
+	cmdutil.AddNoRetryFlag(cmd, &opts.NoRetry)
 	return cmd
 }
 
@@ -136,11 +138,12 @@ func mintRun(ctx context.Context, opts *Options) error {
 			return err
 		}
 	}
-	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
+	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient(),
+		Retry: cmdutil.NoLibraryRetries()}
 	ep.Announce(f)
 	tok, err := mintOrCache(ctx, opts, a, id)
 	if err != nil {
-		return ep.Explain(ExplainFrom(id, networkSource, err))
+		return ep.Explain(ExplainApp(&opts.App, id, networkSource, err))
 	}
 	return cmdutil.WriteToken(f.Out, opts.Output, cmdutil.NewTokenOutput(tok, id.String()))
 }
@@ -170,13 +173,22 @@ func Explain(id tribe.Identity, err error) error { return ExplainFrom(id, "--net
 // ("--network" or "TRIBE_NETWORK_ID"): one from the environment is named,
 // as it may be stale.
 func ExplainFrom(id tribe.Identity, networkSource string, err error) error {
+	return ExplainApp(nil, id, networkSource, err)
+}
+
+// ExplainApp is [ExplainFrom] that names, for refused credentials (HTTP
+// 401), where app read them (see [cmdutil.AppFlags.Refused]); a nil app
+// names every way to give them.
+func ExplainApp(app *cmdutil.AppFlags, id tribe.Identity, networkSource string, err error) error {
 	community := "community " + id.NetworkID
 	if networkSource == "TRIBE_NETWORK_ID" {
 		community = fmt.Sprintf("community TRIBE_NETWORK_ID=%s (from the environment)", cmdutil.Clip(id.NetworkID))
 	}
 	switch {
 	case errors.Is(err, tribe.ErrUnauthorized):
-		return cmdutil.WithHint(err, "set TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET (or --client-secret-file) to the app's credentials, and check the endpoint or --region")
+		return app.Refused(err)
+	case errors.Is(err, tribe.ErrRateLimited):
+		return err
 	case errors.Is(err, tribe.ErrForbidden):
 		return cmdutil.WithHint(err, fmt.Sprintf("is the app published and installed on %s?", community))
 	case errors.Is(err, tribe.ErrNotFound) && !id.IsBot():
@@ -186,21 +198,27 @@ func ExplainFrom(id tribe.Identity, networkSource string, err error) error {
 }
 
 // mintOrCache mints the token, or, with --cache, takes it from the cache
-// shared through Redis, which mints it once for every process asking.
-func mintOrCache(ctx context.Context, opts *Options, a *tribe.App, id tribe.Identity) (*oauth2.Token, error) {
+// shared through Redis, which mints it once for every process asking. A
+// rate limit or a passing failure is waited out, with a line on stderr,
+// unless --no-retry.
+func mintOrCache(ctx context.Context, opts *Options, a *tribe.App, id tribe.Identity) (tok *oauth2.Token, err error) {
 	f := opts.Factory
-	if !opts.Cache.Enabled(f) {
-		if opts.Cache.KeyFile != "" || opts.Cache.InsecureNoEncryption {
-			// The usage error naming --cache.
-			_, err := opts.Cache.Open(ctx, f, a)
+	mint := a.Mint
+	if opts.Cache.Enabled(f) {
+		tc, err := opts.Cache.Open(ctx, f, a)
+		if err != nil {
 			return nil, err
 		}
-		return a.Mint(ctx, id)
-	}
-	tc, err := opts.Cache.Open(ctx, f, a)
-	if err != nil {
+		defer tc.Close()
+		mint = tc.Token
+	} else if opts.Cache.KeyFile != "" || opts.Cache.InsecureNoEncryption {
+		// The usage error naming --cache.
+		_, err := opts.Cache.Open(ctx, f, a)
 		return nil, err
 	}
-	defer tc.Close()
-	return tc.Token(ctx, id)
+	err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) error {
+		tok, err = mint(ctx, id)
+		return err
+	})
+	return tok, err
 }

@@ -1,10 +1,20 @@
 package mint
 
 import (
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 func TestNewCmdMint(t *testing.T) {
@@ -16,6 +26,7 @@ func TestNewCmdMint(t *testing.T) {
 			Want: Options{Network: "n1", Member: "m1", Context: "space", Entity: "s1", App: cmdutil.AppFlags{ClientID: "id", SecretFile: "-"}, Endpoint: cmdutil.EndpointFlags{Endpoint: "https://x.example/graphql"}, Insecure: true, Output: "json"}},
 		{Name: "region", Args: []string{"--region", "eu", "--output", "env"}, Want: with(func(o *Options) { o.Endpoint.Region = "eu"; o.Output = "env" })},
 		{Name: "network context", Args: []string{"--context", "NETWORK"}, Want: with(func(o *Options) { o.Context = "NETWORK" })},
+		{Name: "no retry", Args: []string{"--no-retry"}, Want: with(func(o *Options) { o.NoRetry = true })},
 		{Name: "cache", Args: []string{"--cache", "redis://127.0.0.1:6379/0", "--cache-key-file", "key.txt"}, Want: with(func(o *Options) { o.Cache = cmdutil.CacheFlags{URL: "redis://127.0.0.1:6379/0", KeyFile: "key.txt"} })},
 		{Name: "cache unencrypted", Args: []string{"--cache", "rediss://h:6380", "--cache-insecure-no-encryption"}, Want: with(func(o *Options) { o.Cache = cmdutil.CacheFlags{URL: "rediss://h:6380", InsecureNoEncryption: true} })},
 		{Name: "cache key as a flag", Args: []string{"--cache-key", "x"}, WantErr: "unknown flag: --cache-key"},
@@ -29,4 +40,150 @@ func TestNewCmdMint(t *testing.T) {
 		{Name: "secret as a flag", Args: []string{"--client-secret", "x"}, WantErr: "unknown flag: --client-secret"},
 		{Name: "argument", Args: []string{"extra"}, WantErr: "takes no arguments"},
 	})
+}
+
+// appEnv is the environment of the mock's default app, with vars added.
+func appEnv(srv *tribetest.Server, kv ...string) map[string]string {
+	env := map[string]string{
+		"TRIBE_CLIENT_ID":     tribetest.DefaultClientID,
+		"TRIBE_CLIENT_SECRET": tribetest.DefaultClientSecret,
+		"TRIBE_ENDPOINT":      srv.GraphQLURL(),
+		"TRIBE_NETWORK_ID":    tribetest.DefaultNetworkID,
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		env[kv[i]] = kv[i+1]
+		if kv[i+1] == "" {
+			delete(env, kv[i])
+		}
+	}
+	return env
+}
+
+// requireOneLine checks a failed run's stderr: one line, the exit code,
+// what it must say and what it must not.
+func requireOneLine(t *testing.T, r cmdtest.Result[Options], code int, want []string, notWant []string) {
+	t.Helper()
+	require.Equal(t, code, r.Code, r.Stderr)
+	require.Empty(t, r.Stdout)
+	require.Equal(t, 1, strings.Count(r.Stderr, "\n"), "one line: %q", r.Stderr)
+	for _, w := range want {
+		assert.Contains(t, r.Stderr, w)
+	}
+	for _, nw := range notWant {
+		assert.NotContains(t, r.Stderr, nw)
+	}
+}
+
+// TestMintRefusedCredentials: HTTP 401 names where the client id and
+// secret came from, short, with no piece of the answer's body and no hint
+// that the mock's settings are stale.
+func TestMintRefusedCredentials(t *testing.T) {
+	srv := tribetest.NewServer()
+	defer srv.Close()
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secret.txt")
+	require.NoError(t, os.WriteFile(secretFile, []byte("wrong-secret\n"), 0o600))
+	withCreds, err := url.Parse(srv.GraphQLURL())
+	require.NoError(t, err)
+	withCreds.User = url.UserPassword(tribetest.DefaultClientID, "wrong-secret")
+	unrelated := []string{"is it stale", "the endpoint was", `\"`, "secre…", "wrong-secret"}
+
+	tests := []struct {
+		name    string
+		env     map[string]string
+		args    []string
+		want    string
+		notWant []string
+	}{
+		{"the secret of TRIBE_CLIENT_SECRET", appEnv(srv, "TRIBE_CLIENT_SECRET", "wrong-secret"), nil,
+			"the app's credentials were refused; check the client id and secret (from TRIBE_CLIENT_ID / TRIBE_CLIENT_SECRET)", nil},
+		{"the id of TRIBE_CLIENT_ID", appEnv(srv, "TRIBE_CLIENT_ID", "wrong-id"), nil,
+			"check the client id and secret (from TRIBE_CLIENT_ID / TRIBE_CLIENT_SECRET)", nil},
+		{"--client-id and --client-secret-file", appEnv(srv, "TRIBE_CLIENT_ID", "", "TRIBE_CLIENT_SECRET", ""), []string{"--client-id", tribetest.DefaultClientID, "--client-secret-file", secretFile},
+			"check the client id and secret (from --client-id / --client-secret-file " + secretFile + ")", []string{"TRIBE_CLIENT_SECRET"}},
+		{"credentials in the URL of --endpoint", appEnv(srv, "TRIBE_CLIENT_ID", "", "TRIBE_CLIENT_SECRET", "", "TRIBE_ENDPOINT", ""), []string{"--endpoint", withCreds.String()},
+			"the client id and secret in the URL of --endpoint " + srv.GraphQLURL() + " were refused; check the credentials in that URL", []string{"set TRIBE_CLIENT", "TRIBE_CLIENT_SECRET"}},
+		{"credentials in the URL of TRIBE_ENDPOINT", appEnv(srv, "TRIBE_CLIENT_ID", "", "TRIBE_CLIENT_SECRET", "", "TRIBE_ENDPOINT", withCreds.String()), nil,
+			"the client id and secret in the URL of TRIBE_ENDPOINT=" + srv.GraphQLURL() + " (from the environment) were refused", []string{"set TRIBE_CLIENT"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := cmdtest.Exec(t.Context(), tc.env, nil, NewCmdMint, tc.args...)
+			requireOneLine(t, r, cmdutil.ExitFailure, []string{"HTTP 401 Unauthorized", tc.want}, append(unrelated, tc.notWant...))
+			assert.Less(t, len(r.Stderr), 300, "short: %s", r.Stderr)
+		})
+	}
+}
+
+// TestMintEndpointPath: an endpoint whose path 404s asks whether the path
+// should be /graphql, naming the flag or variable.
+func TestMintEndpointPath(t *testing.T) {
+	srv := tribetest.NewServer()
+	defer srv.Close()
+	typo := strings.TrimSuffix(srv.GraphQLURL(), "l")
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"--endpoint", appEnv(srv), []string{"--endpoint", typo}, `is the path /graphql? --endpoint has the path "/graphq"`},
+		{"TRIBE_ENDPOINT", appEnv(srv, "TRIBE_ENDPOINT", typo), nil, `is the path /graphql? TRIBE_ENDPOINT has the path "/graphq"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := cmdtest.Exec(t.Context(), tc.env, nil, NewCmdMint, tc.args...)
+			requireOneLine(t, r, cmdutil.ExitFailure, []string{"HTTP 404 Not Found", tc.want}, []string{`\"`, "is it stale", "is mem"})
+		})
+	}
+}
+
+// TestMintRateLimited: with --no-retry a rate limit says so once, how to
+// wait, and nothing about stale settings; without it, every wait is
+// announced on stderr with how long, and the token comes.
+func TestMintRateLimited(t *testing.T) {
+	srv := tribetest.NewServer()
+	defer srv.Close()
+	quick := func(f *cmdutil.Factory) { f.RateLimitWait = 10 * time.Millisecond }
+
+	t.Run("--no-retry", func(t *testing.T) {
+		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: http.StatusTooManyRequests, Times: 1}))
+		r := cmdtest.Exec(t.Context(), appEnv(srv), quick, NewCmdMint, "--no-retry")
+		requireOneLine(t, r, cmdutil.ExitFailure, []string{"limitedToken: rate limited (HTTP 429)", "leave out --no-retry to wait"},
+			[]string{"is it stale", "the endpoint was", "gateway", `\"`})
+		assert.Equal(t, 1, strings.Count(r.Stderr, "rate limited"), "said once: %s", r.Stderr)
+	})
+	t.Run("--no-retry, code 104 with a Retry-After", func(t *testing.T) {
+		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{RetryAfter: 3 * time.Second, Times: 1}))
+		r := cmdtest.Exec(t.Context(), appEnv(srv), quick, NewCmdMint, "--no-retry")
+		requireOneLine(t, r, cmdutil.ExitFailure, []string{"rate limited", "retry after 3s", "leave out --no-retry to wait that long"}, []string{"is it stale", "the endpoint was"})
+	})
+	t.Run("waits are announced", func(t *testing.T) {
+		srv.Reset()
+		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: http.StatusTooManyRequests, Times: 2}))
+		r := cmdtest.Exec(t.Context(), appEnv(srv), quick, NewCmdMint)
+		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+		assert.Len(t, strings.Split(strings.TrimSpace(r.Stdout), "."), 3, "a token")
+		assert.Equal(t, "tribe-token: rate limited (HTTP 429); waiting 10ms before trying again (try 2 of 4)\n"+
+			"tribe-token: rate limited (HTTP 429); waiting 10ms before trying again (try 3 of 4)\n", r.Stderr)
+		assert.Equal(t, 3, srv.Count("limitedToken"))
+	})
+	t.Run("a server failing for a moment", func(t *testing.T) {
+		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: http.StatusServiceUnavailable, Times: 1}))
+		r := cmdtest.Exec(t.Context(), appEnv(srv), quick, NewCmdMint)
+		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+		assert.Contains(t, r.Stderr, "tribe-token: the server answered HTTP 503 Service Unavailable; waiting ")
+		assert.Contains(t, r.Stderr, "before trying again (try 2 of 4)\n")
+	})
+}
+
+// TestMintIsSuggested: "tribe-token token" and other near-misses suggest
+// mint.
+func TestMintIsSuggested(t *testing.T) {
+	for _, word := range []string{"token", "get-token", "new-token", "mnit", "mintt"} {
+		t.Run(word, func(t *testing.T) {
+			line := cmdtest.Suggestion(t.Context(), NewCmdMint, word)
+			assert.Contains(t, line, "unknown command; did you mean mint?")
+			assert.NotContains(t, strings.ReplaceAll(line, cmdutil.ProgName, ""), word, "the word is not echoed (it may be a secret)")
+		})
+	}
 }

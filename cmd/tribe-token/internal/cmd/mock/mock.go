@@ -138,6 +138,11 @@ type Options struct {
 	// RateLimit is --rate-limit as given; Limits what it says.
 	RateLimit string
 	Limits    *tribetest.RateLimits
+
+	// foreground reports whether the mock runs in the foreground of a
+	// terminal, where Ctrl-C stops it; nil means cmdutil.Foreground of
+	// stdin. Tests set it.
+	foreground func() bool
 }
 
 // NewCmdMock builds "mock". runF, if not nil, is called with the parsed
@@ -145,78 +150,34 @@ type Options struct {
 func NewCmdMock(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "mock [--addr HOST:PORT] [--fixtures FILE] [--schema FILE] [--admin]",
-		Short: "Run a mock Tribe server for tests in any language",
+		Use:        "mock [--addr HOST:PORT] [--fixtures FILE] [--schema FILE] [--admin]",
+		Short:      "Run a mock Tribe server for tests in any language",
+		SuggestFor: []string{"server", "serve", "fake", "stub", "mock-server"},
 		Long: `Run the tribetest mock Tribe server until SIGINT or SIGTERM: limitedToken and
 Bearer GraphQL (authMember, network, member, members) at /graphql, per-community
-gateways, and the v1 OAuth2 token endpoint.
+gateways, and the v1 OAuth2 token endpoint. With --schema it serves any Tribe
+schema (SDL, or the JSON of schema pull -o json), mocking every field the
+fixtures do not answer; with --admin, an admin API under /__admin (loopback
+only; docs/tribetest.md in the repository is the reference); with --crm, a mock
+Tribe CRM too.
 
-With --schema it serves any Tribe schema (SDL, or the JSON answer to the
-introspection query), such as the one @tribeplatform/gql-client publishes:
-every request is validated against it, limitedToken, authMember, network,
-member and members answer from the fixtures, and every other field is mocked:
-the same query always gets the same data, an object with an id is the same
-wherever it appears, lists have --list-length items and connections
-(totalCount, pageInfo, edges, nodes) --page-total items, paged by limit,
-offset, after and before. Fixtures can seed objects of any type ("objects").
+Before serving, it prints its settings on stdout, one per line (graphql=URL,
+oauth=URL, url=URL, listen=ADDR, network=ID, client_id=ID, then the others), so
+a test can read them; --output json prints one JSON line, --output env export
+lines to source, ending with an unset line that clears what an earlier mock gave
+(TRIBE_TOKEN, TRIBE_GATEWAY_URL, ...). Client secrets are printed only with
+--print-credentials. Tokens are signed with a key drawn at random for each run.
+A reader that closes stdout early (tribe-token mock | head -1) does not stop it.
 
-With --admin it also serves an admin API under /__admin/ for loopback clients
-only (and only with a loopback --addr): GET requests and counts, POST reset,
-POST/DELETE faults, POST advance, POST/GET/DELETE objects, POST/DELETE stubs,
-JSON in and out; docs/tribetest.md in the repository is the reference.
-
-Before serving, it prints on stdout, in this order and all at once:
-
-  graphql=http://127.0.0.1:PORT/graphql             GraphQL endpoint (TRIBE_ENDPOINT)
-  oauth=http://127.0.0.1:PORT/api/v1/oauth/token    OAuth2 token endpoint
-  url=http://127.0.0.1:PORT                         community URL (TRIBE_COMMUNITY_URL)
-  listen=127.0.0.1:PORT                             the address it listens on
-  network=net-acme                                  the app's community
-  client_id=test-client-id                          the app's client id
-  client_secret=...                                 only with --print-credentials
-  admin=http://127.0.0.1:PORT/__admin/              with --admin: the admin API
-  crm=http://127.0.0.1:PORT2                        with --crm: a mock Tribe CRM (--base-url)
-  crm_client_id=crmtest-client                      with --crm
-  crm_client_secret=...                             with --crm and --print-credentials
-
-so a test can read the first two lines for the URLs. --output json prints the
-same as one JSON line; --output env as export lines to source in a shell
-(TRIBE_ENDPOINT, TRIBE_COMMUNITY_URL, TRIBE_MOCK_LISTEN, TRIBE_NETWORK_ID,
-TRIBE_CLIENT_ID, TRIBE_CLIENT_SECRET, TRIBE_MOCK_ADMIN and the TRIBE_CRM_*
-settings), then one unset line that clears those it does not set and what an
-earlier server gave (TRIBE_TOKEN, TRIBE_TOKEN_EXPIRY, TRIBE_GATEWAY_URL,
-TRIBE_GATEWAY_FOR, TRIBE_REFRESH_TOKEN, TRIBE_CRM_TOKEN and its expiry and
-refresh token), so sourcing a new mock's output leaves nothing stale.
-
-The URLs always name a loopback address, for clients on this machine; listen is
-where the server really listens. With a --addr whose host is left out or
-unspecified (:8080, 0.0.0.0:8080, [::]:8080), that is every interface of the
-machine (listen=[::]:8080 or listen=0.0.0.0:8080), and anyone who can reach it
-can use the mock: a warning on stderr says so, since the default fixtures'
-credentials are public.
-
-The client secrets are the fixtures', not real secrets, but they are printed
-only with --print-credentials; the default fixtures' secret is
-test-client-secret (see 'go doc github.com/tribekit/tribekit/tribe/tribetest').
-The mock CRM registers http://127.0.0.1/callback (any port) for 'crm login'
-and consents at once: fetching the consent URL (curl -sL URL) completes it.
-Tokens are signed with a key drawn at random for each run (fixtures do not set
-it), so tokens from one run are not valid after a restart.
-
-It runs Go's garbage collector with GOGC=400 unless GOGC is set: a mock's
-live heap is small, and its answers are garbage at once.
-
-Should stdout be closed before all of it is read (tribe-token mock | head -1),
-the mock keeps serving all the same, and says nothing of it; it still stops
-on SIGINT or SIGTERM with exit status 0.
-
-The first SIGINT or SIGTERM stops the server gracefully, letting requests in
-flight finish; a second one ends the process at once.`,
+On stderr it says how to stop it: Ctrl-C in the foreground of a terminal, else
+kill PID (SIGTERM). A second signal ends it at once. docs/tribe-token.md has the
+rest: every setting, --addr and the network.`,
 		Example: `  tribe-token mock
   tribe-token mock --addr 127.0.0.1:8080 --fixtures fixtures.json --output json
   tribe-token mock --schema schema.generated.gql --admin --output json
   tribe-token mock --print-credentials --output env > mock.env &
-  sleep 1; . ./mock.env; tribe-token mint --network "$TRIBE_NETWORK_ID"`,
+  until grep -q '^unset ' mock.env; do kill -0 $! || break; sleep 0.1; done
+  . ./mock.env; tribe-token mint --network "$TRIBE_NETWORK_ID"`,
 		Args: cmdutil.NoArgs,
 		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
 			if err := opts.validate(); err != nil {
@@ -345,7 +306,8 @@ func mockRun(ctx context.Context, o *Options) error {
 	defer srv.Close()
 	info := Info{GraphQL: srv.GraphQLURL(), OAuth: srv.OAuthTokenURL(), URL: srv.URL, Listen: srv.Addr().String()}
 	if o.Admin {
-		info.Admin = srv.URL + "/__admin/"
+		// No trailing slash: "$TRIBE_MOCK_ADMIN/counts" is the counts.
+		info.Admin = srv.URL + "/__admin"
 	}
 	if !isLoopback(srv.Addr()) {
 		creds := "the credentials of your fixtures"
@@ -384,15 +346,31 @@ func mockRun(ctx context.Context, o *Options) error {
 	if err := info.write(f.Out, o.Output); err != nil && !errors.Is(err, syscall.EPIPE) {
 		return err
 	}
-	fmt.Fprintf(f.ErrOut, "mock Tribe server at %s (listening on %s); stop it with Ctrl-C (SIGINT) or SIGTERM\n", srv.URL, info.Listen)
+	how, again := stopHint(o)
+	fmt.Fprintf(f.ErrOut, "mock Tribe server at %s (listening on %s); stop it with %s\n", srv.URL, info.Listen, how)
 	<-ctx.Done()
 	// From here on a second signal is not caught: it ends the
 	// process, should stopping hang.
 	stop()
-	fmt.Fprintln(f.ErrOut, "stopping the mock Tribe server; a second Ctrl-C (SIGINT) or SIGTERM ends it at once")
+	fmt.Fprintf(f.ErrOut, "stopping the mock Tribe server; %s ends it at once\n", again)
 	srv.Close()
 	fmt.Fprintln(f.ErrOut, "mock Tribe server stopped")
 	return nil
+}
+
+// stopHint says how to stop the mock, as fits how it was started: Ctrl-C
+// in the foreground of a terminal, else kill with its process id, as a job
+// in the background, a script or a test harness would; and how to end it
+// at once, while it stops.
+func stopHint(o *Options) (how, again string) {
+	fg := o.foreground
+	if fg == nil {
+		fg = func() bool { return cmdutil.Foreground(o.Factory.In) }
+	}
+	if fg() {
+		return "Ctrl-C", "a second Ctrl-C"
+	}
+	return fmt.Sprintf("kill %d (SIGTERM)", os.Getpid()), "a second SIGTERM"
 }
 
 // mockGCPercent is the garbage collector's GOGC while mock serves, unless

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -145,12 +146,12 @@ type AppToken { accessToken: String! gatewayUrl: String }
 type Widget { id: ID! name: String! }`), 0o644))
 
 	info := runMock(t, &Options{Addr: "127.0.0.1:0", Schema: sdl, Admin: true, ListLength: 3, PageTotal: 20})
-	assert.Equal(t, strings.TrimSuffix(info.GraphQL, "/graphql")+"/__admin/", info.Admin)
+	assert.Equal(t, strings.TrimSuffix(info.GraphQL, "/graphql")+"/__admin", info.Admin, "no trailing slash")
 	auth := token(t, info)
 	status, out := post(t, info.GraphQL, auth, "application/json", `{"query":"{ widgets { id name } }"}`)
 	require.Equal(t, http.StatusOK, status)
 	assert.Len(t, out["data"].(map[string]any)["widgets"], 3, "--list-length")
-	status, out = post(t, info.Admin+"stubs", "", "application/json", `{"type":"Query","field":"widgets","value":[{"id":"w1","name":"stubbed"}]}`)
+	status, out = post(t, info.Admin+"/stubs", "", "application/json", `{"type":"Query","field":"widgets","value":[{"id":"w1","name":"stubbed"}]}`)
 	require.Equal(t, http.StatusOK, status, out)
 	_, out = post(t, info.GraphQL, auth, "application/json", `{"query":"{ widgets { id name } }"}`)
 	assert.Equal(t, []any{map[string]any{"id": "w1", "name": "stubbed"}}, out["data"].(map[string]any)["widgets"])
@@ -171,4 +172,87 @@ type Widget { id: ID! name: String! }`), 0o644))
 	err := mockRun(t.Context(), &Options{Factory: f, Addr: "127.0.0.1:0", Schema: bad, ListLength: 2, PageTotal: 20})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "reading --schema "+bad)
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestMockSaysHowToStopIt: Ctrl-C only where it reaches the mock, in the
+// foreground of a terminal; kill with the process id elsewhere (a job in
+// the background, a script, a test harness), as the README stops it.
+func TestMockSaysHowToStopIt(t *testing.T) {
+	tests := []struct {
+		name       string
+		foreground func() bool
+		want       []string
+		notWant    string
+	}{
+		{"in the background or a script", nil, []string{fmt.Sprintf("stop it with kill %d (SIGTERM)", os.Getpid()), "a second SIGTERM ends it at once"}, "Ctrl-C"},
+		{"in the foreground of a terminal", func() bool { return true }, []string{"stop it with Ctrl-C\n", "a second Ctrl-C ends it at once"}, "kill "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr syncBuffer
+			o := &Options{Addr: "127.0.0.1:0", ListLength: 2, PageTotal: 20, Output: cmdutil.OutText, foreground: tc.foreground,
+				Factory: &cmdutil.Factory{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr, Getenv: func(string) string { return "" }}}
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() { done <- mockRun(ctx, o) }()
+			require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "mock Tribe server at ") }, 5*time.Second, 10*time.Millisecond)
+			cancel()
+			select {
+			case err := <-done:
+				require.NoError(t, err)
+			case <-time.After(5 * time.Second):
+				t.Fatal("mock did not stop")
+			}
+			for _, w := range tc.want {
+				assert.Contains(t, stderr.String(), w)
+			}
+			assert.NotContains(t, stderr.String(), tc.notWant)
+		})
+	}
+}
+
+// TestMockAdminVariable: TRIBE_MOCK_ADMIN has no trailing slash, so the
+// README's "$TRIBE_MOCK_ADMIN/counts" reaches the counts.
+func TestMockAdminVariable(t *testing.T) {
+	var stdout syncBuffer
+	o := &Options{Addr: "127.0.0.1:0", ListLength: 2, PageTotal: 20, Output: cmdutil.OutEnv, Admin: true,
+		Factory: &cmdutil.Factory{In: strings.NewReader(""), Out: &stdout, ErrOut: io.Discard, Getenv: func(string) string { return "" }}}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- mockRun(ctx, o) }()
+	defer func() {
+		cancel()
+		assert.NoError(t, <-done)
+	}()
+	require.Eventually(t, func() bool { return strings.Contains(stdout.String(), "unset ") }, 5*time.Second, 10*time.Millisecond)
+	var admin string
+	for _, l := range strings.Split(stdout.String(), "\n") {
+		if v, ok := strings.CutPrefix(l, "export TRIBE_MOCK_ADMIN="); ok {
+			admin = strings.Trim(v, "'")
+		}
+	}
+	require.NotEmpty(t, admin, stdout.String())
+	assert.False(t, strings.HasSuffix(admin, "/"), admin)
+	resp, err := http.Get(admin + "/counts")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }

@@ -340,7 +340,7 @@ func TestSchemaPull(t *testing.T) {
 		tok, err := srv.MintToken(tribetest.DefaultNetworkID, tribetest.PlainMemberID)
 		require.NoError(t, err)
 		out := filepath.Join(t.TempDir(), "sub", "schema.graphql")
-		r := run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tok, "TRIBE_ENDPOINT": srv.GraphQLURL()}, args: args("schema", "pull", "-o", out)})
+		r := run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tok, "TRIBE_ENDPOINT": srv.GraphQLURL()}, args: args("schema", "pull", "--file", out)})
 		requireOK(t, r)
 		assert.Empty(t, r.stdout)
 		b, err := os.ReadFile(out)

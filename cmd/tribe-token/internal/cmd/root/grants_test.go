@@ -139,7 +139,7 @@ func TestInsecureHTTP(t *testing.T) {
 			r = run(t, invocation{env: tt.env, args: append(tt.args, "--insecure-http")})
 			requireOK(t, r)
 			help := run(t, invocation{args: args(tt.name, "--help")})
-			assert.Regexp(t, `--insecure-http\s+allow a plain http .*INSECURE: credentials and tokens travel in clear text`, help.stdout)
+			assert.Regexp(t, `--insecure-http\s+allow a plain http .*INSECURE: credentials and tokens travel in clear text`, strings.Join(strings.Fields(help.stdout), " ")) // help is wrapped
 		})
 	}
 }

@@ -186,6 +186,6 @@ func TestInsecureHTTPFlagEverywhere(t *testing.T) {
 	for _, cmd := range want {
 		r := run(t, invocation{args: append(strings.Fields(cmd), "--help")})
 		requireOK(t, r)
-		assert.Regexp(t, `--insecure-http\s+`+regexp.QuoteMeta(insecureHelp), r.stdout, cmd)
+		assert.Regexp(t, `--insecure-http\s+`+regexp.QuoteMeta(insecureHelp), strings.Join(strings.Fields(r.stdout), " "), cmd) // help is wrapped
 	}
 }

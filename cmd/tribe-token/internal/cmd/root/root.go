@@ -45,8 +45,8 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	return cmdutil.Execute(ctx, f, NewCmdRoot(f), args)
 }
 
-// rootLong is the root command's long help; its environment table is the
-// README's.
+// rootLong is the root command's long help: short, with the environment
+// in the help topic "environment" and the detail in docs/tribe-token.md.
 const rootLong = `tribe-token gets Tribe (Bettermode) access tokens in a shell, a script or CI,
 shows who a token acts as, and runs a mock Tribe server for tests in any
 language.
@@ -55,31 +55,17 @@ Secrets (client secrets, passwords, tokens) are read from environment variables
 or from files (--*-file FILE, or - for stdin), never from flag values, and are
 never printed except the token you ask for.
 
-Environment:
-  TRIBE_CLIENT_ID          app's client id (mint, password, exchange, refresh); --client-id overrides
-  TRIBE_CLIENT_SECRET      app's client secret; --client-secret-file overrides
-  TRIBE_NETWORK_ID         community id for mint, api and schema pull; --network overrides
-  TRIBE_ENDPOINT           GraphQL endpoint for mint, whoami, api and schema pull; --endpoint, --region override
-  TRIBE_COMMUNITY_URL      community URL for password, exchange, refresh; --community, --token-url override
-  TRIBE_TOKEN              access token for whoami, api, schema pull, decode, jwt check; --token-file overrides
-  TRIBE_CACHE_URL          Redis that mint and api share minted tokens through (redis://, rediss://); --cache overrides
-  TRIBE_CACHE_KEY          key tokens are encrypted with in that Redis (head -c 32 /dev/urandom | base64); --cache-key-file overrides
-  TRIBE_GATEWAY_URL        endpoint a token is sent to first (set by "mint --output env"), if it belongs to the token
-  TRIBE_GATEWAY_FOR        fingerprint of the token TRIBE_GATEWAY_URL belongs to (set beside it); a gateway of another token is not used
-  TRIBE_PASSWORD           user's password for password; --password-file overrides
-  TRIBE_REFRESH_TOKEN      refresh token for refresh; --refresh-token-file overrides
-  TRIBE_CRM_CLIENT_ID      Tribe CRM application's client id; --client-id overrides
-  TRIBE_CRM_CLIENT_SECRET  Tribe CRM application's secret; --client-secret-file overrides
-  TRIBE_CRM_REFRESH_TOKEN  Tribe CRM refresh token for "crm token --grant refresh-token"; --refresh-token-file overrides
-  TRIBE_CRM_TOKEN          Tribe CRM access token for "crm whoami"; --token-file overrides
-  TRIBE_CRM_BASE_URL       one base URL for the CRM's OAuth and API (a mock); --base-url overrides
+Environment: TRIBE_CLIENT_ID, TRIBE_CLIENT_SECRET, TRIBE_NETWORK_ID,
+TRIBE_ENDPOINT, TRIBE_COMMUNITY_URL, TRIBE_TOKEN, TRIBE_CACHE_URL,
+TRIBE_CACHE_KEY, TRIBE_GATEWAY_URL, TRIBE_GATEWAY_FOR, TRIBE_PASSWORD,
+TRIBE_REFRESH_TOKEN, TRIBE_CRM_CLIENT_ID, TRIBE_CRM_CLIENT_SECRET,
+TRIBE_CRM_REFRESH_TOKEN, TRIBE_CRM_TOKEN, TRIBE_CRM_BASE_URL; 'tribe-token help
+environment' says what each holds.
 
-Every --output speaks one vocabulary: text (the default for people: the bare
-token, or a table; table is its old name), json, and where they apply token
-and env (export lines that set or unset every variable the command owns).
-
-Exit status: 0 success, 1 failure at the server or network, 2 bad usage or
-input (unknown flag, missing credentials, conflicting flags, malformed token).`
+--output speaks one vocabulary: text (for people), json, and where they apply
+token and env. Exit status: 0 success, 1 failure at the server or network, 2
+bad usage or input. The full reference is docs/tribe-token.md in the
+repository.`
 
 // NewCmdRoot builds the command tree for one run.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
@@ -95,7 +81,8 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
   TOKEN=$(tribe-token mint --network CAx1mZ7I7a)
 
   # Who does it act as?
-  eval "$(tribe-token mint --network CAx1mZ7I7a --output env)" && tribe-token whoami`,
+  eval "$(tribe-token mint --network CAx1mZ7I7a --output env)"
+  tribe-token whoami`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version.BuildInfo().Version,
@@ -132,6 +119,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		webhook.NewCmdWebhook(f),
 		decode.NewCmdDecode(f, nil),
 		version.NewCmdVersion(f, nil),
+		newCmdEnvironment(f),
 	)
 	addBuiltinExamples(f, root)
 	return root

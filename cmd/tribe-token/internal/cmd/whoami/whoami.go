@@ -56,6 +56,7 @@ type Options struct {
 	Endpoint cmdutil.EndpointFlags
 	Insecure bool
 	Output   string
+	NoRetry  bool
 }
 
 // NewCmdWhoami builds "whoami". runF, if not nil, is called with the parsed
@@ -63,8 +64,9 @@ type Options struct {
 func NewCmdWhoami(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "whoami",
-		Short: "Show the member, role and community a token acts as",
+		Use:        "whoami",
+		Short:      "Show the member, role and community a token acts as",
+		SuggestFor: []string{"who", "me", "auth", "whoiam", "user", "member"},
 		Long: `Ask Tribe who an access token acts as (the authMember and network queries)
 and show the member, their role and the community.
 
@@ -73,8 +75,9 @@ The token comes from TRIBE_TOKEN or --token-file. The endpoint is --endpoint or
 to this token, else TRIBE_ENDPOINT, else ` + tribe.DefaultEndpoint + ` (a line on
 stderr says so). ` + cmdutil.GatewayRule + `
 
---output text (the default; table is its old name) prints a table, json one
-JSON object.`,
+A rate limit is waited out, with a line on stderr saying how long, and tried
+again; --no-retry stops at once. --output text (the default) prints a table,
+json one JSON object.`,
 		Example: `  TRIBE_TOKEN=$(tribe-token mint --network CAx1mZ7I7a) tribe-token whoami
   eval "$(tribe-token mint --network CAx1mZ7I7a --output env)" && tribe-token whoami -o json
   tribe-token whoami --token-file token.txt --region eu`,
@@ -98,6 +101,7 @@ JSON object.`,
 	opts.Endpoint.Add(cmd)
 	cmdutil.AddInsecureFlag(cmd, &opts.Insecure)
 	cmdutil.AddOutputFlag(cmd, &opts.Output, cmdutil.OutTable, cmdutil.OutJSON)
+	cmdutil.AddNoRetryFlag(cmd, &opts.NoRetry)
 	return cmd
 }
 
@@ -112,16 +116,24 @@ func whoamiRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), tribe.ClientConfig{Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()})
+	c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), tribe.ClientConfig{Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient(),
+		Retry: cmdutil.NoLibraryRetries()})
 	if err != nil {
 		return err
 	}
 	ep.Announce(f)
-	m, err := c.AuthMember(ctx)
-	if err != nil {
-		return ep.Explain(tokenError(err))
+	var m *tribe.Member
+	var n *tribe.Network
+	err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) (err error) {
+		m, err = c.AuthMember(ctx)
+		return err
+	})
+	if err == nil {
+		err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) (err error) {
+			n, err = c.Network(ctx)
+			return err
+		})
 	}
-	n, err := c.Network(ctx)
 	if err != nil {
 		return ep.Explain(tokenError(err))
 	}

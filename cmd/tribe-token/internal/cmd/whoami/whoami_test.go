@@ -1,10 +1,17 @@
 package whoami
 
 import (
+	"net/http"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 func TestNewCmdWhoami(t *testing.T) {
@@ -13,8 +20,52 @@ func TestNewCmdWhoami(t *testing.T) {
 		{Name: "every flag", Args: []string{"--token-file", "t.txt", "--endpoint", "https://x.example/graphql", "--insecure-http", "-o", "json"},
 			Want: Options{Token: cmdutil.TokenFlag{File: "t.txt"}, Endpoint: cmdutil.EndpointFlags{Endpoint: "https://x.example/graphql"}, Insecure: true, Output: "json"}},
 		{Name: "region", Args: []string{"--region", "us"}, Want: Options{Endpoint: cmdutil.EndpointFlags{Region: "us"}, Output: cmdutil.OutTable}},
+		{Name: "no retry", Args: []string{"--no-retry"}, Want: Options{Output: cmdutil.OutTable, NoRetry: true}},
 		{Name: "token output", Args: []string{"-o", "token"}, WantErr: `unknown --output "token"`},
 		{Name: "endpoint and region", Args: []string{"--region", "us", "--endpoint", "https://x"}, WantErr: "--endpoint and --region"},
 		{Name: "token as a flag", Args: []string{"--token", "x"}, WantErr: "unknown flag: --token"},
 	})
+}
+
+// TestWhoamiRateLimited: with --no-retry a rate limit says so once, and
+// nothing about a stale gateway; without it, each wait is announced on
+// stderr with how long.
+func TestWhoamiRateLimited(t *testing.T) {
+	srv := tribetest.NewServer()
+	defer srv.Close()
+	tok, err := srv.MintToken(tribetest.DefaultNetworkID, tribetest.PlainMemberID)
+	require.NoError(t, err)
+	gateway := srv.URL + "/gateway/" + tribetest.DefaultNetworkID
+	env := map[string]string{"TRIBE_TOKEN": tok, "TRIBE_GATEWAY_URL": gateway}
+	quick := func(f *cmdutil.Factory) { f.RateLimitWait = 10 * time.Millisecond }
+
+	t.Run("--no-retry", func(t *testing.T) {
+		require.NoError(t, srv.Fail("authMember", tribetest.Fault{Status: http.StatusTooManyRequests, Times: 1}))
+		r := cmdtest.Exec(t.Context(), env, quick, NewCmdWhoami, "--no-retry")
+		require.Equal(t, cmdutil.ExitFailure, r.Code, r.Stderr)
+		assert.Equal(t, 1, strings.Count(r.Stderr, "\n"), r.Stderr)
+		assert.Contains(t, r.Stderr, "rate limited (HTTP 429)")
+		assert.Contains(t, r.Stderr, "leave out --no-retry to wait")
+		assert.Equal(t, 1, strings.Count(r.Stderr, "rate limited"), r.Stderr)
+		for _, unrelated := range []string{"TRIBE_GATEWAY_URL", "gateway", "mint a new", "stale", `\"`} {
+			assert.NotContains(t, r.Stderr, unrelated)
+		}
+	})
+	t.Run("waits are announced", func(t *testing.T) {
+		require.NoError(t, srv.Fail("authMember", tribetest.Fault{Status: http.StatusTooManyRequests, Times: 1}))
+		require.NoError(t, srv.Fail("network", tribetest.Fault{Status: http.StatusTooManyRequests, Times: 1}))
+		r := cmdtest.Exec(t.Context(), env, quick, NewCmdWhoami, "-o", "json")
+		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+		assert.Contains(t, r.Stdout, tribetest.PlainMemberID)
+		assert.Equal(t, strings.Repeat("tribe-token: rate limited (HTTP 429); waiting 10ms before trying again (try 2 of 4)\n", 2), r.Stderr)
+	})
+}
+
+// TestWhoamiIsSuggested: near-misses suggest whoami, once.
+func TestWhoamiIsSuggested(t *testing.T) {
+	for _, word := range []string{"whoiam", "who", "me", "whomai"} {
+		t.Run(word, func(t *testing.T) {
+			assert.Contains(t, cmdtest.Suggestion(t.Context(), NewCmdWhoami, word), "unknown command; did you mean whoami?")
+		})
+	}
 }

@@ -40,8 +40,9 @@ type Options struct {
 func NewCmdLogin(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "login",
-		Short: "Log in to Tribe CRM through your browser and keep the token",
+		Use:        "login",
+		Short:      "Log in to Tribe CRM through your browser and keep the token",
+		SuggestFor: []string{"auth", "signin", "sign-in"},
 		Long: `Log in with the OAuth 2.0 authorization code flow, the way gh and gcloud do:
 listen on 127.0.0.1 for the redirect, print the consent URL on stderr (and,
 with --open, open it in your browser with xdg-open or open), wait for the

@@ -31,8 +31,9 @@ type Options struct {
 func NewCmdToken(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "token [--grant stored|client-credentials|refresh-token]",
-		Short: "Print a Tribe CRM access token",
+		Use:        "token [--grant stored|client-credentials|refresh-token]",
+		Short:      "Print a Tribe CRM access token",
+		SuggestFor: []string{"mint", "get", "access-token"},
 		Long: `Print a Tribe CRM access token, by --grant:
 
   stored              (default) the token in the token file (--store), refreshed

@@ -29,8 +29,9 @@ type Options struct {
 func NewCmdExchange(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "exchange --community URL (--email ADDR | --user-id ID | --external-id ID)",
-		Short: "Get any user's token with the app's client secret",
+		Use:        "exchange --community URL (--email ADDR | --user-id ID | --external-id ID)",
+		Short:      "Get any user's token with the app's client secret",
+		SuggestFor: []string{"user-token", "client-credentials", "impersonate"},
 		Long: `Get a token for any user of a community with Tribe's grant
 tribe:client_secret_credentials at the v1 token endpoint: the app's client id
 and secret, and exactly one of --email, --user-id (Tribe's member id) or

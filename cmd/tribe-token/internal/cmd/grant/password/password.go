@@ -28,8 +28,9 @@ type Options struct {
 func NewCmdPassword(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "password --community URL --username NAME",
-		Short: "Get a user's token with the OAuth2 password grant",
+		Use:        "password --community URL --username NAME",
+		Short:      "Get a user's token with the OAuth2 password grant",
+		SuggestFor: []string{"login", "signin", "sign-in"},
 		Long: `Get a token for a user from their username (or email) and password with the
 OAuth2 password grant at the community's v1 token endpoint (URL/api/v1/oauth/token).
 

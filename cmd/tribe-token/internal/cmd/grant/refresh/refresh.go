@@ -27,8 +27,9 @@ type Options struct {
 func NewCmdRefresh(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "refresh --community URL",
-		Short: "Trade a refresh token for a new access token",
+		Use:        "refresh --community URL",
+		Short:      "Trade a refresh token for a new access token",
+		SuggestFor: []string{"renew", "refresh-token"},
 		Long: `Trade a refresh token (from "password" or "exchange" with --with-refresh-token)
 for a new access token at the community's v1 token endpoint.
 
@@ -42,10 +43,11 @@ stops working. So the new refresh token is never lost:
     and the exit status is 1;
   - with TRIBE_REFRESH_TOKEN or stdin, --with-refresh-token (and --output json
     or env) is required, so that the new one is printed.`,
-		Example: `  tribe-token password --community https://community.example.com --username alice -o json --with-refresh-token \
+		Example: `  export TRIBE_COMMUNITY_URL=https://community.example.com
+  tribe-token password --username alice -o json --with-refresh-token \
     | jq -r .refresh_token > refresh.txt
-  tribe-token refresh --community https://community.example.com --refresh-token-file refresh.txt
-  eval "$(tribe-token refresh --community https://community.example.com -o env --with-refresh-token)"`,
+  tribe-token refresh --refresh-token-file refresh.txt
+  eval "$(tribe-token refresh -o env --with-refresh-token)"   # TRIBE_REFRESH_TOKEN`,
 		Args: cmdutil.NoArgs,
 		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
 			if err := opts.validate(); err != nil {

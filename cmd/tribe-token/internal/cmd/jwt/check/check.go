@@ -53,8 +53,9 @@ type Options struct {
 func NewCmdCheck(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "check",
-		Short: "Check that Tribe can take a JWT (claims only, UNVERIFIED)",
+		Use:        "check",
+		Short:      "Check that Tribe can take a JWT (claims only, UNVERIFIED)",
+		SuggestFor: []string{"verify", "validate", "lint"},
 		Long: `Check, without verifying the signature (Tribe does, with your key), that a JWT
 carries what Tribe's passthrough needs: sub, name and email as non-empty
 strings, iat as a number, an algorithm Tribe verifies, and no past exp. Every
@@ -62,7 +63,8 @@ problem is named at once; the exit status is 2 if there is any.
 
 --output text (the default; table is its old name) prints the verdict and a
 table of the claims; json prints one JSON object, also when the check fails:
-"ok": false, "problems" (each field with what is wrong with it) and "error".
+"ok": false, the claims as far as they could be read, "problems" (each field
+with what is wrong with it) and "error".
 
 The token comes from TRIBE_TOKEN or --token-file (- for stdin).`,
 		Example: `  tribe-token jwt check --token-file jwt.txt
@@ -100,10 +102,8 @@ func checkRun(opts *Options) error {
 		}
 		return err
 	}
-	res := Result{OK: true, Algorithm: c.Algorithm, KeyID: c.KeyID, Subject: c.Subject, Name: c.Name, Email: c.Email, IssuedAt: c.IssuedAt.UTC().Format(time.RFC3339)}
-	if !c.ExpiresAt.IsZero() {
-		res.Expiry = c.ExpiresAt.UTC().Format(time.RFC3339)
-	}
+	res := claimsResult(*c)
+	res.OK = true
 	if opts.Output == cmdutil.OutJSON {
 		return cmdutil.WriteJSON(f.Out, res)
 	}
@@ -123,11 +123,26 @@ func checkRun(opts *Options) error {
 	return t.Write(f.Out)
 }
 
-// failure is the JSON output of a JWT Tribe cannot take: ok false, and
-// why. Nothing in it is a claim's value or the token.
+// claimsResult is the JSON output of the claims as read.
+func claimsResult(c passthrough.Claims) Result {
+	res := Result{Algorithm: c.Algorithm, KeyID: c.KeyID, Subject: c.Subject, Name: c.Name, Email: c.Email}
+	if !c.IssuedAt.IsZero() {
+		res.IssuedAt = c.IssuedAt.UTC().Format(time.RFC3339)
+	}
+	if !c.ExpiresAt.IsZero() {
+		res.Expiry = c.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return res
+}
+
+// failure is the JSON output of a JWT Tribe cannot take: ok false, why,
+// and the claims as far as they could be read (a claim that could not be
+// read is empty). The token is never in it.
 func failure(f *cmdutil.Factory, err error) Result {
 	res := Result{OK: false, Error: f.Redact(err.Error())}
 	if pe, ok := errors.AsType[*passthrough.Error](err); ok {
+		res = claimsResult(pe.Claims)
+		res.Error = f.Redact(err.Error())
 		for _, p := range pe.Problems {
 			res.Problems = append(res.Problems, Problem{Field: p.Field, Problem: p.Problem})
 		}

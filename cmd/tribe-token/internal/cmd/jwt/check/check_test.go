@@ -1,7 +1,15 @@
 package check
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
@@ -13,5 +21,38 @@ func TestNewCmdCheck(t *testing.T) {
 		{Name: "stdin, json", Args: []string{"--token-file", "-", "-o", "json"}, Want: Options{Token: cmdutil.TokenFlag{File: "-"}, Output: "json"}},
 		{Name: "token output", Args: []string{"-o", "token"}, WantErr: `unknown --output "token"`},
 		{Name: "token as an argument", Args: []string{"a.b.c"}, WantErr: "takes no arguments"},
+	})
+}
+
+// TestCheckJSONShowsWhatWasRead: a JWT Tribe cannot take still shows, with
+// -o json, the claims that were read, beside the problems.
+func TestCheckJSONShowsWhatWasRead(t *testing.T) {
+	enc := base64.RawURLEncoding.EncodeToString
+	iat := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	jwt := enc([]byte(`{"alg":"HS256","typ":"JWT","kid":"k1"}`)) + "." +
+		enc([]byte(fmt.Sprintf(`{"sub":"u-42","name":"Ada L","iat":%d}`, iat.Unix()))) + ".c2ln"
+	r := cmdtest.Exec(t.Context(), map[string]string{"TRIBE_TOKEN": jwt}, nil, NewCmdCheck, "-o", "json")
+	require.Equal(t, cmdutil.ExitUsage, r.Code, r.Stderr)
+	var res Result
+	require.NoError(t, json.Unmarshal([]byte(r.Stdout), &res), r.Stdout)
+	assert.False(t, res.OK)
+	assert.Equal(t, "HS256", res.Algorithm)
+	assert.Equal(t, "k1", res.KeyID)
+	assert.Equal(t, "u-42", res.Subject)
+	assert.Equal(t, "Ada L", res.Name)
+	assert.Equal(t, iat.Format(time.RFC3339), res.IssuedAt)
+	assert.Empty(t, res.Email, "the claim that is missing")
+	assert.Equal(t, []Problem{{Field: "email", Problem: "is missing"}}, res.Problems)
+	assert.Contains(t, res.Error, "email is missing")
+	assert.NotContains(t, r.Stdout, jwt, "never the token")
+	assert.NotContains(t, r.Stdout, strings.Split(jwt, ".")[1])
+
+	t.Run("a token that does not parse has no claims", func(t *testing.T) {
+		r := cmdtest.Exec(t.Context(), map[string]string{"TRIBE_TOKEN": "not-a-jwt"}, nil, NewCmdCheck, "-o", "json")
+		require.Equal(t, cmdutil.ExitUsage, r.Code, r.Stderr)
+		var res Result
+		require.NoError(t, json.Unmarshal([]byte(r.Stdout), &res), r.Stdout)
+		assert.Empty(t, res.Subject)
+		assert.Equal(t, "token", res.Problems[0].Field)
 	})
 }

@@ -35,8 +35,9 @@ type Options struct {
 func NewCmdSign(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "sign (--hs256-secret-file FILE | --private-key-file PEM) --sub ID --name NAME --email ADDR",
-		Short: "Sign a JWT Tribe's passthrough accepts",
+		Use:        "sign (--hs256-secret-file FILE | --private-key-file PEM) --sub ID --name NAME --email ADDR",
+		Short:      "Sign a JWT Tribe's passthrough accepts",
+		SuggestFor: []string{"issue", "mint", "new", "create"},
 		Long: `Sign a JWT with the claims Tribe's JWT passthrough reads (sub, name, email,
 iat, exp), with an HS256 secret or an RSA or EC private key (RS256, ES256/384/512).
 Configure the same secret, or the public key, on the community.

@@ -1,5 +1,6 @@
 // Package pull is "tribe-token schema pull": the GraphQL schema an endpoint
-// serves, introspected and printed as stable SDL.
+// serves, introspected and printed as stable SDL or as the introspection
+// answer (JSON), on stdout or into a file.
 package pull
 
 import (
@@ -29,41 +30,46 @@ type Options struct {
 	Network   string
 	Anonymous bool
 	Insecure  bool
-	// Output is the file the SDL is written to; "" or "-" for stdout.
+	NoRetry   bool
+	// Output is the format: [FormatSDL] or [FormatJSON].
 	Output string
+	// File is the file the schema is written to; "" or "-" for stdout.
+	File string
 }
+
+// The formats of -o.
+const (
+	// FormatSDL is stable SDL: definitions sorted by name, built-in types
+	// left out (schema.Format).
+	FormatSDL = "sdl"
+	// FormatJSON is the introspection answer, {"data": {"__schema": …}}
+	// (schema.PullIntrospection), which schema.Load and mock --schema read.
+	FormatJSON = "json"
+)
 
 // NewCmdPull builds "schema pull". runF, if not nil, is called with the
 // parsed Options in place of the work (for tests).
 func NewCmdPull(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
 	cmd := &cobra.Command{
-		Use:   "pull [--network ID | --anonymous] [-o FILE]",
-		Short: "Introspect an endpoint and print its schema as SDL",
+		Use:        "pull [--network ID | --anonymous] [-o sdl|json] [--file FILE]",
+		Short:      "Introspect an endpoint and print its schema as SDL or JSON",
+		SuggestFor: []string{"get", "fetch", "download", "dump", "export"},
 		Long: `Send the standard introspection query to an endpoint and print the schema it
-describes as SDL: definitions sorted by name, built-in types left out, so the
-same schema always prints the same text (for genqlient's schema setting, or to
-diff against a committed copy). -o FILE writes it to a file instead, replaced
-atomically.
+describes: -o sdl (the default) as stable SDL, definitions sorted by name, for
+genqlient's schema setting or a diff against a committed copy; -o json as the
+introspection answer, {"data": {"__schema": ...}}, which mock --schema reads.
+--file FILE writes it to FILE instead of stdout, replaced atomically.
 
-How it authenticates, the first that applies:
-  - --anonymous: no token, for an endpoint that allows introspection so;
-  - --token-file FILE: that token;
-  - --network ID: a token minted for the app's bot, with TRIBE_CLIENT_ID and
-    TRIBE_CLIENT_SECRET (or --client-id, --client-secret-file);
-  - TRIBE_TOKEN: that token;
-  - TRIBE_NETWORK_ID: a bot token, as --network.
-With none of them it refuses rather than guess: an endpoint that needs a token
-would answer an anonymous pull with an error. --anonymous with a token or a
-network is refused too.
-
-The endpoint is --endpoint or --region, else TRIBE_ENDPOINT (or, for a token
-of TRIBE_TOKEN or --token-file, TRIBE_GATEWAY_URL first if it belongs to the
-token), else ` + tribe.DefaultEndpoint + ` (a line on stderr says so).
-` + cmdutil.GatewayRule,
+It authenticates with the first that applies: --anonymous (no token),
+--token-file, --network (a bot token minted with TRIBE_CLIENT_ID and
+TRIBE_CLIENT_SECRET), TRIBE_TOKEN, TRIBE_NETWORK_ID; with none, it refuses. The
+endpoint is --endpoint or --region, else TRIBE_ENDPOINT (for a token,
+TRIBE_GATEWAY_URL first if it belongs to it), else ` + tribe.DefaultEndpoint + `.
+See docs/tribe-token.md for the detail.`,
 		Example: `  export TRIBE_CLIENT_ID=... TRIBE_CLIENT_SECRET=...
-  tribe-token schema pull --network CAx1mZ7I7a -o schema.graphql
-  tribe-token schema pull --network CAx1mZ7I7a --region eu
+  tribe-token schema pull --network CAx1mZ7I7a --file schema.graphql
+  tribe-token schema pull --network CAx1mZ7I7a -o json --file schema.json
   TRIBE_TOKEN=$TOKEN tribe-token schema pull > schema.graphql
   tribe-token schema pull --anonymous --endpoint http://127.0.0.1:4000/graphql`,
 		Args: cmdutil.NoArgs,
@@ -82,16 +88,22 @@ token), else ` + tribe.DefaultEndpoint + ` (a line on stderr says so).
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Network, "network", "", "community (network) id to mint a bot token for (default $TRIBE_NETWORK_ID)")
 	fl.BoolVar(&opts.Anonymous, "anonymous", false, "send no token (for an endpoint that allows introspection without one)")
-	fl.StringVarP(&opts.Output, "output", "o", "", "write the schema to `FILE` (atomically) instead of stdout")
+	fl.StringVarP(&opts.Output, "output", "o", FormatSDL, "format: sdl (stable SDL) or json (the introspection answer)")
+	fl.StringVar(&opts.File, "file", "", "write the schema to `FILE` (replaced atomically) instead of stdout")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{FormatSDL, FormatJSON}, cobra.ShellCompDirectiveNoFileComp))
 	opts.App.Add(cmd)
 	opts.Token.Add(cmd, "TRIBE_TOKEN")
 	opts.Endpoint.Add(cmd)
 	cmdutil.AddInsecureFlag(cmd, &opts.Insecure)
+	cmdutil.AddNoRetryFlag(cmd, &opts.NoRetry)
 	return cmd
 }
 
 // validate checks what the flags alone say, naming the flags.
 func (o *Options) validate() error {
+	if err := checkFormat(o.Output); err != nil {
+		return err
+	}
 	if err := o.Endpoint.Validate(); err != nil {
 		return err
 	}
@@ -109,6 +121,19 @@ func (o *Options) validate() error {
 	return nil
 }
 
+// checkFormat refuses a -o that is not a format, and says to use --file
+// for one that looks like a file, as -o was before it named the format.
+func checkFormat(format string) error {
+	switch strings.ToLower(format) {
+	case FormatSDL, FormatJSON:
+		return nil
+	}
+	if strings.ContainsAny(format, "./\\") || strings.Contains(format, "schema") {
+		return cmdutil.Usagef("-o %q looks like a file: -o is the format (sdl or json); use --file FILE to write to a file", cmdutil.Clip(format))
+	}
+	return cmdutil.Usagef("unknown -o %q; use sdl (the default) or json, and --file FILE to write to a file", cmdutil.Clip(format))
+}
+
 // pullRun introspects the endpoint and writes the schema.
 func pullRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
@@ -116,7 +141,19 @@ func pullRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	s, err := schema.Pull(ctx, schema.Config{Endpoint: ep.URL, TokenSource: ts, HTTPClient: f.HTTPClient(), AllowInsecureHTTP: opts.Insecure})
+	conf := schema.Config{Endpoint: ep.URL, TokenSource: ts, HTTPClient: f.HTTPClient(), AllowInsecureHTTP: opts.Insecure}
+	var text []byte
+	err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) (perr error) {
+		if strings.EqualFold(opts.Output, FormatJSON) {
+			text, perr = schema.PullIntrospection(ctx, conf)
+			return perr
+		}
+		s, perr := schema.Pull(ctx, conf)
+		if perr == nil {
+			text = []byte(schema.Format(s))
+		}
+		return perr
+	})
 	if err != nil {
 		err = ep.Explain(err)
 		if ts == nil && (errors.Is(err, tribe.ErrInvalidToken) || errors.Is(err, tribe.ErrUnauthorized) || errors.Is(err, tribe.ErrForbidden)) {
@@ -127,14 +164,13 @@ func pullRun(ctx context.Context, opts *Options) error {
 		}
 		return err
 	}
-	sdl := schema.Format(s)
-	if opts.Output == "" || opts.Output == "-" {
-		_, err := fmt.Fprint(f.Out, sdl)
+	if opts.File == "" || opts.File == "-" {
+		_, err := f.Out.Write(text)
 		return err
 	}
 	// A schema is no secret: readable by all, as a source file is.
-	if err := safefile.WriteFile(opts.Output, []byte(sdl), 0o644); err != nil {
-		return fmt.Errorf("tribe-token: writing the schema to -o %s: %w", opts.Output, err)
+	if err := safefile.WriteFile(opts.File, text, 0o644); err != nil {
+		return fmt.Errorf("tribe-token: writing the schema to --file %s: %w", opts.File, err)
 	}
 	return nil
 }
@@ -184,12 +220,17 @@ func tokenSource(ctx context.Context, opts *Options) (oauth2.TokenSource, cmduti
 	if err := missing.Err(""); err != nil {
 		return nil, ep, err
 	}
-	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient()}
+	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient(),
+		Retry: cmdutil.NoLibraryRetries()}
 	id := tribe.Bot(network)
 	ep.Announce(f)
-	tok, err := a.Mint(ctx, id)
+	var tok *oauth2.Token
+	err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) (err error) {
+		tok, err = a.Mint(ctx, id)
+		return err
+	})
 	if err != nil {
-		return nil, ep, ep.Explain(mint.ExplainFrom(id, networkSource, err))
+		return nil, ep, ep.Explain(mint.ExplainApp(&opts.App, id, networkSource, err))
 	}
 	f.AddSecret(tok.AccessToken)
 	// The introspection goes to the endpoint without the app's credentials.
