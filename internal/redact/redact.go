@@ -16,14 +16,14 @@
 // credential (password, client_secret, access_token, refresh_token,
 // code_verifier, assertion and their kin), and an authorization code in a
 // query string (RFC 6749 section 4.1.2).
+//
+// [String], [Contains], [Value] and [Error] look for the secrets passed to
+// each call; a [Matcher] holds one set of secrets for many texts.
 package redact
 
 import (
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -40,31 +40,14 @@ const MinSecretLen = 4
 // characters that depends on them alone to be told from ordinary words.
 const minBase64Secret = 8
 
-// shaped matches credentials by their shape: JWTs, Basic and Bearer
-// credentials, and the values of fields named like a credential in a form
-// body, a query string or a JSON object.
-var shaped = regexp.MustCompile(
-	`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*` +
-		`|(?i:\b(?:basic|bearer)(?:\s|%20|\+)+[A-Za-z0-9._~+/=%-]+)` +
-		// A JSON member: "name": "value" (or an unquoted value).
-		`|(?i:("(?:` + credentialNames + `)"\s*:\s*"?)[^"&\s,;}\[\]][^"&\s,;}\]]*)` +
-		// A form or query field: name=value, possibly URL-encoded.
-		`|(?i:((?:^|[^A-Za-z0-9_%])(?:` + credentialNames + `)(?:=|%3D))[^"&\s,;}\[\]][^"&\s,;}\]]*)` +
-		`|([?&]code=)[^&#\s"\[][^&#\s"]*`)
-
-// credentialNames are the names of form fields, query parameters and JSON
-// members whose value is a credential.
-const credentialNames = `password|passwd|client_secret|clientSecret|access_token|accessToken|refresh_token|refreshToken|id_token|code_verifier|client_assertion|assertion`
-
 // String returns s with each of secrets (in each of its forms) and anything
 // shaped like a credential replaced by [Marker]. Invalid UTF-8 is replaced,
 // so the result is always valid text.
+//
+// It makes a [Matcher] for the one call: to look at many texts for the
+// same secrets, make one with [NewMatcher].
 func String(s string, secrets ...string) string {
-	for _, re := range patterns(secrets) {
-		s = re.ReplaceAllLiteralString(s, Marker)
-	}
-	s = shaped.ReplaceAllStringFunc(s, replaceShaped)
-	return strings.ToValidUTF8(s, "\uFFFD")
+	return NewMatcher(secrets...).String(s)
 }
 
 // MaxBody bounds the piece of a response body an error keeps ([Body]).
@@ -95,19 +78,24 @@ func Bounded(b []byte, max int, secrets ...string) string {
 // Value returns v, a value decoded from JSON, with every string in it
 // (map keys too) passed through [String]. Maps and slices are copied.
 func Value(v any, secrets ...string) any {
+	return NewMatcher(secrets...).value(v)
+}
+
+// value is [Value] with m's secrets.
+func (m *Matcher) value(v any) any {
 	switch x := v.(type) {
 	case string:
-		return String(x, secrets...)
+		return m.String(x)
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, val := range x {
-			out[String(k, secrets...)] = Value(val, secrets...)
+			out[m.String(k)] = m.value(val)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, val := range x {
-			out[i] = Value(val, secrets...)
+			out[i] = m.value(val)
 		}
 		return out
 	}
@@ -117,12 +105,7 @@ func Value(v any, secrets ...string) any {
 // Contains reports whether s holds one of secrets in any of its forms, or
 // anything shaped like a credential.
 func Contains(s string, secrets ...string) bool {
-	for _, re := range patterns(secrets) {
-		if re.MatchString(s) {
-			return true
-		}
-	}
-	return shaped.MatchString(s)
+	return NewMatcher(secrets...).Contains(s)
 }
 
 // Error returns err itself when no error reachable from it through Unwrap
@@ -132,31 +115,37 @@ func Contains(s string, secrets ...string) bool {
 // secret. errors.Is still matches what err matches, and a Timeout or
 // Temporary method (net.Error) answers as err's does.
 func Error(err error, secrets ...string) error {
-	if err == nil || !reachable(err, secrets, 0) {
+	if err == nil {
+		return nil
+	}
+	m := NewMatcher(secrets...)
+	if !m.reachable(err, 0) {
 		return err
 	}
-	return &redacted{text: String(err.Error(), secrets...), err: err}
+	return &redacted{text: m.String(err.Error()), err: err}
 }
 
 // maxDepth bounds the walk over an error tree, against cycles.
 const maxDepth = 64
 
-func reachable(err error, secrets []string, depth int) bool {
+// reachable reports whether err or an error it wraps has one of m's
+// secrets or a credential in its text.
+func (m *Matcher) reachable(err error, depth int) bool {
 	if err == nil || depth > maxDepth {
 		return false
 	}
-	if Contains(err.Error(), secrets...) {
+	if m.Contains(err.Error()) {
 		return true
 	}
-	if s, ok := err.(fmt.Stringer); ok && Contains(s.String(), secrets...) {
+	if s, ok := err.(fmt.Stringer); ok && m.Contains(s.String()) {
 		return true
 	}
 	switch u := err.(type) {
 	case interface{ Unwrap() error }:
-		return reachable(u.Unwrap(), secrets, depth+1)
+		return m.reachable(u.Unwrap(), depth+1)
 	case interface{ Unwrap() []error }:
 		for _, e := range u.Unwrap() {
-			if reachable(e, secrets, depth+1) {
+			if m.reachable(e, depth+1) {
 				return true
 			}
 		}
@@ -187,91 +176,4 @@ func (e *redacted) Timeout() bool {
 func (e *redacted) Temporary() bool {
 	var t interface{ Temporary() bool }
 	return errors.As(e.err, &t) && t.Temporary()
-}
-
-// replaceShaped keeps the field name of a "name=value" match and replaces
-// the rest.
-func replaceShaped(m string) string {
-	sub := shaped.FindStringSubmatch(m)
-	for _, name := range sub[1:] {
-		if name != "" {
-			return name + Marker
-		}
-	}
-	return Marker
-}
-
-// patterns returns, for each secret long enough, the expressions that
-// match it: URL-encoded or literal, and each base64 core.
-func patterns(secrets []string) []*regexp.Regexp {
-	var out []*regexp.Regexp
-	for _, sec := range secrets {
-		if len(sec) < MinSecretLen {
-			continue
-		}
-		out = append(out, regexp.MustCompile(urlForm(sec)))
-		if len(sec) >= minBase64Secret {
-			var alts []string
-			for _, core := range base64Cores(sec) {
-				alts = append(alts, regexp.QuoteMeta(core))
-			}
-			out = append(out, regexp.MustCompile(strings.Join(alts, "|")))
-		}
-	}
-	return out
-}
-
-// urlForm returns an expression that matches sec with any of its bytes
-// written literally or as a %XX escape (either case), and a space as "+".
-func urlForm(sec string) string {
-	var b strings.Builder
-	for i := 0; i < len(sec); {
-		r, n := utf8.DecodeRuneInString(sec[i:])
-		b.WriteString("(?:")
-		if r == utf8.RuneError && n == 1 {
-			// Not UTF-8: the matcher reads such a byte as U+FFFD.
-			b.WriteString(`\x{FFFD}`)
-		} else {
-			b.WriteString(regexp.QuoteMeta(sec[i : i+n]))
-		}
-		b.WriteString("|")
-		for j := i; j < i+n; j++ {
-			fmt.Fprintf(&b, "%%(?i:%02X)", sec[j])
-		}
-		if r == ' ' {
-			b.WriteString(`|\+`)
-		}
-		b.WriteString(")")
-		i += n
-	}
-	return b.String()
-}
-
-// base64Cores returns, for each of the three byte alignments and both
-// alphabets, the run of base64 characters that depends on sec's bytes
-// alone: whatever precedes or follows sec in the encoded text, an encoding
-// of it holds one of these runs.
-func base64Cores(sec string) []string {
-	var cores []string
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
-		for pad := 0; pad < 3; pad++ {
-			buf := make([]byte, pad+len(sec))
-			copy(buf[pad:], sec)
-			s := enc.EncodeToString(buf)
-			// The first group holding any of sec's bytes also holds pad
-			// unknown bytes unless pad is 0; skip the characters they touch.
-			skip := 0
-			if pad > 0 {
-				skip = pad + 1
-			}
-			// The last group may hold unknown bytes after sec: keep only
-			// whole groups of sec's own bytes.
-			full := (pad + len(sec)) / 3 * 4
-			if full-skip < 6 {
-				continue
-			}
-			cores = append(cores, s[skip:full])
-		}
-	}
-	return cores
 }
