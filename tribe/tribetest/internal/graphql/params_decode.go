@@ -146,25 +146,31 @@ func (d *paramsDecoder) stringOrNull() (string, bool) {
 	if !d.byte('"') {
 		return "", false
 	}
-	start := d.i
+	start, run := d.i, d.i // run: the first byte not yet copied to out
+	var tmp [256]byte
 	var out []byte // the unescaped string, once an escape is met
 	ascii := true
 	for d.i < len(d.b) {
 		c := d.b[d.i]
-		switch {
-		case c == '"':
+		if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x80 {
+				ascii = false
+			}
+			d.i++
+			continue
+		}
+		switch c {
+		case '"':
 			s := d.b[start:d.i]
 			if out != nil {
-				s = out
+				s = append(out, d.b[run:d.i]...)
 			}
 			d.i++
 			if !ascii && !utf8.Valid(s) {
 				return "", false
 			}
 			return string(s), true
-		case c < 0x20:
-			return "", false
-		case c == '\\':
+		case '\\':
 			if d.i+1 >= len(d.b) {
 				return "", false
 			}
@@ -186,19 +192,14 @@ func (d *paramsDecoder) stringOrNull() (string, bool) {
 				return "", false // \u, or invalid
 			}
 			if out == nil {
-				out = make([]byte, 0, len(d.b)-start)
-				out = append(out, d.b[start:d.i]...)
+				out = tmp[:0]
 			}
-			out = append(out, r)
+			out = append(append(out, d.b[run:d.i]...), r)
 			d.i += 2
-			continue
-		case c >= 0x80:
-			ascii = false
+			run = d.i
+		default: // a control character
+			return "", false
 		}
-		if out != nil {
-			out = append(out, c)
-		}
-		d.i++
 	}
 	return "", false
 }
