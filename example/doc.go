@@ -5,14 +5,18 @@
 // never edited by hand). example_test.go runs them against the mock server
 // of package tribetest serving Tribe's published schema.
 //
-// To do the same in your app:
+// To do the same in a module of your own, add genqlient as a tool with a
+// golang.org/x/tools that builds on your Go (genqlient v0.8.1 asks for
+// v0.24.0, which does not build on Go 1.25 or later), pull the schema, and
+// run it:
 //
-//	tribe-token schema pull -o schema.graphql   # Tribe's schema, for genqlient
-//	go run github.com/Khan/genqlient            # with a genqlient.yaml like this one
+//	go get -tool github.com/Khan/genqlient@v0.8.1
+//	go get golang.org/x/tools@v0.52.0
+//	tribe-token schema pull --network "$TRIBE_NETWORK_ID" --file schema.graphql
+//	go tool genqlient   # with a genqlient.yaml like this one
 //
-// genqlient v0.8.1 does not build on Go 1.25 or later with the
-// golang.org/x/tools it asks for (v0.24.0): require a newer x/tools in the
-// module you run it from, as this repository's .ci/tools module does.
+// The README's "Your own operations, with genqlient" is the whole recipe,
+// main.go included.
 package example
 
 //go:generate sh gen.sh

@@ -12,7 +12,7 @@ elif [ ! -f schema.graphql ]; then
     echo "example: TRIBEKIT_PUBLISHED_SCHEMA is not set; cannot regenerate" >&2
     exit 1
   fi
-  echo "example: skipped: no schema.graphql; set TRIBEKIT_PUBLISHED_SCHEMA to Tribe's published schema, or run: tribe-token schema pull -o example/schema.graphql" >&2
+  echo "example: skipped: no schema.graphql; set TRIBEKIT_PUBLISHED_SCHEMA to Tribe's published schema, or run: tribe-token schema pull --file example/schema.graphql" >&2
   exit 0
 fi
 exec go -C ../.ci/tools tool genqlient ../../example/genqlient.yaml
