@@ -333,3 +333,18 @@ func normalize(s string) string {
 	}
 	return b.String()
 }
+
+// TestReadmeRecipePinsTheToolsVersions: the genqlient recipe asks for the
+// genqlient and golang.org/x/tools that .ci/tools pins, which CI builds
+// and downloads.
+func TestReadmeRecipePinsTheToolsVersions(t *testing.T) {
+	mod, err := os.ReadFile(".ci/tools/go.mod")
+	require.NoError(t, err)
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	for _, path := range []string{"github.com/Khan/genqlient", "golang.org/x/tools"} {
+		m := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(path) + ` (v\S+)`).FindSubmatch(mod)
+		require.NotNil(t, m, ".ci/tools/go.mod requires %s", path)
+		assert.Contains(t, string(readme), path+"@"+string(m[1]), "the README's recipe asks for the %s .ci/tools pins", path)
+	}
+}
