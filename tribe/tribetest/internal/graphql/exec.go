@@ -144,6 +144,14 @@ func (e *executor) executeFields(obj Object, fields []Selection) bool {
 			e.buf = append(e.buf, ',')
 		}
 		e.buf = append(e.buf, c.jsonKey...)
+		if f := c.Fields[0]; !intro && f.Definition != nil && f.Name != "__typename" {
+			// A leaf the resolver writes itself: it cannot fail, and
+			// needs no place in the path.
+			if buf, done := e.r.AppendLeaf(e.buf, obj, &c.memo.field); done {
+				e.buf = buf
+				continue
+			}
+		}
 		e.path = append(e.path, pathElem{key: c.Key})
 		// After a failure, siblings still run, for their errors.
 		if !e.executeField(obj, io, intro, c) {
@@ -159,8 +167,9 @@ func (e *executor) executeFields(obj Object, fields []Selection) bool {
 	return true
 }
 
-// executeField writes field c of obj: an introspection object (io, when
-// intro) answers its own fields, the resolver the others.
+// executeField writes field c of obj, which the resolver could not write
+// as a leaf: an introspection object (io, when intro) answers its own
+// fields, the resolver the others.
 func (e *executor) executeField(obj Object, io introObject, intro bool, c *Selection) bool {
 	f := c.Fields[0]
 	if f.Name == "__typename" {
@@ -170,12 +179,6 @@ func (e *executor) executeField(obj Object, io introObject, intro bool, c *Selec
 	if f.Definition == nil {
 		e.addError(f, NewError(e.schema.Codes.Invalid, "unknown field "+f.Name))
 		return e.complete(&ast.Type{}, c, nil, true)
-	}
-	if !intro {
-		if buf, done := e.r.AppendLeaf(e.buf, obj, &c.memo.field); done {
-			e.buf = buf
-			return true
-		}
 	}
 	args, err := e.argumentValues(c)
 	var v any
