@@ -27,6 +27,10 @@ type Event struct {
 	// Target names what the event is about: networkId, spaceId, postId,
 	// memberId.
 	Target map[string]any
+	// Settings are the apps' settings on the network when it happened
+	// (app id to a JSON object), for the currentSettings of a request
+	// to an app: Options.Emit may not call the community back.
+	Settings map[string]string
 }
 
 // Data is e as a SUBSCRIPTION request's data: {id, time, name, noun,
@@ -72,5 +76,6 @@ func (c *Community) event(n *network, name string, a Actor, object, old, target 
 		Object:    object,
 		OldObject: old,
 		Target:    target,
+		Settings:  n.settings,
 	})
 }

@@ -27,7 +27,9 @@ type network struct {
 	gone map[string]bool
 
 	profiles map[string]*profile
-	settings map[string]string // an app's network settings, by app id
+	// settings are the apps' network settings, by app id: replaced on
+	// each change, as events share it.
+	settings map[string]string
 }
 
 func newNetwork(id string) *network {

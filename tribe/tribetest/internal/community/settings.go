@@ -1,6 +1,9 @@
 package community
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"maps"
+)
 
 // maxSettingsLen bounds an app's network settings.
 const maxSettingsLen = 64 << 10
@@ -32,7 +35,9 @@ func (c *Community) UpdateAppSettings(a Actor, appID, settings string) (string, 
 			return err
 		}
 		c.release(0, max(0, len(old)-len(settings)))
-		n.settings[appID] = settings
+		next := maps.Clone(n.settings) // events share the map they were given
+		next[appID] = settings
+		n.settings = next
 		return nil
 	})
 	if err != nil {

@@ -34,4 +34,11 @@ func TestAppSettings(t *testing.T) {
 	_, err = c.AppSettings(carol, "app-1")
 	assert.Equal(t, CodeForbidden, code(err))
 	assert.Empty(t, rec.names())
+
+	mustPost(t, c, carol, "s", "x")
+	assert.Equal(t, map[string]string{"app-1": `{"greeting":"Hello"}`}, rec.last().Settings, "an event carries the settings")
+	held := rec.last().Settings
+	_, err = c.UpdateAppSettings(bot, "app-1", `{"greeting":"Bye"}`)
+	require.NoError(t, err)
+	assert.Equal(t, `{"greeting":"Hello"}`, held["app-1"], "an event's settings do not change after it")
 }
