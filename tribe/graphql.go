@@ -273,15 +273,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 	}
 	// A mint has no use for the extensions; a call reports them.
 	if len(ans.extensions) > 0 && !c.basicAuth {
-		var ext map[string]any
-		if jsonv1.Unmarshal(ans.extensions, &ext) == nil {
-			if resp != nil {
-				resp.Extensions = ext
-			}
-			if complexity, ok := fillResponseInfo(ctx, ext); ok && c.pacer != nil && used.tok != nil {
-				c.pacer.observe(tokenNetwork(used.tok), op, complexity)
-			}
-		}
+		c.reportExtensions(ctx, op, ans.extensions, resp, used)
 	}
 	if ans.dataErr != nil && len(ans.errors) == 0 {
 		return fmt.Errorf("tribe: %s: decoding data: %w", op, ans.dataErr)

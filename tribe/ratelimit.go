@@ -2,7 +2,6 @@ package tribe
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -80,7 +79,9 @@ type ResponseInfo struct {
 	// against the rate limits. HasComplexity says whether it was there.
 	Complexity    int
 	HasComplexity bool
-	// Extensions is the answer's top-level extensions object, if any.
+	// Extensions is the answer's top-level extensions object, if any,
+	// decoded when it is at most 64 KiB (a larger one is nil here; its
+	// Complexity is read all the same).
 	Extensions map[string]any
 }
 
@@ -91,47 +92,6 @@ type responseInfoKey struct{}
 // between concurrent calls.
 func WithResponseInfo(ctx context.Context, info *ResponseInfo) context.Context {
 	return context.WithValue(ctx, responseInfoKey{}, info)
-}
-
-// fillResponseInfo records an answer's extensions where ctx asks.
-func fillResponseInfo(ctx context.Context, ext map[string]any) (complexity int, ok bool) {
-	complexity, ok = complexityOf(ext)
-	if info, _ := ctx.Value(responseInfoKey{}).(*ResponseInfo); info != nil {
-		info.Extensions, info.Complexity, info.HasComplexity = ext, complexity, ok
-	}
-	return complexity, ok
-}
-
-// complexityOf reads extensions.complexity, a number (or an object with a
-// numeric "total" or "cost", as some servers nest it).
-func complexityOf(ext map[string]any) (int, bool) {
-	v, ok := ext["complexity"]
-	if !ok {
-		return 0, false
-	}
-	if m, isMap := v.(map[string]any); isMap {
-		for _, k := range []string{"total", "cost", "value"} {
-			if n, ok := number(m[k]); ok {
-				return n, true
-			}
-		}
-		return 0, false
-	}
-	return number(v)
-}
-
-func number(v any) (int, bool) {
-	switch n := v.(type) {
-	case float64:
-		if n >= 0 && n < 1<<31 {
-			return int(n), true
-		}
-	case json.Number:
-		if i, err := n.Int64(); err == nil && i >= 0 && i < 1<<31 {
-			return int(i), true
-		}
-	}
-	return 0, false
 }
 
 // RateLimits are the limits a [Pacer] keeps one app's calls in one
