@@ -18,6 +18,13 @@ package tribetest
 // store and the mock. AppendLeaf is the same order for a scalar leaf of a
 // mocked object with nothing stored and no override: the mocked value,
 // written straight into the answer.
+//
+// State the server keeps (objects an app created, counts that follow)
+// slots in at step 2: a root field that reads or changes it is the root
+// object's own field (rootObject, opRoot), and an object it holds is an
+// object whose own fields answer from it, passing the others on with
+// mockIt{}. Overrides still win, and an id the state has never seen is
+// still mocked.
 
 import (
 	"errors"
