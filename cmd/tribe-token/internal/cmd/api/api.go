@@ -51,7 +51,7 @@ type Options struct {
 	Member    string
 	Typed     []string // -F name=value
 	Raw       []string // -f name=value
-	Variables string   // --variables JSON
+	Variables string   // --variables: JSON, or @FILE
 	Paginate  bool
 	MaxPages  int
 	// MaxBytes bounds the bytes of the answers read, all requests
@@ -92,7 +92,8 @@ they are shared through Redis with every other process given the same cache, so
 a fleet mints once per identity. The tokens are encrypted there with the key
 of TRIBE_CACHE_KEY or --cache-key-file (` + cmdutil.CacheKeyHowTo + `).
 
-Variables: --variables takes a JSON object; -f name=value adds a string, and
+Variables: --variables takes a JSON object, or @FILE for a file's (@- for
+stdin; a large one must come from a file); -f name=value adds a string, and
 -F name=value a typed value: true, false, null and JSON numbers as such,
 @FILE as the file's content (a string; @- for stdin), anything else as a
 string. -f and -F win over --variables; names are GraphQL names, without $.
@@ -150,7 +151,7 @@ complexity (extensions.complexity) on stderr.`,
 	fl.StringVar(&opts.Member, "member", "", "member id to act as (default: the app's bot account)")
 	fl.StringArrayVarP(&opts.Typed, "field", "F", nil, "add a typed variable `name=value` (true, false, null, numbers; @FILE reads a file)")
 	fl.StringArrayVarP(&opts.Raw, "raw-field", "f", nil, "add a string variable `name=value`")
-	fl.StringVar(&opts.Variables, "variables", "", "the variables as a JSON `object`; -f and -F win over it")
+	fl.StringVar(&opts.Variables, "variables", "", "the variables as a JSON `object`, or @FILE to read them from a file (@- for stdin); -f and -F win over it")
 	fl.BoolVar(&opts.Paginate, "paginate", false, "follow the connection's pageInfo.endCursor through every page (the query declares $after) and print the pages merged")
 	fl.IntVar(&opts.MaxPages, "max-pages", DefaultMaxPages, "with --paginate, fetch at most this many pages")
 	opts.MaxBytes = DefaultMaxBytes

@@ -69,7 +69,10 @@ func TestNewCmdAPI(t *testing.T) {
 		{Name: "field bad name", Args: []string{"-F", "1a=x", q}, WantErr: `-F "1a"`},
 		{Name: "field with $", Args: []string{"-f", "$a=x", q}, WantErr: "without the $"},
 		{Name: "field twice", Args: []string{"-f", "a=x", "-F", "a=1", q}, WantErr: "-F a= gives the variable a again (it was given with -f)"},
-		{Name: "variables not an object", Args: []string{"--variables", "[1]", q}, WantErr: "--variables is not a JSON object"},
+		{Name: "variables not an object", Args: []string{"--variables", "[1]", q}, WantErr: "--variables is not a JSON object; give one, e.g. --variables '{\"limit\": 10}', or @FILE"},
+		{Name: "variables from a file", Args: []string{"--variables", "@vars.json", q}, Want: with(func(o *Options) { o.Variables = "@vars.json" })},
+		{Name: "variables from stdin", Args: []string{"--variables", "@-", q}, Want: with(func(o *Options) { o.Variables = "@-" })},
+		{Name: "variables bare @", Args: []string{"--variables", "@", q}, WantErr: "--variables @: give a file after the @ (or @- for stdin)"},
 		{Name: "variables not json", Args: []string{"--variables", "{", q}, WantErr: "--variables is not a JSON object"},
 		{Name: "variables bad name", Args: []string{"--variables", `{"a-b": 1}`, q}, WantErr: `--variables: "a-b" is not a GraphQL name`},
 		{Name: "token as a flag", Args: []string{"--token", "x", q}, WantErr: "TRIBE_TOKEN"},
@@ -81,6 +84,12 @@ func TestVariables(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "body.txt")
 	require.NoError(t, os.WriteFile(file, []byte("line 1\nline \"2\"\n"), 0o600))
+	varsFile := filepath.Join(dir, "vars.json")
+	require.NoError(t, os.WriteFile(varsFile, []byte(`{"limit": 10, "q": "x"}`+"\n"), 0o600))
+	notObject := filepath.Join(dir, "list.json")
+	require.NoError(t, os.WriteFile(notObject, []byte(`[1, 2]`), 0o600))
+	empty := filepath.Join(dir, "empty.json")
+	require.NoError(t, os.WriteFile(empty, []byte(" \n"), 0o600))
 	tests := []struct {
 		name      string
 		stdin     string
@@ -98,6 +107,14 @@ func TestVariables(t *testing.T) {
 		{name: "stdin", stdin: "from stdin", typed: []string{"body=@-"}, want: `{"body":"from stdin"}`},
 		{name: "variables merged, fields win", variables: `{"a": 1, "b": {"c": [1, 2.50]}, "d": "x"}`, raw: []string{"d=y"}, typed: []string{"a=2"},
 			want: `{"a":2,"b":{"c":[1,2.50]},"d":"y"}`},
+		{name: "variables from a file", variables: "@" + varsFile, typed: []string{"q=y"}, want: `{"limit":10,"q":"y"}`},
+		{name: "variables from stdin", stdin: `{"a": [true]}`, variables: "@-", want: `{"a":[true]}`},
+		{name: "variables file missing", variables: "@" + varsFile + "-nope", wantErr: "reading the variables: open " + varsFile + "-nope"},
+		{name: "variables file not an object", variables: "@" + notObject, wantErr: "--variables @" + notObject + ": its content is not a JSON object"},
+		{name: "variables file empty", variables: "@" + empty, wantErr: "--variables @" + empty + ": the file is empty"},
+		{name: "variables stdin empty", variables: "@-", wantErr: "--variables @-: stdin is empty"},
+		{name: "variables bare @", variables: "@", wantErr: "--variables @: give a file after the @"},
+		{name: "variables and a field from stdin", stdin: "{}", variables: "@-", typed: []string{"b=@-"}, wantErr: "only one input can come from stdin (-), and it is already the variables"},
 		{name: "missing file", typed: []string{"body=@" + file + "-nope"}, wantErr: "reading the value of -F body"},
 		{name: "bare @", typed: []string{"body=@"}, wantErr: "give a file after the @"},
 		{name: "two from stdin", stdin: "x", typed: []string{"a=@-", "b=@-"}, wantErr: "only one input can come from stdin"},

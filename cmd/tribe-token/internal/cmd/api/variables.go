@@ -75,22 +75,47 @@ func isJSONNumber(s string) bool {
 	return json.Valid([]byte(s))
 }
 
-// Variables builds a request's variables: the object of --variables, then
-// -f fields (strings) and -F fields (typed), which win over it. A name
-// given twice in -f and -F is refused. With a nil f, nothing is read and
-// -F values stay strings: the checks alone.
-func Variables(f *cmdutil.Factory, variablesJSON string, raw, typed []string) (map[string]any, error) {
+// Variables builds a request's variables: the object of --variables (its
+// text, or @FILE for a file's, @- for stdin's), then -f fields (strings)
+// and -F fields (typed), which win over it. A name given twice in -f and
+// -F is refused. With a nil f, no file is read and -F values stay
+// strings: the checks alone.
+func Variables(f *cmdutil.Factory, variables string, raw, typed []string) (map[string]any, error) {
 	vars := map[string]any{}
-	if strings.TrimSpace(variablesJSON) != "" {
-		dec := json.NewDecoder(bytes.NewReader([]byte(variablesJSON)))
+	text, from := []byte(variables), "--variables"
+	if path, ok := strings.CutPrefix(variables, "@"); ok {
+		if path == "" {
+			return nil, cmdutil.Usagef("--variables @: give a file after the @ (or @- for stdin)")
+		}
+		text, from = nil, "--variables @"+path
+		where := "the file"
+		if path == "-" {
+			where = "stdin"
+		}
+		if f != nil {
+			b, err := f.ReadInput(path, "variables")
+			if err != nil {
+				return nil, err
+			}
+			text = b
+			if len(bytes.TrimSpace(text)) == 0 {
+				return nil, cmdutil.Usagef("%s: %s is empty; give a JSON object of the variables, e.g. {\"limit\": 10}", from, where)
+			}
+		}
+	}
+	if len(bytes.TrimSpace(text)) != 0 {
+		dec := json.NewDecoder(bytes.NewReader(text))
 		dec.UseNumber()
 		var obj map[string]any
 		if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
-			return nil, cmdutil.Usagef(`--variables is not a JSON object; give one, e.g. --variables '{"limit": 10}'`)
+			if from != "--variables" {
+				return nil, cmdutil.Usagef(`%s: its content is not a JSON object; give one, e.g. {"limit": 10}`, from)
+			}
+			return nil, cmdutil.Usagef(`--variables is not a JSON object; give one, e.g. --variables '{"limit": 10}', or @FILE to read it from a file`)
 		}
 		for name, v := range obj {
 			if len(name) > maxVariableName || !graphQLName.MatchString(name) {
-				return nil, cmdutil.Usagef("--variables: %q is not a GraphQL name (letters, digits and _, not starting with a digit); give names without the $", clip(name))
+				return nil, cmdutil.Usagef("%s: %q is not a GraphQL name (letters, digits and _, not starting with a digit); give names without the $", from, clip(name))
 			}
 			vars[name] = v
 		}
