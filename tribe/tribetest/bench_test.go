@@ -143,6 +143,37 @@ func BenchmarkMockSpaces(b *testing.B) {
 	benchRequests(b, s.Client(), s.GraphQLURL(), "Bearer "+tok, body)
 }
 
+// BenchmarkMockShapes: the three shapes of scripts/mockbench on the
+// published schema (a flat page of spaces, the same with a union field,
+// nested pages), each from one keep-alive client. Profile the server's
+// part with -cpuprofile and look under (*Server).ServeHTTP.
+func BenchmarkMockShapes(b *testing.B) {
+	data, err := os.ReadFile(testenv.PublishedSchema(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sch, err := schema.Load("schema.generated.gql", data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := NewServer(WithSchema(sch), WithRecordLimit(1000))
+	defer s.Close()
+	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, shape := range []struct{ name, file string }{{"flat", "flat"}, {"union", "union"}, {"nested", "spaces"}} {
+		b.Run(shape.name, func(b *testing.B) {
+			q, err := os.ReadFile("../../scripts/mockbench/" + shape.file + ".graphql")
+			if err != nil {
+				b.Fatal(err)
+			}
+			body, _ := json.Marshal(map[string]any{"query": string(q), "variables": map[string]any{"limit": 10}})
+			benchRequests(b, s.Client(), s.GraphQLURL(), "Bearer "+tok, body)
+		})
+	}
+}
+
 // BenchmarkMockSpacesParallel is BenchmarkMockSpaces from 8 concurrent
 // keep-alive clients, as scripts/mockbench's load generator sends it.
 func BenchmarkMockSpacesParallel(b *testing.B) {
