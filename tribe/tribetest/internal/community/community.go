@@ -2,6 +2,7 @@ package community
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"strconv"
 	"sync"
@@ -63,6 +64,7 @@ type Community struct {
 	// one: neither is reset, so that a receiver's dedupe never takes a
 	// new event for an old one.
 	prefix string
+	key    uint64 // mixed into object ids
 	seq    atomic.Uint64
 
 	// mu is held for reading by every operation and for writing by
@@ -85,13 +87,14 @@ type Community struct {
 
 // New returns an empty community.
 func New(o Options) *Community {
-	b := make([]byte, 4)
+	b := make([]byte, 12)
 	_, _ = rand.Read(b) // never fails (crypto/rand)
 	c := &Community{
+		key:    binary.LittleEndian.Uint64(b[4:]),
 		now:    o.Now,
 		emit:   o.Emit,
 		member: o.Member,
-		prefix: "ev" + hex.EncodeToString(b),
+		prefix: "ev" + hex.EncodeToString(b[:4]),
 		seeded: map[string]bool{},
 		nets:   map[string]*network{},
 	}
@@ -178,15 +181,31 @@ func (c *Community) read(a Actor, fn func(n *network) error) error {
 	return fn(n)
 }
 
-// newID is a fresh id for an object of kind (post, space…): unique in
-// the community, never one of the seed's.
-func (c *Community) newID(kind string) string {
+// newID is a fresh id for an object of kind (post, space…), shaped like
+// Tribe's (ten letters and digits): unique in the community, never one
+// of the seed's, and unlike the ids a test makes up ("post-1").
+func (c *Community) newID() string {
 	for {
-		id := kind + "-" + strconv.FormatUint(c.seq.Add(1), 10)
+		id := tribeID(c.key ^ c.seq.Add(1))
 		if !c.seeded[id] {
 			return id
 		}
 	}
+}
+
+// tribeID is ten letters and digits drawn from x, mixed (splitmix64).
+func tribeID(x uint64) string {
+	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+	x = (x ^ x>>27) * 0x94d049bb133111eb
+	x ^= x >> 31
+	var b [11]byte
+	for i := range b {
+		b[i] = digits[x%62]
+		x /= 62
+	}
+	return string(b[:10])
 }
 
 // newEventID is a fresh event id, unique across servers.

@@ -97,7 +97,7 @@ func (c *Community) newPost(n *network, a Actor, spaceID string, parent *post, i
 	}
 	now := c.now()
 	p := &post{
-		id:          c.newID("post"),
+		id:          c.newID(),
 		networkID:   n.id,
 		spaceID:     spaceID,
 		ownerID:     owner,

@@ -62,7 +62,7 @@ func (c *Community) CreateSpace(a Actor, in SpaceInput) (map[string]any, error) 
 				return err
 			}
 		}
-		id := c.newID("space")
+		id := c.newID()
 		slug, err := n.slugFor(id, in.Slug, *in.Name)
 		if err != nil {
 			return err
