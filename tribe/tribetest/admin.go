@@ -136,7 +136,7 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		reply(http.StatusOK, map[string]any{"counts": counts, "grants": grants})
 	case "POST reset":
-		s.Reset()
+		s.Reset() // the community and the deliveries' record too
 		s.ClearFaults()
 		s.clearStubs()
 		s.store.Clear()
@@ -254,6 +254,8 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	case "DELETE stubs":
 		s.clearStubs()
 		reply(http.StatusOK, map[string]any{})
+	case "GET ", "GET deliveries", "POST deliveries/wait", "POST deliveries/duplicate", "POST webhook/test", "POST install", "POST uninstall":
+		s.serveAdminApps(w, r, route, decode, reply, fail)
 	default:
 		known := []string{"requests", "counts", "reset", "faults", "advance", "objects", "stubs"}
 		if slices.Contains(known, path) || strings.HasPrefix(r.URL.Path, adminPrefix+"objects/") {

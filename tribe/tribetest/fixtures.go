@@ -54,6 +54,15 @@ type App struct {
 	// InstalledOn lists the ids of the networks the app is published and
 	// installed on. Elsewhere limitedToken answers Forbidden (code 102).
 	InstalledOn []string `json:"installedOn"`
+	// WebhookURL, WebhookSignSecret, WebhookSubscriptions and
+	// InteractionURL are where the server calls the app back: each
+	// event of the community it subscribes to (empty: every event, "*"
+	// too), its installs and uninstalls, TEST requests and its
+	// interactions, signed with WebhookSignSecret (see [AppWebhook]).
+	WebhookURL           string   `json:"webhookUrl,omitempty"`
+	WebhookSignSecret    string   `json:"webhookSignSecret,omitempty"`
+	WebhookSubscriptions []string `json:"webhookSubscriptions,omitempty"`
+	InteractionURL       string   `json:"interactionUrl,omitempty"`
 }
 
 // String describes the app without its client secret.
@@ -259,6 +268,7 @@ func (f *Fixtures) Clone() *Fixtures {
 	c := &Fixtures{Apps: make([]App, len(f.Apps)), Networks: make([]Network, len(f.Networks))}
 	for i, a := range f.Apps {
 		a.InstalledOn = append([]string(nil), a.InstalledOn...)
+		a.WebhookSubscriptions = append([]string(nil), a.WebhookSubscriptions...)
 		c.Apps[i] = a
 	}
 	for i, n := range f.Networks {

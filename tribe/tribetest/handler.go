@@ -256,7 +256,7 @@ func (s *Server) serveGraphQL(x *exchange, r *http.Request, gateway *netRec) {
 	x.root = rootObject{s: s, rec: rec, auth: auth}
 	var root graphql.Object = &x.root
 	if rootType != s.schema.Query {
-		x.op = opRoot{def: rootType, auth: auth}
+		x.op = opRoot{def: rootType, auth: auth, s: s}
 		root = &x.op
 	}
 	buf := s.getBuffer()

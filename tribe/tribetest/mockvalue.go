@@ -212,6 +212,9 @@ func (rc *reqCtx) ref(def *ast.Definition, id string, data map[string]any) objec
 			}
 		}
 	}
+	if o := rc.stateRef(def, id, data); o != nil {
+		return o
+	}
 	stored := rc.s.store.data(def.Name, id)
 	switch {
 	case data == nil:

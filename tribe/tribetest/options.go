@@ -42,6 +42,7 @@ type config struct {
 	mockPageTotal int
 	admin         bool        // WithAdminAPI
 	rateLimits    *RateLimits // WithRateLimits; nil: the fixtures', or none
+	hooks         hookConfig  // WithAppWebhook, WithDelivery… (deliveries.go)
 }
 
 func defaultConfig() config {

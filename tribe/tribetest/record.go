@@ -212,9 +212,13 @@ func (s *Server) GrantCount(grant string) int {
 	return s.grants[grant]
 }
 
-// Reset clears the request record, the counts and the rate-limit windows.
-// Fixtures, tokens and pending faults stay. Safe for concurrent use.
+// Reset clears the request record, the counts, the rate-limit windows and
+// the record of deliveries, and puts Tribe's objects (posts, spaces,
+// members' profiles, apps' settings) back as the fixtures have them.
+// Tokens and pending faults stay. Safe for concurrent use.
 func (s *Server) Reset() {
+	s.resetCommunity()
+	s.disp.ClearRecord()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.records = nil

@@ -152,7 +152,7 @@ func (rc *reqCtx) dataOf(obj object, id string) map[string]any {
 	if id == "" {
 		return nil
 	}
-	return rc.s.store.data(obj.TypeName(), id)
+	return rc.stateData(obj.TypeName(), id)
 }
 
 // sibling is the value of obj's scalar field name as a query would see

@@ -37,19 +37,20 @@ func rootSeed(typ string, auth *authState) uint64 {
 type opRoot struct {
 	def  *ast.Definition
 	auth *authState
+	s    *Server
 }
 
 func (o *opRoot) TypeName() string        { return o.def.Name }
 func (o *opRoot) ident() (string, uint64) { return "", rootSeed(o.def.Name, o.auth) }
 
-func (o *opRoot) field(string, map[string]any) (any, error) {
+func (o *opRoot) field(name string, args map[string]any) (any, error) {
 	if o.auth.member == nil {
 		if o.auth.err != nil {
 			return nil, o.auth.err
 		}
 		return nil, errInvalidToken()
 	}
-	return mockIt{}, nil
+	return o.s.stateMutation(o.auth, name, args)
 }
 
 func (q *rootObject) field(name string, args map[string]any) (any, error) {
@@ -73,7 +74,7 @@ func (q *rootObject) field(name string, args map[string]any) (any, error) {
 	case "members":
 		return q.s.membersPage(q.auth.net, args)
 	}
-	return mockIt{}, nil
+	return q.s.stateQuery(q.auth, name, args)
 }
 
 // limitedToken mints an app token (https://developers.bettermode.com/docs/guide/graphql/authentication/app).

@@ -21,6 +21,8 @@ import (
 	"github.com/tribekit/tribekit"
 	"github.com/tribekit/tribekit/internal/loopback"
 	"github.com/tribekit/tribekit/tribe/tribetest/internal/automock"
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/delivery"
 	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
@@ -73,6 +75,17 @@ type Server struct {
 	jwks     jwksCache
 	fetch    *http.Client    // for JWKS documents
 	ownTr    *http.Transport // fetch's transport when it is ours
+
+	// comm keeps Tribe's objects (community.go); disp delivers to apps
+	// (deliveries.go). installIDs names the app and network of each
+	// installation id, lastInstall is the time of the latest change of
+	// one, originals are the fixtures' members updateMember replaced:
+	// all three guarded by mu.
+	comm        *community.Community
+	disp        *delivery.Dispatcher
+	installIDs  map[string]installRef
+	lastInstall time.Time
+	originals   map[string]*Member
 
 	tokenSeq atomic.Uint64
 	// verified holds the claims of tokens whose signature, method and
@@ -231,6 +244,12 @@ func newServer(addr string, opts []Option) (*Server, error) {
 	}
 	for _, nr := range st.networks {
 		s.maxRoles = max(s.maxRoles, len(nr.net.Roles))
+	}
+	if err := s.newCommunity(); err != nil {
+		return nil, err
+	}
+	if err := s.newDeliveries(); err != nil {
+		return nil, err
 	}
 	s.boundsFn = s.listBounds
 	s.jsonType = []string{"application/json; charset=utf-8"}
@@ -394,6 +413,7 @@ func (s *Server) Close() {
 		}
 		grace.Stop()
 		s.handlers.Wait()
+		s.disp.Close()
 		if s.ownTr != nil {
 			s.ownTr.CloseIdleConnections()
 		}

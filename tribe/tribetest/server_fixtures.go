@@ -146,7 +146,14 @@ func (s *Server) Install(clientID, networkID string) error {
 	if ar == nil {
 		return fmt.Errorf("tribetest: Install: unknown client id %q; give the clientId of one of the server's apps", clip(clientID))
 	}
-	return s.st.install(ar, networkID)
+	was := ar.installed[networkID]
+	if err := s.st.install(ar, networkID); err != nil {
+		return err
+	}
+	if !was { // APP_INSTALLED to the app's webhookUrl
+		s.deliverInstall(ar, networkID, s.installation(ar, networkID, "", true))
+	}
+	return nil
 }
 
 // Uninstall removes app clientID from network networkID, so limitedToken
@@ -159,6 +166,9 @@ func (s *Server) Uninstall(clientID, networkID string) error {
 	ar := s.st.appByClient[clientID]
 	if ar == nil {
 		return fmt.Errorf("tribetest: Uninstall: unknown client id %q; give the clientId of one of the server's apps", clip(clientID))
+	}
+	if ar.installed[networkID] { // APP_UNINSTALLED to the app's webhookUrl
+		s.deliverInstall(ar, networkID, s.installation(ar, networkID, "", false))
 	}
 	s.st.uninstall(ar, networkID)
 	return nil
