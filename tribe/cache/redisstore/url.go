@@ -139,7 +139,19 @@ func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
 	}
 }
 
-// urlSecrets returns the passwords a Redis URL holds.
+// URLPasswords returns the passwords a Redis URL holds, for a caller to
+// keep them out of what it prints: the userinfo's, and the values of the
+// password and sentinel_password parameters (go-redis's Sentinel form).
+// A URL that does not parse holds none.
+func URLPasswords(rawURL string) []string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil
+	}
+	return urlSecrets(u)
+}
+
+// urlSecrets returns the passwords u holds ([URLPasswords]).
 func urlSecrets(u *url.URL) []string {
 	var out []string
 	if p, ok := u.User.Password(); ok && p != "" {

@@ -281,3 +281,24 @@ func TestPlainRedisURLOnlyToLoopback(t *testing.T) {
 		})
 	}
 }
+
+func TestURLPasswords(t *testing.T) {
+	tests := []struct {
+		url  string
+		want []string
+	}{
+		{"redis://127.0.0.1:6379", nil},
+		{"redis://:pw-one@127.0.0.1:6379/2", []string{"pw-one"}},
+		{"rediss://app:pw-one@cache.example:6380", []string{"pw-one"}},
+		{"redis://app@127.0.0.1:6379", nil},
+		{"redis://app:@127.0.0.1:6379", nil},
+		{"redis://:pw-one@127.0.0.1:26379?master_name=m&password=pw-two&sentinel_password=pw-three", []string{"pw-one", "pw-two", "pw-three"}},
+		{"redis://:pw%40one@127.0.0.1:6379", []string{"pw@one"}},
+		{"redis://u:pw-one@[::1", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			assert.Equal(t, tt.want, URLPasswords(tt.url))
+		})
+	}
+}
