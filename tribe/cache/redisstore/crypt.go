@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
@@ -122,6 +124,11 @@ func (s *sealer) sealBytes(aad string, plain []byte) ([]byte, error) {
 // the other format, sealed under a key it lacks, or bound to another key).
 var errUnreadable = errors.New("redisstore: unreadable value")
 
+// errForeignKey: a value, unreadable, that another process wrote with other
+// keys: sealed under a key id this store does not hold, sealed while it has
+// no key, or unencrypted while it has keys.
+var errForeignKey = fmt.Errorf("%w: written with other keys", errUnreadable)
+
 // open decodes a value stored at rkey.
 func (s *sealer) open(rkey string, v []byte) (*oauth2.Token, error) {
 	r, err := s.openRecord([]byte(rkey), v, false)
@@ -149,17 +156,26 @@ func (s *sealer) openRecord(rkey, v []byte, inPlace bool) (record, error) {
 }
 
 // openBytes returns what sealBytes encoded with aad, or errUnreadable: a
-// value of the other format (a plain one to a store with keys), sealed
-// under a key this store lacks, with another aad, or altered. inPlace
-// decrypts in v's own storage.
+// value sealed with another aad, altered, or of no format; errForeignKey
+// (an errUnreadable) for a value of the other format (a plain one to a
+// store with keys, or a sealed one to a store without) or sealed under a
+// key id this store does not hold. inPlace decrypts in v's own storage; v
+// is left as it was when the error is errForeignKey.
 func (s *sealer) openBytes(aad, v []byte, inPlace bool) ([]byte, error) {
 	switch {
 	case len(v) == 0:
 		return nil, errUnreadable
 	case v[0] == formatPlain && len(s.aeads) == 0:
 		return v[1:], nil
-	case v[0] == formatSealed && len(s.aeads) > 0 && len(v) >= 1+4:
+	case v[0] == formatPlain && len(v) > 1:
+		return nil, errForeignKey
+	case v[0] == formatSealed && len(v) >= 1+4 && len(s.aeads) == 0:
+		return nil, errForeignKey
+	case v[0] == formatSealed && len(v) >= 1+4:
 		id := [4]byte(v[1:5])
+		if !slices.Contains(s.ids, id) {
+			return nil, errForeignKey
+		}
 		for i, aead := range s.aeads {
 			if s.ids[i] != id || len(v) < 5+aead.NonceSize()+aead.Overhead() {
 				continue
@@ -179,4 +195,24 @@ func (s *sealer) openBytes(aad, v []byte, inPlace bool) ([]byte, error) {
 		}
 	}
 	return nil, errUnreadable
+}
+
+// foreignError is what Options.OnForeignKey is told of v, a value or
+// message (what) that openBytes found written with other keys: the key id
+// it was sealed under and those of this store, never a key.
+func (s *sealer) foreignError(what string, v []byte) error {
+	held := make([]string, len(s.ids))
+	for i, id := range s.ids {
+		held[i] = hex.EncodeToString(id[:])
+	}
+	switch {
+	case v[0] == formatPlain:
+		return fmt.Errorf("%w: a %s in Redis is unencrypted, and this store encrypts with key ids %s; the other process stores tokens without a key (Options.InsecureNoEncryption), so neither reads the other's tokens, and each mints anew, until both use the same keys",
+			ErrForeignKey, what, strings.Join(held, ", "))
+	case len(s.ids) == 0:
+		return fmt.Errorf("%w: a %s in Redis is sealed under key id %x, and this store has no key (Options.InsecureNoEncryption), so neither reads the other's tokens, and each mints anew, until both use the same keys",
+			ErrForeignKey, what, v[1:5])
+	}
+	return fmt.Errorf("%w: a %s in Redis is sealed under key id %x, which this store does not hold (its key ids: %s), so neither reads the other's tokens, and each mints anew, until the keys match",
+		ErrForeignKey, what, v[1:5], strings.Join(held, ", "))
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"math/big"
 	"net"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -180,6 +181,88 @@ func TestPlainTextOnlyToLoopbackNodes(t *testing.T) {
 						"with AllowInsecure the node is dialled (by dialLog, which sends nothing): %v", log.dialled())
 				}
 			}
+		})
+	}
+}
+
+func TestRedissToAPlainTextRedis(t *testing.T) {
+	r := startRedis(t)
+	// A server that speaks first, in plain text, as a Redis in protected
+	// mode does to a client that is not loopback.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = c.Write([]byte("-DENIED Redis is running in protected mode\r\n"))
+			_ = c.Close()
+		}
+	}()
+	cert, _ := testCert(t)
+	tlsServer := startFakeRedis(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, func([]string) string { return "" })
+
+	tests := []struct {
+		name string
+		url  string
+		want string // "" when the failure is not ErrNoTLS
+	}{
+		{"a plain-text Redis, which waits for a line", "rediss://" + r.addr(), "redisstore: carrying on without Redis: no TLS from the Redis server: " + r.addr() + " did not answer the TLS handshake within "}, // about 200ms, the default OpTimeout
+		{"skip_verify changes nothing", "rediss://" + r.addr() + "?skip_verify=true", " did not answer the TLS handshake within "},
+		{"a plain-text server that speaks first", "rediss://" + ln.Addr().String(), "redisstore: carrying on without Redis: no TLS from the Redis server: " + ln.Addr().String() + " answered the TLS handshake in plain text (tls: first record does not look like a TLS handshake)"},
+		{"a TLS server with a certificate not trusted", "rediss://" + tlsServer.addr(), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got reports
+			s := openStore(t, tt.url, got.options(Options{}))
+			assert.True(t, s.Degraded())
+			errs := got.degradedErrs()
+			require.Len(t, errs, 1)
+			if tt.want == "" {
+				assert.NotErrorIs(t, errs[0], ErrNoTLS)
+				assert.Contains(t, errs[0].Error(), "TLS with "+tlsServer.addr()+": tls: failed to verify certificate")
+				assert.NotContains(t, errs[0].Error(), "redis://", "no hint about plain text")
+				return
+			}
+			require.ErrorIs(t, errs[0], ErrNoTLS)
+			assert.Contains(t, errs[0].Error(), tt.want)
+			assert.Contains(t, errs[0].Error(), "; use redis:// for a plain-text Redis on loopback")
+		})
+	}
+}
+
+func TestTLSErrorHintsOnlyAtNoTLS(t *testing.T) {
+	const addr = "127.0.0.1:6380"
+	timeout := &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	tests := []struct {
+		name            string
+		err             error
+		got             int64
+		connect, waited time.Duration
+		noTLS           bool
+		want            string
+	}{
+		{"a first record that is not TLS", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, 5, time.Millisecond, time.Millisecond, true, "answered the TLS handshake in plain text"},
+		{"silence until the deadline", timeout, 0, time.Millisecond, 200 * time.Millisecond, true, "did not answer the TLS handshake within 200ms (read tcp: i/o timeout), so it may not speak TLS"},
+		{"silence until the context's deadline", context.DeadlineExceeded, 0, time.Millisecond, 1204 * time.Millisecond, true, "within 1.2s (context deadline exceeded)"},
+		{"a slow network: the connection took most of the time", timeout, 0, 150 * time.Millisecond, 50 * time.Millisecond, false, "redisstore: TLS with " + addr + ": read tcp: i/o timeout"},
+		{"an answer that came too slowly", timeout, 100, time.Millisecond, 200 * time.Millisecond, false, "redisstore: TLS with " + addr},
+		{"a context cancelled", context.Canceled, 0, time.Millisecond, 200 * time.Millisecond, false, "redisstore: TLS with " + addr + ": context canceled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tlsError(addr, tt.err, tt.got, tt.connect, tt.waited)
+			assert.Equal(t, tt.noTLS, errors.Is(err, ErrNoTLS), err.Error())
+			assert.ErrorIs(t, err, tt.err, "the cause is kept")
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Equal(t, tt.noTLS, strings.Contains(err.Error(), "use redis:// for a plain-text Redis on loopback"))
 		})
 	}
 }

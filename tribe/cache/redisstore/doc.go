@@ -32,12 +32,18 @@
 //     value names its key, so keys rotate. The Redis key is the additional
 //     data: a value copied to another identity's key does not decrypt.
 //     Without a key the store refuses to start unless
-//     Options.InsecureNoEncryption is set.
+//     Options.InsecureNoEncryption is set. Processes with other keys
+//     share no token: the first value or message a store finds sealed
+//     under a key it does not hold is reported ([ErrForeignKey],
+//     Options.OnForeignKey), once.
 //   - Faults never fail a token request. Each operation is bounded (200 ms
 //     by default). When Redis fails, the store reports it
 //     (Options.OnDegraded), answers at once without Redis, and the cache
 //     carries on with its own memory and local mints; a probe finds Redis
-//     back (Options.OnRecovered). A value it cannot read (of another
+//     back (Options.OnRecovered). The report says what to do when that is
+//     known: a password Redis refused ([ErrAuth]), a rediss:// URL to a
+//     Redis without TLS ([ErrNoTLS]), plain text to a host that is not
+//     loopback ([ErrClearText]). A value it cannot read (of another
 //     type, too long, or not sealed for its key) is a miss of its key
 //     alone, and is overwritten.
 //
@@ -46,7 +52,8 @@
 // (the channel's name as additional data), so they name no identity in
 // clear and cannot be forged; a lease's messages name its fencing value, so
 // one replayed later is ignored. A planted lease delays a mint by three
-// lease TTLs at most; a planted value is a miss. What remains: a sealed
+// lease TTLs at most; a planted value is a miss (and at most the one
+// report of a foreign key). What remains: a sealed
 // value of a key, saved and written back after [cache.Cache.Invalidate]
 // deleted it, is accepted again until its TTL. That value is only as good as
 // its token: the API refuses a revoked token (code 108), and the cache then

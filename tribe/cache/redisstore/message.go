@@ -52,13 +52,18 @@ func (s *Store) sealMessage(m message) (string, error) {
 
 // openMessage decodes a message of the channel; false for one that is too
 // long, not sealed under one of the store's keys for its channel, or of a
-// form it does not know.
+// form it does not know. The first written with other keys is reported to
+// Options.OnForeignKey.
 func (s *Store) openMessage(payload string) (message, bool) {
 	if len(payload) > maxMessage {
 		return message{}, false
 	}
-	plain, err := s.seal.openBytes([]byte(s.channel), []byte(payload), true)
+	v := []byte(payload)
+	plain, err := s.seal.openBytes([]byte(s.channel), v, true)
 	if err != nil {
+		if err == errForeignKey {
+			s.foreign("channel message", v)
+		}
 		return message{}, false
 	}
 	return parseMessage(string(plain))

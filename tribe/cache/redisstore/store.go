@@ -88,6 +88,14 @@ type Options struct {
 	// OnRecovered, if set, is called when Redis is back after OnDegraded.
 	// It must not block.
 	OnRecovered func()
+	// OnForeignKey, if set, is called once, the first time the store finds
+	// a token or a channel message in Redis that another process wrote
+	// with other keys ([ErrForeignKey]: sealed under a key id the store
+	// does not hold, or unencrypted while it has keys, or sealed while it
+	// has none). The two share Redis but not their tokens: each mints anew
+	// until the keys match. err names the key ids, never a key. It must
+	// not block.
+	OnForeignKey func(err error)
 }
 
 // Store is a [cache.Store] and [cache.Coordinator] in Redis: give it as
@@ -105,15 +113,18 @@ type Store struct {
 	probe       time.Duration
 	onDegraded  func(error)
 	onRecovered func()
-	where       string // the scheme and hosts, for String
+	onForeign   func(error)
+	where       string   // the scheme and hosts, for String
+	secrets     []string // the URL's passwords, kept out of reports
 	scripts     scripts
 	gateways    gateways // template tokens by gateway URL, for Get
 
-	degraded atomic.Bool
-	ctx      context.Context // done on Close
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
-	pubsub   *redis.PubSub
+	degraded    atomic.Bool
+	foreignSeen atomic.Bool     // OnForeignKey was called
+	ctx         context.Context // done on Close
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
+	pubsub      *redis.PubSub
 
 	mu      sync.Mutex
 	waiters map[string]map[chan message]struct{} // store key → waiters
@@ -163,7 +174,7 @@ func newStore(ctx context.Context, opts Options, cfg clientConfig) (*Store, erro
 	s := &Store{
 		seal: seal, prefix: opts.Prefix, margin: opts.Margin, opTimeout: opts.OpTimeout,
 		leaseTTL: opts.LeaseTTL, probe: opts.ProbeInterval,
-		onDegraded: opts.OnDegraded, onRecovered: opts.OnRecovered,
+		onDegraded: opts.OnDegraded, onRecovered: opts.OnRecovered, onForeign: opts.OnForeignKey,
 		waiters: make(map[string]map[chan message]struct{}), subs: make(map[int]func(string, string)),
 		scripts: newScripts(),
 	}
@@ -190,7 +201,7 @@ func newStore(ctx context.Context, opts Options, cfg clientConfig) (*Store, erro
 		if s.client, err = newClient(opts.URL, cfg); err != nil {
 			return nil, err
 		}
-		s.owned, s.where = true, describe(opts.URL)
+		s.owned, s.where, s.secrets = true, describe(opts.URL), URLPasswords(opts.URL)
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
@@ -345,7 +356,7 @@ func (s *Store) down(_ context.Context, err error) {
 		return
 	}
 	if s.onDegraded != nil {
-		s.onDegraded(fmt.Errorf("redisstore: Redis failed, carrying on without it: %w", err))
+		s.onDegraded(s.report(err))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -383,7 +394,8 @@ func (s *Store) probeUntilBack() {
 // Get implements [cache.Store]. A value it cannot read (corrupt, sealed
 // under a key it lacks, copied from another key, longer than a token can
 // be, or not a string at all) is a miss of its key alone: the next Put
-// overwrites it.
+// overwrites it. The first written with other keys is reported to
+// Options.OnForeignKey.
 func (s *Store) Get(ctx context.Context, key string) (*oauth2.Token, error) {
 	rkey := s.appendRedisKey(make([]byte, 0, s.redisKeyLen()), key, "tok")
 	v, err := s.value(ctx, rkey)
@@ -392,6 +404,9 @@ func (s *Store) Get(ctx context.Context, key string) (*oauth2.Token, error) {
 	}
 	r, err := s.seal.openRecord(rkey, v, true)
 	if err != nil {
+		if err == errForeignKey {
+			s.foreign("token", v)
+		}
 		return nil, nil
 	}
 	return s.gateways.token(r), nil
