@@ -2,12 +2,15 @@ package cmdutil
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
 	"github.com/tribekit/tribekit/internal/loopback"
@@ -79,7 +82,8 @@ func (c *CacheFlags) Enabled(f *Factory) bool {
 // refused (a usage error that says how to make one) unless
 // --cache-insecure-no-encryption is given, which is warned about. Redis
 // being unreachable is no failure: a warning is printed and the run mints
-// on its own.
+// on its own. Nor is a token in Redis that another process sealed under
+// another key: the first found is warned about, and the run mints anew.
 func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*TokenCache, error) {
 	rawURL, source := c.resolve(f)
 	if rawURL == "" {
@@ -126,11 +130,13 @@ func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*Tok
 	}
 	var once sync.Once
 	opts.OnDegraded = func(err error) {
-		once.Do(func() {
-			msg := strings.ReplaceAll(err.Error(), "set Options.AllowInsecure", "pass --insecure-http")
-			f.Warnf("warning: the Redis of %s is unreachable, so this run mints on its own: %s", source, msg)
-		})
+		once.Do(func() { f.Warnf("%s", degradedWarning(source, err)) })
 	}
+	keySource := ""
+	if opts.Keys != nil {
+		keySource = spec.Source()
+	}
+	opts.OnForeignKey = func(error) { f.Warnf("%s", foreignKeyWarning(source, keySource)) }
 	store, err := redisstore.New(ctx, opts)
 	if err != nil {
 		return nil, Usagef("%s: %w", source, err)
@@ -143,26 +149,57 @@ func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*Tok
 	return &TokenCache{Cache: tc, store: store}, nil
 }
 
+// degradedWarning is the warning of a run whose Redis, named by source
+// (--cache or TRIBE_CACHE_URL), failed with err, the store's report: what
+// failed and how to fix it, in the command line's words. A refused password
+// and TLS to a Redis without it say so, not that Redis is unreachable.
+func degradedWarning(source string, err error) string {
+	var reply redis.Error
+	hasReply := errors.As(err, &reply)
+	switch {
+	case errors.Is(err, redisstore.ErrAuth) && hasReply && strings.HasPrefix(reply.Error(), "NOAUTH"):
+		return fmt.Sprintf("warning: the Redis of %s asks for a password (%s) and that URL gives none, so this run mints on its own; put it in %s: redis://:PASSWORD@HOST:PORT, or redis://USER:PASSWORD@HOST:PORT for an ACL user", source, Clip(reply.Error()), source)
+	case errors.Is(err, redisstore.ErrAuth):
+		why := ""
+		if hasReply {
+			why = " (" + Clip(reply.Error()) + ")"
+		}
+		return fmt.Sprintf("warning: the Redis of %s refused the password in that URL%s, so this run mints on its own; check the user and password in %s", source, why, source)
+	case errors.Is(err, redisstore.ErrNoTLS):
+		return fmt.Sprintf("warning: the Redis of %s did not answer in TLS, so this run mints on its own; it may not speak TLS: for a plain-text Redis on loopback, use redis:// in %s", source, source)
+	}
+	msg := strings.ReplaceAll(err.Error(), "set Options.AllowInsecure", "pass --insecure-http")
+	return fmt.Sprintf("warning: the Redis of %s is unreachable, so this run mints on its own: %s", source, msg)
+}
+
+// foreignKeyWarning is the warning of a run that found, in the Redis that
+// source names, a token or message it cannot read because another process
+// wrote it with other keys ([redisstore.ErrForeignKey]); keySource is where
+// the run's key came from, "" if it has none
+// (--cache-insecure-no-encryption).
+func foreignKeyWarning(source, keySource string) string {
+	if keySource == "" {
+		return fmt.Sprintf("warning: the Redis of %s holds tokens encrypted with a key, and this run has --cache-insecure-no-encryption: another process writes to it with a TRIBE_CACHE_KEY, so tokens are minted anew until both use the same key", source)
+	}
+	mine := ""
+	if keySource != "TRIBE_CACHE_KEY" {
+		mine = " (this run's key is from " + keySource + ")"
+	}
+	return fmt.Sprintf("warning: the Redis of %s holds tokens this run cannot read: another process writes to it with a different TRIBE_CACHE_KEY, or none%s, so tokens are minted anew until the keys match", source, mine)
+}
+
 // checkCacheURL checks the cache's URL before it is used, naming where it
 // came from, and makes its passwords secrets of the run. The one plain-http
 // rule applies: plain redis:// (no TLS) only to a loopback host, else
 // rediss://, unless insecure (--insecure-http): the Redis password, and the
 // tokens, would cross the network in clear text.
 func (f *Factory) checkCacheURL(source, raw string, insecure bool) error {
-	u, err := url.Parse(strings.TrimSpace(raw))
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
 	if err != nil {
 		return Usagef("%s is not a URL; give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH", source)
 	}
-	if u.User != nil {
-		if pw, ok := u.User.Password(); ok {
-			f.AddSecret(pw)
-		}
-	}
-	for _, k := range []string{"password", "sentinel_password"} {
-		for _, v := range u.Query()[k] {
-			f.AddSecret(v)
-		}
-	}
+	f.AddSecret(redisstore.URLPasswords(raw)...)
 	switch strings.ToLower(u.Scheme) {
 	case "redis", "rediss":
 		if u.Host == "" {

@@ -4,17 +4,26 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"io"
+	"maps"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 // fakeSentinel is a Redis Sentinel on loopback that names masterIP as the
@@ -103,4 +112,180 @@ func TestCacheRefusesPlainTextToANodeTheSentinelNames(t *testing.T) {
 	assert.Contains(t, warning, "use rediss:// (TLS), or pass --insecure-http", "the library's option is named by the CLI's flag")
 	assert.NotContains(t, warning, "Options.AllowInsecure")
 	assert.NotContains(t, warning, key)
+}
+
+// startRedis starts a redis-server of the test's own on a loopback port,
+// with args added, killed in t.Cleanup, and returns its address. It skips
+// the test when there is no redis-server (and fails it when
+// TRIBEKIT_REQUIRE_REDIS is set; internal/testenv).
+func startRedis(t *testing.T, args ...string) string {
+	t.Helper()
+	bin := testenv.RedisServer(t)
+	dir := t.TempDir()
+	var lastErr error
+	for range 5 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+		require.NoError(t, l.Close())
+		cmd := exec.Command(bin, append([]string{"--port", port, "--bind", "127.0.0.1", "--dir", dir,
+			"--save", "", "--appendonly", "no", "--logfile", filepath.Join(dir, "redis.log"), "--protected-mode", "no"}, args...)...)
+		require.NoError(t, cmd.Start())
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		t.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			<-exited
+		})
+		addr := "127.0.0.1:" + port
+		lastErr = fmt.Errorf("redis-server did not listen on %s within 5s", addr)
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			select {
+			case err := <-exited:
+				exited <- err
+				lastErr = fmt.Errorf("redis-server exited: %v", err)
+			default:
+				if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+					_ = c.Close()
+					return addr
+				}
+				continue
+			}
+			break
+		}
+	}
+	require.NoError(t, lastErr)
+	return ""
+}
+
+// cacheRun is one run's token cache over a Redis: it mints carol's token
+// through the cache, against srv, and returns what it printed on stderr.
+func cacheRun(t *testing.T, srv *tribetest.Server, env map[string]string, flags CacheFlags) string {
+	t.Helper()
+	var stderr strings.Builder
+	f := New(strings.NewReader(""), &strings.Builder{}, &stderr, func(name string) string { return env[name] })
+	app := &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL()}
+	tc, err := flags.Open(t.Context(), f, app)
+	require.NoError(t, err, "Redis failing is no failure of the run")
+	tok, err := tc.Token(t.Context(), tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID))
+	require.NoError(t, err, "the run mints on its own")
+	assert.NotEmpty(t, tok.AccessToken)
+	tc.Close()
+	return stderr.String()
+}
+
+// cacheKey is a key for the cache, as head -c 32 /dev/urandom | base64
+// prints one.
+func cacheKey(b byte) string {
+	k := make([]byte, 32)
+	for i := range k {
+		k[i] = b + byte(i)*7
+	}
+	return base64.StdEncoding.EncodeToString(k)
+}
+
+// TestCacheWarnsOfWhatFailed: a password Redis refused, and TLS to a Redis
+// without it, are warned about as such, naming the flag or variable the
+// URL came from, with no password, and no hint about something else (an
+// unreachable Redis, a stale endpoint).
+func TestCacheWarnsOfWhatFailed(t *testing.T) {
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	secured := startRedis(t, "--requirepass", "right-pass-7")
+	plain := startRedis(t)
+	key := cacheKey(1)
+	tests := []struct {
+		name   string
+		url    string
+		source string // --cache or TRIBE_CACHE_URL
+		want   string
+	}{
+		{"a wrong password in --cache", "redis://:wrong-pass-8@" + secured, "--cache",
+			"tribe-token: warning: the Redis of --cache refused the password in that URL (WRONGPASS invalid username-password pair or user is disabled.), so this run mints on its own; check the user and password in --cache"},
+		{"a wrong password in TRIBE_CACHE_URL", "redis://tribe-app:wrong-pass-8@" + secured, "TRIBE_CACHE_URL",
+			"tribe-token: warning: the Redis of TRIBE_CACHE_URL refused the password in that URL (WRONGPASS invalid username-password pair or user is disabled.), so this run mints on its own; check the user and password in TRIBE_CACHE_URL"},
+		{"no password in --cache", "redis://" + secured, "--cache",
+			"tribe-token: warning: the Redis of --cache asks for a password (NOAUTH Authentication required.) and that URL gives none, so this run mints on its own; put it in --cache: redis://:PASSWORD@HOST:PORT, or redis://USER:PASSWORD@HOST:PORT for an ACL user"},
+		{"rediss:// in --cache to a plain-text Redis", "rediss://" + plain, "--cache",
+			"tribe-token: warning: the Redis of --cache did not answer in TLS, so this run mints on its own; it may not speak TLS: for a plain-text Redis on loopback, use redis:// in --cache"},
+		{"rediss:// in TRIBE_CACHE_URL to a plain-text Redis", "rediss://" + plain + "?skip_verify=true", "TRIBE_CACHE_URL",
+			"tribe-token: warning: the Redis of TRIBE_CACHE_URL did not answer in TLS, so this run mints on its own; it may not speak TLS: for a plain-text Redis on loopback, use redis:// in TRIBE_CACHE_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := map[string]string{"TRIBE_CACHE_KEY": key}
+			var flags CacheFlags
+			if tt.source == "--cache" {
+				flags.URL = tt.url
+			} else {
+				env["TRIBE_CACHE_URL"] = tt.url
+			}
+			stderr := cacheRun(t, srv, env, flags)
+			assert.Equal(t, tt.want+"\n", stderr)
+			for _, unrelated := range []string{"unreachable", "is it stale", "TRIBE_ENDPOINT", "--insecure-http", "wrong-pass-8", "right-pass-7", key} {
+				assert.NotContains(t, stderr, unrelated)
+			}
+		})
+	}
+
+	t.Run("the right password", func(t *testing.T) {
+		assert.Empty(t, cacheRun(t, srv, map[string]string{"TRIBE_CACHE_KEY": key}, CacheFlags{URL: "redis://:right-pass-7@" + secured}))
+	})
+}
+
+// TestCacheWarnsOfAnotherKey: a run that finds in Redis a token another
+// process sealed under another key says so once, naming TRIBE_CACHE_KEY,
+// and mints anew; runs with the same key share the token without a word.
+func TestCacheWarnsOfAnotherKey(t *testing.T) {
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	redisURL := "redis://" + startRedis(t)
+	keyFile := filepath.Join(t.TempDir(), "cache-key.txt")
+	require.NoError(t, os.WriteFile(keyFile, []byte(cacheKey(3)+"\n"), 0o600))
+	tests := []struct {
+		name  string
+		env   map[string]string
+		flags CacheFlags
+		want  string // "" for no warning, and no mint
+	}{
+		{"the same key", map[string]string{"TRIBE_CACHE_KEY": cacheKey(1)}, CacheFlags{}, ""},
+		{"another TRIBE_CACHE_KEY", map[string]string{"TRIBE_CACHE_KEY": cacheKey(2)}, CacheFlags{},
+			"tribe-token: warning: the Redis of TRIBE_CACHE_URL holds tokens this run cannot read: another process writes to it with a different TRIBE_CACHE_KEY, or none, so tokens are minted anew until the keys match"},
+		{"another key in --cache-key-file", nil, CacheFlags{KeyFile: keyFile},
+			"tribe-token: warning: the Redis of TRIBE_CACHE_URL holds tokens this run cannot read: another process writes to it with a different TRIBE_CACHE_KEY, or none (this run's key is from --cache-key-file), so tokens are minted anew until the keys match"},
+		{"no key", nil, CacheFlags{InsecureNoEncryption: true},
+			"tribe-token: warning: --cache-insecure-no-encryption: tokens are kept in Redis unencrypted, where anyone who can read Redis can use them\n" +
+				"tribe-token: warning: the Redis of TRIBE_CACHE_URL holds tokens encrypted with a key, and this run has --cache-insecure-no-encryption: another process writes to it with a TRIBE_CACHE_KEY, so tokens are minted anew until both use the same key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The first process's token, sealed under cacheKey(1).
+			first := map[string]string{"TRIBE_CACHE_URL": redisURL, "TRIBE_CACHE_KEY": cacheKey(1)}
+			client := redis.NewClient(&redis.Options{Addr: strings.TrimPrefix(redisURL, "redis://")})
+			t.Cleanup(func() { _ = client.Close() })
+			require.NoError(t, client.FlushAll(t.Context()).Err())
+			require.Empty(t, cacheRun(t, srv, first, CacheFlags{}))
+			minted := srv.Count("limitedToken")
+
+			env := map[string]string{"TRIBE_CACHE_URL": redisURL}
+			maps.Copy(env, tt.env)
+			stderr := cacheRun(t, srv, env, tt.flags)
+			if tt.want == "" {
+				assert.Empty(t, stderr)
+				assert.Equal(t, minted, srv.Count("limitedToken"), "the first process's token is shared")
+				return
+			}
+			assert.Equal(t, tt.want+"\n", stderr)
+			assert.Equal(t, minted+1, srv.Count("limitedToken"), "minted anew")
+			for _, unrelated := range []string{"unreachable", "is it stale", "TRIBE_ENDPOINT", cacheKey(1), cacheKey(2), cacheKey(3)} {
+				assert.NotContains(t, stderr, unrelated)
+			}
+		})
+	}
+}
+
+func TestCheckCacheURLKeepsPasswordsSecret(t *testing.T) {
+	f := New(strings.NewReader(""), &strings.Builder{}, &strings.Builder{}, func(string) string { return "" })
+	require.NoError(t, f.checkCacheURL("--cache", " redis://sentinel-user:pw-one@127.0.0.1:26379?master_name=m&password=pw-two&sentinel_password=pw-three ", false))
+	assert.ElementsMatch(t, []string{"pw-one", "pw-two", "pw-three"}, f.Secrets())
 }
