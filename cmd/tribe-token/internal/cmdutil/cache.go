@@ -168,7 +168,8 @@ func degradedWarning(source string, err error) string {
 	case errors.Is(err, redisstore.ErrNoTLS):
 		return fmt.Sprintf("warning: the Redis of %s did not answer in TLS, so this run mints on its own; it may not speak TLS: for a plain-text Redis on loopback, use redis:// in %s", source, source)
 	}
-	msg := strings.ReplaceAll(err.Error(), "set Options.AllowInsecure", "pass --insecure-http")
+	msg := strings.TrimPrefix(err.Error(), "redisstore: carrying on without Redis: ")
+	msg = strings.ReplaceAll(msg, "set Options.AllowInsecure", "pass --insecure-http")
 	return fmt.Sprintf("warning: the Redis of %s is unreachable, so this run mints on its own: %s", source, msg)
 }
 

@@ -228,6 +228,15 @@ func TestCacheWarnsOfWhatFailed(t *testing.T) {
 		})
 	}
 
+	t.Run("an unreachable Redis", func(t *testing.T) {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		closed := l.Addr().String()
+		require.NoError(t, l.Close())
+		stderr := cacheRun(t, srv, map[string]string{"TRIBE_CACHE_KEY": key}, CacheFlags{URL: "redis://" + closed})
+		assert.Equal(t, "tribe-token: warning: the Redis of --cache is unreachable, so this run mints on its own: dial tcp "+closed+": connect: connection refused\n", stderr)
+	})
+
 	t.Run("the right password", func(t *testing.T) {
 		assert.Empty(t, cacheRun(t, srv, map[string]string{"TRIBE_CACHE_KEY": key}, CacheFlags{URL: "redis://:right-pass-7@" + secured}))
 	})
