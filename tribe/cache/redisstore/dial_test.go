@@ -220,6 +220,7 @@ func TestRedissToAPlainTextRedis(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // a TLS handshake waits out its timeout
 			var got reports
 			s := openStore(t, tt.url, got.options(Options{}))
 			assert.True(t, s.Degraded())

@@ -213,6 +213,7 @@ func TestCacheWarnsOfWhatFailed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // a TLS handshake waits out its timeout
 			env := map[string]string{"TRIBE_CACHE_KEY": key}
 			var flags CacheFlags
 			if tt.source == "--cache" {
