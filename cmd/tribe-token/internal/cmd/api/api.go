@@ -1,6 +1,6 @@
 // Package api is "tribe-token api": any GraphQL query or mutation, run as
 // the app's bot, a member, or the holder of a token, printing the JSON
-// answer, like "gh api graphql".
+// answer, or what a jq filter makes of it, like "gh api graphql".
 package api
 
 import (
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/Khan/genqlient/graphql"
+	"github.com/itchyny/gojq"
 	"github.com/spf13/cobra"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -57,12 +58,28 @@ type Options struct {
 	// MaxBytes bounds the bytes of the answers read, all requests
 	// together (--max-bytes).
 	MaxBytes int64
-	// MaxWait caps one wait before a rate-limited call is sent again
-	// (--max-wait).
-	MaxWait  time.Duration
+	// MaxWait caps one wait before a call, or the first mint, is sent
+	// again (--max-wait).
+	MaxWait time.Duration
+	// JQ filters each answer with a jq expression (--jq), as gh api --jq
+	// does.
+	JQ       string
 	Verbose  bool
 	NoRetry  bool
 	Insecure bool
+
+	// stderrTerminal says whether stderr is a terminal, where --paginate
+	// shows its progress; nil means cmdutil.IsTerminal(Factory.ErrOut).
+	// Tests set it.
+	stderrTerminal func() bool
+}
+
+// terminal reports whether stderr is a terminal.
+func (o *Options) terminal() bool {
+	if o.stderrTerminal != nil {
+		return o.stderrTerminal()
+	}
+	return cmdutil.IsTerminal(o.Factory.ErrOut)
 }
 
 // NewCmdAPI builds "api". runF, if not nil, is called with the parsed
@@ -74,57 +91,41 @@ func NewCmdAPI(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Short: "Run a GraphQL query or mutation and print the JSON answer",
 		Long: `Run a GraphQL query or mutation against Tribe and print the answer's data as
 indented JSON, {"data": ...}, as "gh api graphql" does. The query is the
-argument, @FILE for a file's content, or - for stdin. It must parse (checked
-before anything is sent) and hold one operation, whose name is sent as the
-operationName.
+argument, @FILE, or - for stdin; it must parse and hold one operation.
 
-Who it runs as:
-  - --network ID (or TRIBE_NETWORK_ID): a token minted for the app's bot, or
-    with --member ID for that member, with TRIBE_CLIENT_ID and
-    TRIBE_CLIENT_SECRET (or --client-id, --client-secret-file);
-  - --token-file FILE, or TRIBE_TOKEN: that token (sent to --endpoint or
-    --region, else TRIBE_GATEWAY_URL, else TRIBE_ENDPOINT).
---token-file cannot go with --network, --member or --cache; TRIBE_TOKEN is used
-when neither --network nor --member is given.
+Who it runs as: --network ID (or TRIBE_NETWORK_ID) mints a token for the app's
+bot, or with --member ID for that member, with TRIBE_CLIENT_ID and
+TRIBE_CLIENT_SECRET (or --client-id, --client-secret-file); --token-file FILE,
+or TRIBE_TOKEN when neither is given, sends that token instead. With --cache URL
+(or TRIBE_CACHE_URL) minted tokens are shared through Redis, encrypted with
+TRIBE_CACHE_KEY or --cache-key-file.
 
-Minted tokens are cached in the process; with --cache URL (or TRIBE_CACHE_URL)
-they are shared through Redis with every other process given the same cache, so
-a fleet mints once per identity. The tokens are encrypted there with the key
-of TRIBE_CACHE_KEY or --cache-key-file (` + cmdutil.CacheKeyHowTo + `).
+Variables: --variables takes a JSON object, or @FILE (@- for stdin) for a large
+one; -f name=value adds a string, -F name=value a typed value (true, false,
+null, a number, or @FILE for a file's content); -f and -F win. A variable the
+query needs and nothing gives, or a -f string for an Int, Float or Boolean, is
+refused before anything is sent.
 
-Variables: --variables takes a JSON object, or @FILE for a file's (@- for
-stdin; a large one must come from a file); -f name=value adds a string, and
--F name=value a typed value: true, false, null and JSON numbers as such,
-@FILE as the file's content (a string; @- for stdin), anything else as a
-string. -f and -F win over --variables; names are GraphQL names, without $.
+--jq EXPR filters the answer as "gh api --jq" does: each value on a line, a
+string as it is, anything else as JSON. It sees no environment variables.
 
---paginate follows a connection through its pages: the query must declare
-$after and pass it to the one connection in the answer that selects
-pageInfo { hasNextPage endCursor }. The pages are merged into one answer,
-printed once: that connection's nodes and edges concatenated, its pageInfo the
-last page's, everything else the first page's, in the order the server sent
-it. It stops after --max-pages pages; if more remain, the merged pages are
-printed and the exit status is 1.
+--paginate follows the one connection that selects pageInfo { hasNextPage
+endCursor } (the query declares $after): the pages are merged into one answer,
+or, with --jq, each is filtered as it comes. On a terminal, stderr shows the
+pages and items so far. Past --max-pages or --max-bytes (64MiB of answers), what
+was read is printed and the exit status is 1.
 
---max-bytes bounds what the command reads of the answers, all pages together
-(64MiB unless given; the pages are kept until printed): past it, the pages so
-far are printed and the exit status is 1. --timeout bounds the whole command,
-printing included.
-
-A call the API rate-limits (code 104, HTTP 429) is sent again after the
-Retry-After, else Tribe's 10s burst window, up to ` + fmt.Sprint(MaxAttempts) + ` tries and never past
---timeout, with a line on stderr each time; --no-retry turns that off. No
-wait is longer than --max-wait (5m unless given): a server that asks for a
-longer one ends the command, with when to try again.
-
-GraphQL errors are printed on stderr, one line each, after the data if the
-answer has any, and the exit status is 1. --verbose prints each answer's
-complexity (extensions.complexity) on stderr.`,
+A rate-limited call (code 104, HTTP 429) is sent again after the Retry-After,
+else Tribe's 10s burst window, up to ` + fmt.Sprint(MaxAttempts) + ` tries, with a line on stderr for each
+wait; no wait passes --max-wait (5m) or --timeout; --no-retry sends nothing
+again. GraphQL errors go to stderr, one line each, with exit status 1; --verbose
+prints each answer's complexity.`,
 		Example: `  export TRIBE_CLIENT_ID=... TRIBE_CLIENT_SECRET=... TRIBE_NETWORK_ID=CAx1mZ7I7a
   tribe-token api 'query Me { authMember { id name } }'
   tribe-token api --member Dm12KzW34 'query { authMember { id } }'
   tribe-token api -F id=Dm12KzW34 'query Member($id: ID) { member(id: $id) { name } }'
-  tribe-token api --paginate -F limit=50 @members.graphql
+  tribe-token api --paginate -F limit=50 --jq '.data.members.nodes[].id' @members.graphql
+  tribe-token api --variables @vars.json @createPost.graphql
   echo 'query { network { name } }' | TRIBE_TOKEN=$TOKEN tribe-token api -
   tribe-token api --cache redis://localhost:6379 --verbose 'query { network { id } }'`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -156,6 +157,7 @@ complexity (extensions.complexity) on stderr.`,
 	fl.IntVar(&opts.MaxPages, "max-pages", DefaultMaxPages, "with --paginate, fetch at most this many pages")
 	opts.MaxBytes = DefaultMaxBytes
 	fl.Var((*byteSize)(&opts.MaxBytes), "max-bytes", "stop when the answers, every page together, pass this `size` (bytes, or with KiB, MiB, GiB)")
+	fl.StringVarP(&opts.JQ, "jq", "q", "", "filter each answer with a jq `expression`, printing a string as it is and anything else as JSON, one a line")
 	fl.BoolVar(&opts.Verbose, "verbose", false, "print each answer's complexity on stderr")
 	fl.BoolVar(&opts.NoRetry, "no-retry", false, "do not wait and send again a call the API rate-limited")
 	fl.DurationVar(&opts.MaxWait, "max-wait", DefaultMaxWait, "wait at most this long before sending a rate-limited call again; a server that asks for longer ends the command")
@@ -199,6 +201,11 @@ func (o *Options) validate() error {
 	if o.Query == "" {
 		return cmdutil.Usagef("the query is empty; give its text, @FILE or - for stdin")
 	}
+	if o.JQ != "" {
+		if _, err := parseJQ(o.JQ); err != nil {
+			return err
+		}
+	}
 	_, err := Variables(nil, o.Variables, o.Raw, o.Typed)
 	return err
 }
@@ -208,8 +215,12 @@ type operation struct {
 	text string
 	name string // the operation's name; "" for an anonymous one
 	kind ast.Operation
-	vars map[string]bool // the variables it declares
+	defs ast.VariableDefinitionList // the variables it declares
 }
+
+// def returns the definition of the variable name; nil if the operation
+// declares none.
+func (op operation) def(name string) *ast.VariableDefinition { return op.defs.ForName(name) }
 
 // label names the operation in lines on stderr.
 func (op operation) label() string {
@@ -254,11 +265,7 @@ func loadQuery(f *cmdutil.Factory, arg string) (operation, error) {
 	if op.Operation == ast.Subscription {
 		return operation{}, cmdutil.Usagef("%s is a subscription, which api does not run; give a query or mutation", src)
 	}
-	out := operation{text: text, name: op.Name, kind: op.Operation, vars: map[string]bool{}}
-	for _, v := range op.VariableDefinitions {
-		out.vars[v.Variable] = true
-	}
-	return out, nil
+	return operation{text: text, name: op.Name, kind: op.Operation, defs: op.VariableDefinitions}, nil
 }
 
 // runner sends one operation and prints what comes back.
@@ -268,6 +275,12 @@ type runner struct {
 	op     operation
 	client graphql.Client
 	ep     cmdutil.Endpoint // where the calls go, for messages
+	// tokenFrom is where the token sent came from, "TRIBE_TOKEN" or
+	// "--token-file"; "" for a token api minted.
+	tokenFrom string
+	vars      map[string]any // the variables sent
+	jq        *gojq.Code     // --jq's, if given
+	progress  *progress      // --paginate's on stderr; nil: none
 }
 
 // apiRun runs the operation and prints the answer.
@@ -277,20 +290,32 @@ func apiRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if opts.Paginate && !op.vars["after"] {
+	if opts.Paginate && op.def("after") == nil {
 		return cmdutil.Usagef("--paginate needs the query to declare $after and pass it to the connection, e.g. query($after: String) { members(limit: 20, after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }")
 	}
 	vars, err := Variables(f, opts.Variables, opts.Raw, opts.Typed)
 	if err != nil {
 		return err
 	}
+	if err := checkVariables(op, vars, opts); err != nil {
+		return err
+	}
+	r := &runner{f: f, opts: opts, op: op, vars: vars}
+	if opts.JQ != "" {
+		if r.jq, err = parseJQ(opts.JQ); err != nil {
+			return err
+		}
+	}
+	if opts.Paginate && opts.terminal() {
+		r.progress = &progress{w: f.ErrOut}
+	}
 	hc := httpClient(f, newBudget(opts.MaxBytes))
-	client, ep, done, err := newClient(ctx, opts, hc)
+	client, done, err := r.newClient(ctx, hc)
 	if err != nil {
 		return err
 	}
 	defer done()
-	r := &runner{f: f, opts: opts, op: op, client: client.GraphQL(), ep: ep}
+	r.client = client.GraphQL()
 	if opts.Paginate {
 		return r.paginate(ctx, vars)
 	}
@@ -298,132 +323,104 @@ func apiRun(ctx context.Context, opts *Options) error {
 	return r.finish(ctx, data, err)
 }
 
-// noRetry turns off the client's own rate-limit retries: the command
-// waits itself, and says so on stderr.
-func noRetry() tribe.RetryPolicy { return tribe.RetryPolicy{MaxAttempts: 1} }
-
-// newClient returns the client the operation is sent with, through hc, the
-// endpoint it goes to, and what to call when done.
-func newClient(ctx context.Context, opts *Options, hc *http.Client) (*tribe.Client, cmdutil.Endpoint, func(), error) {
-	f := opts.Factory
+// newClient returns the client the operation is sent with, through hc,
+// and what to call when done; it sets r.ep, where the calls go, and
+// r.tokenFrom. The libraries retry nothing: api waits itself, and says so
+// on stderr.
+func (r *runner) newClient(ctx context.Context, hc *http.Client) (*tribe.Client, func(), error) {
+	opts, f := r.opts, r.f
 	if opts.Token.File != "" || (opts.Network == "" && opts.Member == "" && f.Env("TRIBE_TOKEN") != "") {
 		tok, err := opts.Token.Token(f, "TRIBE_TOKEN")
 		if err != nil {
-			return nil, cmdutil.Endpoint{}, nil, err
+			return nil, nil, err
 		}
-		ep, err := opts.Endpoint.ResolveForToken(f, opts.Insecure, tok)
-		if err != nil {
-			return nil, ep, nil, err
+		r.tokenFrom = "TRIBE_TOKEN"
+		if opts.Token.File != "" {
+			r.tokenFrom = "--token-file"
+		}
+		if r.ep, err = opts.Endpoint.ResolveForToken(f, opts.Insecure, tok); err != nil {
+			return nil, nil, err
 		}
 		c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}),
-			tribe.ClientConfig{Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: hc, Retry: noRetry()})
-		ep.Announce(f)
-		return c, ep, func() {}, err
+			tribe.ClientConfig{Endpoint: r.ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: hc, Retry: cmdutil.NoLibraryRetries()})
+		r.ep.Announce(f)
+		return c, func() {}, err
 	}
 	ep, err := opts.Endpoint.ResolveFrom(f, opts.Insecure, "TRIBE_ENDPOINT")
 	if err != nil {
-		return nil, ep, nil, err
+		return nil, nil, err
 	}
+	r.ep = ep
 	var missing cmdutil.Missing
 	network, networkSource := opts.Network, "--network"
 	if network == "" {
 		network, networkSource = f.Env("TRIBE_NETWORK_ID"), "TRIBE_NETWORK_ID"
 		if err := cmdutil.CheckID("TRIBE_NETWORK_ID", network); err != nil {
-			return nil, ep, nil, err
+			return nil, nil, err
 		}
 	}
 	if network == "" {
-		return nil, ep, nil, cmdutil.Usagef("no credentials: pass --network ID (or set TRIBE_NETWORK_ID) to mint a token with the app's TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, or set TRIBE_TOKEN (or pass --token-file FILE) to use a token you have")
+		return nil, nil, cmdutil.Usagef("no credentials: pass --network ID (or set TRIBE_NETWORK_ID) to mint a token with the app's TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, or set TRIBE_TOKEN (or pass --token-file FILE) to use a token you have")
 	}
 	id := tribe.Identity{NetworkID: network, MemberID: opts.Member}
 	clientID, secret, err := opts.App.CredentialsFor(f, ep, &missing)
 	if err != nil {
-		return nil, ep, nil, err
+		return nil, nil, err
 	}
 	if err := missing.Err(""); err != nil {
-		return nil, ep, nil, err
+		return nil, nil, err
 	}
 	app := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: hc,
-		Retry: tribe.RetryPolicy{MaxWait: opts.MaxWait}}
+		Retry: cmdutil.NoLibraryRetries()}
 	tc, err := opts.Cache.Open(ctx, f, app)
 	if err != nil {
-		return nil, ep, nil, err
+		return nil, nil, err
 	}
 	ts, err := tc.TokenSource(ctx, id)
 	if err != nil {
 		tc.Close()
-		return nil, ep, nil, err
+		return nil, nil, err
 	}
 	its, ok := ts.(tribe.InvalidatingTokenSource)
 	if !ok {
 		tc.Close()
-		return nil, ep, nil, errors.New("the cache's token source cannot drop a refused token")
+		return nil, nil, errors.New("the cache's token source cannot drop a refused token")
 	}
-	calls := *app
-	calls.Retry = noRetry()
-	c, err := calls.Client(ctx, f.SecretTokens(its))
+	// The first token is minted here: a passing failure is waited out, as
+	// a call's rate limit is, with a line on stderr.
+	var c *tribe.Client
+	err = r.withRetries(ctx, sending{what: "minting a token: ", idempotent: true}, func(ctx context.Context) (err error) {
+		c, err = app.Client(ctx, f.SecretTokens(its))
+		return err
+	})
 	if err != nil {
 		tc.Close()
-		return nil, ep, nil, ep.Explain(mint.ExplainFrom(id, networkSource, err))
+		return nil, nil, ep.Explain(mint.ExplainFrom(id, networkSource, err))
 	}
 	ep.Announce(f)
-	return c, ep, tc.Close, nil
+	return c, tc.Close, nil
 }
 
 // call sends the operation with vars and returns the answer's data (nil
 // when it has none). A call the API rate-limits is sent again after a
-// wait, with a line on stderr, unless --no-retry. The wait is the
-// Retry-After, else the burst window, at most --max-wait: our own wait is
-// shortened to it, and a Retry-After over it ends the command rather than
-// send again a call the server said it would refuse.
+// wait, with a line on stderr (see withRetries).
 func (r *runner) call(ctx context.Context, vars map[string]any) (json.RawMessage, error) {
 	req := &graphql.Request{Query: r.op.text, Variables: vars, OpName: r.op.name}
-	for attempt := 1; ; attempt++ {
-		var data json.RawMessage
+	var data json.RawMessage
+	err := r.withRetries(ctx, sending{}, func(ctx context.Context) error {
+		data = nil
 		info := &tribe.ResponseInfo{}
 		err := r.client.MakeRequest(tribe.WithResponseInfo(ctx, info), req, &graphql.Response{Data: &data})
 		if r.opts.Verbose && info.HasComplexity {
+			r.progress.clear()
 			r.f.Warnf("complexity %d (%s)", info.Complexity, r.op.label())
 		}
-		if string(data) == "null" {
-			data = nil
-		}
-		if mb, ok := errors.AsType[*errMaxBytes](err); ok {
-			return nil, &limitError{msg: fmt.Sprintf("%s (%d bytes) reading %s; raise --max-bytes to read more, e.g. --max-bytes %s", mb.Error(), mb.limit, r.op.label(), sizeText(2*mb.limit)), err: mb}
-		}
-		if err == nil || !errors.Is(err, tribe.ErrRateLimited) || r.opts.NoRetry {
-			return data, err
-		}
-		if attempt >= MaxAttempts {
-			return nil, cmdutil.WithHint(err, fmt.Sprintf("still rate limited after %d tries; wait a while and run again", attempt))
-		}
-		wait := min(r.f.RateLimitWindow(), r.opts.MaxWait)
-		if rl, ok := errors.AsType[*tribe.RateLimitError](err); ok && rl.RetryAfter > 0 {
-			if rl.RetryAfter > r.opts.MaxWait {
-				return nil, cmdutil.WithHint(err, fmt.Sprintf("the server asks to wait %s before sending it again, longer than --max-wait %s; run it again later, or raise --max-wait", waitText(rl.RetryAfter), waitText(r.opts.MaxWait)))
-			}
-			wait = rl.RetryAfter
-		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return nil, cmdutil.WithTimeoutHint(err, fmt.Sprintf("waiting %s to send it again would pass --timeout; raise --timeout, or run again later", waitText(wait)))
-		}
-		r.f.Warnf("rate limited; retrying in %s (attempt %d of %d)", waitText(wait), attempt+1, MaxAttempts)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, err
-		case <-t.C:
-		}
+		return err
+	})
+	if _, ok := errors.AsType[*limitError](err); ok || string(data) == "null" {
+		data = nil
 	}
-}
-
-// waitText renders a wait: "10s", "1m30s", or "250ms" below a second.
-func waitText(d time.Duration) string {
-	if d < time.Second {
-		return d.String()
-	}
-	return cmdutil.RoughDuration(d)
+	return data, err
 }
 
 // finish prints an answer: its data, if any, on stdout, then its GraphQL
@@ -437,15 +434,19 @@ func (r *runner) finish(ctx context.Context, data json.RawMessage, err error) er
 	return r.report(err)
 }
 
-// writeData prints {"data": data}, indented and inert. Data that holds a
-// secret of the run (the client secret, the token sent, the cache key), as
-// a hostile server could send back, has each string that holds one
-// redacted.
+// writeData prints {"data": data}, indented and inert, or what --jq makes
+// of it. Data that holds a secret of the run (the client secret, the token
+// sent, the cache key), as a hostile server could send back, has each
+// string that holds one redacted.
 func (r *runner) writeData(ctx context.Context, data json.RawMessage) error {
 	if err := checkJSON(data); err != nil {
 		return fmt.Errorf("the answer's data cannot be read: %w", err)
 	}
-	return newPrinter(ctx, r.f.Out, r.f.Secrets()).answer(data)
+	p := newPrinter(ctx, r.f.Out, r.f.Secrets())
+	if r.jq != nil {
+		return p.filter(r.jq, data)
+	}
+	return p.answer(data)
 }
 
 // limitError is a run stopped by one of its own limits: its message names
@@ -466,18 +467,34 @@ func (r *runner) report(err error) error {
 	if err == nil {
 		return nil
 	}
+	r.progress.clear()
 	if _, ok := errors.AsType[*limitError](err); ok {
 		return err
 	}
+	if _, ok := errors.AsType[*jqError](err); ok {
+		return err
+	}
+	if errors.Is(err, tribe.ErrRateLimited) {
+		// The waits said all there is; the endpoint has nothing to do
+		// with it.
+		return err
+	}
 	re, ok := errors.AsType[*tribe.ResponseError](err)
-	if !ok || errors.Is(err, tribe.ErrRateLimited) {
-		if errors.Is(err, tribe.ErrInvalidToken) || errors.Is(err, tribe.ErrUnauthorized) {
-			return r.ep.Explain(cmdutil.WithHint(err, "the token is invalid or expired, or belongs to another endpoint; mint a new one"))
+	if !ok {
+		refused := cmdutil.RefusedToken(err)
+		if r.tokenFrom != "" && refused != err {
+			// The user's token: nothing about the endpoint it was sent to
+			// helps more than minting a new one.
+			return refused
 		}
-		return r.ep.Explain(err)
+		return r.ep.Explain(refused)
 	}
 	for _, ge := range re.Errors {
-		r.f.Warnf("%s", ge.Error())
+		line := ge.Error()
+		if hint := r.hintFor(ge); hint != "" {
+			line += "; " + hint
+		}
+		r.f.Warnf("%s", line)
 	}
 	return cmdutil.ErrReported
 }

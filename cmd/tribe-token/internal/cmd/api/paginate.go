@@ -343,7 +343,8 @@ func (p *printer) list(dec *jsontext.Decoder, level int, more [][]byte) error {
 }
 
 // paginate runs the operation page after page, following the connection's
-// endCursor, and prints the pages merged.
+// endCursor, and prints the pages merged, or, with --jq, each page
+// filtered as it comes.
 func (r *runner) paginate(ctx context.Context, vars map[string]any) error {
 	first, err := r.call(ctx, vars)
 	if err != nil || len(first) == 0 {
@@ -370,11 +371,11 @@ func (r *runner) paginate(ctx context.Context, vars map[string]any) error {
 	if err != nil {
 		return fmt.Errorf("the answer's data cannot be read: %w", err)
 	}
-	m := &merge{path: path}
-	done := func(err error) error {
-		if werr := r.writeMerged(ctx, first, m); werr != nil {
-			return werr
-		}
+	out := &pageOutput{r: r, ctx: ctx, merge: &merge{path: path}}
+	if r.jq == nil {
+		out.first = first // kept to merge the others into
+	}
+	if err := out.add(first, conn); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
@@ -382,13 +383,13 @@ func (r *runner) paginate(ctx context.Context, vars map[string]any) error {
 		pi := conn.info
 		switch {
 		case !pi.hasNext:
-			return done(nil)
+			return out.done(nil)
 		case pi.cursor == "":
-			return done(fmt.Errorf("page %d of %s says hasNextPage but gives no endCursor; the pages so far are printed", pages, path))
+			return out.done(fmt.Errorf("page %d of %s says hasNextPage but gives no endCursor; the pages so far are printed", pages, path))
 		case seen[pi.cursor]:
-			return done(fmt.Errorf("page %d of %s gives an endCursor seen before, so paging would not end; the pages so far are printed", pages, path))
+			return out.done(fmt.Errorf("page %d of %s gives an endCursor seen before, so paging would not end; the pages so far are printed", pages, path))
 		case pages >= r.opts.MaxPages:
-			return done(fmt.Errorf("stopped after --max-pages %d pages of %s, and more remain; the pages so far are printed: raise --max-pages to get them all", pages, path))
+			return out.done(fmt.Errorf("stopped after --max-pages %d pages of %s, and more remain; the pages so far are printed: raise --max-pages to get them all", pages, path))
 		}
 		seen[pi.cursor] = true
 		vars["after"] = pi.cursor
@@ -396,7 +397,7 @@ func (r *runner) paginate(ctx context.Context, vars map[string]any) error {
 		if err != nil || len(page) == 0 {
 			// This page's data, if any, is not merged: print the pages so
 			// far, then the errors.
-			if werr := done(nil); werr != nil {
+			if werr := out.done(nil); werr != nil {
 				return werr
 			}
 			if le, ok := errors.AsType[*limitError](err); ok {
@@ -413,13 +414,59 @@ func (r *runner) paginate(ctx context.Context, vars map[string]any) error {
 		}
 		switch {
 		case err != nil:
-			return done(fmt.Errorf("page %d cannot be read: %w; the pages so far are printed", pages+1, err))
+			return out.done(fmt.Errorf("page %d cannot be read: %w; the pages so far are printed", pages+1, err))
 		case !ok:
-			return done(fmt.Errorf("page %d has no connection at %s, where the first page had it; the pages so far are printed", pages+1, path))
+			return out.done(fmt.Errorf("page %d has no connection at %s, where the first page had it; the pages so far are printed", pages+1, path))
 		}
-		m.add(next)
+		if err := out.add(page, next); err != nil {
+			return err
+		}
 		conn = next
 	}
+}
+
+// pageOutput is where --paginate's pages go: merged into the first page
+// and printed once, at the end; or, with --jq, each filtered and printed
+// as it comes, and not kept.
+type pageOutput struct {
+	r     *runner
+	ctx   context.Context
+	first []byte // without --jq, the first page
+	merge *merge
+	pages int // taken so far
+	items int // the connection's nodes (or edges) in them
+}
+
+// add takes the next page, whose connection is c.
+func (o *pageOutput) add(page []byte, c connection) error {
+	o.pages++
+	if c.nodes != nil {
+		o.items += countElements(c.nodes)
+	} else {
+		o.items += countElements(c.edges)
+	}
+	switch {
+	case o.r.jq != nil:
+		o.r.progress.clear()
+		if err := newPrinter(o.ctx, o.r.f.Out, o.r.f.Secrets()).filter(o.r.jq, page); err != nil {
+			return err
+		}
+	case o.pages > 1:
+		o.merge.add(c)
+	}
+	o.r.progress.show(o.pages, o.items, o.merge.path)
+	return nil
+}
+
+// done prints what was kept, if anything, and returns err.
+func (o *pageOutput) done(err error) error {
+	o.r.progress.clear()
+	if o.r.jq == nil {
+		if werr := o.r.writeMerged(o.ctx, o.first, o.merge); werr != nil {
+			return werr
+		}
+	}
+	return err
 }
 
 // writeMerged prints the first page's data with the later pages merged

@@ -317,7 +317,7 @@ func TestAPIRateLimited(t *testing.T) {
 	t.Run("--no-retry", func(t *testing.T) {
 		srv, n := graphQLServer(t, func(_ int, w http.ResponseWriter) { limited(w) })
 		r := runHooked(t, invocation{env: tokenEnv(srv), args: args("api", "--no-retry", "{ ok }")}, func(f *cmdutil.Factory) { f.RateLimitWait = time.Millisecond })
-		requireFail(t, r, ExitFailure, "rate limited", "Too many requests")
+		requireFail(t, r, ExitFailure, "rate limited (code 104); run it again in", "leave out --no-retry")
 		assert.Equal(t, int32(1), n.Load())
 	})
 }
@@ -429,7 +429,7 @@ func TestAPIAgainstARateLimitedMock(t *testing.T) {
 
 	refused := run(t, invocation{env: env, args: args("api", "--no-retry", "--member", tribetest.PlainMemberID, q)})
 	assert.Equal(t, ExitFailure, refused.code)
-	assert.Contains(t, refused.stderr, "USER_REQUEST_REACHED")
+	assert.Contains(t, refused.stderr, "Me: rate limited (code 104); run it again in")
 
 	retried := run(t, invocation{env: env, args: args("api", "--member", tribetest.PlainMemberID, q)})
 	require.Equal(t, ExitOK, retried.code, retried.stderr)
