@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -21,144 +20,47 @@ import (
 	"github.com/tribekit/tribekit/internal/testenv"
 )
 
-// redisBinary returns the path of redis-server (and of redis-cli, in the
-// same folder), skipping the test when there is none, or failing it when
-// TRIBEKIT_REQUIRE_REDIS is set (internal/testenv).
-func redisBinary(t testing.TB) string {
-	t.Helper()
-	return testenv.RedisServer(t)
-}
-
-// redisServer is a redis-server of a test's own, on a loopback port, with
-// its files in a temporary folder.
+// redisServer is a redis-server of a test's own ([testenv.StartRedis]),
+// with the short names this package's tests use.
 type redisServer struct {
-	t    testing.TB
-	bin  string
-	dir  string
-	port int
-	tls  bool // port is the TLS port; no plain port
-	// sentinel, if set, is the configuration file of a Sentinel to run.
-	sentinel string
-	args     []string
-	mu       sync.Mutex
-	cmd      *exec.Cmd
+	*testenv.Redis
 }
 
 // freePort returns a loopback port that was free a moment ago.
 func freePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	port := l.Addr().(*net.TCPAddr).Port
-	require.NoError(t, l.Close())
-	return port
+	return testenv.FreePort(t)
 }
 
-// startRedis starts a redis-server with extra arguments, stopped in
-// t.Cleanup.
+// startRedis starts a redis-server with extra configuration given as its
+// command-line arguments ("--maxclients", "10000"), stopped in t.Cleanup.
 func startRedis(t testing.TB, extra ...string) *redisServer {
 	t.Helper()
-	return startRedisServer(t, &redisServer{args: extra})
+	return &redisServer{testenv.StartRedis(t, testenv.RedisOptions{Config: configLines(extra)})}
 }
 
-// startRedisServer starts r, filled in with its binary and folder.
-func startRedisServer(t testing.TB, r *redisServer) *redisServer {
-	t.Helper()
-	r.t, r.bin = t, redisBinary(t)
-	if r.dir == "" {
-		r.dir = t.TempDir()
-	}
-	var err error
-	for range 5 {
-		r.port = freePort(t)
-		if err = r.start(); err == nil {
-			break
+// configLines turns redis-server's command-line arguments into lines of
+// its configuration, as redis-server does: each "--name" starts a line,
+// and the arguments after it are its values.
+func configLines(args []string) []string {
+	var lines []string
+	for _, a := range args {
+		if name, ok := strings.CutPrefix(a, "--"); ok || len(lines) == 0 {
+			lines = append(lines, name)
+			continue
 		}
+		lines[len(lines)-1] += " " + testenv.QuoteRedisConfig(a)
 	}
-	require.NoError(t, err)
-	t.Cleanup(r.stop)
-	return r
-}
-
-func (r *redisServer) start() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	ports := []string{"--port", strconv.Itoa(r.port)}
-	if r.tls {
-		ports = []string{"--port", "0", "--tls-port", strconv.Itoa(r.port)}
-	}
-	args := append(append(ports,
-		"--bind", "127.0.0.1", "--dir", r.dir,
-		"--save", "", "--appendonly", "no", "--logfile", filepath.Join(r.dir, "redis.log"),
-		"--protected-mode", "no",
-	), r.args...)
-	if r.sentinel != "" {
-		args = []string{r.sentinel, "--sentinel", "--port", strconv.Itoa(r.port), "--bind", "127.0.0.1", "--dir", r.dir, "--logfile", filepath.Join(r.dir, "redis.log"), "--protected-mode", "no"}
-	}
-	cmd := exec.Command(r.bin, args...)
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(filepath.Join(r.dir, "redis.log"))
-			return fmt.Errorf("redis-server exited: %v: %s", err, tail(string(log)))
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", r.addr(), 100*time.Millisecond); err == nil {
-			_ = c.Close()
-			r.cmd = cmd
-			go func() { <-exited }()
-			return nil
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	_ = cmd.Process.Kill()
-	return fmt.Errorf("redis-server did not listen on %s within 5s", r.addr())
-}
-
-// tail is the end of a log.
-func tail(s string) string {
-	if len(s) > 2000 {
-		return s[len(s)-2000:]
-	}
-	return s
+	return lines
 }
 
 // stop kills the server (its data is not kept).
-func (r *redisServer) stop() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.cmd == nil {
-		return
-	}
-	_ = r.cmd.Process.Kill()
-	// Wait until the port is free again, for a restart on it.
-	for range 200 {
-		c, err := net.DialTimeout("tcp", r.addr(), 50*time.Millisecond)
-		if err != nil {
-			break
-		}
-		_ = c.Close()
-		time.Sleep(5 * time.Millisecond)
-	}
-	r.cmd = nil
-}
+func (r *redisServer) stop() { r.Stop() }
 
 // restart starts the server again on the same port.
-func (r *redisServer) restart() {
-	r.t.Helper()
-	require.NoError(r.t, r.start())
-}
+func (r *redisServer) restart() { r.Restart() }
 
-func (r *redisServer) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
-
-// URL is the server's redis:// URL.
-func (r *redisServer) URL() string { return "redis://" + r.addr() }
+func (r *redisServer) addr() string { return r.Addr }
 
 // plain returns a plain client of the server, closed in t.Cleanup.
 func (r *redisServer) plain(t testing.TB) *redis.Client {
@@ -201,7 +103,7 @@ func startCluster(t testing.TB) []*redisServer {
 		nodes = append(nodes, n)
 		addrs = append(addrs, n.addr())
 	}
-	cli := filepath.Join(filepath.Dir(nodes[0].bin), "redis-cli")
+	cli := filepath.Join(filepath.Dir(testenv.RedisServer(t)), "redis-cli")
 	out, err := exec.Command(cli, append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "0", "--cluster-yes")...).CombinedOutput()
 	require.NoError(t, err, "redis-cli --cluster create: %s", out)
 	// Wait until every node sees the cluster as ok.

@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/cache"
 	"github.com/tribekit/tribekit/tribe/tribetest"
@@ -80,9 +81,8 @@ func typeName(v any) string {
 }
 
 func TestUnixSocketAndDatabase(t *testing.T) {
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "redis.sock")
-	r := startRedisServer(t, &redisServer{dir: dir, args: []string{"--unixsocket", sock}})
+	sock := filepath.Join(t.TempDir(), "redis.sock")
+	r := &redisServer{testenv.StartRedis(t, testenv.RedisOptions{Config: []string{"unixsocket " + testenv.QuoteRedisConfig(sock)}})}
 	srv := tribetest.NewServer()
 	t.Cleanup(srv.Close)
 	app := newApp(srv)
@@ -154,9 +154,10 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string) {
 func TestTLS(t *testing.T) {
 	dir := t.TempDir()
 	cert, key := selfSigned(t, dir)
-	r := startRedisServer(t, &redisServer{dir: dir, tls: true, args: []string{
-		"--tls-cert-file", cert, "--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients", "no",
-	}})
+	r := &redisServer{testenv.StartRedis(t, testenv.RedisOptions{TLS: true, Config: []string{
+		"tls-cert-file " + testenv.QuoteRedisConfig(cert), "tls-key-file " + testenv.QuoteRedisConfig(key),
+		"tls-ca-cert-file " + testenv.QuoteRedisConfig(cert), "tls-auth-clients no",
+	}})}
 	srv := tribetest.NewServer()
 	t.Cleanup(srv.Close)
 	app := newApp(srv)
@@ -224,10 +225,9 @@ func TestCluster(t *testing.T) {
 
 func TestSentinel(t *testing.T) {
 	master := startRedis(t)
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "sentinel.conf")
-	require.NoError(t, os.WriteFile(conf, []byte("sentinel monitor mymaster 127.0.0.1 "+strconv.Itoa(master.port)+" 1\n"), 0o600))
-	sentinel := startRedisServer(t, &redisServer{dir: dir, sentinel: conf})
+	sentinel := testenv.StartRedis(t, testenv.RedisOptions{Sentinel: true, Config: []string{
+		"sentinel monitor mymaster 127.0.0.1 " + strconv.Itoa(master.Port) + " 1",
+	}})
 	srv := tribetest.NewServer()
 	t.Cleanup(srv.Close)
 	app := newApp(srv)

@@ -4,18 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
-	"fmt"
 	"io"
 	"maps"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
@@ -114,50 +111,6 @@ func TestCacheRefusesPlainTextToANodeTheSentinelNames(t *testing.T) {
 	assert.NotContains(t, warning, key)
 }
 
-// startRedis starts a redis-server of the test's own on a loopback port,
-// with args added, killed in t.Cleanup, and returns its address. It skips
-// the test when there is no redis-server (and fails it when
-// TRIBEKIT_REQUIRE_REDIS is set; internal/testenv).
-func startRedis(t *testing.T, args ...string) string {
-	t.Helper()
-	bin := testenv.RedisServer(t)
-	dir := t.TempDir()
-	var lastErr error
-	for range 5 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-		require.NoError(t, l.Close())
-		cmd := exec.Command(bin, append([]string{"--port", port, "--bind", "127.0.0.1", "--dir", dir,
-			"--save", "", "--appendonly", "no", "--logfile", filepath.Join(dir, "redis.log"), "--protected-mode", "no"}, args...)...)
-		require.NoError(t, cmd.Start())
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		t.Cleanup(func() {
-			_ = cmd.Process.Kill()
-			<-exited
-		})
-		addr := "127.0.0.1:" + port
-		lastErr = fmt.Errorf("redis-server did not listen on %s within 5s", addr)
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			select {
-			case err := <-exited:
-				exited <- err
-				lastErr = fmt.Errorf("redis-server exited: %v", err)
-			default:
-				if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-					_ = c.Close()
-					return addr
-				}
-				continue
-			}
-			break
-		}
-	}
-	require.NoError(t, lastErr)
-	return ""
-}
-
 // cacheRun is one run's token cache over a Redis: it mints carol's token
 // through the cache, against srv, and returns what it printed on stderr.
 func cacheRun(t *testing.T, srv *tribetest.Server, env map[string]string, flags CacheFlags) string {
@@ -191,8 +144,8 @@ func cacheKey(b byte) string {
 func TestCacheWarnsOfWhatFailed(t *testing.T) {
 	srv := tribetest.NewServer()
 	t.Cleanup(srv.Close)
-	secured := startRedis(t, "--requirepass", "right-pass-7")
-	plain := startRedis(t)
+	secured := testenv.StartRedis(t, testenv.RedisOptions{Password: "right-pass-7"}).Addr
+	plain := testenv.StartRedis(t, testenv.RedisOptions{}).Addr
 	key := cacheKey(1)
 	tests := []struct {
 		name   string
@@ -230,10 +183,7 @@ func TestCacheWarnsOfWhatFailed(t *testing.T) {
 	}
 
 	t.Run("an unreachable Redis", func(t *testing.T) {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		closed := l.Addr().String()
-		require.NoError(t, l.Close())
+		closed := "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 		stderr := cacheRun(t, srv, map[string]string{"TRIBE_CACHE_KEY": key}, CacheFlags{URL: "redis://" + closed})
 		assert.Equal(t, "tribe-token: warning: the Redis of --cache is unreachable, so this run mints on its own: dial tcp "+closed+": connect: connection refused\n", stderr)
 	})
@@ -249,7 +199,7 @@ func TestCacheWarnsOfWhatFailed(t *testing.T) {
 func TestCacheWarnsOfAnotherKey(t *testing.T) {
 	srv := tribetest.NewServer()
 	t.Cleanup(srv.Close)
-	redisURL := "redis://" + startRedis(t)
+	redisURL := testenv.StartRedis(t, testenv.RedisOptions{}).URL()
 	keyFile := filepath.Join(t.TempDir(), "cache-key.txt")
 	require.NoError(t, os.WriteFile(keyFile, []byte(cacheKey(3)+"\n"), 0o600))
 	tests := []struct {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,53 +20,6 @@ import (
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
-// startRedis starts a redis-server of the test's own on a loopback port,
-// killed in t.Cleanup, and returns its address. It skips the test when
-// there is no redis-server (and fails it in CI; internal/testenv).
-func startRedis(t *testing.T) string {
-	t.Helper()
-	bin := testenv.RedisServer(t)
-	dir := t.TempDir()
-	var lastErr error
-	for range 5 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		port := l.Addr().(*net.TCPAddr).Port
-		require.NoError(t, l.Close())
-		addr := "127.0.0.1:" + strconv.Itoa(port)
-		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--dir", dir,
-			"--save", "", "--appendonly", "no", "--logfile", filepath.Join(dir, "redis.log"), "--protected-mode", "no")
-		require.NoError(t, cmd.Start())
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
-		t.Cleanup(func() {
-			_ = cmd.Process.Kill()
-			<-exited
-		})
-		deadline := time.Now().Add(5 * time.Second)
-		for time.Now().Before(deadline) {
-			select {
-			case err := <-exited:
-				exited <- err
-				lastErr = fmt.Errorf("redis-server exited: %v", err)
-			default:
-				if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-					_ = c.Close()
-					return addr
-				}
-				time.Sleep(10 * time.Millisecond)
-				continue
-			}
-			break
-		}
-		if lastErr == nil {
-			lastErr = fmt.Errorf("redis-server did not listen on %s", addr)
-		}
-	}
-	require.NoError(t, lastErr)
-	return ""
-}
-
 // cacheKey is a key for the cache, as head -c 32 /dev/urandom | base64
 // prints one.
 func cacheKey(b byte) string {
@@ -82,18 +33,14 @@ func cacheKey(b byte) string {
 // closedPort returns a loopback address nothing listens on.
 func closedPort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
+	return "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
 }
 
 // TestMintCacheFleet: 50 tribe-token mint processes started at once, for
 // the same member, with a cold Redis, send one limitedToken request between
 // them and all print the same token.
 func TestMintCacheFleet(t *testing.T) {
-	redisAddr := startRedis(t)
+	redisAddr := testenv.StartRedis(t, testenv.RedisOptions{}).Addr
 	bin := buildBinary(t)
 	srv := newMock(t)
 	// Generous Redis timeouts: fifty processes share two cores here.
