@@ -70,20 +70,8 @@ func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
 	if u.Host == "" && u.Scheme != "unix" {
 		return nil, invalidf("the Redis URL %s has no host; give redis://host:port", describe(rawURL))
 	}
-	if u.Scheme == "redis" && !cfg.insecure {
-		hosts := []string{u.Hostname()}
-		for _, a := range q["addr"] { // the other nodes of the Cluster and Sentinel forms
-			h, _, err := net.SplitHostPort(a)
-			if err != nil {
-				h = a
-			}
-			hosts = append(hosts, h)
-		}
-		for _, h := range hosts {
-			if !loopback.Host(h) {
-				return nil, invalidf("the Redis URL %s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would cross the network in clear text; use rediss:// (TLS), or set Options.AllowInsecure if the network is private", describe(rawURL), h)
-			}
-		}
+	if h := clearTextHost(u); h != "" && !cfg.insecure {
+		return nil, invalidf("the Redis URL %s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would cross the network in clear text; use rediss:// (TLS), or set Options.AllowInsecure if the network is private", describe(rawURL), h)
 	}
 	timeouts := func(dial, read, write, pool *time.Duration, ctxTimeout *bool, retries *int) {
 		for _, p := range []struct {
@@ -137,6 +125,49 @@ func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
 		o.Dialer = cfg.dialer(o.TLSConfig, o.DialTimeout)
 		return redis.NewClient(o), nil
 	}
+}
+
+// ClearTextHost returns the first host of a plain-text redis:// URL that is
+// not loopback (localhost, or a loopback IP address, named as such without
+// a lookup), among the URL's host and those of its addr parameters (the
+// other nodes of the Cluster and Sentinel forms): a host the Redis
+// password and the tokens would reach in clear text. It returns "" for a
+// rediss:// (TLS) or unix:// URL, for one whose hosts are all loopback, and
+// for one that does not parse (which [NewClient] refuses all the same).
+//
+// [NewClient], and [New] without Options.AllowInsecure, refuse a URL with
+// such a host. A program that lifts the rule with a setting of its own,
+// such as a command-line flag, calls ClearTextHost to refuse the URL in
+// its own words before [New]. TLS for Redis:
+// https://redis.io/docs/latest/operate/oss_and_stack/management/security/encryption/
+func ClearTextHost(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return clearTextHost(u)
+}
+
+// clearTextHost returns the first host of u that plain text would reach
+// and is not loopback ([ClearTextHost]).
+func clearTextHost(u *url.URL) string {
+	if u.Scheme != "redis" {
+		return ""
+	}
+	hosts := []string{u.Hostname()}
+	for _, a := range u.Query()["addr"] { // the other nodes of the Cluster and Sentinel forms
+		h, _, err := net.SplitHostPort(a)
+		if err != nil {
+			h = a
+		}
+		hosts = append(hosts, h)
+	}
+	for _, h := range hosts {
+		if !loopback.Host(h) {
+			return h
+		}
+	}
+	return ""
 }
 
 // URLPasswords returns the passwords a Redis URL holds, for a caller to

@@ -302,3 +302,39 @@ func TestURLPasswords(t *testing.T) {
 		})
 	}
 }
+
+func TestClearTextHost(t *testing.T) {
+	tests := []struct {
+		url  string
+		want string
+	}{
+		{"redis://127.0.0.1:6379", ""},
+		{"redis://localhost:6379/2", ""},
+		{"redis://LOCALHOST:6379", ""},
+		{"redis://[::1]:6379", ""},
+		{"redis://:pw@127.0.0.1:6379", ""},
+		{"REDIS://cache.example:6379", "cache.example"},
+		{"redis://cache.example:6379", "cache.example"},
+		{"redis://:pw@10.0.0.2:6379", "10.0.0.2"},
+		{"redis://localhost.:6379", "localhost."},
+		{"redis://cache.localhost:6379", "cache.localhost"},
+		{"redis://127.0.0.1:7000?addr=127.0.0.1:7001&addr=10.1.2.3:7002", "10.1.2.3"},
+		{"redis://127.0.0.1:7000?addr=LOCALHOST.:7001", "LOCALHOST."},
+		{"redis://127.0.0.1:26379?master_name=m&addr=cache.example", "cache.example"},
+		{"redis://10.0.0.1:7000?addr=10.0.0.2:7001", "10.0.0.1"},
+		{"rediss://cache.example:6380", ""},
+		{"rediss://cache.example:6380?addr=10.0.0.2:6380", ""},
+		{"unix:///run/redis.sock", ""},
+		{"redis://u:pw@[::1", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			assert.Equal(t, tt.want, ClearTextHost(tt.url))
+			if tt.want != "" {
+				_, err := NewClient(tt.url)
+				require.ErrorIs(t, err, tribe.ErrInvalidInput, "NewClient applies the same rule")
+				assert.Contains(t, err.Error(), "plain redis:// to "+tt.want+",")
+			}
+		})
+	}
+}
