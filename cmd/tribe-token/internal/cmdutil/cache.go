@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
-	"github.com/tribekit/tribekit/internal/loopback"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/cache"
 	"github.com/tribekit/tribekit/tribe/cache/redisstore"
@@ -190,8 +188,9 @@ func foreignKeyWarning(source, keySource string) string {
 }
 
 // checkCacheURL checks the cache's URL before it is used, naming where it
-// came from, and makes its passwords secrets of the run. The one plain-http
-// rule applies: plain redis:// (no TLS) only to a loopback host, else
+// came from, and makes its passwords secrets of the run. The store's rule
+// for plain text applies ([redisstore.ClearTextHost]), in the command
+// line's words: plain redis:// (no TLS) only to loopback hosts, else
 // rediss://, unless insecure (--insecure-http): the Redis password, and the
 // tokens, would cross the network in clear text.
 func (f *Factory) checkCacheURL(source, raw string, insecure bool) error {
@@ -206,20 +205,8 @@ func (f *Factory) checkCacheURL(source, raw string, insecure bool) error {
 		if u.Host == "" {
 			return Usagef("%s has no host; give redis://HOST:PORT or rediss://HOST:PORT", source)
 		}
-		if strings.EqualFold(u.Scheme, "redis") && !insecure {
-			hosts := []string{u.Hostname()}
-			for _, a := range u.Query()["addr"] { // the Cluster form's other nodes
-				h, _, err := net.SplitHostPort(a)
-				if err != nil {
-					h = a
-				}
-				hosts = append(hosts, h)
-			}
-			for _, h := range hosts {
-				if !loopback.Host(h) {
-					return Usagef("%s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would travel in clear text; use rediss:// (TLS), or pass --insecure-http if you really mean it", source, Clip(h))
-				}
-			}
+		if h := redisstore.ClearTextHost(raw); h != "" && !insecure {
+			return Usagef("%s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would travel in clear text; use rediss:// (TLS), or pass --insecure-http if you really mean it", source, Clip(h))
 		}
 	case "unix":
 		if u.Path == "" {

@@ -249,3 +249,29 @@ func TestCheckCacheURLKeepsPasswordsSecret(t *testing.T) {
 	require.NoError(t, f.checkCacheURL("--cache", " redis://sentinel-user:pw-one@127.0.0.1:26379?master_name=m&password=pw-two&sentinel_password=pw-three ", false))
 	assert.ElementsMatch(t, []string{"pw-one", "pw-two", "pw-three"}, f.Secrets())
 }
+
+// TestCheckCacheURLRefusesPlainTextInFlagWords: the store's rule for plain
+// text, refused as a usage error that names where the URL came from and
+// --insecure-http (not the library's option), with no password.
+func TestCheckCacheURLRefusesPlainTextInFlagWords(t *testing.T) {
+	tests := []struct {
+		source string
+		url    string
+		host   string
+	}{
+		{"--cache", "redis://:pw-one@cache.example:6379", "cache.example"},
+		{"TRIBE_CACHE_URL", "redis://127.0.0.1:7000?addr=10.1.2.3:7001&password=pw-one", "10.1.2.3"},
+		{"--cache", "redis://127.0.0.1:26379?master_name=m&addr=cache.example:26379", "cache.example"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			f := New(strings.NewReader(""), &strings.Builder{}, &strings.Builder{}, func(string) string { return "" })
+			err := f.checkCacheURL(tt.source, tt.url, false)
+			var usage *UsageError
+			require.ErrorAs(t, err, &usage)
+			assert.Equal(t, tt.source+" is plain redis:// to "+tt.host+", a host that is not loopback, so the Redis password and the tokens would travel in clear text; use rediss:// (TLS), or pass --insecure-http if you really mean it", err.Error())
+			assert.NotContains(t, err.Error(), "pw-one")
+			assert.NoError(t, f.checkCacheURL(tt.source, tt.url, true), "--insecure-http lifts the rule")
+		})
+	}
+}
