@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/tribekit/tribekit/internal/errctx"
 	"github.com/tribekit/tribekit/internal/invalid"
 )
@@ -111,27 +113,42 @@ func (e *GraphQLError) Is(target error) bool {
 }
 
 // UnmarshalJSON reads an error object, taking the code from the top level
-// or from extensions, as a string or a number.
+// or from extensions, as a string or a number. Extensions and a path
+// larger than 64 KiB are not decoded (Extensions and Path stay nil; the
+// code is read from the extensions all the same): decoded, JSON takes tens
+// of times its size.
 func (e *GraphQLError) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		Message    string         `json:"message"`
-		Code       any            `json:"code"`
-		Path       []any          `json:"path"`
-		Locations  []Location     `json:"locations"`
-		Extensions map[string]any `json:"extensions"`
+		Message    string          `json:"message"`
+		Code       json.RawMessage `json:"code"`
+		Path       json.RawMessage `json:"path"`
+		Locations  []Location      `json:"locations"`
+		Extensions json.RawMessage `json:"extensions"`
 	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&raw); err != nil {
+	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	e.Message, e.Locations, e.Extensions = raw.Message, raw.Locations, raw.Extensions
-	e.Code = codeString(raw.Code)
-	if e.Code == "" && raw.Extensions != nil {
-		e.Code = codeString(raw.Extensions["code"])
+	e.Message, e.Locations = raw.Message, raw.Locations
+	e.Code = scalarCode(raw.Code)
+	e.Extensions = nil
+	if len(raw.Extensions) > 0 {
+		var ext map[string]any
+		if err := decodeSmall(raw.Extensions, '{', &ext); err != nil {
+			return err
+		}
+		e.Extensions = ext
+		if e.Code == "" && ext != nil {
+			e.Code = codeString(ext["code"])
+		} else if e.Code == "" && len(raw.Extensions) > maxExtensions {
+			e.Code = extensionsCode(raw.Extensions)
+		}
 	}
-	e.Path = make([]any, 0, len(raw.Path))
-	for _, p := range raw.Path {
+	var path []any
+	if err := decodeSmall(raw.Path, '[', &path); err != nil {
+		return err
+	}
+	e.Path = make([]any, 0, len(path))
+	for _, p := range path {
 		if n, ok := p.(json.Number); ok {
 			if i, err := strconv.Atoi(n.String()); err == nil {
 				e.Path = append(e.Path, i)
@@ -144,6 +161,68 @@ func (e *GraphQLError) UnmarshalJSON(b []byte) error {
 		e.Path = nil
 	}
 	return nil
+}
+
+// decodeSmall decodes text, a JSON value of the kind open ('{' or '[') or
+// null, into v, numbers as json.Number, when it is at most maxExtensions
+// bytes; a larger one is only checked to be of that kind, and v left as
+// it is. Empty text is nothing to decode.
+func decodeSmall(text json.RawMessage, open byte, v any) error {
+	switch {
+	case len(text) == 0:
+		return nil
+	case len(text) <= maxExtensions:
+		d := json.NewDecoder(bytes.NewReader(text))
+		d.UseNumber()
+		return d.Decode(v)
+	case text[0] != open && text[0] != 'n':
+		return fmt.Errorf("tribe: a %q was expected in an error object, not %.10q…", open, text)
+	}
+	return nil
+}
+
+// scalarCode is a code given as a string or a number; "" for anything
+// else, which is not decoded.
+func scalarCode(text json.RawMessage) string {
+	if len(text) == 0 || (text[0] != '"' && text[0] != '-' && (text[0] < '0' || text[0] > '9')) {
+		return ""
+	}
+	d := json.NewDecoder(bytes.NewReader(text))
+	d.UseNumber()
+	var v any
+	if d.Decode(&v) != nil {
+		return ""
+	}
+	return codeString(v)
+}
+
+// extensionsCode reads the "code" member of an extensions object's text,
+// a string or a number, without decoding the rest; the last one counts,
+// as decoding it does.
+func extensionsCode(text json.RawMessage) string {
+	dec := jsontext.NewDecoder(bytes.NewBuffer(text), jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	if dec.PeekKind() != '{' {
+		return ""
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return ""
+	}
+	code := ""
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return ""
+		}
+		isCode := name.String() == "code" // before the next read voids name
+		v, err := dec.ReadValue()
+		if err != nil {
+			return ""
+		}
+		if isCode {
+			code = scalarCode(json.RawMessage(v))
+		}
+	}
+	return code
 }
 
 func codeString(v any) string {
@@ -159,8 +238,12 @@ func codeString(v any) string {
 // ResponseError is a GraphQL response that carried errors. It unwraps to
 // each [*GraphQLError], so errors.Is and errors.As reach them.
 type ResponseError struct {
-	Operation string          // the operation sent, e.g. "limitedToken"
-	Errors    []*GraphQLError // the response's errors, at least one
+	Operation string // the operation sent, e.g. "limitedToken"
+	// Errors are the response's errors, at least one; the first 100 of
+	// them, when there are more.
+	Errors []*GraphQLError
+
+	more int // errors past the first 100, counted, not kept
 }
 
 // Error returns the operation and the first error, with a count of the rest.
@@ -169,7 +252,7 @@ func (e *ResponseError) Error() string {
 		return "tribe: " + e.Operation + ": error response"
 	}
 	s := "tribe: " + e.Operation + ": " + e.Errors[0].Error()
-	if n := len(e.Errors) - 1; n > 0 {
+	if n := len(e.Errors) - 1 + e.more; n > 0 {
 		s += fmt.Sprintf(" (and %d more errors)", n)
 	}
 	return s

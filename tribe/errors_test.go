@@ -3,6 +3,7 @@ package tribe
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -60,4 +61,21 @@ func TestHTTPErrorIs(t *testing.T) {
 	assert.Contains(t, msg, "HTTP 401 Unauthorized")
 	assert.Contains(t, msg, "check the client id and secret")
 	assert.Contains(t, (&HTTPError{Operation: "x", StatusCode: 429, RetryAfter: 3 * time.Second}).Error(), "retry after 3s")
+}
+
+// TestExtensionsCode: the code read from an extensions object's text is
+// the one read from the object decoded.
+func TestExtensionsCode(t *testing.T) {
+	for _, ext := range []string{
+		`{"code":"108"}`, `{"code":104}`, `{"code":1.5e2}`, `{"x":{"code":"no"},"code":"102"}`, `{"code":"a","code":"b"}`,
+		`{"code":{"nested":1}}`, `{"code":null}`, `{"code":true}`, `{}`, `{"c\u006fde":"110"}`, `null`,
+	} {
+		t.Run(ext, func(t *testing.T) {
+			var decoded map[string]any
+			d := json.NewDecoder(strings.NewReader(ext))
+			d.UseNumber()
+			require.NoError(t, d.Decode(&decoded))
+			assert.Equal(t, codeString(decoded["code"]), extensionsCode(json.RawMessage(ext)))
+		})
+	}
 }

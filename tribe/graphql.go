@@ -77,6 +77,7 @@ type answer struct {
 	// dataErr: the data did not fit the operation's type.
 	dataErr    error
 	errors     []*GraphQLError
+	moreErrors int // past maxErrors, counted, not decoded
 	extensions jsontext.Value
 }
 
@@ -92,9 +93,9 @@ type answer struct {
 // steps, so that the errors that came with bad data are still reported.
 func decodeAnswer(raw []byte, into any) (answer, error) {
 	var one struct {
-		Data       dataInto        `json:"data"`
-		Errors     []*GraphQLError `json:"errors"`
-		Extensions jsontext.Value  `json:"extensions"`
+		Data       dataInto       `json:"data"`
+		Errors     errorList      `json:"errors"`
+		Extensions jsontext.Value `json:"extensions"`
 	}
 	one.Data.into = into
 	// encoding/json's semantics, but for its errors: those would validate
@@ -102,20 +103,20 @@ func decodeAnswer(raw []byte, into any) (answer, error) {
 	// only sends the body to the careful path, which reports as
 	// encoding/json does.
 	if json2.Unmarshal(raw, &one, jsonv1.DefaultOptionsV1(), jsonv1.ReportErrorsWithLegacySemantics(false)) == nil {
-		return answer{hasData: one.Data.present, errors: one.Errors, extensions: one.Extensions}, nil
+		return answer{hasData: one.Data.present, errors: one.Errors.errs, moreErrors: one.Errors.more, extensions: one.Extensions}, nil
 	}
 	if v := reflect.ValueOf(into); v.Kind() == reflect.Pointer && !v.IsNil() {
 		v.Elem().SetZero() // what the failed pass left
 	}
 	var two struct {
-		Data       jsontext.Value  `json:"data"`
-		Errors     []*GraphQLError `json:"errors"`
-		Extensions jsontext.Value  `json:"extensions"`
+		Data       jsontext.Value `json:"data"`
+		Errors     errorList      `json:"errors"`
+		Extensions jsontext.Value `json:"extensions"`
 	}
 	if err := jsonv1.Unmarshal(raw, &two); err != nil {
 		return answer{}, err
 	}
-	a := answer{errors: two.Errors, extensions: two.Extensions}
+	a := answer{errors: two.Errors.errs, moreErrors: two.Errors.more, extensions: two.Extensions}
 	a.hasData = len(two.Data) > 0 && string(two.Data) != "null"
 	if a.hasData && into != nil {
 		a.dataErr = jsonv1.Unmarshal(two.Data, into)
@@ -253,10 +254,10 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		// Some servers answer GraphQL errors with a non-200 status: keep
 		// them, so that errors.Is finds their codes (108, 102, ...).
 		var body struct {
-			Errors []*GraphQLError `json:"errors"`
+			Errors errorList `json:"errors"`
 		}
 		if len(raw) <= maxResponseBody && jsonv1.Unmarshal(raw, &body) == nil {
-			he.Errors = c.cleanErrors(body.Errors, secrets)
+			he.Errors = c.cleanErrors(body.Errors.errs, secrets)
 		}
 		return asRateLimit(op, he, he.RetryAfter)
 	}
@@ -283,7 +284,7 @@ func (c *gqlClient) send(ctx context.Context, op string, body []byte, resp *grap
 		if len(errs) == 0 {
 			errs = append(errs, &GraphQLError{Message: "error response without details"})
 		}
-		return asRateLimit(op, &ResponseError{Operation: op, Errors: errs}, retry.ParseRetryAfter(hres.Header.Get("Retry-After"), time.Now()))
+		return asRateLimit(op, &ResponseError{Operation: op, Errors: errs, more: ans.moreErrors}, retry.ParseRetryAfter(hres.Header.Get("Retry-After"), time.Now()))
 	}
 	if !ans.hasData {
 		return c.httpError(op, hres, raw, "response has neither data nor errors", secrets)
