@@ -4,13 +4,17 @@
 package mock
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -45,6 +49,12 @@ type Info struct {
 	CRM             string `json:"crm,omitempty"`
 	CRMClientID     string `json:"crm_client_id,omitempty"`
 	CRMClientSecret string `json:"crm_client_secret,omitempty"`
+	// WebhookSecret is the app's webhook signing secret, with
+	// --webhook-url and --print-credentials.
+	WebhookSecret string `json:"webhook_secret,omitempty"`
+	// suppliedWebhookSecret is a signing secret the user gave (file or
+	// environment): --output env exports it rather than unset it.
+	suppliedWebhookSecret string
 }
 
 // write prints the information in format: key=value lines, one JSON line,
@@ -70,6 +80,7 @@ func (m Info) write(w io.Writer, format string) error {
 			{"TRIBE_CRM_BASE_URL", m.CRM},
 			{"TRIBE_CRM_CLIENT_ID", m.CRMClientID},
 			{"TRIBE_CRM_CLIENT_SECRET", m.CRMClientSecret},
+			{webhookSecretEnv, cmp.Or(m.WebhookSecret, m.suppliedWebhookSecret)},
 		}
 		// Every variable it owns is set or cleared, so that sourcing the
 		// output of a new mock leaves nothing of an old one: not its
@@ -101,6 +112,7 @@ func (m Info) write(w io.Writer, format string) error {
 		{"crm", m.CRM},
 		{"crm_client_id", m.CRMClientID},
 		{"crm_client_secret", m.CRMClientSecret},
+		{"webhook_secret", m.WebhookSecret},
 	}
 	for _, l := range lines {
 		if l[1] != "" {
@@ -138,6 +150,9 @@ type Options struct {
 	// RateLimit is --rate-limit as given; Limits what it says.
 	RateLimit string
 	Limits    *tribetest.RateLimits
+	// WebhookURL is --webhook-url, WebhookSecretFile --webhook-secret-file.
+	WebhookURL        string
+	WebhookSecretFile string
 
 	// foreground reports whether the mock runs in the foreground of a
 	// terminal, where Ctrl-C stops it; nil means cmdutil.Foreground of
@@ -159,7 +174,13 @@ gateways, and the v1 OAuth2 token endpoint. With --schema it serves any Tribe
 schema (SDL, or the JSON of schema pull -o json), mocking every field the
 fixtures do not answer; with --admin, an admin API under /__admin (loopback
 only; docs/tribetest.md in the repository is the reference); with --crm, a mock
-Tribe CRM too.
+Tribe CRM too. Posts, reactions, spaces and members keep state, as on Tribe.
+
+With --webhook-url URL it delivers each change (post.published, space.created,
+member.updated...) to URL, signed as Tribe signs with the secret of
+--webhook-secret-file FILE or TRIBE_WEBHOOK_SECRET, else a random one, which is
+printed (webhook_secret) only with --print-credentials. --log shows each
+delivery on stderr.
 
 Before serving, it prints its settings on stdout, one per line (graphql=URL,
 oauth=URL, url=URL, listen=ADDR, network=ID, client_id=ID, then the others), so
@@ -175,6 +196,7 @@ rest: every setting, --addr and the network.`,
 		Example: `  tribe-token mock
   tribe-token mock --addr 127.0.0.1:8080 --fixtures fixtures.json --output json
   tribe-token mock --schema schema.generated.gql --admin --output json
+  tribe-token mock --schema schema.generated.gql --webhook-url http://127.0.0.1:8080/webhook
   tribe-token mock --print-credentials --output env > mock.env &
   until grep -q '^unset ' mock.env; do kill -0 $! || break; sleep 0.1; done
   . ./mock.env; tribe-token mint --network "$TRIBE_NETWORK_ID"`,
@@ -201,9 +223,15 @@ rest: every setting, --addr and the network.`,
 	fl.IntVar(&opts.ListLength, "list-length", 2, "`N` items in a mocked list (0 to 10000)")
 	fl.IntVar(&opts.PageTotal, "page-total", 20, "totalCount `N` of a mocked connection (0 to 10000)")
 	fl.StringVar(&opts.RateLimit, "rate-limit", "", "enforce Tribe's rate limits per app and community, as `requests=N,complexity=N,window=DURATION` (also dailyRequests=N, dailyComplexity=N; any may be left out), answering code 104 over them")
+	fl.StringVar(&opts.WebhookURL, "webhook-url", "", "deliver the community's events, signed, to `URL`: the webhookUrl of the fixtures' first app, subscribed to every event unless the fixtures name its subscriptions")
+	fl.StringVar(&opts.WebhookSecretFile, "webhook-secret-file", "", "read the app's webhook signing secret from `FILE` (- for stdin; default $"+webhookSecretEnv+", else a random one)")
 	cmdutil.AddOutputFlagExact(cmd, &opts.Output, cmdutil.OutText, cmdutil.OutJSON, cmdutil.OutEnv)
 	return cmd
 }
+
+// webhookSecretEnv holds the webhook signing secret, as for tribe-token
+// webhook.
+const webhookSecretEnv = "TRIBE_WEBHOOK_SECRET"
 
 // validate checks what the flags alone say, naming the flags.
 func (o *Options) validate() error {
@@ -228,6 +256,14 @@ func (o *Options) validate() error {
 			return err
 		}
 		o.Limits = l
+	}
+	if o.WebhookURL != "" {
+		u, err := url.Parse(o.WebhookURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return cmdutil.Usagef("--webhook-url %q is not an http or https URL with a host; give one such as http://127.0.0.1:8080/webhook", cmdutil.Clip(o.WebhookURL))
+		}
+	} else if o.WebhookSecretFile != "" {
+		return cmdutil.Usagef("--webhook-secret-file without --webhook-url; give the URL the events go to")
 	}
 	if host, _, _ := net.SplitHostPort(o.Addr); o.Admin && !loopback.Host(host) {
 		return cmdutil.Usagef("--admin needs a loopback --addr, not %q: the admin API changes the server's state and is for this machine only; use --addr 127.0.0.1:PORT", cmdutil.Clip(o.Addr))
@@ -284,6 +320,14 @@ func mockRun(ctx context.Context, o *Options) error {
 	if o.Log {
 		opts = append(opts, tribetest.WithLogger(slog.New(slog.NewTextHandler(f.ErrOut, nil))))
 	}
+	var hook webhookSecret
+	if o.WebhookURL != "" {
+		var err error
+		if hook, err = webhookOption(f, o, fx); err != nil {
+			return err
+		}
+		opts = append(opts, hook.option)
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if f.Getenv("GOGC") == "" {
@@ -325,6 +369,14 @@ func mockRun(ctx context.Context, o *Options) error {
 		}
 		if o.PrintCredentials {
 			info.ClientSecret = app.ClientSecret
+		}
+	}
+	if hook.option != nil {
+		if o.PrintCredentials {
+			info.WebhookSecret = hook.secret
+		}
+		if hook.supplied {
+			info.suppliedWebhookSecret = hook.secret
 		}
 	}
 	if o.CRM {
@@ -442,4 +494,44 @@ func ParseRateLimit(text string) (*tribetest.RateLimits, error) {
 		}
 	}
 	return &l, nil
+}
+
+// webhookSecret is --webhook-url's app webhook and its signing secret.
+type webhookSecret struct {
+	option   tribetest.Option
+	secret   string
+	supplied bool // from --webhook-secret-file or the environment
+}
+
+// webhookOption makes the fixtures' first app deliver to --webhook-url,
+// signed with the secret of --webhook-secret-file or
+// TRIBE_WEBHOOK_SECRET, else a random one.
+func webhookOption(f *cmdutil.Factory, o *Options, fx *tribetest.Fixtures) (webhookSecret, error) {
+	if len(fx.Apps) == 0 {
+		return webhookSecret{}, cmdutil.Usagef("--webhook-url: the fixtures have no app to deliver for; add one to --fixtures")
+	}
+	secret, supplied, err := f.OptionalSecret(cmdutil.SecretSpec{What: "webhook signing secret", EnvVar: webhookSecretEnv, FileArg: "webhook-secret-file", File: o.WebhookSecretFile})
+	if err != nil {
+		return webhookSecret{}, err
+	}
+	if !supplied {
+		b := make([]byte, 24)
+		_, _ = rand.Read(b) // never fails (crypto/rand)
+		secret = "whsec-" + hex.EncodeToString(b)
+		f.AddSecret(secret)
+	}
+	app := fx.Apps[0]
+	subs := app.WebhookSubscriptions
+	if len(subs) == 0 {
+		subs = []string{"*"}
+	}
+	id := app.ID
+	if id == "" {
+		id = app.ClientID
+	}
+	return webhookSecret{
+		option:   tribetest.WithAppWebhook(id, tribetest.AppWebhook{URL: o.WebhookURL, SignSecret: secret, Subscriptions: subs, InteractionURL: app.InteractionURL}),
+		secret:   secret,
+		supplied: supplied,
+	}, nil
 }
