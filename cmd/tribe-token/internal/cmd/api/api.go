@@ -481,13 +481,12 @@ func (r *runner) report(err error) error {
 	}
 	re, ok := errors.AsType[*tribe.ResponseError](err)
 	if !ok {
-		refused := cmdutil.RefusedToken(err)
-		if r.tokenFrom != "" && refused != err {
+		if r.tokenFrom != "" && (errors.Is(err, tribe.ErrInvalidToken) || errors.Is(err, tribe.ErrUnauthorized)) {
 			// The user's token: nothing about the endpoint it was sent to
 			// helps more than minting a new one.
-			return refused
+			return cmdutil.WithHint(err, cmdutil.RefusedTokenHint+" for "+r.tokenFrom)
 		}
-		return r.ep.Explain(refused)
+		return r.ep.Explain(cmdutil.RefusedToken(err))
 	}
 	for _, ge := range re.Errors {
 		line := ge.Error()

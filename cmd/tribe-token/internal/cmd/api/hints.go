@@ -79,10 +79,11 @@ var variableInMessage = regexp.MustCompile(`(?i)\bvariable\s+"?\$([_A-Za-z][_0-9
 
 // hintFor returns what to do about one GraphQL error of an answer, "" if
 // api has nothing to add: for a refused token of the user's, mint a new
-// one; for an error about a variable, how to give it.
+// one for where it came from; for an error about a variable, how to give
+// it.
 func (r *runner) hintFor(ge *tribe.GraphQLError) string {
 	if r.tokenFrom != "" && (errors.Is(ge, tribe.ErrInvalidToken) || errors.Is(ge, tribe.ErrUnauthorized)) {
-		return cmdutil.RefusedTokenHint
+		return cmdutil.RefusedTokenHint + " for " + r.tokenFrom
 	}
 	m := variableInMessage.FindStringSubmatch(ge.Message)
 	if m == nil {

@@ -3,6 +3,8 @@ package api
 import (
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -133,18 +135,23 @@ func TestAPIRefusedToken(t *testing.T) {
 	require.Equal(t, cmdutil.ExitOK, r.code, "the token works before it expires: %s", r.stderr)
 
 	now.set(now.get().Add(2 * time.Hour))
+	file := filepath.Join(t.TempDir(), "token.txt")
+	require.NoError(t, os.WriteFile(file, []byte("not-a-token-the-server-knows\n"), 0o600))
 	for _, tt := range []struct {
 		name string
 		env  map[string]string
+		args []string
+		from string
 	}{
-		{"expired, to its gateway", env},
-		{"revoked, to the endpoint", map[string]string{"TRIBE_TOKEN": "not-a-token-the-server-knows", "TRIBE_ENDPOINT": srv.GraphQLURL()}},
+		{"expired, to its gateway", env, nil, "TRIBE_TOKEN"},
+		{"revoked, to the endpoint", map[string]string{"TRIBE_TOKEN": "not-a-token-the-server-knows", "TRIBE_ENDPOINT": srv.GraphQLURL()}, nil, "TRIBE_TOKEN"},
+		{"from --token-file", map[string]string{"TRIBE_ENDPOINT": srv.GraphQLURL()}, []string{"--token-file", file}, "--token-file"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runAPI(t, tt.env, nil, "query Me { authMember { id } }")
+			r := runAPI(t, tt.env, nil, append(tt.args, "query Me { authMember { id } }")...)
 			assert.Equal(t, cmdutil.ExitFailure, r.code)
 			assert.Contains(t, r.stderr, "(code 108)")
-			assert.Contains(t, r.stderr, "; "+cmdutil.RefusedTokenHint+"\n")
+			assert.Contains(t, r.stderr, "; the token is invalid or expired, or belongs to another endpoint; mint a new one for "+tt.from+"\n")
 			assert.NotContains(t, r.stderr, "TRIBE_GATEWAY_URL", "no gateway hint")
 			assert.NotContains(t, r.stderr, "stale")
 			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
@@ -157,3 +164,18 @@ type atomicTime struct{ ns atomic.Int64 }
 
 func (c *atomicTime) set(t time.Time) { c.ns.Store(t.UnixNano()) }
 func (c *atomicTime) get() time.Time  { return time.Unix(0, c.ns.Load()) }
+
+// TestAPIRefusedTokenHTTP401: a token refused with HTTP 401, not a
+// GraphQL error, gets the same advice, and no endpoint hint.
+func TestAPIRefusedTokenHTTP401(t *testing.T) {
+	srv, _ := graphQLServer(t, func(_ int, w http.ResponseWriter) {
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"message":"Unauthorized"}`)
+	})
+	r := runAPI(t, tokenEnv(srv), nil, "query Me { authMember { id } }")
+	assert.Equal(t, cmdutil.ExitFailure, r.code)
+	assert.Contains(t, r.stderr, "HTTP 401")
+	assert.True(t, strings.HasSuffix(r.stderr, "; the token is invalid or expired, or belongs to another endpoint; mint a new one for TRIBE_TOKEN\n"), r.stderr)
+	assert.NotContains(t, r.stderr, "stale")
+	assert.NotContains(t, r.stderr, "the endpoint was")
+}
