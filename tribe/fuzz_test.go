@@ -121,6 +121,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 	f.Add([]byte(`{"data":{"authMember":{"id":"m","role":{"scopes":[1]}}},"errors":"x"}`))
 	f.Add([]byte("{\"data\":{\"limitedToken\":{\"accessToken\":\"\xff\"}}}"))
 	f.Add([]byte(`{"data":{}} x`))
+	f.Add([]byte(`{"errors":[` + strings.Repeat(`{"message":"m"},`, maxErrors) + `{"message":"last"}]}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		var std struct {
 			Data       json.RawMessage `json:"data"`
@@ -136,6 +137,14 @@ func FuzzDecodeAnswer(f *testing.F) {
 		} {
 			got, want := into(), into()
 			ans, err := decodeAnswer(raw, got)
+			if err == nil && ans.moreErrors > 0 {
+				// Past maxErrors, error objects are counted, not decoded,
+				// so encoding/json may refuse one that decodeAnswer skips.
+				if stdErr == nil && len(ans.errors)+ans.moreErrors != len(std.Errors) {
+					t.Fatalf("decodeAnswer(%q) = %d+%d errors; encoding/json: %d", raw, len(ans.errors), ans.moreErrors, len(std.Errors))
+				}
+				continue
+			}
 			if (err == nil) != (stdErr == nil) {
 				t.Fatalf("decodeAnswer(%q) error %v, encoding/json %v", raw, err, stdErr)
 			}
