@@ -39,6 +39,31 @@
 // [Server.Stub]). Also: the v1 OAuth2 token endpoint
 // ([Server.OAuthTokenURL]), and JWT passthrough ([JWTConfig]).
 //
+// # Tribe's objects, and calls back to the app
+//
+// On a schema that has them (Tribe's published one), posts and replies,
+// reactions, spaces and their members, members' profiles and apps' settings
+// keep state as on Tribe, with its permissions and codes (102 Forbidden,
+// 110 for what was deleted): createPost then post(id) and posts(spaceIds)
+// find the post, another member's updatePost is refused, addReaction
+// raises reactionsCount. An id the server never had is still mocked, and
+// overrides still win. The fixtures' Post and Space objects are the
+// starting state, which [Server.Reset] puts back.
+//
+// Each change is delivered, signed as Tribe signs (package
+// github.com/tribekit/tribekit/tribe/webhook verifies it), to the apps
+// installed on the community that subscribe to it ([AppWebhook]: the
+// fixtures' webhookUrl, webhookSignSecret, webhookSubscriptions and
+// interactionUrl, or [WithAppWebhook]): post.published, post.updated,
+// post.deleted, space.*, space_membership.*, member.updated; installs and
+// uninstalls ([Server.Install]) too, TEST on request ([Server.TestWebhook]),
+// and interactWithApps to the app's interactionUrl. Deliveries are
+// asynchronous and at least once, retried with backoff
+// ([WithDeliveryTimeout], [WithDeliveryRetries]); [Server.Deliveries] is
+// their record, [Server.WaitDeliveries] waits for them to settle, and
+// [Server.DuplicateDeliveries] makes the next ones go out twice, to test an
+// app's dedupe.
+//
 // [NewServer] alone serves [DefaultFixtures]: app DefaultClientID /
 // DefaultClientSecret installed on DefaultNetworkID, whose members are
 // alice ([AdminMemberID]), bob ([ModeratorMemberID]), carol
@@ -51,7 +76,8 @@
 // (https://github.com/tribekit/tribekit/blob/main/docs/tribetest.md) holds
 // what each endpoint answers, how any schema is mocked, the admin API, the
 // limits on queries and answers, the table of errors and their codes, OAuth,
-// tokens, JWT passthrough and the fixtures' format.
+// tokens, JWT passthrough, the stateful objects, deliveries to apps and the
+// fixtures' format.
 //
 // # Inside
 //
@@ -60,5 +86,7 @@
 // the store, a mocked value. The GraphQL engine (parsing, validation,
 // execution, introspection, cost and complexity) is the internal package
 // graphql, which knows nothing of Tribe; the made-up values are the
-// internal package automock's.
+// internal package automock's; the stateful objects and their rules the
+// internal package community's (wired in community.go), and the calls to
+// apps the internal package delivery's (deliveries.go).
 package tribetest
