@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -187,7 +188,8 @@ func ExplainApp(app *cmdutil.AppFlags, id tribe.Identity, networkSource string, 
 	switch {
 	case errors.Is(err, tribe.ErrUnauthorized):
 		return app.Refused(err)
-	case errors.Is(err, tribe.ErrRateLimited):
+	case errors.Is(err, tribe.ErrRateLimited), httpStatus(err) == http.StatusNotFound:
+		// Nothing to do with the identity; a 404 is the endpoint's path.
 		return err
 	case errors.Is(err, tribe.ErrForbidden):
 		return cmdutil.WithHint(err, fmt.Sprintf("is the app published and installed on %s?", community))
@@ -195,6 +197,14 @@ func ExplainApp(app *cmdutil.AppFlags, id tribe.Identity, networkSource string, 
 		return cmdutil.WithHint(err, fmt.Sprintf("is %s a member of %s?", id.MemberID, community))
 	}
 	return err
+}
+
+// httpStatus is the status of the HTTP answer err carries; 0 if none.
+func httpStatus(err error) int {
+	if he, ok := errors.AsType[*tribe.HTTPError](err); ok {
+		return he.StatusCode
+	}
+	return 0
 }
 
 // mintOrCache mints the token, or, with --cache, takes it from the cache

@@ -129,6 +129,7 @@ func TestMintEndpointPath(t *testing.T) {
 	}{
 		{"--endpoint", appEnv(srv), []string{"--endpoint", typo}, `is the path /graphql? --endpoint has the path "/graphq"`},
 		{"TRIBE_ENDPOINT", appEnv(srv, "TRIBE_ENDPOINT", typo), nil, `is the path /graphql? TRIBE_ENDPOINT has the path "/graphq"`},
+		{"a member, not asked about", appEnv(srv), []string{"--endpoint", typo, "--member", tribetest.PlainMemberID}, `is the path /graphql? --endpoint has the path "/graphq"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := cmdtest.Exec(t.Context(), tc.env, nil, NewCmdMint, tc.args...)
