@@ -275,3 +275,38 @@ func TestCheckCacheURLRefusesPlainTextInFlagWords(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckCacheURLPlainRedis(t *testing.T) {
+	tests := []struct {
+		url      string
+		insecure bool
+		wantErr  string
+	}{
+		{"rediss://cache.example:6380", false, ""},
+		{"redis://127.0.0.1:6379", false, ""},
+		{"redis://[::1]:6379", false, ""},
+		{"redis://localhost:6379", false, ""},
+		{"unix:///run/redis.sock", false, ""},
+		{"redis://cache.example:6379", true, ""},
+		{"redis://cache.example:6379", false, "--cache is plain redis:// to cache.example"},
+		{"REDIS://cache.example:6379", false, "plain redis://"},
+		{"redis://127.0.0.1:7000?addr=10.1.2.3:7001", false, "to 10.1.2.3"},
+		{"redis://127.0.0.1:7000?addr=127.0.0.1:7001", false, ""},
+		{"redis://localhost.:6379", false, "to localhost."},
+		{"redis://cache.localhost:6379", false, "to cache.localhost"},
+		{"redis://127.0.0.1:7000?addr=LOCALHOST.:7001", false, "to LOCALHOST."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.url, func(t *testing.T) {
+			f := New(strings.NewReader(""), &strings.Builder{}, &strings.Builder{}, func(string) string { return "" })
+			err := f.checkCacheURL("--cache", tc.url, tc.insecure)
+			if tc.wantErr == "" {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.wantErr)
+			assert.Contains(t, err.Error(), "rediss://")
+		})
+	}
+}

@@ -61,3 +61,27 @@ func TestEndpointResolve(t *testing.T) {
 		})
 	}
 }
+
+func TestOutputAliases(t *testing.T) {
+	tests := []struct {
+		formats []string
+		exact   bool
+		in      string
+		want    string
+	}{
+		{[]string{OutText, OutJSON}, false, "table", OutText},
+		{[]string{OutText, OutJSON}, false, "TEXT", OutText},
+		{[]string{OutToken, OutJSON, OutEnv}, false, "text", OutToken},
+		{[]string{OutToken, OutJSON, OutEnv}, false, "env", OutEnv},
+		{[]string{OutText, OutJSON, OutEnv}, true, "table", "table"},
+		{[]string{OutText, OutJSON}, false, "yaml", "yaml"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			var got string
+			v := &outputValue{dst: &got, formats: tc.formats, exact: tc.exact}
+			require.NoError(t, v.Set(tc.in))
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}

@@ -19,9 +19,9 @@ import (
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
-// TestBinaryNewcomer runs the built binary where the process matters: a
+// TestBinaryPipesAndShells runs the built binary where the process matters: a
 // stdout its reader closed, and the demo's last line through bash.
-func TestBinaryNewcomer(t *testing.T) {
+func TestBinaryPipesAndShells(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGPIPE and bash")
 	}

@@ -17,7 +17,8 @@ import (
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
-// The paths a newcomer takes through the CLI (issue 15).
+// What the CLI says on the paths people take first: usage and missing
+// settings, the endpoint it talks to, output formats and help.
 
 func TestEmptyFlagIsAUsageErrorNamingIt(t *testing.T) {
 	srv := newMock(t)
