@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/grant/shared"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/grantflags"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 )
 
@@ -18,7 +18,7 @@ type Options struct {
 	Factory *cmdutil.Factory
 
 	App          cmdutil.AppFlags
-	OAuth        shared.OAuthFlags
+	OAuth        grantflags.OAuthFlags
 	Username     string
 	PasswordFile string
 }
@@ -84,7 +84,7 @@ func passwordRun(ctx context.Context, opts *Options) error {
 	}
 	tok, err := opts.OAuth.Config(f, community, tokenURL, id, secret).PasswordToken(ctx, opts.Username, password)
 	if err != nil {
-		return shared.GrantError(err, "the password is read from TRIBE_PASSWORD or --password-file")
+		return grantflags.GrantError(err, "the password is read from TRIBE_PASSWORD or --password-file")
 	}
 	return opts.OAuth.Write(f, tok, "user "+opts.Username)
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/grant/shared"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/grantflags"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/internal/safefile"
 )
@@ -18,7 +18,7 @@ type Options struct {
 	Factory *cmdutil.Factory
 
 	App              cmdutil.AppFlags
-	OAuth            shared.OAuthFlags
+	OAuth            grantflags.OAuthFlags
 	RefreshTokenFile string
 }
 
@@ -112,7 +112,7 @@ func refreshRun(ctx context.Context, opts *Options) error {
 	}
 	tok, err := opts.OAuth.Config(f, community, tokenURL, id, secret).Refresh(ctx, rt)
 	if err != nil {
-		return shared.GrantError(err, "the refresh token is expired, revoked or already used (each works once); get a new one with 'tribe-token password' or 'exchange'")
+		return grantflags.GrantError(err, "the refresh token is expired, revoked or already used (each works once); get a new one with 'tribe-token password' or 'exchange'")
 	}
 	if opts.inPlace() && tok.RefreshToken != "" && tok.RefreshToken != rt {
 		if err := safefile.WriteFile(file, []byte(tok.RefreshToken+"\n"), 0o600); err != nil {

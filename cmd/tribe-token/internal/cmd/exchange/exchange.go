@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/grant/shared"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/grantflags"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/tribe/grant"
 )
@@ -18,7 +18,7 @@ type Options struct {
 	Factory *cmdutil.Factory
 
 	App        cmdutil.AppFlags
-	OAuth      shared.OAuthFlags
+	OAuth      grantflags.OAuthFlags
 	Email      string
 	UserID     string
 	ExternalID string
@@ -101,7 +101,7 @@ func exchangeRun(ctx context.Context, opts *Options) error {
 	}
 	tok, err := opts.OAuth.Config(f, community, tokenURL, id, secret).UserToken(ctx, grant.User{Email: opts.Email, UserID: opts.UserID, ExternalID: opts.ExternalID})
 	if err != nil {
-		return shared.GrantError(err, "is the user a member of the community?")
+		return grantflags.GrantError(err, "is the user a member of the community?")
 	}
 	who := "email " + opts.Email
 	switch {

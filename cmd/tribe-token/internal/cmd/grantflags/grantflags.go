@@ -1,8 +1,8 @@
-// Package shared holds what the v1 OAuth2 grant commands (password,
+// Package grantflags holds what the v1 OAuth2 grant commands (password,
 // exchange, refresh) share: the flags that name the community's token
 // endpoint and how the token is printed, and the advice added to a refused
 // grant.
-package shared
+package grantflags
 
 import (
 	"errors"
