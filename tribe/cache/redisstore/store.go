@@ -184,6 +184,9 @@ func newStore(ctx context.Context, opts Options, cfg clientConfig) (*Store, erro
 	if s.margin == 0 {
 		s.margin = cache.DefaultMargin
 	}
+	if s.opTimeout == 0 && opts.Client == nil {
+		s.opTimeout = urlOpTimeout(opts.URL)
+	}
 	if s.opTimeout == 0 {
 		s.opTimeout = DefaultOpTimeout
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -211,4 +212,30 @@ func describe(rawURL string) string {
 	}
 	hosts = append(hosts, u.Query()["addr"]...)
 	return u.Scheme + "://" + strings.Join(hosts, ",")
+}
+
+// urlOpTimeout is the longest of the timeouts rawURL sets (dial_timeout,
+// read_timeout, write_timeout, pool_timeout: a duration such as 5s, or
+// whole seconds, as go-redis reads them), which then bounds each operation
+// in place of DefaultOpTimeout; 0 when it sets none.
+func urlOpTimeout(rawURL string) time.Duration {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return 0
+	}
+	q := u.Query()
+	var longest time.Duration
+	for _, name := range []string{"dial_timeout", "read_timeout", "write_timeout", "pool_timeout"} {
+		v := q.Get(name)
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				continue
+			}
+			d = time.Duration(n) * time.Second
+		}
+		longest = max(longest, d)
+	}
+	return longest
 }

@@ -338,3 +338,21 @@ func TestClearTextHost(t *testing.T) {
 		})
 	}
 }
+
+func TestURLOpTimeout(t *testing.T) {
+	tests := []struct {
+		url  string
+		want time.Duration
+	}{
+		{"redis://127.0.0.1:6379", 0},
+		{"redis://127.0.0.1:6379/0?read_timeout=5s", 5 * time.Second},
+		{"redis://127.0.0.1:6379/0?dial_timeout=2&read_timeout=500ms", 2 * time.Second},
+		{"redis://127.0.0.1:6379/0?read_timeout=soon", 0},
+		{"::not a url", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			assert.Equal(t, tt.want, urlOpTimeout(tt.url))
+		})
+	}
+}
