@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/url"
 	"time"
 
@@ -62,6 +63,12 @@ func describe(ctx context.Context, err error, timeout time.Duration) string {
 		return "timeout: no answer within " + timeout.String()
 	case ctx.Err() != nil:
 		return "canceled: the server closed"
+	}
+	// The transport's own timeouts (the dial, the answer's header) are the
+	// same timeout, whichever fires first.
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timeout: no answer within " + timeout.String()
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

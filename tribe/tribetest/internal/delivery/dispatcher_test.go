@@ -281,7 +281,17 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 	d.Send(job("a", ok.URL, `{}`))      // queued behind it
 	d.Send(job("b", failing.URL, `{}`)) // waiting for a retry
 	d.Send(job("c", ok.URL, `{}`))      // delivered, its connection idle
-	require.Eventually(t, func() bool { return len(failing.bodies()) == 1 && len(ok.bodies()) == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool {
+		if len(failing.bodies()) != 1 || len(ok.bodies()) != 1 {
+			return false
+		}
+		for _, dl := range d.Deliveries() {
+			if dl.State == Delivered {
+				return true // the answer is recorded, not only received
+			}
+		}
+		return false
+	}, 5*time.Second, time.Millisecond)
 	done := make(chan struct{})
 	go func() { d.Close(); close(done) }()
 	select {
