@@ -73,6 +73,11 @@ func FuzzMatcher(f *testing.F) {
 	f.Add("a+b+c", "a b c d")
 	f.Add("Kelvin \u212a and lonſ s: to\u212aen=x", "")
 	f.Fuzz(func(t *testing.T, text, sec string) {
+		// The expressions alone, the reference, grow with the secret and
+		// take seconds on long inputs; agreement needs no long ones.
+		if len(text) > 1024 || len(sec) > 64 {
+			t.Skip("longer than the bound this target fuzzes")
+		}
 		m := NewMatcher(sec)
 		if got, want := m.String(text), ungated(text, sec); got != want {
 			t.Errorf("String(%q) with %q = %q; the expressions alone give %q", text, sec, got, want)
