@@ -17,9 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
-	"golang.org/x/oauth2"
 
-	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/mint"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/tribe"
 )
@@ -329,54 +327,23 @@ func apiRun(ctx context.Context, opts *Options) error {
 // on stderr.
 func (r *runner) newClient(ctx context.Context, hc *http.Client) (*tribe.Client, func(), error) {
 	opts, f := r.opts, r.f
-	if opts.Token.File != "" || (opts.Network == "" && opts.Member == "" && f.Env("TRIBE_TOKEN") != "") {
-		tok, err := opts.Token.Token(f, "TRIBE_TOKEN")
-		if err != nil {
-			return nil, nil, err
-		}
-		r.tokenFrom = "TRIBE_TOKEN"
-		if opts.Token.File != "" {
-			r.tokenFrom = "--token-file"
-		}
-		if r.ep, err = opts.Endpoint.ResolveForToken(f, opts.Insecure, tok); err != nil {
-			return nil, nil, err
-		}
-		c, err := tribe.NewClient(oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}),
-			tribe.ClientConfig{Endpoint: r.ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: hc, Retry: cmdutil.NoLibraryRetries()})
+	t, err := f.CommandToken(cmdutil.TokenRequest{App: &opts.App, Endpoint: &opts.Endpoint, Token: &opts.Token, TokenEnv: "TRIBE_TOKEN",
+		Network: opts.Network, Member: opts.Member, Insecure: opts.Insecure, HTTPClient: hc,
+		NoCredentials: "no credentials: pass --network ID (or set TRIBE_NETWORK_ID) to mint a token with the app's TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, or set TRIBE_TOKEN (or pass --token-file FILE) to use a token you have"})
+	if err != nil {
+		return nil, nil, err
+	}
+	r.ep, r.tokenFrom = t.Endpoint, t.GivenFrom
+	if ts := t.StaticSource(); ts != nil {
+		c, err := tribe.NewClient(ts, tribe.ClientConfig{Endpoint: r.ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: hc, Retry: cmdutil.NoLibraryRetries()})
 		r.ep.Announce(f)
 		return c, func() {}, err
 	}
-	ep, err := opts.Endpoint.ResolveFrom(f, opts.Insecure, "TRIBE_ENDPOINT")
+	tc, err := opts.Cache.Open(ctx, f, t.App)
 	if err != nil {
 		return nil, nil, err
 	}
-	r.ep = ep
-	var missing cmdutil.Missing
-	network, networkSource := opts.Network, "--network"
-	if network == "" {
-		network, networkSource = f.Env("TRIBE_NETWORK_ID"), "TRIBE_NETWORK_ID"
-		if err := cmdutil.CheckID("TRIBE_NETWORK_ID", network); err != nil {
-			return nil, nil, err
-		}
-	}
-	if network == "" {
-		return nil, nil, cmdutil.Usagef("no credentials: pass --network ID (or set TRIBE_NETWORK_ID) to mint a token with the app's TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, or set TRIBE_TOKEN (or pass --token-file FILE) to use a token you have")
-	}
-	id := tribe.Identity{NetworkID: network, MemberID: opts.Member}
-	clientID, secret, err := opts.App.CredentialsFor(f, ep, &missing)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := missing.Err(""); err != nil {
-		return nil, nil, err
-	}
-	app := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: hc,
-		Retry: cmdutil.NoLibraryRetries()}
-	tc, err := opts.Cache.Open(ctx, f, app)
-	if err != nil {
-		return nil, nil, err
-	}
-	ts, err := tc.TokenSource(ctx, id)
+	ts, err := tc.TokenSource(ctx, t.Identity)
 	if err != nil {
 		tc.Close()
 		return nil, nil, err
@@ -390,14 +357,14 @@ func (r *runner) newClient(ctx context.Context, hc *http.Client) (*tribe.Client,
 	// a call's rate limit is, with a line on stderr.
 	var c *tribe.Client
 	err = r.withRetries(ctx, sending{what: "minting a token: ", idempotent: true}, func(ctx context.Context) (err error) {
-		c, err = app.Client(ctx, f.SecretTokens(its))
+		c, err = t.App.Client(ctx, f.SecretTokens(its))
 		return err
 	})
 	if err != nil {
 		tc.Close()
-		return nil, nil, ep.Explain(mint.ExplainFrom(id, networkSource, err))
+		return nil, nil, t.Explain(err)
 	}
-	ep.Announce(f)
+	r.ep.Announce(f)
 	return c, tc.Close, nil
 }
 

@@ -4,9 +4,6 @@ package mint
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -117,94 +114,25 @@ func (o *Options) validate() error {
 // mintRun mints the token and prints it.
 func mintRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
-	ep, err := opts.Endpoint.ResolveFrom(f, opts.Insecure, "TRIBE_ENDPOINT")
-	if err != nil {
-		return err
-	}
-	var missing cmdutil.Missing
-	clientID, secret, err := opts.App.CredentialsFor(f, ep, &missing)
-	if err != nil {
-		return err
-	}
-	network, networkSource, err := Network(f, opts.Network, &missing)
-	if err != nil {
-		return err
-	}
-	if err := missing.Err(""); err != nil {
-		return err
-	}
-	id := tribe.Identity{NetworkID: network, MemberID: opts.Member, EntityID: opts.Entity}
+	req := cmdutil.TokenRequest{App: &opts.App, Endpoint: &opts.Endpoint, Network: opts.Network, Member: opts.Member, Entity: opts.Entity,
+		Insecure: opts.Insecure, HTTPClient: f.HTTPClient()}
 	if opts.Context != "" {
-		if id.Context, err = tribe.ParsePermissionContext(opts.Context); err != nil {
+		c, err := tribe.ParsePermissionContext(opts.Context)
+		if err != nil {
 			return err
 		}
+		req.Context = c
 	}
-	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient(),
-		Retry: cmdutil.NoLibraryRetries()}
-	ep.Announce(f)
-	tok, err := mintOrCache(ctx, opts, a, id)
+	t, err := f.CommandToken(req)
 	if err != nil {
-		return ep.Explain(ExplainApp(&opts.App, id, networkSource, err))
-	}
-	return cmdutil.WriteToken(f.Out, opts.Output, cmdutil.NewTokenOutput(tok, id.String()))
-}
-
-// Network returns the community of --network (flag), else of
-// TRIBE_NETWORK_ID, and where it came from; if neither gives one, it is
-// added to missing.
-func Network(f *cmdutil.Factory, flag string, missing *cmdutil.Missing) (network, source string, err error) {
-	if flag != "" {
-		return flag, "--network", nil
-	}
-	network = f.Env("TRIBE_NETWORK_ID")
-	if err := cmdutil.CheckID("TRIBE_NETWORK_ID", network); err != nil {
-		return "", "", err
-	}
-	if network == "" {
-		missing.Add("--network (or TRIBE_NETWORK_ID)", "community")
-	}
-	return network, "TRIBE_NETWORK_ID", nil
-}
-
-// Explain adds to a failed mint (whose message already says what was
-// minted) what to do about it.
-func Explain(id tribe.Identity, err error) error { return ExplainFrom(id, "--network", err) }
-
-// ExplainFrom is [Explain] for a community given by networkSource
-// ("--network" or "TRIBE_NETWORK_ID"): one from the environment is named,
-// as it may be stale.
-func ExplainFrom(id tribe.Identity, networkSource string, err error) error {
-	return ExplainApp(nil, id, networkSource, err)
-}
-
-// ExplainApp is [ExplainFrom] that names, for refused credentials (HTTP
-// 401), where app read them (see [cmdutil.AppFlags.Refused]); a nil app
-// names every way to give them.
-func ExplainApp(app *cmdutil.AppFlags, id tribe.Identity, networkSource string, err error) error {
-	community := "community " + id.NetworkID
-	if networkSource == "TRIBE_NETWORK_ID" {
-		community = fmt.Sprintf("community TRIBE_NETWORK_ID=%s (from the environment)", cmdutil.Clip(id.NetworkID))
-	}
-	switch {
-	case errors.Is(err, tribe.ErrUnauthorized):
-		return app.Refused(err)
-	case errors.Is(err, tribe.ErrRateLimited), httpStatus(err) == http.StatusNotFound:
-		// Nothing to do with the identity; a 404 is the endpoint's path.
 		return err
-	case errors.Is(err, tribe.ErrForbidden):
-		return cmdutil.WithHint(err, fmt.Sprintf("is the app published and installed on %s?", community))
-	case errors.Is(err, tribe.ErrNotFound) && !id.IsBot():
-		return cmdutil.WithHint(err, fmt.Sprintf("is %s a member of %s?", id.MemberID, community))
 	}
-	return err
-}
-
-// httpStatus is the status of the HTTP answer err carries; 0 if none.
-func httpStatus(err error) int {
-	if he, ok := errors.AsType[*tribe.HTTPError](err); ok {
-		return he.StatusCode
+	t.Endpoint.Announce(f)
+	tok, err := mintOrCache(ctx, opts, t.App, t.Identity)
+	if err != nil {
+		return t.Explain(err)
 	}
-	return 0
+	return cmdutil.WriteToken(f.Out, opts.Output, cmdutil.NewTokenOutput(tok, t.Identity.String()))
 }
 
 // mintOrCache mints the token, or, with --cache, takes it from the cache

@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
-	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/mint"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/internal/safefile"
 	"github.com/tribekit/tribekit/tribe"
@@ -186,51 +185,24 @@ func tokenSource(ctx context.Context, opts *Options) (oauth2.TokenSource, cmduti
 		}
 		return nil, ep, err
 	}
-	network, networkSource := opts.Network, "--network"
-	if opts.Token.File == "" && network == "" && f.Env("TRIBE_TOKEN") == "" {
-		network, networkSource = f.Env("TRIBE_NETWORK_ID"), "TRIBE_NETWORK_ID"
-		if err := cmdutil.CheckID("TRIBE_NETWORK_ID", network); err != nil {
-			return nil, cmdutil.Endpoint{}, err
-		}
-		if network == "" {
-			return nil, cmdutil.Endpoint{}, cmdutil.Usagef("no credentials: pass --network ID (or set TRIBE_NETWORK_ID) to mint a bot token with TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, set TRIBE_TOKEN (or pass --token-file FILE), or pass --anonymous for an endpoint that allows introspection without a token")
-		}
-	}
-	if network == "" {
-		tok, err := opts.Token.Token(f, "TRIBE_TOKEN")
-		if err != nil {
-			return nil, cmdutil.Endpoint{}, err
-		}
-		ep, err := opts.Endpoint.ResolveForToken(f, opts.Insecure, tok)
-		if err != nil {
-			return nil, ep, err
-		}
-		ep.Announce(f)
-		return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok, TokenType: "Bearer"}), ep, nil
-	}
-	ep, err := opts.Endpoint.ResolveFrom(f, opts.Insecure, "TRIBE_ENDPOINT")
+	t, err := f.CommandToken(cmdutil.TokenRequest{App: &opts.App, Endpoint: &opts.Endpoint, Token: &opts.Token, TokenEnv: "TRIBE_TOKEN",
+		Network: opts.Network, Insecure: opts.Insecure, HTTPClient: f.HTTPClient(),
+		NoCredentials: "no credentials: pass --network ID (or set TRIBE_NETWORK_ID) to mint a bot token with TRIBE_CLIENT_ID and TRIBE_CLIENT_SECRET, set TRIBE_TOKEN (or pass --token-file FILE), or pass --anonymous for an endpoint that allows introspection without a token"})
 	if err != nil {
-		return nil, ep, err
+		return nil, cmdutil.Endpoint{}, err
 	}
-	var missing cmdutil.Missing
-	clientID, secret, err := opts.App.CredentialsFor(f, ep, &missing)
-	if err != nil {
-		return nil, ep, err
-	}
-	if err := missing.Err(""); err != nil {
-		return nil, ep, err
-	}
-	a := &tribe.App{ClientID: clientID, ClientSecret: secret, Endpoint: ep.URL, AllowInsecureHTTP: opts.Insecure, HTTPClient: f.HTTPClient(),
-		Retry: cmdutil.NoLibraryRetries()}
-	id := tribe.Bot(network)
+	ep := t.Endpoint
 	ep.Announce(f)
+	if ts := t.StaticSource(); ts != nil {
+		return ts, ep, nil
+	}
 	var tok *oauth2.Token
 	err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) (err error) {
-		tok, err = a.Mint(ctx, id)
+		tok, err = t.App.Mint(ctx, t.Identity)
 		return err
 	})
 	if err != nil {
-		return nil, ep, ep.Explain(mint.ExplainApp(&opts.App, id, networkSource, err))
+		return nil, ep, t.Explain(err)
 	}
 	f.AddSecret(tok.AccessToken)
 	// The introspection goes to the endpoint without the app's credentials.
