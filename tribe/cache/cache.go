@@ -88,6 +88,14 @@ type Options struct {
 	// Clock returns the current time, for tests (nil: the system clock,
 	// read as monotonic time).
 	Clock func() time.Time
+	// OnWait, if set, is called once per wait for a token that another
+	// process is minting (the lease of a [Coordinator] Store), before the
+	// wait starts, with what is waited for and for how long at most
+	// ([WaitInfo]): a command-line tool can say why it pauses. It runs on
+	// the goroutine of the mint that every caller of that identity in
+	// this process shares, so it must not block. The cache waits for
+	// nothing else of the kind (see [WaitInfo]).
+	OnWait func(WaitInfo)
 }
 
 // Cache hands out tokens per [tribe.Identity], minting each only when
@@ -130,6 +138,7 @@ type Cache struct {
 	// failedPause: after a failed background refresh, hits wait this long
 	// before starting another.
 	failedPause time.Duration
+	onWait      func(WaitInfo) // nil: none
 }
 
 // New returns a cache of the tokens src mints. Bad options, and a source
@@ -153,7 +162,7 @@ func New(src Source, opts Options) (*Cache, error) {
 	}
 	c := &Cache{
 		src: src, store: opts.Store, ns: opts.Namespace, margin: opts.Margin, ahead: opts.RefreshAhead,
-		max: opts.MaxEntries, timeout: opts.MintTimeout, clock: opts.Clock,
+		max: opts.MaxEntries, timeout: opts.MintTimeout, clock: opts.Clock, onWait: opts.OnWait,
 		seed: maphash.MakeSeed(), base: time.Now(), failedPause: failedRefreshPause,
 		shards: newShards(), slack: coarseSlack, scopes: make(map[scopeKey]*scope),
 	}

@@ -24,7 +24,9 @@ import (
 // With a Coordinator, a cache that finds no usable token in its own memory
 // nor in the Store takes the identity's Lease before it mints, and stores
 // its token through the lease ([Lease.Put]); the other processes Wait for
-// the holder to store the token, then read it from the Store. Errors of the
+// the holder to store the token, then read it from the Store
+// ([Options].OnWait reports each wait; a Coordinator that is also a
+// [MaxWaiter] tells how long it may last). Errors of the
 // Coordinator never fail a token request: the cache then mints on its own,
 // and so it does after waiting for a few leases in a row.
 type Coordinator interface {
@@ -172,6 +174,7 @@ func (c *Cache) fetchShared(ctx context.Context, e *entry, key string) (*oauth2.
 			cancel()
 			return tok, err
 		}
+		c.reportWait(e, key)
 		if err := c.coord.Wait(ctx, key); err != nil {
 			if pe := (*PeerError)(nil); errors.As(err, &pe) {
 				return nil, fmt.Errorf("cache: minting a token for %s: %w", e.id, pe)

@@ -23,7 +23,8 @@
 // [MemoryStore] in one process, package
 // github.com/tribekit/tribekit/tribe/cache/redisstore on Redis). A Store
 // that is also a [Coordinator] makes a fleet mint once per identity and drop
-// a refused token together.
+// a refused token together; [Options].OnWait reports each wait for another
+// process's mint ([WaitInfo]), so that a command can say why it pauses.
 //
 // A Cache is safe for concurrent use. A warm hit allocates nothing; the
 // index is sharded, so hits on different shards share no lock.
