@@ -143,7 +143,7 @@ func (l *lease) Release(ctx context.Context, mintErr error) {
 // or when a check (every half lease TTL) finds the lease gone or taken
 // anew. It gives up with [ErrLeaseStuck] on a lease with no expiry or one
 // longer than [MaxLeaseTTL], at once, and on any lease after three lease
-// TTLs: the cache then mints on its own.
+// TTLs ([Store.MaxWait]): the cache then mints on its own.
 func (s *Store) Wait(ctx context.Context, key string) error {
 	w := make(chan message, 4)
 	s.mu.Lock()
@@ -167,15 +167,18 @@ func (s *Store) Wait(ctx context.Context, key string) error {
 		s.mu.Unlock()
 	}()
 
+	// Every Redis operation of the wait is bounded by MaxWait too, so that
+	// none outlasts it.
+	stuck := fmt.Errorf("%w (waited %s, %d lease TTLs)", ErrLeaseStuck, s.MaxWait(), leaseWaits)
+	wctx, cancel := context.WithTimeoutCause(ctx, s.MaxWait(), stuck)
+	defer cancel()
 	rkey := s.redisKey(key, "lease")
-	fence, err := s.lookLease(ctx, rkey)
+	fence, err := s.lookLease(wctx, rkey)
 	if err != nil || fence == "" {
-		return err
+		return waitEnd(ctx, wctx, err)
 	}
 	t := time.NewTicker(s.leaseTTL / 2)
 	defer t.Stop()
-	giveUp := time.NewTimer(leaseWaits * s.leaseTTL)
-	defer giveUp.Stop()
 	for {
 		select {
 		case m := <-w:
@@ -187,17 +190,34 @@ func (s *Store) Wait(ctx context.Context, key string) error {
 				return nil
 			}
 		case <-t.C:
-			if now, err := s.lookLease(ctx, rkey); err != nil || now != fence {
-				return err
+			if now, err := s.lookLease(wctx, rkey); err != nil || now != fence {
+				return waitEnd(ctx, wctx, err)
 			}
-		case <-giveUp.C:
-			return fmt.Errorf("%w (waited %s, %d lease TTLs)", ErrLeaseStuck, leaseWaits*s.leaseTTL, leaseWaits)
-		case <-ctx.Done():
-			return fmt.Errorf("redisstore: %w", ctx.Err())
+		case <-wctx.Done():
+			return waitEnd(ctx, wctx, wctx.Err())
 		case <-s.ctx.Done():
 			return ErrClosed
 		}
 	}
+}
+
+// MaxWait implements [cache.MaxWaiter]: one Wait lasts at most three
+// lease TTLs (Options.LeaseTTL), Redis operations included.
+func (s *Store) MaxWait() time.Duration { return leaseWaits * s.leaseTTL }
+
+// waitEnd returns what a Wait whose own context is wctx, made from the
+// caller's ctx, returns for err: the caller's context error when ctx has
+// ended, [ErrLeaseStuck] when wctx reached [Store.MaxWait], else err.
+func waitEnd(ctx, wctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("redisstore: %w", ctx.Err())
+	case wctx.Err() != nil:
+		return context.Cause(wctx)
+	}
+	return err
 }
 
 // lookLease returns the fencing value of the lease at rkey, "" when there

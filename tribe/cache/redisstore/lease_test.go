@@ -2,6 +2,7 @@ package redisstore
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/cache"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
@@ -99,4 +101,96 @@ func TestStaleLeaseHolderCannotOverwriteANewerToken(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, got)
 	assert.Equal(t, newer.AccessToken, got.AccessToken, "the stale holder's put was fenced off")
+}
+
+func TestWaitForAnotherProcessesLeaseIsReportedWithItsBound(t *testing.T) {
+	const leaseTTL = 300 * time.Millisecond
+	r := startRedis(t)
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	app := newApp(srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	// The holder's mint blocks until the waiter has reported its wait.
+	started, release := make(chan struct{}), make(chan struct{})
+	holderSrc := cache.SourceFunc(func(ctx context.Context, id tribe.Identity) (*oauth2.Token, error) {
+		close(started)
+		select {
+		case <-release:
+			return app.Mint(ctx, id)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	})
+	ns := app.Namespace()
+	holder := newCache(t, holderSrc, openStore(t, r.URL(), Options{LeaseTTL: leaseTTL}), cache.Options{Namespace: ns})
+	var (
+		mu    sync.Mutex
+		waits []cache.WaitInfo
+	)
+	reported := make(chan struct{})
+	waiterStore := openStore(t, r.URL(), Options{LeaseTTL: leaseTTL})
+	waiter := newCache(t, app, waiterStore, cache.Options{OnWait: func(w cache.WaitInfo) {
+		mu.Lock()
+		defer mu.Unlock()
+		waits = append(waits, w)
+		if len(waits) == 1 {
+			close(reported)
+		}
+	}})
+
+	held := make(chan *oauth2.Token, 1)
+	go func() {
+		tok, err := holder.Token(ctx, carol)
+		assert.NoError(t, err)
+		held <- tok
+	}()
+	<-started
+	got := make(chan *oauth2.Token, 1)
+	go func() {
+		tok, err := waiter.Token(ctx, carol)
+		assert.NoError(t, err)
+		got <- tok
+	}()
+	select {
+	case <-reported:
+	case <-ctx.Done():
+		t.Fatal("the waiter's OnWait was not called")
+	}
+	// The holder's lease is renewed while it mints: wait past its TTL.
+	time.Sleep(leaseTTL * 3 / 2)
+	close(release)
+
+	holderTok, waiterTok := <-held, <-got
+	require.NotNil(t, holderTok)
+	require.NotNil(t, waiterTok)
+	assert.Equal(t, holderTok.AccessToken, waiterTok.AccessToken, "the waiter got the holder's token")
+	assert.Zero(t, waiter.Mints(), "the waiter did not mint")
+	mu.Lock()
+	defer mu.Unlock()
+	n := mustNormalize(t, carol)
+	assert.Equal(t, []cache.WaitInfo{{Identity: n, Key: cache.StoreKey(ns, n), Reason: cache.WaitLease, Max: 3 * leaseTTL}}, waits)
+	assert.Equal(t, 3*leaseTTL, waiterStore.MaxWait())
+}
+
+func TestWaitLastsNoLongerThanMaxWait(t *testing.T) {
+	const leaseTTL = 200 * time.Millisecond
+	r := startRedis(t)
+	store := openStore(t, r.URL(), Options{LeaseTTL: leaseTTL})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	key := cache.StoreKey("ns", mustNormalize(t, carol))
+	lease, err := store.Lease(ctx, key) // held, and renewed, for the whole test
+	require.NoError(t, err)
+	require.NotNil(t, lease)
+	t.Cleanup(func() { lease.Release(context.Background(), nil) })
+
+	start := time.Now()
+	err = store.Wait(ctx, key)
+	took := time.Since(start)
+	require.ErrorIs(t, err, ErrLeaseStuck)
+	assert.NoError(t, ctx.Err())
+	assert.GreaterOrEqual(t, took, store.MaxWait())
+	assert.Less(t, took, store.MaxWait()+leaseTTL/2)
 }
