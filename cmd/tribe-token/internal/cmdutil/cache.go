@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/spf13/cobra"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/cache"
 	"github.com/tribekit/tribekit/tribe/cache/redisstore"
@@ -156,11 +157,11 @@ func degradedWarning(source string, err error) string {
 	hasReply := errors.As(err, &reply)
 	switch {
 	case errors.Is(err, redisstore.ErrAuth) && hasReply && strings.HasPrefix(reply.Error(), "NOAUTH"):
-		return fmt.Sprintf("warning: the Redis of %s asks for a password (%s) and that URL gives none, so this run mints on its own; put it in %s: redis://:PASSWORD@HOST:PORT, or redis://USER:PASSWORD@HOST:PORT for an ACL user", source, Clip(reply.Error()), source)
+		return fmt.Sprintf("warning: the Redis of %s asks for a password (%s) and that URL gives none, so this run mints on its own; put it in %s: redis://:PASSWORD@HOST:PORT, or redis://USER:PASSWORD@HOST:PORT for an ACL user", source, text.Clip(reply.Error()), source)
 	case errors.Is(err, redisstore.ErrAuth):
 		why := ""
 		if hasReply {
-			why = " (" + Clip(reply.Error()) + ")"
+			why = " (" + text.Clip(reply.Error()) + ")"
 		}
 		return fmt.Sprintf("warning: the Redis of %s refused the password in that URL%s, so this run mints on its own; check the user and password in %s", source, why, source)
 	case errors.Is(err, redisstore.ErrNoTLS):
@@ -206,7 +207,7 @@ func (f *Factory) checkCacheURL(source, raw string, insecure bool) error {
 			return Usagef("%s has no host; give redis://HOST:PORT or rediss://HOST:PORT", source)
 		}
 		if h := redisstore.ClearTextHost(raw); h != "" && !insecure {
-			return Usagef("%s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would travel in clear text; use rediss:// (TLS), or pass --insecure-http if you really mean it", source, Clip(h))
+			return Usagef("%s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would travel in clear text; use rediss:// (TLS), or pass --insecure-http if you really mean it", source, text.Clip(h))
 		}
 	case "unix":
 		if u.Path == "" {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -44,7 +45,7 @@ func Concise(err error) string {
 				short += ": " + he.Reason
 			}
 			if he.RetryAfter > 0 {
-				short += ", retry after " + WaitText(he.RetryAfter)
+				short += ", retry after " + text.Wait(he.RetryAfter)
 			}
 			msg = replaceError(msg, he.Error(), short)
 		}
@@ -63,7 +64,7 @@ func conciseRateLimit(rl *tribe.RateLimitError) string {
 	}
 	s := fmt.Sprintf("tribe: %s: rate limited (%s)", rl.Operation, how)
 	if rl.RetryAfter > 0 {
-		s += ", retry after " + WaitText(rl.RetryAfter)
+		s += ", retry after " + text.Wait(rl.RetryAfter)
 	}
 	return s
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/urlcheck"
 	"github.com/tribekit/tribekit/tribe"
 )
@@ -39,7 +40,7 @@ func (e *EndpointFlags) Validate() error {
 		return Usagef("--endpoint and --region both name the endpoint; give one of them")
 	}
 	if e.Region != "" && regionEndpoint(e.Region) == "" {
-		return Usagef("unknown --region %q; use us or eu, or give --endpoint URL", Clip(e.Region))
+		return Usagef("unknown --region %q; use us or eu, or give --endpoint URL", text.Clip(e.Region))
 	}
 	return nil
 }
@@ -74,10 +75,10 @@ func (e Endpoint) FromEnv() bool { return strings.HasPrefix(e.Source, "TRIBE_") 
 // "--endpoint https://…", "the default endpoint https://api.bettermode.com".
 // The URL is shown without its userinfo and clipped.
 func (e Endpoint) Describe() string {
-	shown := Clip(urlcheck.Redacted(strings.TrimSpace(e.URL)))
+	shown := text.Clip(urlcheck.Redacted(strings.TrimSpace(e.URL)))
 	if u, err := url.Parse(strings.TrimSpace(e.URL)); err == nil && u.User != nil {
 		u.User = nil
-		shown = Clip(u.String())
+		shown = text.Clip(u.String())
 	}
 	switch {
 	case e.Source == "":

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/crm"
 )
@@ -88,7 +89,7 @@ func (f *Factory) ErrorLine(cmd *cobra.Command, err error, code int) string {
 	// The message may hold a server's text: secrets out, then made inert
 	// for the terminal.
 	// No value it echoes, and not the line as a whole, is unbounded.
-	return ProgName + ": " + Inert(clipLine(clipQuoted(f.Redact(msg))))
+	return ProgName + ": " + text.Inert(text.ClipLine(text.ClipQuoted(f.Redact(msg))))
 }
 
 // oneLine folds a multi-line message into one line.

@@ -2,8 +2,8 @@
 // (one run's standard streams, environment, clock, test hooks and the
 // secrets it read), the exit codes and the one-line error shape, reading
 // secrets from environment variables or --*-file flags (or stdin), the one
-// plain-http rule, the output formats and the inert escaping of text from
-// servers and tokens. Commands live in the packages under
+// plain-http rule and the output formats. How text is shown (escaped,
+// clipped, in tables) is package text's. Commands live in the packages under
 // internal/cmd, each with an Options struct, a NewCmdX constructor and a
 // run function.
 package cmdutil
@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/redact"
 )
 
@@ -174,7 +175,7 @@ func (f *Factory) RunE(fn func(cmd *cobra.Command, args []string) error) func(*c
 // Warnf prints one line on stderr, "tribe-token: " and the message, with
 // the run's secrets redacted and made inert for the terminal.
 func (f *Factory) Warnf(format string, a ...any) {
-	fmt.Fprintln(f.ErrOut, ProgName+": "+Inert(clipLine(f.Redact(oneLine(fmt.Sprintf(format, a...))))))
+	fmt.Fprintln(f.ErrOut, ProgName+": "+text.Inert(text.ClipLine(f.Redact(oneLine(fmt.Sprintf(format, a...))))))
 }
 
 // Println prints one line on stdout.

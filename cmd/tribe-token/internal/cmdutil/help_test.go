@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 )
 
 func TestWidth(t *testing.T) {
@@ -39,8 +40,8 @@ func TestWidth(t *testing.T) {
 		file, err := os.Create(t.TempDir() + "/out")
 		require.NoError(t, err)
 		defer file.Close()
-		assert.False(t, IsTerminal(file))
-		assert.False(t, Foreground(file))
+		assert.False(t, text.IsTerminal(file))
+		assert.False(t, text.Foreground(file))
 		f := New(strings.NewReader(""), file, file, func(string) string { return "" })
 		assert.Equal(t, PipeWidth, f.Width())
 	})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/loopback"
 	"github.com/tribekit/tribekit/internal/urlcheck"
 )
@@ -63,7 +64,7 @@ func (f *Factory) CheckURLs(insecure bool, urls ...URLFrom) error {
 		if insecure || !strings.EqualFold(u.Scheme, "http") || loopback.Host(u.Hostname()) {
 			continue
 		}
-		return Usagef("%s is plain http to %s, a host that is not loopback, so credentials and tokens would travel in clear text; use an https URL, or pass --insecure-http if you really mean it", from.Source, Clip(u.Host))
+		return Usagef("%s is plain http to %s, a host that is not loopback, so credentials and tokens would travel in clear text; use an https URL, or pass --insecure-http if you really mean it", from.Source, text.Clip(u.Host))
 	}
 	return nil
 }

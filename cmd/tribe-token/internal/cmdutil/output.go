@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -126,7 +125,7 @@ func CheckOutput(got string, formats ...string) error {
 			return nil
 		}
 	}
-	return Usagef("unknown --output %q; use one of %s", Clip(got), strings.Join(formats, ", "))
+	return Usagef("unknown --output %q; use one of %s", text.Clip(got), strings.Join(formats, ", "))
 }
 
 // TokenOutput is what a command that yields a token reports; its JSON form
@@ -161,7 +160,7 @@ func NewTokenOutput(tok *oauth2.Token, identity string) TokenOutput {
 	return TokenOutput{
 		Token:      tok.AccessToken,
 		Type:       typ,
-		Expiry:     RFC3339(tok.Expiry),
+		Expiry:     text.RFC3339(tok.Expiry),
 		GatewayURL: tribe.GatewayURL(tok),
 		Identity:   identity,
 	}
@@ -193,9 +192,9 @@ func WriteToken(w io.Writer, format string, t TokenOutput) error {
 		// be the only copy of one still valid.
 		var b strings.Builder
 		var unset []string
-		fmt.Fprintf(&b, "export %s=%s\n", name, ShellQuote(t.Token))
+		fmt.Fprintf(&b, "export %s=%s\n", name, text.ShellQuote(t.Token))
 		if t.Expiry != "" {
-			fmt.Fprintf(&b, "export %s_EXPIRY=%s\n", name, ShellQuote(t.Expiry))
+			fmt.Fprintf(&b, "export %s_EXPIRY=%s\n", name, text.ShellQuote(t.Expiry))
 		} else {
 			unset = append(unset, name+"_EXPIRY")
 		}
@@ -203,14 +202,14 @@ func WriteToken(w io.Writer, format string, t TokenOutput) error {
 			// TRIBE_GATEWAY_FOR ties the gateway to this token: see
 			// [EndpointFlags.ResolveForToken].
 			if t.GatewayURL != "" {
-				fmt.Fprintf(&b, "export TRIBE_GATEWAY_URL=%s\n", ShellQuote(t.GatewayURL))
-				fmt.Fprintf(&b, "export TRIBE_GATEWAY_FOR=%s\n", ShellQuote(GatewayFingerprint(t.Token)))
+				fmt.Fprintf(&b, "export TRIBE_GATEWAY_URL=%s\n", text.ShellQuote(t.GatewayURL))
+				fmt.Fprintf(&b, "export TRIBE_GATEWAY_FOR=%s\n", text.ShellQuote(GatewayFingerprint(t.Token)))
 			} else {
 				unset = append(unset, "TRIBE_GATEWAY_URL", "TRIBE_GATEWAY_FOR")
 			}
 		}
 		if t.RefreshToken != "" {
-			fmt.Fprintf(&b, "export %s=%s\n", t.refreshEnvVar(), ShellQuote(t.RefreshToken))
+			fmt.Fprintf(&b, "export %s=%s\n", t.refreshEnvVar(), text.ShellQuote(t.RefreshToken))
 		}
 		if len(unset) > 0 {
 			fmt.Fprintf(&b, "unset %s\n", strings.Join(unset, " "))
@@ -218,7 +217,7 @@ func WriteToken(w io.Writer, format string, t TokenOutput) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	}
-	return Usagef("unknown --output %q", Clip(format))
+	return Usagef("unknown --output %q", text.Clip(format))
 }
 
 // checkPrintable refuses a token output whose access token, refresh token or
@@ -265,16 +264,8 @@ func (f *Factory) WriteUnsaved(format string, out TokenOutput, refresh, where st
 	return fmt.Errorf("the new refresh token was NOT saved to %s (%w); it is printed %s: keep it, as the old one no longer works", where, saveErr, how)
 }
 
-// RFC3339 formats t in UTC, or "" for the zero time.
-func RFC3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
 // WriteJSON prints v as indented JSON and a newline. Control and
-// bidirectional characters in strings are escaped (see [inertJSON]), so the
+// bidirectional characters in strings are escaped (see [text.InertJSON]), so the
 // output is as harmless on a terminal as the tables are.
 func WriteJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer
@@ -284,78 +275,6 @@ func WriteJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(inertJSON(buf.Bytes()))
+	_, err := w.Write(text.InertJSON(buf.Bytes()))
 	return err
-}
-
-// ShellQuote quotes s for a POSIX shell: in single quotes, with each single
-// quote in s written as a quote that ends the quoting, an escaped quote and a
-// quote that starts it again:
-//
-//	it's  ->  'it'\''s'
-func ShellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// Table prints aligned "key  value" rows, skipping empty values. Keys and
-// values may come from a server or a token: they are printed [Inert].
-type Table struct{ rows [][2]string }
-
-// Add appends a row if value is not empty.
-func (t *Table) Add(key, value string) {
-	if value != "" {
-		t.rows = append(t.rows, [2]string{key, value})
-	}
-}
-
-// Write prints the table.
-func (t *Table) Write(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, r := range t.rows {
-		fmt.Fprintf(tw, "%s\t%s\n", Inert(r[0]), Inert(r[1]))
-	}
-	return tw.Flush()
-}
-
-// DescribeTime renders t with how far it is from now, e.g.
-// "2025-01-02T15:04:05Z (in 59m)" or "… (expired 3m ago)".
-func DescribeTime(t, now time.Time, past string) string {
-	if t.IsZero() {
-		return ""
-	}
-	s := t.UTC().Format(time.RFC3339)
-	d := t.Sub(now)
-	switch {
-	case d >= 0:
-		return s + " (in " + RoughDuration(d) + ")"
-	case past != "":
-		return s + " (" + past + " " + RoughDuration(-d) + " ago)"
-	default:
-		return s + " (" + RoughDuration(-d) + " ago)"
-	}
-}
-
-// RoughDuration renders d for people: to the second below a minute, to the
-// minute below a day ("1h", "59m", "2h5m"), else in days and hours.
-func RoughDuration(d time.Duration) string {
-	switch {
-	case d < time.Minute:
-		return d.Round(time.Second).String()
-	case d < 24*time.Hour:
-		d = d.Round(time.Minute)
-		h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-		switch {
-		case h == 0:
-			return fmt.Sprintf("%dm", m)
-		case m == 0:
-			return fmt.Sprintf("%dh", h)
-		}
-		return fmt.Sprintf("%dh%dm", h, m)
-	default:
-		days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-		if hours == 0 {
-			return fmt.Sprintf("%dd", days)
-		}
-		return fmt.Sprintf("%dd%dh", days, hours)
-	}
 }

@@ -1,35 +1,13 @@
 package cmdutil
 
 import (
+	"bytes"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-func TestRoughDuration(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{1500 * time.Millisecond, "2s"},
-		{59*time.Minute + 50*time.Second, "1h"},
-		{59 * time.Minute, "59m"},
-		{2*time.Hour + 5*time.Minute, "2h5m"},
-		{48 * time.Hour, "2d"},
-		{50 * time.Hour, "2d2h"},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, RoughDuration(tt.d), tt.d.String())
-	}
-}
-
-func TestShellQuote(t *testing.T) {
-	assert.Equal(t, `'abc'`, ShellQuote("abc"))
-	assert.Equal(t, `'it'\''s'`, ShellQuote("it's"))
-	assert.Equal(t, `''`, ShellQuote(""))
-}
 
 func TestEndpointResolve(t *testing.T) {
 	f := &Factory{Getenv: func(k string) string { return map[string]string{"TRIBE_ENDPOINT": "https://env.example/graphql"}[k] }}
@@ -84,4 +62,33 @@ func TestOutputAliases(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+// assertInert fails if s holds a character a terminal may act on.
+func assertInert(t *testing.T, s string) {
+	t.Helper()
+	assert.True(t, IsInert(s), "not inert: %q", s)
+}
+
+// assertInertLines is assertInert for output made of lines.
+func assertInertLines(t *testing.T, out string) {
+	t.Helper()
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		assertInert(t, l)
+	}
+}
+
+// TestTokenOutputRefusesControlCharacters: a bare or env token output never
+// prints a token a hostile server made of terminal escapes.
+func TestTokenOutputRefusesControlCharacters(t *testing.T) {
+	for _, format := range []string{OutToken, OutEnv} {
+		var buf bytes.Buffer
+		err := WriteToken(&buf, format, TokenOutput{Token: "abc\x1b]0;x\x07", Expiry: "2030-01-01T00:00:00Z"})
+		require.Error(t, err, format)
+		assert.Contains(t, err.Error(), "access token has a character that is not printable ASCII")
+		assert.Empty(t, buf.String())
+	}
+	var buf bytes.Buffer
+	require.NoError(t, WriteToken(&buf, OutJSON, TokenOutput{Token: "abc\x1b\u202e"}))
+	assertInertLines(t, buf.String())
 }

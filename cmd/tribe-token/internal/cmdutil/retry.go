@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/retry"
 	"github.com/tribekit/tribekit/tribe"
 )
@@ -70,15 +71,15 @@ func (f *Factory) Retry(ctx context.Context, noRetry bool, call func(context.Con
 			if retryAfter(err) > 0 {
 				return WithHint(err, "leave out --no-retry to wait that long and try again")
 			}
-			return WithHint(err, fmt.Sprintf("run it again in %s (Tribe's burst window), or leave out --no-retry to wait", WaitText(wait)))
+			return WithHint(err, fmt.Sprintf("run it again in %s (Tribe's burst window), or leave out --no-retry to wait", text.Wait(wait)))
 		}
 		if try >= MaxTries {
 			return WithHint(err, fmt.Sprintf("still failing after %d tries; run it again later", try))
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return WithTimeoutHint(err, fmt.Sprintf("waiting %s to try again would pass --timeout; raise --timeout, or run it again later", WaitText(wait)))
+			return WithTimeoutHint(err, fmt.Sprintf("waiting %s to try again would pass --timeout; raise --timeout, or run it again later", text.Wait(wait)))
 		}
-		f.Warnf("%s; waiting %s before trying again (try %d of %d)", why, WaitText(wait), try+1, MaxTries)
+		f.Warnf("%s; waiting %s before trying again (try %d of %d)", why, text.Wait(wait), try+1, MaxTries)
 		if err := retry.Sleep(ctx, wait); err != nil {
 			return err
 		}
@@ -133,12 +134,4 @@ func retryAfter(err error) time.Duration {
 		return he.RetryAfter
 	}
 	return 0
-}
-
-// WaitText renders a wait: "10s", "1m30s", or "250ms" below a second.
-func WaitText(d time.Duration) string {
-	if d < time.Second {
-		return d.Round(time.Millisecond).String()
-	}
-	return RoughDuration(d)
 }

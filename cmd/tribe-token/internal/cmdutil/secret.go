@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -92,7 +93,7 @@ func CheckBare(what, source, v string) error {
 // characters in it.
 func CheckID(flag, v string) error {
 	if v != "" && (strings.ContainsAny(v, " \t") || HasControl(v)) {
-		return Usagef("%s %q has spaces or control characters in it; give the bare id", flag, Clip(v))
+		return Usagef("%s %q has spaces or control characters in it; give the bare id", flag, text.Clip(v))
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -142,7 +143,7 @@ func (t *CommandToken) Explain(err error) error {
 	id := t.Identity
 	community := "community " + id.NetworkID
 	if t.NetworkSource == "TRIBE_NETWORK_ID" {
-		community = fmt.Sprintf("community TRIBE_NETWORK_ID=%s (from the environment)", Clip(id.NetworkID))
+		community = fmt.Sprintf("community TRIBE_NETWORK_ID=%s (from the environment)", text.Clip(id.NetworkID))
 	}
 	switch {
 	case errors.Is(err, tribe.ErrUnauthorized):

@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -67,7 +68,7 @@ type Options struct {
 	Insecure bool
 
 	// stderrTerminal says whether stderr is a terminal, where --paginate
-	// shows its progress; nil means cmdutil.IsTerminal(Factory.ErrOut).
+	// shows its progress; nil means text.IsTerminal(Factory.ErrOut).
 	// Tests set it.
 	stderrTerminal func() bool
 }
@@ -77,7 +78,7 @@ func (o *Options) terminal() bool {
 	if o.stderrTerminal != nil {
 		return o.stderrTerminal()
 	}
-	return cmdutil.IsTerminal(o.Factory.ErrOut)
+	return text.IsTerminal(o.Factory.ErrOut)
 }
 
 // NewCmdAPI builds "api". runF, if not nil, is called with the parsed

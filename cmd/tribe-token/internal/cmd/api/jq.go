@@ -13,6 +13,7 @@ import (
 	"github.com/itchyny/gojq"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/redact"
 )
 
@@ -93,7 +94,7 @@ func (p *printer) filter(code *gojq.Code, data []byte) error {
 
 // raw prints a string as it is, redacted if it holds one of the run's
 // secrets, with its newlines and tabs but every other character
-// [cmdutil.Inert] escapes written as an escape.
+// [text.Inert] escapes written as an escape.
 func (p *printer) raw(s string) {
 	if p.secrets.ContainsSecret(s) {
 		s = p.secrets.String(s)
@@ -101,10 +102,10 @@ func (p *printer) raw(s string) {
 	for s != "" {
 		i := strings.IndexAny(s, "\n\t")
 		if i < 0 {
-			p.w.WriteString(cmdutil.Inert(s))
+			p.w.WriteString(text.Inert(s))
 			return
 		}
-		p.w.WriteString(cmdutil.Inert(s[:i]))
+		p.w.WriteString(text.Inert(s[:i]))
 		p.w.WriteByte(s[i])
 		s = s[i+1:]
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
-	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/redact"
 )
 
@@ -220,7 +220,7 @@ func (p *printer) indent(level int) {
 
 // str prints a JSON string as read (quotes and escapes included): redacted
 // if it holds one of the run's secrets, and with each character that
-// [cmdutil.Inert] escapes and encoding/json leaves as it is (DEL, C1
+// [text.Inert] escapes and encoding/json leaves as it is (DEL, C1
 // controls, the line and paragraph separators, bidirectional controls)
 // written as a \u escape, which a JSON reader reads as the same character.
 // Invalid UTF-8 is written as \ufffd.
@@ -250,7 +250,7 @@ func (p *printer) str(raw []byte) error {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			p.w.WriteString(`\ufffd`)
-		case !cmdutil.IsInert(string(raw[i : i+n])):
+		case !text.IsInert(string(raw[i : i+n])):
 			fmt.Fprintf(p.w, `\u%04x`, r)
 		default:
 			p.w.Write(raw[i : i+n])

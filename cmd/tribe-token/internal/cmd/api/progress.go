@@ -7,6 +7,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 )
 
 // progress shows how far --paginate has gone, on stderr, when stderr is a
@@ -28,7 +29,7 @@ func (p *progress) show(pages, items int, path jsonPath) {
 	}
 	// \r goes back to the line's start, ESC [ K (ECMA-48 EL) clears what
 	// a longer line left.
-	fmt.Fprintf(p.w, "\r%s: page %d of %s, %d items\x1b[K", cmdutil.ProgName, pages, cmdutil.Inert(path.String()), items)
+	fmt.Fprintf(p.w, "\r%s: page %d of %s, %d items\x1b[K", cmdutil.ProgName, pages, text.Inert(path.String()), items)
 	p.shown = true
 }
 

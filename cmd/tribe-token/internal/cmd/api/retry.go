@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/retry"
 	"github.com/tribekit/tribekit/tribe"
 )
@@ -63,14 +64,14 @@ func (r *runner) withRetries(ctx context.Context, s sending, send func(context.C
 		case attempt >= MaxAttempts:
 			return cmdutil.WithHint(err, fmt.Sprintf("still failing after %d tries; run it again later", attempt))
 		case asked && wait > r.opts.MaxWait:
-			return cmdutil.WithHint(err, fmt.Sprintf("the server asks to wait %s before sending it again, longer than --max-wait %s; run it again later, or raise --max-wait", cmdutil.WaitText(wait), cmdutil.WaitText(r.opts.MaxWait)))
+			return cmdutil.WithHint(err, fmt.Sprintf("the server asks to wait %s before sending it again, longer than --max-wait %s; run it again later, or raise --max-wait", text.Wait(wait), text.Wait(r.opts.MaxWait)))
 		}
 		wait = min(wait, r.opts.MaxWait)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return cmdutil.WithTimeoutHint(err, fmt.Sprintf("waiting %s to send it again would pass --timeout; raise --timeout, or run again later", cmdutil.WaitText(wait)))
+			return cmdutil.WithTimeoutHint(err, fmt.Sprintf("waiting %s to send it again would pass --timeout; raise --timeout, or run again later", text.Wait(wait)))
 		}
 		r.progress.clear()
-		r.f.Warnf("%s%s; retrying in %s (attempt %d of %d)", s.what, why, cmdutil.WaitText(wait), attempt+1, MaxAttempts)
+		r.f.Warnf("%s%s; retrying in %s (attempt %d of %d)", s.what, why, text.Wait(wait), attempt+1, MaxAttempts)
 		if retry.Sleep(ctx, wait) != nil {
 			return err // the answer we have says more than the context's end
 		}
@@ -137,7 +138,7 @@ func (r *runner) noRetry(s sending, err error, wait time.Duration, asked bool) e
 	if he, ok := errors.AsType[*tribe.HTTPError](err); ok && he.StatusCode == http.StatusTooManyRequests {
 		how = "HTTP 429"
 	}
-	when := cmdutil.WaitText(wait)
+	when := text.Wait(wait)
 	if !asked {
 		when += " (Tribe's burst window)"
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 )
 
 // graphQLName is a GraphQL Name (GraphQL spec, section 2.1.9).
@@ -35,7 +36,7 @@ func ParseField(flag, s string) (Field, error) {
 }
 
 // clip shortens s for a message, made inert by the error line.
-func clip(s string) string { return cmdutil.Clip(s) }
+func clip(s string) string { return text.Clip(s) }
 
 // TypedValue is the value of a -F field as gh api gives it: true, false and
 // null as such, a JSON number as a number, "@FILE" as the file's content (a

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 )
 
 // Parts is a JWT's header and claims, decoded but not verified.
@@ -108,7 +109,7 @@ func claimText(k string, v any, now time.Time) string {
 		if k == "exp" {
 			past = "EXPIRED"
 		}
-		return cmdutil.DescribeTime(t, now, past)
+		return text.DescribeTime(t, now, past)
 	}
 	return rawClaim(v)
 }
@@ -196,7 +197,7 @@ func decodeRun(opts *Options) error {
 
 // Write prints a decoded token as decode does, in format (table or
 // json), with expiries relative to now. Every string from the token is
-// printed inert: see [cmdutil.Table] and [cmdutil.WriteJSON].
+// printed inert: see [text.Table] and [cmdutil.WriteJSON].
 func Write(w io.Writer, format string, p *Parts, now time.Time) error {
 	rawExp, hasExp := p.Claims["exp"]
 	exp, validExp := numericDate(rawExp)
@@ -215,7 +216,7 @@ func Write(w io.Writer, format string, p *Parts, now time.Time) error {
 	if _, err := fmt.Fprintln(w, "UNVERIFIED: decoded without checking the signature"); err != nil {
 		return err
 	}
-	var t cmdutil.Table
+	var t text.Table
 	for _, k := range []string{"alg", "typ", "kid"} {
 		if v, ok := p.Header[k]; ok {
 			t.Add(k+" (header)", claimText(k, v, now))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/whoami"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/cache"
 	"github.com/tribekit/tribekit/tribe/tribetest"
@@ -96,9 +97,9 @@ func demoRun(ctx context.Context, opts *Options) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 		fmt.Fprintf(w, "\nMinted a token for %s\n", id)
-		var t cmdutil.Table
+		var t text.Table
 		t.Add("  acts as", whoami.MemberLine(m)+roleSuffix(m))
-		t.Add("  expires", cmdutil.DescribeTime(tok.Expiry, f.Now(), "expired"))
+		t.Add("  expires", text.DescribeTime(tok.Expiry, f.Now(), "expired"))
 		t.Add("  gateway", c.Endpoint())
 		if err := t.Write(w); err != nil {
 			return err

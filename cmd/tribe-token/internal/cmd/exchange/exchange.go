@@ -10,6 +10,7 @@ import (
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/grantflags"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe/grant"
 )
 
@@ -72,7 +73,7 @@ func (o *Options) validate() error {
 		}
 		given = append(given, u.flag)
 		if u.v != strings.TrimSpace(u.v) || cmdutil.HasControl(u.v) {
-			return cmdutil.Usagef("%s %q has spaces or control characters around or in it; give it bare", u.flag, cmdutil.Clip(u.v))
+			return cmdutil.Usagef("%s %q has spaces or control characters around or in it; give it bare", u.flag, text.Clip(u.v))
 		}
 	}
 	switch len(given) {
@@ -83,7 +84,7 @@ func (o *Options) validate() error {
 		return cmdutil.Usagef("give only one of --email, --user-id or --external-id, not %s", strings.Join(given, " and "))
 	}
 	if o.Email != "" && !strings.Contains(o.Email, "@") {
-		return cmdutil.Usagef("--email %q is not an email address; give one like user@example.com, or use --user-id or --external-id", cmdutil.Clip(o.Email))
+		return cmdutil.Usagef("--email %q is not an email address; give one like user@example.com, or use --user-id or --external-id", text.Clip(o.Email))
 	}
 	return nil
 }

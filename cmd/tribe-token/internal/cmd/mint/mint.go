@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -102,7 +103,7 @@ func (o *Options) validate() error {
 	if o.Context != "" {
 		c, err := tribe.ParsePermissionContext(o.Context)
 		if err != nil {
-			return cmdutil.Usagef("--context %q is not a permission context; use NETWORK, MEMBER, POST or SPACE", cmdutil.Clip(o.Context))
+			return cmdutil.Usagef("--context %q is not a permission context; use NETWORK, MEMBER, POST or SPACE", text.Clip(o.Context))
 		}
 		if c != tribe.ContextNetwork && o.Entity == "" {
 			return cmdutil.Usagef("--context %s needs --entity ID (the %s's id); only NETWORK defaults it to the network id", c, strings.ToLower(string(c)))

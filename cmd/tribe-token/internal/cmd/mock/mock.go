@@ -27,6 +27,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/loopback"
 	"github.com/tribekit/tribekit/tribe/crm/crmtest"
 	"github.com/tribekit/tribekit/tribe/schema"
@@ -92,7 +93,7 @@ func (m Info) write(w io.Writer, format string) error {
 				unset = append(unset, l[0])
 				continue
 			}
-			if _, err := fmt.Fprintf(w, "export %s=%s\n", l[0], cmdutil.ShellQuote(l[1])); err != nil {
+			if _, err := fmt.Fprintf(w, "export %s=%s\n", l[0], text.ShellQuote(l[1])); err != nil {
 				return err
 			}
 		}
@@ -155,7 +156,7 @@ type Options struct {
 	WebhookSecretFile string
 
 	// foreground reports whether the mock runs in the foreground of a
-	// terminal, where Ctrl-C stops it; nil means cmdutil.Foreground of
+	// terminal, where Ctrl-C stops it; nil means text.Foreground of
 	// stdin. Tests set it.
 	foreground func() bool
 }
@@ -260,13 +261,13 @@ func (o *Options) validate() error {
 	if o.WebhookURL != "" {
 		u, err := url.Parse(o.WebhookURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return cmdutil.Usagef("--webhook-url %q is not an http or https URL with a host; give one such as http://127.0.0.1:8080/webhook", cmdutil.Clip(o.WebhookURL))
+			return cmdutil.Usagef("--webhook-url %q is not an http or https URL with a host; give one such as http://127.0.0.1:8080/webhook", text.Clip(o.WebhookURL))
 		}
 	} else if o.WebhookSecretFile != "" {
 		return cmdutil.Usagef("--webhook-secret-file without --webhook-url; give the URL the events go to")
 	}
 	if host, _, _ := net.SplitHostPort(o.Addr); o.Admin && !loopback.Host(host) {
-		return cmdutil.Usagef("--admin needs a loopback --addr, not %q: the admin API changes the server's state and is for this machine only; use --addr 127.0.0.1:PORT", cmdutil.Clip(o.Addr))
+		return cmdutil.Usagef("--admin needs a loopback --addr, not %q: the admin API changes the server's state and is for this machine only; use --addr 127.0.0.1:PORT", text.Clip(o.Addr))
 	}
 	return nil
 }
@@ -417,7 +418,7 @@ func mockRun(ctx context.Context, o *Options) error {
 func stopHint(o *Options) (how, again string) {
 	fg := o.foreground
 	if fg == nil {
-		fg = func() bool { return cmdutil.Foreground(o.Factory.In) }
+		fg = func() bool { return text.Foreground(o.Factory.In) }
 	}
 	if fg() {
 		return "Ctrl-C", "a second Ctrl-C"
@@ -445,10 +446,10 @@ func checkListenAddr(addr string) error {
 		if ae, ok := errors.AsType[*net.AddrError](err); ok {
 			why = ae.Err // without the address, echoed clipped already
 		}
-		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port): %s", cmdutil.Clip(addr), why)
+		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port): %s", text.Clip(addr), why)
 	}
 	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n > 65535 {
-		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", cmdutil.Clip(addr))
+		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", text.Clip(addr))
 	}
 	return nil
 }
@@ -456,29 +457,29 @@ func checkListenAddr(addr string) error {
 // ParseRateLimit reads --rate-limit: comma-separated name=value pairs of
 // requests, complexity, window (a duration), dailyRequests and
 // dailyComplexity.
-func ParseRateLimit(text string) (*tribetest.RateLimits, error) {
+func ParseRateLimit(spec string) (*tribetest.RateLimits, error) {
 	var l tribetest.RateLimits
 	seen := map[string]bool{}
-	for _, part := range strings.Split(text, ",") {
+	for _, part := range strings.Split(spec, ",") {
 		name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok || value == "" {
-			return nil, cmdutil.Usagef("--rate-limit %q: %q is not name=value; give e.g. requests=100,complexity=10000,window=10s", cmdutil.Clip(text), cmdutil.Clip(part))
+			return nil, cmdutil.Usagef("--rate-limit %q: %q is not name=value; give e.g. requests=100,complexity=10000,window=10s", text.Clip(spec), text.Clip(part))
 		}
 		if seen[name] {
-			return nil, cmdutil.Usagef("--rate-limit: %s is given twice; give it once", cmdutil.Clip(name))
+			return nil, cmdutil.Usagef("--rate-limit: %s is given twice; give it once", text.Clip(name))
 		}
 		seen[name] = true
 		if name == "window" {
 			d, err := time.ParseDuration(value)
 			if err != nil || d <= 0 {
-				return nil, cmdutil.Usagef("--rate-limit: window=%s is not a positive duration; give one such as 10s", cmdutil.Clip(value))
+				return nil, cmdutil.Usagef("--rate-limit: window=%s is not a positive duration; give one such as 10s", text.Clip(value))
 			}
 			l.Window = d
 			continue
 		}
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 {
-			return nil, cmdutil.Usagef("--rate-limit: %s=%s is not a whole number of 0 or more", cmdutil.Clip(name), cmdutil.Clip(value))
+			return nil, cmdutil.Usagef("--rate-limit: %s=%s is not a whole number of 0 or more", text.Clip(name), text.Clip(value))
 		}
 		switch name {
 		case "requests":
@@ -490,7 +491,7 @@ func ParseRateLimit(text string) (*tribetest.RateLimits, error) {
 		case "dailyComplexity":
 			l.DailyComplexity = n
 		default:
-			return nil, cmdutil.Usagef("--rate-limit: unknown limit %q; give requests, complexity, window, dailyRequests or dailyComplexity", cmdutil.Clip(name))
+			return nil, cmdutil.Usagef("--rate-limit: unknown limit %q; give requests, complexity, window, dailyRequests or dailyComplexity", text.Clip(name))
 		}
 	}
 	return &l, nil

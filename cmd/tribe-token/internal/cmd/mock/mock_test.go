@@ -256,3 +256,19 @@ func TestMockAdminVariable(t *testing.T) {
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
+
+func TestMockEnvOutputClearsWhatIsStale(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("needs bash")
+	}
+	lines := startMock(t, 7, "--output", "env", "--print-credentials")
+	require.True(t, strings.HasPrefix(lines[6], "unset "), lines[6])
+	script := `export TRIBE_GATEWAY_URL=http://stale TRIBE_GATEWAY_FOR=x TRIBE_TOKEN=stale TRIBE_TOKEN_EXPIRY=x TRIBE_MOCK_ADMIN=http://stale TRIBE_CRM_BASE_URL=http://stale
+` + strings.Join(lines, "\n") + `
+for v in TRIBE_GATEWAY_URL TRIBE_GATEWAY_FOR TRIBE_TOKEN TRIBE_TOKEN_EXPIRY TRIBE_MOCK_ADMIN TRIBE_CRM_BASE_URL; do echo "$v=${!v-unset}"; done
+echo "TRIBE_CLIENT_SECRET=$TRIBE_CLIENT_SECRET"`
+	out, err := exec.CommandContext(t.Context(), bash, "-c", script).CombinedOutput()
+	require.NoError(t, err, string(out))
+	assert.Equal(t, "TRIBE_GATEWAY_URL=unset\nTRIBE_GATEWAY_FOR=unset\nTRIBE_TOKEN=unset\nTRIBE_TOKEN_EXPIRY=unset\nTRIBE_MOCK_ADMIN=unset\nTRIBE_CRM_BASE_URL=unset\nTRIBE_CLIENT_SECRET="+tribetest.DefaultClientSecret+"\n", string(out))
+}

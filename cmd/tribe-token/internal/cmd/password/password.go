@@ -11,6 +11,7 @@ import (
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/grantflags"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 )
 
 // Options are password's inputs.
@@ -72,7 +73,7 @@ func passwordRun(ctx context.Context, opts *Options) error {
 	case strings.TrimSpace(opts.Username) == "":
 		return cmdutil.Usagef("no username: pass --username NAME (a username or an email)")
 	case opts.Username != strings.TrimSpace(opts.Username) || cmdutil.HasControl(opts.Username):
-		return cmdutil.Usagef("--username %q has spaces or control characters around or in it; give it bare", cmdutil.Clip(opts.Username))
+		return cmdutil.Usagef("--username %q has spaces or control characters around or in it; give it bare", text.Clip(opts.Username))
 	}
 	id, secret, err := opts.App.Credentials(f)
 	if err != nil {

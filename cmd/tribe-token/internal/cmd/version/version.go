@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 )
 
 // Info is what the binary knows of its own build.
@@ -90,7 +91,7 @@ func versionRun(opts *Options) error {
 	if opts.Output == cmdutil.OutJSON {
 		return cmdutil.WriteJSON(w, v)
 	}
-	var t cmdutil.Table
+	var t text.Table
 	t.Add("version", v.Version)
 	rev := v.Revision
 	if rev != "" && v.Modified {

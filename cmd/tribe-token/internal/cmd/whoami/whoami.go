@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -166,13 +167,13 @@ func write(f *cmdutil.Factory, format string, m *tribe.Member, n *tribe.Network,
 	if format == cmdutil.OutJSON {
 		return cmdutil.WriteJSON(f.Out, res)
 	}
-	var t cmdutil.Table
+	var t text.Table
 	t.Add("member", MemberLine(m))
 	t.Add("email", m.Email)
 	t.Add("role", RoleLine(m))
 	t.Add("community", networkLine(n))
 	t.Add("endpoint", endpoint)
-	t.Add("expires", cmdutil.DescribeTime(exp, f.Now(), "expired"))
+	t.Add("expires", text.DescribeTime(exp, f.Now(), "expired"))
 	return t.Write(f.Out)
 }
 

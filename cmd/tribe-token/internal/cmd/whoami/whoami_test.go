@@ -69,3 +69,44 @@ func TestWhoamiIsSuggested(t *testing.T) {
 		})
 	}
 }
+
+// mintEnv mints through "mint -o env" and returns what sourcing it sets.
+func mintEnv(t *testing.T, srv *tribetest.Server) map[string]string {
+	t.Helper()
+	r := run(t, invocation{env: appEnv(srv), args: args("mint", "--network", tribetest.DefaultNetworkID, "-o", "env")})
+	requireOK(t, r)
+	env := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		k, v, ok := strings.Cut(strings.TrimPrefix(l, "export "), "=")
+		require.True(t, ok, l)
+		env[k] = strings.Trim(v, "'")
+	}
+	return env
+}
+
+func TestStaleGatewayDoesNotWin(t *testing.T) {
+	old, fresh := newMock(t), newMock(t)
+	env := mintEnv(t, old)
+	require.NotEmpty(t, env["TRIBE_GATEWAY_URL"])
+	require.NotEmpty(t, env["TRIBE_GATEWAY_FOR"])
+
+	t.Run("its own token uses it", func(t *testing.T) {
+		r := run(t, invocation{env: with(env, "TRIBE_ENDPOINT", fresh.GraphQLURL()), args: args("whoami")})
+		requireOK(t, r)
+		assert.Contains(t, r.stdout, env["TRIBE_GATEWAY_URL"])
+	})
+	t.Run("another token does not", func(t *testing.T) {
+		// TRIBE_TOKEN=$(tribe-token mint) against a fresh server, in a shell
+		// that still has the old gateway.
+		tok := mintToken(t, fresh)
+		r := run(t, invocation{env: with(env, "TRIBE_ENDPOINT", fresh.GraphQLURL(), "TRIBE_TOKEN", tok), args: args("whoami")})
+		require.Equal(t, ExitOK, r.code, r.stderr)
+		assert.Contains(t, r.stdout, fresh.GraphQLURL())
+		assert.Equal(t, "tribe-token: not using TRIBE_GATEWAY_URL="+env["TRIBE_GATEWAY_URL"]+" (from the environment): TRIBE_GATEWAY_FOR says it was printed with another token\n", r.stderr)
+	})
+	t.Run("mint's env output clears a gateway it has not", func(t *testing.T) {
+		var b strings.Builder
+		require.NoError(t, cmdutil.WriteToken(&b, cmdutil.OutEnv, cmdutil.TokenOutput{Token: "tok", Identity: "x"}))
+		assert.Equal(t, "export TRIBE_TOKEN='tok'\nunset TRIBE_TOKEN_EXPIRY TRIBE_GATEWAY_URL TRIBE_GATEWAY_FOR\n", b.String())
+	})
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/crm/shared"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/loopback"
 	"github.com/tribekit/tribekit/internal/redact"
 	"github.com/tribekit/tribekit/tribe/crm"
@@ -109,7 +110,7 @@ func (o *Options) validate() error {
 		return cmdutil.Usagef("--port %d is out of range; use 1 to 65535, or 0 for any free port", o.Port)
 	}
 	if o.Organization != "" && !isUUID(o.Organization) {
-		return cmdutil.Usagef("--organization %q is not a UUID; give the organisation's UUID, 8-4-4-4-12 hexadecimal digits, or leave it out", cmdutil.Clip(o.Organization))
+		return cmdutil.Usagef("--organization %q is not a UUID; give the organisation's UUID, 8-4-4-4-12 hexadecimal digits, or leave it out", text.Clip(o.Organization))
 	}
 	if r := o.CRM.RedirectURL; r != "" {
 		u, err := url.Parse(r)
@@ -152,10 +153,10 @@ func loginRun(ctx context.Context, opts *Options) error {
 		OrganizationID:      opts.Organization,
 		AllowNarrowerScopes: opts.AllowNarrowerScopes,
 		Open: func(u string) error {
-			fmt.Fprintf(f.ErrOut, "Open this URL in your browser to authorize tribe-token (waiting up to %s):\n  %s\n", cmdutil.RoughDuration(opts.Wait), cmdutil.Inert(u))
+			fmt.Fprintf(f.ErrOut, "Open this URL in your browser to authorize tribe-token (waiting up to %s):\n  %s\n", text.RoughDuration(opts.Wait), text.Inert(u))
 			if opts.Open {
 				if err := openBrowser(ctx, f, u); err != nil {
-					fmt.Fprintf(f.ErrOut, "Could not open a browser (%s); open the URL yourself.\n", cmdutil.Inert(f.Redact(err.Error())))
+					fmt.Fprintf(f.ErrOut, "Could not open a browser (%s); open the URL yourself.\n", text.Inert(f.Redact(err.Error())))
 				}
 			}
 			return nil
@@ -168,7 +169,7 @@ func loginRun(ctx context.Context, opts *Options) error {
 	if err != nil && res != nil && res.Token != nil {
 		// The code is spent and the token not saved: print it, as
 		// it is the only copy.
-		var t cmdutil.Table
+		var t text.Table
 		t.Add("logged in", "yes, but the token is NOT saved")
 		t.Add("access token", res.Token.AccessToken)
 		t.Add("refresh token", res.Token.RefreshToken)
@@ -187,11 +188,11 @@ func loginRun(ctx context.Context, opts *Options) error {
 	if err := shared.SaveMeta(path, shared.Meta{RedirectURL: res.RedirectURL, Scopes: res.Scopes}); err != nil {
 		return err
 	}
-	var t cmdutil.Table
+	var t text.Table
 	t.Add("logged in", "yes")
 	t.Add("token file", path)
 	t.Add("scopes", strings.Join(res.Scopes, " "))
-	t.Add("expires", cmdutil.DescribeTime(res.Token.Expiry, f.Now(), "expired"))
+	t.Add("expires", text.DescribeTime(res.Token.Expiry, f.Now(), "expired"))
 	refresh := "no (ask for the offline scope to stay logged in)"
 	if res.Token.RefreshToken != "" {
 		refresh = "yes, kept in the token file"

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/safefile"
 	"github.com/tribekit/tribekit/tribe/crm"
 )
@@ -291,7 +292,7 @@ func (f *Flags) Validate() error {
 	}
 	for _, s := range f.Scopes {
 		if s == "" || strings.ContainsAny(s, " \t") || cmdutil.HasControl(s) {
-			return cmdutil.Usagef("--scope %q is not one word; give the scopes separated by commas, e.g. --scope %s,%s", cmdutil.Clip(s), crm.ScopeRead, crm.ScopeOffline)
+			return cmdutil.Usagef("--scope %q is not one word; give the scopes separated by commas, e.g. --scope %s,%s", text.Clip(s), crm.ScopeRead, crm.ScopeOffline)
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/crm/shared"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe/crm"
 )
 
@@ -93,7 +94,7 @@ func (o *Options) validate() error {
 			return cmdutil.Usagef("--grant refresh-token needs --redirect-url: the application's registered redirect URL, which the CRM wants with every refresh")
 		}
 	default:
-		return cmdutil.Usagef("unknown --grant %q; use stored, client-credentials or refresh-token", cmdutil.Clip(o.Grant))
+		return cmdutil.Usagef("unknown --grant %q; use stored, client-credentials or refresh-token", text.Clip(o.Grant))
 	}
 	return o.CRM.Validate()
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/crm/shared"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe/crm"
 )
 
@@ -85,7 +86,7 @@ func (o *Options) validate() error {
 		return err
 	}
 	if o.Grant != shared.GrantStored && o.Grant != shared.GrantClientCredentials {
-		return cmdutil.Usagef("unknown --grant %q; use stored or client-credentials", cmdutil.Clip(o.Grant))
+		return cmdutil.Usagef("unknown --grant %q; use stored or client-credentials", text.Clip(o.Grant))
 	}
 	return o.CRM.Validate()
 }
@@ -136,7 +137,7 @@ func whoamiRun(ctx context.Context, opts *Options) error {
 	if opts.Output == cmdutil.OutJSON {
 		return cmdutil.WriteJSON(f.Out, res)
 	}
-	var t cmdutil.Table
+	var t text.Table
 	t.Add("employee", fmt.Sprintf("%s (id %s)", emp.Name, emp.ID))
 	if p := res.Person; p != nil {
 		t.Add("person", fmt.Sprintf("%s (id %s)", p.Name, p.ID))

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe/passthrough"
 )
 
@@ -108,14 +109,14 @@ func checkRun(opts *Options) error {
 		return cmdutil.WriteJSON(f.Out, res)
 	}
 	f.Println("OK: Tribe can take this JWT (claims checked; the signature is UNVERIFIED, Tribe checks it with your key)")
-	var t cmdutil.Table
+	var t text.Table
 	t.Add("alg", c.Algorithm)
 	t.Add("kid", c.KeyID)
 	t.Add("sub", c.Subject)
 	t.Add("name", c.Name)
 	t.Add("email", c.Email)
-	t.Add("iat", cmdutil.DescribeTime(c.IssuedAt, f.Now(), ""))
-	exp := cmdutil.DescribeTime(c.ExpiresAt, f.Now(), "expired")
+	t.Add("iat", text.DescribeTime(c.IssuedAt, f.Now(), ""))
+	exp := text.DescribeTime(c.ExpiresAt, f.Now(), "expired")
 	if exp == "" {
 		exp = "none: the JWT never expires; a short exp (about 60s) is safer"
 	}

@@ -56,3 +56,33 @@ func TestCheckJSONShowsWhatWasRead(t *testing.T) {
 		assert.Equal(t, "token", res.Problems[0].Field)
 	})
 }
+
+func TestJWTCheckJSONOnFailure(t *testing.T) {
+	tests := []struct {
+		name   string
+		token  string
+		fields []string
+	}{
+		{"claims missing", unsignedJWT(`{"sub":"u-1"}`), []string{"name", "iat", "email"}},
+		{"expired", unsignedJWT(`{"sub":"u-1","name":"Ada","email":"ada@example.com","iat":1000,"exp":2000}`), []string{"exp"}},
+		{"not a JWT", "not-a-jwt", []string{"token"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tc.token}, args: args("jwt", "check", "-o", "json")})
+			assert.Equal(t, ExitUsage, r.code, r.stderr)
+			assert.True(t, strings.HasPrefix(r.stderr, "tribe-token: "), r.stderr)
+			var out jwtCheckResult
+			require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stdout)
+			assert.False(t, out.OK)
+			var got []string
+			for _, p := range out.Problems {
+				got = append(got, p.Field)
+				assert.NotEmpty(t, p.Problem)
+			}
+			assert.Equal(t, tc.fields, got)
+			assert.NotEmpty(t, out.Error)
+			assert.NotContains(t, r.stdout, tc.token, "never the token (the claims read are shown)")
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe/passthrough"
 )
 
@@ -106,7 +107,7 @@ func (o *Options) validate() error {
 		return cmdutil.Usagef("empty %s; Tribe's passthrough needs the user's id (--sub), name (--name) and email (--email)", strings.Join(missing, ", "))
 	}
 	if !strings.Contains(o.Email, "@") {
-		return cmdutil.Usagef("--email %q is not an email address; give one like user@example.com", cmdutil.Clip(o.Email))
+		return cmdutil.Usagef("--email %q is not an email address; give one like user@example.com", text.Clip(o.Email))
 	}
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/internal/safefile"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/schema"
@@ -128,9 +129,9 @@ func checkFormat(format string) error {
 		return nil
 	}
 	if strings.ContainsAny(format, "./\\") || strings.Contains(format, "schema") {
-		return cmdutil.Usagef("-o %q looks like a file: -o is the format (sdl or json); use --file FILE to write to a file", cmdutil.Clip(format))
+		return cmdutil.Usagef("-o %q looks like a file: -o is the format (sdl or json); use --file FILE to write to a file", text.Clip(format))
 	}
-	return cmdutil.Usagef("unknown -o %q; use sdl (the default) or json, and --file FILE to write to a file", cmdutil.Clip(format))
+	return cmdutil.Usagef("unknown -o %q; use sdl (the default) or json, and --file FILE to write to a file", text.Clip(format))
 }
 
 // pullRun introspects the endpoint and writes the schema.

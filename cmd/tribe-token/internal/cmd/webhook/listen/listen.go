@@ -26,6 +26,7 @@ import (
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/webhook/shared"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe/webhook"
 )
 
@@ -112,10 +113,10 @@ func (o *Options) validate() error {
 	}
 	_, port, err := net.SplitHostPort(o.Addr)
 	if err != nil {
-		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port)", cmdutil.Clip(o.Addr))
+		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port)", text.Clip(o.Addr))
 	}
 	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n > 65535 {
-		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", cmdutil.Clip(o.Addr))
+		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", text.Clip(o.Addr))
 	}
 	return nil
 }
@@ -136,9 +137,9 @@ func listenRun(ctx context.Context, o *Options) error {
 		var addrErr *net.AddrError
 		var dnsErr *net.DNSError
 		if errors.As(err, &addrErr) || errors.As(err, &dnsErr) {
-			return cmdutil.Usagef("--addr %s: %w", cmdutil.Clip(o.Addr), err)
+			return cmdutil.Usagef("--addr %s: %w", text.Clip(o.Addr), err)
 		}
-		return fmt.Errorf("listening on %s: %w", cmdutil.Clip(o.Addr), err)
+		return fmt.Errorf("listening on %s: %w", text.Clip(o.Addr), err)
 	}
 	defer ln.Close()
 
@@ -260,7 +261,7 @@ func field(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return cmdutil.Inert(strings.ReplaceAll(cmdutil.Clip(s), " ", "_"))
+	return text.Inert(strings.ReplaceAll(text.Clip(s), " ", "_"))
 }
 
 // prefixWriter starts each write (a log line) with prefix.
@@ -273,7 +274,7 @@ type prefixWriter struct {
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, err := io.WriteString(p.w, p.prefix+cmdutil.Inert(strings.TrimSuffix(string(b), "\n"))+"\n"); err != nil {
+	if _, err := io.WriteString(p.w, p.prefix+text.Inert(strings.TrimSuffix(string(b), "\n"))+"\n"); err != nil {
 		return 0, err
 	}
 	return len(b), nil

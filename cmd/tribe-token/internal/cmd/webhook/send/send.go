@@ -19,6 +19,7 @@ import (
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/webhook/shared"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe/webhook"
 )
 
@@ -128,17 +129,17 @@ func (o *Options) validate() error {
 		return cmdutil.Usagef("--url has a user name or password in it, which Tribe never sends; give the URL without it")
 	}
 	if o.Event != "" && o.Type != "" && o.Type != webhook.TypeSubscription {
-		return cmdutil.Usagef("--event %s is a SUBSCRIPTION, and --type is %s; leave --type out with --event", cmdutil.Clip(o.Event), cmdutil.Clip(o.Type))
+		return cmdutil.Usagef("--event %s is a SUBSCRIPTION, and --type is %s; leave --type out with --event", text.Clip(o.Event), text.Clip(o.Type))
 	}
 	if o.Type == webhook.TypeSubscription && o.Event == "" && o.Data == "" {
 		return cmdutil.Usagef("--type SUBSCRIPTION needs --event NAME (such as post.published), or --data")
 	}
 	if o.Data == "" {
 		if o.Type != "" && !slices.Contains(webhook.Types(), o.Type) {
-			return cmdutil.Usagef("--type %q is not one of %s; give one, or --data for a type of your own", cmdutil.Clip(o.Type), strings.Join(webhook.Types(), ", "))
+			return cmdutil.Usagef("--type %q is not one of %s; give one, or --data for a type of your own", text.Clip(o.Type), strings.Join(webhook.Types(), ", "))
 		}
 		if o.Event != "" && !slices.Contains(webhook.SampleEvents(), o.Event) {
-			return cmdutil.Usagef("--event %q is not an event with a sample (see --help for the list); check its spelling, or give --data", cmdutil.Clip(o.Event))
+			return cmdutil.Usagef("--event %q is not an event with a sample (see --help for the list); check its spelling, or give --data", text.Clip(o.Event))
 		}
 	}
 	return nil
@@ -209,7 +210,7 @@ func (o *Options) readData() (json.RawMessage, error) {
 		if err != nil {
 			return nil, err
 		}
-		data, source = b, "--data "+cmdutil.Clip(o.Data)
+		data, source = b, "--data "+text.Clip(o.Data)
 	}
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || data[0] != '{' || !json.Valid(data) {
@@ -222,10 +223,10 @@ func (o *Options) readData() (json.RawMessage, error) {
 func what(r *webhook.Request) string {
 	if r.Type == webhook.TypeSubscription {
 		if e, err := r.Event(); err == nil && e.Name != "" {
-			return cmdutil.Clip(e.Name) + " event"
+			return text.Clip(e.Name) + " event"
 		}
 	}
-	return cmdutil.Clip(r.Type) + " request"
+	return text.Clip(r.Type) + " request"
 }
 
 // printAnswer prints the app's answer: indented JSON, or the text inert.
@@ -238,7 +239,7 @@ func printAnswer(f *cmdutil.Factory, answer []byte) {
 			return
 		}
 	}
-	f.Println(cmdutil.Inert(strings.TrimRight(string(answer), "\r\n")))
+	f.Println(text.Inert(strings.TrimRight(string(answer), "\r\n")))
 }
 
 // answer is the part of the app's answer that is checked.
@@ -266,11 +267,11 @@ func check(req *webhook.Request, challenge string, resp *http.Response, body []b
 		if code == "" {
 			code = "none"
 		}
-		return fmt.Errorf("the app answered the %s FAILED (errorCode %s): %s", what(req), cmdutil.Clip(code), cmdutil.Clip(a.ErrorMessage))
+		return fmt.Errorf("the app answered the %s FAILED (errorCode %s): %s", what(req), text.Clip(code), text.Clip(a.ErrorMessage))
 	case a.Status != webhook.StatusSucceeded:
-		return fmt.Errorf("the app's answer has status %q, not SUCCEEDED", cmdutil.Clip(a.Status))
+		return fmt.Errorf("the app's answer has status %q, not SUCCEEDED", text.Clip(a.Status))
 	case a.Type != req.Type:
-		return fmt.Errorf("the app's answer has type %q, not the request's %s", cmdutil.Clip(a.Type), req.Type)
+		return fmt.Errorf("the app's answer has type %q, not the request's %s", text.Clip(a.Type), req.Type)
 	}
 	if req.Type == webhook.TypeTest {
 		var d struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/webhook/shared"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
 	"github.com/tribekit/tribekit/tribe/webhook"
 )
 
@@ -91,7 +92,7 @@ func (o *Options) validate() error {
 		return cmdutil.Usagef("--signature is not 64 hex digits (it has %d characters); give the X-Bettermode-Signature header's value", len(o.Signature))
 	}
 	if _, err := webhook.ParseTimestamp(o.Timestamp); err != nil {
-		return cmdutil.Usagef("--timestamp %q: %v; give the X-Bettermode-Request-Timestamp header's value", cmdutil.Clip(o.Timestamp), err)
+		return cmdutil.Usagef("--timestamp %q: %v; give the X-Bettermode-Request-Timestamp header's value", text.Clip(o.Timestamp), err)
 	}
 	return nil
 }

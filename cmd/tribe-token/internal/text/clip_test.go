@@ -1,4 +1,4 @@
-package cmdutil
+package text
 
 import (
 	"strings"
@@ -23,14 +23,14 @@ func TestClip(t *testing.T) {
 	}
 	t.Run("quoted values in a message", func(t *testing.T) {
 		msg := `invalid argument "` + strings.Repeat("x", 1000) + `" for "--timeout" flag`
-		got := clipQuoted(msg)
+		got := ClipQuoted(msg)
 		assert.Equal(t, `invalid argument "`+strings.Repeat("x", MaxEcho)+`…" for "--timeout" flag`, got)
 		esc := `bad "` + strings.Repeat("x", MaxEcho-1) + `\"` + strings.Repeat("y", 100) + `"`
-		assert.NotContains(t, clipQuoted(esc), `\…`, "no lone backslash before the cut")
+		assert.NotContains(t, ClipQuoted(esc), `\…`, "no lone backslash before the cut")
 	})
 	t.Run("a whole line", func(t *testing.T) {
-		got := clipLine(strings.Repeat("é", 10_000))
-		assert.LessOrEqual(t, len(got), maxLine+len("… (message cut)"))
+		got := ClipLine(strings.Repeat("é", 10_000))
+		assert.LessOrEqual(t, len(got), MaxLine+len("… (message cut)"))
 		assert.True(t, strings.HasSuffix(got, "… (message cut)"))
 	})
 }

@@ -1,4 +1,4 @@
-package cmdutil
+package text
 
 import (
 	"regexp"
@@ -10,9 +10,9 @@ import (
 // flag's value) a message echoes at most; the rest is cut to "…".
 const MaxEcho = 64
 
-// maxLine bounds a whole error or warning line, whatever it quotes (a
+// MaxLine bounds a whole error or warning line, whatever it quotes (a
 // server's message, a library's error), in bytes.
-const maxLine = 4096
+const MaxLine = 4096
 
 // Clip returns s cut to [MaxEcho] runes followed by "…" if it is longer, so
 // that a message never echoes a huge value back (a 100 KB id gives a line
@@ -37,12 +37,12 @@ func clipRunes(s string, n int) string {
 	return s[:i] + "…"
 }
 
-// clipLine bounds a whole line to [maxLine] bytes, cut on a rune boundary.
-func clipLine(s string) string {
-	if len(s) <= maxLine {
+// ClipLine bounds a whole line to [MaxLine] bytes, cut on a rune boundary.
+func ClipLine(s string) string {
+	if len(s) <= MaxLine {
 		return s
 	}
-	cut := maxLine
+	cut := MaxLine
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
@@ -53,9 +53,9 @@ func clipLine(s string) string {
 // `invalid argument "VALUE" for "--timeout" flag`.
 var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
-// clipQuoted clips each quoted value of msg longer than [MaxEcho] runes, so
+// ClipQuoted clips each quoted value of msg longer than [MaxEcho] runes, so
 // that no error line, whoever wrote it, echoes a huge value.
-func clipQuoted(msg string) string {
+func ClipQuoted(msg string) string {
 	if len(msg) <= MaxEcho+2 {
 		return msg
 	}

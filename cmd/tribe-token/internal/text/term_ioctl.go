@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd
 
-package cmdutil
+package text
 
 import (
 	"syscall"

@@ -1,6 +1,6 @@
 //go:build !(linux || darwin || freebsd)
 
-package cmdutil
+package text
 
 // termSize reports no terminal where the ioctls are not used: help is
 // wrapped at PipeWidth (or COLUMNS) there.
