@@ -3,6 +3,8 @@ package redisstore
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/tribekit/tribekit/internal/loopback"
 	"github.com/tribekit/tribekit/internal/redact"
+	"github.com/tribekit/tribekit/tribe"
 )
 
 // NewClient makes a Redis client from a URL, for standalone Redis,
@@ -126,6 +129,81 @@ func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
 		o.Dialer = cfg.dialer(o.TLSConfig, o.DialTimeout)
 		return redis.NewClient(o), nil
 	}
+}
+
+// Why [CheckURL] refuses a Redis URL, besides [ErrClearText]: [URLError]
+// wraps one of them.
+var (
+	// ErrURLSyntax: the URL does not parse.
+	ErrURLSyntax = errors.New("redisstore: the Redis URL does not parse")
+	// ErrURLScheme: the scheme is not redis, rediss or unix.
+	ErrURLScheme = errors.New("redisstore: not a Redis URL")
+	// ErrURLNoHost: a redis:// or rediss:// URL names no host.
+	ErrURLNoHost = errors.New("redisstore: the Redis URL has no host")
+	// ErrURLNoPath: a unix:// URL names no socket path.
+	ErrURLNoPath = errors.New("redisstore: the Redis URL has no socket path")
+)
+
+// URLError is why [CheckURL] refused a Redis URL. Its text, and Host,
+// hold no password of the URL. errors.Is finds Err and
+// [tribe.ErrInvalidInput] through it.
+type URLError struct {
+	// Err is [ErrURLSyntax], [ErrURLScheme], [ErrURLNoHost],
+	// [ErrURLNoPath] or [ErrClearText].
+	Err error
+	// Host is, for [ErrClearText], the host that is not loopback which
+	// plain text would reach ([ClearTextHost]); "" otherwise.
+	Host string
+}
+
+// Error says what is wrong with the URL and what to give instead.
+func (e *URLError) Error() string {
+	switch e.Err {
+	case ErrClearText:
+		return "redisstore: the Redis URL is plain redis:// to " + e.Host + ", a host that is not loopback, so the Redis password and the tokens would cross the network in clear text; use rediss:// (TLS), or set Options.AllowInsecure if the network is private"
+	case ErrURLSyntax, ErrURLScheme, ErrURLNoHost:
+		return e.Err.Error() + "; give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH"
+	case ErrURLNoPath:
+		return e.Err.Error() + "; give unix:///PATH/TO/redis.sock"
+	}
+	return fmt.Sprint(e.Err)
+}
+
+// Unwrap returns Err and [tribe.ErrInvalidInput].
+func (e *URLError) Unwrap() []error { return []error{e.Err, tribe.ErrInvalidInput} }
+
+// CheckURL applies, before anything is dialled, the rules a Redis URL for
+// the store meets: it parses; its scheme is redis, rediss (TLS) or unix,
+// in any case; a redis or rediss URL names a host, and a unix one a socket
+// path; and plain redis:// reaches only loopback hosts, the nodes its addr
+// parameters name included ([ClearTextHost]), unless allowInsecure (as
+// Options.AllowInsecure), since the Redis password and the tokens would
+// cross the network in clear text. It returns nil or a *[URLError], for a
+// caller to refuse the URL in its own words (a command line names its flag
+// and its own switch for allowInsecure). [NewClient] and [New] apply the
+// same rules. TLS for Redis:
+// https://redis.io/docs/latest/operate/oss_and_stack/management/security/encryption/
+func CheckURL(rawURL string, allowInsecure bool) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return &URLError{Err: ErrURLSyntax}
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "redis", "rediss":
+		if u.Host == "" {
+			return &URLError{Err: ErrURLNoHost}
+		}
+		if h := clearTextHost(u); h != "" && !allowInsecure {
+			return &URLError{Err: ErrClearText, Host: h}
+		}
+	case "unix":
+		if u.Path == "" {
+			return &URLError{Err: ErrURLNoPath}
+		}
+	default:
+		return &URLError{Err: ErrURLScheme}
+	}
+	return nil
 }
 
 // ClearTextHost returns the first host of a plain-text redis:// URL that is

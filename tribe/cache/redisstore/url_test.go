@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net"
 	"os"
@@ -353,6 +354,53 @@ func TestURLOpTimeout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.url, func(t *testing.T) {
 			assert.Equal(t, tt.want, urlOpTimeout(tt.url))
+		})
+	}
+}
+
+func TestCheckURL(t *testing.T) {
+	tests := []struct {
+		url   string
+		allow bool
+		want  error  // nil when the URL is accepted
+		host  string // the host of an ErrClearText
+	}{
+		{"rediss://cache.example:6380", false, nil, ""},
+		{"redis://127.0.0.1:6379", false, nil, ""},
+		{"redis://[::1]:6379", false, nil, ""},
+		{"redis://:pw-one@localhost:6379/2", false, nil, ""},
+		{"unix:///run/redis.sock", false, nil, ""},
+		{"redis://cache.example:6379", true, nil, ""},
+		{"redis://127.0.0.1:7000?addr=127.0.0.1:7001", false, nil, ""},
+		{"redis://:pw-one@cache.example:6379", false, ErrClearText, "cache.example"},
+		{"REDIS://cache.example:6379", false, ErrClearText, "cache.example"},
+		{"redis://127.0.0.1:7000?addr=10.1.2.3:7001&password=pw-one", false, ErrClearText, "10.1.2.3"},
+		{"redis://localhost.:6379", false, ErrClearText, "localhost."},
+		{"redis://u:pw-one@[::1", false, ErrURLSyntax, ""},
+		{"redis:///0", false, ErrURLNoHost, ""},
+		{"rediss://", false, ErrURLNoHost, ""},
+		{"unix://", false, ErrURLNoPath, ""},
+		{"http://cache.example:6379", false, ErrURLScheme, ""},
+		{"cache.example:6379", false, ErrURLScheme, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			err := CheckURL(tt.url, tt.allow)
+			if tt.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tt.want)
+			require.ErrorIs(t, err, tribe.ErrInvalidInput)
+			ue, ok := errors.AsType[*URLError](err)
+			require.True(t, ok, "a *URLError: %v", err)
+			assert.Equal(t, tt.host, ue.Host)
+			assert.NotContains(t, err.Error(), "pw-one")
+			assert.True(t, strings.HasPrefix(err.Error(), "redisstore: "), err.Error())
+			if tt.want == ErrClearText {
+				assert.Contains(t, err.Error(), "plain redis:// to "+tt.host+", a host that is not loopback")
+				assert.NoError(t, CheckURL(tt.url, true), "allowInsecure lifts the plain-text rule")
+			}
 		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -188,35 +187,30 @@ func foreignKeyWarning(source, keySource string) string {
 	return fmt.Sprintf("warning: the Redis of %s holds tokens this run cannot read: another process writes to it with a different TRIBE_CACHE_KEY, or none%s, so tokens are minted anew until the keys match", source, mine)
 }
 
-// checkCacheURL checks the cache's URL before it is used, naming where it
-// came from, and makes its passwords secrets of the run. The store's rule
-// for plain text applies ([redisstore.ClearTextHost]), in the command
-// line's words: plain redis:// (no TLS) only to loopback hosts, else
-// rediss://, unless insecure (--insecure-http): the Redis password, and the
-// tokens, would cross the network in clear text.
+// checkCacheURL checks the cache's URL before it is used
+// ([redisstore.CheckURL]) and makes its passwords secrets of the run. A
+// refused URL is a usage error in the command line's words: it names where
+// the URL came from (source) and --insecure-http, which lifts the rule for
+// plain text to a host that is not loopback.
 func (f *Factory) checkCacheURL(source, raw string, insecure bool) error {
 	raw = strings.TrimSpace(raw)
-	u, err := url.Parse(raw)
-	if err != nil {
-		return Usagef("%s is not a URL; give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH", source)
-	}
 	f.AddSecret(redisstore.URLPasswords(raw)...)
-	switch strings.ToLower(u.Scheme) {
-	case "redis", "rediss":
-		if u.Host == "" {
-			return Usagef("%s has no host; give redis://HOST:PORT or rediss://HOST:PORT", source)
-		}
-		if h := redisstore.ClearTextHost(raw); h != "" && !insecure {
-			return Usagef("%s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would travel in clear text; use rediss:// (TLS), or pass --insecure-http if you really mean it", source, text.Clip(h))
-		}
-	case "unix":
-		if u.Path == "" {
-			return Usagef("%s has no socket path; give unix:///PATH/TO/redis.sock", source)
-		}
-	default:
-		return Usagef("%s is not a Redis URL (the scheme is not redis, rediss or unix); give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH", source)
+	err := redisstore.CheckURL(raw, insecure)
+	ue, ok := errors.AsType[*redisstore.URLError](err)
+	if !ok {
+		return err
 	}
-	return nil
+	switch ue.Err {
+	case redisstore.ErrURLSyntax:
+		return Usagef("%s is not a URL; give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH", source)
+	case redisstore.ErrURLNoHost:
+		return Usagef("%s has no host; give redis://HOST:PORT or rediss://HOST:PORT", source)
+	case redisstore.ErrClearText:
+		return Usagef("%s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would travel in clear text; use rediss:// (TLS), or pass --insecure-http if you really mean it", source, text.Clip(ue.Host))
+	case redisstore.ErrURLNoPath:
+		return Usagef("%s has no socket path; give unix:///PATH/TO/redis.sock", source)
+	}
+	return Usagef("%s is not a Redis URL (the scheme is not redis, rediss or unix); give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH", source)
 }
 
 // RateLimitWindow is how long a call the API rate-limited without a

@@ -310,3 +310,23 @@ func TestCheckCacheURLPlainRedis(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckCacheURLRefusals: each URL the store's rules refuse is a usage
+// error that names where it came from, with no password.
+func TestCheckCacheURLRefusals(t *testing.T) {
+	tests := []struct{ url, want string }{
+		{"redis://:pw-one@[::1", "TRIBE_CACHE_URL is not a URL; give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH"},
+		{"redis://:pw-one@/0", "TRIBE_CACHE_URL has no host; give redis://HOST:PORT or rediss://HOST:PORT"},
+		{"unix://", "TRIBE_CACHE_URL has no socket path; give unix:///PATH/TO/redis.sock"},
+		{"http://:pw-one@cache.example", "TRIBE_CACHE_URL is not a Redis URL (the scheme is not redis, rediss or unix); give redis://HOST:PORT, rediss://HOST:PORT or unix:///PATH"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.url, func(t *testing.T) {
+			f := New(strings.NewReader(""), &strings.Builder{}, &strings.Builder{}, func(string) string { return "" })
+			err := f.checkCacheURL("TRIBE_CACHE_URL", tt.url, true)
+			var usage *UsageError
+			require.ErrorAs(t, err, &usage)
+			assert.Equal(t, tt.want, err.Error())
+		})
+	}
+}
