@@ -18,6 +18,9 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 	"github.com/tribekit/tribekit/internal/testenv"
+	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/cache"
+	"golang.org/x/oauth2"
 )
 
 // redisServer is a redis-server of a test's own ([testenv.StartRedis]),
@@ -256,4 +259,33 @@ func readLength(rd *bufio.Reader, kind byte) (int, error) {
 		return 0, fmt.Errorf("not a %c line: %q", kind, line)
 	}
 	return strconv.Atoi(strings.TrimSuffix(line[1:], "\r\n"))
+}
+
+// tokenResult is what one call of Cache.Token returned.
+type tokenResult struct {
+	tok *oauth2.Token
+	err error
+}
+
+// tokenInBackground calls c.Token(ctx, id) on a goroutine of its own and
+// returns where its result comes.
+func tokenInBackground(ctx context.Context, c *cache.Cache, id tribe.Identity) <-chan tokenResult {
+	got := make(chan tokenResult, 1)
+	go func() {
+		tok, err := c.Token(ctx, id)
+		got <- tokenResult{tok, err}
+	}()
+	return got
+}
+
+// mintRound has a, whose source blocks, take carol's lease and mint, and
+// b wait for it; it returns their results' channels once b waits.
+func mintRound(t *testing.T, a, b *cache.Cache, holder *blockingSource) (ra, rb <-chan tokenResult) {
+	t.Helper()
+	ctx := context.Background()
+	ra = tokenInBackground(ctx, a, carol)
+	<-holder.started // a holds the lease and mints
+	rb = tokenInBackground(ctx, b, carol)
+	time.Sleep(100 * time.Millisecond) // b waits on a's lease
+	return ra, rb
 }

@@ -8,9 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/oauth2"
 
-	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/cache"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
@@ -77,12 +75,7 @@ func TestStaleLeaseHolderCannotOverwriteANewerToken(t *testing.T) {
 	a := newCache(t, holder, sa, cache.Options{})
 	key := cache.StoreKey(app.Namespace(), mustNormalize(t, carol))
 
-	type result struct {
-		tok *oauth2.Token
-		err error
-	}
-	stale := make(chan result, 1)
-	go func() { tok, err := a.Token(ctx, carol); stale <- result{tok, err} }()
+	stale := tokenInBackground(ctx, a, carol)
 	<-holder.started // a holds the lease and mints
 	// a's lease lapses, as when its process stalls past the lease TTL:
 	// another process takes the lease, mints and stores a newer token.
@@ -112,26 +105,15 @@ func TestWaitForAnotherProcessesLeaseIsReportedWithItsBound(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	// The holder's mint blocks until the waiter has reported its wait.
-	started, release := make(chan struct{}), make(chan struct{})
-	holderSrc := cache.SourceFunc(func(ctx context.Context, id tribe.Identity) (*oauth2.Token, error) {
-		close(started)
-		select {
-		case <-release:
-			return app.Mint(ctx, id)
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	})
-	ns := app.Namespace()
-	holder := newCache(t, holderSrc, openStore(t, r.URL(), Options{LeaseTTL: leaseTTL}), cache.Options{Namespace: ns})
+	holder := &blockingSource{app: app, started: make(chan struct{}, 10), release: make(chan error, 10)}
+	a := newCache(t, holder, openStore(t, r.URL(), Options{LeaseTTL: leaseTTL}), cache.Options{})
 	var (
 		mu    sync.Mutex
 		waits []cache.WaitInfo
 	)
 	reported := make(chan struct{})
-	waiterStore := openStore(t, r.URL(), Options{LeaseTTL: leaseTTL})
-	waiter := newCache(t, app, waiterStore, cache.Options{OnWait: func(w cache.WaitInfo) {
+	sb := openStore(t, r.URL(), Options{LeaseTTL: leaseTTL})
+	b := newCache(t, app, sb, cache.Options{OnWait: func(w cache.WaitInfo) {
 		mu.Lock()
 		defer mu.Unlock()
 		waits = append(waits, w)
@@ -140,38 +122,27 @@ func TestWaitForAnotherProcessesLeaseIsReportedWithItsBound(t *testing.T) {
 		}
 	}})
 
-	held := make(chan *oauth2.Token, 1)
-	go func() {
-		tok, err := holder.Token(ctx, carol)
-		assert.NoError(t, err)
-		held <- tok
-	}()
-	<-started
-	got := make(chan *oauth2.Token, 1)
-	go func() {
-		tok, err := waiter.Token(ctx, carol)
-		assert.NoError(t, err)
-		got <- tok
-	}()
+	ra := tokenInBackground(ctx, a, carol)
+	<-holder.started // a holds the lease and mints
+	rb := tokenInBackground(ctx, b, carol)
 	select {
 	case <-reported:
 	case <-ctx.Done():
-		t.Fatal("the waiter's OnWait was not called")
+		t.Fatal("b's OnWait was not called")
 	}
-	// The holder's lease is renewed while it mints: wait past its TTL.
-	time.Sleep(leaseTTL * 3 / 2)
-	close(release)
+	time.Sleep(leaseTTL * 3 / 2) // a's lease is renewed while it mints
+	holder.release <- nil
 
-	holderTok, waiterTok := <-held, <-got
-	require.NotNil(t, holderTok)
-	require.NotNil(t, waiterTok)
-	assert.Equal(t, holderTok.AccessToken, waiterTok.AccessToken, "the waiter got the holder's token")
-	assert.Zero(t, waiter.Mints(), "the waiter did not mint")
+	gotA, gotB := <-ra, <-rb
+	require.NoError(t, gotA.err)
+	require.NoError(t, gotB.err)
+	assert.Equal(t, gotA.tok.AccessToken, gotB.tok.AccessToken, "b got a's token")
+	assert.Zero(t, b.Mints(), "b did not mint")
 	mu.Lock()
 	defer mu.Unlock()
 	n := mustNormalize(t, carol)
-	assert.Equal(t, []cache.WaitInfo{{Identity: n, Key: cache.StoreKey(ns, n), Reason: cache.WaitLease, Max: 3 * leaseTTL}}, waits)
-	assert.Equal(t, 3*leaseTTL, waiterStore.MaxWait())
+	assert.Equal(t, []cache.WaitInfo{{Identity: n, Key: cache.StoreKey(app.Namespace(), n), Reason: cache.WaitLease, Max: 3 * leaseTTL}}, waits)
+	assert.Equal(t, 3*leaseTTL, sb.MaxWait())
 }
 
 func TestWaitLastsNoLongerThanMaxWait(t *testing.T) {

@@ -43,19 +43,6 @@ func listen(t *testing.T, r *redisServer, channel string) func() []string {
 	}
 }
 
-// mintRound has a, whose source blocks, take carol's lease and mint, and
-// b wait for it; it returns b's result channel once b waits.
-func mintRound(t *testing.T, a, b *cache.Cache, holder *blockingSource) (ra, rb chan error) {
-	t.Helper()
-	ctx := context.Background()
-	ra, rb = make(chan error, 1), make(chan error, 1)
-	go func() { _, err := a.Token(ctx, carol); ra <- err }()
-	<-holder.started
-	go func() { _, err := b.Token(ctx, carol); rb <- err }()
-	time.Sleep(100 * time.Millisecond) // b waits on a's lease
-	return ra, rb
-}
-
 func TestForgedAndReplayedMessagesFailNoWaiter(t *testing.T) {
 	r := startRedis(t)
 	srv := tribetest.NewServer()
@@ -74,8 +61,8 @@ func TestForgedAndReplayedMessagesFailNoWaiter(t *testing.T) {
 	// A real failure, heard by the attacker, who keeps its message.
 	ra, rb := mintRound(t, a, b, holder)
 	holder.release <- fmt.Errorf("minting: %w", tribe.ErrForbidden)
-	require.ErrorIs(t, <-ra, tribe.ErrForbidden)
-	require.ErrorIs(t, <-rb, tribe.ErrForbidden, "a genuine failure reaches the waiter")
+	require.ErrorIs(t, (<-ra).err, tribe.ErrForbidden)
+	require.ErrorIs(t, (<-rb).err, tribe.ErrForbidden, "a genuine failure reaches the waiter")
 	require.Eventually(t, func() bool { return len(heard()) > 0 }, time.Second, time.Millisecond)
 	recorded := heard()
 
@@ -93,13 +80,13 @@ func TestForgedAndReplayedMessagesFailNoWaiter(t *testing.T) {
 		require.NoError(t, plain.Publish(ctx, sa.channel, m).Err())
 	}
 	select {
-	case err := <-rb:
-		t.Fatalf("a forged or replayed message ended the wait: %v", err)
+	case got := <-rb:
+		t.Fatalf("a forged or replayed message ended the wait: %v", got.err)
 	case <-time.After(200 * time.Millisecond):
 	}
 	holder.release <- nil
-	require.NoError(t, <-ra)
-	require.NoError(t, <-rb, "the waiter got the holder's token, not a forged failure")
+	require.NoError(t, (<-ra).err)
+	require.NoError(t, (<-rb).err, "the waiter got the holder's token, not a forged failure")
 	assert.Zero(t, waiter.mints.Load(), "and did not mint")
 }
 

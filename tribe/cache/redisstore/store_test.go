@@ -296,18 +296,8 @@ func TestOneMintAndFailuresReachWaiters(t *testing.T) {
 			waiter := &blockingSource{app: app, started: make(chan struct{}, 10), release: make(chan error, 10)}
 			a := newCache(t, holder, openStore(t, r.URL(), Options{}), cache.Options{})
 			b := newCache(t, waiter, openStore(t, r.URL(), Options{}), cache.Options{})
-			ctx := context.Background()
 
-			type result struct {
-				tok *oauth2.Token
-				err error
-			}
-			ra := make(chan result, 1)
-			go func() { tok, err := a.Token(ctx, carol); ra <- result{tok, err} }()
-			<-holder.started // a holds the lease and mints
-			rb := make(chan result, 1)
-			go func() { tok, err := b.Token(ctx, carol); rb <- result{tok, err} }()
-			time.Sleep(100 * time.Millisecond) // b waits on the lease
+			ra, rb := mintRound(t, a, b, holder)
 			holder.release <- tt.mintErr
 			gotA, gotB := <-ra, <-rb
 			assert.Equal(t, int32(0), waiter.mints.Load(), "the waiter did not mint")
