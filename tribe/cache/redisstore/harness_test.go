@@ -17,10 +17,11 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
 	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/cache"
-	"golang.org/x/oauth2"
 )
 
 // redisServer is a redis-server of a test's own ([testenv.StartRedis]),
