@@ -285,10 +285,7 @@ type HTTPError struct {
 // Error returns the status, what it likely means and the body's start.
 func (e *HTTPError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "tribe: %s: HTTP %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
-	if e.Reason != "" {
-		b.WriteString(": " + e.Reason)
-	}
+	b.WriteString(errctx.Details("tribe: "+e.Operation+": HTTP "+errctx.HTTPStatus(e.StatusCode), e.Reason))
 	switch e.StatusCode {
 	case http.StatusUnauthorized:
 		b.WriteString(": the server refused the credentials; check the client id and secret (or the token)")
@@ -316,15 +313,10 @@ func (e *HTTPError) Unwrap() []error {
 
 // Is reports whether the status is the one target stands for.
 func (e *HTTPError) Is(target error) bool {
-	switch target {
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	case ErrRateLimited:
-		return e.StatusCode == http.StatusTooManyRequests
-	}
-	return false
+	return errctx.MatchStatus(target, e.StatusCode,
+		errctx.Status{Code: http.StatusUnauthorized, Err: ErrUnauthorized},
+		errctx.Status{Code: http.StatusForbidden, Err: ErrForbidden},
+		errctx.Status{Code: http.StatusTooManyRequests, Err: ErrRateLimited})
 }
 
 // wrapf returns err with what was being done, "tribe: <what>: <err>", or

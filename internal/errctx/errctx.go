@@ -1,7 +1,10 @@
-// Package errctx adds what was being done to an error, in the shape every
-// package of this module uses: "<pkg>: <what>: <the error>", with one
-// "<pkg>: " prefix at the front however deep the wrapping goes, and the
-// error kept for errors.Is and errors.As.
+// Package errctx holds the shapes of the error messages every package of
+// this module uses. [Wrapf] adds what was being done to an error: "<pkg>:
+// <what>: <the error>", with one "<pkg>: " prefix at the front however deep
+// the wrapping goes, and the error kept for errors.Is and errors.As. An
+// error that carries an HTTP answer reads its status with [HTTPStatus],
+// adds the server's code and description with [Details], and matches its
+// package's sentinels by status with [MatchStatus].
 package errctx
 
 import (

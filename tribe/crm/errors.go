@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/tribekit/tribekit/internal/errctx"
 	"github.com/tribekit/tribekit/internal/invalid"
 	"github.com/tribekit/tribekit/internal/redact"
 )
@@ -103,11 +104,7 @@ type AuthError struct {
 
 // Error implements error.
 func (e *AuthError) Error() string {
-	s := "crm: authorization failed: " + e.Code
-	if e.Description != "" {
-		s += ": " + e.Description
-	}
-	return s
+	return errctx.Details("crm: authorization failed: "+e.Code, e.Description)
 }
 
 // Is reports whether target is [ErrAccessDenied] and e is an access_denied
@@ -172,14 +169,7 @@ type TokenError struct {
 
 // Error implements error.
 func (e *TokenError) Error() string {
-	s := fmt.Sprintf("crm: token request (%s) failed: %d %s", e.Grant, e.StatusCode, http.StatusText(e.StatusCode))
-	if e.ErrorCode != "" {
-		s += ": " + e.ErrorCode
-	}
-	if e.ErrorDescription != "" {
-		s += ": " + e.ErrorDescription
-	}
-	return s
+	return errctx.Details("crm: token request ("+e.Grant+") failed: "+errctx.HTTPStatus(e.StatusCode), e.ErrorCode, e.ErrorDescription)
 }
 
 // GoString keeps %#v to the server's fields.
@@ -213,7 +203,7 @@ type RedirectError struct {
 
 // Error implements error.
 func (e *RedirectError) Error() string {
-	s := fmt.Sprintf("crm: %s answered %d %s", e.Op, e.StatusCode, http.StatusText(e.StatusCode))
+	s := "crm: " + e.Op + " answered " + errctx.HTTPStatus(e.StatusCode)
 	if e.Host != "" {
 		s += fmt.Sprintf(" to %s://%s", e.Scheme, e.Host)
 	}
@@ -274,24 +264,13 @@ type APIError struct {
 
 // Error implements error.
 func (e *APIError) Error() string {
-	s := fmt.Sprintf("crm: %s: %d %s", e.Op, e.StatusCode, http.StatusText(e.StatusCode))
-	if e.Code != "" {
-		s += ": " + e.Code
-	}
-	if e.Message != "" {
-		s += ": " + e.Message
-	}
-	return s
+	return errctx.Details("crm: "+e.Op+": "+errctx.HTTPStatus(e.StatusCode), e.Code, e.Message)
 }
 
 // Is reports whether target is [ErrUnauthorized] and the status is 401, or
 // target is [ErrForbidden] and the status is 403.
 func (e *APIError) Is(target error) bool {
-	switch target {
-	case ErrUnauthorized:
-		return e.StatusCode == http.StatusUnauthorized
-	case ErrForbidden:
-		return e.StatusCode == http.StatusForbidden
-	}
-	return false
+	return errctx.MatchStatus(target, e.StatusCode,
+		errctx.Status{Code: http.StatusUnauthorized, Err: ErrUnauthorized},
+		errctx.Status{Code: http.StatusForbidden, Err: ErrForbidden})
 }
