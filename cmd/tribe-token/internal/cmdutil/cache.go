@@ -17,8 +17,8 @@ import (
 	"github.com/tribekit/tribekit/tribe/cache/redisstore"
 )
 
-// CacheKeyHowTo says how to make a cache encryption key.
-const CacheKeyHowTo = "32 random bytes in standard base64, made with: head -c 32 /dev/urandom | base64; in a file private to you: (umask 077; head -c 32 /dev/urandom | base64 > cache-key.txt)"
+// cacheKeyHowTo says how to make a cache encryption key.
+const cacheKeyHowTo = "32 random bytes in standard base64, made with: head -c 32 /dev/urandom | base64; in a file private to you: (umask 077; head -c 32 /dev/urandom | base64 > cache-key.txt)"
 
 // CacheFlags are --cache, --cache-key-file and
 // --cache-insecure-no-encryption: the Redis that the processes of a fleet
@@ -33,7 +33,7 @@ type CacheFlags struct {
 func (c *CacheFlags) Add(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&c.URL, "cache", "", "share minted tokens with other processes through the Redis at `URL`: rediss:// (TLS), redis:// (plain, only to a loopback host unless --insecure-http), unix://, or the Cluster (?addr=) and Sentinel (?master_name=) forms; one mint per identity across them (default $TRIBE_CACHE_URL)")
-	fl.StringVar(&c.KeyFile, "cache-key-file", "", "read the key(s) tokens are encrypted with in Redis from `FILE` (- for stdin; default $TRIBE_CACHE_KEY): "+CacheKeyHowTo+"; several, one a line, rotate keys (the first encrypts)")
+	fl.StringVar(&c.KeyFile, "cache-key-file", "", "read the key(s) tokens are encrypted with in Redis from `FILE` (- for stdin; default $TRIBE_CACHE_KEY): "+cacheKeyHowTo+"; several, one a line, rotate keys (the first encrypts)")
 	fl.BoolVar(&c.InsecureNoEncryption, "cache-insecure-no-encryption", false, "keep tokens in Redis unencrypted, where anyone who can read Redis can use them; INSECURE: only for a Redis as private as the tokens")
 }
 
@@ -62,9 +62,6 @@ func (t *TokenCache) Close() {
 		_ = t.store.Close()
 	}
 }
-
-// Shared reports whether the cache shares its tokens through Redis.
-func (t *TokenCache) Shared() bool { return t.store != nil }
 
 // Enabled reports whether the flags or the environment ask for a Redis
 // cache.
@@ -117,14 +114,14 @@ func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*Tok
 		f.AddSecret(strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })...)
 		keys, err := redisstore.ParseKeys(text)
 		if err != nil {
-			return nil, Usagef("the cache encryption key from %s is not usable (%s); give %s", spec.Source(), strings.TrimPrefix(err.Error(), "redisstore: "), CacheKeyHowTo)
+			return nil, Usagef("the cache encryption key from %s is not usable (%s); give %s", spec.Source(), strings.TrimPrefix(err.Error(), "redisstore: "), cacheKeyHowTo)
 		}
 		opts.Keys = keys
 	case c.InsecureNoEncryption:
 		opts.InsecureNoEncryption = true
 		f.Warnf("warning: --cache-insecure-no-encryption: tokens are kept in Redis unencrypted, where anyone who can read Redis can use them")
 	default:
-		return nil, Usagef("no cache encryption key for %s: set TRIBE_CACHE_KEY, or pass --cache-key-file FILE, to %s; tokens are kept in Redis encrypted with it", source, CacheKeyHowTo)
+		return nil, Usagef("no cache encryption key for %s: set TRIBE_CACHE_KEY, or pass --cache-key-file FILE, to %s; tokens are kept in Redis encrypted with it", source, cacheKeyHowTo)
 	}
 	var once sync.Once
 	opts.OnDegraded = func(err error) {

@@ -13,15 +13,15 @@ import (
 // libraries' errors carry detail for programs (the start of a response
 // body, the server's answer beneath a rate limit) that a person reading
 // one line does not need. [Factory.ErrorLine] shortens them with
-// [Concise].
+// concise.
 
-// Concise returns err's message with the parts a person does not need
+// concise returns err's message with the parts a person does not need
 // taken out: the body of an HTTP 401, 404 or 429 answer, which only says
 // again what the status says, the library's general advice for a 401
 // (commands give their own), and the answer repeated beneath a rate
 // limit, which becomes "OPERATION: rate limited (HTTP 429 or code 104)"
 // and when to retry, if the server said.
-func Concise(err error) string {
+func concise(err error) string {
 	msg := err.Error()
 	var limits []*tribe.RateLimitError
 	var answers []*tribe.HTTPError

@@ -38,7 +38,7 @@ func TestConcise(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, Concise(tc.err))
+			assert.Equal(t, tc.want, concise(tc.err))
 		})
 	}
 }

@@ -23,13 +23,13 @@ type EndpointFlags struct {
 	Region   string
 }
 
-// EndpointHelp is --endpoint's help: where the endpoint comes from, and
+// endpointHelp is --endpoint's help: where the endpoint comes from, and
 // the default.
-const EndpointHelp = "Tribe GraphQL endpoint `URL` (default $TRIBE_ENDPOINT, else " + tribe.DefaultEndpoint + ", Bettermode's US region); https://ID:SECRET@host/graphql gives the app's credentials too"
+const endpointHelp = "Tribe GraphQL endpoint `URL` (default $TRIBE_ENDPOINT, else " + tribe.DefaultEndpoint + ", Bettermode's US region); https://ID:SECRET@host/graphql gives the app's credentials too"
 
 // Add registers the flags on cmd; [EndpointFlags.Validate] refuses both.
 func (e *EndpointFlags) Add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&e.Endpoint, "endpoint", "", EndpointHelp)
+	cmd.Flags().StringVar(&e.Endpoint, "endpoint", "", endpointHelp)
 	cmd.Flags().StringVar(&e.Region, "region", "", "Bettermode region: us ("+tribe.EndpointUS+", the default) or eu ("+tribe.EndpointEU+")")
 	_ = cmd.RegisterFlagCompletionFunc("region", cobra.FixedCompletions([]string{"us", "eu"}, cobra.ShellCompDirectiveNoFileComp))
 }
@@ -67,14 +67,14 @@ type Endpoint struct {
 	Source string
 }
 
-// FromEnv reports whether the endpoint came from an environment variable.
-func (e Endpoint) FromEnv() bool { return strings.HasPrefix(e.Source, "TRIBE_") }
+// fromEnv reports whether the endpoint came from an environment variable.
+func (e Endpoint) fromEnv() bool { return strings.HasPrefix(e.Source, "TRIBE_") }
 
-// Describe names the endpoint and where it came from, for messages:
+// describe names the endpoint and where it came from, for messages:
 // "TRIBE_GATEWAY_URL=http://127.0.0.1:1/gateway/n (from the environment)",
 // "--endpoint https://…", "the default endpoint https://api.bettermode.com".
 // The URL is shown without its userinfo and clipped.
-func (e Endpoint) Describe() string {
+func (e Endpoint) describe() string {
 	shown := text.Clip(urlcheck.Redacted(strings.TrimSpace(e.URL)))
 	if u, err := url.Parse(strings.TrimSpace(e.URL)); err == nil && u.User != nil {
 		u.User = nil
@@ -83,7 +83,7 @@ func (e Endpoint) Describe() string {
 	switch {
 	case e.Source == "":
 		return "the default endpoint " + tribe.DefaultEndpoint
-	case e.FromEnv():
+	case e.fromEnv():
 		return e.Source + "=" + shown + " (from the environment)"
 	case e.Source == "--region":
 		return "--region's endpoint " + shown
@@ -100,7 +100,7 @@ func (e Endpoint) Describe() string {
 //     cause then), or the default: which it was and where it came from.
 //
 // Usage errors already name their flag or variable, and are kept; so are
-// rate limits and refused credentials that [AppFlags.Refused] explained,
+// rate limits and refused credentials that AppFlags.explainRefused explained,
 // which a stale endpoint does not cause (the default endpoint is still
 // named for the latter: mock credentials sent to the real API are refused).
 func (e Endpoint) Explain(err error) error {
@@ -116,10 +116,10 @@ func (e Endpoint) Explain(err error) error {
 		}
 	}
 	_, explained := errors.AsType[*refused](err)
-	if (explained && e.Source != "") || (!e.FromEnv() && e.Source != "") {
+	if (explained && e.Source != "") || (!e.fromEnv() && e.Source != "") {
 		return err
 	}
-	hint := "the endpoint was " + e.Describe()
+	hint := "the endpoint was " + e.describe()
 	switch {
 	case e.Source == "":
 		hint += "; set --endpoint, --region eu or TRIBE_ENDPOINT for another"
@@ -219,7 +219,7 @@ func (e *EndpointFlags) ResolveForToken(f *Factory, insecure bool, token string)
 		if fp := strings.TrimSpace(f.Env("TRIBE_GATEWAY_FOR")); fp != "" && fp != GatewayFingerprint(token) {
 			vars = vars[1:]
 			gw := Endpoint{URL: f.Env("TRIBE_GATEWAY_URL"), Source: "TRIBE_GATEWAY_URL"}
-			f.Warnf("not using %s: TRIBE_GATEWAY_FOR says it was printed with another token", gw.Describe())
+			f.Warnf("not using %s: TRIBE_GATEWAY_FOR says it was printed with another token", gw.describe())
 		}
 	}
 	ep, err := e.ResolveFrom(f, insecure, vars...)

@@ -33,9 +33,9 @@ func TestEndpointExplain(t *testing.T) {
 			"the endpoint was TRIBE_ENDPOINT=http://127.0.0.1:1/graphql (from the environment); is it stale?", ""},
 		{"a rate limit is not about a stale endpoint", Endpoint{URL: "http://127.0.0.1:1/graphql", Source: "TRIBE_GATEWAY_URL"}, rateLimited,
 			"", "the endpoint was"},
-		{"refused credentials, explained, are not about a stale endpoint", Endpoint{URL: "http://127.0.0.1:1/graphql", Source: "TRIBE_ENDPOINT"}, (&AppFlags{}).Refused(unauthorized),
+		{"refused credentials, explained, are not about a stale endpoint", Endpoint{URL: "http://127.0.0.1:1/graphql", Source: "TRIBE_ENDPOINT"}, (&AppFlags{}).explainRefused(unauthorized),
 			"check the client id and secret", "is it stale"},
-		{"refused credentials at the default endpoint name it", Endpoint{}, (&AppFlags{}).Refused(unauthorized),
+		{"refused credentials at the default endpoint name it", Endpoint{}, (&AppFlags{}).explainRefused(unauthorized),
 			"the endpoint was the default endpoint " + tribe.DefaultEndpoint, ""},
 		{"a flag's endpoint is the user's choice", Endpoint{URL: "http://127.0.0.1:1/graphql", Source: "--endpoint"}, down, "", "the endpoint was"},
 	}

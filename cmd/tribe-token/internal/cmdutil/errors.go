@@ -39,8 +39,8 @@ func Execute(ctx context.Context, f *Factory, cmd *cobra.Command, args []string)
 	cmd.SetOut(f.Out)
 	cmd.SetErr(f.ErrOut)
 	cmd.SetFlagErrorFunc(FlagError)
-	cmd.SetHelpFunc(f.HelpFunc)
-	cmd.SetUsageFunc(f.UsageFunc)
+	cmd.SetHelpFunc(f.helpFunc)
+	cmd.SetUsageFunc(f.usageFunc)
 	cmd.SetArgs(args)
 	c, err := cmd.ExecuteContextC(ctx)
 	if err == nil {
@@ -71,13 +71,13 @@ func (f *Factory) ExitCode(err error) int {
 
 // ErrorLine renders err as the single line printed on stderr: it starts
 // with the program's name, names flags and environment variables rather
-// than library fields (see [TranslateFields]), leaves out what a person
-// does not need (see [Concise]), holds no secret read by this
+// than library fields (see translateFields), leaves out what a person
+// does not need (see concise), holds no secret read by this
 // run and, for usage errors, says where the help is.
 func (f *Factory) ErrorLine(cmd *cobra.Command, err error, code int) string {
-	msg := TranslateFields(err)
+	msg := translateFields(err)
 	if msg == err.Error() {
-		msg = Concise(err)
+		msg = concise(err)
 	}
 	msg = oneLine(msg)
 	if !f.isStarted() {

@@ -64,16 +64,16 @@ func New(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) 
 	return &Factory{In: stdin, Out: stdout, ErrOut: stderr, Getenv: getenv, Now: time.Now}
 }
 
-// DefaultTimeout is --timeout's default: no command waits for ever on a
+// defaultTimeout is --timeout's default: no command waits for ever on a
 // server that answers slowly or not at all.
-const DefaultTimeout = 30 * time.Second
+const defaultTimeout = 30 * time.Second
 
 // Timeout is --timeout's default for this run.
 func (f *Factory) Timeout() time.Duration {
 	if f.DefaultTimeout != 0 {
 		return f.DefaultTimeout
 	}
-	return DefaultTimeout
+	return defaultTimeout
 }
 
 // Env reads an environment variable through [Factory.Getenv].
@@ -146,14 +146,14 @@ func (f *Factory) TimeoutContext(cmd *cobra.Command) (context.Context, context.C
 
 // RunE wraps a command's work: it marks the run as started, so that its
 // errors are told apart from cobra's usage errors, refuses a string flag
-// given as empty (see [CheckEmptyFlags]), and turns a deadline into a clear
+// given as empty (see checkEmptyFlags), and turns a deadline into a clear
 // message.
 func (f *Factory) RunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		f.mu.Lock()
 		f.started = true
 		f.mu.Unlock()
-		if err := CheckEmptyFlags(cmd); err != nil {
+		if err := checkEmptyFlags(cmd); err != nil {
 			return err
 		}
 		err := fn(cmd, args)
@@ -185,10 +185,10 @@ func (f *Factory) Println(s string) { fmt.Fprintln(f.Out, s) }
 // default, "$TRIBE_X".
 var envDefault = regexp.MustCompile(`\$(TRIBE_[A-Z0-9_]+)`)
 
-// CheckEmptyFlags refuses a string flag given explicitly as empty
+// checkEmptyFlags refuses a string flag given explicitly as empty
 // (--network "", --endpoint=): it is a usage error naming the flag, never
 // a silent fall back to the environment variable or the default.
-func CheckEmptyFlags(cmd *cobra.Command) error {
+func checkEmptyFlags(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().Visit(func(fl *pflag.Flag) {
 		if err != nil || fl.Value.Type() != "string" || fl.Value.String() != "" {

@@ -20,10 +20,10 @@ import (
 // gets its description on the next line.
 const maxNameColumn = 32
 
-// HelpFunc prints cmd's help on its stdout: the long description (or the
+// helpFunc prints cmd's help on its stdout: the long description (or the
 // short one), then the usage. Set it on the root command with
 // cobra.Command.SetHelpFunc; subcommands inherit it.
-func (f *Factory) HelpFunc(cmd *cobra.Command, _ []string) {
+func (f *Factory) helpFunc(cmd *cobra.Command, _ []string) {
 	w := cmd.OutOrStdout()
 	text := strings.TrimRight(cmd.Long, " \t\n")
 	if text == "" {
@@ -34,13 +34,13 @@ func (f *Factory) HelpFunc(cmd *cobra.Command, _ []string) {
 		fmt.Fprintln(w)
 	}
 	if cmd.Runnable() || cmd.HasSubCommands() {
-		_ = f.UsageFunc(cmd)
+		_ = f.usageFunc(cmd)
 	}
 }
 
-// UsageFunc prints cmd's usage on its stdout, wrapped at [Factory.Width].
+// usageFunc prints cmd's usage on its stdout, wrapped at [Factory.Width].
 // Set it on the root command with cobra.Command.SetUsageFunc.
-func (f *Factory) UsageFunc(cmd *cobra.Command) error {
+func (f *Factory) usageFunc(cmd *cobra.Command) error {
 	width := f.Width()
 	var b strings.Builder
 	b.WriteString("Usage:")

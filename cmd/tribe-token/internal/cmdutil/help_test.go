@@ -19,11 +19,11 @@ func TestWidth(t *testing.T) {
 		columns string
 		want    int
 	}{
-		{"a pipe, COLUMNS unset", "", PipeWidth},
+		{"a pipe, COLUMNS unset", "", pipeWidth},
 		{"COLUMNS", "60", 60},
-		{"COLUMNS too narrow", "10", MinWidth},
-		{"COLUMNS too wide", "300", MaxWidth},
-		{"COLUMNS not a number", "wide", PipeWidth},
+		{"COLUMNS too narrow", "10", minWidth},
+		{"COLUMNS too wide", "300", maxWidth},
+		{"COLUMNS not a number", "wide", pipeWidth},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,7 +43,7 @@ func TestWidth(t *testing.T) {
 		assert.False(t, text.IsTerminal(file))
 		assert.False(t, text.Foreground(file))
 		f := New(strings.NewReader(""), file, file, func(string) string { return "" })
-		assert.Equal(t, PipeWidth, f.Width())
+		assert.Equal(t, pipeWidth, f.Width())
 	})
 }
 
@@ -108,7 +108,7 @@ func TestHelpWrapsWhenPiped(t *testing.T) {
 	require.Equal(t, ExitOK, Execute(context.Background(), f, cmd, []string{"--help"}))
 	out := stdout.String()
 	for _, l := range strings.Split(out, "\n") {
-		assert.LessOrEqual(t, len(l), PipeWidth, "%q", l)
+		assert.LessOrEqual(t, len(l), pipeWidth, "%q", l)
 	}
 	flat := strings.Join(strings.Fields(out), " ")
 	for _, want := range []string{"Usage: thing --flag VALUE [flags]", "Examples:", "Flags:", "--flag VALUE a flag whose VALUE is described in many words",

@@ -22,16 +22,16 @@ import (
 // ([NoLibraryRetries]), so that no wait happens where the command cannot
 // see it.
 
-// MaxTries is how many times [Factory.Retry] sends a request, the first
+// maxTries is how many times [Factory.Retry] sends a request, the first
 // included.
-const MaxTries = 4
+const maxTries = 4
 
-// NoRetryHelp is --no-retry's help.
-const NoRetryHelp = "do not wait and try again when the API rate-limits the request or the server fails for a moment"
+// noRetryHelp is --no-retry's help.
+const noRetryHelp = "do not wait and try again when the API rate-limits the request or the server fails for a moment"
 
 // AddNoRetryFlag adds --no-retry.
 func AddNoRetryFlag(cmd *cobra.Command, dst *bool) {
-	cmd.Flags().BoolVar(dst, "no-retry", false, NoRetryHelp)
+	cmd.Flags().BoolVar(dst, "no-retry", false, noRetryHelp)
 }
 
 // NoLibraryRetries is the retry policy of the libraries' clients and apps
@@ -40,7 +40,7 @@ func AddNoRetryFlag(cmd *cobra.Command, dst *bool) {
 func NoLibraryRetries() tribe.RetryPolicy { return tribe.RetryPolicy{MaxAttempts: 1} }
 
 // Retry calls call until it succeeds, fails in a way that trying again
-// cannot mend, or has been called [MaxTries] times. A call is tried again
+// cannot mend, or has been called maxTries times. A call is tried again
 // when the API rate-limited it (code 104 or HTTP 429), when the server
 // answered 502, 503 or 504, and when the network failed on the way (a
 // refused connection aside: nothing listens there). Before each new try it
@@ -73,13 +73,13 @@ func (f *Factory) Retry(ctx context.Context, noRetry bool, call func(context.Con
 			}
 			return WithHint(err, fmt.Sprintf("run it again in %s (Tribe's burst window), or leave out --no-retry to wait", text.Wait(wait)))
 		}
-		if try >= MaxTries {
+		if try >= maxTries {
 			return WithHint(err, fmt.Sprintf("still failing after %d tries; run it again later", try))
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return WithTimeoutHint(err, fmt.Sprintf("waiting %s to try again would pass --timeout; raise --timeout, or run it again later", text.Wait(wait)))
 		}
-		f.Warnf("%s; waiting %s before trying again (try %d of %d)", why, text.Wait(wait), try+1, MaxTries)
+		f.Warnf("%s; waiting %s before trying again (try %d of %d)", why, text.Wait(wait), try+1, maxTries)
 		if err := retry.Sleep(ctx, wait); err != nil {
 			return err
 		}

@@ -164,7 +164,7 @@ type AppFlags struct {
 	ClientID   string
 	SecretFile string
 
-	// Where the credentials came from, once [AppFlags.CredentialsFor] read
+	// Where the credentials came from, once AppFlags.credentialsFor read
 	// them: a flag, a variable, or "the URL of --endpoint".
 	idSource, secretSource string
 }
@@ -181,7 +181,7 @@ func (a *AppFlags) Add(cmd *cobra.Command) {
 // one is named in one message.
 func (a *AppFlags) Credentials(f *Factory) (id, secret string, err error) {
 	var m Missing
-	id, secret, err = a.CredentialsFor(f, Endpoint{}, &m)
+	id, secret, err = a.credentialsFor(f, Endpoint{}, &m)
 	if err != nil {
 		return "", "", err
 	}
@@ -191,13 +191,13 @@ func (a *AppFlags) Credentials(f *Factory) (id, secret string, err error) {
 	return id, secret, nil
 }
 
-// CredentialsFor is [AppFlags.Credentials] for an app whose endpoint may
+// credentialsFor is [AppFlags.Credentials] for an app whose endpoint may
 // carry its credentials in its userinfo (https://ID:SECRET@host/graphql,
 // the form Tribe's docs show): they are used when the flags and the
 // environment give none, and refused when those give others. The secret in
 // the URL is a secret of the run. What is missing is added to m, for the
 // caller to report with whatever else is missing; id or secret is then "".
-func (a *AppFlags) CredentialsFor(f *Factory, ep Endpoint, m *Missing) (id, secret string, err error) {
+func (a *AppFlags) credentialsFor(f *Factory, ep Endpoint, m *Missing) (id, secret string, err error) {
 	id, source := a.ClientID, "--client-id"
 	if id == "" {
 		id, source = f.Env("TRIBE_CLIENT_ID"), "TRIBE_CLIENT_ID"
@@ -242,14 +242,14 @@ func (a *AppFlags) CredentialsFor(f *Factory, ep Endpoint, m *Missing) (id, secr
 	} else if err := CheckBare("client secret", secretSource, secret); err != nil {
 		return "", "", err
 	}
-	// Where they came from, for [AppFlags.Refused]: the URL as shown
+	// Where they came from, for AppFlags.explainRefused: the URL as shown
 	// in messages, without its userinfo.
 	a.idSource, a.secretSource = source, secretSource
 	if strings.HasPrefix(source, "the URL of ") {
-		a.idSource = "the URL of " + ep.Describe()
+		a.idSource = "the URL of " + ep.describe()
 	}
 	if strings.HasPrefix(secretSource, "the URL of ") {
-		a.secretSource = "the URL of " + ep.Describe()
+		a.secretSource = "the URL of " + ep.describe()
 	}
 	if secretSource == "--client-secret-file" {
 		a.secretSource += " " + DisplayPath(a.SecretFile)
@@ -257,12 +257,12 @@ func (a *AppFlags) CredentialsFor(f *Factory, ep Endpoint, m *Missing) (id, secr
 	return id, secret, nil
 }
 
-// Refused explains a failure that refused the app's credentials (HTTP 401,
+// explainRefused explains a failure that refused the app's credentials (HTTP 401,
 // [tribe.ErrUnauthorized]): which credentials, and where they came from,
-// as [AppFlags.CredentialsFor] read them. Other errors are returned as
+// as AppFlags.credentialsFor read them. Other errors are returned as
 // they are. The explanation is complete: [Endpoint.Explain] adds no hint
 // about a stale endpoint to it.
-func (a *AppFlags) Refused(err error) error {
+func (a *AppFlags) explainRefused(err error) error {
 	if err == nil || !errors.Is(err, tribe.ErrUnauthorized) {
 		return err
 	}
@@ -283,7 +283,7 @@ func (a *AppFlags) Refused(err error) error {
 	return &refused{hinted{err: err, hint: hint}}
 }
 
-// refused is an error explained by [AppFlags.Refused].
+// refused is an error explained by AppFlags.explainRefused.
 type refused struct{ hinted }
 
 // Unwrap returns the error beneath, for errors.Is and errors.As.

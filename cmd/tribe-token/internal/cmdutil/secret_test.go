@@ -40,10 +40,10 @@ func TestAppFlagsRefused(t *testing.T) {
 			}
 			f := New(nil, nil, nil, func(k string) string { return tc.env[k] })
 			var m Missing
-			_, _, err := tc.app.CredentialsFor(f, tc.ep, &m)
+			_, _, err := tc.app.credentialsFor(f, tc.ep, &m)
 			assert.NoError(t, err)
 			assert.Zero(t, m.Len())
-			got := tc.app.Refused(unauthorized)
+			got := tc.app.explainRefused(unauthorized)
 			assert.ErrorIs(t, got, tribe.ErrUnauthorized)
 			assert.Contains(t, got.Error(), tc.want)
 			for _, nw := range tc.notWants {
@@ -53,6 +53,6 @@ func TestAppFlagsRefused(t *testing.T) {
 	}
 	t.Run("other errors are kept", func(t *testing.T) {
 		other := errors.New("tribe: something else")
-		assert.Same(t, other, (&AppFlags{}).Refused(other))
+		assert.Same(t, other, (&AppFlags{}).explainRefused(other))
 	})
 }

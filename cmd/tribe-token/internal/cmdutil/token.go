@@ -101,7 +101,7 @@ func (f *Factory) CommandToken(r TokenRequest) (*CommandToken, error) {
 		}
 	}
 	var missing Missing
-	clientID, secret, err := r.App.CredentialsFor(f, ep, &missing)
+	clientID, secret, err := r.App.credentialsFor(f, ep, &missing)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (t *CommandToken) StaticSource() oauth2.TokenSource {
 
 // Explain adds to a failed mint (whose message already says what was
 // minted) what to do about it: refused credentials name where they came
-// from ([AppFlags.Refused]); a refusal (HTTP 403) asks whether the app is
+// from (AppFlags.explainRefused); a refusal (HTTP 403) asks whether the app is
 // installed, and a member not found whether they belong to the community,
 // naming TRIBE_NETWORK_ID when it gave the community, as it may be stale;
 // then what the endpoint has to do with it ([Endpoint.Explain]).
@@ -147,7 +147,7 @@ func (t *CommandToken) Explain(err error) error {
 	}
 	switch {
 	case errors.Is(err, tribe.ErrUnauthorized):
-		err = t.flags.Refused(err)
+		err = t.flags.explainRefused(err)
 	case errors.Is(err, tribe.ErrRateLimited), httpStatus(err) == http.StatusNotFound:
 		// Nothing to do with the identity; a 404 is the endpoint's path.
 	case errors.Is(err, tribe.ErrForbidden):

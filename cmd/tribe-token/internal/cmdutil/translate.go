@@ -73,14 +73,14 @@ func crmFields() []fieldName {
 	}
 }
 
-// TranslateFields returns err's message with the library settings an
+// translateFields returns err's message with the library settings an
 // invalid-input message names (App.ClientSecret, Config.RedirectURL,
 // Signer.Secret, AllowInsecureHTTP, ...) replaced by the flags and
 // environment variables that set them on tribe-token's command line. The
 // commands check their input first with messages of their own; this is the
 // safety net for what the libraries still find. Other errors are returned
 // as they are.
-func TranslateFields(err error) string {
+func translateFields(err error) string {
 	msg := err.Error()
 	var names []fieldName
 	switch {

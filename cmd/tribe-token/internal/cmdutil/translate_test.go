@@ -126,7 +126,7 @@ func TestTranslateFields(t *testing.T) {
 			require.Error(t, tt.err)
 			require.True(t, errors.Is(tt.err, tribe.ErrInvalidInput) || errors.Is(tt.err, crm.ErrInvalidInput), "%v", tt.err)
 			require.Regexp(t, libraryField, tt.err.Error(), "the library names a field")
-			got := TranslateFields(tt.err)
+			got := translateFields(tt.err)
 			assert.NotRegexp(t, libraryField, got)
 			for _, w := range tt.want {
 				assert.Contains(t, got, w)
@@ -140,6 +140,6 @@ func TestTranslateFields(t *testing.T) {
 
 	t.Run("other errors are left as they are", func(t *testing.T) {
 		err := errors.New("server said: App.ClientID is wrong")
-		assert.Equal(t, err.Error(), TranslateFields(err))
+		assert.Equal(t, err.Error(), translateFields(err))
 	})
 }
