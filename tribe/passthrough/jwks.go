@@ -9,19 +9,14 @@ import (
 )
 
 // JWK is a public key as a JSON Web Key (RFC 7517 section 4; RFC 7518
-// section 6): kty "RSA" with n and e, or kty "EC" with crv, x and y. It
-// never holds private key material. A JWK is a plain value, safe to share.
-type JWK struct {
-	Kty string `json:"kty"`           // "RSA" or "EC"
-	Use string `json:"use,omitempty"` // "sig"
-	Alg string `json:"alg,omitempty"` // e.g. "RS256", "ES256"
-	Kid string `json:"kid,omitempty"` // the key id JWTs name in their kid header
-	N   string `json:"n,omitempty"`   // RSA modulus, base64url
-	E   string `json:"e,omitempty"`   // RSA public exponent, base64url
-	Crv string `json:"crv,omitempty"` // EC curve: "P-256", "P-384" or "P-521"
-	X   string `json:"x,omitempty"`   // EC x coordinate, base64url, full length
-	Y   string `json:"y,omitempty"`   // EC y coordinate, base64url, full length
-}
+// section 6): kty "RSA" with n and e, or kty "EC" with crv, x and y. Its
+// fields, each the JWK member of that name in lower case, are Kty ("RSA"
+// or "EC"), Use ("sig"), Alg (e.g. "RS256", "ES256"), Kid (the key id JWTs
+// name in their kid header), N and E (the RSA modulus and public exponent,
+// base64url), Crv ("P-256", "P-384" or "P-521") and X and Y (the EC
+// coordinates, base64url, full length). It never holds private key
+// material. A JWK is a plain value, safe to share.
+type JWK jwk.Key
 
 // JWKSet is a JWK Set document (RFC 7517 section 5), what a JWKS URL serves.
 type JWKSet struct {
