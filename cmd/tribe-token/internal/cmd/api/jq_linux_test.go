@@ -2,18 +2,11 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"net/http"
-	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // TestJQPaginateMemoryIsBounded runs api --paginate --jq, as a process of
@@ -24,12 +17,6 @@ import (
 // that merging holds; and a page of empty objects, which would take tens
 // of times its size decoded, is refused before it does.
 func TestJQPaginateMemoryIsBounded(t *testing.T) {
-	if testing.Short() {
-		t.Skip("moves about 64 MiB through a child process; not in -short")
-	}
-	if raceEnabled {
-		t.Skip("the race detector multiplies memory and time; the bound is measured without it")
-	}
 	body := strings.Repeat("x", 1000)
 	tests := []struct {
 		name      string
@@ -45,41 +32,12 @@ func TestJQPaginateMemoryIsBounded(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var page bytes.Buffer
-			page.WriteString(`{"data":{"members":{"nodes":[`)
-			for i := 0; page.Len() < 7<<20+512<<10; i++ {
-				if i > 0 {
-					page.WriteByte(',')
-				}
-				page.WriteString(tt.node(i))
-			}
-			page.WriteString(`],"pageInfo":{"hasNextPage":true,"endCursor":"`)
-			srv, n := graphQLServer(t, func(n int, w http.ResponseWriter) {
-				_, _ = w.Write(page.Bytes())
-				fmt.Fprintf(w, `c%d"}}}}`, n)
-			})
-
-			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, os.Args[0], "api", "--paginate", "--jq", ".data.members.nodes[] | .id // 0",
-				`query Members($after: String) { members(after: $after) { nodes { id } pageInfo { hasNextPage endCursor } } }`)
-			cmd.Env = []string{processEnv + "=1", "TRIBE_TOKEN=tok-123", "TRIBE_ENDPOINT=" + srv.URL + "/graphql"}
 			var stdout lineCounter
-			var stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			var exit *exec.ExitError
-			require.ErrorAs(t, err, &exit, "stderr: %s", stderr.String())
-			assert.Equal(t, 1, exit.ExitCode())
-			assert.Contains(t, stderr.String(), tt.wantErr)
-			assert.Equal(t, tt.wantPages, n.Load())
+			run := paginateInChild(t, tt.node, &stdout, "--jq", ".data.members.nodes[] | .id // 0")
+			assert.Contains(t, run.stderr, tt.wantErr)
+			assert.Equal(t, tt.wantPages, run.pages)
 			assert.GreaterOrEqual(t, stdout.lines, tt.wantLines)
-
-			ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-			require.True(t, ok)
-			peak := ru.Maxrss << 10 // KiB on Linux
-			t.Logf("peak RSS %d MiB, %d pages, %d lines printed", peak>>20, n.Load(), stdout.lines)
-			assert.Less(t, peak, int64(128<<20), "peak RSS: one page at a time")
+			assert.Less(t, run.peak, int64(128<<20), "peak RSS: one page at a time")
 		})
 	}
 }
