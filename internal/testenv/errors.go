@@ -2,11 +2,16 @@ package testenv
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // SecretForms returns each secret as a server or a library may echo it:
@@ -41,6 +46,35 @@ func lowerHex(c byte) byte {
 		return c + 'a' - 'A'
 	}
 	return c
+}
+
+// NoSecretInText checks what a test of a package's secrets collected:
+// every error of errs is one (each call failed) whose message starts with
+// prefix (the package's "name: "), and no error nor value of values,
+// formatted with %v, %+v, %#v, %s and %q, holds any of secrets.
+func NoSecretInText(t testing.TB, prefix string, errs []error, values []any, secrets []string) {
+	t.Helper()
+	n := 0
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		n++
+		values = append(values, err)
+		assert.True(t, strings.HasPrefix(err.Error(), prefix), err.Error())
+	}
+	require.Equal(t, len(errs), n, "every path must have failed")
+
+	for _, v := range values {
+		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+			out := fmt.Sprintf(format, v)
+			for _, s := range secrets {
+				if !assert.NotContains(t, out, s, "format %s of %T", format, v) {
+					t.Logf("output: %s", out)
+				}
+			}
+		}
+	}
 }
 
 // maxErrorDepth bounds the walk of EachError, against cycles.

@@ -2,14 +2,14 @@ package grant
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/internal/testenv"
 )
 
 // Every config and every error of the grants, formatted every way, holds no
@@ -90,25 +90,5 @@ func TestNoSecretInAnyTextOfConfigsAndErrors(t *testing.T) {
 	gone.CommunityURL = "http://127.0.0.1:1"
 	collect(gone.PasswordToken(ctx, "ada", password))
 
-	n := 0
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		n++
-		values = append(values, err)
-		assert.True(t, strings.HasPrefix(err.Error(), "grant: "), err.Error())
-	}
-	require.Equal(t, len(errs), n, "every error path must have failed")
-
-	for _, v := range values {
-		for _, format := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
-			out := fmt.Sprintf(format, v)
-			for _, s := range secrets {
-				if !assert.NotContains(t, out, s, "format %s of %T", format, v) {
-					t.Logf("output: %s", out)
-				}
-			}
-		}
-	}
+	testenv.NoSecretInText(t, "grant: ", errs, values, secrets)
 }
