@@ -22,6 +22,7 @@ import (
 	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/cache"
+	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 // redisServer is a redis-server of a test's own ([testenv.StartRedis]),
@@ -289,4 +290,15 @@ func mintRound(t *testing.T, a, b *cache.Cache, holder *blockingSource) (ra, rb 
 	rb = tokenInBackground(ctx, b, carol)
 	time.Sleep(100 * time.Millisecond) // b waits on a's lease
 	return ra, rb
+}
+
+// setup starts what most tests need: a redis-server of the test's own
+// (startRedis, with extra configuration), a test server of Tribe, and an
+// App for its default app. Each is stopped in t.Cleanup.
+func setup(t testing.TB, extra ...string) (*redisServer, *tribetest.Server, *tribe.App) {
+	t.Helper()
+	r := startRedis(t, extra...)
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	return r, srv, newApp(srv)
 }

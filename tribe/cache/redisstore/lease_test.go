@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/tribe/cache"
-	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 func TestPlantedLeaseDelaysAMintBoundedly(t *testing.T) {
@@ -35,10 +34,7 @@ func TestPlantedLeaseDelaysAMintBoundedly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := startRedis(t)
-			srv := tribetest.NewServer()
-			t.Cleanup(srv.Close)
-			app := newApp(srv)
+			r, _, app := setup(t)
 			store := openStore(t, r.URL(), Options{LeaseTTL: leaseTTL})
 			c := newCache(t, app, store, cache.Options{})
 			key := cache.StoreKey(app.Namespace(), mustNormalize(t, carol))
@@ -65,10 +61,7 @@ func TestPlantedLeaseDelaysAMintBoundedly(t *testing.T) {
 }
 
 func TestStaleLeaseHolderCannotOverwriteANewerToken(t *testing.T) {
-	r := startRedis(t)
-	srv := tribetest.NewServer()
-	t.Cleanup(srv.Close)
-	app := newApp(srv)
+	r, srv, app := setup(t)
 	ctx := context.Background()
 	holder := &blockingSource{app: app, started: make(chan struct{}, 10), release: make(chan error, 10)}
 	sa := openStore(t, r.URL(), Options{})
@@ -98,10 +91,7 @@ func TestStaleLeaseHolderCannotOverwriteANewerToken(t *testing.T) {
 
 func TestWaitForAnotherProcessesLeaseIsReportedWithItsBound(t *testing.T) {
 	const leaseTTL = 300 * time.Millisecond
-	r := startRedis(t)
-	srv := tribetest.NewServer()
-	t.Cleanup(srv.Close)
-	app := newApp(srv)
+	r, _, app := setup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 

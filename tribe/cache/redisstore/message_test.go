@@ -44,10 +44,7 @@ func listen(t *testing.T, r *redisServer, channel string) func() []string {
 }
 
 func TestForgedAndReplayedMessagesFailNoWaiter(t *testing.T) {
-	r := startRedis(t)
-	srv := tribetest.NewServer()
-	t.Cleanup(srv.Close)
-	app := newApp(srv)
+	r, _, app := setup(t)
 	holder := &blockingSource{app: app, started: make(chan struct{}, 10), release: make(chan error, 10)}
 	waiter := &blockingSource{app: app, started: make(chan struct{}, 10), release: make(chan error, 10)}
 	sa := openStore(t, r.URL(), Options{})
@@ -91,10 +88,7 @@ func TestForgedAndReplayedMessagesFailNoWaiter(t *testing.T) {
 }
 
 func TestMessagesHoldNoIdentity(t *testing.T) {
-	r := startRedis(t)
-	srv := tribetest.NewServer()
-	t.Cleanup(srv.Close)
-	app := newApp(srv)
+	r, _, app := setup(t)
 	store := openStore(t, r.URL(), Options{})
 	heard := listen(t, r, store.channel)
 	ctx := context.Background()

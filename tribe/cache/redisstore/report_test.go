@@ -15,7 +15,6 @@ import (
 
 	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/cache"
-	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 // reports records what a store tells its callbacks.
@@ -106,10 +105,7 @@ func keyID(k []byte) string {
 }
 
 func TestForeignKeyIsReportedOnce(t *testing.T) {
-	r := startRedis(t)
-	srv := tribetest.NewServer()
-	t.Cleanup(srv.Close)
-	app := newApp(srv)
+	r, srv, app := setup(t)
 	ctx := context.Background()
 	storeKey := func(id tribe.Identity) string { return cache.StoreKey(app.Namespace(), mustNormalize(t, id)) }
 	// fresh empties Redis, and returns a cache whose store seals under

@@ -46,10 +46,7 @@ func newCache(t testing.TB, src cache.Source, store cache.Store, opts cache.Opti
 }
 
 func TestCachesShareTokensThroughRedis(t *testing.T) {
-	r := startRedis(t)
-	srv := tribetest.NewServer()
-	t.Cleanup(srv.Close)
-	app := newApp(srv)
+	r, srv, app := setup(t)
 	sa := openStore(t, r.URL(), Options{})
 	a := newCache(t, app, sa, cache.Options{})
 	b := newCache(t, app, openStore(t, r.URL(), Options{}), cache.Options{})
@@ -72,10 +69,7 @@ func TestCachesShareTokensThroughRedis(t *testing.T) {
 }
 
 func TestEncryptedAtRest(t *testing.T) {
-	r := startRedis(t)
-	srv := tribetest.NewServer()
-	t.Cleanup(srv.Close)
-	app := newApp(srv)
+	r, _, app := setup(t)
 	ctx := context.Background()
 	oldKey, newKey := testKey(1), testKey(100)
 	store := openStore(t, r.URL(), Options{Keys: [][]byte{oldKey}})
@@ -200,10 +194,7 @@ func TestKeysAndOptionsAreChecked(t *testing.T) {
 }
 
 func TestInvalidationFansOut(t *testing.T) {
-	r := startRedis(t)
-	srv := tribetest.NewServer()
-	t.Cleanup(srv.Close)
-	app := newApp(srv)
+	r, srv, app := setup(t)
 	ctx := context.Background()
 	const n = 5
 	caches := make([]*cache.Cache, n)
@@ -288,10 +279,7 @@ func TestOneMintAndFailuresReachWaiters(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := startRedis(t)
-			srv := tribetest.NewServer()
-			t.Cleanup(srv.Close)
-			app := newApp(srv)
+			r, _, app := setup(t)
 			holder := &blockingSource{app: app, started: make(chan struct{}, 10), release: make(chan error, 10)}
 			waiter := &blockingSource{app: app, started: make(chan struct{}, 10), release: make(chan error, 10)}
 			a := newCache(t, holder, openStore(t, r.URL(), Options{}), cache.Options{})
@@ -322,10 +310,7 @@ func TestOneMintAndFailuresReachWaiters(t *testing.T) {
 }
 
 func TestRedisDownMidLoadFailsNoRequest(t *testing.T) {
-	r := startRedis(t)
-	srv := tribetest.NewServer()
-	t.Cleanup(srv.Close)
-	app := newApp(srv)
+	r, srv, app := setup(t)
 	var degraded, recovered atomic.Int32
 	var lastErr atomic.Value
 	opts := Options{
@@ -440,10 +425,7 @@ func TestStorePrintsNoSecret(t *testing.T) {
 }
 
 func TestBadValueIsAMissForItsKeyOnly(t *testing.T) {
-	r := startRedis(t)
-	srv := tribetest.NewServer()
-	t.Cleanup(srv.Close)
-	app := newApp(srv)
+	r, srv, app := setup(t)
 	ctx := context.Background()
 	a := newCache(t, app, openStore(t, r.URL(), Options{}), cache.Options{})
 	carolTok, err := a.Token(ctx, carol)
