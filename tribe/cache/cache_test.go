@@ -39,10 +39,12 @@ func cacheClient(t *testing.T, c *Cache, app *tribe.App, id tribe.Identity) (*tr
 	return app.Client(context.Background(), ts)
 }
 
-func newTestCache(t *testing.T, app *tribe.App, srv *tribetest.Server, opts Options) *Cache {
+// newTestCache returns a cache of the tokens src mints (an App of srv, or
+// a source over one) on srv's clock, closed in t.Cleanup.
+func newTestCache(t *testing.T, src Source, srv *tribetest.Server, opts Options) *Cache {
 	t.Helper()
 	opts.Clock = srv.Now
-	c, err := New(app, opts)
+	c, err := New(src, opts)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	return c

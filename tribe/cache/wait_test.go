@@ -75,16 +75,6 @@ func (f *leaseCoordinator) Subscribe(func(key, fp string)) func() { return func(
 
 func (f *leaseCoordinator) MaxWait() time.Duration { return f.maxWait }
 
-// newSourceCache is newTestCache over any source.
-func newSourceCache(t *testing.T, src Source, srv *tribetest.Server, opts Options) *Cache {
-	t.Helper()
-	opts.Clock = srv.Now
-	c, err := New(src, opts)
-	require.NoError(t, err)
-	t.Cleanup(c.Close)
-	return c
-}
-
 // waits records what an OnWait hook is called with.
 type waits struct {
 	mu    sync.Mutex
@@ -127,9 +117,9 @@ func TestOnWaitReportsALeaseWaitOnceWithItsBound(t *testing.T) {
 		}
 	})
 	holderWaits := newWaits()
-	holder := newSourceCache(t, holderSrc, srv, Options{Store: co, Namespace: "ns", OnWait: holderWaits.onWait})
+	holder := newTestCache(t, holderSrc, srv, Options{Store: co, Namespace: "ns", OnWait: holderWaits.onWait})
 	waiterWaits := newWaits()
-	waiter := newSourceCache(t, app, srv, Options{Store: co, Namespace: "ns", OnWait: waiterWaits.onWait})
+	waiter := newTestCache(t, app, srv, Options{Store: co, Namespace: "ns", OnWait: waiterWaits.onWait})
 
 	held := make(chan *oauth2.Token, 1)
 	go func() {
