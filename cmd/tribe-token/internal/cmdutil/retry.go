@@ -68,7 +68,7 @@ func (f *Factory) Retry(ctx context.Context, noRetry bool, call func(context.Con
 			if !errors.Is(err, tribe.ErrRateLimited) {
 				return err
 			}
-			if retryAfter(err) > 0 {
+			if RetryAfter(err) > 0 {
 				return WithHint(err, "leave out --no-retry to wait that long and try again")
 			}
 			return WithHint(err, fmt.Sprintf("run it again in %s (Tribe's burst window), or leave out --no-retry to wait", text.Wait(wait)))
@@ -99,7 +99,7 @@ func (f *Factory) retryWait(err error, policy retry.Policy, try int) (why string
 		if isHTTP && he.StatusCode == http.StatusTooManyRequests {
 			why = "rate limited (HTTP 429)"
 		}
-		if d := retryAfter(err); d > 0 {
+		if d := RetryAfter(err); d > 0 {
 			return why, d, true
 		}
 		return why, f.RateLimitWindow(), true
@@ -125,8 +125,9 @@ func (f *Factory) retryWait(err error, policy retry.Policy, try int) (why string
 	return "", 0, false
 }
 
-// retryAfter is the Retry-After a rate limit came with; zero if none.
-func retryAfter(err error) time.Duration {
+// RetryAfter is the Retry-After a rate limit or an HTTP answer came
+// with; zero if none.
+func RetryAfter(err error) time.Duration {
 	if rl, ok := errors.AsType[*tribe.RateLimitError](err); ok && rl.RetryAfter > 0 {
 		return rl.RetryAfter
 	}

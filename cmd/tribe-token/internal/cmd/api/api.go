@@ -127,24 +127,15 @@ prints each answer's complexity.`,
   tribe-token api --variables @vars.json @createPost.graphql
   echo 'query { network { name } }' | TRIBE_TOKEN=$TOKEN tribe-token api -
   tribe-token api --cache redis://localhost:6379 --verbose 'query { network { id } }'`,
+		// Args keeps the one argument, the query, for validate.
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return cmdutil.Usagef("%s takes one argument, the query (its text, @FILE or - for stdin), but got %d", cmd.CommandPath(), len(args))
 			}
+			opts.Query = args[0]
 			return nil
 		},
-		RunE: f.RunE(func(cmd *cobra.Command, args []string) error {
-			opts.Query = args[0]
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return apiRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, opts.validate, runF, apiRun),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Network, "network", "", "community (network) id to mint a token for (default $TRIBE_NETWORK_ID)")

@@ -91,7 +91,7 @@ func (r *runner) reading(s sending) string {
 // that wait (a Retry-After).
 func (r *runner) retryWait(err error, attempt int, s sending, policy retry.Policy) (why string, wait time.Duration, asked, ok bool) {
 	if errors.Is(err, tribe.ErrRateLimited) {
-		if d := retryAfter(err); d > 0 {
+		if d := cmdutil.RetryAfter(err); d > 0 {
 			return "rate limited", d, true, true
 		}
 		return "rate limited", r.f.RateLimitWindow(), false, true
@@ -118,17 +118,6 @@ func (r *runner) retryWait(err error, attempt int, s sending, policy retry.Polic
 		return "the request failed on the way", policy.Backoff(attempt), false, true
 	}
 	return "", 0, false, false
-}
-
-// retryAfter is the Retry-After a rate limit came with; zero if none.
-func retryAfter(err error) time.Duration {
-	if rl, ok := errors.AsType[*tribe.RateLimitError](err); ok && rl.RetryAfter > 0 {
-		return rl.RetryAfter
-	}
-	if he, ok := errors.AsType[*tribe.HTTPError](err); ok {
-		return he.RetryAfter
-	}
-	return 0
 }
 
 // noRetry is a rate limit with --no-retry, said in a few words: how the

@@ -43,14 +43,7 @@ It needs no network, account or flags.`,
 		Example: `  tribe-token demo
   go run ./cmd/tribe-token demo`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return demoRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, nil, runF, demoRun),
 	}
 }
 

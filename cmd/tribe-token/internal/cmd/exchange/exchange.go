@@ -41,17 +41,7 @@ and secret, and exactly one of --email, --user-id (Tribe's member id) or
   tribe-token exchange --community https://community.example.com --email alice@example.com
   tribe-token exchange --community https://community.example.com --external-id u-42 -o env`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return exchangeRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, opts.validate, runF, exchangeRun),
 	}
 	cmd.Flags().StringVar(&opts.Email, "email", "", "the user's email address")
 	cmd.Flags().StringVar(&opts.UserID, "user-id", "", "the user's Tribe member id")
@@ -92,15 +82,11 @@ func (o *Options) validate() error {
 // exchangeRun trades the client secret for the user's token and prints it.
 func exchangeRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
-	community, tokenURL, err := opts.OAuth.Endpoint(f)
+	conf, err := opts.OAuth.Config(f, &opts.App)
 	if err != nil {
 		return err
 	}
-	id, secret, err := opts.App.Credentials(f)
-	if err != nil {
-		return err
-	}
-	tok, err := opts.OAuth.Config(f, community, tokenURL, id, secret).UserToken(ctx, grant.User{Email: opts.Email, UserID: opts.UserID, ExternalID: opts.ExternalID})
+	tok, err := conf.UserToken(ctx, grant.User{Email: opts.Email, UserID: opts.UserID, ExternalID: opts.ExternalID})
 	if err != nil {
 		return grantflags.GrantError(err, "is the user a member of the community?")
 	}

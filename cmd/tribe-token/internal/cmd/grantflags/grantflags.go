@@ -85,9 +85,18 @@ func (o *OAuthFlags) Endpoint(f *cmdutil.Factory) (community, tokenURL string, e
 	return community, tokenURL, nil
 }
 
-// Config returns the token endpoint's config for the grants.
-func (o *OAuthFlags) Config(f *cmdutil.Factory, community, tokenURL, id, secret string) *grant.Config {
-	return &grant.Config{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, AllowInsecureHTTP: o.Insecure, HTTPClient: f.HTTPClient()}
+// Config returns the config the grants are asked with: the token endpoint
+// of [OAuthFlags.Endpoint] and the app's credentials ([cmdutil.AppFlags]).
+func (o *OAuthFlags) Config(f *cmdutil.Factory, app *cmdutil.AppFlags) (*grant.Config, error) {
+	community, tokenURL, err := o.Endpoint(f)
+	if err != nil {
+		return nil, err
+	}
+	id, secret, err := app.Credentials(f)
+	if err != nil {
+		return nil, err
+	}
+	return &grant.Config{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, AllowInsecureHTTP: o.Insecure, HTTPClient: f.HTTPClient()}, nil
 }
 
 // Write prints a grant's token, and its refresh token if asked.

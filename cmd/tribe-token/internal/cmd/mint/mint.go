@@ -60,17 +60,7 @@ stderr saying how long, and tried again (at most 4 times, within --timeout);
   export TRIBE_CACHE_URL=redis://localhost:6379 TRIBE_CACHE_KEY=$(head -c 32 /dev/urandom | base64)
   tribe-token mint --network CAx1mZ7I7a --member Dm12KzW34`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return mintRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, opts.validate, runF, mintRun),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Network, "network", "", "community (network) id; required (default $TRIBE_NETWORK_ID)")

@@ -202,15 +202,7 @@ rest: every setting, --addr and the network.`,
   until grep -q '^unset ' mock.env; do kill -0 $! || break; sleep 0.1; done
   . ./mock.env; tribe-token mint --network "$TRIBE_NETWORK_ID"`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return mockRun(cmd.Context(), opts)
-		}),
+		RunE: cmdutil.Serve(f, opts, opts.validate, runF, mockRun),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:0", "address to listen on (port 0: any free port; a host other than loopback exposes the mock to the network)")
@@ -248,7 +240,7 @@ func (o *Options) validate() error {
 	if o.PageTotal < 0 || o.PageTotal > 10000 {
 		return cmdutil.Usagef("--page-total %d is not from 0 to 10000", o.PageTotal)
 	}
-	if err := checkListenAddr(o.Addr); err != nil {
+	if err := cmdutil.CheckListenAddr(o.Addr); err != nil {
 		return err
 	}
 	if o.RateLimit != "" {
@@ -435,23 +427,6 @@ const mockGCPercent = 400
 func isLoopback(addr net.Addr) bool {
 	tcp, ok := addr.(*net.TCPAddr)
 	return ok && tcp.IP.IsLoopback()
-}
-
-// checkListenAddr refuses an --addr that is not HOST:PORT with a port
-// number, as bad usage rather than a failure to listen.
-func checkListenAddr(addr string) error {
-	_, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		why := err.Error()
-		if ae, ok := errors.AsType[*net.AddrError](err); ok {
-			why = ae.Err // without the address, echoed clipped already
-		}
-		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port): %s", text.Clip(addr), why)
-	}
-	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n > 65535 {
-		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", text.Clip(addr))
-	}
-	return nil
 }
 
 // ParseRateLimit reads --rate-limit: comma-separated name=value pairs of

@@ -43,17 +43,7 @@ and secret from TRIBE_CLIENT_ID / --client-id and TRIBE_CLIENT_SECRET /
   tribe-token password --token-url http://127.0.0.1:8080/api/v1/oauth/token --username alice --password-file - < pw.txt
   tribe-token password --community https://community.example.com --username alice -o json --with-refresh-token`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.OAuth.Validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return passwordRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, opts.OAuth.Validate, runF, passwordRun),
 	}
 	cmd.Flags().StringVar(&opts.Username, "username", "", "the user's username or email; required")
 	cmd.Flags().StringVar(&opts.PasswordFile, "password-file", "", "read the password from `FILE` (- for stdin; default $TRIBE_PASSWORD)")
@@ -65,17 +55,13 @@ and secret from TRIBE_CLIENT_ID / --client-id and TRIBE_CLIENT_SECRET /
 // passwordRun trades the username and password for a token and prints it.
 func passwordRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
-	community, tokenURL, err := opts.OAuth.Endpoint(f)
-	if err != nil {
-		return err
-	}
 	switch {
 	case strings.TrimSpace(opts.Username) == "":
 		return cmdutil.Usagef("no username: pass --username NAME (a username or an email)")
 	case opts.Username != strings.TrimSpace(opts.Username) || cmdutil.HasControl(opts.Username):
 		return cmdutil.Usagef("--username %q has spaces or control characters around or in it; give it bare", text.Clip(opts.Username))
 	}
-	id, secret, err := opts.App.Credentials(f)
+	conf, err := opts.OAuth.Config(f, &opts.App)
 	if err != nil {
 		return err
 	}
@@ -83,7 +69,7 @@ func passwordRun(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	tok, err := opts.OAuth.Config(f, community, tokenURL, id, secret).PasswordToken(ctx, opts.Username, password)
+	tok, err := conf.PasswordToken(ctx, opts.Username, password)
 	if err != nil {
 		return grantflags.GrantError(err, "the password is read from TRIBE_PASSWORD or --password-file")
 	}

@@ -49,17 +49,7 @@ stops working. So the new refresh token is never lost:
   tribe-token refresh --refresh-token-file refresh.txt
   eval "$(tribe-token refresh -o env --with-refresh-token)"   # TRIBE_REFRESH_TOKEN`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return refreshRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, opts.validate, runF, refreshRun),
 	}
 	cmd.Flags().StringVar(&opts.RefreshTokenFile, "refresh-token-file", "", "read the refresh token from `FILE`, and write the new one back (- for stdin; default $TRIBE_REFRESH_TOKEN)")
 	opts.App.Add(cmd)
@@ -86,11 +76,7 @@ func (o *Options) validate() error {
 // token.
 func refreshRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
-	community, tokenURL, err := opts.OAuth.Endpoint(f)
-	if err != nil {
-		return err
-	}
-	id, secret, err := opts.App.Credentials(f)
+	conf, err := opts.OAuth.Config(f, &opts.App)
 	if err != nil {
 		return err
 	}
@@ -110,7 +96,7 @@ func refreshRun(ctx context.Context, opts *Options) error {
 			return cmdutil.Usagef("cannot write the new refresh token to %s (%w); nothing was sent, and the refresh token in it still works", file, err)
 		}
 	}
-	tok, err := opts.OAuth.Config(f, community, tokenURL, id, secret).Refresh(ctx, rt)
+	tok, err := conf.Refresh(ctx, rt)
 	if err != nil {
 		return grantflags.GrantError(err, "the refresh token is expired, revoked or already used (each works once); get a new one with 'tribe-token password' or 'exchange'")
 	}

@@ -83,20 +83,7 @@ json one JSON object.`,
   eval "$(tribe-token mint --network CAx1mZ7I7a --output env)" && tribe-token whoami -o json
   tribe-token whoami --token-file token.txt --region eu`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := cmdutil.CheckOutput(opts.Output, cmdutil.OutTable, cmdutil.OutJSON); err != nil {
-				return err
-			}
-			if err := opts.Endpoint.Validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return whoamiRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, opts.validate, runF, whoamiRun),
 	}
 	opts.Token.Add(cmd, "TRIBE_TOKEN")
 	opts.Endpoint.Add(cmd)
@@ -104,6 +91,14 @@ json one JSON object.`,
 	cmdutil.AddOutputFlag(cmd, &opts.Output, cmdutil.OutTable, cmdutil.OutJSON)
 	cmdutil.AddNoRetryFlag(cmd, &opts.NoRetry)
 	return cmd
+}
+
+// validate checks what the flags alone say, naming the flags.
+func (o *Options) validate() error {
+	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutTable, cmdutil.OutJSON); err != nil {
+		return err
+	}
+	return o.Endpoint.Validate()
 }
 
 // whoamiRun asks the server who the token acts as and prints it.

@@ -62,15 +62,7 @@ registered: http://127.0.0.1/callback (any port), or give --redirect-url or
   tribe-token crm login --open
   tribe-token crm login --redirect-url http://127.0.0.1:8765/callback --store ./crm-token.json`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return loginRun(cmd.Context(), opts)
-		}),
+		RunE: cmdutil.Serve(f, opts, opts.validate, runF, loginRun),
 	}
 	opts.CRM.Add(cmd)
 	cmd.Flags().IntVar(&opts.Port, "port", 0, "port to listen on for the redirect when --redirect-url is not given (0: any free port)")

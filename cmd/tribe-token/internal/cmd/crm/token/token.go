@@ -58,17 +58,7 @@ TRIBE_CRM_CLIENT_SECRET / --client-secret-file.`,
   tribe-token crm token --grant client-credentials -o json
   TRIBE_CRM_REFRESH_TOKEN=... tribe-token crm token --grant refresh-token --redirect-url https://app.example.com/oauth/callback`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return tokenRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, opts.validate, runF, tokenRun),
 	}
 	opts.CRM.Add(cmd)
 	cmd.Flags().StringVar(&opts.Grant, "grant", shared.GrantStored, "how to get the token: stored, client-credentials or refresh-token")

@@ -61,17 +61,7 @@ login' recorded beside the token file, in STORE.meta.json (no secret in it).`,
   tribe-token crm whoami --grant client-credentials -o json
   TRIBE_CRM_TOKEN=$(tribe-token crm token) tribe-token crm whoami`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return whoamiRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, opts.validate, runF, whoamiRun),
 	}
 	opts.CRM.Add(cmd)
 	opts.Token.Add(cmd, "TRIBE_CRM_TOKEN")

@@ -53,15 +53,7 @@ secret file private to you, e.g.:
   (umask 077; openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem)
   tribe-token jwt sign --private-key-file key.pem --sub u-42 --name Ada --email ada@example.com --ttl 5m -o json`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(*cobra.Command, []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return signRun(opts)
-		}),
+		RunE: cmdutil.RunLocal(f, opts, opts.validate, runF, signRun),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.SecretFile, "hs256-secret-file", "", "sign with the HS256 secret in `FILE` (- for stdin)")

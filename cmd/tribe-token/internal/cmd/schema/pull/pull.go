@@ -73,17 +73,7 @@ See docs/tribe-token.md for the detail.`,
   TRIBE_TOKEN=$TOKEN tribe-token schema pull > schema.graphql
   tribe-token schema pull --anonymous --endpoint http://127.0.0.1:4000/graphql`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return pullRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, opts.validate, runF, pullRun),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Network, "network", "", "community (network) id to mint a bot token for (default $TRIBE_NETWORK_ID)")

@@ -87,15 +87,7 @@ exposes the receiver to the network (a warning on stderr says so).`,
   tribe-token webhook listen --addr 127.0.0.1:8080 -o json | jq .data
   TRIBE_WEBHOOK_SECRET=... tribe-token webhook listen > requests.log &`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return listenRun(cmd.Context(), opts)
-		}),
+		RunE: cmdutil.Serve(f, opts, opts.validate, runF, listenRun),
 	}
 	opts.Secret.Add(cmd)
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:0", "address to listen on (port 0: any free port; a host other than loopback exposes the receiver to the network)")
@@ -111,14 +103,7 @@ func (o *Options) validate() error {
 	if err := o.Secret.Check(); err != nil {
 		return err
 	}
-	_, port, err := net.SplitHostPort(o.Addr)
-	if err != nil {
-		return cmdutil.Usagef("--addr %q is not HOST:PORT (e.g. 127.0.0.1:8080, or port 0 for any free port)", text.Clip(o.Addr))
-	}
-	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n > 65535 {
-		return cmdutil.Usagef("--addr %q has no port number from 0 to 65535", text.Clip(o.Addr))
-	}
-	return nil
+	return cmdutil.CheckListenAddr(o.Addr)
 }
 
 // listenRun serves until ctx ends or a signal comes.

@@ -67,17 +67,7 @@ a wrong challenge, a network failure), 2 on bad usage. The first secret of
   tribe-token webhook send --url http://127.0.0.1:8080/webhook --event post.published
   tribe-token webhook send --url https://app.example.com/interaction --type INTERACTION --data @submit.json`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(cmd *cobra.Command, _ []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			ctx, cancel := f.TimeoutContext(cmd)
-			defer cancel()
-			return sendRun(ctx, opts)
-		}),
+		RunE: cmdutil.Run(f, opts, opts.validate, runF, sendRun),
 	}
 	opts.Secret.Add(cmd)
 	fl := cmd.Flags()

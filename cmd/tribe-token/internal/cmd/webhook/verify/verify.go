@@ -51,15 +51,7 @@ During a rotation each line of --secret-file is tried.`,
 		Example: `  tribe-token webhook verify --secret-file webhook-secret.txt --signature "$SIG" --timestamp "$TS" --body-file body.json
   printf '%s' "$BODY" | tribe-token webhook verify --signature "$SIG" --timestamp "$TS" --tolerance 0`,
 		Args: cmdutil.NoArgs,
-		RunE: f.RunE(func(*cobra.Command, []string) error {
-			if err := opts.validate(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return verifyRun(opts)
-		}),
+		RunE: cmdutil.RunLocal(f, opts, opts.validate, runF, verifyRun),
 	}
 	opts.Secret.Add(cmd)
 	fl := cmd.Flags()
