@@ -1,4 +1,4 @@
-package root
+package main
 
 import (
 	"bufio"
@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/demo"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
@@ -92,8 +93,8 @@ func TestBinaryPipesAndShells(t *testing.T) {
 		script = "set -m; " + script + "\nrc=$?; kill $! 2>/dev/null; wait $! 2>/dev/null; exit $rc"
 		c := exec.CommandContext(t.Context(), "bash", "-c", script)
 		c.Dir = t.TempDir()
-		// A shell with a stale token and gateway in it, as a newcomer's
-		// may have after an earlier try.
+		// A shell with a stale token and gateway in it, as one may have
+		// after an earlier try.
 		c.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + c.Dir, "TRIBE_TOKEN=stale", "TRIBE_GATEWAY_URL=http://127.0.0.1:1/gateway/x"}
 		var stdout, stderr bytes.Buffer
 		c.Stdout, c.Stderr = &stdout, &stderr
@@ -120,8 +121,8 @@ func TestBinaryPipesAndShells(t *testing.T) {
 		}
 		require.NotEmpty(t, endpoint, string(env))
 		// The mock is stopped: the token is decoded instead of asked about.
-		r := run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tok}, args: args("decode", "-o", "json")})
-		requireOK(t, r)
-		assert.Contains(t, r.stdout, `"id": "`+tribetest.PlainMemberID+`"`)
+		r := run(t, cmdtest.Invocation{Env: map[string]string{"TRIBE_TOKEN": tok}, Args: args("decode", "-o", "json")})
+		cmdtest.RequireOK(t, r)
+		assert.Contains(t, r.Stdout, `"id": "`+tribetest.PlainMemberID+`"`)
 	})
 }

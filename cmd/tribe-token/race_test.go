@@ -1,7 +1,7 @@
-//go:build !race
+//go:build race
 
-package root
+package main
 
 // raceEnabled reports that the tests run with the race detector, so that
 // the binary they build reuses the packages already compiled for it.
-const raceEnabled = false
+const raceEnabled = true

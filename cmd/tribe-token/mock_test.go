@@ -1,4 +1,4 @@
-package root
+package main
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
@@ -92,17 +93,17 @@ func TestMockKeepsStateAndCallsBack(t *testing.T) {
 
 	env := map[string]string{"TRIBE_ENDPOINT": info.GraphQL, "TRIBE_CLIENT_ID": tribetest.DefaultClientID,
 		"TRIBE_CLIENT_SECRET": tribetest.DefaultClientSecret, "TRIBE_NETWORK_ID": tribetest.DefaultNetworkID}
-	api := func(member, query string) result {
-		return run(t, invocation{env: env, args: args("api", "--member", member, query)})
+	api := func(member, query string) cmdtest.Outcome {
+		return run(t, cmdtest.Invocation{Env: env, Args: args("api", "--member", member, query)})
 	}
 
 	r := api(tribetest.PlainMemberID, `mutation { createPost(spaceId: "space-1", input: {postTypeId: "discussion", publish: true,
 		mappingFields: [{key: "title", type: text, value: "\"Carol's post\""}]}) { id title owner { member { id } } } }`)
-	require.Equal(t, 0, r.code, r.stderr)
-	id, _ := field(dataOf(t, r.stdout), "createPost", "id").(string)
+	require.Equal(t, 0, r.Code, r.Stderr)
+	id, _ := cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "createPost", "id").(string)
 	require.NotEmpty(t, id)
-	assert.Equal(t, "Carol's post", field(dataOf(t, r.stdout), "createPost", "title"), "the member's post, with their title")
-	assert.Equal(t, tribetest.PlainMemberID, field(dataOf(t, r.stdout), "createPost", "owner", "member", "id"))
+	assert.Equal(t, "Carol's post", cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "createPost", "title"), "the member's post, with their title")
+	assert.Equal(t, tribetest.PlainMemberID, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "createPost", "owner", "member", "id"))
 
 	var got map[string]any
 	require.NoError(t, json.Unmarshal([]byte(next(t, events, 5*time.Second, "post.published")), &got))
@@ -110,24 +111,24 @@ func TestMockKeepsStateAndCallsBack(t *testing.T) {
 		"node verified the signature and got the event")
 
 	r = api(tribetest.ModeratorMemberID, `query { post(id: "`+id+`") { title } posts(limit: 5, spaceIds: ["space-1"]) { totalCount nodes { id } } }`)
-	require.Equal(t, 0, r.code, r.stderr)
-	assert.Equal(t, "Carol's post", field(dataOf(t, r.stdout), "post", "title"), "post(id) finds it")
-	assert.Equal(t, id, field(dataOf(t, r.stdout), "posts", "nodes", 0, "id"), "posts(spaceIds) finds it")
+	require.Equal(t, 0, r.Code, r.Stderr)
+	assert.Equal(t, "Carol's post", cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "post", "title"), "post(id) finds it")
+	assert.Equal(t, id, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "posts", "nodes", 0, "id"), "posts(spaceIds) finds it")
 
 	r = api(tribetest.ModeratorMemberID, `mutation { updatePost(id: "`+id+`", input: {mappingFields: [{key: "title", type: text, value: "\"Bob's\""}]}) { id } }`)
-	assert.NotEqual(t, 0, r.code)
-	assert.Contains(t, r.stdout+r.stderr, "102", "another member's update is refused")
+	assert.NotEqual(t, 0, r.Code)
+	assert.Contains(t, r.Stdout+r.Stderr, "102", "another member's update is refused")
 
 	r = api(tribetest.ModeratorMemberID, `mutation { addReaction(postId: "`+id+`", input: {reaction: "+1"}) { status } }`)
-	require.Equal(t, 0, r.code, r.stderr)
+	require.Equal(t, 0, r.Code, r.Stderr)
 	r = api(tribetest.PlainMemberID, `query { post(id: "`+id+`") { reactionsCount } }`)
-	assert.EqualValues(t, 1, field(dataOf(t, r.stdout), "post", "reactionsCount"), "addReaction raises reactionsCount")
+	assert.EqualValues(t, 1, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "post", "reactionsCount"), "addReaction raises reactionsCount")
 
 	r = api(tribetest.PlainMemberID, `mutation { deletePost(id: "`+id+`") { status } }`)
-	require.Equal(t, 0, r.code, r.stderr)
+	require.Equal(t, 0, r.Code, r.Stderr)
 	r = api(tribetest.PlainMemberID, `query { post(id: "`+id+`") { id } }`)
-	assert.NotEqual(t, 0, r.code)
-	assert.Contains(t, r.stdout+r.stderr, "110", "a deleted post is not found")
+	assert.NotEqual(t, 0, r.Code)
+	assert.Contains(t, r.Stdout+r.Stderr, "110", "a deleted post is not found")
 
 	require.NoError(t, json.Unmarshal([]byte(next(t, events, 5*time.Second, "post.deleted")), &got))
 	assert.Equal(t, "post.deleted", got["name"])

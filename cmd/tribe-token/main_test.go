@@ -1,7 +1,8 @@
-package root
+package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,16 +22,32 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/root"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
-// buildBinary builds tribe-token into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
+// TestMain runs the tests, then removes the binary they built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if dir, err := binaryDir(); err == nil {
+		_ = os.RemoveAll(dir)
 	}
-	bin := filepath.Join(t.TempDir(), "tribe-token")
+	os.Exit(code)
+}
+
+// binaryDir is the directory the binary is built into, made once.
+var binaryDir = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "tribe-token-test-") })
+
+// builtBinary builds tribe-token once for all the tests of this package:
+// the path of the binary, or why it could not be built.
+var builtBinary = sync.OnceValues(func() (string, error) {
+	dir, err := binaryDir()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "tribe-token")
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
@@ -38,8 +56,23 @@ func buildBinary(t *testing.T) string {
 		build = append(build, "-race")
 	}
 	build = append(build, "github.com/tribekit/tribekit/cmd/tribe-token")
-	out, err := exec.CommandContext(t.Context(), "go", build...).CombinedOutput()
-	require.NoError(t, err, "go build: %s", out)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, "go", build...).CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w: %s", err, out)
+	}
+	return bin, nil
+})
+
+// buildBinary returns tribe-token built from this tree, built on the first
+// call of the test binary and shared by the tests after it.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, err := builtBinary()
+	require.NoError(t, err)
 	return bin
 }
 
@@ -70,7 +103,7 @@ func TestBinary(t *testing.T) {
 		c := exec.CommandContext(t.Context(), bin, "mint", "--client-secret", plainSecret)
 		var stderr strings.Builder
 		c.Stderr = &stderr
-		assert.Equal(t, ExitUsage, exitCode(t, c.Run()))
+		assert.Equal(t, cmdutil.ExitUsage, exitCode(t, c.Run()))
 		assert.True(t, strings.HasPrefix(stderr.String(), "tribe-token: unknown flag: --client-secret"), stderr.String())
 		assert.NotContains(t, stderr.String(), plainSecret)
 	})
@@ -116,7 +149,7 @@ func TestBinary(t *testing.T) {
 		go func() { waited <- c.Wait() }()
 		select {
 		case err := <-waited:
-			assert.Equal(t, ExitOK, exitCode(t, err), stderr.String())
+			assert.Equal(t, cmdutil.ExitOK, exitCode(t, err), stderr.String())
 		case <-time.After(10 * time.Second):
 			t.Fatal("mock did not stop on SIGINT")
 		}
@@ -194,3 +227,13 @@ func TestBinary(t *testing.T) {
 		}
 	})
 }
+
+// run runs tribe-token in-process, as main does, with inv's environment,
+// stdin and hooks.
+func run(t *testing.T, inv cmdtest.Invocation) cmdtest.Outcome {
+	t.Helper()
+	return cmdtest.RunTree(t, root.NewCmdRoot, inv)
+}
+
+// args is a shorthand for a command line.
+func args(a ...string) []string { return a }
