@@ -1,4 +1,4 @@
-package root
+package main
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/assert"
 
 	"github.com/stretchr/testify/require"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/crm/shared"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"golang.org/x/oauth2"
 
@@ -41,8 +43,8 @@ func TestNoSecretInOutput(t *testing.T) {
 	for i := range fx.Networks[0].Members {
 		fx.Networks[0].Members[i].Password = password
 	}
-	srv := newMock(t, tribetest.WithFixtures(fx))
-	crmSrv, crmEnv, crmFlags := newCRM(t)
+	srv := cmdtest.NewMock(t, tribetest.WithFixtures(fx))
+	crmSrv, crmEnv, crmFlags := cmdtest.NewCRM(t)
 	rt, err := crmSrv.IssueRefreshToken(crmtest.DefaultClientID, crmtest.DefaultRedirectURL)
 	require.NoError(t, err)
 
@@ -55,68 +57,68 @@ func TestNoSecretInOutput(t *testing.T) {
 		"TRIBE_NETWORK_ID":    tribetest.DefaultNetworkID,
 	}
 	secrets := []string{clientSecret, password, wrongSecret, wrongPW, crmtest.DefaultClientSecret, rt}
-	minted := run(t, invocation{env: env, args: args("mint")})
-	requireOK(t, minted)
+	minted := run(t, cmdtest.Invocation{Env: env, Args: args("mint")})
+	cmdtest.RequireOK(t, minted)
 	// A token handed to a command as input must not be echoed either.
-	tok := strings.TrimSpace(minted.stdout)
+	tok := strings.TrimSpace(minted.Stdout)
 
-	runs := []invocation{
-		{env: env, args: args("mint", "-o", "json")},
-		{env: env, args: args("mint", "-o", "env")},
-		{env: env, args: args("mint", "--member", "mem-nobody")},
-		{env: env, args: args("mint", "--network", tribetest.OtherNetworkID)},
-		{env: with(env, "TRIBE_CLIENT_SECRET", wrongSecret), args: args("mint")},
-		{env: with(env, "TRIBE_CLIENT_SECRET", wrongSecret+"\n"), args: args("mint")},
-		{stdin: wrongSecret, env: with(env, "TRIBE_CLIENT_SECRET", ""), args: args("mint", "--client-secret-file", "-")},
-		{env: with(env, "TRIBE_TOKEN", tok), args: args("whoami")},
-		{env: with(env, "TRIBE_TOKEN", tok), args: args("whoami", "-o", "json")},
-		{env: with(env, "TRIBE_TOKEN", tok), args: args("decode")},
-		{env: with(env, "TRIBE_TOKEN", tok), args: args("decode", "-o", "json")},
-		{env: with(env, "TRIBE_TOKEN", tok), args: args("jwt", "check")},
-		{env: with(env, "TRIBE_TOKEN", tok+"x"), args: args("whoami")},
-		{env: env, args: args("password", "--username", "carol", "-o", "json")},
-		{env: with(env, "TRIBE_PASSWORD", wrongPW), args: args("password", "--username", "carol")},
-		{env: with(env, "TRIBE_CLIENT_SECRET", wrongSecret), args: args("password", "--username", "carol")},
-		{env: env, args: args("exchange", "--email", "carol@example.com", "-o", "env")},
-		{env: with(env, "TRIBE_CLIENT_SECRET", wrongSecret), args: args("exchange", "--email", "carol@example.com")},
-		{env: env, args: args("mint", "--client-secret", clientSecret)},
-		{env: with(env, "TRIBE_REFRESH_TOKEN", wrongPW), args: args("refresh", "-o", "json", "--with-refresh-token")},
-		{env: env, args: args("refresh", "--refresh-token", wrongPW)},
-		{env: env, args: args("demo")},
-		{env: crmEnv, args: append(args("crm", "token", "--grant", "client-credentials", "-o", "json"), crmFlags...)},
-		{env: with(crmEnv, "TRIBE_CRM_REFRESH_TOKEN", rt), args: append(args("crm", "token", "--grant", "refresh-token", "--redirect-url", crmtest.DefaultRedirectURL, "-o", "json"), crmFlags...)},
-		{env: with(crmEnv, "TRIBE_CRM_REFRESH_TOKEN", rt), args: append(args("crm", "token", "--grant", "refresh-token", "--redirect-url", crmtest.DefaultRedirectURL), crmFlags...)},
-		{env: crmEnv, args: append(args("crm", "whoami"), crmFlags...)},
-		{env: with(crmEnv, "TRIBE_CRM_CLIENT_SECRET", wrongSecret), args: append(args("crm", "token", "--grant", "client-credentials"), crmFlags...)},
-		{env: env, args: args("api", "{ authMember { id } }")},
-		{env: env, args: args("api", "--member", "mem-carol", "--verbose", "{ authMember { id } }")},
-		{env: env, args: args("api", `{ member(id: "mem-nobody") { id } }`)},
-		{env: with(env, "TRIBE_CLIENT_SECRET", wrongSecret), args: args("api", "{ network { id } }")},
-		{env: with(env, "TRIBE_TOKEN", tok), args: args("api", "{ network { id } }")},
-		{env: with(env, "TRIBE_TOKEN", tok+"x"), args: args("api", "{ network { id } }")},
-		{env: env, args: args("schema", "pull")},
-		{env: with(env, "TRIBE_CLIENT_SECRET", wrongSecret), args: args("schema", "pull")},
-		{env: with(env, "TRIBE_TOKEN", tok), args: args("schema", "pull")},
-		{env: with(env, "TRIBE_TOKEN", tok+"x"), args: args("schema", "pull")},
+	runs := []cmdtest.Invocation{
+		{Env: env, Args: args("mint", "-o", "json")},
+		{Env: env, Args: args("mint", "-o", "env")},
+		{Env: env, Args: args("mint", "--member", "mem-nobody")},
+		{Env: env, Args: args("mint", "--network", tribetest.OtherNetworkID)},
+		{Env: cmdtest.With(env, "TRIBE_CLIENT_SECRET", wrongSecret), Args: args("mint")},
+		{Env: cmdtest.With(env, "TRIBE_CLIENT_SECRET", wrongSecret+"\n"), Args: args("mint")},
+		{Stdin: wrongSecret, Env: cmdtest.With(env, "TRIBE_CLIENT_SECRET", ""), Args: args("mint", "--client-secret-file", "-")},
+		{Env: cmdtest.With(env, "TRIBE_TOKEN", tok), Args: args("whoami")},
+		{Env: cmdtest.With(env, "TRIBE_TOKEN", tok), Args: args("whoami", "-o", "json")},
+		{Env: cmdtest.With(env, "TRIBE_TOKEN", tok), Args: args("decode")},
+		{Env: cmdtest.With(env, "TRIBE_TOKEN", tok), Args: args("decode", "-o", "json")},
+		{Env: cmdtest.With(env, "TRIBE_TOKEN", tok), Args: args("jwt", "check")},
+		{Env: cmdtest.With(env, "TRIBE_TOKEN", tok+"x"), Args: args("whoami")},
+		{Env: env, Args: args("password", "--username", "carol", "-o", "json")},
+		{Env: cmdtest.With(env, "TRIBE_PASSWORD", wrongPW), Args: args("password", "--username", "carol")},
+		{Env: cmdtest.With(env, "TRIBE_CLIENT_SECRET", wrongSecret), Args: args("password", "--username", "carol")},
+		{Env: env, Args: args("exchange", "--email", "carol@example.com", "-o", "env")},
+		{Env: cmdtest.With(env, "TRIBE_CLIENT_SECRET", wrongSecret), Args: args("exchange", "--email", "carol@example.com")},
+		{Env: env, Args: args("mint", "--client-secret", clientSecret)},
+		{Env: cmdtest.With(env, "TRIBE_REFRESH_TOKEN", wrongPW), Args: args("refresh", "-o", "json", "--with-refresh-token")},
+		{Env: env, Args: args("refresh", "--refresh-token", wrongPW)},
+		{Env: env, Args: args("demo")},
+		{Env: crmEnv, Args: append(args("crm", "token", "--grant", "client-credentials", "-o", "json"), crmFlags...)},
+		{Env: cmdtest.With(crmEnv, "TRIBE_CRM_REFRESH_TOKEN", rt), Args: append(args("crm", "token", "--grant", "refresh-token", "--redirect-url", crmtest.DefaultRedirectURL, "-o", "json"), crmFlags...)},
+		{Env: cmdtest.With(crmEnv, "TRIBE_CRM_REFRESH_TOKEN", rt), Args: append(args("crm", "token", "--grant", "refresh-token", "--redirect-url", crmtest.DefaultRedirectURL), crmFlags...)},
+		{Env: crmEnv, Args: append(args("crm", "whoami"), crmFlags...)},
+		{Env: cmdtest.With(crmEnv, "TRIBE_CRM_CLIENT_SECRET", wrongSecret), Args: append(args("crm", "token", "--grant", "client-credentials"), crmFlags...)},
+		{Env: env, Args: args("api", "{ authMember { id } }")},
+		{Env: env, Args: args("api", "--member", "mem-carol", "--verbose", "{ authMember { id } }")},
+		{Env: env, Args: args("api", `{ member(id: "mem-nobody") { id } }`)},
+		{Env: cmdtest.With(env, "TRIBE_CLIENT_SECRET", wrongSecret), Args: args("api", "{ network { id } }")},
+		{Env: cmdtest.With(env, "TRIBE_TOKEN", tok), Args: args("api", "{ network { id } }")},
+		{Env: cmdtest.With(env, "TRIBE_TOKEN", tok+"x"), Args: args("api", "{ network { id } }")},
+		{Env: env, Args: args("schema", "pull")},
+		{Env: cmdtest.With(env, "TRIBE_CLIENT_SECRET", wrongSecret), Args: args("schema", "pull")},
+		{Env: cmdtest.With(env, "TRIBE_TOKEN", tok), Args: args("schema", "pull")},
+		{Env: cmdtest.With(env, "TRIBE_TOKEN", tok+"x"), Args: args("schema", "pull")},
 	}
 	for _, inv := range runs {
-		t.Run(strings.Join(inv.args, " "), func(t *testing.T) {
+		t.Run(strings.Join(inv.Args, " "), func(t *testing.T) {
 			r := run(t, inv)
 			check := secrets
-			if inv.env["TRIBE_TOKEN"] != "" {
+			if inv.Env["TRIBE_TOKEN"] != "" {
 				check = append(check[:len(check):len(check)], tok)
 			}
 			for _, s := range check {
 				for _, form := range testenv.SecretForms(s) {
-					assert.NotContains(t, r.stdout, form, "stdout")
-					assert.NotContains(t, r.stderr, form, "stderr")
+					assert.NotContains(t, r.Stdout, form, "stdout")
+					assert.NotContains(t, r.Stderr, form, "stderr")
 				}
 			}
 		})
 	}
 }
 
-// echoServer is a hostile server that answers every request with an error
+// echoServer is a cmdtest.Hostile server that answers every request with an error
 // whose message holds each of secrets in each of its forms: an OAuth error
 // at token endpoints, an OData error at the CRM API, a GraphQL error
 // elsewhere.
@@ -166,7 +168,7 @@ func TestHostileServerCannotEchoSecrets(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "crm-token.json")
 		tok := &oauth2.Token{AccessToken: storedAccess, RefreshToken: storedRT, TokenType: "Bearer", Expiry: expiry}
 		require.NoError(t, crm.FileStore{Path: path}.Save(context.Background(), tok))
-		require.NoError(t, saveMeta(path, crmMeta{RedirectURL: "http://127.0.0.1/callback"}))
+		require.NoError(t, shared.SaveMeta(path, shared.Meta{RedirectURL: "http://127.0.0.1/callback"}))
 		return path
 	}
 	tribeEnv := func(srv *httptest.Server) map[string]string {
@@ -222,13 +224,13 @@ func TestHostileServerCannotEchoSecrets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := echoServer(t, tt.secrets...)
-			r := run(t, invocation{env: tt.env(srv), args: tt.args(t, srv)})
-			require.Equal(t, ExitFailure, r.code, "stderr: %s", r.stderr)
-			require.Contains(t, r.stderr, "echo", "the server's message is shown")
+			r := run(t, cmdtest.Invocation{Env: tt.env(srv), Args: tt.args(t, srv)})
+			require.Equal(t, cmdutil.ExitFailure, r.Code, "stderr: %s", r.Stderr)
+			require.Contains(t, r.Stderr, "echo", "the server's message is shown")
 			for _, s := range tt.secrets {
 				for _, form := range testenv.SecretForms(s) {
-					assert.NotContains(t, r.stdout, form, "stdout")
-					assert.NotContains(t, r.stderr, form, "stderr")
+					assert.NotContains(t, r.Stdout, form, "stdout")
+					assert.NotContains(t, r.Stderr, form, "stderr")
 				}
 			}
 		})
@@ -246,9 +248,9 @@ func TestErrorLineRedactsEveryForm(t *testing.T) {
 	for _, s := range secrets {
 		text = append(text, testenv.SecretForms(s)...)
 	}
-	jwt := unsignedJWT(`{"sub":"u"}`)
+	jwt := cmdtest.UnsignedJWT(`{"sub":"u"}`)
 	text = append(text, jwt, "Authorization: Bearer abc.def-ghi")
-	line := f.ErrorLine(nil, errors.New("tribe: refused: "+strings.Join(text, " ; ")), ExitFailure)
+	line := f.ErrorLine(nil, errors.New("tribe: refused: "+strings.Join(text, " ; ")), cmdutil.ExitFailure)
 	assert.True(t, strings.HasPrefix(line, "tribe-token: tribe: refused: "), line)
 	assert.Contains(t, line, redact.Marker)
 	for _, s := range secrets {

@@ -1,4 +1,4 @@
-package root
+package main
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,25 +15,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
-
-// cacheKey is a key for the cache, as head -c 32 /dev/urandom | base64
-// prints one.
-func cacheKey(b byte) string {
-	k := make([]byte, 32)
-	for i := range k {
-		k[i] = b + byte(i)*7
-	}
-	return base64.StdEncoding.EncodeToString(k)
-}
-
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	return "127.0.0.1:" + strconv.Itoa(testenv.FreePort(t))
-}
 
 // TestMintCacheFleet: 50 tribe-token mint processes started at once, for
 // the same member, with a cold Redis, send one limitedToken request between
@@ -42,7 +27,7 @@ func closedPort(t *testing.T) string {
 func TestMintCacheFleet(t *testing.T) {
 	redisAddr := testenv.StartRedis(t, testenv.RedisOptions{}).Addr
 	bin := buildBinary(t)
-	srv := newMock(t)
+	srv := cmdtest.NewMock(t)
 	// Generous Redis timeouts: fifty processes share two cores here.
 	cacheURL := "redis://" + redisAddr + "/0?dial_timeout=5s&read_timeout=5s&write_timeout=5s"
 	env := append(os.Environ(),
@@ -51,7 +36,7 @@ func TestMintCacheFleet(t *testing.T) {
 		"TRIBE_ENDPOINT="+srv.GraphQLURL(),
 		"TRIBE_NETWORK_ID="+tribetest.DefaultNetworkID,
 		"TRIBE_CACHE_URL="+cacheURL,
-		"TRIBE_CACHE_KEY="+cacheKey(1),
+		"TRIBE_CACHE_KEY="+cmdtest.CacheKey(1),
 	)
 	const n = 50
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
@@ -108,21 +93,21 @@ func TestMintCacheFleet(t *testing.T) {
 // TestMintCacheRedisDown: with Redis unreachable, mint and api work
 // without it, say so once on stderr, and print no secret.
 func TestMintCacheRedisDown(t *testing.T) {
-	srv := newMock(t)
-	key := cacheKey(2)
-	env := with(apiEnv(srv), "TRIBE_CACHE_URL", "redis://:redis-pass-5e6f@"+closedPort(t), "TRIBE_CACHE_KEY", key)
+	srv := cmdtest.NewMock(t)
+	key := cmdtest.CacheKey(2)
+	env := cmdtest.With(cmdtest.APIEnv(srv), "TRIBE_CACHE_URL", "redis://:redis-pass-5e6f@"+cmdtest.ClosedPort(t), "TRIBE_CACHE_KEY", key)
 	for _, a := range [][]string{args("mint", "-o", "json"), args("mint", "--member", tribetest.PlainMemberID), args("api", "{ network { id } }")} {
 		t.Run(strings.Join(a, " "), func(t *testing.T) {
-			r := run(t, invocation{env: env, args: a})
-			require.Equal(t, ExitOK, r.code, r.stderr)
-			assert.NotEmpty(t, r.stdout)
-			lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
-			require.Len(t, lines, 1, r.stderr)
+			r := run(t, cmdtest.Invocation{Env: env, Args: a})
+			require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+			assert.NotEmpty(t, r.Stdout)
+			lines := strings.Split(strings.TrimSuffix(r.Stderr, "\n"), "\n")
+			require.Len(t, lines, 1, r.Stderr)
 			assert.Contains(t, lines[0], "tribe-token: warning: the Redis of TRIBE_CACHE_URL is unreachable, so this run mints on its own")
 			for _, s := range []string{key, tribetest.DefaultClientSecret, "redis-pass-5e6f"} {
 				for _, form := range testenv.SecretForms(s) {
-					assert.NotContains(t, r.stdout, form)
-					assert.NotContains(t, r.stderr, form)
+					assert.NotContains(t, r.Stdout, form)
+					assert.NotContains(t, r.Stderr, form)
 				}
 			}
 		})
@@ -132,43 +117,36 @@ func TestMintCacheRedisDown(t *testing.T) {
 // TestCacheUsage: bad cache settings are usage errors naming the flag or
 // variable, and never show the key.
 func TestCacheUsage(t *testing.T) {
-	srv := newMock(t)
-	base := apiEnv(srv)
+	srv := cmdtest.NewMock(t)
+	base := cmdtest.APIEnv(srv)
 	badKey := base64.StdEncoding.EncodeToString([]byte("S3ntinel-short-cache-key"))
 	keyFile := filepath.Join(t.TempDir(), "key")
 	require.NoError(t, os.WriteFile(keyFile, []byte(badKey+"\n"), 0o600))
-	url := "redis://" + closedPort(t)
+	url := "redis://" + cmdtest.ClosedPort(t)
 	tests := []struct {
 		name string
 		env  map[string]string
 		args []string
 		want []string
 	}{
-		{"no key", with(base, "TRIBE_CACHE_URL", url), args("mint"), []string{"no cache encryption key", "TRIBE_CACHE_KEY", "--cache-key-file", "head -c 32 /dev/urandom | base64"}},
+		{"no key", cmdtest.With(base, "TRIBE_CACHE_URL", url), args("mint"), []string{"no cache encryption key", "TRIBE_CACHE_KEY", "--cache-key-file", "head -c 32 /dev/urandom | base64"}},
 		{"no key for --cache", base, args("api", "--cache", url, "{ network { id } }"), []string{"no cache encryption key for --cache", "TRIBE_CACHE_KEY"}},
-		{"short key", with(base, "TRIBE_CACHE_URL", url, "TRIBE_CACHE_KEY", badKey), args("mint"), []string{"the cache encryption key from TRIBE_CACHE_KEY is not usable", "head -c 32"}},
-		{"short key in a file", with(base, "TRIBE_CACHE_URL", url), args("mint", "--cache-key-file", keyFile), []string{"from --cache-key-file is not usable"}},
-		{"not base64", with(base, "TRIBE_CACHE_URL", url, "TRIBE_CACHE_KEY", "S3ntinel not base64!"), args("mint"), []string{"not usable"}},
+		{"short key", cmdtest.With(base, "TRIBE_CACHE_URL", url, "TRIBE_CACHE_KEY", badKey), args("mint"), []string{"the cache encryption key from TRIBE_CACHE_KEY is not usable", "head -c 32"}},
+		{"short key in a file", cmdtest.With(base, "TRIBE_CACHE_URL", url), args("mint", "--cache-key-file", keyFile), []string{"from --cache-key-file is not usable"}},
+		{"not base64", cmdtest.With(base, "TRIBE_CACHE_URL", url, "TRIBE_CACHE_KEY", "S3ntinel not base64!"), args("mint"), []string{"not usable"}},
 		{"key file without cache", base, args("mint", "--cache-key-file", keyFile), []string{"--cache-key-file needs --cache URL (or TRIBE_CACHE_URL)"}},
 		{"unencrypted without cache", base, args("api", "--cache-insecure-no-encryption", "{ network { id } }"), []string{"--cache-insecure-no-encryption needs --cache"}},
-		{"key and unencrypted", with(base, "TRIBE_CACHE_KEY", cacheKey(3)), args("mint", "--cache", url, "--cache-insecure-no-encryption"), []string{"TRIBE_CACHE_KEY gives a cache encryption key and --cache-insecure-no-encryption", "give one of them"}},
-		{"not redis", with(base, "TRIBE_CACHE_URL", "http://127.0.0.1:6379", "TRIBE_CACHE_KEY", cacheKey(3)), args("mint"), []string{"TRIBE_CACHE_URL is not a Redis URL"}},
-		{"no host", with(base, "TRIBE_CACHE_KEY", cacheKey(3)), args("mint", "--cache", "redis://"), []string{"--cache has no host"}},
+		{"key and unencrypted", cmdtest.With(base, "TRIBE_CACHE_KEY", cmdtest.CacheKey(3)), args("mint", "--cache", url, "--cache-insecure-no-encryption"), []string{"TRIBE_CACHE_KEY gives a cache encryption key and --cache-insecure-no-encryption", "give one of them"}},
+		{"not redis", cmdtest.With(base, "TRIBE_CACHE_URL", "http://127.0.0.1:6379", "TRIBE_CACHE_KEY", cmdtest.CacheKey(3)), args("mint"), []string{"TRIBE_CACHE_URL is not a Redis URL"}},
+		{"no host", cmdtest.With(base, "TRIBE_CACHE_KEY", cmdtest.CacheKey(3)), args("mint", "--cache", "redis://"), []string{"--cache has no host"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := run(t, invocation{env: tt.env, args: tt.args})
-			requireFail(t, r, ExitUsage, tt.want...)
-			for _, form := range append(testenv.SecretForms(badKey), testenv.SecretForms(cacheKey(3))...) {
-				assert.NotContains(t, r.stderr, form)
+			r := run(t, cmdtest.Invocation{Env: tt.env, Args: tt.args})
+			cmdtest.RequireFail(t, r, cmdutil.ExitUsage, tt.want...)
+			for _, form := range append(testenv.SecretForms(badKey), testenv.SecretForms(cmdtest.CacheKey(3))...) {
+				assert.NotContains(t, r.Stderr, form)
 			}
 		})
 	}
-}
-
-func TestMintCacheUnencrypted(t *testing.T) {
-	srv := newMock(t)
-	r := run(t, invocation{env: with(apiEnv(srv), "TRIBE_CACHE_URL", "redis://"+closedPort(t)), args: args("mint", "--cache-insecure-no-encryption")})
-	require.Equal(t, ExitOK, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "tribe-token: warning: --cache-insecure-no-encryption: tokens are kept in Redis unencrypted")
 }

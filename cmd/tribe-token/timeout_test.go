@@ -1,4 +1,4 @@
-package root
+package main
 
 import (
 	"net/http"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 )
 
@@ -52,23 +53,23 @@ func TestSlowServerCannotHangACommand(t *testing.T) {
 		{"exchange", tribeEnv, args("exchange", "--email", "a@example.com")},
 		{"refresh", tribeEnv, args("refresh", "-o", "json", "--with-refresh-token")},
 		{"crm token", crmEnv, args("crm", "token", "--grant", "client-credentials")},
-		{"crm whoami", with(crmEnv, "TRIBE_CRM_TOKEN", "crm-token-value"), args("crm", "whoami")},
+		{"crm whoami", cmdtest.With(crmEnv, "TRIBE_CRM_TOKEN", "crm-token-value"), args("crm", "whoami")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
-			r := runHooked(t, invocation{env: tt.env, args: tt.args}, func(f *cmdutil.Factory) {
+			r := run(t, cmdtest.Invocation{Env: tt.env, Args: tt.args, Hook: func(f *cmdutil.Factory) {
 				f.DefaultTimeout = 300 * time.Millisecond
-			})
-			requireFail(t, r, ExitFailure, "no answer within --timeout 300ms")
+			}})
+			cmdtest.RequireFail(t, r, cmdutil.ExitFailure, "no answer within --timeout 300ms")
 			assert.Less(t, time.Since(start), 5*time.Second)
 		})
 	}
 
 	t.Run("the default is 30s", func(t *testing.T) {
-		r := run(t, invocation{args: args("mint", "--help")})
-		requireOK(t, r)
-		assert.Regexp(t, `--timeout duration\s+give up on the server after this long.*\(default 30s\)`, strings.Join(strings.Fields(r.stdout), " ")) // help is wrapped
+		r := run(t, cmdtest.Invocation{Args: args("mint", "--help")})
+		cmdtest.RequireOK(t, r)
+		assert.Regexp(t, `--timeout duration\s+give up on the server after this long.*\(default 30s\)`, strings.Join(strings.Fields(r.Stdout), " ")) // help is wrapped
 	})
 }
