@@ -44,3 +44,19 @@ func TestNextCommandEndsWhenTheMockDies(t *testing.T) {
 	require.NoError(t, ctx.Err(), "the wait did not end: %s", out)
 	assert.Contains(t, string(out), "reading --fixtures f.json: no such file", "the mock's error is shown")
 }
+
+func TestDemo(t *testing.T) {
+	r := cmdtest.Run(t, NewCmdDemo, cmdtest.Invocation{Args: nil})
+	cmdtest.RequireOK(t, r)
+	for _, want := range []string{
+		"Minted a token for bot@net-acme",
+		"Minted a token for member mem-carol@net-acme",
+		"Carol Member (@carol, id mem-carol), role member",
+		"/gateway/net-acme",
+		"tribe.ErrForbidden",
+		"3 limitedToken calls",
+	} {
+		assert.Contains(t, r.Stdout, want)
+	}
+	assert.NotRegexp(t, `eyJ[A-Za-z0-9_-]+\.`, r.Stdout, "no token printed")
+}

@@ -1,6 +1,7 @@
 package mint
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -61,7 +62,7 @@ func appEnv(srv *tribetest.Server, kv ...string) map[string]string {
 
 // requireOneLine checks a failed run's stderr: one line, the exit code,
 // what it must say and what it must not.
-func requireOneLine(t *testing.T, r cmdtest.Result[Options], code int, want []string, notWant []string) {
+func requireOneLine(t *testing.T, r cmdtest.Outcome, code int, want []string, notWant []string) {
 	t.Helper()
 	require.Equal(t, code, r.Code, r.Stderr)
 	require.Empty(t, r.Stdout)
@@ -187,4 +188,88 @@ func TestMintIsSuggested(t *testing.T) {
 			assert.NotContains(t, strings.ReplaceAll(line, cmdutil.ProgName, ""), word, "the word is not echoed (it may be a secret)")
 		})
 	}
+}
+
+func TestMint(t *testing.T) {
+	srv := cmdtest.NewMock(t)
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	require.NoError(t, os.WriteFile(secretFile, []byte(tribetest.DefaultClientSecret+"\n"), 0o600))
+	noSecret := map[string]string{"TRIBE_CLIENT_ID": tribetest.DefaultClientID}
+	gw := srv.GatewayURL(tribetest.DefaultNetworkID)
+
+	tests := []struct {
+		name     string
+		inv      cmdtest.Invocation
+		identity string
+	}{
+		{"bot", cmdtest.Invocation{Env: cmdtest.AppEnv(srv), Args: []string{"--network", tribetest.DefaultNetworkID, "-o", "json"}}, "bot@net-acme"},
+		{"member", cmdtest.Invocation{Env: cmdtest.AppEnv(srv), Args: []string{"--network", tribetest.DefaultNetworkID, "--member", tribetest.PlainMemberID, "-o", "json"}}, "member mem-carol@net-acme"},
+		{"secret file", cmdtest.Invocation{Env: noSecret, Args: []string{"--network", tribetest.DefaultNetworkID, "--endpoint", srv.GraphQLURL(), "--client-secret-file", secretFile, "-o", "json"}}, "bot@net-acme"},
+		{"secret on stdin", cmdtest.Invocation{Env: noSecret, Stdin: tribetest.DefaultClientSecret + "\r\n", Args: []string{"--network", tribetest.DefaultNetworkID, "--endpoint", srv.GraphQLURL(), "--client-secret-file", "-", "-o", "json"}}, "bot@net-acme"},
+		{"client id flag", cmdtest.Invocation{Env: map[string]string{"TRIBE_CLIENT_SECRET": tribetest.DefaultClientSecret, "TRIBE_NETWORK_ID": tribetest.DefaultNetworkID}, Args: []string{"--client-id", tribetest.DefaultClientID, "--endpoint", srv.GraphQLURL(), "-o", "json"}}, "bot@net-acme"},
+		{"context", cmdtest.Invocation{Env: cmdtest.AppEnv(srv), Args: []string{"--network", tribetest.DefaultNetworkID, "--context", "network", "--entity", tribetest.DefaultNetworkID, "-o", "json"}}, "bot@net-acme"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := cmdtest.Run(t, NewCmdMint, tt.inv)
+			cmdtest.RequireOK(t, r)
+			var out struct {
+				Token, Type, Expiry, Identity string
+				GatewayURL                    string `json:"gateway_url"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(r.Stdout), &out))
+			assert.Equal(t, tt.identity, out.Identity)
+			assert.Equal(t, "Bearer", out.Type)
+			assert.Equal(t, gw, out.GatewayURL)
+			assert.Len(t, strings.Split(out.Token, "."), 3)
+			exp, err := time.Parse(time.RFC3339, out.Expiry)
+			require.NoError(t, err)
+			assert.WithinDuration(t, time.Now().Add(time.Hour), exp, 2*time.Minute)
+		})
+	}
+}
+
+func TestMintOutputs(t *testing.T) {
+	srv := cmdtest.NewMock(t)
+	tok := cmdtest.MintToken(t, srv, NewCmdMint)
+	assert.Len(t, strings.Split(tok, "."), 3)
+	assert.NotContains(t, tok, "\n")
+
+	r := cmdtest.Run(t, NewCmdMint, cmdtest.Invocation{Env: cmdtest.AppEnv(srv), Args: []string{"--network", tribetest.DefaultNetworkID, "--output", "env"}})
+	cmdtest.RequireOK(t, r)
+	lines := strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
+	// Four lines since the gateway is tied to its token (TRIBE_GATEWAY_FOR).
+	require.Len(t, lines, 4)
+	assert.Regexp(t, `^export TRIBE_TOKEN='[A-Za-z0-9_\-.]+'$`, lines[0])
+	assert.Regexp(t, `^export TRIBE_TOKEN_EXPIRY='\d{4}-\d\d-\d\dT[\d:]+Z'$`, lines[1])
+	assert.Equal(t, "export TRIBE_GATEWAY_URL='"+srv.GatewayURL(tribetest.DefaultNetworkID)+"'", lines[2])
+	assert.Regexp(t, `^export TRIBE_GATEWAY_FOR='sha256:[0-9a-f]{16}'$`, lines[3])
+}
+
+func TestMintServerRefusals(t *testing.T) {
+	srv := cmdtest.NewMock(t)
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want []string
+	}{
+		{"not installed", cmdtest.AppEnv(srv), []string{"--network", tribetest.OtherNetworkID}, []string{"Forbidden (code 102)", "installed on community net-other"}},
+		{"wrong secret", cmdtest.With(cmdtest.AppEnv(srv), "TRIBE_CLIENT_SECRET", "wrong-secret-value"), []string{"--network", tribetest.DefaultNetworkID}, []string{"401", "TRIBE_CLIENT_SECRET"}},
+		{"unknown member", cmdtest.AppEnv(srv), []string{"--network", tribetest.DefaultNetworkID, "--member", "mem-nobody"}, []string{"mem-nobody"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := cmdtest.Run(t, NewCmdMint, cmdtest.Invocation{Env: tt.env, Args: tt.args})
+			cmdtest.RequireFail(t, r, cmdutil.ExitFailure, tt.want...)
+			assert.NotContains(t, r.Stderr, "wrong-secret-value")
+		})
+	}
+}
+
+func TestMintCacheUnencrypted(t *testing.T) {
+	srv := cmdtest.NewMock(t)
+	r := cmdtest.Run(t, NewCmdMint, cmdtest.Invocation{Env: cmdtest.With(cmdtest.APIEnv(srv), "TRIBE_CACHE_URL", "redis://"+cmdtest.ClosedPort(t)), Args: []string{"--cache-insecure-no-encryption"}})
+	require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+	assert.Contains(t, r.Stderr, "tribe-token: warning: --cache-insecure-no-encryption: tokens are kept in Redis unencrypted")
 }

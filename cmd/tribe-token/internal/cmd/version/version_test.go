@@ -1,8 +1,13 @@
 package version
 
 import (
+	"encoding/json"
+	"runtime"
+	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 )
@@ -17,13 +22,13 @@ func TestNewCmdVersion(t *testing.T) {
 }
 
 func TestVersionJSONHasTheTablesFields(t *testing.T) {
-	table := run(t, invocation{args: args("version")})
-	requireOK(t, table)
-	r := run(t, invocation{args: args("version", "-o", "json")})
-	requireOK(t, r)
+	table := cmdtest.Run(t, NewCmdVersion, cmdtest.Invocation{})
+	cmdtest.RequireOK(t, table)
+	r := cmdtest.Run(t, NewCmdVersion, cmdtest.Invocation{Args: []string{"-o", "json"}})
+	cmdtest.RequireOK(t, r)
 	var out map[string]any
-	require.NoError(t, json.Unmarshal([]byte(r.stdout), &out))
-	for _, l := range strings.Split(strings.TrimSpace(table.stdout), "\n") {
+	require.NoError(t, json.Unmarshal([]byte(r.Stdout), &out))
+	for _, l := range strings.Split(strings.TrimSpace(table.Stdout), "\n") {
 		key, value, _ := strings.Cut(l, "  ")
 		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
 		jsonKey := map[string]string{"commit time": "time"}[key]
@@ -36,4 +41,15 @@ func TestVersionJSONHasTheTablesFields(t *testing.T) {
 		}
 	}
 	assert.Equal(t, runtime.GOOS+"/"+runtime.GOARCH, out["platform"])
+}
+
+func TestVersion(t *testing.T) {
+	r := cmdtest.Run(t, NewCmdVersion, cmdtest.Invocation{})
+	cmdtest.RequireOK(t, r)
+	assert.Regexp(t, `(?m)^version\s+\S+`, r.Stdout)
+	assert.Regexp(t, `(?m)^go\s+go1\.`, r.Stdout)
+
+	r = cmdtest.Run(t, NewCmdVersion, cmdtest.Invocation{Args: []string{"-o", "json"}})
+	cmdtest.RequireOK(t, r)
+	assert.Contains(t, r.Stdout, `"go": "go1.`)
 }
