@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +19,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	crmtoken "github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/crm/token"
+	crmwhoami "github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/crm/whoami"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/mint"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/password"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/whoami"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/internal/testenv"
@@ -271,4 +278,191 @@ echo "TRIBE_CLIENT_SECRET=$TRIBE_CLIENT_SECRET"`
 	out, err := exec.CommandContext(t.Context(), bash, "-c", script).CombinedOutput()
 	require.NoError(t, err, string(out))
 	assert.Equal(t, "TRIBE_GATEWAY_URL=unset\nTRIBE_GATEWAY_FOR=unset\nTRIBE_TOKEN=unset\nTRIBE_TOKEN_EXPIRY=unset\nTRIBE_MOCK_ADMIN=unset\nTRIBE_CRM_BASE_URL=unset\nTRIBE_CLIENT_SECRET="+tribetest.DefaultClientSecret+"\n", string(out))
+}
+
+// startMock runs "mock" in-process until the test ends and returns the
+// lines it printed first.
+func startMock(t *testing.T, n int, extra ...string) []string {
+	t.Helper()
+	lines, _ := startMockStderr(t, n, extra...)
+	return lines
+}
+
+// startMockStderr is startMock that also returns what the mock wrote on
+// stderr (safe to read while it runs).
+func startMockStderr(t *testing.T, n int, extra ...string) ([]string, *cmdtest.LineWriter) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	stdout := cmdtest.NewLineWriter(16)
+	stderr := cmdtest.NewLineWriter(16)
+	done := make(chan int, 1)
+	go func() {
+		f := cmdutil.New(strings.NewReader(""), stdout, stderr, func(string) string { return "" })
+		done <- cmdutil.Execute(ctx, f, cmdtest.Command(f, NewCmdMock), extra)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case code := <-done:
+			assert.Equal(t, cmdutil.ExitOK, code, stderr.String())
+		case <-time.After(5 * time.Second):
+			t.Error("mock did not stop")
+		}
+	})
+	var lines []string
+	timeout := time.After(5 * time.Second)
+	for len(lines) < n {
+		select {
+		case l := <-stdout.Lines:
+			lines = append(lines, l)
+		case code := <-done:
+			done <- code
+			t.Fatalf("mock ended with %d: %s", code, stderr.String())
+		case <-timeout:
+			t.Fatalf("mock printed %q", stdout.String())
+		}
+	}
+	return lines, stderr
+}
+
+func TestMockText(t *testing.T) {
+	lines := startMock(t, 6)
+	require.True(t, strings.HasPrefix(lines[0], "graphql=http://127.0.0.1:"), lines[0])
+	graphql := strings.TrimPrefix(lines[0], "graphql=")
+	base := strings.TrimSuffix(graphql, "/graphql")
+	assert.Equal(t, []string{
+		"graphql=" + base + "/graphql",
+		"oauth=" + base + "/api/v1/oauth/token",
+		"url=" + base,
+		"listen=" + strings.TrimPrefix(base, "http://"),
+		"network=" + tribetest.DefaultNetworkID,
+		"client_id=" + tribetest.DefaultClientID,
+	}, lines)
+
+	// The server it runs answers the real client code.
+	r := cmdtest.Run(t, mint.NewCmdMint, cmdtest.Invocation{Env: map[string]string{"TRIBE_CLIENT_ID": tribetest.DefaultClientID, "TRIBE_CLIENT_SECRET": tribetest.DefaultClientSecret}, Args: []string{"--endpoint", graphql, "--network", tribetest.DefaultNetworkID, "--member", tribetest.AdminMemberID}})
+	cmdtest.RequireOK(t, r)
+	r = cmdtest.Run(t, whoami.NewCmdWhoami, cmdtest.Invocation{Env: map[string]string{"TRIBE_TOKEN": strings.TrimSpace(r.Stdout), "TRIBE_ENDPOINT": graphql}})
+	cmdtest.RequireOK(t, r)
+	assert.Contains(t, r.Stdout, "Alice Admin")
+}
+
+func TestMockEnvOutputDrivesTheOtherCommands(t *testing.T) {
+	lines := startMock(t, 6, "--output", "env", "--print-credentials")
+	env := map[string]string{}
+	for _, l := range lines {
+		k, v, ok := strings.Cut(strings.TrimPrefix(l, "export "), "=")
+		require.True(t, ok, l)
+		env[k] = strings.Trim(v, "'")
+	}
+	assert.Equal(t, tribetest.DefaultClientSecret, env["TRIBE_CLIENT_SECRET"])
+	r := cmdtest.Run(t, mint.NewCmdMint, cmdtest.Invocation{Env: env, Args: []string{"-o", "env"}})
+	cmdtest.RequireOK(t, r)
+	for _, l := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
+		k, v, _ := strings.Cut(strings.TrimPrefix(l, "export "), "=")
+		env[k] = strings.Trim(v, "'")
+	}
+	r = cmdtest.Run(t, whoami.NewCmdWhoami, cmdtest.Invocation{Env: env})
+	cmdtest.RequireOK(t, r)
+	assert.Contains(t, r.Stdout, "Acme Community")
+	r = cmdtest.Run(t, password.NewCmdPassword, cmdtest.Invocation{Env: cmdtest.With(env, "TRIBE_PASSWORD", tribetest.DefaultPassword), Args: []string{"--username", "bob"}})
+	cmdtest.RequireOK(t, r)
+}
+
+func TestMockJSONWithFixtures(t *testing.T) {
+	fx := tribetest.DefaultFixtures()
+	fx.Apps[0].ClientID, fx.Apps[0].ClientSecret = "fixture-app", "fixture-app-secret"
+	b, err := json.Marshal(fx)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "fixtures.json")
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+
+	lines := startMock(t, 1, "--fixtures", path, "-o", "json")
+	var info Info
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &info))
+	assert.Equal(t, "fixture-app", info.ClientID)
+	assert.Empty(t, info.ClientSecret, "only with --print-credentials")
+	assert.True(t, strings.HasSuffix(info.GraphQL, "/graphql"))
+	assert.True(t, strings.HasSuffix(info.OAuth, "/api/v1/oauth/token"))
+	r := cmdtest.Run(t, mint.NewCmdMint, cmdtest.Invocation{Env: map[string]string{"TRIBE_CLIENT_ID": "fixture-app", "TRIBE_CLIENT_SECRET": "fixture-app-secret", "TRIBE_ENDPOINT": info.GraphQL}, Args: []string{"--network", info.NetworkID}})
+	cmdtest.RequireOK(t, r)
+}
+
+func TestMockWithCRM(t *testing.T) {
+	lines := startMock(t, 9, "--crm", "--print-credentials", "-o", "env")
+	env := map[string]string{}
+	for _, l := range lines {
+		k, v, _ := strings.Cut(strings.TrimPrefix(l, "export "), "=")
+		env[k] = strings.Trim(v, "'")
+	}
+	require.Contains(t, env, "TRIBE_CRM_BASE_URL")
+	store := filepath.Join(t.TempDir(), "crm.json")
+	r := cmdtest.Run(t, crmtoken.NewCmdToken, cmdtest.Invocation{Env: env, Args: []string{"--grant", "client-credentials"}})
+	cmdtest.RequireOK(t, r)
+	r = cmdtest.Run(t, crmwhoami.NewCmdWhoami, cmdtest.Invocation{Env: env, Args: []string{"--grant", "client-credentials", "--store", store}})
+	cmdtest.RequireOK(t, r)
+	assert.Contains(t, r.Stdout, "employee")
+}
+
+// TestMockListenAddress: the mock prints the address it really listens on
+// and, when that is not loopback, warns on stderr that anyone who can
+// reach the machine can use it with the default fixtures' public
+// credentials; its URLs stay loopback ones that clients can use.
+func TestMockListenAddress(t *testing.T) {
+	tests := []struct {
+		addr       string
+		listenHost []string // any of
+		warn       bool
+	}{
+		{"127.0.0.1:0", []string{"127.0.0.1"}, false},
+		{"localhost:0", []string{"127.0.0.1", "::1"}, false},
+		// Go listens on both families for an unspecified IPv4 address
+		// where it can, and says so.
+		{"0.0.0.0:0", []string{"0.0.0.0", "::"}, true},
+		{":0", []string{"::", "0.0.0.0"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.addr, func(t *testing.T) {
+			lines, stderr := startMockStderr(t, 1, "--addr", tc.addr, "-o", "json")
+			var info Info
+			require.NoError(t, json.Unmarshal([]byte(lines[0]), &info))
+			host, port, err := net.SplitHostPort(info.Listen)
+			require.NoError(t, err, info.Listen)
+			assert.Contains(t, tc.listenHost, host, "listen=%s", info.Listen)
+			assert.NotEqual(t, "0", port)
+			ip := net.ParseIP(host)
+			require.NotNil(t, ip, host)
+			assert.True(t, strings.HasPrefix(info.URL, "http://127.0.0.1:"+port) || strings.HasPrefix(info.URL, "http://[::1]:"+port), "a loopback URL for clients: %s", info.URL)
+
+			// The URL printed works.
+			r := cmdtest.Run(t, mint.NewCmdMint, cmdtest.Invocation{Env: map[string]string{"TRIBE_CLIENT_ID": tribetest.DefaultClientID, "TRIBE_CLIENT_SECRET": tribetest.DefaultClientSecret}, Args: []string{"--endpoint", info.GraphQL, "--network", info.NetworkID}})
+			cmdtest.RequireOK(t, r)
+
+			// The warning comes before the information on stdout.
+			warning := "warning: the mock Tribe server listens on " + info.Listen + ", not only on loopback"
+			if tc.warn {
+				assert.Contains(t, stderr.String(), warning)
+				assert.Contains(t, stderr.String(), "default fixtures' credentials, which are public")
+				assert.NotContains(t, stderr.String(), tribetest.DefaultClientSecret)
+			} else {
+				assert.NotContains(t, stderr.String(), "warning")
+			}
+		})
+	}
+}
+
+func TestMockListenLine(t *testing.T) {
+	lines := startMock(t, 4, "--addr", "127.0.0.1:0")
+	require.True(t, strings.HasPrefix(lines[3], "listen=127.0.0.1:"), lines[3])
+	lines = startMock(t, 3, "--addr", "127.0.0.1:0", "-o", "env")
+	require.True(t, strings.HasPrefix(lines[2], "export TRIBE_MOCK_LISTEN='127.0.0.1:"), lines[2])
+}
+
+// TestMockHelpClaimsWhatItHonours: the help says the credentials are drawn
+// at random for each run, and not that --fixtures changes that.
+func TestMockHelpClaimsWhatItHonours(t *testing.T) {
+	r := cmdtest.Run(t, NewCmdMock, cmdtest.Invocation{Args: []string{"--help"}})
+	cmdtest.RequireOK(t, r)
+	assert.NotContains(t, r.Stdout, "unless --fixtures")
+	assert.Contains(t, r.Stdout, "drawn at random for each run")
 }
