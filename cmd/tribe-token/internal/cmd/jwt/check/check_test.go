@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -63,17 +64,17 @@ func TestJWTCheckJSONOnFailure(t *testing.T) {
 		token  string
 		fields []string
 	}{
-		{"claims missing", unsignedJWT(`{"sub":"u-1"}`), []string{"name", "iat", "email"}},
-		{"expired", unsignedJWT(`{"sub":"u-1","name":"Ada","email":"ada@example.com","iat":1000,"exp":2000}`), []string{"exp"}},
+		{"claims missing", cmdtest.UnsignedJWT(`{"sub":"u-1"}`), []string{"name", "iat", "email"}},
+		{"expired", cmdtest.UnsignedJWT(`{"sub":"u-1","name":"Ada","email":"ada@example.com","iat":1000,"exp":2000}`), []string{"exp"}},
 		{"not a JWT", "not-a-jwt", []string{"token"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := run(t, invocation{env: map[string]string{"TRIBE_TOKEN": tc.token}, args: args("jwt", "check", "-o", "json")})
-			assert.Equal(t, ExitUsage, r.code, r.stderr)
-			assert.True(t, strings.HasPrefix(r.stderr, "tribe-token: "), r.stderr)
-			var out jwtCheckResult
-			require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stdout)
+			r := cmdtest.Run(t, NewCmdCheck, cmdtest.Invocation{Env: map[string]string{"TRIBE_TOKEN": tc.token}, Args: []string{"-o", "json"}})
+			assert.Equal(t, cmdutil.ExitUsage, r.Code, r.Stderr)
+			assert.True(t, strings.HasPrefix(r.Stderr, "tribe-token: "), r.Stderr)
+			var out Result
+			require.NoError(t, json.Unmarshal([]byte(r.Stdout), &out), r.Stdout)
 			assert.False(t, out.OK)
 			var got []string
 			for _, p := range out.Problems {
@@ -82,7 +83,32 @@ func TestJWTCheckJSONOnFailure(t *testing.T) {
 			}
 			assert.Equal(t, tc.fields, got)
 			assert.NotEmpty(t, out.Error)
-			assert.NotContains(t, r.stdout, tc.token, "never the token (the claims read are shown)")
+			assert.NotContains(t, r.Stdout, tc.token, "never the token (the claims read are shown)")
+		})
+	}
+}
+
+func TestJWTCheckRefuses(t *testing.T) {
+	sign := func(claims jwt.MapClaims) string {
+		s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(cmdtest.HS256Secret))
+		require.NoError(t, err)
+		return s
+	}
+	now := time.Now().Unix()
+	tests := []struct {
+		name  string
+		token string
+		want  []string
+	}{
+		{"missing claims", sign(jwt.MapClaims{"sub": "u-1", "iat": now}), []string{"name", "email"}},
+		{"expired", sign(jwt.MapClaims{"sub": "u-1", "name": "A", "email": "a@example.com", "iat": now - 600, "exp": now - 300}), []string{"exp"}},
+		{"not a jwt", "not-a-jwt", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := cmdtest.Run(t, NewCmdCheck, cmdtest.Invocation{Env: map[string]string{"TRIBE_TOKEN": tt.token}})
+			cmdtest.RequireFail(t, r, cmdutil.ExitUsage, tt.want...)
+			assert.NotContains(t, r.Stderr, tt.token)
 		})
 	}
 }
