@@ -1,11 +1,15 @@
 package exchange
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/grantflags"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmd/whoami"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 func TestNewCmdExchange(t *testing.T) {
@@ -20,5 +24,27 @@ func TestNewCmdExchange(t *testing.T) {
 		{Name: "user id with a space around it", Args: []string{"--user-id", " mem-1"}, WantErr: `--user-id " mem-1" has spaces`},
 		{Name: "external id with a newline", Args: []string{"--external-id", "u\n"}, WantErr: "--external-id"},
 		{Name: "community and token url", Args: []string{"--email", "a@example.com", "--community", "https://c", "--token-url", "https://c/t"}, WantErr: "--community and --token-url both"},
+	})
+}
+
+// TestExchange gets a member's token by email, user id or external id and
+// has whoami check whom it acts as.
+func TestExchange(t *testing.T) {
+	srv := cmdtest.NewMock(t)
+	env := cmdtest.With(cmdtest.AppEnv(srv), "TRIBE_COMMUNITY_URL", srv.URL, "TRIBE_PASSWORD", tribetest.DefaultPassword)
+	cmdtest.RunGrantTable(t, srv, NewCmdExchange, whoami.NewCmdWhoami, []cmdtest.GrantCase{
+		{Name: "exchange email", Inv: cmdtest.Invocation{Env: env, Args: []string{"--email", "bob@example.com", "-o", "json"}}, Identity: "email bob@example.com", Member: "mem-bob"},
+		{Name: "exchange user id", Inv: cmdtest.Invocation{Env: env, Args: []string{"--community", srv.URL, "--user-id", "mem-carol", "-o", "json"}}, Identity: "user mem-carol", Member: "mem-carol"},
+		{Name: "exchange external id", Inv: cmdtest.Invocation{Env: env, Args: []string{"--external-id", "ext-alice", "-o", "json"}}, Identity: "external id ext-alice", Member: "mem-alice"},
+	})
+
+	t.Run("unknown user", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdExchange, cmdtest.Invocation{Env: env, Args: []string{"--email", "nobody@example.com"}})
+		cmdtest.RequireFail(t, r, cmdutil.ExitFailure)
+	})
+	t.Run("bare token output", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdExchange, cmdtest.Invocation{Env: env, Args: []string{"--user-id", "mem-carol"}})
+		cmdtest.RequireOK(t, r)
+		assert.Equal(t, 1, strings.Count(r.Stdout, "\n"))
 	})
 }
