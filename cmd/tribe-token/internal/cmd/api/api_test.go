@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -17,8 +18,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/internal/testenv"
+	"github.com/tribekit/tribekit/tribe/schema"
+	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
 func TestNewCmdAPI(t *testing.T) {
@@ -182,12 +187,30 @@ func runAPI(t *testing.T, env map[string]string, hook func(*cmdutil.Factory), ar
 	return run{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
-// graphQLServer answers each request with answer(n), n counting from 1.
+// graphQLServer answers each request with answer(n), n counting from 1,
+// and counts the requests.
 func graphQLServer(t *testing.T, answer func(n int, w http.ResponseWriter)) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	return graphQLServerFor(t, "", answer)
+}
+
+// tokenServer is graphQLServer for runs with [tokenEnv]: every request
+// must carry its token.
+func tokenServer(t *testing.T, answer func(n int, w http.ResponseWriter)) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	return graphQLServerFor(t, "Bearer tok-123", answer)
+}
+
+// graphQLServerFor is graphQLServer that reports, if auth is not empty,
+// a request whose Authorization header is not auth.
+func graphQLServerFor(t *testing.T, auth string, answer func(n int, w http.ResponseWriter)) (*httptest.Server, *atomic.Int32) {
 	t.Helper()
 	var n atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+		if got := r.Header.Get("Authorization"); auth != "" && got != auth {
+			t.Errorf("Authorization %q", got)
+		}
 		w.Header().Set("Content-Type", "application/json")
 		answer(int(n.Add(1)), w)
 	}))
@@ -249,4 +272,289 @@ func TestAPIMaxWait(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAPI(t *testing.T) {
+	srv := cmdtest.NewMock(t)
+	env := cmdtest.APIEnv(srv)
+	dir := t.TempDir()
+	idFile := filepath.Join(dir, "id.txt")
+	require.NoError(t, os.WriteFile(idFile, []byte(tribetest.PlainMemberID), 0o600))
+	queryFile := filepath.Join(dir, "q.graphql")
+	require.NoError(t, os.WriteFile(queryFile, []byte(`query Who { authMember { id } }`), 0o600))
+
+	t.Run("as the bot", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"query Me { authMember { id } network { id } }"}})
+		cmdtest.RequireOK(t, r)
+		d := cmdtest.DataOf(t, r.Stdout)
+		assert.Equal(t, tribetest.DefaultNetworkID, cmdtest.Field(d, "network", "id"))
+		assert.NotEqual(t, tribetest.PlainMemberID, cmdtest.Field(d, "authMember", "id"))
+		assert.True(t, strings.HasPrefix(r.Stdout, "{\n  \"data\": {\n"), "indented: %s", r.Stdout)
+	})
+	t.Run("as a member", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--member", tribetest.PlainMemberID, "query Me { authMember { id } }"}})
+		cmdtest.RequireOK(t, r)
+		assert.Equal(t, tribetest.PlainMemberID, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "authMember", "id"))
+	})
+	t.Run("operation name is sent", func(t *testing.T) {
+		srv.Reset()
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"@" + queryFile}})
+		cmdtest.RequireOK(t, r)
+		var names []string
+		for _, req := range srv.Requests() {
+			names = append(names, req.OperationName)
+		}
+		assert.Contains(t, names, "Who")
+	})
+	t.Run("query on stdin", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Stdin: "{ network { id } }", Args: []string{"-"}})
+		cmdtest.RequireOK(t, r)
+		assert.Equal(t, tribetest.DefaultNetworkID, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "network", "id"))
+	})
+	t.Run("typed variables", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"-F", "limit=2", "-F", "reverse=true", "-f", "q=a", "query M($limit: Int!, $reverse: Boolean, $q: String) { members(limit: $limit, reverse: $reverse, query: $q) { nodes { id } } }"}})
+		cmdtest.RequireOK(t, r)
+		nodes, _ := cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "members", "nodes").([]any)
+		assert.Len(t, nodes, 2)
+	})
+	t.Run("a variable from a file", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"-F", "id=@" + idFile, "query M($id: ID) { member(id: $id) { id name } }"}})
+		cmdtest.RequireOK(t, r)
+		assert.Equal(t, tribetest.PlainMemberID, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "member", "id"))
+	})
+	t.Run("--variables, -F wins", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--variables", `{"limit": 3, "offset": 0}`, "-F", "limit=1", "query M($limit: Int!, $offset: Int) { members(limit: $limit, offset: $offset) { nodes { id } } }"}})
+		cmdtest.RequireOK(t, r)
+		nodes, _ := cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "members", "nodes").([]any)
+		assert.Len(t, nodes, 1)
+	})
+	t.Run("TRIBE_TOKEN", func(t *testing.T) {
+		tok, err := srv.MintToken(tribetest.DefaultNetworkID, tribetest.PlainMemberID)
+		require.NoError(t, err)
+		srv.Reset()
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: map[string]string{"TRIBE_TOKEN": tok, "TRIBE_ENDPOINT": srv.GraphQLURL()}, Args: []string{"{ authMember { id } }"}})
+		cmdtest.RequireOK(t, r)
+		assert.Equal(t, tribetest.PlainMemberID, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "authMember", "id"))
+		assert.Zero(t, srv.Count("limitedToken"), "no mint")
+		assert.NotContains(t, r.Stdout, tok)
+	})
+	t.Run("GraphQL errors go to stderr, exit 1", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{`{ member(id: "mem-nobody") { id } }`}})
+		cmdtest.RequireFail(t, r, cmdutil.ExitFailure, "(code 110)", "at member")
+	})
+	t.Run("a query that does not parse is not sent", func(t *testing.T) {
+		srv.Reset()
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"{ authMember { id }"}})
+		cmdtest.RequireFail(t, r, cmdutil.ExitUsage, "the query does not parse", "api --help")
+		assert.Empty(t, srv.Requests())
+	})
+	t.Run("two operations", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"query A { network { id } } query B { network { id } }"}})
+		cmdtest.RequireFail(t, r, cmdutil.ExitUsage, "has 2 operations")
+	})
+	t.Run("no credentials", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: cmdtest.AppEnv(srv), Args: []string{"{ network { id } }"}})
+		cmdtest.RequireFail(t, r, cmdutil.ExitUsage, "no credentials", "--network", "TRIBE_TOKEN")
+	})
+}
+
+func TestAPIPaginate(t *testing.T) {
+	srv := cmdtest.NewMock(t)
+	env := cmdtest.APIEnv(srv)
+	const members = `query Members($after: String, $limit: Int!) { members(limit: $limit, after: $after) { totalCount nodes { id } pageInfo { hasNextPage endCursor } } }`
+	t.Run("every page, merged", func(t *testing.T) {
+		srv.Reset()
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--paginate", "-F", "limit=1", members}})
+		cmdtest.RequireOK(t, r)
+		d := cmdtest.DataOf(t, r.Stdout)
+		nodes, _ := cmdtest.Field(d, "members", "nodes").([]any)
+		total, _ := cmdtest.Field(d, "members", "totalCount").(float64)
+		require.Greater(t, total, 1.0)
+		assert.Len(t, nodes, int(total))
+		seen := map[any]bool{}
+		for _, n := range nodes {
+			seen[cmdtest.Field(n, "id")] = true
+		}
+		assert.Len(t, seen, int(total), "no member twice")
+		assert.Equal(t, false, cmdtest.Field(d, "members", "pageInfo", "hasNextPage"))
+		assert.Equal(t, int(total), srv.Count("Members"), "one request a page")
+	})
+	t.Run("bounded by --max-pages", func(t *testing.T) {
+		srv.Reset()
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--paginate", "--max-pages", "2", "-F", "limit=1", members}})
+		require.Equal(t, cmdutil.ExitFailure, r.Code, r.Stderr)
+		assert.Contains(t, r.Stderr, "stopped after --max-pages 2 pages of members")
+		nodes, _ := cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "members", "nodes").([]any)
+		assert.Len(t, nodes, 2)
+		assert.Equal(t, 2, srv.Count("Members"))
+	})
+	t.Run("edges too", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--paginate", "-F", "limit=3", `query($after: String, $limit: Int!) { members(limit: $limit, after: $after) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`}})
+		cmdtest.RequireOK(t, r)
+		edges, _ := cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "members", "edges").([]any)
+		assert.Greater(t, len(edges), 3)
+	})
+	t.Run("needs $after", func(t *testing.T) {
+		srv.Reset()
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--paginate", `{ members(limit: 1) { nodes { id } pageInfo { hasNextPage endCursor } } }`}})
+		cmdtest.RequireFail(t, r, cmdutil.ExitUsage, "--paginate needs the query to declare $after")
+		assert.Empty(t, srv.Requests())
+	})
+	t.Run("needs pageInfo", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--paginate", `query($after: String) { members(limit: 1, after: $after) { nodes { id } } }`}})
+		cmdtest.RequireFail(t, r, cmdutil.ExitUsage, "found no connection", "pageInfo { hasNextPage endCursor }")
+	})
+}
+
+// TestAPIMutation runs a mutation on a mock serving a schema with one.
+func TestAPIMutation(t *testing.T) {
+	s, err := schema.Load("mutations.graphql", []byte(tribekit.Schema()+`
+extend schema { mutation: Mutation }
+type Mutation { updateMemberName(id: ID!, name: String!): Member! }
+`))
+	require.NoError(t, err)
+	srv := cmdtest.NewMock(t, tribetest.WithSchema(s))
+	var got atomic.Value
+	require.NoError(t, srv.Resolve("Mutation", "updateMemberName", func(_ tribetest.ResolveContext, args map[string]any) (any, error) {
+		got.Store(args["name"])
+		return map[string]any{"id": args["id"], "name": args["name"]}, nil
+	}))
+	r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: cmdtest.APIEnv(srv), Args: []string{"-F", "id=" + tribetest.PlainMemberID, "-f", "name=Carol C.", `mutation Rename($id: ID!, $name: String!) { updateMemberName(id: $id, name: $name) { id name } }`}})
+	cmdtest.RequireOK(t, r)
+	d := cmdtest.DataOf(t, r.Stdout)
+	assert.Equal(t, tribetest.PlainMemberID, cmdtest.Field(d, "updateMemberName", "id"))
+	assert.Equal(t, "Carol C.", got.Load())
+	assert.Equal(t, 1, srv.Count("Rename"))
+}
+
+func TestAPIVerboseComplexity(t *testing.T) {
+	srv, _ := tokenServer(t, func(_ int, w http.ResponseWriter) {
+		_, _ = io.WriteString(w, `{"data":{"spaces":{"totalCount":3}},"extensions":{"complexity":42}}`)
+	})
+	r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"--verbose", "query ListSpaces { spaces { totalCount } }"}})
+	require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+	assert.Equal(t, "tribe-token: complexity 42 (ListSpaces)\n", r.Stderr)
+	assert.Equal(t, 3.0, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "spaces", "totalCount"))
+
+	r = cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"query ListSpaces { spaces { totalCount } }"}})
+	cmdtest.RequireOK(t, r)
+}
+
+func TestAPIDataAndErrors(t *testing.T) {
+	srv, _ := tokenServer(t, func(_ int, w http.ResponseWriter) {
+		_, _ = io.WriteString(w, `{"data":{"a":1,"b":null,"c":"x\u202ey\u001b"},"errors":[{"message":"b failed","path":["b"],"code":"110"},{"message":"and \u001b[31mred"}]}`)
+	})
+	r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"{ a b }"}})
+	require.Equal(t, cmdutil.ExitFailure, r.Code)
+	assert.Equal(t, 1.0, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "a"), "the data is printed")
+	assert.Equal(t, "x\u202ey\u001b", cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "c"))
+	assert.Contains(t, r.Stdout, `"x\u202ey\u001b"`, "inert")
+	lines := strings.Split(strings.TrimSuffix(r.Stderr, "\n"), "\n")
+	require.Len(t, lines, 2, r.Stderr)
+	assert.Equal(t, "tribe-token: b failed (code 110) at b", lines[0])
+	assert.Equal(t, `tribe-token: and \x1b[31mred`, lines[1], "inert")
+}
+
+func TestAPIRateLimited(t *testing.T) {
+	limited := func(w http.ResponseWriter) {
+		_, _ = io.WriteString(w, `{"data":null,"errors":[{"message":"Too many requests","code":"104"}]}`)
+	}
+	t.Run("waits and sends again", func(t *testing.T) {
+		srv, n := tokenServer(t, func(n int, w http.ResponseWriter) {
+			if n <= 2 {
+				limited(w)
+				return
+			}
+			_, _ = io.WriteString(w, `{"data":{"ok":true}}`)
+		})
+		start := time.Now()
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"query Ping { ok }"}, Hook: func(f *cmdutil.Factory) { f.RateLimitWait = 20 * time.Millisecond }})
+		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+		assert.Equal(t, "tribe-token: rate limited; retrying in 20ms (attempt 2 of 4)\ntribe-token: rate limited; retrying in 20ms (attempt 3 of 4)\n", r.Stderr)
+		assert.Equal(t, true, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "ok"))
+		assert.Equal(t, int32(3), n.Load())
+		assert.GreaterOrEqual(t, time.Since(start), 40*time.Millisecond, "it waited")
+	})
+	t.Run("honours Retry-After", func(t *testing.T) {
+		srv, n := tokenServer(t, func(n int, w http.ResponseWriter) {
+			if n == 1 {
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(http.StatusTooManyRequests)
+				_, _ = io.WriteString(w, `{"errors":[{"message":"slow down"}]}`)
+				return
+			}
+			_, _ = io.WriteString(w, `{"data":{"ok":true}}`)
+		})
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"{ ok }"}, Hook: func(f *cmdutil.Factory) { f.RateLimitWait = time.Millisecond }})
+		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+		assert.Equal(t, "tribe-token: rate limited; retrying in 1s (attempt 2 of 4)\n", r.Stderr)
+		assert.Equal(t, int32(2), n.Load())
+	})
+	t.Run("gives up after the last try", func(t *testing.T) {
+		srv, n := tokenServer(t, func(_ int, w http.ResponseWriter) { limited(w) })
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"{ ok }"}, Hook: func(f *cmdutil.Factory) { f.RateLimitWait = time.Millisecond }})
+		require.Equal(t, cmdutil.ExitFailure, r.Code)
+		lines := strings.Split(strings.TrimSuffix(r.Stderr, "\n"), "\n")
+		require.Len(t, lines, 4, r.Stderr)
+		assert.Contains(t, lines[3], "rate limited")
+		assert.Contains(t, lines[3], "still rate limited after 4 tries")
+		assert.Equal(t, int32(4), n.Load())
+		assert.Empty(t, r.Stdout)
+	})
+	t.Run("not past --timeout", func(t *testing.T) {
+		srv, n := tokenServer(t, func(_ int, w http.ResponseWriter) { limited(w) })
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"--timeout", "2s", "{ ok }"}, Hook: func(f *cmdutil.Factory) { f.RateLimitWait = time.Minute }})
+		cmdtest.RequireFail(t, r, cmdutil.ExitFailure, "rate limited", "would pass --timeout")
+		assert.Equal(t, int32(1), n.Load())
+	})
+	t.Run("--no-retry", func(t *testing.T) {
+		srv, n := tokenServer(t, func(_ int, w http.ResponseWriter) { limited(w) })
+		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"--no-retry", "{ ok }"}, Hook: func(f *cmdutil.Factory) { f.RateLimitWait = time.Millisecond }})
+		cmdtest.RequireFail(t, r, cmdutil.ExitFailure, "rate limited (code 104); run it again in", "leave out --no-retry")
+		assert.Equal(t, int32(1), n.Load())
+	})
+}
+
+// TestAPIDataEchoingTheToken: a server that puts the token it was sent in
+// the data does not get it printed; the rest of the data is.
+func TestAPIDataEchoingTheToken(t *testing.T) {
+	srv, _ := tokenServer(t, func(_ int, w http.ResponseWriter) {
+		_, _ = io.WriteString(w, `{"data":{"echo":"you sent tok-123","b64":"`+base64.StdEncoding.EncodeToString([]byte("Bearer tok-123"))+`","other":"eyJhbGciOiJub25lIn0.e30.x"}}`)
+	})
+	r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"{ echo b64 other }"}})
+	cmdtest.RequireOK(t, r)
+	for _, form := range testenv.SecretForms("tok-123") {
+		assert.NotContains(t, r.Stdout, form)
+	}
+	d := cmdtest.DataOf(t, r.Stdout)
+	assert.Equal(t, "you sent [REDACTED]", cmdtest.Field(d, "echo"))
+	assert.Equal(t, "eyJhbGciOiJub25lIn0.e30.x", cmdtest.Field(d, "other"), "data that only looks like a credential is the data asked for")
+}
+
+// TestAPIAgainstARateLimitedMock: with the mock enforcing one request per
+// 3 s window, a call in the same window is refused with 104; with
+// --no-retry that is the answer, and without, api waits for the window's
+// end, says so on stderr, and succeeds; --verbose prints the complexity
+// the mock reports.
+func TestAPIAgainstARateLimitedMock(t *testing.T) {
+	const window = 3 * time.Second
+	srv := cmdtest.NewMock(t, tribetest.WithRateLimits(tribetest.RateLimits{Requests: 1, Window: window}))
+	env := cmdtest.APIEnv(srv)
+	q := "query Me { authMember { id role { scopes } } }"
+	// Start at the beginning of one of the mock's windows (they are aligned
+	// on the epoch), so that the calls below fall in the same one.
+	time.Sleep(time.Until(time.Now().Truncate(window).Add(window + 10*time.Millisecond)))
+
+	first := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--verbose", "--member", tribetest.PlainMemberID, q}})
+	require.Equal(t, cmdutil.ExitOK, first.Code, first.Stderr)
+	assert.Contains(t, first.Stderr, "complexity 3 (Me)", "authMember 1 + role (1 + scopes 1)")
+
+	refused := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--no-retry", "--member", tribetest.PlainMemberID, q}})
+	assert.Equal(t, cmdutil.ExitFailure, refused.Code)
+	assert.Contains(t, refused.Stderr, "Me: rate limited (code 104); run it again in")
+
+	retried := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--member", tribetest.PlainMemberID, q}})
+	require.Equal(t, cmdutil.ExitOK, retried.Code, retried.Stderr)
+	assert.Regexp(t, `tribe-token: rate limited; retrying in [1-3]s \(attempt 2 of 4\)`, retried.Stderr)
+	assert.Equal(t, tribetest.PlainMemberID, cmdtest.Field(cmdtest.DataOf(t, retried.Stdout), "authMember", "id"))
 }

@@ -82,14 +82,14 @@ func TestAPIVariableHints(t *testing.T) {
 			{[]string{"-f", "limit=2", q}, "tribe-token: -f limit= sends $limit as a string, but the query declares it Int!; use -F for typed values: -F limit=VALUE"},
 			{[]string{q}, "tribe-token: the query needs $limit (Int!), and no -F, -f or --variables gives it; pass it with -F limit=VALUE"},
 		} {
-			r := runAPI(t, mockEnv(srv), nil, tt.args...)
+			r := runAPI(t, cmdtest.APIEnv(srv), nil, tt.args...)
 			assert.Equal(t, cmdutil.ExitUsage, r.code)
 			assert.True(t, strings.HasPrefix(r.stderr, tt.want), r.stderr)
 			assert.NotContains(t, r.stderr, "stale")
 			assert.NotContains(t, r.stderr, "the endpoint was")
 			assert.Zero(t, srv.Count("members"), "nothing sent")
 		}
-		r := runAPI(t, mockEnv(srv), nil, "-F", "limit=2", q)
+		r := runAPI(t, cmdtest.APIEnv(srv), nil, "-F", "limit=2", q)
 		require.Equal(t, cmdutil.ExitOK, r.code, r.stderr)
 	})
 	t.Run("the server's errors", func(t *testing.T) {

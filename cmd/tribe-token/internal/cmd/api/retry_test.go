@@ -10,17 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
-
-// mockEnv runs against the mock's default app and community: api mints.
-func mockEnv(srv *tribetest.Server) map[string]string {
-	return map[string]string{
-		"TRIBE_ENDPOINT": srv.GraphQLURL(), "TRIBE_NETWORK_ID": tribetest.DefaultNetworkID,
-		"TRIBE_CLIENT_ID": tribetest.DefaultClientID, "TRIBE_CLIENT_SECRET": tribetest.DefaultClientSecret,
-	}
-}
 
 // TestAPIMintWaits: the first mint is tried again after a rate limit or
 // a server's passing failure, and each wait is said on stderr, once, with
@@ -49,7 +42,7 @@ func TestAPIMintWaits(t *testing.T) {
 			srv := tribetest.NewServer()
 			t.Cleanup(srv.Close)
 			require.NoError(t, srv.Fail("limitedToken", tt.fault))
-			r := runAPI(t, mockEnv(srv), nil, append(tt.args, "query Net { network { id } }")...)
+			r := runAPI(t, cmdtest.APIEnv(srv), nil, append(tt.args, "query Net { network { id } }")...)
 			assert.Equal(t, tt.wantCode, r.code, r.stderr)
 			assert.Regexp(t, tt.wantStderr, r.stderr)
 			assert.Equal(t, tt.wantMints, srv.Count("limitedToken"))

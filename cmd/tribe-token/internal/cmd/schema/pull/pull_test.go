@@ -3,14 +3,19 @@ package pull
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/tribe/schema"
@@ -152,4 +157,75 @@ func TestPullMintRefused(t *testing.T) {
 	assert.NotContains(t, r.Stderr, "is it stale")
 	assert.NotContains(t, r.Stderr, `\"`, "no piece of the body")
 	assert.NotContains(t, r.Stderr, "wrong-secret")
+}
+
+func TestSchemaPull(t *testing.T) {
+	srv := cmdtest.NewMock(t)
+	served, err := schema.Load("schema.graphql", []byte(tribekit.Schema()))
+	require.NoError(t, err)
+	want := schema.Format(served)
+	require.NotEmpty(t, want)
+
+	t.Run("bot token to stdout", func(t *testing.T) {
+		srv.Reset()
+		r := cmdtest.Run(t, NewCmdPull, cmdtest.Invocation{Env: cmdtest.APIEnv(srv)})
+		cmdtest.RequireOK(t, r)
+		assert.Equal(t, want, r.Stdout)
+		assert.Equal(t, 1, srv.Count("limitedToken"))
+	})
+	t.Run("TRIBE_TOKEN to a file", func(t *testing.T) {
+		tok, err := srv.MintToken(tribetest.DefaultNetworkID, tribetest.PlainMemberID)
+		require.NoError(t, err)
+		out := filepath.Join(t.TempDir(), "sub", "schema.graphql")
+		r := cmdtest.Run(t, NewCmdPull, cmdtest.Invocation{Env: map[string]string{"TRIBE_TOKEN": tok, "TRIBE_ENDPOINT": srv.GraphQLURL()}, Args: []string{"--file", out}})
+		cmdtest.RequireOK(t, r)
+		assert.Empty(t, r.Stdout)
+		b, err := os.ReadFile(out)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(b))
+		st, err := os.Stat(out)
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o644), st.Mode().Perm())
+	})
+	t.Run("the same twice", func(t *testing.T) {
+		a := cmdtest.Run(t, NewCmdPull, cmdtest.Invocation{Env: cmdtest.APIEnv(srv)})
+		b := cmdtest.Run(t, NewCmdPull, cmdtest.Invocation{Env: cmdtest.APIEnv(srv)})
+		cmdtest.RequireOK(t, a)
+		assert.Equal(t, a.Stdout, b.Stdout)
+	})
+	t.Run("no credentials", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdPull, cmdtest.Invocation{Env: cmdtest.AppEnv(srv)})
+		cmdtest.RequireFail(t, r, cmdutil.ExitUsage, "no credentials", "--network", "TRIBE_TOKEN", "--anonymous")
+	})
+	t.Run("anonymous", func(t *testing.T) {
+		srv.Reset()
+		// The mock answers introspection without a token.
+		r := cmdtest.Run(t, NewCmdPull, cmdtest.Invocation{Env: cmdtest.AppEnv(srv), Args: []string{"--anonymous"}})
+		cmdtest.RequireOK(t, r)
+		assert.Equal(t, want, r.Stdout)
+		assert.Zero(t, srv.Count("limitedToken"))
+	})
+	t.Run("anonymous refused", func(t *testing.T) {
+		anon, n := graphQLServerAnon(t)
+		r := cmdtest.Run(t, NewCmdPull, cmdtest.Invocation{Args: []string{"--anonymous", "--endpoint", anon.URL}})
+		cmdtest.RequireFail(t, r, cmdutil.ExitFailure, "introspection refused here")
+		assert.Equal(t, int32(1), n.Load())
+	})
+}
+
+// graphQLServerAnon answers every request with a GraphQL error, and checks
+// that no token came.
+func graphQLServerAnon(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		if got := r.Header.Get("Authorization"); got != "" {
+			t.Errorf("Authorization %q sent with --anonymous", got)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"data":null,"errors":[{"message":"introspection refused here"}]}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &n
 }
