@@ -4,24 +4,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 )
-
-// commandPaths lists every command of the tree, the root's as empty.
-func commandPaths() [][]string {
-	var paths [][]string
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		paths = append(paths, strings.Fields(c.CommandPath())[1:])
-		for _, sub := range c.Commands() {
-			walk(sub)
-		}
-	}
-	walk(newRoot())
-	return paths
-}
 
 // TestHelpWrapsWhenPiped: every command's help, written to a pipe, fits
 // 80 columns, or the width COLUMNS gives (a URL longer than that stands
@@ -35,9 +22,9 @@ func TestHelpWrapsWhenPiped(t *testing.T) {
 	}{{"", 80}, {"72", 72}} {
 		for _, p := range paths {
 			t.Run(strings.Join(append([]string{"COLUMNS=" + width.columns, "tribe-token"}, p...), " "), func(t *testing.T) {
-				r := run(t, invocation{env: map[string]string{"COLUMNS": width.columns}, args: append(p, "--help")})
-				requireOK(t, r)
-				for _, l := range strings.Split(r.stdout, "\n") {
+				r := run(t, cmdtest.Invocation{Env: map[string]string{"COLUMNS": width.columns}, Args: append(p, "--help")})
+				cmdtest.RequireOK(t, r)
+				for _, l := range strings.Split(r.Stdout, "\n") {
 					if len(l) > width.max { // only a word too long for any line
 						assert.Len(t, strings.Fields(l), 1, "%q is wider than %d", l, width.max)
 					}
@@ -52,22 +39,13 @@ func TestHelpWrapsWhenPiped(t *testing.T) {
 func TestHelpIsShort(t *testing.T) {
 	for _, p := range [][]string{{}, {"mint"}, {"whoami"}, {"mock"}, {"schema", "pull"}, {"jwt", "check"}} {
 		t.Run(strings.Join(append([]string{"tribe-token"}, p...), " "), func(t *testing.T) {
-			r := run(t, invocation{args: append(p, "--help")})
-			requireOK(t, r)
-			desc, _, found := strings.Cut(r.stdout, "\nUsage:")
-			require.True(t, found, r.stdout)
+			r := run(t, cmdtest.Invocation{Args: append(p, "--help")})
+			cmdtest.RequireOK(t, r)
+			desc, _, found := strings.Cut(r.Stdout, "\nUsage:")
+			require.True(t, found, r.Stdout)
 			assert.LessOrEqual(t, strings.Count(desc, "\n"), 25, desc)
 		})
 	}
-	t.Run("the environment is a help topic", func(t *testing.T) {
-		for _, args := range [][]string{{"help", "environment"}, {"environment"}} {
-			r := run(t, invocation{args: args})
-			requireOK(t, r)
-			for _, v := range []string{"TRIBE_CLIENT_ID  ", "TRIBE_CACHE_KEY  ", "TRIBE_MOCK_ADMIN  ", "COLUMNS  "} {
-				assert.Contains(t, r.stdout, v, args)
-			}
-		}
-	})
 }
 
 // TestUnknownCommandSuggestions: a near-miss of a command name is answered
@@ -89,9 +67,9 @@ func TestUnknownCommandSuggestions(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			r := run(t, invocation{args: tc.args})
-			requireFail(t, r, ExitUsage, "unknown command; "+tc.want)
-			assert.Equal(t, 1, strings.Count(r.stderr, "did you mean"), r.stderr)
+			r := run(t, cmdtest.Invocation{Args: tc.args})
+			cmdtest.RequireFail(t, r, cmdutil.ExitUsage, "unknown command; "+tc.want)
+			assert.Equal(t, 1, strings.Count(r.Stderr, "did you mean"), r.Stderr)
 		})
 	}
 }
