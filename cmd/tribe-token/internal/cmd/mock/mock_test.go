@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -349,19 +350,11 @@ func TestMockText(t *testing.T) {
 
 func TestMockEnvOutputDrivesTheOtherCommands(t *testing.T) {
 	lines := startMock(t, 6, "--output", "env", "--print-credentials")
-	env := map[string]string{}
-	for _, l := range lines {
-		k, v, ok := strings.Cut(strings.TrimPrefix(l, "export "), "=")
-		require.True(t, ok, l)
-		env[k] = strings.Trim(v, "'")
-	}
+	env := cmdtest.ParseEnvOutput(t, strings.Join(lines, "\n"))
 	assert.Equal(t, tribetest.DefaultClientSecret, env["TRIBE_CLIENT_SECRET"])
 	r := cmdtest.Run(t, mint.NewCmdMint, cmdtest.Invocation{Env: env, Args: []string{"-o", "env"}})
 	cmdtest.RequireOK(t, r)
-	for _, l := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
-		k, v, _ := strings.Cut(strings.TrimPrefix(l, "export "), "=")
-		env[k] = strings.Trim(v, "'")
-	}
+	maps.Copy(env, cmdtest.ParseEnvOutput(t, r.Stdout))
 	r = cmdtest.Run(t, whoami.NewCmdWhoami, cmdtest.Invocation{Env: env})
 	cmdtest.RequireOK(t, r)
 	assert.Contains(t, r.Stdout, "Acme Community")
@@ -390,11 +383,7 @@ func TestMockJSONWithFixtures(t *testing.T) {
 
 func TestMockWithCRM(t *testing.T) {
 	lines := startMock(t, 9, "--crm", "--print-credentials", "-o", "env")
-	env := map[string]string{}
-	for _, l := range lines {
-		k, v, _ := strings.Cut(strings.TrimPrefix(l, "export "), "=")
-		env[k] = strings.Trim(v, "'")
-	}
+	env := cmdtest.ParseEnvOutput(t, strings.Join(lines, "\n"))
 	require.Contains(t, env, "TRIBE_CRM_BASE_URL")
 	store := filepath.Join(t.TempDir(), "crm.json")
 	r := cmdtest.Run(t, crmtoken.NewCmdToken, cmdtest.Invocation{Env: env, Args: []string{"--grant", "client-credentials"}})

@@ -111,11 +111,7 @@ func TestWhoami(t *testing.T) {
 	srv := cmdtest.NewMock(t)
 	r := cmdtest.Run(t, mint.NewCmdMint, cmdtest.Invocation{Env: cmdtest.AppEnv(srv), Args: []string{"--network", tribetest.DefaultNetworkID, "--member", tribetest.AdminMemberID, "-o", "env"}})
 	cmdtest.RequireOK(t, r)
-	env := map[string]string{}
-	for _, l := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
-		k, v, _ := strings.Cut(strings.TrimPrefix(l, "export "), "=")
-		env[k] = strings.Trim(v, "'")
-	}
+	env := cmdtest.ParseEnvOutput(t, r.Stdout)
 	tok := env["TRIBE_TOKEN"]
 
 	t.Run("table from env", func(t *testing.T) {
