@@ -41,7 +41,8 @@ func APIEnv(srv *tribetest.Server) map[string]string {
 }
 
 // With returns a copy of env with more variables, given as name, value
-// pairs.
+// pairs; an empty value unsets a variable, as a command reads the two
+// alike.
 func With(env map[string]string, kv ...string) map[string]string {
 	out := make(map[string]string, len(env)+len(kv)/2)
 	for k, v := range env {

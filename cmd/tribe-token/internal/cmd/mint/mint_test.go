@@ -43,23 +43,6 @@ func TestNewCmdMint(t *testing.T) {
 	})
 }
 
-// appEnv is the environment of the mock's default app, with vars added.
-func appEnv(srv *tribetest.Server, kv ...string) map[string]string {
-	env := map[string]string{
-		"TRIBE_CLIENT_ID":     tribetest.DefaultClientID,
-		"TRIBE_CLIENT_SECRET": tribetest.DefaultClientSecret,
-		"TRIBE_ENDPOINT":      srv.GraphQLURL(),
-		"TRIBE_NETWORK_ID":    tribetest.DefaultNetworkID,
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		env[kv[i]] = kv[i+1]
-		if kv[i+1] == "" {
-			delete(env, kv[i])
-		}
-	}
-	return env
-}
-
 // requireOneLine checks a failed run's stderr: one line, the exit code,
 // what it must say and what it must not.
 func requireOneLine(t *testing.T, r cmdtest.Outcome, code int, want []string, notWant []string) {
@@ -96,15 +79,15 @@ func TestMintRefusedCredentials(t *testing.T) {
 		want    string
 		notWant []string
 	}{
-		{"the secret of TRIBE_CLIENT_SECRET", appEnv(srv, "TRIBE_CLIENT_SECRET", "wrong-secret"), nil,
+		{"the secret of TRIBE_CLIENT_SECRET", cmdtest.With(cmdtest.APIEnv(srv), "TRIBE_CLIENT_SECRET", "wrong-secret"), nil,
 			"the app's credentials were refused; check the client id and secret (from TRIBE_CLIENT_ID / TRIBE_CLIENT_SECRET)", nil},
-		{"the id of TRIBE_CLIENT_ID", appEnv(srv, "TRIBE_CLIENT_ID", "wrong-id"), nil,
+		{"the id of TRIBE_CLIENT_ID", cmdtest.With(cmdtest.APIEnv(srv), "TRIBE_CLIENT_ID", "wrong-id"), nil,
 			"check the client id and secret (from TRIBE_CLIENT_ID / TRIBE_CLIENT_SECRET)", nil},
-		{"--client-id and --client-secret-file", appEnv(srv, "TRIBE_CLIENT_ID", "", "TRIBE_CLIENT_SECRET", ""), []string{"--client-id", tribetest.DefaultClientID, "--client-secret-file", secretFile},
+		{"--client-id and --client-secret-file", cmdtest.With(cmdtest.APIEnv(srv), "TRIBE_CLIENT_ID", "", "TRIBE_CLIENT_SECRET", ""), []string{"--client-id", tribetest.DefaultClientID, "--client-secret-file", secretFile},
 			"check the client id and secret (from --client-id / --client-secret-file " + secretFile + ")", []string{"TRIBE_CLIENT_SECRET"}},
-		{"credentials in the URL of --endpoint", appEnv(srv, "TRIBE_CLIENT_ID", "", "TRIBE_CLIENT_SECRET", "", "TRIBE_ENDPOINT", ""), []string{"--endpoint", withCreds.String()},
+		{"credentials in the URL of --endpoint", cmdtest.With(cmdtest.APIEnv(srv), "TRIBE_CLIENT_ID", "", "TRIBE_CLIENT_SECRET", "", "TRIBE_ENDPOINT", ""), []string{"--endpoint", withCreds.String()},
 			"the client id and secret in the URL of --endpoint " + srv.GraphQLURL() + " were refused; check the credentials in that URL", []string{"set TRIBE_CLIENT", "TRIBE_CLIENT_SECRET"}},
-		{"credentials in the URL of TRIBE_ENDPOINT", appEnv(srv, "TRIBE_CLIENT_ID", "", "TRIBE_CLIENT_SECRET", "", "TRIBE_ENDPOINT", withCreds.String()), nil,
+		{"credentials in the URL of TRIBE_ENDPOINT", cmdtest.With(cmdtest.APIEnv(srv), "TRIBE_CLIENT_ID", "", "TRIBE_CLIENT_SECRET", "", "TRIBE_ENDPOINT", withCreds.String()), nil,
 			"the client id and secret in the URL of TRIBE_ENDPOINT=" + srv.GraphQLURL() + " (from the environment) were refused", []string{"set TRIBE_CLIENT"}},
 	}
 	for _, tc := range tests {
@@ -128,9 +111,9 @@ func TestMintEndpointPath(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"--endpoint", appEnv(srv), []string{"--endpoint", typo}, `is the path /graphql? --endpoint has the path "/graphq"`},
-		{"TRIBE_ENDPOINT", appEnv(srv, "TRIBE_ENDPOINT", typo), nil, `is the path /graphql? TRIBE_ENDPOINT has the path "/graphq"`},
-		{"a member, not asked about", appEnv(srv), []string{"--endpoint", typo, "--member", tribetest.PlainMemberID}, `is the path /graphql? --endpoint has the path "/graphq"`},
+		{"--endpoint", cmdtest.APIEnv(srv), []string{"--endpoint", typo}, `is the path /graphql? --endpoint has the path "/graphq"`},
+		{"TRIBE_ENDPOINT", cmdtest.With(cmdtest.APIEnv(srv), "TRIBE_ENDPOINT", typo), nil, `is the path /graphql? TRIBE_ENDPOINT has the path "/graphq"`},
+		{"a member, not asked about", cmdtest.APIEnv(srv), []string{"--endpoint", typo, "--member", tribetest.PlainMemberID}, `is the path /graphql? --endpoint has the path "/graphq"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := cmdtest.Exec(t.Context(), tc.env, nil, NewCmdMint, tc.args...)
@@ -149,20 +132,20 @@ func TestMintRateLimited(t *testing.T) {
 
 	t.Run("--no-retry", func(t *testing.T) {
 		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: http.StatusTooManyRequests, Times: 1}))
-		r := cmdtest.Exec(t.Context(), appEnv(srv), quick, NewCmdMint, "--no-retry")
+		r := cmdtest.Exec(t.Context(), cmdtest.APIEnv(srv), quick, NewCmdMint, "--no-retry")
 		requireOneLine(t, r, cmdutil.ExitFailure, []string{"limitedToken: rate limited (HTTP 429)", "leave out --no-retry to wait"},
 			[]string{"is it stale", "the endpoint was", "gateway", `\"`})
 		assert.Equal(t, 1, strings.Count(r.Stderr, "rate limited"), "said once: %s", r.Stderr)
 	})
 	t.Run("--no-retry, code 104 with a Retry-After", func(t *testing.T) {
 		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{RetryAfter: 3 * time.Second, Times: 1}))
-		r := cmdtest.Exec(t.Context(), appEnv(srv), quick, NewCmdMint, "--no-retry")
+		r := cmdtest.Exec(t.Context(), cmdtest.APIEnv(srv), quick, NewCmdMint, "--no-retry")
 		requireOneLine(t, r, cmdutil.ExitFailure, []string{"rate limited", "retry after 3s", "leave out --no-retry to wait that long"}, []string{"is it stale", "the endpoint was"})
 	})
 	t.Run("waits are announced", func(t *testing.T) {
 		srv.Reset()
 		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: http.StatusTooManyRequests, Times: 2}))
-		r := cmdtest.Exec(t.Context(), appEnv(srv), quick, NewCmdMint)
+		r := cmdtest.Exec(t.Context(), cmdtest.APIEnv(srv), quick, NewCmdMint)
 		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
 		assert.Len(t, strings.Split(strings.TrimSpace(r.Stdout), "."), 3, "a token")
 		assert.Equal(t, "tribe-token: rate limited (HTTP 429); waiting 10ms before trying again (try 2 of 4)\n"+
@@ -171,7 +154,7 @@ func TestMintRateLimited(t *testing.T) {
 	})
 	t.Run("a server failing for a moment", func(t *testing.T) {
 		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Status: http.StatusServiceUnavailable, Times: 1}))
-		r := cmdtest.Exec(t.Context(), appEnv(srv), quick, NewCmdMint)
+		r := cmdtest.Exec(t.Context(), cmdtest.APIEnv(srv), quick, NewCmdMint)
 		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
 		assert.Contains(t, r.Stderr, "tribe-token: the server answered HTTP 503 Service Unavailable; waiting ")
 		assert.Contains(t, r.Stderr, "before trying again (try 2 of 4)\n")
