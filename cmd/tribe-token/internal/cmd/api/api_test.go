@@ -167,26 +167,6 @@ func newRoot(f *cmdutil.Factory) *cobra.Command {
 	return root
 }
 
-// run is one in-process run of api.
-type run struct {
-	code           int
-	stdout, stderr string
-}
-
-// runAPI runs "api args..." in-process with env, after hook sets the
-// Factory's test hooks.
-func runAPI(t *testing.T, env map[string]string, hook func(*cmdutil.Factory), args ...string) run {
-	t.Helper()
-	f, stdout, stderr := cmdtest.Factory(env, "")
-	if hook != nil {
-		hook(f)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
-	defer cancel()
-	code := cmdutil.Execute(ctx, f, newRoot(f), append([]string{"api"}, args...))
-	return run{code: code, stdout: stdout.String(), stderr: stderr.String()}
-}
-
 // graphQLServer answers each request with answer(n), n counting from 1,
 // and counts the requests.
 func graphQLServer(t *testing.T, answer func(n int, w http.ResponseWriter)) (*httptest.Server, *atomic.Int32) {
@@ -262,13 +242,13 @@ func TestAPIMaxWait(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, n := graphQLServer(t, limited(tt.retryAfter))
-			r := runAPI(t, tokenEnv(srv), nil, append(tt.args, "query Ping { ok }")...)
-			assert.Equal(t, tt.wantCode, r.code, r.stderr)
-			assert.Contains(t, r.stderr, tt.wantStderr)
+			r := cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, append(tt.args, "query Ping { ok }")...)
+			assert.Equal(t, tt.wantCode, r.Code, r.Stderr)
+			assert.Contains(t, r.Stderr, tt.wantStderr)
 			assert.Equal(t, tt.wantCalls, n.Load())
 			if tt.wantCode != cmdutil.ExitOK {
-				assert.Empty(t, r.stdout)
-				assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
+				assert.Empty(t, r.Stdout)
+				assert.Equal(t, 1, strings.Count(r.Stderr, "\n"), "one line: %q", r.Stderr)
 			}
 		})
 	}

@@ -103,24 +103,23 @@ func TestAPIMaxBytes(t *testing.T) {
 	big := `{"data":{"blob":"` + strings.Repeat("x", 100<<10) + `"}}`
 	t.Run("one answer", func(t *testing.T) {
 		srv, _ := graphQLServer(t, func(_ int, w http.ResponseWriter) { _, _ = io.WriteString(w, big) })
-		r := runAPI(t, tokenEnv(srv), nil, "--max-bytes", "64KiB", "query Blob { blob }")
-		assert.Equal(t, cmdutil.ExitFailure, r.code, r.stderr)
-		assert.Empty(t, r.stdout)
-		assert.Equal(t, "tribe-token: the answers passed --max-bytes 64KiB (65536 bytes) reading Blob; raise --max-bytes to read more, e.g. --max-bytes 128KiB\n", r.stderr)
+		r := cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, "--max-bytes", "64KiB", "query Blob { blob }")
+		assert.Equal(t, cmdutil.ExitFailure, r.Code, r.Stderr)
+		assert.Empty(t, r.Stdout)
+		assert.Equal(t, "tribe-token: the answers passed --max-bytes 64KiB (65536 bytes) reading Blob; raise --max-bytes to read more, e.g. --max-bytes 128KiB\n", r.Stderr)
 
-		r = runAPI(t, tokenEnv(srv), nil, "--max-bytes", "128KiB", "query Blob { blob }")
-		require.Equal(t, cmdutil.ExitOK, r.code, r.stderr)
-		assert.Contains(t, r.stdout, strings.Repeat("x", 100<<10))
+		r = cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, "--max-bytes", "128KiB", "query Blob { blob }")
+		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+		assert.Contains(t, r.Stdout, strings.Repeat("x", 100<<10))
 	})
 	t.Run("pages", func(t *testing.T) {
 		srv, n := graphQLServer(t, func(n int, w http.ResponseWriter) {
 			fmt.Fprintf(w, `{"data":{"members":{"nodes":[{"id":"m%d","pad":"%s"}],"pageInfo":{"hasNextPage":true,"endCursor":"c%d"}}}}`, n, strings.Repeat("p", 10<<10), n)
 		})
-		r := runAPI(t, tokenEnv(srv), nil, "--paginate", "--max-bytes", "25KiB",
-			`query Members($after: String) { members(after: $after) { nodes { id pad } pageInfo { hasNextPage endCursor } } }`)
-		assert.Equal(t, cmdutil.ExitFailure, r.code, r.stderr)
+		r := cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, "--paginate", "--max-bytes", "25KiB", `query Members($after: String) { members(after: $after) { nodes { id pad } pageInfo { hasNextPage endCursor } } }`)
+		assert.Equal(t, cmdutil.ExitFailure, r.Code, r.Stderr)
 		assert.Equal(t, int32(3), n.Load(), "the third page passes 25KiB")
-		assert.Equal(t, "tribe-token: the answers passed --max-bytes 25KiB (25600 bytes) reading Members; raise --max-bytes to read more, e.g. --max-bytes 50KiB; the pages so far are printed\n", r.stderr)
+		assert.Equal(t, "tribe-token: the answers passed --max-bytes 25KiB (25600 bytes) reading Members; raise --max-bytes to read more, e.g. --max-bytes 50KiB; the pages so far are printed\n", r.Stderr)
 		var out struct {
 			Data struct {
 				Members struct {
@@ -129,7 +128,7 @@ func TestAPIMaxBytes(t *testing.T) {
 				}
 			}
 		}
-		require.NoError(t, json.Unmarshal([]byte(r.stdout), &out), r.stdout)
+		require.NoError(t, json.Unmarshal([]byte(r.Stdout), &out), r.Stdout)
 		require.Len(t, out.Data.Members.Nodes, 2)
 		assert.Equal(t, "m2", out.Data.Members.Nodes[1].ID)
 		assert.Equal(t, "c2", out.Data.Members.PageInfo.EndCursor)

@@ -82,15 +82,15 @@ func TestAPIVariableHints(t *testing.T) {
 			{[]string{"-f", "limit=2", q}, "tribe-token: -f limit= sends $limit as a string, but the query declares it Int!; use -F for typed values: -F limit=VALUE"},
 			{[]string{q}, "tribe-token: the query needs $limit (Int!), and no -F, -f or --variables gives it; pass it with -F limit=VALUE"},
 		} {
-			r := runAPI(t, cmdtest.APIEnv(srv), nil, tt.args...)
-			assert.Equal(t, cmdutil.ExitUsage, r.code)
-			assert.True(t, strings.HasPrefix(r.stderr, tt.want), r.stderr)
-			assert.NotContains(t, r.stderr, "stale")
-			assert.NotContains(t, r.stderr, "the endpoint was")
+			r := cmdtest.Exec(t.Context(), cmdtest.APIEnv(srv), nil, NewCmdAPI, tt.args...)
+			assert.Equal(t, cmdutil.ExitUsage, r.Code)
+			assert.True(t, strings.HasPrefix(r.Stderr, tt.want), r.Stderr)
+			assert.NotContains(t, r.Stderr, "stale")
+			assert.NotContains(t, r.Stderr, "the endpoint was")
 			assert.Zero(t, srv.Count("members"), "nothing sent")
 		}
-		r := runAPI(t, cmdtest.APIEnv(srv), nil, "-F", "limit=2", q)
-		require.Equal(t, cmdutil.ExitOK, r.code, r.stderr)
+		r := cmdtest.Exec(t.Context(), cmdtest.APIEnv(srv), nil, NewCmdAPI, "-F", "limit=2", q)
+		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
 	})
 	t.Run("the server's errors", func(t *testing.T) {
 		for _, tt := range []struct {
@@ -110,9 +110,9 @@ func TestAPIVariableHints(t *testing.T) {
 				srv, _ := graphQLServer(t, func(_ int, w http.ResponseWriter) {
 					_, _ = io.WriteString(w, `{"data":null,"errors":[{"message":"`+tt.message+`","code":"106"}]}`)
 				})
-				r := runAPI(t, tokenEnv(srv), nil, tt.args...)
-				assert.Equal(t, cmdutil.ExitFailure, r.code)
-				assert.Equal(t, tt.want, r.stderr)
+				r := cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, tt.args...)
+				assert.Equal(t, cmdutil.ExitFailure, r.Code)
+				assert.Equal(t, tt.want, r.Stderr)
 			})
 		}
 	})
@@ -131,8 +131,8 @@ func TestAPIRefusedToken(t *testing.T) {
 	gateway := srv.URL + "/gateway/" + tribetest.DefaultNetworkID
 	env := map[string]string{"TRIBE_TOKEN": tok, "TRIBE_GATEWAY_URL": gateway, "TRIBE_GATEWAY_FOR": cmdutil.GatewayFingerprint(tok), "TRIBE_ENDPOINT": srv.GraphQLURL()}
 
-	r := runAPI(t, env, nil, "query Me { authMember { id } }")
-	require.Equal(t, cmdutil.ExitOK, r.code, "the token works before it expires: %s", r.stderr)
+	r := cmdtest.Exec(t.Context(), env, nil, NewCmdAPI, "query Me { authMember { id } }")
+	require.Equal(t, cmdutil.ExitOK, r.Code, "the token works before it expires: %s", r.Stderr)
 
 	now.set(now.get().Add(2 * time.Hour))
 	file := filepath.Join(t.TempDir(), "token.txt")
@@ -148,13 +148,13 @@ func TestAPIRefusedToken(t *testing.T) {
 		{"from --token-file", map[string]string{"TRIBE_ENDPOINT": srv.GraphQLURL()}, []string{"--token-file", file}, "--token-file"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runAPI(t, tt.env, nil, append(tt.args, "query Me { authMember { id } }")...)
-			assert.Equal(t, cmdutil.ExitFailure, r.code)
-			assert.Contains(t, r.stderr, "(code 108)")
-			assert.Contains(t, r.stderr, "; the token is invalid or expired, or belongs to another endpoint; mint a new one for "+tt.from+"\n")
-			assert.NotContains(t, r.stderr, "TRIBE_GATEWAY_URL", "no gateway hint")
-			assert.NotContains(t, r.stderr, "stale")
-			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+			r := cmdtest.Exec(t.Context(), tt.env, nil, NewCmdAPI, append(tt.args, "query Me { authMember { id } }")...)
+			assert.Equal(t, cmdutil.ExitFailure, r.Code)
+			assert.Contains(t, r.Stderr, "(code 108)")
+			assert.Contains(t, r.Stderr, "; the token is invalid or expired, or belongs to another endpoint; mint a new one for "+tt.from+"\n")
+			assert.NotContains(t, r.Stderr, "TRIBE_GATEWAY_URL", "no gateway hint")
+			assert.NotContains(t, r.Stderr, "stale")
+			assert.Equal(t, 1, strings.Count(r.Stderr, "\n"), r.Stderr)
 		})
 	}
 }
@@ -172,10 +172,10 @@ func TestAPIRefusedTokenHTTP401(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = io.WriteString(w, `{"message":"Unauthorized"}`)
 	})
-	r := runAPI(t, tokenEnv(srv), nil, "query Me { authMember { id } }")
-	assert.Equal(t, cmdutil.ExitFailure, r.code)
-	assert.Contains(t, r.stderr, "HTTP 401")
-	assert.True(t, strings.HasSuffix(r.stderr, "; the token is invalid or expired, or belongs to another endpoint; mint a new one for TRIBE_TOKEN\n"), r.stderr)
-	assert.NotContains(t, r.stderr, "stale")
-	assert.NotContains(t, r.stderr, "the endpoint was")
+	r := cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, "query Me { authMember { id } }")
+	assert.Equal(t, cmdutil.ExitFailure, r.Code)
+	assert.Contains(t, r.Stderr, "HTTP 401")
+	assert.True(t, strings.HasSuffix(r.Stderr, "; the token is invalid or expired, or belongs to another endpoint; mint a new one for TRIBE_TOKEN\n"), r.Stderr)
+	assert.NotContains(t, r.Stderr, "stale")
+	assert.NotContains(t, r.Stderr, "the endpoint was")
 }

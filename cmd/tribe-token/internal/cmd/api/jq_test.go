@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 	"github.com/tribekit/tribekit/internal/redact"
 )
@@ -75,11 +76,11 @@ func TestAPIJQ(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runAPI(t, tokenEnv(srv), nil, "--jq", tt.expr, "query Q { network { id name } }")
-			assert.Equal(t, tt.wantCode, r.code, r.stderr)
-			assert.Equal(t, tt.want, r.stdout)
-			assert.Equal(t, tt.stderr, r.stderr)
-			assert.NotContains(t, r.stdout, "tok-123")
+			r := cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, "--jq", tt.expr, "query Q { network { id name } }")
+			assert.Equal(t, tt.wantCode, r.Code, r.Stderr)
+			assert.Equal(t, tt.want, r.Stdout)
+			assert.Equal(t, tt.stderr, r.Stderr)
+			assert.NotContains(t, r.Stdout, "tok-123")
 		})
 	}
 }
@@ -91,9 +92,9 @@ func TestAPIJQRedactsItsInput(t *testing.T) {
 	srv, _ := graphQLServer(t, func(_ int, w http.ResponseWriter) {
 		fmt.Fprintf(w, `{"data":{"b64":%q}}`, base64.StdEncoding.EncodeToString([]byte("id:"+tok)))
 	})
-	r := runAPI(t, map[string]string{"TRIBE_TOKEN": tok, "TRIBE_ENDPOINT": srv.URL + "/graphql"}, nil, "--jq", `.data.b64, (.data.b64 | try @base64d catch "cannot decode")`, "{ b64 }")
-	require.Equal(t, cmdutil.ExitOK, r.code, r.stderr)
-	assert.Equal(t, "aWQ6[REDACTED]OTA=\ncannot decode\n", r.stdout)
+	r := cmdtest.Exec(t.Context(), map[string]string{"TRIBE_TOKEN": tok, "TRIBE_ENDPOINT": srv.URL + "/graphql"}, nil, NewCmdAPI, "--jq", `.data.b64, (.data.b64 | try @base64d catch "cannot decode")`, "{ b64 }")
+	require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+	assert.Equal(t, "aWQ6[REDACTED]OTA=\ncannot decode\n", r.Stdout)
 }
 
 // TestAPIJQWithErrors: the data is filtered, then the answer's GraphQL
@@ -102,10 +103,10 @@ func TestAPIJQWithErrors(t *testing.T) {
 	srv, _ := graphQLServer(t, func(_ int, w http.ResponseWriter) {
 		_, _ = io.WriteString(w, `{"data":{"a":1,"b":null},"errors":[{"message":"b failed","path":["b"],"code":"110"}]}`)
 	})
-	r := runAPI(t, tokenEnv(srv), nil, "--jq", ".data.a", "{ a b }")
-	assert.Equal(t, cmdutil.ExitFailure, r.code)
-	assert.Equal(t, "1\n", r.stdout)
-	assert.Equal(t, "tribe-token: b failed (code 110) at b\n", r.stderr)
+	r := cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, "--jq", ".data.a", "{ a b }")
+	assert.Equal(t, cmdutil.ExitFailure, r.Code)
+	assert.Equal(t, "1\n", r.Stdout)
+	assert.Equal(t, "tribe-token: b failed (code 110) at b\n", r.Stderr)
 }
 
 // pages answers a members connection in pages of the given sizes, node
@@ -128,10 +129,10 @@ const membersQuery = `query Members($after: String) { members(after: $after) { n
 // not on the pages merged.
 func TestAPIJQPaginate(t *testing.T) {
 	srv, _ := graphQLServer(t, pages(2, 2, 1))
-	r := runAPI(t, tokenEnv(srv), nil, "--paginate", "--jq", ".data.members.nodes | length, .[].id", membersQuery)
-	require.Equal(t, cmdutil.ExitOK, r.code, r.stderr)
-	assert.Equal(t, "2\nm1\nm2\n2\nm3\nm4\n1\nm5\n", r.stdout)
-	assert.Empty(t, r.stderr)
+	r := cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, "--paginate", "--jq", ".data.members.nodes | length, .[].id", membersQuery)
+	require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+	assert.Equal(t, "2\nm1\nm2\n2\nm3\nm4\n1\nm5\n", r.Stdout)
+	assert.Empty(t, r.Stderr)
 }
 
 // TestDecodeForJQ: the values are encoding/json's with UseNumber, a

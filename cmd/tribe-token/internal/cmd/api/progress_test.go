@@ -16,7 +16,7 @@ import (
 
 // runAPIWith is runAPI with set changing the parsed Options first (their
 // test hooks).
-func runAPIWith(t *testing.T, env map[string]string, set func(*Options), args ...string) run {
+func runAPIWith(t *testing.T, env map[string]string, set func(*Options), args ...string) cmdtest.Outcome {
 	t.Helper()
 	f, stdout, stderr := cmdtest.Factory(env, "")
 	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
@@ -28,7 +28,7 @@ func runAPIWith(t *testing.T, env map[string]string, set func(*Options), args ..
 		return apiRun(ctx, o)
 	}))
 	code := cmdutil.Execute(ctx, f, root, append([]string{"api"}, args...))
-	return run{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	return cmdtest.Outcome{Code: code, Stdout: stdout.String(), Stderr: stderr.String(), Factory: f}
 }
 
 // TestAPIPaginateProgress: on a terminal, --paginate shows the pages and
@@ -57,9 +57,9 @@ func TestAPIPaginateProgress(t *testing.T) {
 			srv, _ := graphQLServer(t, pages(2, 2, 1))
 			r := runAPIWith(t, tokenEnv(srv), func(o *Options) { o.stderrTerminal = func() bool { return tt.terminal } },
 				append(tt.args, "--paginate", membersQuery)...)
-			require.Equal(t, cmdutil.ExitOK, r.code, r.stderr)
-			assert.Equal(t, tt.wantStderr, r.stderr)
-			assert.Contains(t, r.stdout, "m5")
+			require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
+			assert.Equal(t, tt.wantStderr, r.Stderr)
+			assert.Contains(t, r.Stdout, "m5")
 		})
 	}
 }
@@ -80,7 +80,7 @@ func TestAPIProgressClearedForWaits(t *testing.T) {
 		next(n, w)
 	})
 	r := runAPIWith(t, tokenEnv(srv), func(o *Options) { o.stderrTerminal = func() bool { return true } }, "--paginate", membersQuery)
-	require.Equal(t, cmdutil.ExitOK, r.code, r.stderr)
+	require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
 	assert.Equal(t, "\rtribe-token: page 1 of members, 2 items\x1b[K\r\x1b[Ktribe-token: rate limited; retrying in 1s (attempt 2 of 4)\n"+
-		"\rtribe-token: page 2 of members, 3 items\x1b[K\r\x1b[K", r.stderr)
+		"\rtribe-token: page 2 of members, 3 items\x1b[K\r\x1b[K", r.Stderr)
 }

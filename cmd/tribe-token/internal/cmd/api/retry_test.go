@@ -42,13 +42,13 @@ func TestAPIMintWaits(t *testing.T) {
 			srv := tribetest.NewServer()
 			t.Cleanup(srv.Close)
 			require.NoError(t, srv.Fail("limitedToken", tt.fault))
-			r := runAPI(t, cmdtest.APIEnv(srv), nil, append(tt.args, "query Net { network { id } }")...)
-			assert.Equal(t, tt.wantCode, r.code, r.stderr)
-			assert.Regexp(t, tt.wantStderr, r.stderr)
+			r := cmdtest.Exec(t.Context(), cmdtest.APIEnv(srv), nil, NewCmdAPI, append(tt.args, "query Net { network { id } }")...)
+			assert.Equal(t, tt.wantCode, r.Code, r.Stderr)
+			assert.Regexp(t, tt.wantStderr, r.Stderr)
 			assert.Equal(t, tt.wantMints, srv.Count("limitedToken"))
-			assert.NotContains(t, r.stderr, "stale", "no advice about the endpoint")
+			assert.NotContains(t, r.Stderr, "stale", "no advice about the endpoint")
 			if tt.wantCode == cmdutil.ExitOK {
-				assert.Contains(t, r.stdout, tribetest.DefaultNetworkID)
+				assert.Contains(t, r.Stdout, tribetest.DefaultNetworkID)
 			}
 		})
 	}
@@ -81,12 +81,12 @@ func TestAPINoRetry(t *testing.T) {
 			srv, n := graphQLServer(t, func(_ int, w http.ResponseWriter) { tt.answer(w) })
 			tok := "tok-123"
 			env := map[string]string{"TRIBE_TOKEN": tok, "TRIBE_GATEWAY_URL": srv.URL + "/gateway/net", "TRIBE_GATEWAY_FOR": cmdutil.GatewayFingerprint(tok)}
-			r := runAPI(t, env, nil, "--no-retry", "query Ping { ok }")
-			assert.Equal(t, cmdutil.ExitFailure, r.code)
-			assert.Equal(t, tt.wantLine, r.stderr)
+			r := cmdtest.Exec(t.Context(), env, nil, NewCmdAPI, "--no-retry", "query Ping { ok }")
+			assert.Equal(t, cmdutil.ExitFailure, r.Code)
+			assert.Equal(t, tt.wantLine, r.Stderr)
 			assert.Equal(t, int32(1), n.Load())
-			assert.NotContains(t, r.stderr, "gateway")
-			assert.Equal(t, 1, strings.Count(r.stderr, "rate limited"), "said once")
+			assert.NotContains(t, r.Stderr, "gateway")
+			assert.Equal(t, 1, strings.Count(r.Stderr, "rate limited"), "said once")
 		})
 	}
 }

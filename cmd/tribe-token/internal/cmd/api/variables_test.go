@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
 )
 
@@ -42,8 +43,8 @@ func TestAPIVariablesFile(t *testing.T) {
 		_, _ = io.WriteString(w, `{"data":{"ok":true}}`)
 	}))
 	t.Cleanup(srv.Close)
-	r := runAPI(t, tokenEnv(srv), nil, "--variables", "@"+file, "-F", "limit=5", "mutation Post($body: String, $limit: Int, $tags: [String]) { ok }")
-	require.Equal(t, cmdutil.ExitOK, r.code, r.stderr)
+	r := cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, "--variables", "@"+file, "-F", "limit=5", "mutation Post($body: String, $limit: Int, $tags: [String]) { ok }")
+	require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
 	assert.Equal(t, int32(1), calls.Load())
 	assert.Equal(t, body, got.Variables["body"])
 	assert.Equal(t, 5.0, got.Variables["limit"], "-F wins over the file")
