@@ -51,11 +51,13 @@ type Factory struct {
 	DefaultTimeout time.Duration
 	RateLimitWait  time.Duration
 
-	mu        sync.Mutex
-	started   bool            // a command's RunE began: later errors are not cobra's usage errors
-	bounded   context.Context // the command's context bounded by --timeout, once made
-	stdinUsed string          // what was read from stdin ("-"), if anything
-	secrets   []string        // secrets read by this run, redacted from error lines
+	mu          sync.Mutex
+	started     bool            // a command's RunE began: later errors are not cobra's usage errors
+	bounded     context.Context // the command's context bounded by --timeout, once made
+	maxWait     time.Duration   // the command's --max-wait, if it has the flag
+	maxWaitFlag bool            // whether it has
+	stdinUsed   string          // what was read from stdin ("-"), if anything
+	secrets     []string        // secrets read by this run, redacted from error lines
 }
 
 // New returns the Factory of a run with these streams and environment, on
@@ -126,7 +128,8 @@ func (f *Factory) isStarted() bool {
 }
 
 // TimeoutContext returns the command's context bounded by --timeout, if the
-// command has that flag and it is set.
+// command has that flag and it is set. It also notes the command's
+// --max-wait, if it has that flag, for [Factory.Retry].
 func (f *Factory) TimeoutContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
 	ctx := cmd.Context()
 	if ctx == nil {
@@ -138,8 +141,10 @@ func (f *Factory) TimeoutContext(cmd *cobra.Command) (context.Context, context.C
 	} else {
 		ctx, cancel = context.WithCancel(ctx)
 	}
+	maxWait, err := cmd.Flags().GetDuration("max-wait")
 	f.mu.Lock()
 	f.bounded = ctx
+	f.maxWait, f.maxWaitFlag = maxWait, err == nil
 	f.mu.Unlock()
 	return ctx, cancel
 }

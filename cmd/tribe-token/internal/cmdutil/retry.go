@@ -51,10 +51,15 @@ func NoLibraryRetries() tribe.RetryPolicy { return tribe.RetryPolicy{MaxAttempts
 // command's --timeout) is not made: the error is returned with a hint that
 // names --timeout.
 //
+// No wait is longer than the command's --max-wait ([Factory.MaxWait]): a
+// backoff or burst window is shortened to it, and a Retry-After longer
+// than it ends the retries, with a hint that says so.
+//
 // With noRetry, the first failure is returned; a rate limit's then says
 // when to try again and names --no-retry.
 func (f *Factory) Retry(ctx context.Context, noRetry bool, call func(context.Context) error) error {
 	policy := retry.Policy{}.WithDefaults()
+	maxWait, maxWaitName := f.MaxWait()
 	for try := 1; ; try++ {
 		err := call(ctx)
 		if err == nil {
@@ -76,14 +81,37 @@ func (f *Factory) Retry(ctx context.Context, noRetry bool, call func(context.Con
 		if try >= maxTries {
 			return WithHint(err, fmt.Sprintf("still failing after %d tries; run it again later", try))
 		}
+		asked := RetryAfter(err)
+		if asked <= maxWait {
+			wait = min(wait, maxWait)
+		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return WithTimeoutHint(err, fmt.Sprintf("waiting %s to try again would pass --timeout; raise --timeout, or run it again later", text.Wait(wait)))
+		}
+		if asked > maxWait {
+			return WithHint(err, fmt.Sprintf("the server asks to wait %s before trying again, longer than %s; run it again later", text.Wait(asked), maxWaitName))
 		}
 		f.Warnf("%s; waiting %s before trying again (try %d of %d)", why, text.Wait(wait), try+1, maxTries)
 		if err := retry.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
+}
+
+// MaxWait is the longest wait before a try again ([Factory.Retry]): the
+// command's --max-wait, if it has the flag, else 5 minutes; and how
+// messages name it ("--max-wait 5m" or "5m").
+func (f *Factory) MaxWait() (time.Duration, string) {
+	f.mu.Lock()
+	d, flag := f.maxWait, f.maxWaitFlag
+	f.mu.Unlock()
+	if d <= 0 {
+		d = retry.DefaultMaxWait
+	}
+	if flag {
+		return d, "--max-wait " + text.Wait(d)
+	}
+	return d, text.Wait(d)
 }
 
 // retryWait says whether a failure is worth another try, why, and how

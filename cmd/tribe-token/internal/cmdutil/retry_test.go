@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -107,4 +108,56 @@ func TestRetryNeverWaitsPastTheDeadline(t *testing.T) {
 	assert.Contains(t, err.Error(), "waiting 1h to try again would pass --timeout")
 	assert.Empty(t, stderr.String())
 	assert.True(t, errors.Is(err, tribe.ErrRateLimited))
+}
+
+// TestRetryHonoursMaxWait: no wait is longer than --max-wait (5 minutes
+// for a command without the flag): a longer Retry-After ends the retries
+// with a hint naming the cap, and a longer burst window is shortened.
+func TestRetryHonoursMaxWait(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string // the command's flags; nil: it has no --max-wait
+		err     error
+		calls   int
+		line    string // the line on stderr, if any
+		wantErr string
+	}{
+		{"a Retry-After past --max-wait", []string{"--max-wait", "50ms"}, rateLimited(true, time.Second), 1, "",
+			"the server asks to wait 1s before trying again, longer than --max-wait 50ms; run it again later"},
+		{"a Retry-After past the 5 minutes of a command without --max-wait", nil, rateLimited(true, time.Hour), 1, "",
+			"the server asks to wait 1h before trying again, longer than 5m; run it again later"},
+		{"a burst window shortened to --max-wait", []string{"--max-wait", "20ms"}, rateLimited(false, 0), 2,
+			"rate limited (code 104); waiting 20ms before trying again (try 2 of 4)", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			f := New(strings.NewReader(""), &bytes.Buffer{}, &stderr, func(string) string { return "" })
+			f.RateLimitWait = time.Hour
+			cmd := &cobra.Command{Use: "x", RunE: func(*cobra.Command, []string) error { return nil }}
+			if tc.args != nil {
+				cmd.Flags().Duration("max-wait", 5*time.Minute, "")
+				require.NoError(t, cmd.Flags().Parse(tc.args))
+			}
+			cmd.SetContext(t.Context())
+			ctx, cancel := f.TimeoutContext(cmd)
+			defer cancel()
+			calls := 0
+			err := f.Retry(ctx, false, func(context.Context) error {
+				if calls++; calls > 1 {
+					return nil
+				}
+				return tc.err
+			})
+			assert.Equal(t, tc.calls, calls)
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.wantErr)
+				assert.Empty(t, stderr.String())
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, ProgName+": "+tc.line+"\n", stderr.String())
+		})
+	}
 }

@@ -82,7 +82,7 @@ func (o *Options) validate() error {
 // exchangeRun trades the client secret for the user's token and prints it.
 func exchangeRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
-	conf, err := opts.OAuth.Config(f, &opts.App)
+	conf, err := opts.OAuth.Config(f, &opts.App, false)
 	if err != nil {
 		return err
 	}

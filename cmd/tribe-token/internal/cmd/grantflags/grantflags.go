@@ -87,7 +87,12 @@ func (o *OAuthFlags) Endpoint(f *cmdutil.Factory) (community, tokenURL string, e
 
 // Config returns the config the grants are asked with: the token endpoint
 // of [OAuthFlags.Endpoint] and the app's credentials ([cmdutil.AppFlags]).
-func (o *OAuthFlags) Config(f *cmdutil.Factory, app *cmdutil.AppFlags) (*grant.Config, error) {
+// The library retries nothing: a rate limit or a passing failure is waited
+// out by the client, with a line on stderr
+// ([cmdutil.Factory.RetryingHTTPClient]); spendsOnce (a refresh, which
+// spends the rotating refresh token) tries again only after answers that
+// say the server did not act on the request.
+func (o *OAuthFlags) Config(f *cmdutil.Factory, app *cmdutil.AppFlags, spendsOnce bool) (*grant.Config, error) {
 	community, tokenURL, err := o.Endpoint(f)
 	if err != nil {
 		return nil, err
@@ -96,7 +101,8 @@ func (o *OAuthFlags) Config(f *cmdutil.Factory, app *cmdutil.AppFlags) (*grant.C
 	if err != nil {
 		return nil, err
 	}
-	return &grant.Config{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, AllowInsecureHTTP: o.Insecure, HTTPClient: f.HTTPClient()}, nil
+	return &grant.Config{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, AllowInsecureHTTP: o.Insecure,
+		HTTPClient: f.RetryingHTTPClient(spendsOnce), Retry: cmdutil.NoLibraryRetries()}, nil
 }
 
 // Write prints a grant's token, and its refresh token if asked.

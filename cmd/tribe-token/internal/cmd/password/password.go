@@ -61,7 +61,7 @@ func passwordRun(ctx context.Context, opts *Options) error {
 	case opts.Username != strings.TrimSpace(opts.Username) || cmdutil.HasControl(opts.Username):
 		return cmdutil.Usagef("--username %q has spaces or control characters around or in it; give it bare", text.Clip(opts.Username))
 	}
-	conf, err := opts.OAuth.Config(f, &opts.App)
+	conf, err := opts.OAuth.Config(f, &opts.App, false)
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func (o *Options) validate() error {
 // token.
 func refreshRun(ctx context.Context, opts *Options) error {
 	f := opts.Factory
-	conf, err := opts.OAuth.Config(f, &opts.App)
+	conf, err := opts.OAuth.Config(f, &opts.App, true)
 	if err != nil {
 		return err
 	}

@@ -129,14 +129,19 @@ func (f *Flags) CheckURLs(e *cmdutil.Factory, use int) error {
 	return e.CheckURLs(f.Insecure, urls...)
 }
 
-// Client returns an API client for ts at the API URL.
+// Client returns an API client for ts at the API URL. A rate limit or a
+// passing failure of the API is waited out, with a line on stderr
+// ([cmdutil.Factory.RetryingHTTPClient]); its calls only read.
 func (f *Flags) Client(e *cmdutil.Factory, ts oauth2.TokenSource) *crm.Client {
 	_, _, api := f.urls(e)
-	return &crm.Client{BaseURL: api, TokenSource: ts, HTTPClient: e.HTTPClient(), AllowInsecureHTTP: f.Insecure}
+	return &crm.Client{BaseURL: api, TokenSource: ts, HTTPClient: e.RetryingHTTPClient(false), AllowInsecureHTTP: f.Insecure}
 }
 
 // Config returns the application's settings, with the client secret if
-// needSecret.
+// needSecret. A token request the CRM rate-limits (HTTP 429) or cannot
+// serve for a moment (503) is sent again after a wait, with a line on
+// stderr ([cmdutil.Factory.RetryingHTTPClient]); other failures are not,
+// as a code or a refresh token must not be spent twice.
 func (f *Flags) Config(e *cmdutil.Factory, needSecret bool) (*crm.Config, error) {
 	id := f.ClientID
 	if id == "" {
@@ -151,7 +156,7 @@ func (f *Flags) Config(e *cmdutil.Factory, needSecret bool) (*crm.Config, error)
 		Endpoint:    oauth2.Endpoint{AuthURL: auth, TokenURL: token},
 		RedirectURL: f.RedirectURL,
 		Scopes:      f.Scopes,
-		HTTPClient:  e.HTTPClient(),
+		HTTPClient:  e.RetryingHTTPClient(true),
 		// CheckURLs has refused plain http to a host that is not loopback
 		// unless --insecure-http.
 		AllowInsecureHTTP: f.Insecure,

@@ -1,0 +1,28 @@
+package password
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
+	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/tribe/tribetest"
+)
+
+// TestPasswordAnnouncesTheRateLimitWait: a token endpoint that answers 429
+// with Retry-After 1 once is waited out, with one line on stderr naming
+// the wait, and the token is printed.
+func TestPasswordAnnouncesTheRateLimitWait(t *testing.T) {
+	srv := cmdtest.NewMock(t)
+	require.NoError(t, srv.Fail("password", tribetest.Fault{RetryAfter: time.Second}))
+	env := cmdtest.With(cmdtest.AppEnv(srv), "TRIBE_COMMUNITY_URL", srv.URL, "TRIBE_PASSWORD", tribetest.DefaultPassword)
+	r := cmdtest.Run(t, NewCmdPassword, cmdtest.Invocation{Env: env, Args: []string{"--username", "carol"}})
+	require.Equal(t, cmdutil.ExitOK, r.Code, "stderr: %s", r.Stderr)
+	assert.Equal(t, "tribe-token: rate limited (HTTP 429); waiting 1s before trying again (try 2 of 4)\n", r.Stderr)
+	assert.NotEmpty(t, strings.TrimSpace(r.Stdout))
+	assert.Zero(t, srv.PendingFaults("password"))
+}
