@@ -78,7 +78,9 @@ func (c *CacheFlags) Enabled(f *Factory) bool {
 // --cache-insecure-no-encryption is given, which is warned about. Redis
 // being unreachable is no failure: a warning is printed and the run mints
 // on its own. Nor is a token in Redis that another process sealed under
-// another key: the first found is warned about, and the run mints anew.
+// another key: the first found is warned about, and the run mints anew. A
+// token request that waits for another process minting the same token
+// says so once on stderr, with how long it may wait.
 func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*TokenCache, error) {
 	rawURL, source := c.resolve(f)
 	if rawURL == "" {
@@ -136,12 +138,27 @@ func (c *CacheFlags) Open(ctx context.Context, f *Factory, app *tribe.App) (*Tok
 	if err != nil {
 		return nil, Usagef("%s: %w", source, err)
 	}
-	tc, err := cache.New(app, cache.Options{Store: store})
+	var waitOnce sync.Once
+	onWait := func(w cache.WaitInfo) {
+		waitOnce.Do(func() { f.Warnf("%s", leaseWaitLine(w)) })
+	}
+	tc, err := cache.New(app, cache.Options{Store: store, OnWait: onWait})
 	if err != nil {
 		_ = store.Close()
 		return nil, err
 	}
 	return &TokenCache{Cache: tc, store: store}, nil
+}
+
+// leaseWaitLine is the line a run prints, once, when its token request
+// waits for another process sharing the Redis to mint the same token (the
+// store's lease, [cache.WaitInfo]): for how long at most, when the store
+// says.
+func leaseWaitLine(w cache.WaitInfo) string {
+	if w.Max > 0 {
+		return "another process is minting this token; waiting up to " + text.Wait(w.Max)
+	}
+	return "another process is minting this token; waiting for it"
 }
 
 // degradedWarning is the warning of a run whose Redis, named by source

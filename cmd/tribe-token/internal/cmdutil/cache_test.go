@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/tribekit/tribekit/internal/testenv"
 	"github.com/tribekit/tribekit/tribe"
+	"github.com/tribekit/tribekit/tribe/cache"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
@@ -329,4 +331,55 @@ func TestCheckCacheURLRefusals(t *testing.T) {
 			assert.Equal(t, tt.want, err.Error())
 		})
 	}
+}
+
+// TestCacheSaysItWaitsForAnotherProcess: a run whose token another process
+// sharing the Redis is minting says so once on stderr, with how long it
+// may wait (three leases of 5s), and takes that process's token.
+func TestCacheSaysItWaitsForAnotherProcess(t *testing.T) {
+	srv := tribetest.NewServer()
+	t.Cleanup(srv.Close)
+	redisURL := testenv.StartRedis(t, testenv.RedisOptions{}).URL()
+	env := map[string]string{"TRIBE_CACHE_URL": redisURL, "TRIBE_CACHE_KEY": cacheKey(1)}
+	// The first process mints slowly, holding the lease meanwhile.
+	require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{Latency: time.Second}))
+	first := make(chan string, 1)
+	go func() {
+		var stderr strings.Builder
+		f := New(strings.NewReader(""), &strings.Builder{}, &stderr, func(name string) string { return env[name] })
+		tc, err := (&CacheFlags{}).Open(context.Background(), f, &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL()})
+		if err != nil {
+			t.Errorf("the first process's cache: %v", err)
+			first <- ""
+			return
+		}
+		defer tc.Close()
+		tok, err := tc.Token(context.Background(), tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID))
+		if err != nil {
+			t.Errorf("the first process's mint: %v", err)
+			first <- ""
+			return
+		}
+		if stderr.Len() != 0 {
+			t.Errorf("the first process waited for nobody, yet said: %s", stderr.String())
+		}
+		first <- tok.AccessToken
+	}()
+	require.Eventually(t, func() bool { return srv.PendingFaults("limitedToken") == 0 }, 5*time.Second, 10*time.Millisecond, "the first process is minting")
+
+	var stderr strings.Builder
+	f := New(strings.NewReader(""), &strings.Builder{}, &stderr, func(name string) string { return env[name] })
+	tc, err := (&CacheFlags{}).Open(t.Context(), f, &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL()})
+	require.NoError(t, err)
+	defer tc.Close()
+	tok, err := tc.Token(t.Context(), tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID))
+	require.NoError(t, err)
+	assert.Equal(t, "tribe-token: another process is minting this token; waiting up to 15s\n", stderr.String())
+	assert.Equal(t, <-first, tok.AccessToken, "the first process's token")
+	assert.Equal(t, 1, srv.Count("limitedToken"), "minted once")
+}
+
+func TestLeaseWaitLine(t *testing.T) {
+	assert.Equal(t, "another process is minting this token; waiting up to 15s", leaseWaitLine(cache.WaitInfo{Reason: cache.WaitLease, Max: 15 * time.Second}))
+	assert.Equal(t, "another process is minting this token; waiting for it", leaseWaitLine(cache.WaitInfo{Reason: cache.WaitLease}))
 }
