@@ -149,17 +149,11 @@ func (e Endpoint) pathHint() string {
 	return fmt.Sprintf("is the path /graphql? %s has the path %q", e.Source, u.Path)
 }
 
-// Resolve returns the endpoint the flags name, else the first non-empty
-// environment variable of envVars, else "" (the library's default). The
-// URL is checked by [Factory.CheckURLs]: plain http to a host that is not
-// loopback is refused unless insecure.
-func (e *EndpointFlags) Resolve(f *Factory, insecure bool, envVars ...string) (string, error) {
-	ep, err := e.ResolveFrom(f, insecure, envVars...)
-	return ep.URL, err
-}
-
-// ResolveFrom is [EndpointFlags.Resolve] that also says where the endpoint
-// came from.
+// ResolveFrom returns the endpoint the flags name, else the first
+// non-empty environment variable of envVars, else the library's default
+// (URL ""), and where it came from. The URL is checked by
+// [Factory.CheckURLs]: plain http to a host that is not loopback is
+// refused unless insecure.
 func (e *EndpointFlags) ResolveFrom(f *Factory, insecure bool, envVars ...string) (Endpoint, error) {
 	if err := e.Validate(); err != nil {
 		return Endpoint{}, err

@@ -50,13 +50,13 @@ func Execute(ctx context.Context, f *Factory, cmd *cobra.Command, args []string)
 		// The command printed its errors itself, one line each.
 		return ExitFailure
 	}
-	code := f.ExitCode(err)
+	code := f.exitCode(err)
 	fmt.Fprintln(f.ErrOut, f.ErrorLine(c, err, code))
 	return code
 }
 
-// ExitCode classifies err: bad usage or input, or a failure at the server.
-func (f *Factory) ExitCode(err error) int {
+// exitCode classifies err: bad usage or input, or a failure at the server.
+func (f *Factory) exitCode(err error) int {
 	var ue *UsageError
 	switch {
 	case errors.As(err, &ue), errors.Is(err, tribe.ErrInvalidInput), errors.Is(err, crm.ErrInvalidInput):

@@ -127,10 +127,10 @@ func (f *Factory) isStarted() bool {
 	return f.started
 }
 
-// TimeoutContext returns the command's context bounded by --timeout, if the
+// timeoutContext returns the command's context bounded by --timeout, if the
 // command has that flag and it is set. It also notes the command's
 // --max-wait, if it has that flag, for [Factory.Retry].
-func (f *Factory) TimeoutContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+func (f *Factory) timeoutContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()

@@ -13,9 +13,6 @@ func (m *Missing) Add(setting, what string) {
 	m.whats = append(m.whats, what)
 }
 
-// Len is how many settings are missing.
-func (m *Missing) Len() int { return len(m.settings) }
-
 // Err is the usage error naming every missing setting, or nil if none is:
 // "missing: TRIBE_CLIENT_ID (or --client-id), --network (or
 // TRIBE_NETWORK_ID); no client id or community was given", and advice if

@@ -27,11 +27,12 @@ func TestEndpointResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.f.Endpoint+tt.f.Region, func(t *testing.T) {
-			got, err := tt.f.Resolve(f, false, "TRIBE_ENDPOINT")
+			ep, err := tt.f.ResolveFrom(f, false, "TRIBE_ENDPOINT")
+			got := ep.URL
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
-				assert.Equal(t, ExitUsage, f.ExitCode(err))
+				assert.Equal(t, ExitUsage, f.exitCode(err))
 				return
 			}
 			require.NoError(t, err)

@@ -51,7 +51,7 @@ func NoLibraryRetries() tribe.RetryPolicy { return tribe.RetryPolicy{MaxAttempts
 // command's --timeout) is not made: the error is returned with a hint that
 // names --timeout.
 //
-// No wait is longer than the command's --max-wait ([Factory.MaxWait]): a
+// No wait is longer than the command's --max-wait (Factory.waitCap): a
 // backoff or burst window is shortened to it, and a Retry-After longer
 // than it ends the retries, with a hint that says so.
 //
@@ -59,7 +59,7 @@ func NoLibraryRetries() tribe.RetryPolicy { return tribe.RetryPolicy{MaxAttempts
 // when to try again and names --no-retry.
 func (f *Factory) Retry(ctx context.Context, noRetry bool, call func(context.Context) error) error {
 	policy := retry.Policy{}.WithDefaults()
-	maxWait, maxWaitName := f.MaxWait()
+	maxWait, maxWaitName := f.waitCap()
 	for try := 1; ; try++ {
 		err := call(ctx)
 		if err == nil {
@@ -98,10 +98,10 @@ func (f *Factory) Retry(ctx context.Context, noRetry bool, call func(context.Con
 	}
 }
 
-// MaxWait is the longest wait before a try again ([Factory.Retry]): the
+// waitCap is the longest wait before a try again ([Factory.Retry]): the
 // command's --max-wait, if it has the flag, else 5 minutes; and how
 // messages name it ("--max-wait 5m" or "5m").
-func (f *Factory) MaxWait() (time.Duration, string) {
+func (f *Factory) waitCap() (time.Duration, string) {
 	f.mu.Lock()
 	d, flag := f.maxWait, f.maxWaitFlag
 	f.mu.Unlock()

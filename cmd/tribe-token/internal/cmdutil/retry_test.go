@@ -140,7 +140,7 @@ func TestRetryHonoursMaxWait(t *testing.T) {
 				require.NoError(t, cmd.Flags().Parse(tc.args))
 			}
 			cmd.SetContext(t.Context())
-			ctx, cancel := f.TimeoutContext(cmd)
+			ctx, cancel := f.timeoutContext(cmd)
 			defer cancel()
 			calls := 0
 			err := f.Retry(ctx, false, func(context.Context) error {

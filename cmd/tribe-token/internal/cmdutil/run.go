@@ -13,7 +13,7 @@ import (
 // Run is the RunE of a command whose inputs are opts: it marks the run as
 // started ([Factory.RunE]), checks opts with validate (nil: nothing to
 // check), calls runF with opts if runF is not nil, and else calls run with
-// the command's context bounded by --timeout ([Factory.TimeoutContext]).
+// the command's context bounded by --timeout (Factory.timeoutContext).
 func Run[O any](f *Factory, opts O, validate func() error, runF func(O) error, run func(context.Context, O) error) func(*cobra.Command, []string) error {
 	return runE(f, opts, validate, runF, true, run)
 }
@@ -46,7 +46,7 @@ func runE[O any](f *Factory, opts O, validate func() error, runF func(O) error, 
 		if !bounded {
 			return run(cmd.Context(), opts)
 		}
-		ctx, cancel := f.TimeoutContext(cmd)
+		ctx, cancel := f.timeoutContext(cmd)
 		defer cancel()
 		return run(ctx, opts)
 	})

@@ -132,9 +132,9 @@ func TestTranslateFields(t *testing.T) {
 				assert.Contains(t, got, w)
 			}
 			f := &Factory{}
-			line := f.ErrorLine(nil, tt.err, f.ExitCode(tt.err))
+			line := f.ErrorLine(nil, tt.err, f.exitCode(tt.err))
 			assert.NotRegexp(t, libraryField, line, "the error line is translated")
-			assert.Equal(t, ExitUsage, f.ExitCode(tt.err))
+			assert.Equal(t, ExitUsage, f.exitCode(tt.err))
 		})
 	}
 
