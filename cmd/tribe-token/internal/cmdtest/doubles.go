@@ -9,14 +9,15 @@ import (
 )
 
 // LineWriter is a writer, safe for concurrent use, that hands each line
-// written, trimmed, to Lines (dropping it if Lines is full) and keeps all
-// that was written for [LineWriter.String]. Give Lines a buffer: the
-// writer never blocks.
+// written, trimmed, to Lines once its newline comes (dropping it if Lines
+// is full) and keeps all that was written for [LineWriter.String]. Give
+// Lines a buffer: the writer never blocks.
 type LineWriter struct {
 	Lines chan string
 
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	partial string // the start of a line whose newline has not come yet
 }
 
 // NewLineWriter returns a LineWriter whose Lines holds up to n lines.
@@ -26,12 +27,12 @@ func (w *LineWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf.Write(p)
-	for _, l := range strings.SplitAfter(string(p), "\n") {
-		if strings.HasSuffix(l, "\n") {
-			select {
-			case w.Lines <- strings.TrimSpace(l):
-			default:
-			}
+	lines := strings.Split(w.partial+string(p), "\n")
+	w.partial = lines[len(lines)-1]
+	for _, l := range lines[:len(lines)-1] {
+		select {
+		case w.Lines <- strings.TrimSpace(l):
+		default:
 		}
 	}
 	return len(p), nil
