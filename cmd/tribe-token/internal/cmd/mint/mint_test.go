@@ -15,6 +15,7 @@ import (
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdtest"
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/cmdutil"
+	"github.com/tribekit/tribekit/tribe"
 	"github.com/tribekit/tribekit/tribe/tribetest"
 )
 
@@ -255,4 +256,36 @@ func TestMintCacheUnencrypted(t *testing.T) {
 	r := cmdtest.Run(t, NewCmdMint, cmdtest.Invocation{Env: cmdtest.With(cmdtest.APIEnv(srv), "TRIBE_CACHE_URL", "redis://"+cmdtest.ClosedPort(t)), Args: []string{"--cache-insecure-no-encryption"}})
 	require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
 	assert.Contains(t, r.Stderr, "tribe-token: warning: --cache-insecure-no-encryption: tokens are kept in Redis unencrypted")
+}
+
+// TestMintAnnouncesTheDefaultEndpoint: without an endpoint, mint says on
+// stderr which it uses, sends only there, and names it again when it
+// fails; not with an endpoint given, nor for a usage error.
+func TestMintAnnouncesTheDefaultEndpoint(t *testing.T) {
+	rt := &cmdtest.RecordingTransport{}
+	r := cmdtest.Run(t, NewCmdMint, cmdtest.Invocation{Env: map[string]string{"TRIBE_CLIENT_ID": "id", "TRIBE_CLIENT_SECRET": "secret-value-1"}, Args: []string{"--network", "n", "--timeout", "2s"}, Hook: func(f *cmdutil.Factory) { f.Transport = rt }})
+	assert.Equal(t, cmdutil.ExitFailure, r.Code, r.Stderr)
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(r.Stderr), "\n") {
+		if !strings.Contains(l, "before trying again") { // each wait is announced
+			lines = append(lines, l)
+		}
+	}
+	require.Len(t, lines, 2, r.Stderr)
+	assert.Equal(t, "tribe-token: using the default endpoint "+tribe.DefaultEndpoint+" (US); set --endpoint, --region eu or TRIBE_ENDPOINT for another", lines[0])
+	u, err := url.Parse(tribe.DefaultEndpoint)
+	require.NoError(t, err)
+	for _, h := range rt.Sent() {
+		assert.Equal(t, u.Host, h)
+	}
+	assert.Contains(t, lines[1], "the endpoint was the default endpoint "+tribe.DefaultEndpoint)
+
+	t.Run("not with an endpoint", func(t *testing.T) {
+		srv := cmdtest.NewMock(t)
+		cmdtest.RequireOK(t, cmdtest.Run(t, NewCmdMint, cmdtest.Invocation{Env: cmdtest.AppEnv(srv), Args: []string{"--network", tribetest.DefaultNetworkID}}))
+	})
+	t.Run("nor for usage errors", func(t *testing.T) {
+		r := cmdtest.Run(t, NewCmdMint, cmdtest.Invocation{})
+		cmdtest.RequireFail(t, r, cmdutil.ExitUsage, "missing:")
+	})
 }
