@@ -239,14 +239,12 @@ func TestMintServerRefusals(t *testing.T) {
 		want []string
 	}{
 		{"not installed", cmdtest.AppEnv(srv), []string{"--network", tribetest.OtherNetworkID}, []string{"Forbidden (code 102)", "installed on community net-other"}},
-		{"wrong secret", cmdtest.With(cmdtest.AppEnv(srv), "TRIBE_CLIENT_SECRET", "wrong-secret-value"), []string{"--network", tribetest.DefaultNetworkID}, []string{"401", "TRIBE_CLIENT_SECRET"}},
 		{"unknown member", cmdtest.AppEnv(srv), []string{"--network", tribetest.DefaultNetworkID, "--member", "mem-nobody"}, []string{"mem-nobody"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := cmdtest.Run(t, NewCmdMint, cmdtest.Invocation{Env: tt.env, Args: tt.args})
 			cmdtest.RequireFail(t, r, cmdutil.ExitFailure, tt.want...)
-			assert.NotContains(t, r.Stderr, "wrong-secret-value")
 		})
 	}
 }
