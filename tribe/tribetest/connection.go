@@ -47,7 +47,7 @@ func (o *connObj) field(name string, _ map[string]any) (any, error) {
 		}
 		edges := make([]any, len(o.nodes))
 		for i := range o.nodes {
-			edges[i] = &edgeMock{def: o.ci.Edge, cursor: automock.Cursor(o.start + i), node: o.nodes[i].(object), seed: automock.HashIndex(o.seed^0xed9e, i)}
+			edges[i] = &edgeObj{typeName: o.ci.Edge.Name, cursor: automock.Cursor(o.start + i), node: o.nodes[i].(object), seed: automock.HashIndex(o.seed^0xed9e, i)}
 		}
 		return edges, nil
 	case "pageInfo":
@@ -76,17 +76,20 @@ func (c *cursorValue) AppendJSON(b []byte) []byte {
 
 func (c *cursorValue) String() string { return automock.Cursor(int(*c)) }
 
-type edgeMock struct {
-	def    *ast.Definition
-	cursor string
-	node   object
-	seed   uint64
+// edgeObj is an edge of a connection, mocked or of the caller's
+// network's members: its cursor and node, the rest of its fields mocked
+// from seed.
+type edgeObj struct {
+	typeName string
+	cursor   string
+	node     object
+	seed     uint64
 }
 
-func (o *edgeMock) TypeName() string        { return o.def.Name }
-func (o *edgeMock) ident() (string, uint64) { return "", o.seed }
+func (o *edgeObj) TypeName() string        { return o.typeName }
+func (o *edgeObj) ident() (string, uint64) { return "", o.seed }
 
-func (o *edgeMock) field(name string, _ map[string]any) (any, error) {
+func (o *edgeObj) field(name string, _ map[string]any) (any, error) {
 	switch name {
 	case "cursor":
 		return o.cursor, nil

@@ -188,23 +188,6 @@ func (o paginatedObj) field(name string, _ map[string]any) (any, error) {
 	return mockIt{}, nil
 }
 
-type edgeObj struct {
-	cursor string
-	node   memberObj
-}
-
-func (edgeObj) TypeName() string { return "MemberEdge" }
-
-func (o edgeObj) field(name string, _ map[string]any) (any, error) {
-	switch name {
-	case "cursor":
-		return o.cursor, nil
-	case "node":
-		return o.node, nil
-	}
-	return mockIt{}, nil
-}
-
 type pageInfoObj struct {
 	endCursor   string // "" for null
 	hasNextPage bool

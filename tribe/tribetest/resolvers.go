@@ -209,10 +209,11 @@ func (s *Server) membersPage(nr *netRec, args map[string]any) (any, error) {
 
 	edges := make([]any, len(page))
 	nodes := make([]any, len(page))
+	edgeSeed := automock.HashString(0, "MemberEdge") // an edge's own fields are mocked alike
 	for i, m := range page {
 		mo := memberObj{m: m, nr: nr}
 		nodes[i] = mo
-		edges[i] = edgeObj{cursor: memberCursor(m), node: mo}
+		edges[i] = &edgeObj{typeName: "MemberEdge", cursor: memberCursor(m), node: mo, seed: edgeSeed}
 	}
 	pi := pageInfoObj{hasNextPage: stop < len(all)}
 	if len(page) > 0 {
