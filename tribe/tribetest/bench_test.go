@@ -118,9 +118,10 @@ func BenchmarkLoadPublishedSchema(b *testing.B) {
 	})
 }
 
-// BenchmarkMockSpaces: the typical mocked query of scripts/mockbench, a
-// page of 10 spaces with 3 members each, on the published schema.
-func BenchmarkMockSpaces(b *testing.B) {
+// mockBench is a server on the published schema and a member's token for
+// it, as the benchmarks of mocked queries send them.
+func mockBench(b *testing.B) (*Server, string) {
+	b.Helper()
 	data, err := os.ReadFile(testenv.PublishedSchema(b))
 	if err != nil {
 		b.Fatal(err)
@@ -130,17 +131,31 @@ func BenchmarkMockSpaces(b *testing.B) {
 		b.Fatal(err)
 	}
 	s := NewServer(WithSchema(sch), WithRecordLimit(1000))
-	defer s.Close()
+	b.Cleanup(s.Close)
 	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
 	if err != nil {
 		b.Fatal(err)
 	}
-	q, err := os.ReadFile("../../scripts/mockbench/spaces.graphql")
+	return s, tok
+}
+
+// mockBenchBody is the request body of scripts/mockbench's query in
+// file.graphql, with a limit of 10.
+func mockBenchBody(b *testing.B, file string) []byte {
+	b.Helper()
+	q, err := os.ReadFile("../../scripts/mockbench/" + file + ".graphql")
 	if err != nil {
 		b.Fatal(err)
 	}
 	body, _ := json.Marshal(map[string]any{"query": string(q), "variables": map[string]any{"limit": 10}})
-	benchRequests(b, s.Client(), s.GraphQLURL(), "Bearer "+tok, body)
+	return body
+}
+
+// BenchmarkMockSpaces: the typical mocked query of scripts/mockbench, a
+// page of 10 spaces with 3 members each, on the published schema.
+func BenchmarkMockSpaces(b *testing.B) {
+	s, tok := mockBench(b)
+	benchRequests(b, s.Client(), s.GraphQLURL(), "Bearer "+tok, mockBenchBody(b, "spaces"))
 }
 
 // BenchmarkMockShapes: the three shapes of scripts/mockbench on the
@@ -148,28 +163,10 @@ func BenchmarkMockSpaces(b *testing.B) {
 // nested pages), each from one keep-alive client. Profile the server's
 // part with -cpuprofile and look under (*Server).ServeHTTP.
 func BenchmarkMockShapes(b *testing.B) {
-	data, err := os.ReadFile(testenv.PublishedSchema(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	sch, err := schema.Load("schema.generated.gql", data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := NewServer(WithSchema(sch), WithRecordLimit(1000))
-	defer s.Close()
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	if err != nil {
-		b.Fatal(err)
-	}
+	s, tok := mockBench(b)
 	for _, shape := range []struct{ name, file string }{{"flat", "flat"}, {"union", "union"}, {"nested", "spaces"}} {
 		b.Run(shape.name, func(b *testing.B) {
-			q, err := os.ReadFile("../../scripts/mockbench/" + shape.file + ".graphql")
-			if err != nil {
-				b.Fatal(err)
-			}
-			body, _ := json.Marshal(map[string]any{"query": string(q), "variables": map[string]any{"limit": 10}})
-			benchRequests(b, s.Client(), s.GraphQLURL(), "Bearer "+tok, body)
+			benchRequests(b, s.Client(), s.GraphQLURL(), "Bearer "+tok, mockBenchBody(b, shape.file))
 		})
 	}
 }
@@ -177,25 +174,8 @@ func BenchmarkMockShapes(b *testing.B) {
 // BenchmarkMockSpacesParallel is BenchmarkMockSpaces from 8 concurrent
 // keep-alive clients, as scripts/mockbench's load generator sends it.
 func BenchmarkMockSpacesParallel(b *testing.B) {
-	data, err := os.ReadFile(testenv.PublishedSchema(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	sch, err := schema.Load("schema.generated.gql", data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := NewServer(WithSchema(sch), WithRecordLimit(1000))
-	defer s.Close()
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	q, err := os.ReadFile("../../scripts/mockbench/spaces.graphql")
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, _ := json.Marshal(map[string]any{"query": string(q), "variables": map[string]any{"limit": 10}})
+	s, tok := mockBench(b)
+	body := mockBenchBody(b, "spaces")
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
 	defer client.CloseIdleConnections()
 	b.SetParallelism(4)
