@@ -95,8 +95,7 @@ func TestAdminEndpoints(t *testing.T) {
 	assert.NotEmpty(t, body["now"])
 	r = gql(t, s, s.GraphQLURL(), auth, `{ thing(id: "t1") { id } }`, nil)
 	assert.Equal(t, []string{codeInvalidToken}, r.codes(), "the token expired")
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	auth = bearer(tok)
 
 	// Objects.

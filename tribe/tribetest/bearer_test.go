@@ -132,8 +132,7 @@ func TestNetworkQuery(t *testing.T) {
 
 func TestMemberQuery(t *testing.T) {
 	s := setup(t)
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	tests := []struct {
 		name  string
 		args  string
@@ -173,8 +172,7 @@ func TestMembersQuery(t *testing.T) {
 		Member{ID: "mem-new", Username: "newbie", Name: "New Person", Status: "UNVERIFIED"},
 	)
 	s := setup(t, WithFixtures(fx))
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	cursor := func(id string) string { return memberCursor(&Member{ID: id}) }
 
 	tests := []struct {

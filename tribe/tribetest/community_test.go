@@ -74,8 +74,7 @@ func TestPostsFollowTheState(t *testing.T) {
 
 func TestSpacesFollowTheState(t *testing.T) {
 	s, alice := pubServer(t, AdminMemberID)
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	carol := bearer(tok)
 
 	r := q(t, s, alice, `mutation { createSpace(input: {name: "Ideas", private: true}) { id slug membersCount private } }`, nil)

@@ -233,8 +233,7 @@ func TestCloseStopsDeliveries(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	s := NewServer(WithSchema(publishedSchema(t)), WithAppWebhook(DefaultAppID, AppWebhook{URL: hang.URL, SignSecret: testSecret}))
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	start := time.Now()
 	for range 3 {
 		q(t, s, bearer(tok), createTitled, map[string]any{"space": "s", "title": titleValue("x"), "publish": true})

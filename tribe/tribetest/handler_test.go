@@ -13,8 +13,7 @@ import (
 
 func TestGraphQLExecution(t *testing.T) {
 	s := setup(t)
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 
 	tests := []struct {
 		name  string
@@ -67,8 +66,7 @@ func TestGraphQLExecution(t *testing.T) {
 
 func TestGraphQLErrors(t *testing.T) {
 	s := setup(t)
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 
 	tests := []struct {
 		name     string
@@ -128,8 +126,7 @@ func TestGraphQLErrors(t *testing.T) {
 
 func TestGraphQLPartialDataPaths(t *testing.T) {
 	s := setup(t)
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	// Both root fields are non-null: one failure nulls data, and each error
 	// names its response key.
 	r := gql(t, s, s.URL, bearer(tok), `{ me: authMember { id } ghost: member(id: "x") { id } }`, nil)
@@ -140,8 +137,7 @@ func TestGraphQLPartialDataPaths(t *testing.T) {
 
 func TestGraphQLTransport(t *testing.T) {
 	s := setup(t)
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 
 	t.Run("GET", func(t *testing.T) {
 		q := url.Values{"query": {`query($u: String) { member(username: $u) { id } }`}, "variables": {`{"u":"alice"}`}}
@@ -198,8 +194,7 @@ func TestGraphQLTransport(t *testing.T) {
 
 func TestQueryCache(t *testing.T) {
 	s := setup(t, WithQueryCacheSize(2))
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	q1, q2, q3 := `{ authMember { id } }`, `{ network { id } }`, `{ authMember { name } }`
 	first := s.cache.Get(q1)
 	for range 3 {
@@ -254,8 +249,7 @@ func TestIntrospectionSchema(t *testing.T) {
 
 func TestIntVariablesInRange(t *testing.T) {
 	s := setup(t)
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	q := `query($l: Int!, $o: Int) { members(limit: $l, offset: $o) { totalCount } }`
 	for _, vars := range []map[string]any{
 		{"l": 2147483647, "o": nil},

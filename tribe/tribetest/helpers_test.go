@@ -26,6 +26,15 @@ func setup(t *testing.T, opts ...Option) *Server {
 	return s
 }
 
+// memberToken is an access token s mints for the plain member of the
+// default network.
+func memberToken(t *testing.T, s *Server) string {
+	t.Helper()
+	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
+	require.NoError(t, err)
+	return tok
+}
+
 // gqlResult is a decoded GraphQL answer.
 type gqlResult struct {
 	Status int

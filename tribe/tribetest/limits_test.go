@@ -133,8 +133,7 @@ func countKeys(v any) int {
 // and list sizes.
 func TestQueryCost(t *testing.T) {
 	s := setup(t)
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	nTypes := len(s.schema.Types)
 	tests := []struct {
 		name  string
@@ -186,8 +185,7 @@ func TestQueryCost(t *testing.T) {
 // depends on variables or on the number of members is not reused.
 func TestQueryCostLimit(t *testing.T) {
 	s := setup(t, WithQueryCostLimit(6))
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	query := func(q string, vars map[string]any) gqlResult {
 		t.Helper()
 		return gql(t, s, s.GraphQLURL(), bearer(tok), q, vars)

@@ -50,8 +50,7 @@ func smallSchema(t *testing.T) *ast.Schema {
 func smallServer(t *testing.T, opts ...Option) (*Server, string) {
 	t.Helper()
 	s := setup(t, append([]Option{WithSchema(smallSchema(t))}, opts...)...)
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	return s, bearer(tok)
 }
 

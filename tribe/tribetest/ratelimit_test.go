@@ -18,8 +18,7 @@ import (
 func TestRateLimitWindows(t *testing.T) {
 	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	s := setup(t, WithClock(func() time.Time { return start }), WithRateLimits(RateLimits{Requests: 2, Window: 10 * time.Second, DailyRequests: 5}))
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	call := func() (int, string, map[string]any) {
 		t.Helper()
 		status, hdr, body, err := rawPost(context.Background(), s, bearer(tok), `{ authMember { id } }`)
@@ -62,8 +61,7 @@ func TestRateLimitsFromFixtures(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`{"requests":1,"window":"1h"}`), &f.RateLimits))
 	assert.Equal(t, &RateLimits{Requests: 1, Window: time.Hour}, f.RateLimits)
 	s := setup(t, WithFixtures(f))
-	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
-	require.NoError(t, err)
+	tok := memberToken(t, s)
 	_, _, body, err := rawPost(context.Background(), s, bearer(tok), `{ authMember { id } }`)
 	require.NoError(t, err)
 	assert.NotContains(t, body, `"104"`)
