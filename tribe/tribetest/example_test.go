@@ -37,6 +37,17 @@ func graphQL(client *http.Client, endpoint, auth, query string, vars map[string]
 	return json.NewDecoder(resp.Body).Decode(out)
 }
 
+// limitedTokenAnswer is the answer to a limitedToken query: the member's
+// access token and the gateway to call with it.
+type limitedTokenAnswer struct {
+	Data struct {
+		LimitedToken struct {
+			AccessToken string `json:"accessToken"`
+			GatewayURL  string `json:"gatewayUrl"`
+		} `json:"limitedToken"`
+	} `json:"data"`
+}
+
 // An app's integration test: seed a community, mint a member token with
 // limitedToken over HTTP Basic auth, call authMember as that member, then
 // check what the app sent.
@@ -58,14 +69,7 @@ func Example() {
 
 	// 1. The app mints a token for member m-bo (Basic auth: client id and
 	// secret).
-	var minted struct {
-		Data struct {
-			LimitedToken struct {
-				AccessToken string `json:"accessToken"`
-				GatewayURL  string `json:"gatewayUrl"`
-			} `json:"limitedToken"`
-		} `json:"data"`
-	}
+	var minted limitedTokenAnswer
 	req := `query limitedToken($id: String!, $member: String) {
   limitedToken(context: NETWORK, entityId: $id, networkId: $id, impersonateMemberId: $member) { accessToken gatewayUrl }
 }`
@@ -120,14 +124,7 @@ func ExampleNewTLSServer() {
 	srv := tribetest.NewTLSServer()
 	defer srv.Close()
 
-	var minted struct {
-		Data struct {
-			LimitedToken struct {
-				AccessToken string `json:"accessToken"`
-				GatewayURL  string `json:"gatewayUrl"`
-			} `json:"limitedToken"`
-		} `json:"data"`
-	}
+	var minted limitedTokenAnswer
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(tribetest.DefaultClientID+":"+tribetest.DefaultClientSecret))
 	q := `{ limitedToken(context: NETWORK, entityId: "net-acme", networkId: "net-acme") { accessToken gatewayUrl } }`
 	if err := graphQL(srv.Client(), srv.GraphQLURL(), basic, q, nil, &minted); err != nil {
