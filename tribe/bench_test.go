@@ -49,84 +49,73 @@ func baselineSource() oauth2.TokenSource {
 	return oauth2.ReuseTokenSource(nil, oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "t", Expiry: time.Now().Add(time.Hour)}))
 }
 
-func BenchmarkWarmHit(b *testing.B) {
-	b.Run("baseline=ReuseTokenSource", func(b *testing.B) {
-		ts := baselineSource()
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := ts.Token(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("Cache.TokenSource", func(b *testing.B) {
-		c, id := benchCache(b)
-		ts, err := c.TokenSource(context.Background(), id)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := ts.Token(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("Cache.Token", func(b *testing.B) {
-		c, id := benchCache(b)
-		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := c.Token(ctx, id); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+// benchOp is a sub-benchmark: its name, and the op it times, made once
+// by setup (the op reports a failed op with an error).
+type benchOp struct {
+	name  string
+	setup func(b *testing.B) func() error
 }
 
-func BenchmarkWarmHitParallel(b *testing.B) {
-	b.Run("baseline=ReuseTokenSource", func(b *testing.B) {
-		ts := baselineSource()
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := ts.Token(); err != nil {
-					b.Error(err)
-					return
+// runOps runs each op as a sub-benchmark, one op after another.
+func runOps(b *testing.B, ops []benchOp) {
+	for _, o := range ops {
+		b.Run(o.name, func(b *testing.B) {
+			op := o.setup(b)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := op(); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})
-	})
-	b.Run("Cache.TokenSource", func(b *testing.B) {
-		c, id := benchCache(b)
-		ts, err := c.TokenSource(context.Background(), id)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := ts.Token(); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	})
-	b.Run("Cache.Token", func(b *testing.B) {
-		c, id := benchCache(b)
-		ctx := context.Background()
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := c.Token(ctx, id); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	})
+	}
 }
+
+// runOpsParallel runs each op as a sub-benchmark from GOMAXPROCS
+// goroutines at once.
+func runOpsParallel(b *testing.B, ops []benchOp) {
+	for _, o := range ops {
+		b.Run(o.name, func(b *testing.B) {
+			op := o.setup(b)
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if err := op(); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}
+
+// warmHits are a warm cache hit and its baseline.
+func warmHits() []benchOp {
+	return []benchOp{
+		{"baseline=ReuseTokenSource", func(*testing.B) func() error {
+			ts := baselineSource()
+			return func() error { _, err := ts.Token(); return err }
+		}},
+		{"Cache.TokenSource", func(b *testing.B) func() error {
+			c, id := benchCache(b)
+			ts, err := c.TokenSource(context.Background(), id)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return func() error { _, err := ts.Token(); return err }
+		}},
+		{"Cache.Token", func(b *testing.B) func() error {
+			c, id := benchCache(b)
+			ctx := context.Background()
+			return func() error { _, err := c.Token(ctx, id); return err }
+		}},
+	}
+}
+
+func BenchmarkWarmHit(b *testing.B) { runOps(b, warmHits()) }
+
+func BenchmarkWarmHitParallel(b *testing.B) { runOpsParallel(b, warmHits()) }
 
 // rawMintQuery is the text genqlient sends for limitedToken.
 const rawMintQuery = `query limitedToken ($context: PermissionContext!, $entityId: String!, $impersonateMemberId: String, $networkId: String!) {
@@ -185,21 +174,19 @@ func BenchmarkMint(b *testing.B) {
 	hc := srv.Client()
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(tribetest.DefaultClientID+":"+tribetest.DefaultClientSecret))
 	app := &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL(), HTTPClient: hc}
-	b.Run("baseline=raw-POST", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := rawMint(ctx, hc, srv.GraphQLURL(), basic, tribetest.DefaultNetworkID, tribetest.PlainMemberID); err != nil {
-				b.Fatal(err)
+	runOps(b, []benchOp{
+		{"baseline=raw-POST", func(*testing.B) func() error {
+			return func() error {
+				_, err := rawMint(ctx, hc, srv.GraphQLURL(), basic, tribetest.DefaultNetworkID, tribetest.PlainMemberID)
+				return err
 			}
-		}
-	})
-	b.Run("App.Mint", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := app.Mint(ctx, tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID)); err != nil {
-				b.Fatal(err)
+		}},
+		{"App.Mint", func(*testing.B) func() error {
+			return func() error {
+				_, err := app.Mint(ctx, tribe.Impersonate(tribetest.DefaultNetworkID, tribetest.PlainMemberID))
+				return err
 			}
-		}
+		}},
 	})
 }
 
