@@ -60,9 +60,30 @@ func loopbackConfig(conf *crm.Config) *crm.Config {
 	return conf
 }
 
+// loopbackSetup is setup with a config for a loopback login: no redirect
+// URL, so the login picks its own port.
+func loopbackSetup(t *testing.T, opts ...crmtest.Option) (*crmtest.Server, *crm.Config) {
+	t.Helper()
+	srv, conf := setup(t, opts...)
+	return srv, loopbackConfig(conf)
+}
+
+// assertLoginRefused checks what a refused login leaves: no result, nothing
+// saved, no code exchanged, and a 400 page from the loopback server with
+// heading and wantPage on it.
+func assertLoginRefused(t *testing.T, srv *crmtest.Server, store *crm.MemoryStore, b *browser, res *crm.LoginResult, heading, wantPage string) {
+	t.Helper()
+	assert.Nil(t, res)
+	assert.Zero(t, store.Saves(), "nothing saved")
+	assert.Zero(t, srv.Counts().AuthorizationCode, "no code exchanged")
+	_, status, page := b.result()
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, page, heading)
+	assert.Contains(t, page, wantPage)
+}
+
 func TestLoopbackLogin(t *testing.T) {
-	srv, conf := setup(t)
-	conf = loopbackConfig(conf)
+	srv, conf := loopbackSetup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	store := crm.FileStore{Path: filepath.Join(t.TempDir(), "token.json")}
@@ -143,29 +164,23 @@ func TestLoopbackLoginFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, conf := setup(t, crmtest.WithConsent(tt.consent))
-			conf = loopbackConfig(conf)
+			srv, conf := loopbackSetup(t, crmtest.WithConsent(tt.consent))
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			store := &crm.MemoryStore{}
 			b := newBrowser(srv)
 
 			res, err := (&crm.LoopbackLogin{Config: conf, Store: store, Open: b.Open, AllowNarrowerScopes: tt.allowNarrow}).Login(ctx)
-			_, status, page := b.result()
 			if tt.wantErr == nil {
 				require.NoError(t, err)
 				assert.Equal(t, []string{"read", "offline"}, res.Scopes)
 				assert.Equal(t, 1, store.Saves())
+				_, status, _ := b.result()
 				assert.Equal(t, http.StatusOK, status)
 				return
 			}
 			require.ErrorIs(t, err, tt.wantErr)
-			assert.Nil(t, res)
-			assert.Zero(t, store.Saves(), "nothing saved")
-			assert.Zero(t, srv.Counts().AuthorizationCode, "no code exchanged")
-			assert.Equal(t, http.StatusBadRequest, status)
-			assert.Contains(t, page, "Login failed")
-			assert.Contains(t, page, tt.wantPage)
+			assertLoginRefused(t, srv, store, b, res, "Login failed", tt.wantPage)
 		})
 	}
 }
@@ -175,8 +190,7 @@ func TestLoopbackLoginFailures(t *testing.T) {
 // with another one are answered 400, other paths 404, and the login goes on
 // to succeed when the browser comes back.
 func TestLoopbackLoginIgnoresStrayRequests(t *testing.T) {
-	srv, conf := setup(t)
-	conf = loopbackConfig(conf)
+	srv, conf := loopbackSetup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	store := &crm.MemoryStore{}
@@ -246,8 +260,7 @@ func TestLoopbackLoginWaitsPastABadState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, conf := setup(t, crmtest.WithConsent(tt.consent))
-			conf = loopbackConfig(conf)
+			srv, conf := loopbackSetup(t, crmtest.WithConsent(tt.consent))
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			store := &crm.MemoryStore{}
@@ -260,20 +273,13 @@ func TestLoopbackLoginWaitsPastABadState(t *testing.T) {
 			}
 			res, err := (&crm.LoopbackLogin{Config: conf, Store: store, Open: open}).Login(ctx)
 			require.ErrorIs(t, err, context.Canceled)
-			assert.Nil(t, res)
-			assert.Zero(t, store.Saves(), "nothing saved")
-			assert.Zero(t, srv.Counts().AuthorizationCode, "no code exchanged")
-			_, status, page := b.result()
-			assert.Equal(t, http.StatusBadRequest, status)
-			assert.Contains(t, page, "Not the login in progress")
-			assert.Contains(t, page, tt.wantPage)
+			assertLoginRefused(t, srv, store, b, res, "Not the login in progress", tt.wantPage)
 		})
 	}
 }
 
 func TestLoopbackLoginContext(t *testing.T) {
-	srv, conf := setup(t)
-	conf = loopbackConfig(conf)
+	srv, conf := loopbackSetup(t)
 
 	t.Run("browser never comes back", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
