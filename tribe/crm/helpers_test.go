@@ -70,6 +70,26 @@ func seedStore(t *testing.T, srv *crmtest.Server, store crm.TokenStore) string {
 	return rt
 }
 
+// seededSource is conf's token source over store, seeded by seedStore: its
+// first Token refreshes.
+func seededSource(t *testing.T, srv *crmtest.Server, conf *crm.Config, store crm.TokenStore) oauth2.TokenSource {
+	t.Helper()
+	seedStore(t, srv, store)
+	ts, err := conf.TokenSource(context.Background(), store)
+	require.NoError(t, err)
+	return ts
+}
+
+// requireStored checks that store holds tok's refresh token, and returns
+// the token it holds.
+func requireStored(t *testing.T, store crm.TokenStore, tok *oauth2.Token, msgAndArgs ...any) *oauth2.Token {
+	t.Helper()
+	stored, err := store.Load(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, tok.RefreshToken, stored.RefreshToken, msgAndArgs...)
+	return stored
+}
+
 // recordingStore is a MemoryStore that remembers every refresh token saved
 // and can be told to fail saves.
 type recordingStore struct {

@@ -86,9 +86,7 @@ func TestTokenSourceRotation(t *testing.T) {
 		assert.NotEqual(t, prev, tok.RefreshToken, "refresh %d rotated", i)
 		assert.False(t, srv.RefreshTokenActive(prev), "refresh %d: the old refresh token is dead", i)
 		assert.True(t, srv.RefreshTokenActive(tok.RefreshToken))
-		stored, err := store.Load(context.Background())
-		require.NoError(t, err)
-		assert.Equal(t, tok.RefreshToken, stored.RefreshToken, "refresh %d: the store holds the newest", i)
+		stored := requireStored(t, store, tok, "refresh %d: the store holds the newest", i)
 		assert.Equal(t, tok.AccessToken, stored.AccessToken)
 		issued = append(issued, tok.RefreshToken)
 	}
@@ -139,9 +137,7 @@ func TestTokenSourceFailedRefreshLeavesStoreIntact(t *testing.T) {
 			// The next try succeeds with the same stored refresh token.
 			tok, err := ts.Token()
 			require.NoError(t, err)
-			stored, err := store.Load(ctx)
-			require.NoError(t, err)
-			assert.Equal(t, tok.RefreshToken, stored.RefreshToken)
+			requireStored(t, store, tok)
 			assert.Equal(t, 2, srv.Counts().RefreshToken)
 		})
 	}
@@ -149,14 +145,11 @@ func TestTokenSourceFailedRefreshLeavesStoreIntact(t *testing.T) {
 
 func TestTokenSourceSaveFailureKeepsNewestToken(t *testing.T) {
 	srv, conf := setup(t)
-	ctx := context.Background()
 	store := &recordingStore{}
-	seedStore(t, srv, store)
-	ts, err := conf.TokenSource(ctx, store)
-	require.NoError(t, err)
+	ts := seededSource(t, srv, conf, store)
 
 	store.failNextSaves(2)
-	_, err = ts.Token()
+	_, err := ts.Token()
 	require.ErrorIs(t, err, errDiskFull)
 	_, err = ts.Token()
 	require.ErrorIs(t, err, errDiskFull, "the save is retried, not the refresh")
@@ -164,9 +157,7 @@ func TestTokenSourceSaveFailureKeepsNewestToken(t *testing.T) {
 
 	tok, err := ts.Token()
 	require.NoError(t, err)
-	stored, err := store.Load(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, tok.RefreshToken, stored.RefreshToken, "the refreshed token reached the store")
+	stored := requireStored(t, store, tok, "the refreshed token reached the store")
 	assert.True(t, srv.RefreshTokenActive(stored.RefreshToken))
 	assert.Equal(t, 1, srv.Counts().RefreshToken)
 }
@@ -176,9 +167,7 @@ func TestTokenSourceSaveFailureKeepsNewestToken(t *testing.T) {
 func TestTokenSourceConcurrent(t *testing.T) {
 	srv, conf := setup(t)
 	store := &recordingStore{}
-	seedStore(t, srv, store)
-	ts, err := conf.TokenSource(context.Background(), store)
-	require.NoError(t, err)
+	ts := seededSource(t, srv, conf, store)
 
 	const n = 20
 	toks := make([]*oauth2.Token, n)
@@ -201,9 +190,7 @@ func TestTokenSourceConcurrent(t *testing.T) {
 func TestTokenSourceConcurrentRotation(t *testing.T) {
 	srv, conf := setup(t, crmtest.WithAccessTokenLifetime(time.Second))
 	store := &recordingStore{}
-	seedStore(t, srv, store)
-	ts, err := conf.TokenSource(context.Background(), store)
-	require.NoError(t, err)
+	ts := seededSource(t, srv, conf, store)
 
 	const n = 10
 	var wg sync.WaitGroup
