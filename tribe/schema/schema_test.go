@@ -143,16 +143,23 @@ func TestLoadRefusesBadSchemas(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// loadPublished loads Tribe's published schema (testenv.PublishedSchema).
+func loadPublished(t *testing.T) *ast.Schema {
+	t.Helper()
+	path := testenv.PublishedSchema(t)
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	s, err := schema.Load(path, data)
+	require.NoError(t, err)
+	return s
+}
+
 // TestRepositorySchemaMatchesThePublishedOne: every type, field, argument
 // and enum value of the repository's schema.graphql is in Tribe's
 // published schema with the same name, type and nullability, so that
 // operations written for the real API validate against the mock.
 func TestRepositorySchemaMatchesThePublishedOne(t *testing.T) {
-	path := testenv.PublishedSchema(t)
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	pub, err := schema.Load(path, data)
-	require.NoError(t, err)
+	pub := loadPublished(t)
 	assert.Greater(t, len(pub.Types), 500, "the published schema has some 509 types")
 	repo := repoSchema(t)
 	checked := 0
@@ -217,11 +224,7 @@ func FuzzLoad(f *testing.F) {
 // TestPullThePublishedSchemaFromTheMock: the mock serving Tribe's published
 // schema gives it back, equivalent, through introspection.
 func TestPullThePublishedSchemaFromTheMock(t *testing.T) {
-	path := testenv.PublishedSchema(t)
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	published, err := schema.Load(path, data)
-	require.NoError(t, err)
+	published := loadPublished(t)
 	srv := tribetest.NewServer(tribetest.WithSchema(published))
 	defer srv.Close()
 	app := &tribe.App{ClientID: tribetest.DefaultClientID, ClientSecret: tribetest.DefaultClientSecret, Endpoint: srv.GraphQLURL()}

@@ -122,15 +122,7 @@ func BenchmarkLoadPublishedSchema(b *testing.B) {
 // it, as the benchmarks of mocked queries send them.
 func mockBench(b *testing.B) (*Server, string) {
 	b.Helper()
-	data, err := os.ReadFile(testenv.PublishedSchema(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	sch, err := schema.Load("schema.generated.gql", data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := NewServer(WithSchema(sch), WithRecordLimit(1000))
+	s := NewServer(WithSchema(publishedSchema(b)), WithRecordLimit(1000))
 	b.Cleanup(s.Close)
 	tok, err := s.MintToken(DefaultNetworkID, PlainMemberID)
 	if err != nil {
