@@ -22,9 +22,9 @@ import (
 // ([NoLibraryRetries]), so that no wait happens where the command cannot
 // see it.
 
-// maxTries is how many times [Factory.Retry] sends a request, the first
+// MaxTries is how many times [Factory.Retry] sends a request, the first
 // included.
-const maxTries = 4
+const MaxTries = 4
 
 // noRetryHelp is --no-retry's help.
 const noRetryHelp = "do not wait and try again when the API rate-limits the request or the server fails for a moment"
@@ -39,84 +39,118 @@ func AddNoRetryFlag(cmd *cobra.Command, dst *bool) {
 // line on stderr for each wait.
 func NoLibraryRetries() tribe.RetryPolicy { return tribe.RetryPolicy{MaxAttempts: 1} }
 
+// RetryOptions say how [Factory.Retry] tries a call again. The zero value
+// tries again every failure worth it, with the default lines.
+type RetryOptions struct {
+	// NoRetry is --no-retry: the first failure is returned.
+	NoRetry bool
+	// RateLimitsOnly is for a call that changes something on the server:
+	// only a rate limit, which says the server did not act on it, is
+	// tried again; after a server's or the network's failure it may have.
+	RateLimitsOnly bool
+	// Prefix starts each line about a wait, e.g. "minting a token: ".
+	Prefix string
+	// BeforeLine, if not nil, is called before each line about a wait
+	// (to clear a progress line).
+	BeforeLine func()
+	// RateLimited, if not nil, makes the error returned for a rate limit
+	// with NoRetry, from how the server refused ("rate limited (HTTP
+	// 429)") and the advice ("run it again in 4s, or leave out --no-retry
+	// to wait and try again"). By default it is err with the advice.
+	RateLimited func(err error, why, advice string) error
+}
+
 // Retry calls call until it succeeds, fails in a way that trying again
-// cannot mend, or has been called maxTries times. A call is tried again
-// when the API rate-limited it (code 104 or HTTP 429), when the server
-// answered 502, 503 or 504, and when the network failed on the way (a
-// refused connection aside: nothing listens there). Before each new try it
-// waits, and says so on stderr once: why, for how long, and which try
-// comes next. The wait is the Retry-After the server sent, else, for a
-// rate limit, Tribe's burst window ([Factory.RateLimitWindow]), else a
-// short jittered backoff. A wait that would pass ctx's deadline (the
-// command's --timeout) is not made: the error is returned with a hint that
-// names --timeout.
+// cannot mend, or has been called [MaxTries] times. A call is tried again
+// when the API rate-limited it (code 104 or HTTP 429) and, unless
+// o.RateLimitsOnly, when the server answered 502, 503 or 504 or the
+// network failed on the way (a refused connection aside: nothing listens
+// there). Before each new try it waits, and says so on stderr once: why,
+// for how long, and which try comes next. The wait is the Retry-After the
+// server sent, else, for a rate limit, Tribe's burst window
+// ([Factory.RateLimitWindow]), else a short jittered backoff.
 //
 // No wait is longer than the command's --max-wait (Factory.waitCap): a
 // backoff or burst window is shortened to it, and a Retry-After longer
-// than it ends the retries, with a hint that says so.
+// than it ends the retries, with a hint that says so. A wait that would
+// pass ctx's deadline (the command's --timeout) is not made: the error is
+// returned with a hint that names --timeout. If ctx ends during a wait,
+// the failure waited on is returned: it says more than the context's end.
 //
-// With noRetry, the first failure is returned; a rate limit's then says
-// when to try again and names --no-retry.
-func (f *Factory) Retry(ctx context.Context, noRetry bool, call func(context.Context) error) error {
+// With o.NoRetry, the first failure is returned; a rate limit's then says
+// when to try again and names --no-retry (see [RetryOptions.RateLimited]).
+func (f *Factory) Retry(ctx context.Context, o RetryOptions, call func(context.Context) error) error {
 	policy := retry.Policy{}.WithDefaults()
-	maxWait, maxWaitName := f.waitCap()
+	maxWait, flag := f.waitCap()
 	for try := 1; ; try++ {
 		err := call(ctx)
 		if err == nil {
 			return nil
 		}
-		why, wait, ok := f.retryWait(err, policy, try)
+		why, wait, ok := f.retryWait(err, policy, try, o.RateLimitsOnly)
 		if !ok || ctx.Err() != nil {
 			return err
 		}
-		if noRetry {
-			if !errors.Is(err, tribe.ErrRateLimited) {
-				return err
-			}
-			if RetryAfter(err) > 0 {
-				return WithHint(err, "leave out --no-retry to wait that long and try again")
-			}
-			return WithHint(err, fmt.Sprintf("run it again in %s (Tribe's burst window), or leave out --no-retry to wait", text.Wait(wait)))
+		if o.NoRetry {
+			return noRetry(err, why, wait, o.RateLimited)
 		}
-		if try >= maxTries {
+		if try >= MaxTries {
 			return WithHint(err, fmt.Sprintf("still failing after %d tries; run it again later", try))
 		}
-		asked := RetryAfter(err)
-		if asked <= maxWait {
-			wait = min(wait, maxWait)
+		if asked := RetryAfter(err); asked > maxWait {
+			if flag {
+				return WithHint(err, fmt.Sprintf("the server asks to wait %s before trying again, longer than --max-wait %s; run it again later, or raise --max-wait", text.Wait(asked), text.Wait(maxWait)))
+			}
+			return WithHint(err, fmt.Sprintf("the server asks to wait %s before trying again, longer than %s; run it again later", text.Wait(asked), text.Wait(maxWait)))
 		}
+		wait = min(wait, maxWait)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return WithTimeoutHint(err, fmt.Sprintf("waiting %s to try again would pass --timeout; raise --timeout, or run it again later", text.Wait(wait)))
 		}
-		if asked > maxWait {
-			return WithHint(err, fmt.Sprintf("the server asks to wait %s before trying again, longer than %s; run it again later", text.Wait(asked), maxWaitName))
+		if o.BeforeLine != nil {
+			o.BeforeLine()
 		}
-		f.Warnf("%s; waiting %s before trying again (try %d of %d)", why, text.Wait(wait), try+1, maxTries)
-		if err := retry.Sleep(ctx, wait); err != nil {
+		f.Warnf("%s%s; waiting %s before trying again (try %d of %d)", o.Prefix, why, text.Wait(wait), try+1, MaxTries)
+		if retry.Sleep(ctx, wait) != nil {
 			return err
 		}
 	}
 }
 
+// noRetry is the failure err, worth another try, with --no-retry: as it
+// is, unless the API rate-limited it; then with advice on when to run the
+// command again, worded by rateLimited if not nil.
+func noRetry(err error, why string, wait time.Duration, rateLimited func(err error, why, advice string) error) error {
+	if !errors.Is(err, tribe.ErrRateLimited) {
+		return err
+	}
+	when := text.Wait(wait)
+	if RetryAfter(err) <= 0 {
+		when += " (Tribe's burst window)"
+	}
+	advice := "run it again in " + when + ", or leave out --no-retry to wait and try again"
+	if rateLimited != nil {
+		return rateLimited(err, why, advice)
+	}
+	return WithHint(err, advice)
+}
+
 // waitCap is the longest wait before a try again ([Factory.Retry]): the
-// command's --max-wait, if it has the flag, else 5 minutes; and how
-// messages name it ("--max-wait 5m" or "5m").
-func (f *Factory) waitCap() (time.Duration, string) {
+// command's --max-wait, if it has the flag, else 5 minutes; and whether
+// it has.
+func (f *Factory) waitCap() (time.Duration, bool) {
 	f.mu.Lock()
 	d, flag := f.maxWait, f.maxWaitFlag
 	f.mu.Unlock()
 	if d <= 0 {
 		d = retry.DefaultMaxWait
 	}
-	if flag {
-		return d, "--max-wait " + text.Wait(d)
-	}
-	return d, text.Wait(d)
+	return d, flag
 }
 
 // retryWait says whether a failure is worth another try, why, and how
-// long to wait before it.
-func (f *Factory) retryWait(err error, policy retry.Policy, try int) (why string, wait time.Duration, ok bool) {
+// long to wait before it; with rateLimitsOnly, only a rate limit is.
+func (f *Factory) retryWait(err error, policy retry.Policy, try int, rateLimitsOnly bool) (why string, wait time.Duration, ok bool) {
 	if _, usage := errors.AsType[*UsageError](err); usage || errors.Is(err, tribe.ErrInvalidInput) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return "", 0, false
@@ -131,6 +165,9 @@ func (f *Factory) retryWait(err error, policy retry.Policy, try int) (why string
 			return why, d, true
 		}
 		return why, f.RateLimitWindow(), true
+	}
+	if rateLimitsOnly {
+		return "", 0, false
 	}
 	if isHTTP {
 		switch he.StatusCode {

@@ -55,7 +55,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		sendErr error
 		tries   int
 	)
-	_ = t.f.Retry(req.Context(), false, func(ctx context.Context) error {
+	_ = t.f.Retry(req.Context(), RetryOptions{}, func(ctx context.Context) error {
 		r := req
 		if tries++; tries > 1 {
 			if res != nil {

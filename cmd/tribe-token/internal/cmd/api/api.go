@@ -29,9 +29,6 @@ const (
 	DefaultMaxPages = 100
 	// maxMaxPages bounds --max-pages.
 	maxMaxPages = 100_000
-	// MaxAttempts is how many times a rate-limited call is sent at most,
-	// the first included (as tribe.RetryPolicy's default).
-	MaxAttempts = 4
 	// DefaultMaxWait is --max-wait's default, as tribe.RetryPolicy's
 	// MaxWait.
 	DefaultMaxWait = 5 * time.Minute
@@ -115,7 +112,7 @@ pages and items so far. Past --max-pages or --max-bytes (64MiB of answers), what
 was read is printed and the exit status is 1.
 
 A rate-limited call (code 104, HTTP 429) is sent again after the Retry-After,
-else Tribe's 10s burst window, up to ` + fmt.Sprint(MaxAttempts) + ` tries, with a line on stderr for each
+else Tribe's 10s burst window, up to ` + fmt.Sprint(cmdutil.MaxTries) + ` tries, with a line on stderr for each
 wait; no wait passes --max-wait (5m) or --timeout; --no-retry sends nothing
 again. GraphQL errors go to stderr, one line each, with exit status 1; --verbose
 prints each answer's complexity.`,

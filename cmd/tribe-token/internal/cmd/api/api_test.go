@@ -231,13 +231,13 @@ func TestAPIMaxWait(t *testing.T) {
 		wantCalls  int32
 	}{
 		{name: "a day's Retry-After, no overall limit", retryAfter: "86400", args: []string{"--timeout", "0"}, wantCode: cmdutil.ExitFailure,
-			wantStderr: "the server asks to wait 1d before sending it again, longer than --max-wait 5m; run it again later, or raise --max-wait", wantCalls: 1},
+			wantStderr: "the server asks to wait 1d before trying again, longer than --max-wait 5m; run it again later, or raise --max-wait", wantCalls: 1},
 		{name: "past --max-wait", retryAfter: "3", args: []string{"--max-wait", "2s"}, wantCode: cmdutil.ExitFailure,
-			wantStderr: "the server asks to wait 3s before sending it again, longer than --max-wait 2s", wantCalls: 1},
+			wantStderr: "the server asks to wait 3s before trying again, longer than --max-wait 2s", wantCalls: 1},
 		{name: "within --max-wait", retryAfter: "1", args: []string{"--max-wait", "2s"}, wantCode: cmdutil.ExitOK,
-			wantStderr: "tribe-token: rate limited; retrying in 1s (attempt 2 of 4)\n", wantCalls: 2},
+			wantStderr: "tribe-token: rate limited (HTTP 429); waiting 1s before trying again (try 2 of 4)\n", wantCalls: 2},
 		{name: "the burst window shortened", args: []string{"--max-wait", "20ms"}, wantCode: cmdutil.ExitOK,
-			wantStderr: "tribe-token: rate limited; retrying in 20ms (attempt 2 of 4)\n", wantCalls: 2},
+			wantStderr: "tribe-token: rate limited (HTTP 429); waiting 20ms before trying again (try 2 of 4)\n", wantCalls: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -450,7 +450,7 @@ func TestAPIRateLimited(t *testing.T) {
 		start := time.Now()
 		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"query Ping { ok }"}, Hook: func(f *cmdutil.Factory) { f.RateLimitWait = 20 * time.Millisecond }})
 		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
-		assert.Equal(t, "tribe-token: rate limited; retrying in 20ms (attempt 2 of 4)\ntribe-token: rate limited; retrying in 20ms (attempt 3 of 4)\n", r.Stderr)
+		assert.Equal(t, "tribe-token: rate limited (code 104); waiting 20ms before trying again (try 2 of 4)\ntribe-token: rate limited (code 104); waiting 20ms before trying again (try 3 of 4)\n", r.Stderr)
 		assert.Equal(t, true, cmdtest.Field(cmdtest.DataOf(t, r.Stdout), "ok"))
 		assert.Equal(t, int32(3), n.Load())
 		assert.GreaterOrEqual(t, time.Since(start), 40*time.Millisecond, "it waited")
@@ -467,7 +467,7 @@ func TestAPIRateLimited(t *testing.T) {
 		})
 		r := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: tokenEnv(srv), Args: []string{"{ ok }"}, Hook: func(f *cmdutil.Factory) { f.RateLimitWait = time.Millisecond }})
 		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
-		assert.Equal(t, "tribe-token: rate limited; retrying in 1s (attempt 2 of 4)\n", r.Stderr)
+		assert.Equal(t, "tribe-token: rate limited (HTTP 429); waiting 1s before trying again (try 2 of 4)\n", r.Stderr)
 		assert.Equal(t, int32(2), n.Load())
 	})
 	t.Run("gives up after the last try", func(t *testing.T) {
@@ -477,7 +477,7 @@ func TestAPIRateLimited(t *testing.T) {
 		lines := strings.Split(strings.TrimSuffix(r.Stderr, "\n"), "\n")
 		require.Len(t, lines, 4, r.Stderr)
 		assert.Contains(t, lines[3], "rate limited")
-		assert.Contains(t, lines[3], "still rate limited after 4 tries")
+		assert.Contains(t, lines[3], "still failing after 4 tries; run it again later")
 		assert.Equal(t, int32(4), n.Load())
 		assert.Empty(t, r.Stdout)
 	})
@@ -535,6 +535,6 @@ func TestAPIAgainstARateLimitedMock(t *testing.T) {
 
 	retried := cmdtest.Run(t, NewCmdAPI, cmdtest.Invocation{Env: env, Args: []string{"--member", tribetest.PlainMemberID, q}})
 	require.Equal(t, cmdutil.ExitOK, retried.Code, retried.Stderr)
-	assert.Regexp(t, `tribe-token: rate limited; retrying in [1-3]s \(attempt 2 of 4\)`, retried.Stderr)
+	assert.Regexp(t, `tribe-token: rate limited \(code 104\); waiting [1-3]s before trying again \(try 2 of 4\)`, retried.Stderr)
 	assert.Equal(t, tribetest.PlainMemberID, cmdtest.Field(cmdtest.DataOf(t, retried.Stdout), "authMember", "id"))
 }

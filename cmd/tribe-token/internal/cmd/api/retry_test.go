@@ -28,14 +28,14 @@ func TestAPIMintWaits(t *testing.T) {
 		wantMints  int
 	}{
 		{name: "a Retry-After", fault: tribetest.Fault{RetryAfter: time.Second}, wantCode: cmdutil.ExitOK,
-			wantStderr: `^tribe-token: minting a token: rate limited; retrying in 1s \(attempt 2 of 4\)\n$`, wantMints: 2},
+			wantStderr: `^tribe-token: minting a token: rate limited \(HTTP 429\); waiting 1s before trying again \(try 2 of 4\)\n$`, wantMints: 2},
 		{name: "a server failing for a moment", fault: tribetest.Fault{Status: http.StatusServiceUnavailable, Times: 2}, wantCode: cmdutil.ExitOK,
-			wantStderr: `^tribe-token: minting a token: the server answered HTTP 503 Service Unavailable; retrying in \d+ms \(attempt 2 of 4\)\n` +
-				`tribe-token: minting a token: the server answered HTTP 503 Service Unavailable; retrying in \d+ms \(attempt 3 of 4\)\n$`, wantMints: 3},
+			wantStderr: `^tribe-token: minting a token: the server answered HTTP 503 Service Unavailable; waiting \d+ms before trying again \(try 2 of 4\)\n` +
+				`tribe-token: minting a token: the server answered HTTP 503 Service Unavailable; waiting \d+ms before trying again \(try 3 of 4\)\n$`, wantMints: 3},
 		{name: "--no-retry", fault: tribetest.Fault{RetryAfter: time.Second}, args: []string{"--no-retry"}, wantCode: cmdutil.ExitFailure,
-			wantStderr: `^tribe-token: minting a token: rate limited \(HTTP 429\); run it again in 1s, or leave out --no-retry to wait and send it again\n$`, wantMints: 1},
+			wantStderr: `^tribe-token: minting a token: rate limited \(HTTP 429\); run it again in 1s, or leave out --no-retry to wait and try again\n$`, wantMints: 1},
 		{name: "past --max-wait", fault: tribetest.Fault{RetryAfter: 3 * time.Second}, args: []string{"--max-wait", "2s"}, wantCode: cmdutil.ExitFailure,
-			wantStderr: `the server asks to wait 3s before sending it again, longer than --max-wait 2s`, wantMints: 1},
+			wantStderr: `the server asks to wait 3s before trying again, longer than --max-wait 2s`, wantMints: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,15 +66,15 @@ func TestAPINoRetry(t *testing.T) {
 		{"code 104 with a Retry-After", func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "4")
 			_, _ = io.WriteString(w, `{"data":null,"errors":[{"message":"USER_REQUEST_REACHED: rate limit reached; retry after 4s","code":"104"}]}`)
-		}, "tribe-token: Ping: rate limited (code 104); run it again in 4s, or leave out --no-retry to wait and send it again\n"},
+		}, "tribe-token: Ping: rate limited (code 104); run it again in 4s, or leave out --no-retry to wait and try again\n"},
 		{"code 104 without", func(w http.ResponseWriter) {
 			_, _ = io.WriteString(w, `{"data":null,"errors":[{"message":"Too many requests","code":"104"}]}`)
-		}, "tribe-token: Ping: rate limited (code 104); run it again in 10s (Tribe's burst window), or leave out --no-retry to wait and send it again\n"},
+		}, "tribe-token: Ping: rate limited (code 104); run it again in 10s (Tribe's burst window), or leave out --no-retry to wait and try again\n"},
 		{"HTTP 429", func(w http.ResponseWriter) {
 			w.Header().Set("Retry-After", "7")
 			w.WriteHeader(http.StatusTooManyRequests)
 			_, _ = io.WriteString(w, `{"errors":[{"message":"slow down"}]}`)
-		}, "tribe-token: Ping: rate limited (HTTP 429); run it again in 7s, or leave out --no-retry to wait and send it again\n"},
+		}, "tribe-token: Ping: rate limited (HTTP 429); run it again in 7s, or leave out --no-retry to wait and try again\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,6 +87,26 @@ func TestAPINoRetry(t *testing.T) {
 			assert.Equal(t, int32(1), n.Load())
 			assert.NotContains(t, r.Stderr, "gateway")
 			assert.Equal(t, 1, strings.Count(r.Stderr, "rate limited"), "said once")
+		})
+	}
+}
+
+// TestAPIOperationNotSentAgain: the operation, which may change something
+// on the server, is sent again only after a rate limit, which says the
+// server did not act on it; after a server's failure it may have, and it
+// is sent once, with no line about a wait.
+func TestAPIOperationNotSentAgain(t *testing.T) {
+	for _, status := range []int{http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			srv, n := graphQLServer(t, func(_ int, w http.ResponseWriter) {
+				w.WriteHeader(status)
+				_, _ = io.WriteString(w, `{"errors":[{"message":"upstream failed"}]}`)
+			})
+			r := cmdtest.Exec(t.Context(), tokenEnv(srv), nil, NewCmdAPI, "mutation Post { createPost { id } }")
+			assert.Equal(t, cmdutil.ExitFailure, r.Code, r.Stderr)
+			assert.Equal(t, int32(1), n.Load(), "sent once")
+			assert.NotContains(t, r.Stderr, "before trying again")
+			assert.Equal(t, 1, strings.Count(r.Stderr, "\n"), "one line: %q", r.Stderr)
 		})
 	}
 }

@@ -145,7 +145,7 @@ func mintOrCache(ctx context.Context, opts *Options, a *tribe.App, id tribe.Iden
 		_, err := opts.Cache.Open(ctx, f, a)
 		return nil, err
 	}
-	err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) error {
+	err = f.Retry(ctx, cmdutil.RetryOptions{NoRetry: opts.NoRetry}, func(ctx context.Context) error {
 		tok, err = mint(ctx, id)
 		return err
 	})

@@ -141,7 +141,7 @@ func TestMintRateLimited(t *testing.T) {
 	t.Run("--no-retry, code 104 with a Retry-After", func(t *testing.T) {
 		require.NoError(t, srv.Fail("limitedToken", tribetest.Fault{RetryAfter: 3 * time.Second, Times: 1}))
 		r := cmdtest.Exec(t.Context(), cmdtest.APIEnv(srv), quick, NewCmdMint, "--no-retry")
-		requireOneLine(t, r, cmdutil.ExitFailure, []string{"rate limited", "retry after 3s", "leave out --no-retry to wait that long"}, []string{"is it stale", "the endpoint was"})
+		requireOneLine(t, r, cmdutil.ExitFailure, []string{"rate limited", "retry after 3s", "leave out --no-retry to wait"}, []string{"is it stale", "the endpoint was"})
 	})
 	t.Run("waits are announced", func(t *testing.T) {
 		srv.Reset()

@@ -120,12 +120,12 @@ func whoamiRun(ctx context.Context, opts *Options) error {
 	ep.Announce(f)
 	var m *tribe.Member
 	var n *tribe.Network
-	err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) (err error) {
+	err = f.Retry(ctx, cmdutil.RetryOptions{NoRetry: opts.NoRetry}, func(ctx context.Context) (err error) {
 		m, err = c.AuthMember(ctx)
 		return err
 	})
 	if err == nil {
-		err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) (err error) {
+		err = f.Retry(ctx, cmdutil.RetryOptions{NoRetry: opts.NoRetry}, func(ctx context.Context) (err error) {
 			n, err = c.Network(ctx)
 			return err
 		})

@@ -133,7 +133,7 @@ func pullRun(ctx context.Context, opts *Options) error {
 	}
 	conf := schema.Config{Endpoint: ep.URL, TokenSource: ts, HTTPClient: f.HTTPClient(), AllowInsecureHTTP: opts.Insecure}
 	var text []byte
-	err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) (perr error) {
+	err = f.Retry(ctx, cmdutil.RetryOptions{NoRetry: opts.NoRetry}, func(ctx context.Context) (perr error) {
 		if strings.EqualFold(opts.Output, FormatJSON) {
 			text, perr = schema.PullIntrospection(ctx, conf)
 			return perr
@@ -188,7 +188,7 @@ func tokenSource(ctx context.Context, opts *Options) (oauth2.TokenSource, cmduti
 		return ts, ep, nil
 	}
 	var tok *oauth2.Token
-	err = f.Retry(ctx, opts.NoRetry, func(ctx context.Context) (err error) {
+	err = f.Retry(ctx, cmdutil.RetryOptions{NoRetry: opts.NoRetry}, func(ctx context.Context) (err error) {
 		tok, err = t.App.Mint(ctx, t.Identity)
 		return err
 	})
