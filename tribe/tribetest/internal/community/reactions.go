@@ -12,14 +12,7 @@ const (
 // with the same reaction changes nothing. A post a cannot see is refused
 // as by [Community.Post].
 func (c *Community) AddReaction(a Actor, postID, name string) error {
-	return c.write(a, func(n *network) error {
-		if err := checkReaction(name); err != nil {
-			return err
-		}
-		p, err := n.visiblePost(a, postID)
-		if err != nil {
-			return err
-		}
+	return c.writeReaction(a, postID, name, func(p *post) error {
 		var r *reaction
 		for _, x := range p.reactions {
 			if x.name == name {
@@ -49,14 +42,7 @@ func (c *Community) AddReaction(a Actor, postID, name string) error {
 // RemoveReaction takes back reaction of a from post postID; removing one
 // a did not give changes nothing.
 func (c *Community) RemoveReaction(a Actor, postID, name string) error {
-	return c.write(a, func(n *network) error {
-		if err := checkReaction(name); err != nil {
-			return err
-		}
-		p, err := n.visiblePost(a, postID)
-		if err != nil {
-			return err
-		}
+	return c.writeReaction(a, postID, name, func(p *post) error {
 		for i, r := range p.reactions {
 			if r.name != name || !r.by[a.MemberID] {
 				continue
@@ -71,6 +57,21 @@ func (c *Community) RemoveReaction(a Actor, postID, name string) error {
 			return nil
 		}
 		return nil
+	})
+}
+
+// writeReaction runs fn on post postID under the write lock once name is
+// a valid reaction and a may see the post.
+func (c *Community) writeReaction(a Actor, postID, name string, fn func(p *post) error) error {
+	return c.write(a, func(n *network) error {
+		if err := checkReaction(name); err != nil {
+			return err
+		}
+		p, err := n.visiblePost(a, postID)
+		if err != nil {
+			return err
+		}
+		return fn(p)
 	})
 }
 
