@@ -39,11 +39,9 @@ func fastParams(body []byte, p *Params) bool {
 		if !ok {
 			return false
 		}
-		d.ws()
-		if !d.byte(':') {
+		if !d.colon() {
 			return false
 		}
-		d.ws()
 		var i int
 		switch string(key) { // compared without a copy
 
@@ -107,6 +105,15 @@ func (d *paramsDecoder) byte(c byte) bool {
 		return true
 	}
 	return false
+}
+
+// colon reads the ':' after an object's key, with the whitespace around
+// it, and reports whether it was there.
+func (d *paramsDecoder) colon() bool {
+	d.ws()
+	ok := d.byte(':')
+	d.ws()
+	return ok
 }
 
 // end reports whether only whitespace is left.
@@ -262,11 +269,9 @@ func (d *paramsDecoder) flatVariables(p *Params) bool {
 		if !ok {
 			return false
 		}
-		d.ws()
-		if !d.byte(':') {
+		if !d.colon() {
 			return false
 		}
-		d.ws()
 		if d.i >= len(d.b) {
 			return false
 		}
