@@ -60,12 +60,13 @@ func loopbackConfig(conf *crm.Config) *crm.Config {
 	return conf
 }
 
-// loopbackSetup is setup with a config for a loopback login: no redirect
-// URL, so the login picks its own port.
-func loopbackSetup(t *testing.T, opts ...crmtest.Option) (*crmtest.Server, *crm.Config) {
+// loopbackSetup is setup with a config for a loopback login (no redirect
+// URL, so the login picks its own port) and a browser to open its
+// consent URL.
+func loopbackSetup(t *testing.T, opts ...crmtest.Option) (*crmtest.Server, *crm.Config, *browser) {
 	t.Helper()
 	srv, conf := setup(t, opts...)
-	return srv, loopbackConfig(conf)
+	return srv, loopbackConfig(conf), newBrowser(srv)
 }
 
 // assertLoginRefused checks what a refused login leaves: no result, nothing
@@ -83,11 +84,10 @@ func assertLoginRefused(t *testing.T, srv *crmtest.Server, store *crm.MemoryStor
 }
 
 func TestLoopbackLogin(t *testing.T) {
-	srv, conf := loopbackSetup(t)
+	srv, conf, b := loopbackSetup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	store := crm.FileStore{Path: filepath.Join(t.TempDir(), "token.json")}
-	b := newBrowser(srv)
 
 	res, err := (&crm.LoopbackLogin{Config: conf, Store: store, Open: b.Open, OrganizationID: orgID}).Login(ctx)
 	require.NoError(t, err)
@@ -164,11 +164,10 @@ func TestLoopbackLoginFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, conf := loopbackSetup(t, crmtest.WithConsent(tt.consent))
+			srv, conf, b := loopbackSetup(t, crmtest.WithConsent(tt.consent))
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			store := &crm.MemoryStore{}
-			b := newBrowser(srv)
 
 			res, err := (&crm.LoopbackLogin{Config: conf, Store: store, Open: b.Open, AllowNarrowerScopes: tt.allowNarrow}).Login(ctx)
 			if tt.wantErr == nil {
@@ -190,11 +189,10 @@ func TestLoopbackLoginFailures(t *testing.T) {
 // with another one are answered 400, other paths 404, and the login goes on
 // to succeed when the browser comes back.
 func TestLoopbackLoginIgnoresStrayRequests(t *testing.T) {
-	srv, conf := loopbackSetup(t)
+	srv, conf, b := loopbackSetup(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	store := &crm.MemoryStore{}
-	b := newBrowser(srv)
 	plain := &http.Client{Timeout: 10 * time.Second}
 	get := func(u string) (int, string) {
 		resp, err := plain.Get(u)
@@ -260,11 +258,10 @@ func TestLoopbackLoginWaitsPastABadState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, conf := loopbackSetup(t, crmtest.WithConsent(tt.consent))
+			srv, conf, b := loopbackSetup(t, crmtest.WithConsent(tt.consent))
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			store := &crm.MemoryStore{}
-			b := newBrowser(srv)
 			open := func(u string) error {
 				err := b.Open(u)
 				// The login goes on waiting; end it here.
@@ -279,7 +276,7 @@ func TestLoopbackLoginWaitsPastABadState(t *testing.T) {
 }
 
 func TestLoopbackLoginContext(t *testing.T) {
-	srv, conf := loopbackSetup(t)
+	srv, conf, b := loopbackSetup(t)
 
 	t.Run("browser never comes back", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -299,7 +296,7 @@ func TestLoopbackLoginContext(t *testing.T) {
 	t.Run("save fails", func(t *testing.T) {
 		store := &recordingStore{}
 		store.failNextSaves(1)
-		res, err := (&crm.LoopbackLogin{Config: conf, Store: store, Open: newBrowser(srv).Open}).Login(context.Background())
+		res, err := (&crm.LoopbackLogin{Config: conf, Store: store, Open: b.Open}).Login(context.Background())
 		require.ErrorIs(t, err, errDiskFull)
 		require.NotNil(t, res, "the spent code's token comes back")
 		assert.True(t, srv.RefreshTokenActive(res.Token.RefreshToken))
