@@ -134,21 +134,30 @@ func (p *printer) value(dec *jsontext.Decoder, level, on int) error {
 
 // object prints the object next in dec.
 func (p *printer) object(dec *jsontext.Decoder, level, on int) error {
+	return p.members(dec, level, func(name jsontext.Value) error {
+		child := -1
+		if p.merge != nil && on >= 0 && on < len(p.merge.path) && p.merge.path[on].is(unquote(name)) {
+			child = on + 1
+		}
+		return p.value(dec, level+1, child)
+	})
+}
+
+// members prints the object next in dec, its braces and the names of its
+// members; value prints each member's value, given its name as read,
+// valid until dec reads on.
+func (p *printer) members(dec *jsontext.Decoder, level int, value func(name jsontext.Value) error) error {
 	if _, err := dec.ReadToken(); err != nil {
 		return err
 	}
 	p.w.WriteByte('{')
 	n := 0
 	for ; dec.PeekKind() != '}'; n++ {
-		raw, err := p.member(dec, level, n)
+		name, err := p.member(dec, level, n)
 		if err != nil {
 			return err
 		}
-		child := -1
-		if p.merge != nil && on >= 0 && on < len(p.merge.path) && p.merge.path[on].is(unquote(raw)) {
-			child = on + 1
-		}
-		if err := p.value(dec, level+1, child); err != nil {
+		if err := value(name); err != nil {
 			return err
 		}
 	}

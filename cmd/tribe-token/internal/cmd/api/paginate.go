@@ -279,27 +279,15 @@ func (m *merge) add(c connection) {
 // connection prints the first page's connection, open in dec, with the
 // later pages merged in.
 func (p *printer) connection(dec *jsontext.Decoder, level int) error {
-	if _, err := dec.ReadToken(); err != nil {
-		return err
-	}
-	p.w.WriteByte('{')
-	n := 0
-	for ; dec.PeekKind() != '}'; n++ {
-		raw, err := p.member(dec, level, n)
-		if err != nil {
-			return err
-		}
+	return p.members(dec, level, func(name jsontext.Value) error {
 		var more [][]byte
-		switch unquote(raw) {
+		switch unquote(name) {
 		case "pageInfo":
 			if p.merge.pageInfo != nil {
 				if err := dec.SkipValue(); err != nil {
 					return err
 				}
-				if err := p.value(newDecoder(p.merge.pageInfo), level+1, -1); err != nil {
-					return err
-				}
-				continue
+				return p.value(newDecoder(p.merge.pageInfo), level+1, -1)
 			}
 		case "nodes":
 			more = p.merge.nodes
@@ -307,16 +295,10 @@ func (p *printer) connection(dec *jsontext.Decoder, level int) error {
 			more = p.merge.edges
 		}
 		if more == nil || dec.PeekKind() != '[' {
-			if err := p.value(dec, level+1, -1); err != nil {
-				return err
-			}
-			continue
+			return p.value(dec, level+1, -1)
 		}
-		if err := p.list(dec, level+1, more); err != nil {
-			return err
-		}
-	}
-	return p.end(dec, level, n, '}')
+		return p.list(dec, level+1, more)
+	})
 }
 
 // list prints the array next in dec with the elements of the arrays more
