@@ -81,6 +81,6 @@ func TestAPIProgressClearedForWaits(t *testing.T) {
 	})
 	r := runAPIWith(t, tokenEnv(srv), func(o *Options) { o.stderrTerminal = func() bool { return true } }, "--paginate", membersQuery)
 	require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
-	assert.Equal(t, "\rtribe-token: page 1 of members, 2 items\x1b[K\r\x1b[Ktribe-token: rate limited (HTTP 429); waiting 1s before trying again (try 2 of 4)\n"+
+	assert.Equal(t, "\rtribe-token: page 1 of members, 2 items\x1b[K\r\x1b[K"+cmdtest.WaitLine("rate limited (HTTP 429)", "1s", 2)+
 		"\rtribe-token: page 2 of members, 3 items\x1b[K\r\x1b[K", r.Stderr)
 }

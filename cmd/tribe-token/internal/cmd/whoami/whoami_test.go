@@ -59,7 +59,7 @@ func TestWhoamiRateLimited(t *testing.T) {
 		r := cmdtest.Exec(t.Context(), env, quick, NewCmdWhoami, "-o", "json")
 		require.Equal(t, cmdutil.ExitOK, r.Code, r.Stderr)
 		assert.Contains(t, r.Stdout, tribetest.PlainMemberID)
-		assert.Equal(t, strings.Repeat("tribe-token: rate limited (HTTP 429); waiting 10ms before trying again (try 2 of 4)\n", 2), r.Stderr)
+		assert.Equal(t, strings.Repeat(cmdtest.WaitLine("rate limited (HTTP 429)", "10ms", 2), 2), r.Stderr)
 	})
 }
 
