@@ -151,7 +151,8 @@ func (f *Factory) timeoutContext(cmd *cobra.Command) (context.Context, context.C
 
 // RunE wraps a command's work: it marks the run as started, so that its
 // errors are told apart from cobra's usage errors, refuses a string flag
-// given as empty (see checkEmptyFlags), and turns a deadline into a clear
+// given as empty (see checkEmptyFlags) and an --output not among the
+// command's formats (see [AddOutputFlag]), and turns a deadline into a clear
 // message.
 func (f *Factory) RunE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
@@ -159,6 +160,9 @@ func (f *Factory) RunE(fn func(cmd *cobra.Command, args []string) error) func(*c
 		f.started = true
 		f.mu.Unlock()
 		if err := checkEmptyFlags(cmd); err != nil {
+			return err
+		}
+		if err := checkOutput(cmd); err != nil {
 			return err
 		}
 		err := fn(cmd, args)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -92,7 +93,8 @@ func normalizeOutput(s string, formats []string) string {
 
 // AddOutputFlag adds --output with the allowed formats, the first being the
 // default, and registers their shell completion. Aliases (table for text,
-// text for token) are taken as the format they stand for.
+// text for token) are taken as the format they stand for. A format not
+// among them is refused before the command runs ([Factory.RunE]).
 func AddOutputFlag(cmd *cobra.Command, dst *string, formats ...string) {
 	addOutputFlag(cmd, dst, false, formats)
 }
@@ -118,14 +120,18 @@ func addOutputFlag(cmd *cobra.Command, dst *string, exact bool, formats []string
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(formats, cobra.ShellCompDirectiveNoFileComp))
 }
 
-// CheckOutput refuses a format not in formats.
-func CheckOutput(got string, formats ...string) error {
-	for _, f := range formats {
-		if got == f {
-			return nil
-		}
+// checkOutput refuses an --output, added by [AddOutputFlag], that is not
+// one of the command's formats.
+func checkOutput(cmd *cobra.Command) error {
+	fl := cmd.Flags().Lookup("output")
+	if fl == nil {
+		return nil
 	}
-	return Usagef("unknown --output %q; use one of %s", text.Clip(got), strings.Join(formats, ", "))
+	o, ok := fl.Value.(*outputValue)
+	if !ok || slices.Contains(o.formats, *o.dst) {
+		return nil
+	}
+	return Usagef("unknown --output %q; use one of %s", text.Clip(*o.dst), strings.Join(o.formats, ", "))
 }
 
 // TokenOutput is what a command that yields a token reports; its JSON form

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -61,6 +62,44 @@ func TestOutputAliases(t *testing.T) {
 			v := &outputValue{dst: &got, formats: tc.formats, exact: tc.exact}
 			require.NoError(t, v.Set(tc.in))
 			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// TestOutputRefusedBeforeTheRun: an --output not among the command's
+// formats is bad usage, said before the command runs, naming the formats;
+// one among them, or an alias of one, runs it.
+func TestOutputRefusedBeforeTheRun(t *testing.T) {
+	tests := []struct {
+		name    string
+		exact   bool
+		args    []string
+		code    int
+		wantErr string
+	}{
+		{"the default", false, nil, ExitOK, ""},
+		{"a format", false, []string{"-o", "json"}, ExitOK, ""},
+		{"an alias", false, []string{"-o", "table"}, ExitOK, ""},
+		{"another format", false, []string{"-o", "yaml"}, ExitUsage, `unknown --output "yaml"; use one of text, json`},
+		{"an alias, exact", true, []string{"-o", "table"}, ExitUsage, `unknown --output "table"; use one of text, json`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			f := New(strings.NewReader(""), &bytes.Buffer{}, &stderr, func(string) string { return "" })
+			ran := false
+			var out string
+			cmd := &cobra.Command{Use: "x", RunE: f.RunE(func(*cobra.Command, []string) error { ran = true; return nil })}
+			if tc.exact {
+				AddOutputFlagExact(cmd, &out, OutText, OutJSON)
+			} else {
+				AddOutputFlag(cmd, &out, OutText, OutJSON)
+			}
+			assert.Equal(t, tc.code, Execute(t.Context(), f, cmd, tc.args))
+			assert.Equal(t, tc.code == ExitOK, ran)
+			if tc.wantErr != "" {
+				assert.Contains(t, stderr.String(), tc.wantErr)
+			}
 		})
 	}
 }

@@ -166,16 +166,11 @@ one (not a positive number of seconds, or past the year 9999).`,
 		Example: `  tribe-token mint --network CAx1mZ7I7a | tribe-token decode --token-file -
   TRIBE_TOKEN=$(tribe-token mint --network CAx1mZ7I7a) tribe-token decode -o json`,
 		Args: cmdutil.NoArgs,
-		RunE: cmdutil.RunLocal(f, opts, opts.validate, runF, decodeRun),
+		RunE: cmdutil.RunLocal(f, opts, nil, runF, decodeRun),
 	}
 	opts.Token.Add(cmd, "TRIBE_TOKEN")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, cmdutil.OutTable, cmdutil.OutJSON)
 	return cmd
-}
-
-// validate checks what the flags alone say, naming the flags.
-func (o *Options) validate() error {
-	return cmdutil.CheckOutput(o.Output, cmdutil.OutTable, cmdutil.OutJSON)
 }
 
 // decodeRun reads the token, decodes it and prints it.

@@ -38,9 +38,6 @@ func (o *OAuthFlags) Add(cmd *cobra.Command) {
 
 // Validate refuses bad output settings and two token endpoints.
 func (o *OAuthFlags) Validate() error {
-	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutToken, cmdutil.OutJSON, cmdutil.OutEnv); err != nil {
-		return err
-	}
 	if o.WithRefresh && o.Output == cmdutil.OutToken {
 		return cmdutil.Usagef("--with-refresh-token needs --output json or env; the token output is the access token alone")
 	}

@@ -79,9 +79,6 @@ stderr saying how long, and tried again (at most 4 times, within --timeout);
 
 // validate checks what the flags alone say, naming the flags.
 func (o *Options) validate() error {
-	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutToken, cmdutil.OutJSON, cmdutil.OutEnv); err != nil {
-		return err
-	}
 	if err := o.Endpoint.Validate(); err != nil {
 		return err
 	}

@@ -228,9 +228,6 @@ const webhookSecretEnv = "TRIBE_WEBHOOK_SECRET"
 
 // validate checks what the flags alone say, naming the flags.
 func (o *Options) validate() error {
-	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutText, cmdutil.OutJSON, cmdutil.OutEnv); err != nil {
-		return err
-	}
 	if o.TokenLifetime != 0 && o.TokenLifetime < time.Second {
 		return cmdutil.Usagef("--token-lifetime %s is too short; give at least 1s", o.TokenLifetime)
 	}

@@ -70,15 +70,10 @@ old name) prints them as a table, json as one JSON object with the same fields:
 version, revision, time, modified, go and platform.`,
 		Example: "  tribe-token version\n  tribe-token version -o json",
 		Args:    cmdutil.NoArgs,
-		RunE:    cmdutil.RunLocal(f, opts, opts.validate, runF, versionRun),
+		RunE:    cmdutil.RunLocal(f, opts, nil, runF, versionRun),
 	}
 	cmdutil.AddOutputFlag(cmd, &opts.Output, cmdutil.OutTable, cmdutil.OutJSON)
 	return cmd
-}
-
-// validate checks what the flags alone say, naming the flags.
-func (o *Options) validate() error {
-	return cmdutil.CheckOutput(o.Output, cmdutil.OutTable, cmdutil.OutJSON)
 }
 
 // versionRun prints the build information.

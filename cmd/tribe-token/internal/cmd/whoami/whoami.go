@@ -95,9 +95,6 @@ json one JSON object.`,
 
 // validate checks what the flags alone say, naming the flags.
 func (o *Options) validate() error {
-	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutTable, cmdutil.OutJSON); err != nil {
-		return err
-	}
 	return o.Endpoint.Validate()
 }
 

@@ -71,9 +71,6 @@ TRIBE_CRM_CLIENT_SECRET / --client-secret-file.`,
 
 // validate checks what the flags alone say, naming the flags.
 func (o *Options) validate() error {
-	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutToken, cmdutil.OutJSON, cmdutil.OutEnv); err != nil {
-		return err
-	}
 	if o.WithRefresh && o.Output == cmdutil.OutToken {
 		return cmdutil.Usagef("--with-refresh-token needs --output json or env; the token output is the access token alone")
 	}

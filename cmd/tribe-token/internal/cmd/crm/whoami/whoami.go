@@ -72,9 +72,6 @@ login' recorded beside the token file, in STORE.meta.json (no secret in it).`,
 
 // validate checks what the flags alone say, naming the flags.
 func (o *Options) validate() error {
-	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutTable, cmdutil.OutJSON); err != nil {
-		return err
-	}
 	if o.Grant != shared.GrantStored && o.Grant != shared.GrantClientCredentials {
 		return cmdutil.Usagef("unknown --grant %q; use stored or client-credentials", text.Clip(o.Grant))
 	}

@@ -71,16 +71,11 @@ The token comes from TRIBE_TOKEN or --token-file (- for stdin).`,
 		Example: `  tribe-token jwt check --token-file jwt.txt
   my-product issue-jwt --user 42 | tribe-token jwt check --token-file - -o json`,
 		Args: cmdutil.NoArgs,
-		RunE: cmdutil.RunLocal(f, opts, opts.validate, runF, checkRun),
+		RunE: cmdutil.RunLocal(f, opts, nil, runF, checkRun),
 	}
 	opts.Token.Add(cmd, "TRIBE_TOKEN")
 	cmdutil.AddOutputFlag(cmd, &opts.Output, cmdutil.OutTable, cmdutil.OutJSON)
 	return cmd
-}
-
-// validate checks what the flags alone say, naming the flags.
-func (o *Options) validate() error {
-	return cmdutil.CheckOutput(o.Output, cmdutil.OutTable, cmdutil.OutJSON)
 }
 
 // checkRun reads the JWT, checks it and prints what Tribe would read.

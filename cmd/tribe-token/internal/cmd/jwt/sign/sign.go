@@ -72,9 +72,6 @@ secret file private to you, e.g.:
 
 // validate checks what the flags alone say, naming the flags.
 func (o *Options) validate() error {
-	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutToken, cmdutil.OutJSON, cmdutil.OutEnv); err != nil {
-		return err
-	}
 	switch {
 	case o.SecretFile != "" && o.KeyFile != "":
 		return cmdutil.Usagef("--hs256-secret-file and --private-key-file both give the key; give one of them")

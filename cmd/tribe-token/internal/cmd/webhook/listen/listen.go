@@ -97,9 +97,6 @@ exposes the receiver to the network (a warning on stderr says so).`,
 
 // validate checks what the flags alone say, naming the flags.
 func (o *Options) validate() error {
-	if err := cmdutil.CheckOutput(o.Output, cmdutil.OutText, cmdutil.OutJSON); err != nil {
-		return err
-	}
 	if err := o.Secret.Check(); err != nil {
 		return err
 	}
