@@ -29,6 +29,29 @@ func rateLimited(http429 bool, retryAfter time.Duration) error {
 	return &tribe.RateLimitError{Operation: "Me", RetryAfter: retryAfter, Err: re}
 }
 
+// retryErrs runs [Factory.Retry] with opts, with stderr as its stderr and
+// the burst window 10ms, over a call that returns errs in turn (nil at the
+// end is success); it asserts that the call was made calls times and that
+// the error returned holds wantErr ("": none), and returns the error.
+func retryErrs(t *testing.T, stderr *bytes.Buffer, opts RetryOptions, errs []error, calls int, wantErr string) error {
+	t.Helper()
+	f := New(strings.NewReader(""), &bytes.Buffer{}, stderr, func(string) string { return "" })
+	f.RateLimitWait = 10 * time.Millisecond
+	n := 0
+	err := f.Retry(t.Context(), opts, func(context.Context) error {
+		n++
+		return errs[n-1]
+	})
+	assert.Equal(t, calls, n)
+	if wantErr == "" {
+		require.NoError(t, err)
+		return nil
+	}
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), wantErr)
+	return err
+}
+
 func TestRetry(t *testing.T) {
 	refused := &url.Error{Op: "Post", URL: "http://127.0.0.1:1/graphql", Err: syscall.ECONNREFUSED}
 	reset := &url.Error{Op: "Post", URL: "http://127.0.0.1:1/graphql", Err: syscall.ECONNRESET}
@@ -61,20 +84,7 @@ func TestRetry(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			f := New(strings.NewReader(""), &bytes.Buffer{}, &stderr, func(string) string { return "" })
-			f.RateLimitWait = 10 * time.Millisecond
-			calls := 0
-			err := f.Retry(t.Context(), RetryOptions{NoRetry: tc.noRetry}, func(context.Context) error {
-				calls++
-				return tc.errs[calls-1]
-			})
-			assert.Equal(t, tc.calls, calls)
-			if tc.wantErr == "" {
-				require.NoError(t, err)
-			} else {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tc.wantErr)
-			}
+			retryErrs(t, &stderr, RetryOptions{NoRetry: tc.noRetry}, tc.errs, tc.calls, tc.wantErr)
 			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
 			if len(tc.waits) == 0 {
 				assert.Empty(t, stderr.String(), "no wait, no line")
@@ -151,25 +161,12 @@ func TestRetryOptions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			f := New(strings.NewReader(""), &bytes.Buffer{}, &stderr, func(string) string { return "" })
-			f.RateLimitWait = 10 * time.Millisecond
 			if tc.opts.Prefix != "" { // BeforeLine marks stderr with a "|"
 				tc.opts.BeforeLine = func() { stderr.WriteString("|") }
 			}
-			calls := 0
-			err := f.Retry(t.Context(), tc.opts, func(context.Context) error {
-				calls++
-				return tc.errs[calls-1]
-			})
-			assert.Equal(t, tc.calls, calls)
-			if tc.wantErr == "" {
-				require.NoError(t, err)
-			} else {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tc.wantErr)
-				if tc.opts.RateLimited != nil {
-					assert.Equal(t, tc.wantErr, err.Error(), "in place of the library's message")
-				}
+			err := retryErrs(t, &stderr, tc.opts, tc.errs, tc.calls, tc.wantErr)
+			if tc.opts.RateLimited != nil {
+				assert.Equal(t, tc.wantErr, err.Error(), "in place of the library's message")
 			}
 			if tc.stderr == "" {
 				assert.Empty(t, stderr.String())
