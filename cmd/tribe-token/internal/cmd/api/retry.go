@@ -19,8 +19,9 @@ import (
 
 // sending is what withRetries sends.
 type sending struct {
-	// what prefixes the lines about it ("" for the operation, whose
-	// lines have said "rate limited; …" since api has had them).
+	// what prefixes the lines about it ("" for the operation, the call
+	// the command is run for; a --no-retry rate limit of it is prefixed
+	// with its name, if it has one).
 	what string
 	// idempotent: sending it again changes nothing on the server, so a
 	// server's or the network's passing failure is worth another try.
