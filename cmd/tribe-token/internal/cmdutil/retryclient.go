@@ -26,10 +26,16 @@ import (
 // be read again is sent once. After the last try the server's answer is
 // handed to the library as it is, for it to report in its own words.
 //
+// With noRetry (--no-retry), every request is sent once, and its answer
+// handed to the library as it is.
+//
 // The client gives up on a request, its tries and waits included, after
 // 30 seconds, as the libraries' own clients do, or at --timeout.
-func (f *Factory) RetryingHTTPClient(spendsOnce bool) *http.Client {
+func (f *Factory) RetryingHTTPClient(spendsOnce, noRetry bool) *http.Client {
 	return httpx.Client(f.HTTPClient(), httpx.DefaultTimeout, func(base http.RoundTripper) http.RoundTripper {
+		if noRetry {
+			return base
+		}
 		return &retryTransport{f: f, base: base, spendsOnce: spendsOnce}
 	})
 }

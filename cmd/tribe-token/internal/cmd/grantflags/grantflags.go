@@ -6,6 +6,7 @@ package grantflags
 
 import (
 	"errors"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -25,6 +26,7 @@ type OAuthFlags struct {
 	WithRefresh bool
 	Insecure    bool
 	Output      string
+	NoRetry     bool
 }
 
 // Add registers the flags on cmd.
@@ -33,6 +35,7 @@ func (o *OAuthFlags) Add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&o.TokenURL, "token-url", "", "token endpoint's full `URL`, instead of --community")
 	cmd.Flags().BoolVar(&o.WithRefresh, "with-refresh-token", false, "also print the refresh token (json and env output only)")
 	cmdutil.AddInsecureFlag(cmd, &o.Insecure)
+	cmdutil.AddNoRetryFlag(cmd, &o.NoRetry)
 	cmdutil.AddOutputFlag(cmd, &o.Output, cmdutil.OutToken, cmdutil.OutJSON, cmdutil.OutEnv)
 }
 
@@ -88,7 +91,8 @@ func (o *OAuthFlags) Endpoint(f *cmdutil.Factory) (community, tokenURL string, e
 // out by the client, with a line on stderr
 // ([cmdutil.Factory.RetryingHTTPClient]); spendsOnce (a refresh, which
 // spends the rotating refresh token) tries again only after answers that
-// say the server did not act on the request.
+// say the server did not act on the request; with --no-retry nothing is
+// sent twice.
 func (o *OAuthFlags) Config(f *cmdutil.Factory, app *cmdutil.AppFlags, spendsOnce bool) (*grant.Config, error) {
 	community, tokenURL, err := o.Endpoint(f)
 	if err != nil {
@@ -99,7 +103,7 @@ func (o *OAuthFlags) Config(f *cmdutil.Factory, app *cmdutil.AppFlags, spendsOnc
 		return nil, err
 	}
 	return &grant.Config{CommunityURL: community, TokenURL: tokenURL, ClientID: id, ClientSecret: secret, AllowInsecureHTTP: o.Insecure,
-		HTTPClient: f.RetryingHTTPClient(spendsOnce), Retry: cmdutil.NoLibraryRetries()}, nil
+		HTTPClient: f.RetryingHTTPClient(spendsOnce, o.NoRetry), Retry: cmdutil.NoLibraryRetries()}, nil
 }
 
 // Write prints a grant's token, and its refresh token if asked.
@@ -123,6 +127,8 @@ func GrantError(err error, what string) error {
 		return cmdutil.WithHint(err, what)
 	case errors.Is(err, tribe.ErrForbidden):
 		return cmdutil.WithHint(err, "the client may not use this grant on this community (an IP allow-list?)")
+	case errors.As(err, &oe) && oe.StatusCode == http.StatusTooManyRequests:
+		return cmdutil.WithHint(err, "the token endpoint is rate limiting this client; run it again later (without --no-retry, tribe-token waits and tries again)")
 	}
 	return err
 }

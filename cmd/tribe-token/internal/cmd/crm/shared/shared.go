@@ -46,6 +46,7 @@ type Flags struct {
 	Scopes      []string
 	Store       string
 	Insecure    bool
+	NoRetry     bool
 }
 
 // Add registers the flags on cmd.
@@ -61,6 +62,7 @@ func (f *Flags) Add(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.Scopes, "scope", []string{crm.ScopeRead, crm.ScopeWrite, crm.ScopeOffline}, "scopes to ask for")
 	fl.StringVar(&f.Store, "store", "", "token file (default "+filepath.Join("$CONFIG", "tribe-token", "crm-token.json")+", $CONFIG being your user config directory)")
 	cmdutil.AddInsecureFlag(cmd, &f.Insecure)
+	cmdutil.AddNoRetryFlag(cmd, &f.NoRetry)
 }
 
 // StorePath returns the token file's path.
@@ -134,7 +136,7 @@ func (f *Flags) CheckURLs(e *cmdutil.Factory, use int) error {
 // ([cmdutil.Factory.RetryingHTTPClient]); its calls only read.
 func (f *Flags) Client(e *cmdutil.Factory, ts oauth2.TokenSource) *crm.Client {
 	_, _, api := f.urls(e)
-	return &crm.Client{BaseURL: api, TokenSource: ts, HTTPClient: e.RetryingHTTPClient(false), AllowInsecureHTTP: f.Insecure}
+	return &crm.Client{BaseURL: api, TokenSource: ts, HTTPClient: e.RetryingHTTPClient(false, f.NoRetry), AllowInsecureHTTP: f.Insecure}
 }
 
 // Config returns the application's settings, with the client secret if
@@ -156,7 +158,7 @@ func (f *Flags) Config(e *cmdutil.Factory, needSecret bool) (*crm.Config, error)
 		Endpoint:    oauth2.Endpoint{AuthURL: auth, TokenURL: token},
 		RedirectURL: f.RedirectURL,
 		Scopes:      f.Scopes,
-		HTTPClient:  e.RetryingHTTPClient(true),
+		HTTPClient:  e.RetryingHTTPClient(true, f.NoRetry),
 		// CheckURLs has refused plain http to a host that is not loopback
 		// unless --insecure-http.
 		AllowInsecureHTTP: f.Insecure,
