@@ -209,6 +209,7 @@ func tokenEnv(srv *httptest.Server) map[string]string {
 // it is waited, with the line that says so; the wait api picks itself
 // (the burst window) is shortened to it.
 func TestAPIMaxWait(t *testing.T) {
+	t.Parallel() // it mostly waits out rate limits
 	limited := func(retryAfter string) func(int, http.ResponseWriter) {
 		return func(n int, w http.ResponseWriter) {
 			if n > 1 {
@@ -436,6 +437,7 @@ func TestAPIDataAndErrors(t *testing.T) {
 }
 
 func TestAPIRateLimited(t *testing.T) {
+	t.Parallel() // it mostly waits out rate limits
 	limited := func(w http.ResponseWriter) {
 		_, _ = io.WriteString(w, `{"data":null,"errors":[{"message":"Too many requests","code":"104"}]}`)
 	}
@@ -517,6 +519,7 @@ func TestAPIDataEchoingTheToken(t *testing.T) {
 // end, says so on stderr, and succeeds; --verbose prints the complexity
 // the mock reports.
 func TestAPIAgainstARateLimitedMock(t *testing.T) {
+	t.Parallel() // it mostly waits out rate limits
 	const window = 3 * time.Second
 	srv := cmdtest.NewMock(t, tribetest.WithRateLimits(tribetest.RateLimits{Requests: 1, Window: window}))
 	env := cmdtest.APIEnv(srv)

@@ -67,6 +67,7 @@ func TestAPIPaginateProgress(t *testing.T) {
 // TestAPIProgressClearedForWaits: a line about a wait does not land on
 // the progress line: the progress is cleared first.
 func TestAPIProgressClearedForWaits(t *testing.T) {
+	t.Parallel() // it mostly waits out rate limits
 	next := pages(2, 1)
 	srv, _ := graphQLServer(t, func(n int, w http.ResponseWriter) {
 		if n == 2 {

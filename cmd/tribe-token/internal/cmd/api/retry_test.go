@@ -19,6 +19,7 @@ import (
 // a server's passing failure, and each wait is said on stderr, once, with
 // how long, as a call's are; --no-retry says when to run again instead.
 func TestAPIMintWaits(t *testing.T) {
+	t.Parallel() // it mostly waits out rate limits
 	tests := []struct {
 		name       string
 		fault      tribetest.Fault
