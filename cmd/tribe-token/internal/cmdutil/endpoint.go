@@ -67,6 +67,13 @@ type Endpoint struct {
 	Source string
 }
 
+// String is how messages name the endpoint (see describe): without the
+// client id and secret the URL may hold, so that %v shows no credential.
+func (e Endpoint) String() string { return e.describe() }
+
+// GoString is [Endpoint.String], for %#v.
+func (e Endpoint) GoString() string { return e.describe() }
+
 // fromEnv reports whether the endpoint came from an environment variable.
 func (e Endpoint) fromEnv() bool { return strings.HasPrefix(e.Source, "TRIBE_") }
 

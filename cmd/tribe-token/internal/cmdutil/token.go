@@ -8,6 +8,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tribekit/tribekit/cmd/tribe-token/internal/text"
+	"github.com/tribekit/tribekit/internal/redact"
 	"github.com/tribekit/tribekit/tribe"
 )
 
@@ -120,6 +121,18 @@ func (f *Factory) CommandToken(r TokenRequest) (*CommandToken, error) {
 		flags:         r.App,
 	}, nil
 }
+
+// String describes t without the token the user gave: where it came from,
+// or the identity minted for, and the endpoint.
+func (t CommandToken) String() string {
+	if t.Given != "" {
+		return fmt.Sprintf("cmdutil.CommandToken{Given: %s from %s, Endpoint: %s}", redact.Marker, t.GivenFrom, t.Endpoint)
+	}
+	return fmt.Sprintf("cmdutil.CommandToken{Identity: %s, Endpoint: %s}", t.Identity, t.Endpoint)
+}
+
+// GoString is [CommandToken.String], so that %#v hides the token too.
+func (t CommandToken) GoString() string { return t.String() }
 
 // StaticSource is the token the user gave, as a token source; nil when
 // the command mints.
