@@ -1,4 +1,4 @@
-package automock
+package automock_test
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/automock"
 )
 
 // TestAppendSpecial: the strings shaped by a field's name, and the same
@@ -28,11 +30,11 @@ func TestAppendSpecial(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.typ+"."+tc.field, func(t *testing.T) {
-			assert.Equal(t, tc.want, string(AppendSpecial(nil, tc.typ, tc.field, 7, 255)))
+			assert.Equal(t, tc.want, string(automock.AppendSpecial(nil, tc.typ, tc.field, 7, 255)))
 			if tc.want == "" {
 				return
 			}
-			v := Value{fi: &FieldInfo{Name: tc.field, Special: SpecialOf(tc.field)}, typ: tc.typ, seed: 255, num: 7, kind: String}
+			v := automock.Scalar(&automock.FieldInfo{Name: tc.field, Special: automock.SpecialOf(tc.field), Scalar: automock.String}, tc.typ, 255, 7)
 			want, err := json.Marshal(v.Box())
 			require.NoError(t, err)
 			assert.Equal(t, string(want), string(v.AppendJSON(nil)))

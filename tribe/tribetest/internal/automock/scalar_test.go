@@ -1,4 +1,4 @@
-package automock
+package automock_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/automock"
 	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
@@ -40,25 +41,25 @@ func writeBoxed(t *testing.T, v any) []byte {
 // the value it boxes, written as the executor writes it, for every kind;
 // it is valid JSON, and writing it allocates nothing.
 func TestValueAppendIsBox(t *testing.T) {
-	field := func(name, scalar string) *FieldInfo {
-		return &FieldInfo{Name: name, Named: &ast.Definition{Name: scalar, Kind: ast.Scalar}, Scalar: KindOf(scalar), Special: SpecialOf(name),
+	field := func(name, scalar string) *automock.FieldInfo {
+		return &automock.FieldInfo{Name: name, Named: &ast.Definition{Name: scalar, Kind: ast.Scalar}, Scalar: automock.KindOf(scalar), Special: automock.SpecialOf(name),
 			Count: name == "membersCount"}
 	}
-	values := map[string]Value{
-		"made-up id":  Scalar(field("id", "ID"), "Space", 42, 7),
-		"fixed id":    IDValue("net-acme", 42),
-		"int":         Scalar(field("size", "Int"), "Space", 1234567, 7),
-		"count":       Scalar(field("membersCount", "Int"), "Space", 1234567, 7),
-		"float":       Scalar(field("ratio", "Float"), "Space", 1234567, 7),
-		"boolean":     Scalar(field("private", "Boolean"), "Space", 1234567, 7),
-		"string":      Scalar(field("name", "String"), "Space", 1234567, 7),
-		"slug":        Scalar(field("slug", "String"), "Space", 1234567, 7),
-		"color":       Scalar(field("primaryColor", "String"), "Theme", 1234567, 7),
-		"fixed":       StringValue(`a "quoted" id`),
-		"date time":   Scalar(field("createdAt", "DateTime"), "Space", 1234567, 7),
-		"json":        Scalar(field("data", "JSON"), "Space", 1234567, 7),
-		"other":       Scalar(field("weird", "Weird"), "Space", 1234567, 7),
-		"last second": Scalar(field("createdAt", "DateTime"), "Space", yearSeconds-1, 7),
+	values := map[string]automock.Value{
+		"made-up id":  automock.Scalar(field("id", "ID"), "Space", 42, 7),
+		"fixed id":    automock.IDValue("net-acme", 42),
+		"int":         automock.Scalar(field("size", "Int"), "Space", 1234567, 7),
+		"count":       automock.Scalar(field("membersCount", "Int"), "Space", 1234567, 7),
+		"float":       automock.Scalar(field("ratio", "Float"), "Space", 1234567, 7),
+		"boolean":     automock.Scalar(field("private", "Boolean"), "Space", 1234567, 7),
+		"string":      automock.Scalar(field("name", "String"), "Space", 1234567, 7),
+		"slug":        automock.Scalar(field("slug", "String"), "Space", 1234567, 7),
+		"color":       automock.Scalar(field("primaryColor", "String"), "Theme", 1234567, 7),
+		"fixed":       automock.StringValue(`a "quoted" id`),
+		"date time":   automock.Scalar(field("createdAt", "DateTime"), "Space", 1234567, 7),
+		"json":        automock.Scalar(field("data", "JSON"), "Space", 1234567, 7),
+		"other":       automock.Scalar(field("weird", "Weird"), "Space", 1234567, 7),
+		"last second": automock.Scalar(field("createdAt", "DateTime"), "Space", automock.YearSeconds-1, 7),
 	}
 	for name, v := range values {
 		t.Run(name, func(t *testing.T) {
@@ -74,8 +75,8 @@ func TestValueAppendIsBox(t *testing.T) {
 // TestAppendYearTime: the calendar of 2024 gives every second of the year
 // as time.Time does.
 func TestAppendYearTime(t *testing.T) {
-	for secs := uint64(0); secs < yearSeconds; secs += 3541 {
-		want := graphql.AppendDateTime(nil, epoch().Add(time.Duration(secs)*time.Second))
-		require.Equal(t, string(want), string(appendYearTime(nil, secs)), "second %d", secs)
+	for secs := uint64(0); secs < automock.YearSeconds; secs += 3541 {
+		want := graphql.AppendDateTime(nil, automock.Epoch().Add(time.Duration(secs)*time.Second))
+		require.Equal(t, string(want), string(automock.AppendYearTime(nil, secs)), "second %d", secs)
 	}
 }
