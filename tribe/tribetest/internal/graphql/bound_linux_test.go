@@ -1,6 +1,6 @@
 //go:build linux
 
-package graphql
+package graphql_test
 
 import (
 	"fmt"
@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
 // boundShapes are families of documents, each growing with n, in the
@@ -55,8 +57,8 @@ func boundShapes() map[string]func(n int) string {
 		},
 		"a chain of fragments spread from many places": func(n int) string {
 			return "{" + rep(n, func(i int) string { return fmt.Sprintf("a%d: authMember { ...F0 }", i) }) + " }" +
-				frags(maxFragments, func(i int) string {
-					if i == maxFragments-1 {
+				frags(graphql.MaxFragments, func(i int) string {
+					if i == graphql.MaxFragments-1 {
 						return fmt.Sprintf("f%d: id", i)
 					}
 					return fmt.Sprintf("f%d: id ...F%d", i, i+1)
@@ -75,8 +77,8 @@ func boundShapes() map[string]func(n int) string {
 // and passes checkBound.
 func largestUnderBound(shape func(n int) string) int {
 	passes := func(n int) bool {
-		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: shape(n)}, MaxQueryTokens)
-		return err == nil && checkBound(doc, "118") == nil
+		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: shape(n)}, graphql.MaxQueryTokens)
+		return err == nil && graphql.CheckBound(doc, "118") == nil
 	}
 	lo, hi := 0, 20000
 	for lo < hi {
@@ -106,7 +108,7 @@ func TestBoundCPU(t *testing.T) {
 			n := largestUnderBound(shape)
 			require.Positive(t, n)
 			for _, size := range []int{n, n + 1} {
-				q, cpu := getCPU(t, NewCache(s, 0), shape(size))
+				q, cpu := getCPU(t, graphql.NewCache(s, 0), shape(size))
 				t.Logf("n=%d, %d bytes: %v of CPU, %d errors", size, len(shape(size)), cpu, len(q.Errors()))
 				assert.Less(t, cpu, budget)
 				if size > n { // refused by the bound, or the token limit
@@ -127,7 +129,7 @@ func threadCPU(t *testing.T) time.Duration {
 
 // getCPU gets text from c in this goroutine, locked to its thread, and
 // returns the query and the CPU time the thread spent on it.
-func getCPU(t *testing.T, c *Cache, text string) (*Query, time.Duration) {
+func getCPU(t *testing.T, c *graphql.Cache, text string) (*graphql.Query, time.Duration) {
 	t.Helper()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()

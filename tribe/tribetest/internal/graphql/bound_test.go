@@ -1,4 +1,4 @@
-package graphql
+package graphql_test
 
 import (
 	"fmt"
@@ -11,14 +11,15 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	tribekit "github.com/tribekit/tribekit"
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
 // repoSchema is the repository's schema, served with Tribe's codes.
-func repoSchema(t testing.TB) *Schema {
+func repoSchema(t testing.TB) *graphql.Schema {
 	t.Helper()
 	s, err := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: tribekit.Schema()})
 	require.NoError(t, err)
-	return NewSchema(s, Codes{Invalid: "118", BadVariable: "106", MissingVariable: "112", Internal: "10"})
+	return graphql.NewSchema(s, graphql.Codes{Invalid: "118", BadVariable: "106", MissingVariable: "112", Internal: "10"})
 }
 
 // TestBound: each limit refuses a document one step past it, with a
@@ -26,7 +27,7 @@ func repoSchema(t testing.TB) *Schema {
 // usual.
 func TestBound(t *testing.T) {
 	s := repoSchema(t)
-	c := NewCache(s, 0)
+	c := graphql.NewCache(s, 0)
 	const over = 548 // 548² > maxCompareSteps ≥ 547²
 	tests := []struct {
 		name, query, err string
@@ -39,8 +40,8 @@ func TestBound(t *testing.T) {
 			`merging its fields would take 375000 comparisons, more than 300000 (250 fields are named "members")`},
 		{"spreads side by side", "{" + strings.Repeat(" ...F", over) + " } fragment F on Query { __typename }",
 			"merging its fields would take 300337 comparisons, more than 300000"},
-		{"selections", "{" + aliases(maxSelections+1) + " }", "it has more than 2000 selections (fields, fragments and spreads)"},
-		{"fragments", "{ __typename }" + fragments(maxFragments+1), "it defines 101 fragments, more than 100"},
+		{"selections", "{" + aliases(graphql.MaxSelections+1) + " }", "it has more than 2000 selections (fields, fragments and spreads)"},
+		{"fragments", "{ __typename }" + fragments(graphql.MaxFragments+1), "it defines 101 fragments, more than 100"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -54,10 +55,10 @@ func TestBound(t *testing.T) {
 	// At the limits: validated.
 	var b strings.Builder
 	b.WriteString("{" + strings.Repeat(" __typename", 300))
-	for i := range maxFragments {
+	for i := range graphql.MaxFragments {
 		fmt.Fprintf(&b, " ...F%d", i)
 	}
-	b.WriteString(aliases(maxSelections-300-2*maxFragments) + " }" + fragments(maxFragments))
+	b.WriteString(aliases(graphql.MaxSelections-300-2*graphql.MaxFragments) + " }" + fragments(graphql.MaxFragments))
 	assert.Empty(t, c.Get(b.String()).Errors())
 }
 

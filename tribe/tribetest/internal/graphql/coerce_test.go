@@ -1,4 +1,4 @@
-package graphql
+package graphql_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
 // TestCheckIntVariables: an Int that is not a 32-bit integer is refused,
@@ -23,7 +25,7 @@ func TestCheckIntVariables(t *testing.T) {
 	doc, errs := gqlparser.LoadQueryWithRules(s, `query($n: Int, $ns: [Int!], $p: Page) { f(n: $n, ns: $ns, p: $p) }`, rules.NewDefaultRules())
 	require.Empty(t, errs)
 	op := doc.Operations[0]
-	gs := NewSchema(s, Codes{BadVariable: "106"})
+	gs := graphql.NewSchema(s, graphql.Codes{BadVariable: "106"})
 	cases := []struct {
 		name  string
 		vars  map[string]any
@@ -39,10 +41,10 @@ func TestCheckIntVariables(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := checkIntVariables(gs, op, tc.vars)
+			e := graphql.CheckIntVariables(gs, op, tc.vars)
 			if tc.where == "" {
 				assert.Nil(t, e)
-				assert.Zero(t, testing.AllocsPerRun(10, func() { checkIntVariables(gs, op, tc.vars) }))
+				assert.Zero(t, testing.AllocsPerRun(10, func() { graphql.CheckIntVariables(gs, op, tc.vars) }))
 				return
 			}
 			require.NotNil(t, e)
@@ -57,8 +59,8 @@ func TestCheckIntVariables(t *testing.T) {
 // request with the same values is answered without allocating.
 func TestCoerceCached(t *testing.T) {
 	s := gqlparser.MustLoadSchema(&ast.Source{Input: `type Query { f(n: Int, m: Int, ns: [Int!], b: Boolean): Int }`})
-	gs := NewSchema(s, Codes{BadVariable: "106", MissingVariable: "112"})
-	q := NewCache(gs, 0).Get(`query($n: Int!, $m: Int = 5, $ns: [Int!], $b: Boolean) { f(n: $n, m: $m, ns: $ns, b: $b) }`)
+	gs := graphql.NewSchema(s, graphql.Codes{BadVariable: "106", MissingVariable: "112"})
+	q := graphql.NewCache(gs, 0).Get(`query($n: Int!, $m: Int = 5, $ns: [Int!], $b: Boolean) { f(n: $n, m: $m, ns: $ns, b: $b) }`)
 	require.Empty(t, q.Errors())
 	op := q.Doc().Operations[0]
 	steps := []struct {
@@ -81,7 +83,7 @@ func TestCoerceCached(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			want, wantErr := coerceVariables(gs, op, st.raw)
+			want, wantErr := graphql.CoerceVariables(gs, op, st.raw)
 			got, err := q.Coerce(op, st.raw)
 			assert.Equal(t, wantErr, err)
 			assert.Equal(t, want, got)
@@ -120,7 +122,7 @@ type Query { f(a: In, b: [Int], c: [[Int]]): Int }`})
 	} {
 		var vars map[string]any
 		require.NoError(t, json.Unmarshal([]byte(tc.vars), &vars))
-		e := checkIntVariables(NewSchema(schema, Codes{BadVariable: "106"}), op, vars)
+		e := graphql.CheckIntVariables(graphql.NewSchema(schema, graphql.Codes{BadVariable: "106"}), op, vars)
 		if tc.where == "" {
 			assert.Nil(t, e, tc.vars)
 			continue

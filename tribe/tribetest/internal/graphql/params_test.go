@@ -1,4 +1,4 @@
-package graphql
+package graphql_test
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
 var paramsSeeds = []string{
@@ -46,25 +48,25 @@ func TestDecodeParams(t *testing.T) {
 	fast := map[string]bool{paramsSeeds[0]: true, paramsSeeds[1]: true, paramsSeeds[2]: true, paramsSeeds[3]: true, paramsSeeds[4]: true, paramsSeeds[5]: true, paramsSeeds[6]: true}
 	for _, body := range paramsSeeds {
 		t.Run(body, func(t *testing.T) {
-			var p Params
-			assert.Equal(t, fast[body], fastParams([]byte(body), &p), "fast path")
+			var p graphql.Params
+			assert.Equal(t, fast[body], graphql.FastParams([]byte(body), &p), "fast path")
 			checkDecodeParams(t, []byte(body))
 		})
 	}
-	var p Params
-	require.NoError(t, decodeParams([]byte(paramsSeeds[0]), &p))
+	var p graphql.Params
+	require.NoError(t, graphql.DecodeParams([]byte(paramsSeeds[0]), &p))
 	assert.Equal(t, "query spaces($limit: Int!) {\n  spaces(limit: $limit) { nodes { id } }\n}\n", p.Query)
 	assert.Equal(t, map[string]any{"limit": float64(10)}, p.Variables)
-	p = Params{}
-	require.NoError(t, decodeParams([]byte(paramsSeeds[2]), &p))
+	p = graphql.Params{}
+	require.NoError(t, graphql.DecodeParams([]byte(paramsSeeds[2]), &p))
 	assert.Equal(t, "q\"\\/\b\f\r\t", p.Query)
 }
 
 func checkDecodeParams(t *testing.T, body []byte) {
 	t.Helper()
-	var want, got Params
+	var want, got graphql.Params
 	wantErr := json.Unmarshal(body, &want)
-	err := decodeParams(body, &got)
+	err := graphql.DecodeParams(body, &got)
 	if wantErr != nil {
 		assert.Error(t, err)
 		return
@@ -92,15 +94,15 @@ func BenchmarkDecodeParams(b *testing.B) {
 	body, _ := json.Marshal(map[string]any{"query": string(q), "variables": map[string]any{"limit": 10}})
 	for _, bc := range []struct {
 		name   string
-		decode func([]byte, *Params) error
+		decode func([]byte, *graphql.Params) error
 	}{
-		{"fast", decodeParams},
-		{"json", func(b []byte, p *Params) error { return json.Unmarshal(b, p) }},
+		{"fast", graphql.DecodeParams},
+		{"json", func(b []byte, p *graphql.Params) error { return json.Unmarshal(b, p) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				var p Params
+				var p graphql.Params
 				if err := bc.decode(body, &p); err != nil {
 					b.Fatal(err)
 				}

@@ -1,9 +1,11 @@
-package graphql
+package graphql_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/graphql"
 )
 
 // TestVarSnapshot: a snapshot of variables matches the same values only,
@@ -28,8 +30,8 @@ func TestVarSnapshot(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.match, snapshotVars(names, tc.then).matches(tc.now))
-			assert.True(t, snapshotVars(nil, tc.then).matches(tc.now), "no variables read")
+			assert.Equal(t, tc.match, graphql.SnapshotMatches(names, tc.then, tc.now))
+			assert.True(t, graphql.SnapshotMatches(nil, tc.then, tc.now), "no variables read")
 		})
 	}
 }
