@@ -1,4 +1,4 @@
-package community
+package community_test
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
 )
 
 // TestConcurrentMembers has 8 members post, reply, react, join and
@@ -16,14 +18,14 @@ import (
 // with what was done. Run it with -race.
 func TestConcurrentMembers(t *testing.T) {
 	c, rec, _ := newTest(t)
-	space, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Busy")})
+	space, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Busy")})
 	require.NoError(t, err)
 	sid := space["id"].(string)
 	const rounds = 200
 	var wg sync.WaitGroup
 	created := make([][]string, 8)
 	for w := range 8 {
-		a := Actor{NetworkID: "net-acme", MemberID: fmt.Sprintf("mem-w%d", w), Role: "member", Status: "VERIFIED"}
+		a := community.Actor{NetworkID: "net-acme", MemberID: fmt.Sprintf("mem-w%d", w), Role: "member", Status: "VERIFIED"}
 		wg.Go(func() {
 			for i := range rounds {
 				p, err := c.CreatePost(a, sid, titled(fmt.Sprintf("%s %d", a.MemberID, i), true))
@@ -36,7 +38,7 @@ func TestConcurrentMembers(t *testing.T) {
 				_, err = c.CreateReply(a, id, titled("re", true))
 				assert.NoError(t, err)
 				assert.NoError(t, c.JoinSpace(a, sid))
-				_, err = c.Posts(a, PostQuery{SpaceIDs: []string{sid}}, func(total int) (int, int, error) { return 0, min(total, 10), nil })
+				_, err = c.Posts(a, community.PostQuery{SpaceIDs: []string{sid}}, func(total int) (int, int, error) { return 0, min(total, 10), nil })
 				assert.NoError(t, err)
 				if i%2 == 1 {
 					assert.NoError(t, c.LeaveSpace(a, sid))
@@ -55,7 +57,7 @@ func TestConcurrentMembers(t *testing.T) {
 			assert.Equal(t, 1, p["repliesCount"])
 		}
 	}
-	page, err := c.Posts(carol, PostQuery{SpaceIDs: []string{sid}}, nil)
+	page, err := c.Posts(carol, community.PostQuery{SpaceIDs: []string{sid}}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, 8*rounds, page.Total)
 	s, err := c.Space(carol, sid, "")
@@ -79,32 +81,32 @@ func TestTheStateIsBounded(t *testing.T) {
 	c, rec, _ := newTest(t)
 	id := mustPost(t, c, carol, "s", "x")
 	rec.reset()
-	c.objects.Store(maxObjects)
+	c.Objects().Store(community.MaxObjects)
 	_, err := c.CreatePost(carol, "s", titled("one more", true))
-	assert.Equal(t, CodeServer, code(err))
+	assert.Equal(t, community.CodeServer, code(err))
 	assert.Contains(t, err.Error(), "reset it")
-	assert.Equal(t, CodeServer, code(c.AddReaction(carol, id, "+1")))
-	_, err = c.CreateSpace(alice, SpaceInput{Name: ptr("one more")})
-	assert.Equal(t, CodeServer, code(err))
+	assert.Equal(t, community.CodeServer, code(c.AddReaction(carol, id, "+1")))
+	_, err = c.CreateSpace(alice, community.SpaceInput{Name: ptr("one more")})
+	assert.Equal(t, community.CodeServer, code(err))
 	assert.Empty(t, rec.names(), "nothing refused is emitted")
 
-	c.objects.Store(0)
-	c.bytes.Store(maxBytes - 10)
+	c.Objects().Store(0)
+	c.Bytes().Store(community.MaxBytes - 10)
 	_, err = c.CreatePost(carol, "s", titled(strings.Repeat("x", 100), true))
-	assert.Equal(t, CodeServer, code(err), "bytes are bounded too")
-	assert.EqualValues(t, maxBytes-10, c.bytes.Load(), "a refusal gives back what it reserved")
-	assert.EqualValues(t, 0, c.objects.Load())
+	assert.Equal(t, community.CodeServer, code(err), "bytes are bounded too")
+	assert.EqualValues(t, community.MaxBytes-10, c.Bytes().Load(), "a refusal gives back what it reserved")
+	assert.EqualValues(t, 0, c.Objects().Load())
 }
 
 func TestDeletionGivesBackItsBytes(t *testing.T) {
 	c, _, _ := newTest(t)
 	id := mustPost(t, c, carol, "s", strings.Repeat("x", 1000))
 	require.NoError(t, c.AddReaction(erin, id, "+1"))
-	before := c.bytes.Load()
+	before := c.Bytes().Load()
 	require.Greater(t, before, int64(2000))
 	require.NoError(t, c.DeletePost(carol, id))
-	assert.EqualValues(t, 0, c.bytes.Load())
-	assert.EqualValues(t, 1, c.objects.Load(), "the tombstone stays")
+	assert.EqualValues(t, 0, c.Bytes().Load())
+	assert.EqualValues(t, 1, c.Objects().Load(), "the tombstone stays")
 }
 
 func TestTimesComeFromTheClock(t *testing.T) {

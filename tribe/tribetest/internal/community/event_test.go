@@ -1,4 +1,4 @@
-package community
+package community_test
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/tribe/webhook"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
 )
 
 func TestEventDataIsAWebhookEvent(t *testing.T) {
@@ -64,7 +66,7 @@ func TestEventIDsAreUnique(t *testing.T) {
 }
 
 func TestEventsWithoutEmit(t *testing.T) {
-	c := New(Options{})
+	c := community.New(community.Options{})
 	_, err := c.CreatePost(carol, "s", titled("no one listens", true))
 	assert.NoError(t, err)
 }

@@ -1,4 +1,4 @@
-package community
+package community_test
 
 import (
 	"sync"
@@ -6,27 +6,29 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
 )
 
 // The actors of the tests, in network net-acme as tribetest's default
 // fixtures have them.
 var (
-	alice = Actor{NetworkID: "net-acme", MemberID: "mem-alice", RoleID: "role-admin", Role: "admin", Status: "VERIFIED"}
-	bob   = Actor{NetworkID: "net-acme", MemberID: "mem-bob", RoleID: "role-moderator", Role: "moderator", Status: "VERIFIED"}
-	carol = Actor{NetworkID: "net-acme", MemberID: "mem-carol", RoleID: "role-member", Role: "member", Status: "VERIFIED"}
-	erin  = Actor{NetworkID: "net-acme", MemberID: "mem-erin", RoleID: "role-member", Role: "member", Status: "VERIFIED"}
-	dave  = Actor{NetworkID: "net-acme", MemberID: "mem-dave", RoleID: "role-member", Role: "member", Status: "BLOCKED"}
-	bot   = Actor{NetworkID: "net-acme", MemberID: "bot-app", RoleID: "role-admin", Role: "", Status: "VERIFIED", Bot: true}
-	other = Actor{NetworkID: "net-other", MemberID: "mem-olga", RoleID: "role-admin", Role: "admin", Status: "VERIFIED"}
+	alice = community.Actor{NetworkID: "net-acme", MemberID: "mem-alice", RoleID: "role-admin", Role: "admin", Status: "VERIFIED"}
+	bob   = community.Actor{NetworkID: "net-acme", MemberID: "mem-bob", RoleID: "role-moderator", Role: "moderator", Status: "VERIFIED"}
+	carol = community.Actor{NetworkID: "net-acme", MemberID: "mem-carol", RoleID: "role-member", Role: "member", Status: "VERIFIED"}
+	erin  = community.Actor{NetworkID: "net-acme", MemberID: "mem-erin", RoleID: "role-member", Role: "member", Status: "VERIFIED"}
+	dave  = community.Actor{NetworkID: "net-acme", MemberID: "mem-dave", RoleID: "role-member", Role: "member", Status: "BLOCKED"}
+	bot   = community.Actor{NetworkID: "net-acme", MemberID: "bot-app", RoleID: "role-admin", Role: "", Status: "VERIFIED", Bot: true}
+	other = community.Actor{NetworkID: "net-other", MemberID: "mem-olga", RoleID: "role-admin", Role: "admin", Status: "VERIFIED"}
 )
 
 // recorder keeps the events a community emits.
 type recorder struct {
 	mu     sync.Mutex
-	events []Event
+	events []community.Event
 }
 
-func (r *recorder) emit(e Event) {
+func (r *recorder) emit(e community.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, e)
@@ -43,7 +45,7 @@ func (r *recorder) names() []string {
 	return out
 }
 
-func (r *recorder) last() Event {
+func (r *recorder) last() community.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.events[len(r.events)-1]
@@ -74,22 +76,22 @@ func (c *testClock) advance(d time.Duration) {
 }
 
 // members are the members newTest's lookup knows.
-func members() map[string]MemberInfo {
-	out := map[string]MemberInfo{}
-	for _, a := range []Actor{alice, bob, carol, erin, dave, bot} {
-		out[a.MemberID] = MemberInfo{ID: a.MemberID, Name: a.MemberID[4:], Username: a.MemberID[4:], RoleID: a.RoleID, Role: a.Role, Status: a.Status}
+func members() map[string]community.MemberInfo {
+	out := map[string]community.MemberInfo{}
+	for _, a := range []community.Actor{alice, bob, carol, erin, dave, bot} {
+		out[a.MemberID] = community.MemberInfo{ID: a.MemberID, Name: a.MemberID[4:], Username: a.MemberID[4:], RoleID: a.RoleID, Role: a.Role, Status: a.Status}
 	}
 	return out
 }
 
 // newTest is a community with a clock at 2026-01-01 and an event
 // recorder.
-func newTest(t *testing.T) (*Community, *recorder, *testClock) {
+func newTest(t *testing.T) (*community.Community, *recorder, *testClock) {
 	t.Helper()
 	rec := &recorder{}
 	clock := &testClock{t: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
 	known := members()
-	c := New(Options{Now: clock.now, Emit: rec.emit, Member: func(network, id string) (MemberInfo, bool) {
+	c := community.New(community.Options{Now: clock.now, Emit: rec.emit, Member: func(network, id string) (community.MemberInfo, bool) {
 		m, ok := known[id]
 		return m, ok && network == "net-acme"
 	}})
@@ -97,19 +99,19 @@ func newTest(t *testing.T) (*Community, *recorder, *testClock) {
 }
 
 // titled is a post input with a title and content, published or not.
-func titled(title string, publish bool) PostInput {
-	return PostInput{
+func titled(title string, publish bool) community.PostInput {
+	return community.PostInput{
 		PostTypeID: "pt-discussion",
-		MappingFields: []MappingField{
-			{Key: "title", Type: "text", Value: quote(title)},
-			{Key: "content", Type: "html", Value: quote("<p>" + title + "</p>")},
+		MappingFields: []community.MappingField{
+			{Key: "title", Type: "text", Value: community.Quote(title)},
+			{Key: "content", Type: "html", Value: community.Quote("<p>" + title + "</p>")},
 		},
 		Publish: &publish,
 	}
 }
 
 // mustPost creates a published post of a in space, and returns its id.
-func mustPost(t *testing.T, c *Community, a Actor, space, title string) string {
+func mustPost(t *testing.T, c *community.Community, a community.Actor, space, title string) string {
 	t.Helper()
 	p, err := c.CreatePost(a, space, titled(title, true))
 	require.NoError(t, err)
@@ -118,7 +120,7 @@ func mustPost(t *testing.T, c *Community, a Actor, space, title string) string {
 
 // code is the Tribe code of err, "" for none.
 func code(err error) string {
-	if e, ok := err.(*Error); ok {
+	if e, ok := err.(*community.Error); ok {
 		return e.Code
 	}
 	return ""

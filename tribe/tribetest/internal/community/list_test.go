@@ -1,4 +1,4 @@
-package community
+package community_test
 
 import (
 	"errors"
@@ -7,10 +7,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
 )
 
 // ids are the ids of a page's items.
-func ids(p Page) []string {
+func ids(p community.Page) []string {
 	out := make([]string, len(p.Items))
 	for i, m := range p.Items {
 		out[i] = m["id"].(string)
@@ -30,17 +32,17 @@ func TestPostsListsBySpaceNewestFirst(t *testing.T) {
 
 	for _, tc := range []struct {
 		name  string
-		actor Actor
-		q     PostQuery
+		actor community.Actor
+		q     community.PostQuery
 		want  []string
 	}{
-		{"one space", carol, PostQuery{SpaceIDs: []string{"space-a"}}, []string{a2, a1}},
-		{"reversed", carol, PostQuery{SpaceIDs: []string{"space-a"}, Reverse: true}, []string{a1, a2}},
-		{"two spaces", carol, PostQuery{SpaceIDs: []string{"space-b", "space-a"}}, []string{a2, b1, a1}},
-		{"every space", carol, PostQuery{}, []string{a2, b1, a1}},
-		{"own drafts too", erin, PostQuery{SpaceIDs: []string{"space-a"}}, []string{draft["id"].(string), a2, a1}},
-		{"every draft for a moderator", bob, PostQuery{SpaceIDs: []string{"space-a"}}, []string{draft["id"].(string), a2, a1}},
-		{"by post type", carol, PostQuery{PostTypeIDs: []string{"pt-other"}}, []string{}},
+		{"one space", carol, community.PostQuery{SpaceIDs: []string{"space-a"}}, []string{a2, a1}},
+		{"reversed", carol, community.PostQuery{SpaceIDs: []string{"space-a"}, Reverse: true}, []string{a1, a2}},
+		{"two spaces", carol, community.PostQuery{SpaceIDs: []string{"space-b", "space-a"}}, []string{a2, b1, a1}},
+		{"every space", carol, community.PostQuery{}, []string{a2, b1, a1}},
+		{"own drafts too", erin, community.PostQuery{SpaceIDs: []string{"space-a"}}, []string{draft["id"].(string), a2, a1}},
+		{"every draft for a moderator", bob, community.PostQuery{SpaceIDs: []string{"space-a"}}, []string{draft["id"].(string), a2, a1}},
+		{"by post type", carol, community.PostQuery{PostTypeIDs: []string{"pt-other"}}, []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page, err := c.Posts(tc.actor, tc.q, nil)
@@ -58,7 +60,7 @@ func TestPostsOrderBy(t *testing.T) {
 	loud := mustPost(t, c, carol, "s", "Loud")
 	clock.advance(time.Second)
 	mid := mustPost(t, c, carol, "s", "Mid")
-	for _, a := range []Actor{carol, erin, bob} {
+	for _, a := range []community.Actor{carol, erin, bob} {
 		require.NoError(t, c.AddReaction(a, loud, "+1"))
 	}
 	require.NoError(t, c.AddReaction(carol, mid, "+1"))
@@ -77,7 +79,7 @@ func TestPostsOrderBy(t *testing.T) {
 		{"text1", []string{mid, loud, quiet}},
 	} {
 		t.Run(tc.orderBy, func(t *testing.T) {
-			page, err := c.Posts(carol, PostQuery{OrderBy: tc.orderBy}, nil)
+			page, err := c.Posts(carol, community.PostQuery{OrderBy: tc.orderBy}, nil)
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, ids(page))
 		})
@@ -90,7 +92,7 @@ func TestPostsPagesWithTheCut(t *testing.T) {
 	for i := range 5 {
 		all = append([]string{mustPost(t, c, carol, "s", string(rune('A'+i)))}, all...)
 	}
-	page, err := c.Posts(carol, PostQuery{}, func(total int) (int, int, error) {
+	page, err := c.Posts(carol, community.PostQuery{}, func(total int) (int, int, error) {
 		assert.Equal(t, 5, total)
 		return 1, 3, nil
 	})
@@ -100,26 +102,26 @@ func TestPostsPagesWithTheCut(t *testing.T) {
 	assert.Equal(t, 5, page.Total)
 
 	bad := errors.New("invalid cursor in after")
-	_, err = c.Posts(carol, PostQuery{}, func(int) (int, int, error) { return 0, 0, bad })
+	_, err = c.Posts(carol, community.PostQuery{}, func(int) (int, int, error) { return 0, 0, bad })
 	assert.ErrorIs(t, err, bad)
-	_, err = c.Posts(carol, PostQuery{}, func(int) (int, int, error) { return 3, 9, nil })
-	assert.Equal(t, CodeInvalid, code(err), "a cut outside the list")
+	_, err = c.Posts(carol, community.PostQuery{}, func(int) (int, int, error) { return 3, 9, nil })
+	assert.Equal(t, community.CodeInvalid, code(err), "a cut outside the list")
 }
 
 func TestPostsOfUnknownSpacesAreUnknown(t *testing.T) {
 	c, _, _ := newTest(t)
-	_, err := c.Posts(carol, PostQuery{}, nil)
-	assert.True(t, IsUnknown(err), "no post yet: %v", err)
+	_, err := c.Posts(carol, community.PostQuery{}, nil)
+	assert.True(t, community.IsUnknown(err), "no post yet: %v", err)
 	mustPost(t, c, carol, "space-a", "A")
-	_, err = c.Posts(carol, PostQuery{SpaceIDs: []string{"space-never"}}, nil)
-	assert.True(t, IsUnknown(err), "a space never posted in: %v", err)
-	page, err := c.Posts(carol, PostQuery{SpaceIDs: []string{"space-never", "space-a"}}, nil)
+	_, err = c.Posts(carol, community.PostQuery{SpaceIDs: []string{"space-never"}}, nil)
+	assert.True(t, community.IsUnknown(err), "a space never posted in: %v", err)
+	page, err := c.Posts(carol, community.PostQuery{SpaceIDs: []string{"space-never", "space-a"}}, nil)
 	require.NoError(t, err)
 	assert.Len(t, page.Items, 1)
 
-	s, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Empty")})
+	s, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Empty")})
 	require.NoError(t, err)
-	page, err = c.Posts(carol, PostQuery{SpaceIDs: []string{s["id"].(string)}}, nil)
+	page, err = c.Posts(carol, community.PostQuery{SpaceIDs: []string{s["id"].(string)}}, nil)
 	require.NoError(t, err, "a space the community holds lists its posts, even none")
 	assert.Empty(t, page.Items)
 }

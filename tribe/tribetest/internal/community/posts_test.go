@@ -1,4 +1,4 @@
-package community
+package community_test
 
 import (
 	"testing"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
 )
 
 func TestCreatePostIsTheCallersWithTheirFields(t *testing.T) {
@@ -75,17 +77,17 @@ func TestCreatePostStatusFollowsPublish(t *testing.T) {
 func TestCreatePostOwnerID(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		actor Actor
+		actor community.Actor
 		owner string
 		code  string
 		want  string
 	}{
 		{"a member for themselves", carol, "mem-carol", "", "mem-carol"},
-		{"a member for another", carol, "mem-erin", CodeForbidden, ""},
-		{"a moderator for another", bob, "mem-erin", CodeForbidden, ""},
+		{"a member for another", carol, "mem-erin", community.CodeForbidden, ""},
+		{"a moderator for another", bob, "mem-erin", community.CodeForbidden, ""},
 		{"an admin for another", alice, "mem-erin", "", "mem-erin"},
 		{"the bot for another", bot, "mem-carol", "", "mem-carol"},
-		{"the bot for a stranger", bot, "mem-nobody", CodeNotFound, ""},
+		{"the bot for a stranger", bot, "mem-nobody", community.CodeNotFound, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, rec, _ := newTest(t)
@@ -108,27 +110,27 @@ func TestCreatePostRefusesBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		space  string
-		fields []MappingField
+		fields []community.MappingField
 		noType bool
 		want   string
 	}{
-		{"value not JSON", "s", []MappingField{{Key: "title", Type: "text", Value: "Hello"}}, false, `value is not JSON`},
-		{"title not a string", "s", []MappingField{{Key: "title", Type: "text", Value: "42"}}, false, `not a JSON-encoded string`},
-		{"empty key", "s", []MappingField{{Key: "", Type: "text", Value: `"x"`}}, false, `key is empty`},
-		{"repeated key", "s", []MappingField{{Key: "title", Type: "text", Value: `"a"`}, {Key: "title", Type: "text", Value: `"b"`}}, false, `repeats`},
-		{"unknown type", "s", []MappingField{{Key: "title", Type: "markdown", Value: `"x"`}}, false, `type "markdown"`},
+		{"value not JSON", "s", []community.MappingField{{Key: "title", Type: "text", Value: "Hello"}}, false, `value is not JSON`},
+		{"title not a string", "s", []community.MappingField{{Key: "title", Type: "text", Value: "42"}}, false, `not a JSON-encoded string`},
+		{"empty key", "s", []community.MappingField{{Key: "", Type: "text", Value: `"x"`}}, false, `key is empty`},
+		{"repeated key", "s", []community.MappingField{{Key: "title", Type: "text", Value: `"a"`}, {Key: "title", Type: "text", Value: `"b"`}}, false, `repeats`},
+		{"unknown type", "s", []community.MappingField{{Key: "title", Type: "markdown", Value: `"x"`}}, false, `type "markdown"`},
 		{"no post type", "s", nil, true, "postTypeId is empty"},
 		{"no space", "", nil, false, "spaceId is empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _, _ := newTest(t)
-			in := PostInput{PostTypeID: "pt", MappingFields: tc.fields, Publish: ptr(true)}
+			in := community.PostInput{PostTypeID: "pt", MappingFields: tc.fields, Publish: ptr(true)}
 			if tc.noType {
 				in.PostTypeID = ""
 			}
 			_, err := c.CreatePost(carol, tc.space, in)
 			require.Error(t, err)
-			assert.Equal(t, CodeInvalid, code(err))
+			assert.Equal(t, community.CodeInvalid, code(err))
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
@@ -136,13 +138,13 @@ func TestCreatePostRefusesBadInput(t *testing.T) {
 
 func TestCreatePostMapsTheContentToShortContent(t *testing.T) {
 	c, _, _ := newTest(t)
-	long := make([]rune, shortContentLen+10)
+	long := make([]rune, community.ShortContentLen+10)
 	for i := range long {
 		long[i] = 'é'
 	}
-	p, err := c.CreatePost(carol, "s", PostInput{PostTypeID: "pt", MappingFields: []MappingField{{Key: "content", Type: "html", Value: quote(string(long))}}})
+	p, err := c.CreatePost(carol, "s", community.PostInput{PostTypeID: "pt", MappingFields: []community.MappingField{{Key: "content", Type: "html", Value: community.Quote(string(long))}}})
 	require.NoError(t, err)
-	assert.Equal(t, string(long[:shortContentLen]), p["shortContent"])
+	assert.Equal(t, string(long[:community.ShortContentLen]), p["shortContent"])
 	assert.Equal(t, true, p["hasMoreContent"])
 	assert.Nil(t, p["title"], "no title field, no title")
 }
@@ -150,15 +152,15 @@ func TestCreatePostMapsTheContentToShortContent(t *testing.T) {
 func TestUpdatePostPermissions(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		actor Actor
+		actor community.Actor
 		code  string
 	}{
 		{"the owner", carol, ""},
-		{"another member", erin, CodeForbidden},
-		{"a moderator", bob, CodeForbidden},
+		{"another member", erin, community.CodeForbidden},
+		{"a moderator", bob, community.CodeForbidden},
 		{"an admin", alice, ""},
 		{"the bot", bot, ""},
-		{"a blocked member", dave, CodeForbidden},
+		{"a blocked member", dave, community.CodeForbidden},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, rec, clock := newTest(t)
@@ -190,13 +192,13 @@ func TestUpdatePostPublishesADraft(t *testing.T) {
 	require.NoError(t, err)
 	id := p["id"].(string)
 
-	p, err = c.UpdatePost(carol, id, PostInput{}) // publish defaults to true
+	p, err = c.UpdatePost(carol, id, community.PostInput{}) // publish defaults to true
 	require.NoError(t, err)
 	assert.Equal(t, "PUBLISHED", p["status"])
 	assert.Equal(t, "Draft", p["title"], "nil mappingFields keep the fields")
 	assert.Equal(t, []string{"post.published"}, rec.names())
 
-	p, err = c.UpdatePost(carol, id, PostInput{Publish: ptr(false)})
+	p, err = c.UpdatePost(carol, id, community.PostInput{Publish: ptr(false)})
 	require.NoError(t, err)
 	assert.Equal(t, "DRAFTED", p["status"])
 	assert.Equal(t, []string{"post.published", "post.updated"}, rec.names())
@@ -205,15 +207,15 @@ func TestUpdatePostPublishesADraft(t *testing.T) {
 func TestDeletePostPermissions(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		actor Actor
+		actor community.Actor
 		code  string
 	}{
 		{"the owner", carol, ""},
-		{"another member", erin, CodeForbidden},
+		{"another member", erin, community.CodeForbidden},
 		{"a moderator", bob, ""},
 		{"an admin", alice, ""},
 		{"the bot", bot, ""},
-		{"a blocked member", dave, CodeForbidden},
+		{"a blocked member", dave, community.CodeForbidden},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, rec, _ := newTest(t)
@@ -231,11 +233,11 @@ func TestDeletePostPermissions(t *testing.T) {
 			assert.Equal(t, id, rec.last().Object["id"])
 
 			_, err = c.Post(carol, id)
-			assert.Equal(t, CodeNotFound, code(err))
-			assert.False(t, IsUnknown(err), "a deleted post is not an unknown one")
-			assert.Equal(t, CodeNotFound, code(c.DeletePost(alice, id)))
+			assert.Equal(t, community.CodeNotFound, code(err))
+			assert.False(t, community.IsUnknown(err), "a deleted post is not an unknown one")
+			assert.Equal(t, community.CodeNotFound, code(c.DeletePost(alice, id)))
 			_, err = c.UpdatePost(carol, id, titled("x", true))
-			assert.Equal(t, CodeNotFound, code(err))
+			assert.Equal(t, community.CodeNotFound, code(err))
 		})
 	}
 }
@@ -243,7 +245,7 @@ func TestDeletePostPermissions(t *testing.T) {
 func TestUnknownPostsAreUnknown(t *testing.T) {
 	c, _, _ := newTest(t)
 	_, err := c.Post(carol, "made-up")
-	assert.True(t, IsUnknown(err), "before any post: %v", err)
+	assert.True(t, community.IsUnknown(err), "before any post: %v", err)
 	mustPost(t, c, carol, "s", "One")
 	for _, err := range []error{
 		func() error { _, err := c.Post(carol, "made-up"); return err }(),
@@ -253,8 +255,8 @@ func TestUnknownPostsAreUnknown(t *testing.T) {
 		c.AddReaction(carol, "made-up", "+1"),
 		func() error { _, err := c.Post(other, "made-up"); return err }(),
 	} {
-		assert.Equal(t, CodeNotFound, code(err))
-		assert.True(t, IsUnknown(err), "%v", err)
+		assert.Equal(t, community.CodeNotFound, code(err))
+		assert.True(t, community.IsUnknown(err), "%v", err)
 	}
 }
 
@@ -262,7 +264,7 @@ func TestPostOfAnotherNetworkIsUnknown(t *testing.T) {
 	c, _, _ := newTest(t)
 	id := mustPost(t, c, carol, "s", "Acme only")
 	_, err := c.Post(other, id)
-	assert.True(t, IsUnknown(err), "%v", err)
+	assert.True(t, community.IsUnknown(err), "%v", err)
 }
 
 func TestRepliesFollowTheState(t *testing.T) {
@@ -284,7 +286,7 @@ func TestRepliesFollowTheState(t *testing.T) {
 	assert.Equal(t, 2, p["totalRepliesCount"])
 	assert.Equal(t, []string{"post.published", "post.published", "post.published"}, rec.names())
 
-	page, err := c.Replies(carol, id, PostQuery{}, nil)
+	page, err := c.Replies(carol, id, community.PostQuery{}, nil)
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, r1["id"], page.Items[0]["id"])
@@ -295,7 +297,7 @@ func TestRepliesFollowTheState(t *testing.T) {
 	assert.Equal(t, 0, p["repliesCount"])
 	assert.Equal(t, 0, p["totalRepliesCount"], "a deleted reply takes its replies with it")
 	_, err = c.Post(carol, r2["id"].(string))
-	assert.Equal(t, CodeNotFound, code(err))
+	assert.Equal(t, community.CodeNotFound, code(err))
 }
 
 func TestDraftsAreTheirOwners(t *testing.T) {
@@ -304,34 +306,34 @@ func TestDraftsAreTheirOwners(t *testing.T) {
 	require.NoError(t, err)
 	id := p["id"].(string)
 	for _, tc := range []struct {
-		actor Actor
+		actor community.Actor
 		code  string
-	}{{carol, ""}, {erin, CodeForbidden}, {bob, ""}, {alice, ""}} {
+	}{{carol, ""}, {erin, community.CodeForbidden}, {bob, ""}, {alice, ""}} {
 		_, err := c.Post(tc.actor, id)
 		assert.Equal(t, tc.code, code(err), "%s: %v", tc.actor.MemberID, err)
 	}
 	_, err = c.CreateReply(carol, id, titled("r", true))
-	assert.Equal(t, CodeForbidden, code(err), "no reply to a draft")
+	assert.Equal(t, community.CodeForbidden, code(err), "no reply to a draft")
 }
 
 func TestBlockedMemberCanDoNothing(t *testing.T) {
 	c, _, _ := newTest(t)
 	id := mustPost(t, c, carol, "s", "Public")
-	space, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Open")})
+	space, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Open")})
 	require.NoError(t, err)
 	for name, err := range map[string]error{
 		"createPost":     func() error { _, err := c.CreatePost(dave, "s", titled("x", true)); return err }(),
 		"createReply":    func() error { _, err := c.CreateReply(dave, id, titled("x", true)); return err }(),
 		"post":           func() error { _, err := c.Post(dave, id); return err }(),
-		"posts":          func() error { _, err := c.Posts(dave, PostQuery{}, nil); return err }(),
+		"posts":          func() error { _, err := c.Posts(dave, community.PostQuery{}, nil); return err }(),
 		"addReaction":    c.AddReaction(dave, id, "+1"),
 		"joinSpace":      c.JoinSpace(dave, space["id"].(string)),
 		"space":          func() error { _, err := c.Space(dave, space["id"].(string), ""); return err }(),
-		"updateMember":   func() error { _, err := c.UpdateMember(dave, "", MemberInput{Name: ptr("D")}); return err }(),
+		"updateMember":   func() error { _, err := c.UpdateMember(dave, "", community.MemberInput{Name: ptr("D")}); return err }(),
 		"appSettings":    func() error { _, err := c.AppSettings(dave, "app"); return err }(),
-		"no member":      func() error { _, err := c.Post(Actor{NetworkID: "net-acme"}, id); return err }(),
+		"no member":      func() error { _, err := c.Post(community.Actor{NetworkID: "net-acme"}, id); return err }(),
 		"updateSettings": func() error { _, err := c.UpdateAppSettings(dave, "app", "{}"); return err }(),
 	} {
-		assert.Equal(t, CodeForbidden, code(err), "%s: %v", name, err)
+		assert.Equal(t, community.CodeForbidden, code(err), "%s: %v", name, err)
 	}
 }

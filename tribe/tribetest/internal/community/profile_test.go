@@ -1,31 +1,33 @@
-package community
+package community_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
 )
 
 func TestUpdateMember(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		actor Actor
+		actor community.Actor
 		id    string
-		in    MemberInput
+		in    community.MemberInput
 		code  string
 	}{
-		{"own profile", carol, "", MemberInput{Name: ptr("Caroline")}, ""},
-		{"own profile by id", carol, "mem-carol", MemberInput{Tagline: ptr("Hi")}, ""},
-		{"another's", carol, "mem-erin", MemberInput{Name: ptr("E")}, CodeForbidden},
-		{"a moderator another's", bob, "mem-erin", MemberInput{Name: ptr("E")}, CodeForbidden},
-		{"an admin another's", alice, "mem-erin", MemberInput{Name: ptr("E")}, ""},
-		{"the bot another's", bot, "mem-erin", MemberInput{Name: ptr("E")}, ""},
-		{"own role", carol, "", MemberInput{RoleID: ptr("role-admin")}, CodeForbidden},
-		{"an admin a role", alice, "mem-carol", MemberInput{RoleID: ptr("role-moderator")}, ""},
-		{"a stranger", alice, "mem-nobody", MemberInput{Name: ptr("N")}, CodeNotFound},
-		{"an empty username", carol, "", MemberInput{Username: ptr("")}, CodeInvalid},
-		{"a field not JSON", carol, "", MemberInput{Fields: []MappingField{{Key: "city", Value: "Berlin"}}}, CodeInvalid},
+		{"own profile", carol, "", community.MemberInput{Name: ptr("Caroline")}, ""},
+		{"own profile by id", carol, "mem-carol", community.MemberInput{Tagline: ptr("Hi")}, ""},
+		{"another's", carol, "mem-erin", community.MemberInput{Name: ptr("E")}, community.CodeForbidden},
+		{"a moderator another's", bob, "mem-erin", community.MemberInput{Name: ptr("E")}, community.CodeForbidden},
+		{"an admin another's", alice, "mem-erin", community.MemberInput{Name: ptr("E")}, ""},
+		{"the bot another's", bot, "mem-erin", community.MemberInput{Name: ptr("E")}, ""},
+		{"own role", carol, "", community.MemberInput{RoleID: ptr("role-admin")}, community.CodeForbidden},
+		{"an admin a role", alice, "mem-carol", community.MemberInput{RoleID: ptr("role-moderator")}, ""},
+		{"a stranger", alice, "mem-nobody", community.MemberInput{Name: ptr("N")}, community.CodeNotFound},
+		{"an empty username", carol, "", community.MemberInput{Username: ptr("")}, community.CodeInvalid},
+		{"a field not JSON", carol, "", community.MemberInput{Fields: []community.MappingField{{Key: "city", Value: "Berlin"}}}, community.CodeInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, rec, _ := newTest(t)
@@ -54,9 +56,9 @@ func TestUpdateMember(t *testing.T) {
 
 func TestUpdateMemberAccumulates(t *testing.T) {
 	c, rec, _ := newTest(t)
-	_, err := c.UpdateMember(carol, "", MemberInput{Name: ptr("Caroline"), Fields: []MappingField{{Key: "city", Value: `"Berlin"`}}})
+	_, err := c.UpdateMember(carol, "", community.MemberInput{Name: ptr("Caroline"), Fields: []community.MappingField{{Key: "city", Value: `"Berlin"`}}})
 	require.NoError(t, err)
-	got, err := c.UpdateMember(carol, "", MemberInput{Tagline: ptr("Hello")})
+	got, err := c.UpdateMember(carol, "", community.MemberInput{Tagline: ptr("Hello")})
 	require.NoError(t, err)
 	assert.Equal(t, "Caroline", got["name"])
 	assert.Equal(t, "Caroline", got["displayName"])

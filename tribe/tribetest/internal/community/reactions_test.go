@@ -1,4 +1,4 @@
-package community
+package community_test
 
 import (
 	"strings"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
 )
 
 func TestReactionsFollowTheState(t *testing.T) {
@@ -48,18 +50,18 @@ func TestAddReactionRefuses(t *testing.T) {
 		reaction string
 		code     string
 	}{
-		{"empty", "", CodeInvalid},
-		{"long", strings.Repeat("x", maxReactionLen+1), CodeInvalid},
+		{"empty", "", community.CodeInvalid},
+		{"long", strings.Repeat("x", community.MaxReactionLen+1), community.CodeInvalid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.code, code(c.AddReaction(carol, id, tc.reaction)))
 		})
 	}
 	t.Run("too many kinds", func(t *testing.T) {
-		for i := range maxPostReactions {
+		for i := range community.MaxPostReactions {
 			require.NoError(t, c.AddReaction(carol, id, "r"+string(rune('A'+i))))
 		}
-		assert.Equal(t, CodeInvalid, code(c.AddReaction(carol, id, "one-more")))
+		assert.Equal(t, community.CodeInvalid, code(c.AddReaction(carol, id, "one-more")))
 		assert.NoError(t, c.AddReaction(erin, id, "rA"), "an existing kind is still fine")
 	})
 }

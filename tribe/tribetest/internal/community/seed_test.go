@@ -1,14 +1,16 @@
-package community
+package community_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
 )
 
-func seed() Seed {
-	return Seed{
+func seed() community.Seed {
+	return community.Seed{
 		Network: "net-acme",
 		Spaces: []map[string]any{
 			{"id": "space-general", "name": "General", "slug": "general", "membersCount": 12, "layout": "cards"},
@@ -61,7 +63,7 @@ func TestSeedIsTheStartingState(t *testing.T) {
 	assert.Equal(t, "cards", g["layout"])
 	assert.NotContains(t, g, "createdById")
 
-	assert.Equal(t, CodeForbidden, code(c.JoinSpace(carol, "space-vip")), "a seeded private space")
+	assert.Equal(t, community.CodeForbidden, code(c.JoinSpace(carol, "space-vip")), "a seeded private space")
 }
 
 func TestResetRestoresTheSeed(t *testing.T) {
@@ -71,7 +73,7 @@ func TestResetRestoresTheSeed(t *testing.T) {
 	require.NoError(t, c.DeletePost(alice, "p1"))
 	require.NoError(t, c.AddReaction(carol, "p2", "+1"))
 	require.NoError(t, c.JoinSpace(carol, "space-general"))
-	_, err := c.UpdateMember(carol, "", MemberInput{Name: ptr("C")})
+	_, err := c.UpdateMember(carol, "", community.MemberInput{Name: ptr("C")})
 	require.NoError(t, err)
 	_, err = c.UpdateAppSettings(bot, "app", `{"x":1}`)
 	require.NoError(t, err)
@@ -79,7 +81,7 @@ func TestResetRestoresTheSeed(t *testing.T) {
 	c.Reset()
 
 	_, err = c.Post(carol, created)
-	assert.True(t, IsUnknown(err), "a post made after the seed is gone: %v", err)
+	assert.True(t, community.IsUnknown(err), "a post made after the seed is gone: %v", err)
 	p1, err := c.Post(carol, "p1")
 	require.NoError(t, err, "a deleted seeded post is back")
 	assert.Equal(t, 1, p1["repliesCount"])
@@ -101,13 +103,13 @@ func TestResetWithoutSeedEmpties(t *testing.T) {
 	mustPost(t, c, carol, "s", "x")
 	c.Reset()
 	assert.False(t, c.HasPosts())
-	_, err := c.Posts(carol, PostQuery{}, nil)
-	assert.True(t, IsUnknown(err))
+	_, err := c.Posts(carol, community.PostQuery{}, nil)
+	assert.True(t, community.IsUnknown(err))
 }
 
 func TestNewIDsAvoidTheSeeds(t *testing.T) {
 	c, _, _ := newTest(t)
-	require.NoError(t, c.Seed(Seed{Network: "net-acme", Posts: []map[string]any{{"id": "post-1"}, {"id": "post-2"}, {"id": "post-3"}}}))
+	require.NoError(t, c.Seed(community.Seed{Network: "net-acme", Posts: []map[string]any{{"id": "post-1"}, {"id": "post-2"}, {"id": "post-3"}}}))
 	id := mustPost(t, c, carol, "s", "x")
 	assert.NotContains(t, []string{"post-1", "post-2", "post-3"}, id)
 }
@@ -115,18 +117,18 @@ func TestNewIDsAvoidTheSeeds(t *testing.T) {
 func TestSeedRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		seed Seed
+		seed community.Seed
 		msg  string
 	}{
-		{"a title not a string", Seed{Network: "n", Posts: []map[string]any{{"id": "p", "title": 5}}}, "objects.Post[0]: post \"p\": "},
-		{"a status the mock does not keep", Seed{Network: "n", Posts: []map[string]any{{"id": "p", "status": "ARCHIVED"}}}, "status \"ARCHIVED\""},
-		{"a reply to nothing", Seed{Network: "n", Posts: []map[string]any{{"id": "r", "repliedToId": "p"}}}, "seed the post it replies to first"},
-		{"bad mapping fields", Seed{Network: "n", Posts: []map[string]any{{"id": "p", "mappingFields": "x"}}}, "mappingFields: not a list"},
-		{"a value not JSON", Seed{Network: "n", Posts: []map[string]any{{"id": "p", "mappingFields": []any{map[string]any{"key": "k", "value": "v"}}}}}, "not JSON"},
-		{"no network", Seed{Posts: []map[string]any{{"id": "p"}}}, "no networkId"},
-		{"a duplicate space", Seed{Network: "n", Spaces: []map[string]any{{"id": "s"}, {"id": "s"}}}, "duplicate id"},
-		{"a space's bad type", Seed{Network: "n", Spaces: []map[string]any{{"id": "s", "type": "Forum"}}}, "objects.Space[0]"},
-		{"a bad time", Seed{Network: "n", Spaces: []map[string]any{{"id": "s", "createdAt": "yesterday"}}}, "RFC 3339"},
+		{"a title not a string", community.Seed{Network: "n", Posts: []map[string]any{{"id": "p", "title": 5}}}, "objects.Post[0]: post \"p\": "},
+		{"a status the mock does not keep", community.Seed{Network: "n", Posts: []map[string]any{{"id": "p", "status": "ARCHIVED"}}}, "status \"ARCHIVED\""},
+		{"a reply to nothing", community.Seed{Network: "n", Posts: []map[string]any{{"id": "r", "repliedToId": "p"}}}, "seed the post it replies to first"},
+		{"bad mapping fields", community.Seed{Network: "n", Posts: []map[string]any{{"id": "p", "mappingFields": "x"}}}, "mappingFields: not a list"},
+		{"a value not JSON", community.Seed{Network: "n", Posts: []map[string]any{{"id": "p", "mappingFields": []any{map[string]any{"key": "k", "value": "v"}}}}}, "not JSON"},
+		{"no network", community.Seed{Posts: []map[string]any{{"id": "p"}}}, "no networkId"},
+		{"a duplicate space", community.Seed{Network: "n", Spaces: []map[string]any{{"id": "s"}, {"id": "s"}}}, "duplicate id"},
+		{"a space's bad type", community.Seed{Network: "n", Spaces: []map[string]any{{"id": "s", "type": "Forum"}}}, "objects.Space[0]"},
+		{"a bad time", community.Seed{Network: "n", Spaces: []map[string]any{{"id": "s", "createdAt": "yesterday"}}}, "RFC 3339"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _, _ := newTest(t)

@@ -1,10 +1,12 @@
-package community
+package community_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
 )
 
 func TestAppSettings(t *testing.T) {
@@ -14,13 +16,13 @@ func TestAppSettings(t *testing.T) {
 	assert.Equal(t, "{}", got, "none stored")
 
 	_, err = c.UpdateAppSettings(carol, "app-1", `{"a":1}`)
-	assert.Equal(t, CodeForbidden, code(err))
+	assert.Equal(t, community.CodeForbidden, code(err))
 	_, err = c.UpdateAppSettings(bot, "app-1", `not json`)
-	assert.Equal(t, CodeInvalid, code(err))
+	assert.Equal(t, community.CodeInvalid, code(err))
 	_, err = c.UpdateAppSettings(bot, "app-1", `[1]`)
-	assert.Equal(t, CodeInvalid, code(err), "an object only")
+	assert.Equal(t, community.CodeInvalid, code(err), "an object only")
 	_, err = c.UpdateAppSettings(bot, "", `{}`)
-	assert.Equal(t, CodeInvalid, code(err))
+	assert.Equal(t, community.CodeInvalid, code(err))
 
 	out, err := c.UpdateAppSettings(bot, "app-1", `{"greeting":"Hello"}`)
 	require.NoError(t, err)
@@ -32,7 +34,7 @@ func TestAppSettings(t *testing.T) {
 	assert.Equal(t, "{}", c.Settings("net-acme", "app-2"))
 	assert.Equal(t, "{}", c.Settings("net-other", "app-1"))
 	_, err = c.AppSettings(carol, "app-1")
-	assert.Equal(t, CodeForbidden, code(err))
+	assert.Equal(t, community.CodeForbidden, code(err))
 	assert.Empty(t, rec.names())
 
 	mustPost(t, c, carol, "s", "x")

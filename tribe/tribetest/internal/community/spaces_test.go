@@ -1,4 +1,4 @@
-package community
+package community_test
 
 import (
 	"strings"
@@ -7,11 +7,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/community"
 )
 
 func TestCreateSpace(t *testing.T) {
 	c, rec, _ := newTest(t)
-	s, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Product Ideas!"), Description: ptr("Share them"), MemberIDs: []string{"mem-carol"}, AdminIDs: []string{"mem-bob"}})
+	s, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Product Ideas!"), Description: ptr("Share them"), MemberIDs: []string{"mem-carol"}, AdminIDs: []string{"mem-bob"}})
 	require.NoError(t, err)
 	assert.Equal(t, "Product Ideas!", s["name"])
 	assert.Equal(t, "product-ideas", s["slug"])
@@ -35,31 +37,31 @@ func TestCreateSpace(t *testing.T) {
 	assert.Equal(t, 2, admins.Total)
 	assert.Equal(t, "mem-bob", admins.Items[0]["member"], "reversed")
 
-	again, err := c.CreateSpace(bot, SpaceInput{Name: ptr("Product ideas")})
+	again, err := c.CreateSpace(bot, community.SpaceInput{Name: ptr("Product ideas")})
 	require.NoError(t, err)
 	assert.Equal(t, "product-ideas-2", again["slug"], "a slug no space has")
 }
 
 func TestCreateSpaceRefuses(t *testing.T) {
 	c, _, _ := newTest(t)
-	_, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Taken"), Slug: ptr("taken")})
+	_, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Taken"), Slug: ptr("taken")})
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		name  string
-		actor Actor
-		in    SpaceInput
+		actor community.Actor
+		in    community.SpaceInput
 		code  string
 		msg   string
 	}{
-		{"a member", carol, SpaceInput{Name: ptr("Mine")}, CodeForbidden, "only an admin"},
-		{"a moderator", bob, SpaceInput{Name: ptr("Mine")}, CodeForbidden, "only an admin"},
-		{"no name", alice, SpaceInput{}, CodeInvalid, "input.name"},
-		{"a blank name", alice, SpaceInput{Name: ptr("  ")}, CodeInvalid, "input.name"},
-		{"a long name", alice, SpaceInput{Name: ptr(strings.Repeat("n", maxNameLen+1))}, CodeInvalid, "input.name"},
-		{"a bad slug", alice, SpaceInput{Name: ptr("x"), Slug: ptr("Not A Slug")}, CodeInvalid, "input.slug"},
-		{"a taken slug", alice, SpaceInput{Name: ptr("x"), Slug: ptr("taken")}, CodeInvalid, "choose another"},
-		{"a bad type", alice, SpaceInput{Name: ptr("x"), Type: ptr("Forum")}, CodeInvalid, "input.type"},
-		{"a stranger", alice, SpaceInput{Name: ptr("x"), MemberIDs: []string{"mem-nobody"}}, CodeNotFound, "input.memberIds"},
+		{"a member", carol, community.SpaceInput{Name: ptr("Mine")}, community.CodeForbidden, "only an admin"},
+		{"a moderator", bob, community.SpaceInput{Name: ptr("Mine")}, community.CodeForbidden, "only an admin"},
+		{"no name", alice, community.SpaceInput{}, community.CodeInvalid, "input.name"},
+		{"a blank name", alice, community.SpaceInput{Name: ptr("  ")}, community.CodeInvalid, "input.name"},
+		{"a long name", alice, community.SpaceInput{Name: ptr(strings.Repeat("n", community.MaxNameLen+1))}, community.CodeInvalid, "input.name"},
+		{"a bad slug", alice, community.SpaceInput{Name: ptr("x"), Slug: ptr("Not A Slug")}, community.CodeInvalid, "input.slug"},
+		{"a taken slug", alice, community.SpaceInput{Name: ptr("x"), Slug: ptr("taken")}, community.CodeInvalid, "choose another"},
+		{"a bad type", alice, community.SpaceInput{Name: ptr("x"), Type: ptr("Forum")}, community.CodeInvalid, "input.type"},
+		{"a stranger", alice, community.SpaceInput{Name: ptr("x"), MemberIDs: []string{"mem-nobody"}}, community.CodeNotFound, "input.memberIds"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.CreateSpace(tc.actor, tc.in)
@@ -72,15 +74,15 @@ func TestCreateSpaceRefuses(t *testing.T) {
 
 func TestUpdateSpace(t *testing.T) {
 	c, rec, clock := newTest(t)
-	s, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Old"), AdminIDs: []string{"mem-carol"}})
+	s, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Old"), AdminIDs: []string{"mem-carol"}})
 	require.NoError(t, err)
 	id := s["id"].(string)
 	rec.reset()
 	clock.advance(time.Second)
 
-	_, err = c.UpdateSpace(erin, id, SpaceInput{Name: ptr("Erin's")})
-	assert.Equal(t, CodeForbidden, code(err), "not an admin of it")
-	s, err = c.UpdateSpace(carol, id, SpaceInput{Name: ptr("New"), Slug: ptr("new"), Private: ptr(true)})
+	_, err = c.UpdateSpace(erin, id, community.SpaceInput{Name: ptr("Erin's")})
+	assert.Equal(t, community.CodeForbidden, code(err), "not an admin of it")
+	s, err = c.UpdateSpace(carol, id, community.SpaceInput{Name: ptr("New"), Slug: ptr("new"), Private: ptr(true)})
 	require.NoError(t, err, "a space admin may")
 	assert.Equal(t, "New", s["name"])
 	assert.Equal(t, "new", s["slug"])
@@ -93,18 +95,18 @@ func TestUpdateSpace(t *testing.T) {
 	require.NoError(t, err, "found by its new slug")
 	assert.Equal(t, id, got["id"])
 	_, err = c.Space(erin, "", "old")
-	assert.True(t, IsUnknown(err), "the old slug is free: %v", err)
+	assert.True(t, community.IsUnknown(err), "the old slug is free: %v", err)
 }
 
 func TestDeleteSpace(t *testing.T) {
 	c, rec, _ := newTest(t)
-	s, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Doomed"), MemberIDs: []string{"mem-carol"}})
+	s, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Doomed"), MemberIDs: []string{"mem-carol"}})
 	require.NoError(t, err)
 	id := s["id"].(string)
 	post := mustPost(t, c, carol, id, "In it")
 	rec.reset()
 
-	assert.Equal(t, CodeForbidden, code(c.DeleteSpace(carol, id)))
+	assert.Equal(t, community.CodeForbidden, code(c.DeleteSpace(carol, id)))
 	require.NoError(t, c.DeleteSpace(bot, id))
 	assert.Equal(t, []string{"space.deleted"}, rec.names())
 	for name, err := range map[string]error{
@@ -114,49 +116,49 @@ func TestDeleteSpace(t *testing.T) {
 		"join":       c.JoinSpace(carol, id),
 		"post in it": func() error { _, err := c.CreatePost(carol, id, titled("x", true)); return err }(),
 	} {
-		assert.Equal(t, CodeNotFound, code(err), "%s: %v", name, err)
+		assert.Equal(t, community.CodeNotFound, code(err), "%s: %v", name, err)
 	}
-	page, err := c.Spaces(carol, SpaceQuery{}, nil)
+	page, err := c.Spaces(carol, community.SpaceQuery{}, nil)
 	require.NoError(t, err, "the network had spaces")
 	assert.Empty(t, page.Items)
-	page, err = c.Posts(carol, PostQuery{}, nil)
+	page, err = c.Posts(carol, community.PostQuery{}, nil)
 	require.NoError(t, err)
 	assert.Empty(t, page.Items)
 }
 
 func TestSpacesListsAndFilters(t *testing.T) {
 	c, _, clock := newTest(t)
-	_, err := c.Spaces(carol, SpaceQuery{}, nil)
-	assert.True(t, IsUnknown(err), "no space yet: %v", err)
+	_, err := c.Spaces(carol, community.SpaceQuery{}, nil)
+	assert.True(t, community.IsUnknown(err), "no space yet: %v", err)
 
-	mk := func(in SpaceInput) string {
+	mk := func(in community.SpaceInput) string {
 		clock.advance(time.Second)
 		s, err := c.CreateSpace(alice, in)
 		require.NoError(t, err)
 		return s["id"].(string)
 	}
-	general := mk(SpaceInput{Name: ptr("General")})
-	news := mk(SpaceInput{Name: ptr("News"), Type: ptr("Broadcast")})
-	hidden := mk(SpaceInput{Name: ptr("Staff room"), Hidden: ptr(true)})
+	general := mk(community.SpaceInput{Name: ptr("General")})
+	news := mk(community.SpaceInput{Name: ptr("News"), Type: ptr("Broadcast")})
+	hidden := mk(community.SpaceInput{Name: ptr("Staff room"), Hidden: ptr(true)})
 	require.NoError(t, c.JoinSpace(carol, news))
 	require.NoError(t, c.JoinSpace(carol, general))
 	clock.advance(time.Second)
-	_, err = c.UpdateSpace(alice, general, SpaceInput{Description: ptr("d")})
+	_, err = c.UpdateSpace(alice, general, community.SpaceInput{Description: ptr("d")})
 	require.NoError(t, err)
 
 	for _, tc := range []struct {
 		name  string
-		actor Actor
-		q     SpaceQuery
+		actor community.Actor
+		q     community.SpaceQuery
 		want  []string
 	}{
-		{"all a member sees", carol, SpaceQuery{}, []string{general, news}},
-		{"all an admin sees", alice, SpaceQuery{}, []string{general, news, hidden}},
-		{"reversed", carol, SpaceQuery{Reverse: true}, []string{news, general}},
-		{"by name", carol, SpaceQuery{Query: "NEW"}, []string{news}},
-		{"by type", carol, SpaceQuery{Types: []string{"Broadcast"}}, []string{news}},
-		{"of a member", erin, SpaceQuery{MemberID: "mem-carol"}, []string{general, news}},
-		{"by update", alice, SpaceQuery{OrderBy: "UPDATED_AT"}, []string{news, hidden, general}},
+		{"all a member sees", carol, community.SpaceQuery{}, []string{general, news}},
+		{"all an admin sees", alice, community.SpaceQuery{}, []string{general, news, hidden}},
+		{"reversed", carol, community.SpaceQuery{Reverse: true}, []string{news, general}},
+		{"by name", carol, community.SpaceQuery{Query: "NEW"}, []string{news}},
+		{"by type", carol, community.SpaceQuery{Types: []string{"Broadcast"}}, []string{news}},
+		{"of a member", erin, community.SpaceQuery{MemberID: "mem-carol"}, []string{general, news}},
+		{"by update", alice, community.SpaceQuery{OrderBy: "UPDATED_AT"}, []string{news, hidden, general}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page, err := c.Spaces(tc.actor, tc.q, nil)
@@ -168,7 +170,7 @@ func TestSpacesListsAndFilters(t *testing.T) {
 
 func TestJoinAndLeaveSpace(t *testing.T) {
 	c, rec, _ := newTest(t)
-	s, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Open")})
+	s, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Open")})
 	require.NoError(t, err)
 	id := s["id"].(string)
 	rec.reset()
@@ -191,26 +193,26 @@ func TestJoinAndLeaveSpace(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, page.Total)
 	assert.Equal(t, "space_membership.deleted", rec.last().Name)
-	mine, err := c.Spaces(carol, SpaceQuery{MemberID: "mem-carol"}, nil)
+	mine, err := c.Spaces(carol, community.SpaceQuery{MemberID: "mem-carol"}, nil)
 	require.NoError(t, err)
 	assert.Empty(t, mine.Items)
 
-	assert.True(t, IsUnknown(c.JoinSpace(carol, "space-made-up")))
+	assert.True(t, community.IsUnknown(c.JoinSpace(carol, "space-made-up")))
 }
 
 func TestPrivateSpace(t *testing.T) {
 	c, _, _ := newTest(t)
-	s, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Private"), Private: ptr(true)})
+	s, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Private"), Private: ptr(true)})
 	require.NoError(t, err)
 	id := s["id"].(string)
 	inside := mustPost(t, c, alice, id, "Members only")
 
-	assert.Equal(t, CodeForbidden, code(c.JoinSpace(carol, id)), "a plain member may not join")
+	assert.Equal(t, community.CodeForbidden, code(c.JoinSpace(carol, id)), "a plain member may not join")
 	_, err = c.CreatePost(carol, id, titled("x", true))
-	assert.Equal(t, CodeForbidden, code(err), "nor post in it")
+	assert.Equal(t, community.CodeForbidden, code(err), "nor post in it")
 	_, err = c.Post(carol, inside)
-	assert.Equal(t, CodeForbidden, code(err), "nor read its posts")
-	page, err := c.Posts(carol, PostQuery{}, nil)
+	assert.Equal(t, community.CodeForbidden, code(err), "nor read its posts")
+	page, err := c.Posts(carol, community.PostQuery{}, nil)
 	require.NoError(t, err)
 	assert.Empty(t, page.Items, "nor list them")
 
@@ -218,9 +220,9 @@ func TestPrivateSpace(t *testing.T) {
 	_, err = c.Post(bob, inside)
 	assert.NoError(t, err)
 
-	_, err = c.UpdateSpace(alice, id, SpaceInput{MemberIDs: []string{"ignored"}})
+	_, err = c.UpdateSpace(alice, id, community.SpaceInput{MemberIDs: []string{"ignored"}})
 	require.NoError(t, err)
-	invited, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Invited"), Private: ptr(true), MemberIDs: []string{"mem-carol"}})
+	invited, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Invited"), Private: ptr(true), MemberIDs: []string{"mem-carol"}})
 	require.NoError(t, err)
 	_, err = c.CreatePost(carol, invited["id"].(string), titled("I was invited", true))
 	assert.NoError(t, err, "a member of a private space posts in it")
@@ -228,7 +230,7 @@ func TestPrivateSpace(t *testing.T) {
 
 func TestSpacePostsCount(t *testing.T) {
 	c, _, _ := newTest(t)
-	s, err := c.CreateSpace(alice, SpaceInput{Name: ptr("Counted")})
+	s, err := c.CreateSpace(alice, community.SpaceInput{Name: ptr("Counted")})
 	require.NoError(t, err)
 	id := s["id"].(string)
 	p1 := mustPost(t, c, carol, id, "one")
@@ -239,7 +241,7 @@ func TestSpacePostsCount(t *testing.T) {
 	require.NoError(t, err)
 	count := func() any { s, err := c.Space(carol, id, ""); require.NoError(t, err); return s["postsCount"] }
 	assert.Equal(t, 2, count(), "published top-level posts")
-	_, err = c.UpdatePost(carol, draft["id"].(string), PostInput{})
+	_, err = c.UpdatePost(carol, draft["id"].(string), community.PostInput{})
 	require.NoError(t, err)
 	assert.Equal(t, 3, count(), "a published draft")
 	require.NoError(t, c.DeletePost(carol, p1))
