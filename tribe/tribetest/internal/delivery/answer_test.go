@@ -1,10 +1,12 @@
-package delivery
+package delivery_test
 
 import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/delivery"
 )
 
 func TestCheckTest(t *testing.T) {
@@ -23,12 +25,12 @@ func TestCheckTest(t *testing.T) {
 		{"another status", 200, `{"status":"MAYBE"}`, `status "MAYBE"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := CheckTest(Result{Status: tc.status, Body: []byte(tc.body)}, "c-42")
+			err := delivery.CheckTest(delivery.Result{Status: tc.status, Body: []byte(tc.body)}, "c-42")
 			if tc.err == "" {
 				assert.NoError(t, err)
 				return
 			}
-			require.ErrorIs(t, err, ErrAnswer)
+			require.ErrorIs(t, err, delivery.ErrAnswer)
 			assert.Contains(t, err.Error(), tc.err)
 		})
 	}
@@ -46,7 +48,7 @@ func TestInteractionsMapToAppInteractions(t *testing.T) {
 		{"id":"i-close","type":"CLOSE"},
 		{"id":"i-reload","type":"RELOAD","props":{"dynamicBlockKeys":["settings"]}},
 		{"id":"i-redirect","type":"REDIRECT","props":{"url":"https://example.com","external":true}}]}}`
-	got, err := Interactions("app-1", Result{Status: 200, Body: []byte(body)})
+	got, err := delivery.Interactions("app-1", delivery.Result{Status: 200, Body: []byte(body)})
 	require.NoError(t, err)
 	require.Len(t, got, 6, "DATA has no schema type")
 	assert.Equal(t, map[string]any{
@@ -85,12 +87,12 @@ func TestInteractionsRefuse(t *testing.T) {
 		{"a slate not an object", 200, `{"status":"SUCCEEDED","data":{"interactions":[{"id":"i","type":"SHOW","slate":"x"}]}}`, "not a JSON object"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Interactions("app-1", Result{Status: tc.status, Body: []byte(tc.body)})
-			require.ErrorIs(t, err, ErrAnswer)
+			_, err := delivery.Interactions("app-1", delivery.Result{Status: tc.status, Body: []byte(tc.body)})
+			require.ErrorIs(t, err, delivery.ErrAnswer)
 			assert.Contains(t, err.Error(), tc.err)
 		})
 	}
-	got, err := Interactions("app-1", Result{Status: 200, Body: []byte(`{"status":"SUCCEEDED"}`)})
+	got, err := delivery.Interactions("app-1", delivery.Result{Status: 200, Body: []byte(`{"status":"SUCCEEDED"}`)})
 	require.NoError(t, err, "no interactions")
 	assert.Empty(t, got)
 }

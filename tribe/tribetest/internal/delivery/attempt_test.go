@@ -1,4 +1,4 @@
-package delivery
+package delivery_test
 
 import (
 	"context"
@@ -10,21 +10,23 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/delivery"
 )
 
 func TestCallAnswersSynchronously(t *testing.T) {
 	rc := newReceiver(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"type":"TEST","status":"SUCCEEDED","data":{"challenge":"c-1"}}`)
 	})
-	d := fast(t, Options{})
-	j := Job{Community: "net-acme", AppID: "app-1", Type: "TEST", URL: rc.URL, Secret: secret, Body: []byte(`{"type":"TEST","data":{"challenge":"c-1"}}`)}
+	d := fast(t, delivery.Options{})
+	j := delivery.Job{Community: "net-acme", AppID: "app-1", Type: "TEST", URL: rc.URL, Secret: secret, Body: []byte(`{"type":"TEST","data":{"challenge":"c-1"}}`)}
 	res, err := d.Call(context.Background(), j, 0)
 	require.NoError(t, err)
 	assert.Equal(t, 200, res.Status)
-	require.NoError(t, CheckTest(res, "c-1"))
+	require.NoError(t, delivery.CheckTest(res, "c-1"))
 	dl := d.Deliveries()
 	require.Len(t, dl, 1)
-	assert.Equal(t, Delivered, dl[0].State)
+	assert.Equal(t, delivery.Delivered, dl[0].State)
 	assert.Equal(t, "TEST", dl[0].Type)
 }
 
@@ -34,9 +36,9 @@ func TestCallFails(t *testing.T) {
 		_, _ = io.WriteString(w, strings.Repeat("x", 5000))
 	})
 	failing := newReceiver(t, func(n int, w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) })
-	d := fast(t, Options{Timeout: 200 * time.Millisecond})
-	mk := func(url string) Job {
-		return Job{Community: "c", Type: "INTERACTION", URL: url, Secret: secret, Body: []byte(`{}`)}
+	d := fast(t, delivery.Options{Timeout: 200 * time.Millisecond})
+	mk := func(url string) delivery.Job {
+		return delivery.Job{Community: "c", Type: "INTERACTION", URL: url, Secret: secret, Body: []byte(`{}`)}
 	}
 
 	start := time.Now()
@@ -58,10 +60,10 @@ func TestCallFails(t *testing.T) {
 	require.NoError(t, err, "an answer, for the caller to judge")
 	assert.Equal(t, 500, res.Status)
 
-	states := []State{}
+	states := []delivery.State{}
 	for _, dl := range d.Deliveries() {
 		states = append(states, dl.State)
 	}
-	assert.Equal(t, []State{Failed, Failed, Delivered, Failed}, states)
+	assert.Equal(t, []delivery.State{delivery.Failed, delivery.Failed, delivery.Delivered, delivery.Failed}, states)
 	assert.NoError(t, d.Wait(context.Background()))
 }

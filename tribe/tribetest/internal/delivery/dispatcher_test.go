@@ -1,4 +1,4 @@
-package delivery
+package delivery_test
 
 import (
 	"context"
@@ -15,9 +15,11 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tribekit/tribekit/tribe/webhook"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/delivery"
 )
 
-func wait(t *testing.T, d *Dispatcher) {
+func wait(t *testing.T, d *delivery.Dispatcher) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -26,7 +28,7 @@ func wait(t *testing.T, d *Dispatcher) {
 
 func TestSendDeliversSignedRequests(t *testing.T) {
 	rc := newReceiver(t, nil)
-	d := fast(t, Options{})
+	d := fast(t, delivery.Options{})
 	body := `{"networkId":"net-acme","type":"SUBSCRIPTION","data":{"id":"ev-1"}}`
 	id := d.Send(job("net-acme", rc.URL+"/webhook", body))
 	wait(t, d)
@@ -42,7 +44,7 @@ func TestSendDeliversSignedRequests(t *testing.T) {
 	require.Len(t, list, 1)
 	dl := list[0]
 	assert.Equal(t, id, dl.ID)
-	assert.Equal(t, Delivered, dl.State)
+	assert.Equal(t, delivery.Delivered, dl.State)
 	assert.Equal(t, "net-acme", dl.Community)
 	assert.Equal(t, "post.published", dl.Event)
 	assert.Equal(t, rc.URL+"/webhook", dl.URL)
@@ -58,7 +60,7 @@ func TestFirstAttemptsGoOutInOrderPerCommunity(t *testing.T) {
 		time.Sleep(time.Millisecond) // let a second request overtake, if it could
 		_, _ = w.Write([]byte(`{}`))
 	})
-	d := fast(t, Options{})
+	d := fast(t, delivery.Options{})
 	var want []string
 	for i := range 30 {
 		b := fmt.Sprintf(`{"n":%d}`, i)
@@ -82,22 +84,22 @@ func TestRetries(t *testing.T) {
 		answer   func(n int, w http.ResponseWriter, r *http.Request)
 		url      string
 		attempts int
-		state    State
+		state    delivery.State
 		statuses []int
 	}{
 		{"500 then 200", func(n int, w http.ResponseWriter, r *http.Request) {
 			if n == 1 {
 				w.WriteHeader(500)
 			}
-		}, "", 5, Delivered, []int{500, 200}},
+		}, "", 5, delivery.Delivered, []int{500, 200}},
 		{"a redirect is not followed", func(n int, w http.ResponseWriter, r *http.Request) {
 			if n == 1 {
 				http.Redirect(w, r, "/elsewhere", http.StatusFound)
 			}
-		}, "", 5, Delivered, []int{302, 200}},
-		{"always 503", func(n int, w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }, "", 3, Failed, []int{503, 503, 503}},
-		{"refused", nil, "refused", 3, Failed, []int{0, 0, 0}},
-		{"one attempt only", func(n int, w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }, "", 1, Failed, []int{500}},
+		}, "", 5, delivery.Delivered, []int{302, 200}},
+		{"always 503", func(n int, w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }, "", 3, delivery.Failed, []int{503, 503, 503}},
+		{"refused", nil, "refused", 3, delivery.Failed, []int{0, 0, 0}},
+		{"one attempt only", func(n int, w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) }, "", 1, delivery.Failed, []int{500}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rc := newReceiver(t, tc.answer)
@@ -105,7 +107,7 @@ func TestRetries(t *testing.T) {
 			if tc.url == "refused" {
 				url = refused()
 			}
-			d := fast(t, Options{Attempts: tc.attempts})
+			d := fast(t, delivery.Options{Attempts: tc.attempts})
 			d.Send(job("net-acme", url, `{"id":"ev-1"}`))
 			wait(t, d)
 			dl := d.Deliveries()[0]
@@ -133,14 +135,14 @@ func TestTimeoutIsRetried(t *testing.T) {
 			<-r.Context().Done() // hang until the mock gives up
 		}
 	})
-	d := fast(t, Options{Timeout: 200 * time.Millisecond})
+	d := fast(t, delivery.Options{Timeout: 200 * time.Millisecond})
 	d.Send(job("net-acme", rc.URL, `{}`))
 	wait(t, d)
 	dl := d.Deliveries()[0]
 	require.Len(t, dl.Attempts, 2)
 	assert.Contains(t, dl.Attempts[0].Error, "timeout: no answer within 200ms")
 	assert.Less(t, dl.Attempts[0].Duration, time.Second, "one timeout per attempt")
-	assert.Equal(t, Delivered, dl.State)
+	assert.Equal(t, delivery.Delivered, dl.State)
 }
 
 func TestARetryDoesNotHoldBackLaterDeliveries(t *testing.T) {
@@ -149,7 +151,7 @@ func TestARetryDoesNotHoldBackLaterDeliveries(t *testing.T) {
 			w.WriteHeader(500)
 		}
 	})
-	d := fast(t, Options{Backoff: 300 * time.Millisecond, MaxBackoff: 300 * time.Millisecond})
+	d := fast(t, delivery.Options{Backoff: 300 * time.Millisecond, MaxBackoff: 300 * time.Millisecond})
 	d.Send(job("net-acme", rc.URL, `{"n":1}`))
 	d.Send(job("net-acme", rc.URL, `{"n":2}`))
 	wait(t, d)
@@ -167,7 +169,7 @@ func TestAHangingReceiverHoldsUpOnlyItsCommunity(t *testing.T) {
 	defer close(release)
 	ok := newReceiver(t, nil)
 	timeout := 500 * time.Millisecond
-	d := fast(t, Options{Timeout: timeout, Attempts: 1})
+	d := fast(t, delivery.Options{Timeout: timeout, Attempts: 1})
 	start := time.Now()
 	d.Send(job("net-slow", hang.URL, `{"n":1}`))
 	d.Send(job("net-slow", ok.URL, `{"n":2}`))
@@ -186,7 +188,7 @@ func TestAHangingReceiverHoldsUpOnlyItsCommunity(t *testing.T) {
 
 func TestDuplicateResendsADeliveredEvent(t *testing.T) {
 	rc := newReceiver(t, nil)
-	d := fast(t, Options{})
+	d := fast(t, delivery.Options{})
 	d.Duplicate(1)
 	d.Send(job("net-acme", rc.URL, `{"id":"ev-1"}`))
 	d.Send(job("net-acme", rc.URL, `{"id":"ev-2"}`))
@@ -197,7 +199,7 @@ func TestDuplicateResendsADeliveredEvent(t *testing.T) {
 	require.Len(t, list[0].Attempts, 2)
 	assert.False(t, list[0].Attempts[0].Duplicate)
 	assert.True(t, list[0].Attempts[1].Duplicate)
-	assert.Equal(t, Delivered, list[0].State)
+	assert.Equal(t, delivery.Delivered, list[0].State)
 	assert.Len(t, list[1].Attempts, 1, "one duplicate, as asked")
 }
 
@@ -207,7 +209,7 @@ func TestDuplicateAfterARetry(t *testing.T) {
 			w.WriteHeader(500)
 		}
 	})
-	d := fast(t, Options{})
+	d := fast(t, delivery.Options{})
 	d.Duplicate(1)
 	d.Send(job("net-acme", rc.URL, `{"id":"ev-1"}`))
 	wait(t, d)
@@ -221,15 +223,15 @@ func TestSendSettlesAtOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		url   string
-		state State
+		state delivery.State
 		why   string
 	}{
-		{"not http", "ftp://127.0.0.1/x", Dropped, "not an http or https URL"},
-		{"no host", "http:///x", Dropped, "with a host"},
-		{"garbage", "::", Dropped, "not an http"},
+		{"not http", "ftp://127.0.0.1/x", delivery.Dropped, "not an http or https URL"},
+		{"no host", "http:///x", delivery.Dropped, "with a host"},
+		{"garbage", "::", delivery.Dropped, "not an http"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := fast(t, Options{})
+			d := fast(t, delivery.Options{})
 			d.Send(job("net-acme", tc.url, `{}`))
 			wait(t, d)
 			dl := d.Deliveries()[0]
@@ -239,13 +241,13 @@ func TestSendSettlesAtOnce(t *testing.T) {
 		})
 	}
 	t.Run("a full queue", func(t *testing.T) {
-		d := fast(t, Options{QueueLimit: 2, Timeout: 200 * time.Millisecond, Attempts: 1})
+		d := fast(t, delivery.Options{QueueLimit: 2, Timeout: 200 * time.Millisecond, Attempts: 1})
 		for range 4 { // one in flight, two queued, one dropped
 			d.Send(job("net-acme", rc.URL, `{}`))
 			time.Sleep(20 * time.Millisecond)
 		}
 		list := d.Deliveries()
-		assert.Equal(t, Dropped, list[3].State)
+		assert.Equal(t, delivery.Dropped, list[3].State)
 		assert.Contains(t, list[3].Error, "the most the queue holds")
 		wait(t, d)
 	})
@@ -259,7 +261,7 @@ func TestWaitWithAContext(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	})
-	d := fast(t, Options{})
+	d := fast(t, delivery.Options{})
 	require.NoError(t, d.Wait(context.Background()), "nothing sent")
 	d.Send(job("net-acme", rc.URL, `{}`))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -276,7 +278,7 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 	hang := newReceiver(t, func(n int, w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
 	failing := newReceiver(t, func(n int, w http.ResponseWriter, r *http.Request) { w.WriteHeader(500) })
 	ok := newReceiver(t, nil)
-	d := New(Options{Backoff: time.Hour})
+	d := delivery.New(delivery.Options{Backoff: time.Hour})
 	d.Send(job("a", hang.URL, `{}`))    // in flight
 	d.Send(job("a", ok.URL, `{}`))      // queued behind it
 	d.Send(job("b", failing.URL, `{}`)) // waiting for a retry
@@ -286,7 +288,7 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 			return false
 		}
 		for _, dl := range d.Deliveries() {
-			if dl.State == Delivered {
+			if dl.State == delivery.Delivered {
 				return true // the answer is recorded, not only received
 			}
 		}
@@ -299,14 +301,14 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close did not return")
 	}
-	states := map[State]int{}
+	states := map[delivery.State]int{}
 	for _, dl := range d.Deliveries() {
 		states[dl.State]++
 	}
-	assert.Equal(t, map[State]int{Canceled: 3, Delivered: 1}, states)
+	assert.Equal(t, map[delivery.State]int{delivery.Canceled: 3, delivery.Delivered: 1}, states)
 	assert.NoError(t, d.Wait(context.Background()), "nothing is pending after Close")
 	d.Send(job("c", ok.URL, `{}`))
-	assert.Equal(t, Canceled, d.Deliveries()[4].State, "a send after Close settles at once")
+	assert.Equal(t, delivery.Canceled, d.Deliveries()[4].State, "a send after Close settles at once")
 	_, err := d.Call(context.Background(), job("c", ok.URL, `{}`), 0)
 	assert.ErrorContains(t, err, "closed")
 	hang.CloseClientConnections()
@@ -319,7 +321,7 @@ func TestRecordIsBounded(t *testing.T) {
 	rc := newReceiver(t, func(n int, w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte(strings.Repeat("a", 100)))
 	})
-	d := fast(t, Options{RecordLimit: 3, AnswerLimit: 10})
+	d := fast(t, delivery.Options{RecordLimit: 3, AnswerLimit: 10})
 	for i := range 5 {
 		d.Send(job("net-acme", rc.URL+"/hook?token=s3cret", fmt.Sprintf(`{"n":%d}`, i)))
 	}
@@ -341,7 +343,7 @@ func TestReportSeesEachAttempt(t *testing.T) {
 	})
 	var mu sync.Mutex
 	var seen []string
-	d := fast(t, Options{Report: func(dl Delivery) {
+	d := fast(t, delivery.Options{Report: func(dl delivery.Delivery) {
 		mu.Lock()
 		defer mu.Unlock()
 		seen = append(seen, fmt.Sprintf("%s %d", dl.State, len(dl.Attempts)))
@@ -355,10 +357,10 @@ func TestReportSeesEachAttempt(t *testing.T) {
 }
 
 func TestBackoffDoublesUpToTheMax(t *testing.T) {
-	d := fast(t, Options{Backoff: time.Second, MaxBackoff: 5 * time.Second})
+	d := fast(t, delivery.Options{Backoff: time.Second, MaxBackoff: 5 * time.Second})
 	var got []time.Duration
 	for n := 1; n <= 5; n++ {
-		got = append(got, d.backoff(n))
+		got = append(got, d.Backoff(n))
 	}
 	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}, got)
 }

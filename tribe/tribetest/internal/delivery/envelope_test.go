@@ -1,4 +1,4 @@
-package delivery
+package delivery_test
 
 import (
 	"testing"
@@ -7,10 +7,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tribekit/tribekit/tribe/webhook"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/delivery"
 )
 
 func TestEnvelopeBody(t *testing.T) {
-	b, err := Envelope{
+	b, err := delivery.Envelope{
 		NetworkID: "net-acme", AppID: "app-1", Settings: `{"greeting":"<b>Hi</b>"}`, Type: webhook.TypeSubscription,
 		Data:    map[string]any{"id": "ev-1", "name": "post.published"},
 		Network: map[string]any{"id": "net-acme", "name": "Acme"},
@@ -30,7 +32,7 @@ func TestEnvelopeBody(t *testing.T) {
 	assert.Equal(t, "ev-1", e.ID)
 	assert.Equal(t, "mem-carol", r.Entities.Actor.ID)
 
-	b, err = Envelope{NetworkID: "net-acme", Context: "SPACE", EntityID: "space-1", Type: webhook.TypeTest, Data: map[string]any{"challenge": "c"}}.Body()
+	b, err = delivery.Envelope{NetworkID: "net-acme", Context: "SPACE", EntityID: "space-1", Type: webhook.TypeTest, Data: map[string]any{"challenge": "c"}}.Body()
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"networkId":"net-acme","context":"SPACE","entityId":"space-1","currentSettings":[],"type":"TEST","data":{"challenge":"c"}}`, string(b))
 }

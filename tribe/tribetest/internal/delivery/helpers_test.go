@@ -1,4 +1,4 @@
-package delivery
+package delivery_test
 
 import (
 	"io"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/tribekit/tribekit/tribe/webhook"
+
+	"github.com/tribekit/tribekit/tribe/tribetest/internal/delivery"
 )
 
 const secret = "whsec-test-0123456789abcdef"
@@ -72,12 +74,12 @@ func (rc *receiver) requests() []got {
 }
 
 // job is a SUBSCRIPTION of community to url, with body.
-func job(community, url, body string) Job {
-	return Job{Community: community, AppID: "app-1", Type: "SUBSCRIPTION", Event: "post.published", EventID: body, URL: url, Secret: secret, Body: []byte(body)}
+func job(community, url, body string) delivery.Job {
+	return delivery.Job{Community: community, AppID: "app-1", Type: "SUBSCRIPTION", Event: "post.published", EventID: body, URL: url, Secret: secret, Body: []byte(body)}
 }
 
 // fast is a dispatcher with short timings for tests, closed at the end.
-func fast(t *testing.T, o Options) *Dispatcher {
+func fast(t *testing.T, o delivery.Options) *delivery.Dispatcher {
 	t.Helper()
 	if o.Timeout == 0 {
 		o.Timeout = 2 * time.Second
@@ -88,7 +90,7 @@ func fast(t *testing.T, o Options) *Dispatcher {
 	if o.MaxBackoff == 0 {
 		o.MaxBackoff = 40 * time.Millisecond
 	}
-	d := New(o)
+	d := delivery.New(o)
 	t.Cleanup(d.Close)
 	return d
 }
