@@ -62,20 +62,14 @@ func (c clientConfig) dialer(tlsConfig *tls.Config, dialTimeout time.Duration) f
 
 func newClient(rawURL string, cfg clientConfig) (redis.UniversalClient, error) {
 	opTimeout := cfg.opTimeout
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return nil, invalidf("the Redis URL does not parse; give redis://[user:password@]host:port[/db], rediss:// for TLS, or unix:///path")
+	if err := CheckURL(rawURL, cfg.insecure); err != nil {
+		return nil, err
 	}
+	u, _ := url.Parse(rawURL) // CheckURL parsed it
 	secrets := urlSecrets(u)
 	q := u.Query()
 	fail := func(err error) error {
 		return invalidf("the Redis URL %s is refused (%s); give redis://[user:password@]host:port[/db], rediss:// for TLS, unix:///path, addr= parameters for Cluster or master_name= for Sentinel", describe(rawURL), redact.String(err.Error(), secrets...))
-	}
-	if u.Host == "" && u.Scheme != "unix" {
-		return nil, invalidf("the Redis URL %s has no host; give redis://host:port", describe(rawURL))
-	}
-	if h := clearTextHost(u); h != "" && !cfg.insecure {
-		return nil, invalidf("the Redis URL %s is plain redis:// to %s, a host that is not loopback, so the Redis password and the tokens would cross the network in clear text; use rediss:// (TLS), or set Options.AllowInsecure if the network is private", describe(rawURL), h)
 	}
 	timeouts := func(dial, read, write, pool *time.Duration, ctxTimeout *bool, retries *int) {
 		for _, p := range []struct {
@@ -215,9 +209,8 @@ func CheckURL(rawURL string, allowInsecure bool) error {
 // for one that does not parse (which [NewClient] refuses all the same).
 //
 // [NewClient], and [New] without Options.AllowInsecure, refuse a URL with
-// such a host. A program that lifts the rule with a setting of its own,
-// such as a command-line flag, calls ClearTextHost to refuse the URL in
-// its own words before [New]. TLS for Redis:
+// such a host ([CheckURL], which a program that refuses the URL in its
+// own words calls before [New]). TLS for Redis:
 // https://redis.io/docs/latest/operate/oss_and_stack/management/security/encryption/
 func ClearTextHost(rawURL string) string {
 	u, err := url.Parse(rawURL)

@@ -87,8 +87,11 @@ func TestUnixSocketAndDatabase(t *testing.T) {
 	srv := tribetest.NewServer()
 	t.Cleanup(srv.Close)
 	app := newApp(srv)
-	a := newCache(t, app, openStore(t, "unix://"+sock+"?db=3", Options{}), cache.Options{})
-	b := newCache(t, app, openStore(t, r.URL()+"/3", Options{}), cache.Options{})
+	// Operations get seconds, not the default 200 ms: on a loaded machine a
+	// store that timed out would degrade and its cache mint on its own.
+	slow := Options{OpTimeout: 5 * time.Second}
+	a := newCache(t, app, openStore(t, "unix://"+sock+"?db=3", slow), cache.Options{})
+	b := newCache(t, app, openStore(t, r.URL()+"/3", slow), cache.Options{})
 	ta, err := a.Token(context.Background(), carol)
 	require.NoError(t, err)
 	tb, err := b.Token(context.Background(), carol)
