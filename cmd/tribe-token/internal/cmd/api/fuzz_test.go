@@ -55,6 +55,7 @@ func FuzzPrinter(f *testing.F) {
 	f.Add("{\"c\":\"\x1b\xff\u2028\"}")
 	f.Add(`[[],{},"",0,-1e-7,true]`)
 	f.Add(`{"pageInfo":{"hasNextPage":true,"endCursor":"c"},"nodes":[{"id":1}]}`)
+	f.Add(`{"big":1e1000,"small":-1E-1000}`)
 	f.Fuzz(func(t *testing.T, data string) {
 		if checkJSON([]byte(data)) != nil {
 			return
@@ -63,13 +64,19 @@ func FuzzPrinter(f *testing.F) {
 		if err := newPrinter(context.Background(), &out, []string{"tok-secret"}).answer([]byte(data)); err != nil {
 			t.Fatalf("checked data not printed: %v", err)
 		}
-		var got struct{ Data any }
-		if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		// Numbers are printed as written, and JSON (RFC 8259, section 6)
+		// allows numbers past float64's range, so validity is checked on
+		// the text; values are compared where encoding/json can hold them.
+		if err := checkJSON(out.Bytes()); err != nil || !json.Valid(out.Bytes()) {
 			t.Fatalf("printed %q is not JSON: %v", out.String(), err)
 		}
 		var want any
 		if err := json.Unmarshal([]byte(data), &want); err != nil {
 			return // encoding/json refuses what jsontext reads (e.g. numbers past float64)
+		}
+		var got struct{ Data any }
+		if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+			t.Fatalf("printed %q does not read back: %v", out.String(), err)
 		}
 		if strings.Contains(data, "tok") {
 			return // may be redacted
