@@ -163,6 +163,29 @@ func BenchmarkMockShapes(b *testing.B) {
 	}
 }
 
+// BenchmarkServeShapes: the shapes of BenchmarkMockShapes handed to
+// (*Server).ServeHTTP directly, without a connection or a client: the
+// server's own work per request, for a profile with less noise.
+func BenchmarkServeShapes(b *testing.B) {
+	s, tok := mockBench(b)
+	for _, shape := range []struct{ name, file string }{{"flat", "flat"}, {"union", "union"}, {"nested", "spaces"}} {
+		b.Run(shape.name, func(b *testing.B) {
+			body := mockBenchBody(b, shape.file)
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest(http.MethodPost, graphQLPath, bytes.NewReader(body))
+				r.Header.Set("Content-Type", "application/json")
+				r.Header.Set("Authorization", "Bearer "+tok)
+				w := httptest.NewRecorder()
+				s.ServeHTTP(w, r)
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkMockSpacesParallel is BenchmarkMockSpaces from 8 concurrent
 // keep-alive clients, as scripts/mockbench's load generator sends it.
 func BenchmarkMockSpacesParallel(b *testing.B) {
