@@ -111,22 +111,38 @@ func (rc *reqCtx) mockValue(obj object, fd *ast.FieldDefinition, fi *automock.Fi
 }
 
 // scalarValue mocks a value of fi's scalar type for field fi of an object
-// of type typ: a fixture's id, or a made-up one, for a field that names an
-// object by its id (fi.LinkID), else automock's.
+// of type typ: a linked id (linkedID), else automock's.
 func (rc *reqCtx) scalarValue(typ string, fi *automock.FieldInfo, seed, objSeed uint64) automock.Value {
+	if id, ok := rc.linkedID(fi, seed); ok {
+		return automock.IDValue(id, seed)
+	}
+	return automock.Scalar(fi, typ, seed, objSeed)
+}
+
+// appendScalar appends scalarValue(typ, fi, seed, objSeed) as JSON.
+func (rc *reqCtx) appendScalar(b []byte, typ string, fi *automock.FieldInfo, seed, objSeed uint64) []byte {
+	if id, ok := rc.linkedID(fi, seed); ok {
+		return automock.AppendID(b, id, seed)
+	}
+	return automock.AppendScalar(b, fi, typ, seed, objSeed)
+}
+
+// linkedID is, for field fi when it names an object by its id (an ID or
+// String field of fi.LinkID), the id of the fixture it names, or "" for
+// a made-up one, automock.GenID(seed); false for another field.
+func (rc *reqCtx) linkedID(fi *automock.FieldInfo, seed uint64) (string, bool) {
 	t := fi.LinkID
 	switch {
 	case t != "" && fi.Scalar == automock.ID:
-		if ps := rc.s.mock.Possible(t); len(ps) > 0 { // abstract
+		if ps := fi.LinkTypes; len(ps) > 0 { // abstract
 			t = ps[seed%uint64(len(ps))].Name
 		}
-		// A made-up id is written as GenID(seed), not kept.
-		id, _ := rc.fixtureRefID(t, seed)
-		return automock.IDValue(id, seed)
 	case t != "" && fi.Scalar == automock.String:
-		return automock.StringValue(rc.refID(t, seed))
+	default:
+		return "", false
 	}
-	return automock.Scalar(fi, typ, seed, objSeed)
+	id, _ := rc.fixtureRefID(t, seed)
+	return id, true
 }
 
 // makeObject is the object of type def (a concrete type chosen by seed if
@@ -162,18 +178,9 @@ func (rc *reqCtx) makeObject(def *ast.Definition, id string, seed uint64) object
 	return rc.ref(def, id, nil)
 }
 
-// refID is an id for a new reference to an object of type typ: a member,
-// role or the network of the caller's fixtures for those types, else a
-// made-up id.
-func (rc *reqCtx) refID(typ string, seed uint64) string {
-	if id, ok := rc.fixtureRefID(typ, seed); ok {
-		return id
-	}
-	return automock.GenID(seed)
-}
-
-// fixtureRefID is refID when it is a fixture's id; false when refID is
-// automock.GenID(seed).
+// fixtureRefID is the id of a new reference to an object of type typ
+// when the caller's fixtures have one: a member, a role or the network;
+// false when the reference is a made-up id, automock.GenID(seed).
 func (rc *reqCtx) fixtureRefID(typ string, seed uint64) (string, bool) {
 	if nr := rc.net(); nr != nil {
 		switch typ {

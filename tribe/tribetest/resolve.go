@@ -114,7 +114,7 @@ func (rc *reqCtx) AppendLeaf(b []byte, obj graphql.Object, f *graphql.Field) ([]
 		}
 		return graphql.AppendString(b, def.EnumValues[seed%uint64(len(def.EnumValues))].Name), true
 	}
-	return rc.scalarValue(o.def.Name, fi, seed, o.seed).AppendJSON(b), true
+	return rc.appendScalar(b, o.def.Name, fi, seed, o.seed), true
 }
 
 // fallback is the store's value of fd (whose FieldInfo is fi) on obj, or

@@ -35,6 +35,10 @@ type FieldInfo struct {
 	Scalar  Kind                // for a scalar type
 	Special Special             // for a String: its shape by the field's name
 	Count   bool                // for an Int: a count (its name ends in count)
+
+	// LinkTypes are, for a field xId whose x is abstract, the concrete
+	// types of x (Possible(LinkID)).
+	LinkTypes []*ast.Definition
 }
 
 // NewInfo studies s for mocking.
@@ -101,17 +105,21 @@ func (mi *Info) Connection(name string) *graphql.Connection { return mi.schema.C
 
 func (mi *Info) newFieldInfo(fd *ast.FieldDefinition) *FieldInfo {
 	name := fd.Type.Name()
+	linkID := mi.linkID[fd]
 	return &FieldInfo{
 		Name:    fd.Name,
 		Named:   mi.schema.AST.Types[name],
 		Conn:    mi.schema.Connection(name),
 		HasID:   mi.hasID[name],
 		LinkObj: mi.linkObj[fd],
-		LinkID:  mi.linkID[fd],
-		Hash:    HashString(0, fd.Name),
-		Scalar:  KindOf(name),
-		Special: SpecialOf(fd.Name),
-		Count:   strings.HasSuffix(fd.Name, "Count") || strings.HasSuffix(fd.Name, "count"),
+		LinkID:  linkID,
+		// A type's concrete types, known once: ids of abstract links are
+		// mocked for every leaf of a page.
+		LinkTypes: mi.Possible(linkID),
+		Hash:      HashString(0, fd.Name),
+		Scalar:    KindOf(name),
+		Special:   SpecialOf(fd.Name),
+		Count:     strings.HasSuffix(fd.Name, "Count") || strings.HasSuffix(fd.Name, "count"),
 	}
 }
 

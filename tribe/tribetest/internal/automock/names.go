@@ -119,12 +119,15 @@ func (m Str) String() string {
 
 // AppendJSON appends m as a JSON string; Type and Field are GraphQL names
 // (letters, digits and _), which need no escaping.
-func (m Str) AppendJSON(b []byte) []byte {
+func (m Str) AppendJSON(b []byte) []byte { return appendStr(b, m.Type, m.Field, m.Num) }
+
+// appendStr is Str{typ, field, num}.AppendJSON(b), without the Str.
+func appendStr(b []byte, typ, field string, num uint64) []byte {
 	b = append(b, '"')
-	b = append(b, m.Type...)
+	b = append(b, typ...)
 	b = append(b, ' ')
-	b = strconv.AppendUint(b, m.Num, 10)
+	b = strconv.AppendUint(b, num, 10)
 	b = append(b, ' ')
-	b = append(b, m.Field...)
+	b = append(b, field...)
 	return append(b, '"')
 }

@@ -93,9 +93,9 @@ func (v Value) Box() any {
 		}
 		return v.str
 	case Int:
-		return v.int()
+		return mockInt(v.fi, v.seed)
 	case Float:
-		return v.float()
+		return mockFloat(v.seed)
 	case Boolean:
 		return v.seed&1 == 1
 	case String:
@@ -114,54 +114,75 @@ func (v Value) Box() any {
 	return v.fi.Named.Name + " " + strconv.FormatUint(v.seed%1000, 10)
 }
 
-func (v Value) int() int {
-	if v.fi.Count {
-		return int(v.seed % 20)
+// mockInt is the mocked Int of field fi whose seed is seed.
+func mockInt(fi *FieldInfo, seed uint64) int {
+	if fi.Count {
+		return int(seed % 20)
 	}
-	return int(v.seed % 100)
+	return int(seed % 100)
 }
 
-func (v Value) float() float64 { return float64(v.seed%10000) / 100 }
+// mockFloat is the mocked Float of a field whose seed is seed.
+func mockFloat(seed uint64) float64 { return float64(seed%10000) / 100 }
 
 // AppendJSON appends v as JSON, as [graphql] writes v.Box().
 func (v Value) AppendJSON(b []byte) []byte {
-	switch v.kind {
+	return appendValue(b, v.kind, v.fi, v.typ, v.str, v.seed, v.num)
+}
+
+// AppendID appends IDValue(id, seed) as JSON.
+func AppendID(b []byte, id string, seed uint64) []byte {
+	return appendValue(b, ID, nil, "", id, seed, 0)
+}
+
+// AppendScalar appends Scalar(fi, typ, seed, objSeed) as JSON, without
+// building the [Value]: the path of a mocked leaf written straight into an
+// answer.
+func AppendScalar(b []byte, fi *FieldInfo, typ string, seed, objSeed uint64) []byte {
+	return appendValue(b, fi.Scalar, fi, typ, "", seed, objSeed%1000)
+}
+
+// appendValue is AppendJSON of the Value made of these fields, passed one
+// by one: a Value is too large to stay in registers, and copying one
+// whole just after building it stalls the processor.
+func appendValue(b []byte, kind Kind, fi *FieldInfo, typ, str string, seed, num uint64) []byte {
+	switch kind {
 	case ID:
-		if v.str != "" {
-			return graphql.AppendString(b, v.str)
+		if str != "" {
+			return graphql.AppendString(b, str)
 		}
 		b = append(b, '"')
-		b = AppendGenID(b, v.seed)
+		b = AppendGenID(b, seed)
 		return append(b, '"')
 	case Int:
-		return strconv.AppendInt(b, int64(v.int()), 10)
+		return strconv.AppendInt(b, int64(mockInt(fi, seed)), 10)
 	case Float:
-		return strconv.AppendFloat(b, v.float(), 'g', -1, 64)
+		return strconv.AppendFloat(b, mockFloat(seed), 'g', -1, 64)
 	case Boolean:
-		return strconv.AppendBool(b, v.seed&1 == 1)
+		return strconv.AppendBool(b, seed&1 == 1)
 	case String:
 		switch {
-		case v.str != "":
-			return graphql.AppendString(b, v.str)
-		case v.fi.Special != NoSpecial:
+		case str != "":
+			return graphql.AppendString(b, str)
+		case fi.Special != NoSpecial:
 			b = append(b, '"')
-			b = appendSpecial(b, v.fi.Special, v.typ, v.num, v.seed)
+			b = appendSpecial(b, fi.Special, typ, num, seed)
 			return append(b, '"')
 		}
-		return Str{Type: v.typ, Field: v.fi.Name, Num: v.num}.AppendJSON(b)
+		return appendStr(b, typ, fi.Name, num)
 	case DateTime:
-		return appendYearTime(b, v.seed%yearSeconds)
+		return appendYearTime(b, seed%yearSeconds)
 	case JSON:
 		b = append(b, `{"key":"`...)
-		b = append(b, v.fi.Named.Name...)
+		b = append(b, fi.Named.Name...)
 		b = append(b, ' ')
-		b = strconv.AppendUint(b, v.num, 10)
+		b = strconv.AppendUint(b, num, 10)
 		return append(b, `"}`...)
 	}
 	b = append(b, '"')
-	b = append(b, v.fi.Named.Name...)
+	b = append(b, fi.Named.Name...)
 	b = append(b, ' ')
-	b = strconv.AppendUint(b, v.seed%1000, 10)
+	b = strconv.AppendUint(b, seed%1000, 10)
 	return append(b, '"')
 }
 
