@@ -15,7 +15,7 @@ type Selection struct {
 	Key string
 	// Fields are the fields merged under Key; Fields[0] names the field.
 	Fields  []*ast.Field
-	jsonKey []byte // "key":
+	jsonKey []byte // ,"key":
 	memo    *fieldMemo
 }
 
@@ -125,7 +125,7 @@ func (e *executor) collect(typeName string, set ast.SelectionSet, out []Selectio
 				out[i].Fields = append(out[i].Fields, s)
 				continue
 			}
-			out = append(out, Selection{Key: key, Fields: []*ast.Field{s}, jsonKey: append(AppendString(nil, key), ':'), memo: &fieldMemo{field: Field{Def: s.Definition}}})
+			out = append(out, Selection{Key: key, Fields: []*ast.Field{s}, jsonKey: append(AppendString([]byte{','}, key), ':'), memo: &fieldMemo{field: Field{Def: s.Definition}}})
 		case *ast.InlineFragment:
 			if e.schema.applies(s.TypeCondition, typeName) {
 				out = e.collect(typeName, s.SelectionSet, out, visited)

@@ -86,13 +86,22 @@ type Result struct {
 // is null, with an error; a non-null field that fails nulls its nearest
 // nullable parent (section 6.4.4, "Handling Field Errors").
 func (q *Query) Execute(x Execution) Result {
-	var pathBuf [16]pathElem // path's, while it is short
-	e := &executor{schema: q.schema, doc: q.doc, vars: x.Vars, r: x.Resolver, buf: x.Buf, max: x.Max, path: pathBuf[:0]}
+	// An executor of an earlier execution, for its path's room.
+	e, _ := q.schema.executors.Get().(*executor)
+	if e == nil {
+		e = &executor{path: make([]pathElem, 0, 16)}
+	}
+	*e = executor{schema: q.schema, doc: q.doc, vars: x.Vars, r: x.Resolver, buf: x.Buf, max: x.Max, path: e.path[:0]}
 	mark := len(e.buf)
 	if !e.executeFields(x.Root, x.Fields) {
 		e.buf = append(e.buf[:mark], "null"...)
 	}
-	return Result{Data: e.buf, Errors: e.errs, TooBig: e.tooBig}
+	res := Result{Data: e.buf, Errors: e.errs, TooBig: e.tooBig}
+	path := e.path[:cap(e.path)]
+	clear(path)
+	*e = executor{path: path[:0]} // holding nothing of this execution's
+	q.schema.executors.Put(e)
+	return res
 }
 
 // executor runs one validated operation over the AST, writing the data
@@ -112,10 +121,10 @@ type executor struct {
 	tooBig bool
 }
 
-// full reports whether the answer passed its bound; from then on every
-// field fails at once.
-func (e *executor) full() bool {
-	if !e.tooBig && e.max > 0 && len(e.buf) > e.max {
+// full reports whether the answer, n bytes long, passed its bound; from
+// then on every field fails at once.
+func (e *executor) full(n int) bool {
+	if !e.tooBig && e.max > 0 && n > e.max {
 		e.tooBig = true
 	}
 	return e.tooBig
@@ -132,38 +141,44 @@ type pathElem struct {
 // non-null field failed and obj must be null.
 func (e *executor) executeFields(obj Object, fields []Selection) bool {
 	start := len(e.buf)
-	e.buf = append(e.buf, '{')
 	io, intro := obj.(introObject)
+	// b is e.buf while leaves are written: a local, which takes no write
+	// barrier; e.buf is brought up to date around every other field.
+	b := append(e.buf, '{')
 	failed := false
 	for i := range fields {
-		if e.full() {
+		if e.full(len(b)) {
+			e.buf = b
 			return false
 		}
 		c := &fields[i]
-		if i > 0 {
-			e.buf = append(e.buf, ',')
+		key := c.jsonKey // ,"key":
+		if i == 0 {
+			key = key[1:]
 		}
-		e.buf = append(e.buf, c.jsonKey...)
+		b = append(b, key...)
 		if f := c.Fields[0]; !intro && f.Definition != nil && f.Name != "__typename" {
 			// A leaf the resolver writes itself: it cannot fail, and
 			// needs no place in the path.
-			if buf, done := e.r.AppendLeaf(e.buf, obj, &c.memo.field); done {
-				e.buf = buf
+			if buf, done := e.r.AppendLeaf(b, obj, &c.memo.field); done {
+				b = buf
 				continue
 			}
 		}
+		e.buf = b
 		e.path = append(e.path, pathElem{key: c.Key})
 		// After a failure, siblings still run, for their errors.
 		if !e.executeField(obj, io, intro, c) {
 			failed = true
 		}
 		e.path = e.path[:len(e.path)-1]
+		b = e.buf
 	}
 	if failed {
-		e.buf = e.buf[:start]
+		e.buf = b[:start]
 		return false
 	}
-	e.buf = append(e.buf, '}')
+	e.buf = append(b, '}')
 	return true
 }
 
@@ -241,7 +256,7 @@ func (e *executor) completeValue(t *ast.Type, c *Selection, v any) bool {
 		e.buf = append(e.buf, '[')
 		failed := false
 		for i, item := range list {
-			if e.full() {
+			if e.full(len(e.buf)) {
 				return false
 			}
 			if i > 0 {

@@ -3,6 +3,7 @@ package graphql
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -17,6 +18,9 @@ type Schema struct {
 	// sorted by name.
 	possible map[string][]*ast.Definition
 	conns    map[string]*Connection
+	// executors are executors between executions, kept for the room
+	// they have.
+	executors sync.Pool
 }
 
 // Connection is a paginated connection type: an object type with a
