@@ -141,8 +141,12 @@ func (s *Server) finish(rec *Request, d time.Duration) {
 	s.mu.Lock()
 	if s.cfg.recordLimit > 0 {
 		s.records = append(s.records, *rec)
-		if len(s.records) >= 2*s.cfg.recordLimit {
-			s.records = slices.Clone(s.records[len(s.records)-s.cfg.recordLimit:])
+		if n := s.cfg.recordLimit; len(s.records) >= 2*n {
+			// The latest n, with room for n more: the record is
+			// copied once every n requests, and never grown.
+			kept := make([]Request, n, 2*n)
+			copy(kept, s.records[len(s.records)-n:])
+			s.records = kept
 		}
 	}
 	if rec.OperationName != "" {
