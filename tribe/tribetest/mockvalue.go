@@ -38,10 +38,10 @@ type mockObj struct {
 	id   string
 	seed uint64
 	data map[string]any // read-only; nil when none
-	// gen, when madeUp, is the seed of a made-up id (automock.GenID)
-	// not written out yet: most objects of a page are only ever asked
-	// for it to write it into the answer.
-	gen    uint64
+	// gen, when madeUp, is a made-up id (automock.GenEntity) not made a
+	// string yet: most objects of a page are only ever asked for it to
+	// write it into the answer.
+	gen    [10]byte
 	madeUp bool
 }
 
@@ -52,7 +52,7 @@ func (o *mockObj) stored() (map[string]any, bool) { return o.data, true }
 // idString is o's id, written out when it was made up.
 func (o *mockObj) idString() string {
 	if o.madeUp {
-		o.id, o.madeUp = automock.GenID(o.gen), false
+		o.id, o.madeUp = string(o.gen[:]), false
 	}
 	return o.id
 }
@@ -168,7 +168,8 @@ func (rc *reqCtx) makeObject(def *ast.Definition, id string, seed uint64) object
 		if !ok && rc.s.store.empty() {
 			// A made-up id, of no fixture and nothing stored: written
 			// out when asked for.
-			return rc.newObj(mockObj{def: def, seed: automock.GenEntitySeed(def.Name, seed), gen: seed, madeUp: true})
+			gen, eseed := automock.GenEntity(def.Name, seed)
+			return rc.newObj(mockObj{def: def, seed: eseed, gen: gen, madeUp: true})
 		}
 		id = fixture
 		if !ok {

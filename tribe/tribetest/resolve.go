@@ -91,7 +91,7 @@ func (rc *reqCtx) AppendLeaf(b []byte, obj graphql.Object, f *graphql.Field) ([]
 			return b, false // its own id, or an override's
 		}
 		b = append(b, '"')
-		b = automock.AppendGenID(b, o.gen)
+		b = append(b, o.gen[:]...)
 		return append(b, '"'), true
 	}
 	fi := rc.fieldInfo(f)

@@ -29,10 +29,10 @@ func HashIndex(h uint64, i int) uint64 { return Mix(h ^ (uint64(i)+1)*0x9e3779b9
 // EntitySeed is the seed of the object of type typ with id id.
 func EntitySeed(typ, id string) uint64 { return hash(hash(1, typ), id) }
 
-// GenEntitySeed is EntitySeed(typ, GenID(gen)), without building the id.
-func GenEntitySeed(typ string, gen uint64) uint64 {
-	var b [10]byte
-	return hash(hash(1, typ), AppendGenID(b[:0], gen))
+// GenEntity is GenID(gen), as bytes, and EntitySeed(typ, GenID(gen)),
+// without building the id as a string.
+func GenEntity(typ string, gen uint64) (id [10]byte, seed uint64) {
+	return id, hash(hash(1, typ), AppendGenID(id[:0], gen))
 }
 
 const idAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
