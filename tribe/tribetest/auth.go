@@ -64,11 +64,10 @@ const (
 	msgBasicMissing   = "Unauthorized: limitedToken needs the app's client id and secret in the Authorization header (HTTP Basic, RFC 7617)"
 )
 
-// authenticate checks the presented credentials. A refusal (non-empty)
-// means an HTTP-level 401, with that message: bad Basic credentials, or
-// none for limitedToken.
-func (s *Server) authenticate(r *http.Request, rec *Request, p presentedAuth, gateway *netRec, fields []string) (*authState, string) {
-	a := &authState{}
+// authenticate checks the presented credentials, into a (the request's,
+// zero). A refusal (non-empty) means an HTTP-level 401, with that
+// message: bad Basic credentials, or none for limitedToken.
+func (s *Server) authenticate(a *authState, r *http.Request, rec *Request, p presentedAuth, gateway *netRec, fields []string) (*authState, string) {
 	switch {
 	case p.basic && !p.wellFormed:
 		return nil, msgBasicMalformed

@@ -71,8 +71,9 @@ func (s *Server) listBounds() graphql.Bounds {
 	if last := s.lastBounds.Load(); last != nil && *last == b {
 		return last
 	}
-	s.lastBounds.Store(&b)
-	return &b
+	changed := b // allocated only here, when the bounds changed
+	s.lastBounds.Store(&changed)
+	return &changed
 }
 
 // memberBound is the number of members of the largest network, which no

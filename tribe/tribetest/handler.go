@@ -165,11 +165,13 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // exchange is one request's state in the server, made in one
 // allocation: its record, the writer that holds its answer back, and for
-// a GraphQL request the root object and resolver of its execution.
+// a GraphQL request its credentials, the root object and resolver of its
+// execution.
 type exchange struct {
 	rec  Request
 	sw   statusWriter
 	rc   reqCtx
+	auth authState
 	root rootObject
 	op   opRoot
 }
@@ -235,7 +237,7 @@ func (s *Server) serveGraphQL(x *exchange, r *http.Request, gateway *netRec) {
 	if f != nil && s.applyFault(w, r, f, rec, func(status int) []byte { return httpErrorBody(status, codeForStatus(status)) }) {
 		return
 	}
-	auth, refused := s.authenticate(r, rec, presented, gateway, rec.Fields)
+	auth, refused := s.authenticate(&x.auth, r, rec, presented, gateway, rec.Fields)
 	if refused != "" {
 		writeResponse(w, response{
 			status: http.StatusUnauthorized,

@@ -81,7 +81,8 @@ func (errNotOurs) Error() string { return "tribetest: not a token of this server
 
 // parseOwn verifies one of the server's own tokens: signature, issuer,
 // expiry by the server's clock, revocation. With validate false it checks
-// the signature only.
+// the signature only. The claims are read-only: those of a token verified
+// before are the cache's.
 func (s *Server) parseOwn(token string, validate bool) (*tokenClaims, error) {
 	v, cached := s.verified.Load(token)
 	if !cached && headerKid(token) != s.keyID {
@@ -91,7 +92,7 @@ func (s *Server) parseOwn(token string, validate bool) (*tokenClaims, error) {
 		// Signature, method and issuer verified before (so its kid is
 		// ours: the kid is part of the token): the clock and revocation
 		// may have changed since.
-		c := *v.(*tokenClaims)
+		c := v.(*tokenClaims)
 		now := s.Now()
 		switch {
 		case c.ExpiresAt == nil || !now.Before(c.ExpiresAt.Time):
@@ -101,7 +102,7 @@ func (s *Server) parseOwn(token string, validate bool) (*tokenClaims, error) {
 		case s.isRevoked(c.RegisteredClaims.ID):
 			return nil, errors.New("tribetest: token revoked")
 		}
-		return &c, nil
+		return c, nil
 	}
 	var claims tokenClaims
 	opts := []jwt.ParserOption{
