@@ -15,9 +15,9 @@ package tribetest
 //     identity (mockvalue.go, with package automock).
 //
 // An object's own field answers mockIt{} to pass the field on to the
-// store and the mock. AppendLeaf is the same order for a scalar leaf of a
-// mocked object with nothing stored and no override: the mocked value,
-// written straight into the answer.
+// store and the mock. AppendLeaves is the same order for the scalar
+// leaves of a mocked object with nothing stored and no override: the
+// mocked values, written straight into the answer.
 //
 // State the server keeps (objects an app created, counts that follow)
 // slots in at step 2: a root field that reads or changes it is the root
@@ -76,14 +76,34 @@ func (rc *reqCtx) fieldInfo(f *graphql.Field) *automock.FieldInfo {
 	return fi
 }
 
-// AppendLeaf writes the mocked value of leaf field fd of obj, when it is
-// one: a mocked object, no override, no stored value, a scalar or enum
-// that is not a list. It is the executor's path for most mocked fields,
-// with nothing boxed.
-func (rc *reqCtx) AppendLeaf(b []byte, obj graphql.Object, f *graphql.Field) ([]byte, bool) {
+// AppendLeaves writes the mocked values of fields[from:] of obj while
+// they are leaves appendLeaf can write: a run of them, in one call.
+func (rc *reqCtx) AppendLeaves(b []byte, obj graphql.Object, fields []graphql.Selection, from int) ([]byte, int) {
 	o, ok := obj.(*mockObj)
+	if !ok {
+		return b, from
+	}
+	for i := from; i < len(fields); i++ {
+		c := &fields[i]
+		f := c.Field()
+		if f == nil {
+			return b, i
+		}
+		mark := len(b)
+		var done bool
+		if b, done = rc.appendLeaf(c.AppendKey(b, i == 0), o, f); !done {
+			return b[:mark], i
+		}
+	}
+	return b, len(fields)
+}
+
+// appendLeaf writes the mocked value of leaf field f of o, when it is
+// one: no override, no stored value, a scalar or enum that is not a list.
+// It is the executor's path for most mocked fields, with nothing boxed.
+func (rc *reqCtx) appendLeaf(b []byte, o *mockObj, f *graphql.Field) ([]byte, bool) {
 	fd := f.Def
-	if !ok || fd.Type.Elem != nil {
+	if fd.Type.Elem != nil {
 		return b, false
 	}
 	if fd.Name == "id" && (o.madeUp || o.id != "") {

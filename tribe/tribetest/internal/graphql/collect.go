@@ -19,6 +19,25 @@ type Selection struct {
 	memo    *fieldMemo
 }
 
+// AppendKey appends s's key as a member of a JSON object, "key":, after
+// a comma unless it is the object's first.
+func (s *Selection) AppendKey(b []byte, first bool) []byte {
+	if first {
+		return append(b, s.jsonKey[1:]...)
+	}
+	return append(b, s.jsonKey...)
+}
+
+// Field is s's field as a [Resolver] is asked for it, or nil when the
+// engine answers it itself: __typename, or a field the schema does not
+// know (an error).
+func (s *Selection) Field() *Field {
+	if f := s.Fields[0]; f.Definition == nil || f.Name == "__typename" {
+		return nil
+	}
+	return &s.memo.field
+}
+
 // fieldMemo is what executing a selection remembers: for a static query
 // (queryPlan), across its requests.
 type fieldMemo struct {

@@ -30,11 +30,15 @@ type Resolver interface {
 	// Resolve answers field f of obj, with the field's arguments: shared
 	// with other requests, to be read only.
 	Resolve(obj Object, f *Field, args map[string]any) (any, error)
-	// AppendLeaf appends the value of f, a field of obj, straight to b as
-	// JSON when it can (a mock's made-up scalar), reporting true; else it
-	// returns b and false, and the engine calls Resolve. It is asked
-	// first, before the field's arguments are computed.
-	AppendLeaf(b []byte, obj Object, f *Field) ([]byte, bool)
+	// AppendLeaves writes fields[from:] of obj, each with its key
+	// ([Selection.AppendKey]), straight to b as JSON members while it
+	// can (a mock's made-up scalars), and returns b and the index of the
+	// first field it did not write (from when none, len(fields) when
+	// all). The engine answers that field (Resolve), and asks again from
+	// the next: a run of leaves takes one call. It is asked first,
+	// before the fields' arguments are computed, and only for fields
+	// whose [Selection.Field] is not nil.
+	AppendLeaves(b []byte, obj Object, fields []Selection, from int) ([]byte, int)
 }
 
 // Field is a field of a query as a [Resolver] is asked for it: its
@@ -146,26 +150,21 @@ func (e *executor) executeFields(obj Object, fields []Selection) bool {
 	// barrier; e.buf is brought up to date around every other field.
 	b := append(e.buf, '{')
 	failed := false
-	for i := range fields {
+	for i := 0; i < len(fields); i++ {
+		if !intro {
+			// A run of leaves the resolver writes itself: they cannot
+			// fail, and need no place in the path. The bound is checked
+			// after the run, which is no longer than the query.
+			if b, i = e.r.AppendLeaves(b, obj, fields, i); i == len(fields) {
+				break
+			}
+		}
 		if e.full(len(b)) {
 			e.buf = b
 			return false
 		}
 		c := &fields[i]
-		key := c.jsonKey // ,"key":
-		if i == 0 {
-			key = key[1:]
-		}
-		b = append(b, key...)
-		if f := c.Fields[0]; !intro && f.Definition != nil && f.Name != "__typename" {
-			// A leaf the resolver writes itself: it cannot fail, and
-			// needs no place in the path.
-			if buf, done := e.r.AppendLeaf(b, obj, &c.memo.field); done {
-				b = buf
-				continue
-			}
-		}
-		e.buf = b
+		e.buf = c.AppendKey(b, i == 0)
 		e.path = append(e.path, pathElem{key: c.Key})
 		// After a failure, siblings still run, for their errors.
 		if !e.executeField(obj, io, intro, c) {

@@ -65,8 +65,8 @@ func (execResolver) Resolve(obj graphql.Object, f *graphql.Field, _ map[string]a
 	return nil, nil
 }
 
-func (execResolver) AppendLeaf(b []byte, _ graphql.Object, _ *graphql.Field) ([]byte, bool) {
-	return b, false
+func (execResolver) AppendLeaves(b []byte, _ graphql.Object, _ []graphql.Selection, from int) ([]byte, int) {
+	return b, from
 }
 
 func TestExecutorNullPropagation(t *testing.T) {
