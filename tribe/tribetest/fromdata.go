@@ -92,7 +92,7 @@ func (rc *reqCtx) fromData(t *ast.Type, v any, seed uint64) (any, error) {
 	if ci := rc.s.mock.Connection(concrete.Name); ci != nil && data != nil {
 		return rc.newObj(mockObj{def: concrete, seed: seed, data: data}), nil
 	}
-	if id != "" && rc.s.mock.HasID(concrete.Name) {
+	if id != "" && rc.s.mock.HasID(concrete) {
 		return rc.ref(concrete, id, data), nil
 	}
 	return rc.newObj(mockObj{def: concrete, seed: seed, data: data}), nil

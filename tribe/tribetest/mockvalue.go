@@ -155,7 +155,7 @@ func (rc *reqCtx) makeObject(def *ast.Definition, id string, seed uint64) object
 		}
 		def = ps[seed%uint64(len(ps))]
 	}
-	if !rc.s.mock.HasID(def.Name) {
+	if !rc.s.mock.HasID(def) {
 		return rc.newObj(mockObj{def: def, seed: seed})
 	}
 	if id == "" {

@@ -12,8 +12,10 @@ import (
 // read-only once built, and safe for concurrent use.
 type Info struct {
 	schema *graphql.Schema
-	// hasID are the composite types with an id field.
+	// hasID are the composite types with an id field; byDef is hasID of
+	// every type of the schema, by its definition (faster to look up).
 	hasID map[string]bool
+	byDef map[*ast.Definition]bool
 	// linkObj maps a field x whose type has an id to its sibling ID field
 	// xId; linkID maps xId to the type of x.
 	linkObj map[*ast.FieldDefinition]string
@@ -46,6 +48,7 @@ func NewInfo(s *graphql.Schema) *Info {
 	mi := &Info{
 		schema:  s,
 		hasID:   map[string]bool{},
+		byDef:   map[*ast.Definition]bool{},
 		linkObj: map[*ast.FieldDefinition]string{},
 		linkID:  map[*ast.FieldDefinition]string{},
 		fields:  map[*ast.FieldDefinition]*FieldInfo{},
@@ -54,6 +57,7 @@ func NewInfo(s *graphql.Schema) *Info {
 		if (def.Kind == ast.Object || def.Kind == ast.Interface) && def.Fields.ForName("id") != nil {
 			mi.hasID[name] = true
 		}
+		mi.byDef[def] = mi.hasID[name]
 	}
 	for _, def := range s.AST.Types {
 		if def.Kind != ast.Object && def.Kind != ast.Interface {
@@ -92,9 +96,13 @@ func (mi *Info) FieldSeed(seed uint64, fd *ast.FieldDefinition) uint64 {
 	return Mix(seed ^ mi.Field(fd).Hash)
 }
 
-// HasID reports whether the type named name is composite, with an id
-// field.
-func (mi *Info) HasID(name string) bool { return mi.hasID[name] }
+// HasID reports whether the type def is composite, with an id field.
+func (mi *Info) HasID(def *ast.Definition) bool {
+	if has, ok := mi.byDef[def]; ok {
+		return has
+	}
+	return mi.hasID[def.Name] // a definition from elsewhere
+}
 
 // Possible are the concrete types of the abstract type named name, sorted
 // by name.
