@@ -109,7 +109,12 @@ func writeResponse(w http.ResponseWriter, resp response, f *Fault) {
 	if f != nil && f.Truncate {
 		body = body[:len(body)/2]
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	if sw, ok := w.(*statusWriter); ok {
+		sw.contentLength[0] = strconv.Itoa(len(body))
+		h["Content-Length"] = sw.contentLength[:] // the header's, not copied
+	} else {
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+	}
 	w.WriteHeader(resp.status)
 	_, _ = w.Write(body)
 }
@@ -129,6 +134,8 @@ type statusWriter struct {
 	pooled *[]byte
 	// jsonType is the server's Content-Type header of JSON answers.
 	jsonType []string
+	// contentLength is the value of the answer's Content-Length header.
+	contentLength [1]string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
