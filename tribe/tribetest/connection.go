@@ -154,8 +154,10 @@ func (rc *reqCtx) connection(obj object, args map[string]any, def *ast.Definitio
 	} else {
 		c.nodes = make([]any, 0, stop-start)
 	}
+	var nodeHasID bool
 	if ids == nil && members == nil {
 		rc.reserve(stop - start) // mocked nodes, in one chunk
+		nodeHasID = rc.s.mock.HasID(ci.Node)
 	}
 	for p := start; p < stop; p++ {
 		i := p
@@ -169,7 +171,7 @@ func (rc *reqCtx) connection(obj object, args map[string]any, def *ast.Definitio
 		case members != nil:
 			node = rc.memberAt(i)
 		default:
-			node = rc.makeObject(ci.Node, "", automock.HashIndex(seed, i))
+			node = rc.makeObject(ci.Node, nodeHasID, "", automock.HashIndex(seed, i))
 		}
 		if node == nil { // an abstract type without concrete types
 			return nil, nil

@@ -107,7 +107,7 @@ func (rc *reqCtx) mockValue(obj object, fd *ast.FieldDefinition, fi *automock.Fi
 			}
 		}
 	}
-	return rc.makeObject(def, id, seed), nil
+	return rc.makeObject(def, fi.HasID, id, seed), nil
 }
 
 // scalarValue mocks a value of fi's scalar type for field fi of an object
@@ -146,16 +146,18 @@ func (rc *reqCtx) linkedID(fi *automock.FieldInfo, seed uint64) (string, bool) {
 }
 
 // makeObject is the object of type def (a concrete type chosen by seed if
-// abstract) with id id, or a new id from seed when its type has one.
-func (rc *reqCtx) makeObject(def *ast.Definition, id string, seed uint64) object {
+// abstract) with id id, or a new id from seed when its type has one;
+// hasID is the caller's mock.HasID(def), for a concrete def.
+func (rc *reqCtx) makeObject(def *ast.Definition, hasID bool, id string, seed uint64) object {
 	if def.IsAbstractType() {
 		ps := rc.s.mock.Possible(def.Name)
 		if len(ps) == 0 {
 			return nil
 		}
 		def = ps[seed%uint64(len(ps))]
+		hasID = rc.s.mock.HasID(def)
 	}
-	if !rc.s.mock.HasID(def) {
+	if !hasID {
 		return rc.newObj(mockObj{def: def, seed: seed})
 	}
 	if id == "" {
