@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"strconv"
 	"sync/atomic"
-	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -270,38 +268,20 @@ func (e *executor) completeValue(t *ast.Type, c *Selection, v any) bool {
 		e.buf = append(e.buf, ']')
 		return !failed
 	}
-	switch x := v.(type) {
-	case Object:
+	if x, ok := v.(Object); ok {
 		return e.executeFields(x, e.subFields(x.TypeName(), c))
-	case string:
-		e.buf = AppendString(e.buf, x)
-	case *string:
-		e.buf = AppendString(e.buf, *x)
-	case *time.Time:
-		e.buf = AppendDateTime(e.buf, *x)
-	case int:
-		e.buf = strconv.AppendInt(e.buf, int64(x), 10)
-	case *int:
-		e.buf = strconv.AppendInt(e.buf, int64(*x), 10)
-	case bool:
-		e.buf = strconv.AppendBool(e.buf, x)
-	case time.Time:
-		e.buf = AppendDateTime(e.buf, x)
-	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			e.addError(f, NewError(e.schema.Codes.Internal, "internal error: "+fieldCoordinate(f)+" is not a finite number"))
-			return false
-		}
-		e.buf = strconv.AppendFloat(e.buf, x, 'g', -1, 64)
-	case RawJSON:
-		e.buf = append(e.buf, x...)
-	case Appender:
-		e.buf = x.AppendJSON(e.buf)
-	default:
-		e.addError(f, NewError(e.schema.Codes.Internal, fmt.Sprintf("internal error: %s has a %T", fieldCoordinate(f), v)))
+	}
+	buf, ok := AppendValue(e.buf, v)
+	if ok {
+		e.buf = buf
+		return true
+	}
+	if x, isFloat := v.(float64); isFloat && (math.IsInf(x, 0) || math.IsNaN(x)) {
+		e.addError(f, NewError(e.schema.Codes.Internal, "internal error: "+fieldCoordinate(f)+" is not a finite number"))
 		return false
 	}
-	return true
+	e.addError(f, NewError(e.schema.Codes.Internal, fmt.Sprintf("internal error: %s has a %T", fieldCoordinate(f), v)))
+	return false
 }
 
 // argumentValues is the arguments of c's field, remembered when they

@@ -1,6 +1,8 @@
 package graphql
 
 import (
+	"math"
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -14,6 +16,42 @@ type RawJSON []byte
 // otherwise have to allocate.
 type Appender interface {
 	AppendJSON(b []byte) []byte
+}
+
+// AppendValue appends v, a leaf's value as a [Resolver] answers it, as
+// JSON: a string, *string, int, *int, bool, a finite float64, time.Time
+// or *time.Time (a DateTime), [RawJSON] or an [Appender]. It reports
+// false, and appends nothing, for another value (nil, an [Object], a
+// list, a NaN or an infinity).
+func AppendValue(b []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case string:
+		return AppendString(b, x), true
+	case *string:
+		return AppendString(b, *x), true
+	case *time.Time:
+		return AppendDateTime(b, *x), true
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), true
+	case *int:
+		return strconv.AppendInt(b, int64(*x), 10), true
+	case bool:
+		return strconv.AppendBool(b, x), true
+	case time.Time:
+		return AppendDateTime(b, x), true
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return b, false
+		}
+		return strconv.AppendFloat(b, x, 'g', -1, 64), true
+	case RawJSON:
+		return append(b, x...), true
+	case Appender:
+		if _, isObject := v.(Object); !isObject {
+			return x.AppendJSON(b), true
+		}
+	}
+	return b, false
 }
 
 // AppendString appends s as a JSON string; invalid UTF-8 becomes U+FFFD,
