@@ -35,6 +35,8 @@ type connObj struct {
 func (o *connObj) TypeName() string        { return o.def.Name }
 func (o *connObj) ident() (string, uint64) { return "", o.seed }
 
+func (*connObj) fixedFields() {}
+
 func (o *connObj) field(name string, _ map[string]any) (any, error) {
 	switch name {
 	case "totalCount":
@@ -109,6 +111,8 @@ type pageMock struct {
 
 func (o *pageMock) TypeName() string        { return o.def.Name }
 func (o *pageMock) ident() (string, uint64) { return "", o.seed }
+
+func (*pageMock) fixedFields() {}
 
 func (o *pageMock) field(name string, _ map[string]any) (any, error) {
 	switch name {

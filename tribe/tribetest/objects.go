@@ -27,6 +27,8 @@ func (memberObj) TypeName() string { return "Member" }
 
 func (o memberObj) ident() (string, uint64) { return o.m.ID, automock.EntitySeed("Member", o.m.ID) }
 
+func (memberObj) fixedFields() {}
+
 func (o memberObj) field(name string, _ map[string]any) (any, error) {
 	m := o.m
 	switch name {
@@ -83,6 +85,8 @@ func (networkObj) TypeName() string { return "Network" }
 
 func (o networkObj) ident() (string, uint64) { return o.n.ID, automock.EntitySeed("Network", o.n.ID) }
 
+func (networkObj) fixedFields() {}
+
 func (o networkObj) field(name string, args map[string]any) (any, error) {
 	n := o.n
 	switch name {
@@ -125,6 +129,8 @@ type roleObj struct{ r *Role }
 func (roleObj) TypeName() string { return "Role" }
 
 func (o roleObj) ident() (string, uint64) { return o.r.ID, automock.EntitySeed("Role", o.r.ID) }
+
+func (roleObj) fixedFields() {}
 
 func (o roleObj) field(name string, _ map[string]any) (any, error) {
 	r := o.r

@@ -76,11 +76,14 @@ func (rc *reqCtx) fieldInfo(f *graphql.Field) *automock.FieldInfo {
 	return fi
 }
 
-// AppendLeaves writes the mocked values of fields[from:] of obj while
-// they are leaves appendLeaf can write: a run of them, in one call.
+// AppendLeaves writes the values of fields[from:] of obj while they are
+// leaves it can write: mocked ones (appendLeaf), or the own values of an
+// object whose fields are fixed (appendOwnLeaf); a run of them in one
+// call.
 func (rc *reqCtx) AppendLeaves(b []byte, obj graphql.Object, fields []graphql.Selection, from int) ([]byte, int) {
-	o, ok := obj.(*mockObj)
-	if !ok {
+	o, mocked := obj.(*mockObj)
+	fixed, isFixed := obj.(fixedFields)
+	if !mocked && !isFixed {
 		return b, from
 	}
 	for i := from; i < len(fields); i++ {
@@ -90,12 +93,48 @@ func (rc *reqCtx) AppendLeaves(b []byte, obj graphql.Object, fields []graphql.Se
 			return b, i
 		}
 		mark := len(b)
+		b = c.AppendKey(b, i == 0)
 		var done bool
-		if b, done = rc.appendLeaf(c.AppendKey(b, i == 0), o, f); !done {
+		if mocked {
+			b, done = rc.appendLeaf(b, o, f)
+		} else {
+			b, done = rc.appendOwnLeaf(b, fixed, f)
+		}
+		if !done {
 			return b[:mark], i
 		}
 	}
 	return b, len(fields)
+}
+
+// fixedFields is an object whose own fields change nothing when asked
+// for (a fixture, a page of a connection): AppendLeaves may ask for one
+// before, and as well as, Resolve.
+type fixedFields interface {
+	object
+	fixedFields()
+}
+
+// appendOwnLeaf writes leaf field f of obj when obj answers it itself (as
+// Resolve would): no override, a scalar or enum field without arguments
+// that is not a list, and a value graphql.AppendValue writes (nil, mockIt
+// and the rest are Resolve's to answer).
+func (rc *reqCtx) appendOwnLeaf(b []byte, obj fixedFields, f *graphql.Field) ([]byte, bool) {
+	fd := f.Def
+	if fd.Type.Elem != nil || len(fd.Arguments) > 0 {
+		return b, false
+	}
+	if def := rc.fieldInfo(f).Named; def == nil || (def.Kind != ast.Scalar && def.Kind != ast.Enum) {
+		return b, false
+	}
+	if rc.s.resolverFor(obj.TypeName(), fd.Name) != nil {
+		return b, false
+	}
+	v, err := obj.field(fd.Name, nil)
+	if err != nil {
+		return b, false
+	}
+	return graphql.AppendValue(b, v)
 }
 
 // appendLeaf writes the mocked value of leaf field f of o, when it is
