@@ -120,17 +120,14 @@ type fixedFields interface {
 // that is not a list, and a value graphql.AppendValue writes (nil, mockIt
 // and the rest are Resolve's to answer).
 func (rc *reqCtx) appendOwnLeaf(b []byte, obj fixedFields, f *graphql.Field) ([]byte, bool) {
-	fd := f.Def
-	if fd.Type.Elem != nil || len(fd.Arguments) > 0 {
+	fi := rc.fieldInfo(f) // what it needs of f, in one place
+	if fi.List || fi.HasArgs || !fi.Leaf {
 		return b, false
 	}
-	if def := rc.fieldInfo(f).Named; def == nil || (def.Kind != ast.Scalar && def.Kind != ast.Enum) {
+	if rc.s.resolverFor(obj.TypeName(), fi.Name) != nil {
 		return b, false
 	}
-	if rc.s.resolverFor(obj.TypeName(), fd.Name) != nil {
-		return b, false
-	}
-	v, err := obj.field(fd.Name, nil)
+	v, err := obj.field(fi.Name, nil)
 	if err != nil {
 		return b, false
 	}
@@ -141,33 +138,31 @@ func (rc *reqCtx) appendOwnLeaf(b []byte, obj fixedFields, f *graphql.Field) ([]
 // one: no override, no stored value, a scalar or enum that is not a list.
 // It is the executor's path for most mocked fields, with nothing boxed.
 func (rc *reqCtx) appendLeaf(b []byte, o *mockObj, f *graphql.Field) ([]byte, bool) {
-	fd := f.Def
-	if fd.Type.Elem != nil {
+	fi := rc.fieldInfo(f) // what it needs of f, in one place
+	if fi.List {
 		return b, false
 	}
-	if fd.Name == "id" && (o.madeUp || o.id != "") {
-		if !o.madeUp || rc.s.resolverFor(o.def.Name, fd.Name) != nil {
+	if fi.Name == "id" && (o.madeUp || o.id != "") {
+		if !o.madeUp || rc.s.resolverFor(o.def.Name, fi.Name) != nil {
 			return b, false // its own id, or an override's
 		}
 		b = append(b, '"')
 		b = append(b, o.gen[:]...)
 		return append(b, '"'), true
 	}
-	fi := rc.fieldInfo(f)
-	def := fi.Named
-	if def == nil || (def.Kind != ast.Scalar && def.Kind != ast.Enum) {
+	if !fi.Leaf {
 		return b, false
 	}
 	if o.data != nil {
-		if _, ok := o.data[fd.Name]; ok {
+		if _, ok := o.data[fi.Name]; ok {
 			return b, false
 		}
 	}
-	if rc.s.resolverFor(o.def.Name, fd.Name) != nil {
+	if rc.s.resolverFor(o.def.Name, fi.Name) != nil {
 		return b, false
 	}
 	seed := automock.Mix(o.seed ^ fi.Hash)
-	if def.Kind == ast.Enum {
+	if def := fi.Named; def.Kind == ast.Enum {
 		if len(def.EnumValues) == 0 {
 			return b, false
 		}

@@ -37,6 +37,9 @@ type FieldInfo struct {
 	Scalar  Kind                // for a scalar type
 	Special Special             // for a String: its shape by the field's name
 	Count   bool                // for an Int: a count (its name ends in count)
+	List    bool                // the field's type is a list
+	Leaf    bool                // Named is a scalar or an enum
+	HasArgs bool                // the field has arguments
 
 	// LinkTypes are, for a field xId whose x is abstract, the concrete
 	// types of x (Possible(LinkID)).
@@ -114,9 +117,10 @@ func (mi *Info) Connection(name string) *graphql.Connection { return mi.schema.C
 func (mi *Info) newFieldInfo(fd *ast.FieldDefinition) *FieldInfo {
 	name := fd.Type.Name()
 	linkID := mi.linkID[fd]
+	named := mi.schema.AST.Types[name]
 	return &FieldInfo{
 		Name:    fd.Name,
-		Named:   mi.schema.AST.Types[name],
+		Named:   named,
 		Conn:    mi.schema.Connection(name),
 		HasID:   mi.hasID[name],
 		LinkObj: mi.linkObj[fd],
@@ -128,6 +132,9 @@ func (mi *Info) newFieldInfo(fd *ast.FieldDefinition) *FieldInfo {
 		Scalar:    KindOf(name),
 		Special:   SpecialOf(fd.Name),
 		Count:     strings.HasSuffix(fd.Name, "Count") || strings.HasSuffix(fd.Name, "count"),
+		List:      fd.Type.Elem != nil,
+		Leaf:      named != nil && (named.Kind == ast.Scalar || named.Kind == ast.Enum),
+		HasArgs:   len(fd.Arguments) > 0,
 	}
 }
 

@@ -17,6 +17,7 @@ type Selection struct {
 	Fields  []*ast.Field
 	jsonKey []byte // ,"key":
 	memo    *fieldMemo
+	field   *Field // Field(), kept here: read for every object
 }
 
 // AppendKey appends s's key as a member of a JSON object, "key":, after
@@ -31,12 +32,7 @@ func (s *Selection) AppendKey(b []byte, first bool) []byte {
 // Field is s's field as a [Resolver] is asked for it, or nil when the
 // engine answers it itself: __typename, or a field the schema does not
 // know (an error).
-func (s *Selection) Field() *Field {
-	if f := s.Fields[0]; f.Definition == nil || f.Name == "__typename" {
-		return nil
-	}
-	return &s.memo.field
-}
+func (s *Selection) Field() *Field { return s.field }
 
 // fieldMemo is what executing a selection remembers: for a static query
 // (queryPlan), across its requests.
@@ -144,7 +140,11 @@ func (e *executor) collect(typeName string, set ast.SelectionSet, out []Selectio
 				out[i].Fields = append(out[i].Fields, s)
 				continue
 			}
-			out = append(out, Selection{Key: key, Fields: []*ast.Field{s}, jsonKey: append(AppendString([]byte{','}, key), ':'), memo: &fieldMemo{field: Field{Def: s.Definition}}})
+			sel := Selection{Key: key, Fields: []*ast.Field{s}, jsonKey: append(AppendString([]byte{','}, key), ':'), memo: &fieldMemo{field: Field{Def: s.Definition}}}
+			if s.Definition != nil && s.Name != "__typename" {
+				sel.field = &sel.memo.field
+			}
+			out = append(out, sel)
 		case *ast.InlineFragment:
 			if e.schema.applies(s.TypeCondition, typeName) {
 				out = e.collect(typeName, s.SelectionSet, out, visited)
