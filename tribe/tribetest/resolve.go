@@ -82,9 +82,12 @@ func (rc *reqCtx) fieldInfo(f *graphql.Field) *automock.FieldInfo {
 // call.
 func (rc *reqCtx) AppendLeaves(b []byte, obj graphql.Object, fields []graphql.Selection, from int) ([]byte, int) {
 	o, mocked := obj.(*mockObj)
-	fixed, isFixed := obj.(fixedFields)
-	if !mocked && !isFixed {
-		return b, from
+	var fixed fixedFields
+	if !mocked {
+		var ok bool
+		if fixed, ok = obj.(fixedFields); !ok {
+			return b, from
+		}
 	}
 	for i := from; i < len(fields); i++ {
 		c := &fields[i]
@@ -162,7 +165,8 @@ func (rc *reqCtx) appendLeaf(b []byte, o *mockObj, f *graphql.Field) ([]byte, bo
 		return b, false
 	}
 	seed := automock.Mix(o.seed ^ fi.Hash)
-	if def := fi.Named; def.Kind == ast.Enum {
+	if fi.Enum {
+		def := fi.Named
 		if len(def.EnumValues) == 0 {
 			return b, false
 		}

@@ -39,6 +39,7 @@ type FieldInfo struct {
 	Count   bool                // for an Int: a count (its name ends in count)
 	List    bool                // the field's type is a list
 	Leaf    bool                // Named is a scalar or an enum
+	Enum    bool                // Named is an enum
 	HasArgs bool                // the field has arguments
 
 	// LinkTypes are, for a field xId whose x is abstract, the concrete
@@ -134,6 +135,7 @@ func (mi *Info) newFieldInfo(fd *ast.FieldDefinition) *FieldInfo {
 		Count:     strings.HasSuffix(fd.Name, "Count") || strings.HasSuffix(fd.Name, "count"),
 		List:      fd.Type.Elem != nil,
 		Leaf:      named != nil && (named.Kind == ast.Scalar || named.Kind == ast.Enum),
+		Enum:      named != nil && named.Kind == ast.Enum,
 		HasArgs:   len(fd.Arguments) > 0,
 	}
 }
