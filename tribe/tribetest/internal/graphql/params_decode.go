@@ -156,24 +156,31 @@ func (d *paramsDecoder) stringOrNull() (string, bool) {
 	start, run := d.i, d.i // run: the first byte not yet copied to out
 	var tmp [256]byte
 	var out []byte // the unescaped string, once an escape is met
-	ascii := true
+	var high byte  // the bytes read, or'd: 0x80 is set if one is not ASCII
 	for d.i < len(d.b) {
-		c := d.b[d.i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			if c >= 0x80 {
-				ascii = false
+		// The run of plain bytes up to the next quote, backslash or
+		// control character, scanned in a local slice.
+		plain := d.b[d.i:]
+		n := 0
+		for ; n < len(plain); n++ {
+			c := plain[n]
+			if c < 0x20 || c == '"' || c == '\\' {
+				break
 			}
-			d.i++
-			continue
+			high |= c
 		}
-		switch c {
+		d.i += n
+		if d.i == len(d.b) {
+			break
+		}
+		switch d.b[d.i] {
 		case '"':
 			s := d.b[start:d.i]
 			if out != nil {
 				s = append(out, d.b[run:d.i]...)
 			}
 			d.i++
-			if !ascii && !utf8.Valid(s) {
+			if high >= 0x80 && !utf8.Valid(s) {
 				return "", false
 			}
 			return string(s), true
