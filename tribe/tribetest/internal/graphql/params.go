@@ -1,7 +1,6 @@
 package graphql
 
 import (
-	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -39,7 +38,7 @@ func ReadParams(r *http.Request) (Params, *Refusal) {
 		q := r.URL.Query()
 		p.Query, p.OperationName = q.Get("query"), q.Get("operationName")
 		if v := q.Get("variables"); v != "" {
-			if err := json.Unmarshal([]byte(v), &p.Variables); err != nil {
+			if !unmarshalVariables([]byte(v), &p) {
 				return refuse(http.StatusBadRequest, "variables must be a JSON object")
 			}
 		}

@@ -17,8 +17,21 @@ func decodeParams(body []byte, p *Params) error {
 	if fastParams(body, p) {
 		return nil
 	}
-	*p = Params{}
-	return json.Unmarshal(body, p)
+	// Decoded into a Params of its own, so that p (a request's, on its
+	// caller's stack) is not handed to json.Unmarshal.
+	var all Params
+	err := json.Unmarshal(body, &all)
+	*p = all
+	return err
+}
+
+// unmarshalVariables is json.Unmarshal(b, &p.Variables), through a map
+// of its own so that p is not handed to json.Unmarshal.
+func unmarshalVariables(b []byte, p *Params) bool {
+	var vars map[string]any
+	err := json.Unmarshal(b, &vars)
+	p.Variables = vars
+	return err == nil
 }
 
 // fastParams decodes body into p when it has the usual shape; false
@@ -242,7 +255,7 @@ func (d *paramsDecoder) variables(p *Params) bool {
 			depth--
 			if depth == 0 {
 				d.i++
-				return json.Unmarshal(d.b[start:d.i], &p.Variables) == nil
+				return unmarshalVariables(d.b[start:d.i], p)
 			}
 		case '"':
 			d.i++

@@ -1,7 +1,11 @@
 package graphql_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"testing"
 
@@ -60,6 +64,27 @@ func TestDecodeParams(t *testing.T) {
 	p = graphql.Params{}
 	require.NoError(t, graphql.DecodeParams([]byte(paramsSeeds[2]), &p))
 	assert.Equal(t, "q\"\\/\b\f\r\t", p.Query)
+}
+
+// TestReadParamsAllocs: reading the usual POST allocates its body, the
+// query text and the variables (map, key and value), and nothing more.
+func TestReadParamsAllocs(t *testing.T) {
+	body := []byte(paramsSeeds[0])
+	rd := bytes.NewReader(body)
+	r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+	r.Header.Set("Content-Type", "application/json")
+	r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
+	var p graphql.Params
+	allocs := testing.AllocsPerRun(20, func() {
+		rd.Reset(body)
+		var bad *graphql.Refusal
+		p, bad = graphql.ReadParams(r)
+		if bad != nil {
+			t.Errorf("refused: %+v", bad)
+		}
+	})
+	assert.Equal(t, map[string]any{"limit": float64(10)}, p.Variables)
+	assert.LessOrEqual(t, allocs, 6.0)
 }
 
 func checkDecodeParams(t *testing.T, body []byte) {
