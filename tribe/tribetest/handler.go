@@ -188,7 +188,7 @@ type exchange struct {
 func (s *Server) serveGraphQL(x *exchange, r *http.Request, gateway *netRec) {
 	w, rec := &x.sw, &x.rec
 	presented := s.presentedAuth(r, rec)
-	params, bad := graphql.ReadParams(r)
+	params, bad := s.cache.ReadParams(r)
 	if bad != nil {
 		rec.ErrorCodes = append(rec.ErrorCodes, codeInvalidRequest)
 		resp := response{status: bad.Status, body: graphql.ErrorsBody(graphql.NewError(codeInvalidRequest, bad.Message))}

@@ -265,3 +265,24 @@ func TestIntVariablesInRange(t *testing.T) {
 	assert.Equal(t, []string{"106"}, r.codes(), r.Raw)
 	assert.Empty(t, r.Errors[0].Path)
 }
+
+// TestRepeatedVariables: requests that send the same variables text as
+// earlier ones (whose map the query cache shares) are answered and
+// recorded with their own values, also after a caller changed the
+// record's copy of an earlier request's.
+func TestRepeatedVariables(t *testing.T) {
+	s := setup(t)
+	tok := memberToken(t, s)
+	q := `query($u: String) { member(username: $u) { id } }`
+	for round := range 3 {
+		for _, u := range []string{"bob", "carol", "bob"} {
+			r := gql(t, s, s.URL, bearer(tok), q, map[string]any{"u": u})
+			require.Empty(t, r.Errors, r.Raw)
+			assert.Equal(t, "mem-"+u, path(r.Data, "member", "id"), "round %d", round)
+			recs := s.Requests()
+			last := recs[len(recs)-1]
+			assert.Equal(t, map[string]any{"u": u}, last.Variables)
+			last.Variables["u"] = "alice" // the caller's copy
+		}
+	}
+}

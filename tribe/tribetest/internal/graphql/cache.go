@@ -75,6 +75,10 @@ type Cache struct {
 	mu      sync.Mutex
 	entries map[string]*list.Element // of *cacheItem
 	lru     list.List                // front: most recently used
+
+	// vars are the variables objects of recent requests, as many as
+	// texts, for [Cache.ReadParams].
+	vars sharedVars
 }
 
 type cacheItem struct {
@@ -85,7 +89,7 @@ type cacheItem struct {
 // NewCache is a cache of at most size texts, validated against s; size 0
 // keeps none.
 func NewCache(s *Schema, size int) *Cache {
-	return &Cache{schema: s, rules: rules.NewDefaultRules(), max: size, entries: map[string]*list.Element{}}
+	return &Cache{schema: s, rules: rules.NewDefaultRules(), max: size, entries: map[string]*list.Element{}, vars: sharedVars{max: size}}
 }
 
 // Get returns the query of text, parsing and validating it on a miss.

@@ -23,7 +23,7 @@
 // [Query.RootFields] and the executor's sub-selections are the one
 // CollectFields (GraphQL, section 6.3.2).
 //
-// Start with [NewSchema] and [NewCache]; a request then goes [ReadParams],
+// Start with [NewSchema] and [NewCache]; a request then goes [Cache.ReadParams],
 // [Cache.Get], [Query.Operation], [Query.Coerce], [Query.Cost],
 // [Query.RootFields], [Query.Complexity] and [Query.Execute].
 //

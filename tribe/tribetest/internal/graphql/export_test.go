@@ -27,13 +27,17 @@ func CoerceVariables(s *Schema, op *ast.OperationDefinition, vars map[string]any
 }
 
 // DecodeParams is how [ReadParams] decodes a body.
-func DecodeParams(body []byte, p *Params) error { return decodeParams(body, p) }
+func DecodeParams(body []byte, p *Params) error { return decodeParams(body, p, nil) }
 
 // FastParams reports whether the fast path decoded body (into p).
-func FastParams(body []byte, p *Params) bool { return fastParams(body, p) }
+func FastParams(body []byte, p *Params) bool { return fastParams(body, p, nil) }
 
 // SnapshotMatches reports whether the variables now match a snapshot of
 // names taken from then.
 func SnapshotMatches(names []string, then, now map[string]any) bool {
 	return snapshotVars(names, then).matches(now)
 }
+
+// SharedVarsLen is the number of variables texts c keeps for
+// [Cache.ReadParams].
+func SharedVarsLen(c *Cache) int { return c.vars.len() }

@@ -28,7 +28,15 @@ type Refusal struct {
 // ReadParams reads a GET (query string) or POST (JSON, or
 // application/graphql) request's parameters; a non-nil Refusal says why
 // it cannot. A body may not pass [MaxBodyBytes].
-func ReadParams(r *http.Request) (Params, *Refusal) {
+func ReadParams(r *http.Request) (Params, *Refusal) { return readParams(r, nil) }
+
+// ReadParams is [ReadParams], but the variables of a POST body whose
+// variables object (of scalars only) has the text of a recent request's
+// are that request's map: read them, never write them. The cache keeps
+// as many such texts as query texts.
+func (c *Cache) ReadParams(r *http.Request) (Params, *Refusal) { return readParams(r, &c.vars) }
+
+func readParams(r *http.Request, shared *sharedVars) (Params, *Refusal) {
 	var p Params
 	refuse := func(status int, msg string) (Params, *Refusal) {
 		return p, &Refusal{Status: status, Message: msg}
@@ -58,7 +66,7 @@ func ReadParams(r *http.Request) (Params, *Refusal) {
 		case "application/graphql":
 			p.Query = string(body)
 		case "", "application/json", "application/graphql-response+json":
-			if err := decodeParams(body, &p); err != nil {
+			if err := decodeParams(body, &p, shared); err != nil {
 				return refuse(http.StatusBadRequest, "the body must be a JSON object with query, operationName and variables")
 			}
 		default:

@@ -12,9 +12,10 @@ import (
 // (or null) of valid UTF-8 whose escapes are the two-character ones;
 // variables null or an object, which json.Unmarshal decodes. Any other
 // body, valid or not, goes to json.Unmarshal whole, so the answer (and
-// the error) is the same.
-func decodeParams(body []byte, p *Params) error {
-	if fastParams(body, p) {
+// the error) is the same. A flat variables object (scalars only) that
+// shared has seen is shared rather than decoded again; shared may be nil.
+func decodeParams(body []byte, p *Params, shared *sharedVars) error {
+	if fastParams(body, p, shared) {
 		return nil
 	}
 	// Decoded into a Params of its own, so that p (a request's, on its
@@ -36,8 +37,8 @@ func unmarshalVariables(b []byte, p *Params) bool {
 
 // fastParams decodes body into p when it has the usual shape; false
 // otherwise, p then being left for the caller to reset.
-func fastParams(body []byte, p *Params) bool {
-	d := paramsDecoder{b: body}
+func fastParams(body []byte, p *Params, shared *sharedVars) bool {
+	d := paramsDecoder{b: body, shared: shared}
 	d.ws()
 	if !d.byte('{') {
 		return false
@@ -99,6 +100,8 @@ func fastParams(body []byte, p *Params) bool {
 type paramsDecoder struct {
 	b []byte
 	i int
+	// shared, if not nil, has the variables of earlier requests.
+	shared *sharedVars
 }
 
 func (d *paramsDecoder) ws() {
@@ -240,13 +243,31 @@ func (d *paramsDecoder) variables(p *Params) bool {
 	if d.i >= len(d.b) || d.b[d.i] != '{' {
 		return false
 	}
-	save := d.i
+	start := d.i
+	if d.shared != nil && d.skipObject() {
+		if vars := d.shared.get(d.b[start:d.i]); vars != nil {
+			p.Variables = vars
+			return true
+		}
+	}
+	d.i = start
 	if d.flatVariables(p) {
+		d.shared.put(d.b[start:d.i], p.Variables)
 		return true
 	}
-	d.i, p.Variables = save, nil
+	d.i, p.Variables = start, nil
 	// Find where the object ends; json.Unmarshal then checks it is one.
-	start, depth := d.i, 0
+	if !d.skipObject() {
+		return false
+	}
+	return unmarshalVariables(d.b[start:d.i], p)
+}
+
+// skipObject moves past the object or array at d.i, skipping the strings
+// in it (and their escapes), and reports whether it ends. It checks
+// nothing else.
+func (d *paramsDecoder) skipObject() bool {
+	depth := 0
 	for d.i < len(d.b) {
 		switch d.b[d.i] {
 		case '{', '[':
@@ -255,7 +276,7 @@ func (d *paramsDecoder) variables(p *Params) bool {
 			depth--
 			if depth == 0 {
 				d.i++
-				return unmarshalVariables(d.b[start:d.i], p)
+				return true
 			}
 		case '"':
 			d.i++

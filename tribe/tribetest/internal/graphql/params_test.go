@@ -67,24 +67,37 @@ func TestDecodeParams(t *testing.T) {
 }
 
 // TestReadParamsAllocs: reading the usual POST allocates its body, the
-// query text and the variables (map, key and value), and nothing more.
+// query text and the variables (map, key and value), and nothing more;
+// through a cache, variables sent before are not decoded again.
 func TestReadParamsAllocs(t *testing.T) {
-	body := []byte(paramsSeeds[0])
-	rd := bytes.NewReader(body)
-	r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
-	r.Header.Set("Content-Type", "application/json")
-	r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
-	var p graphql.Params
-	allocs := testing.AllocsPerRun(20, func() {
-		rd.Reset(body)
-		var bad *graphql.Refusal
-		p, bad = graphql.ReadParams(r)
-		if bad != nil {
-			t.Errorf("refused: %+v", bad)
-		}
-	})
-	assert.Equal(t, map[string]any{"limit": float64(10)}, p.Variables)
-	assert.LessOrEqual(t, allocs, 6.0)
+	c := graphql.NewCache(repoSchema(t), 16)
+	for _, tc := range []struct {
+		name string
+		read func(*http.Request) (graphql.Params, *graphql.Refusal)
+		max  float64
+	}{
+		{"ReadParams", graphql.ReadParams, 6},
+		{"Cache.ReadParams", c.ReadParams, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := []byte(paramsSeeds[0])
+			rd := bytes.NewReader(body)
+			r := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+			r.Header.Set("Content-Type", "application/json")
+			r.Body, r.ContentLength = io.NopCloser(rd), int64(len(body))
+			var p graphql.Params
+			allocs := testing.AllocsPerRun(20, func() {
+				rd.Reset(body)
+				var bad *graphql.Refusal
+				p, bad = tc.read(r)
+				if bad != nil {
+					t.Errorf("refused: %+v", bad)
+				}
+			})
+			assert.Equal(t, map[string]any{"limit": float64(10)}, p.Variables)
+			assert.LessOrEqual(t, allocs, tc.max)
+		})
+	}
 }
 
 func checkDecodeParams(t *testing.T, body []byte) {
