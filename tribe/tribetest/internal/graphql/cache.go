@@ -31,11 +31,11 @@ type Query struct {
 	schema *Schema
 	doc    *ast.QueryDocument
 	errs   []Error
-	costs  sync.Map // *ast.OperationDefinition → opCost
-	cx     sync.Map // *ast.OperationDefinition → opComplexity
-	// coerced: *ast.OperationDefinition → coercedVars, its variables as
-	// the last request with scalar values sent them, coerced.
-	coerced sync.Map
+	costs  opMap[opCost]
+	cx     opMap[opComplexity]
+	// coerced: an operation's variables as the last request with scalar
+	// values sent them, coerced.
+	coerced opMap[coercedVars]
 	// plan holds what executing doc needs that no request changes.
 	plan queryPlan
 }

@@ -30,8 +30,8 @@ const maxCoercedVars = 16
 // scalar values for op's variables; the map it returns is shared, and
 // only read by the executor and the cost and complexity walks.
 func (q *Query) Coerce(op *ast.OperationDefinition, raw map[string]any) (map[string]any, *Error) {
-	if v, ok := q.coerced.Load(op); ok {
-		if cv := v.(coercedVars); len(raw) == cv.n && cv.raw.matches(raw) {
+	if cv := q.coerced.load(q.doc, op); cv != nil {
+		if len(raw) == cv.n && cv.raw.matches(raw) {
 			return cv.out, nil
 		}
 	}
@@ -44,7 +44,7 @@ func (q *Query) Coerce(op *ast.OperationDefinition, raw map[string]any) (map[str
 		names = append(names, k)
 	}
 	if snap := snapshotVars(names, raw); len(names) == 0 || snap.vals != nil {
-		q.coerced.Store(op, coercedVars{raw: snap, n: len(raw), out: out})
+		q.coerced.store(q.doc, op, coercedVars{raw: snap, n: len(raw), out: out})
 	}
 	return out, nil
 }

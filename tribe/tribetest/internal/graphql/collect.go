@@ -69,8 +69,8 @@ type varArgs struct {
 // arguments that take no variable).
 type queryPlan struct {
 	once   sync.Once
-	static bool     // no @skip or @include takes a variable
-	roots  sync.Map // *ast.OperationDefinition → []Selection
+	static bool // no @skip or @include takes a variable
+	roots  opMap[[]Selection]
 }
 
 // Included reports whether the directives of a field, fragment spread or
@@ -185,11 +185,10 @@ func (q *Query) RootFields(op *ast.OperationDefinition, typeName string, vars ma
 	if !q.plan.static {
 		return e.collect(typeName, op.SelectionSet, nil, nil)
 	}
-	if v, ok := q.plan.roots.Load(op); ok {
-		return v.([]Selection)
+	if v := q.plan.roots.load(q.doc, op); v != nil {
+		return *v
 	}
-	v, _ := q.plan.roots.LoadOrStore(op, e.collect(typeName, op.SelectionSet, nil, nil))
-	return v.([]Selection)
+	return q.plan.roots.loadOrStore(q.doc, op, e.collect(typeName, op.SelectionSet, nil, nil))
 }
 
 // subFields collects the selections of c's fields on an object of type

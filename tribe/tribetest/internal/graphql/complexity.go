@@ -39,15 +39,15 @@ type opComplexity struct {
 // Complexity is [Complexity] of op with vars, cached with q for the next
 // request with the same values of the variables it reads.
 func (q *Query) Complexity(op *ast.OperationDefinition, vars map[string]any) int {
-	if v, ok := q.cx.Load(op); ok {
-		if oc := v.(opComplexity); oc.vars.matches(vars) {
+	if oc := q.cx.load(q.doc, op); oc != nil {
+		if oc.vars.matches(vars) {
 			return oc.cx
 		}
 	}
 	c := &complexityWalk{schema: q.schema, vars: vars}
 	cx := c.set(op.SelectionSet, 0)
 	slices.Sort(c.varNames)
-	q.cx.Store(op, opComplexity{cx: cx, vars: snapshotVars(slices.Compact(c.varNames), vars)})
+	q.cx.store(q.doc, op, opComplexity{cx: cx, vars: snapshotVars(slices.Compact(c.varNames), vars)})
 	return cx
 }
 

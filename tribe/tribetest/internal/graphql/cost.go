@@ -139,8 +139,7 @@ func satMul(a, b int) int {
 // called only when a list is met. The cost is cached with q, and used
 // again while neither the variables it depends on nor the bounds change.
 func (q *Query) Cost(op *ast.OperationDefinition, vars map[string]any, limit int, bounds func() Bounds) int {
-	if v, ok := q.costs.Load(op); ok {
-		oc := v.(opCost)
+	if oc := q.costs.load(q.doc, op); oc != nil {
 		if (oc.bounds == nil || oc.bounds == bounds()) && oc.vars.matches(vars) {
 			return oc.cost
 		}
@@ -152,7 +151,7 @@ func (q *Query) Cost(op *ast.OperationDefinition, vars map[string]any, limit int
 		slices.Sort(c.varNames)
 		oc.vars = snapshotVars(slices.Compact(c.varNames), vars)
 	}
-	q.costs.Store(op, oc) // the last variables' cost, for the next request
+	q.costs.store(q.doc, op, oc) // the last variables' cost, for the next request
 	return cost
 }
 
