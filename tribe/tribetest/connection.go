@@ -152,7 +152,8 @@ func (rc *reqCtx) connection(obj object, args map[string]any, def *ast.Definitio
 	if err != nil {
 		return nil, &apiError{code: codeInvalidParam, message: err.Error()}
 	}
-	c := &connObj{def: def, ci: ci, seed: seed, total: total, start: start, hasNext: stop < total, hasPrevious: start > 0}
+	c := rc.newConn()
+	*c = connObj{def: def, ci: ci, seed: seed, total: total, start: start, hasNext: stop < total, hasPrevious: start > 0}
 	if stop-start <= smallPage {
 		c.nodes = c.small[: 0 : stop-start]
 	} else {

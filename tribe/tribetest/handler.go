@@ -270,7 +270,7 @@ func (s *Server) serveGraphQL(x *exchange, r *http.Request, gateway *netRec) {
 	}
 	buf := s.getBuffer()
 	w.pooled = buf
-	x.rc = reqCtx{s: s, ctx: r.Context(), auth: auth}
+	x.rc.s, x.rc.ctx, x.rc.auth = s, r.Context(), auth // the rest is zero
 	res := q.Execute(graphql.Execution{
 		Vars:     vars,
 		Root:     root,

@@ -15,6 +15,12 @@ type reqCtx struct {
 	memberList  []*Member
 	memberObjs  []object // memberObj of memberList[i], made once
 	arena       []mockObj
+
+	// firstChunk and firstConn are the room of the request's first chunk
+	// of objects and of its first connection, allocated with it.
+	firstChunk [smallPage]mockObj
+	firstConn  connObj
+	connMade   bool
 }
 
 // newObj is a pointer to a copy of o, from a chunk of the request's: one
@@ -30,9 +36,23 @@ func (rc *reqCtx) newObj(o mockObj) *mockObj {
 // reserve makes room in the request's chunk for n more objects, with a
 // new chunk of n when there is not room.
 func (rc *reqCtx) reserve(n int) {
-	if cap(rc.arena)-len(rc.arena) < n {
+	switch {
+	case cap(rc.arena)-len(rc.arena) >= n:
+	case rc.arena == nil && n <= len(rc.firstChunk):
+		rc.arena = rc.firstChunk[:0:n]
+	default:
 		rc.arena = make([]mockObj, 0, n)
 	}
+}
+
+// newConn is a connection object for the request, the room made with it
+// for the first.
+func (rc *reqCtx) newConn() *connObj {
+	if !rc.connMade {
+		rc.connMade = true
+		return &rc.firstConn
+	}
+	return new(connObj)
 }
 
 // memberAt is the object of members()[i], made once per request.
