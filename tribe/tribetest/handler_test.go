@@ -1,9 +1,12 @@
 package tribetest
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -284,5 +287,49 @@ func TestRepeatedVariables(t *testing.T) {
 			assert.Equal(t, map[string]any{"u": u}, last.Variables)
 			last.Variables["u"] = "alice" // the caller's copy
 		}
+	}
+}
+
+// reusedWriter is a ResponseWriter that keeps its header map from one
+// answer to the next and throws the body away.
+type reusedWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *reusedWriter) Header() http.Header         { return w.h }
+func (w *reusedWriter) WriteHeader(status int)      { w.status = status }
+func (w *reusedWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+// TestServeHTTPAllocs: ServeHTTP's allocations per request on the
+// shapes of scripts/mockbench (a page of spaces, with a union field, with
+// nested pages of members), a cached query sent again.
+func TestServeHTTPAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's sync.Pool drops buffers at random")
+	}
+	s, auth := pubServer(t, "")
+	for _, tc := range []struct {
+		file string
+		max  float64
+	}{{"flat", 5}, {"union", 26}, {"spaces", 30}} {
+		t.Run(tc.file, func(t *testing.T) {
+			q, err := os.ReadFile("../../scripts/mockbench/" + tc.file + ".graphql")
+			require.NoError(t, err)
+			body, err := json.Marshal(map[string]any{"query": string(q), "variables": map[string]any{"limit": 10}})
+			require.NoError(t, err)
+			rd := bytes.NewReader(body)
+			r := httptest.NewRequest(http.MethodPost, graphQLPath, rd)
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", auth)
+			w := &reusedWriter{h: http.Header{}}
+			allocs := testing.AllocsPerRun(50, func() {
+				rd.Reset(body)
+				s.ServeHTTP(w, r)
+			})
+			require.Equal(t, http.StatusOK, w.status)
+			t.Logf("%s: %v allocs", tc.file, allocs)
+			assert.LessOrEqual(t, allocs, tc.max)
+		})
 	}
 }
